@@ -1,0 +1,74 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Strict settings shared by every Swift target in the package.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "DSToolbox",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "ToolboxCore", targets: ["ToolboxCore"]),
+        .library(name: "ToolboxTesting", targets: ["ToolboxTesting"]),
+        .library(name: "DSToolbox", targets: ["DSToolbox"]),
+        .executable(name: "dstoolbox", targets: ["dstoolbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries: OpenBLAS provides CBLAS and the Fortran LAPACK symbols.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLAPACK",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapack-dev"])]
+        ),
+        .target(
+            name: "ToolboxCore",
+            dependencies: ["CBLAS", "CLAPACK"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ToolboxTesting",
+            dependencies: ["ToolboxCore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "DSToolbox",
+            dependencies: ["ToolboxCore"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "dstoolbox",
+            dependencies: [
+                "DSToolbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ToolboxCoreTests",
+            dependencies: [
+                "ToolboxCore", "ToolboxTesting",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Golden")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "dstoolboxTests",
+            dependencies: ["dstoolbox", "ToolboxCore", "ToolboxTesting"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

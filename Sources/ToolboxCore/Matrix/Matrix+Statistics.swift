@@ -1,0 +1,115 @@
+/// How column statistics treat NaN.
+public enum MissingValuePolicy: Sendable, Hashable {
+    /// NaN propagates, as in NumPy's `mean`.
+    case propagate
+    /// NaN is skipped, as in NumPy's `nanmean`; a column of only NaN gives NaN.
+    case skip
+}
+
+extension Matrix {
+    /// The sum of each column.
+    public func columnSums(missing: MissingValuePolicy = .propagate) -> [Scalar] {
+        columnAccumulate(missing: missing).sums
+    }
+
+    /// The mean of each column; NaN for a column with no (non-missing) values.
+    public func columnMeans(missing: MissingValuePolicy = .propagate) -> [Scalar] {
+        let acc = columnAccumulate(missing: missing)
+        return zip(acc.sums, acc.counts).map { $1 == 0 ? .nan : $0 / Scalar($1) }
+    }
+
+    /// The variance of each column with `deltaDegreesOfFreedom` subtracted from the count
+    /// (0 for the population variance as NumPy's default, 1 for the sample variance as pandas').
+    ///
+    /// Computed in two passes (mean, then squared deviations) for accuracy.
+    public func columnVariances(deltaDegreesOfFreedom: Int = 0, missing: MissingValuePolicy = .propagate) -> [Scalar] {
+        let means = columnMeans(missing: missing)
+        var squares = [Scalar](repeating: 0, count: columns)
+        var counts = [Int](repeating: 0, count: columns)
+        values.withUnsafeBufferPointer { buffer in
+            for i in 0..<rows {
+                let base = i * columns
+                for j in 0..<columns {
+                    let v = buffer[base + j]
+                    if missing == .skip && v.isNaN { continue }
+                    let d = v - means[j]
+                    squares[j] += d * d
+                    counts[j] += 1
+                }
+            }
+        }
+        return (0..<columns).map { j in
+            let dof = counts[j] - deltaDegreesOfFreedom
+            return dof > 0 ? squares[j] / Scalar(dof) : .nan
+        }
+    }
+
+    /// The standard deviation of each column; see ``columnVariances(deltaDegreesOfFreedom:missing:)``.
+    public func columnStandardDeviations(deltaDegreesOfFreedom: Int = 0, missing: MissingValuePolicy = .propagate) -> [Scalar] {
+        columnVariances(deltaDegreesOfFreedom: deltaDegreesOfFreedom, missing: missing).map { $0.squareRoot() }
+    }
+
+    /// The smallest value of each column (NaN skipped); NaN when a column has no values.
+    public func columnMinimums() -> [Scalar] { columnExtreme(<) }
+
+    /// The largest value of each column (NaN skipped); NaN when a column has no values.
+    public func columnMaximums() -> [Scalar] { columnExtreme(>) }
+
+    /// The sum of each row.
+    public func rowSums() -> [Scalar] {
+        values.withUnsafeBufferPointer { buffer in
+            (0..<rows).map { i in
+                var s: Scalar = 0
+                for j in 0..<columns { s += buffer[i * columns + j] }
+                return s
+            }
+        }
+    }
+
+    private func columnAccumulate(missing: MissingValuePolicy) -> (sums: [Scalar], counts: [Int]) {
+        var sums = [Scalar](repeating: 0, count: columns)
+        var counts = [Int](repeating: missing == .skip ? 0 : rows, count: columns)
+        values.withUnsafeBufferPointer { buffer in
+            for i in 0..<rows {
+                let base = i * columns
+                for j in 0..<columns {
+                    let v = buffer[base + j]
+                    if missing == .skip {
+                        if v.isNaN { continue }
+                        counts[j] += 1
+                    }
+                    sums[j] += v
+                }
+            }
+        }
+        return (sums, counts)
+    }
+
+    private func columnExtreme(_ better: (Scalar, Scalar) -> Bool) -> [Scalar] {
+        var result = [Scalar](repeating: .nan, count: columns)
+        values.withUnsafeBufferPointer { buffer in
+            for i in 0..<rows {
+                for j in 0..<columns {
+                    let v = buffer[i * columns + j]
+                    if v.isNaN { continue }
+                    if result[j].isNaN || better(v, result[j]) { result[j] = v }
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// Quantiles with linear interpolation between order statistics (NumPy's default `linear`
+/// method, pandas' `describe`).
+public enum Quantile {
+    /// The `q`-quantile of `sortedValues` (ascending, no NaN); NaN when empty.
+    public static func linear<Scalar: BinaryFloatingPoint>(_ sortedValues: [Scalar], _ q: Double) -> Scalar {
+        guard !sortedValues.isEmpty else { return .nan }
+        let position = q * Double(sortedValues.count - 1)
+        let lower = Int(position.rounded(.down))
+        let upper = min(lower + 1, sortedValues.count - 1)
+        let fraction = Scalar(position - Double(lower))
+        return sortedValues[lower] + (sortedValues[upper] - sortedValues[lower]) * fraction
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Synchronization
+
+/// Deterministic parallel loops.
+///
+/// Work is cut into chunks whose boundaries depend only on the problem size and the grain,
+/// never on the number of threads; each chunk's result is stored in its own slot and results are
+/// combined in chunk order. So a parallel sum, a forest or a histogram gives the same bits on one
+/// thread or on sixty-four.
+///
+/// ```swift
+/// let partials = try Parallel.map(count: x.count, grain: 65_536) { range in
+///     range.reduce(0.0) { $0 + x[$1] }
+/// }
+/// let total = partials.reduce(0, +)   // identical for every thread count
+/// ```
+public enum Parallel {
+    /// The number of threads used when a call does not say: the `DSTOOLBOX_THREADS`
+    /// environment variable if set to a positive integer, otherwise the active processor count.
+    public static let defaultThreadCount: Int = {
+        if let text = ProcessInfo.processInfo.environment["DSTOOLBOX_THREADS"],
+           let value = Int(text), value > 0 {
+            return value
+        }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
+
+    /// The chunks `0..<count` is cut into: consecutive ranges of `grain` elements (the last
+    /// may be shorter). Depends on `count` and `grain` only.
+    public static func chunks(count: Int, grain: Int) -> [Range<Int>] {
+        precondition(grain > 0, "grain must be positive")
+        guard count > 0 else { return [] }
+        return stride(from: 0, to: count, by: grain).map { $0..<min($0 + grain, count) }
+    }
+
+    /// Runs `body` once per chunk of `0..<count` on up to `threads` threads and returns the
+    /// results in chunk order.
+    ///
+    /// If several chunks throw, the error of the first chunk (lowest index) is rethrown, so the
+    /// error, too, does not depend on scheduling.
+    public static func map<T>(
+        count: Int, grain: Int, threads: Int? = nil, _ body: (Range<Int>) throws -> T
+    ) throws -> [T] {
+        let ranges = chunks(count: count, grain: grain)
+        let workers = min(max(1, threads ?? defaultThreadCount), ranges.count)
+        if workers <= 1 {
+            return try ranges.map(body)
+        }
+        var slots = [Result<T, any Error>?](repeating: nil, count: ranges.count)
+        let next = Atomic<Int>(0)
+        slots.withUnsafeMutableBufferPointer { output in
+            let out = UnsafeSendable(output)
+            withoutActuallyEscaping(body) { body in
+                let work = UnsafeSendable(body)
+                DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                    while true {
+                        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                        if index >= ranges.count { break }
+                        out.value[index] = Result { try work.value(ranges[index]) }
+                    }
+                }
+            }
+        }
+        return try slots.map { try $0!.get() }
+    }
+
+    /// Runs `body` once per chunk of `0..<count` on up to `threads` threads.
+    public static func forEach(
+        count: Int, grain: Int, threads: Int? = nil, _ body: (Range<Int>) throws -> Void
+    ) throws {
+        _ = try map(count: count, grain: grain, threads: threads, body)
+    }
+
+    /// Computes `transform(i)` for every `i` in `0..<count` in parallel, in index order.
+    public static func map<T>(
+        indices count: Int, threads: Int? = nil, _ transform: (Int) throws -> T
+    ) throws -> [T] {
+        try map(count: count, grain: 1, threads: threads) { range in try transform(range.lowerBound) }
+    }
+}
+
+/// Carries a value into `concurrentPerform`; every use above writes disjoint slots or calls a
+/// function that the caller asked to run concurrently.
+private struct UnsafeSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
