@@ -1,0 +1,167 @@
+import Foundation
+
+extension DataTable {
+    /// Reads a CSV file.
+    ///
+    /// RFC 4180 quoting (doubled quotes, delimiters and line breaks inside quotes), LF or CRLF
+    /// line ends, a UTF-8 byte-order mark, blank lines skipped, empty fields and pandas' missing
+    /// markers read as missing (unless quoted: a quoted field is always a literal value). A column is numeric when every non-missing value parses as a
+    /// number, categorical otherwise, unless ``CSVOptions/columnTypes`` says.
+    /// Large files without quotes are parsed on all cores.
+    ///
+    /// - Throws: ``ToolboxError/Code/parseError`` naming the line and column of a ragged row,
+    ///   a broken quote or a non-number in a numeric column; ``ToolboxError/Code/ioError``
+    ///   when the file cannot be read.
+    public init(csvFile path: String, options: CSVOptions = CSVOptions()) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        } catch {
+            throw ToolboxError(.ioError, "cannot read CSV file: \(error.localizedDescription)", context: ErrorContext(path: path))
+        }
+        self = try data.withUnsafeBytes { raw in
+            try CSVReader.read(raw.bindMemory(to: UInt8.self), options: options, path: path)
+        }
+    }
+
+    /// Reads CSV text.
+    public init(csv text: String, options: CSVOptions = CSVOptions()) throws {
+        var text = text
+        self = try text.withUTF8 { try CSVReader.read($0, options: options, path: nil) }
+    }
+
+    /// Reads CSV bytes.
+    public init(csvBytes bytes: [UInt8], options: CSVOptions = CSVOptions()) throws {
+        self = try bytes.withUnsafeBufferPointer { try CSVReader.read($0, options: options, path: nil) }
+    }
+}
+
+enum CSVReader {
+    /// Files smaller than this are parsed on one thread.
+    static let parallelThreshold = 1 << 22
+
+    static func read(_ bytes: UnsafeBufferPointer<UInt8>, options: CSVOptions, path: String?,
+                     lineBase: Int = 0, offsetBase: Int = 0) throws -> DataTable {
+        let delimiter = try options.delimiterByte()
+        let locate = locator(bytes, lineBase: lineBase, offsetBase: offsetBase)
+        var start = 0
+        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
+        start = CSVTokenizer.skipBlankLines(bytes, start, bytes.count)
+        guard start < bytes.count else { return DataTable() }
+
+        let header = try readHeader(bytes, at: start, delimiter: delimiter, options: options, path: path, locate: locate)
+        let kinds: [FeatureKind?] = header.names.map { options.columnTypes[$0] }
+        return try parseBody(bytes, from: header.bodyStart, names: header.names, kinds: kinds,
+                             delimiter: delimiter, options: options, path: path, locate: locate)
+    }
+
+    struct Header {
+        var names: [String]
+        var bodyStart: Int
+    }
+
+    static func readHeader(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, delimiter: UInt8, options: CSVOptions,
+                           path: String?, locate: (Int) -> (line: Int, byteOffset: Int)) throws -> Header {
+        let first: (fields: [String], next: Int)
+        do {
+            first = try CSVTokenizer.record(bytes, at: start, end: bytes.count, delimiter: delimiter)
+        } catch {
+            let offset: Int
+            switch error {
+            case .unterminatedQuote(let o), .textAfterClosingQuote(let o): offset = o
+            }
+            let (line, byteOffset) = locate(offset)
+            throw ToolboxError(.parseError, "the first line cannot be read: a quote is not closed or is followed by text",
+                               context: ErrorContext(path: path, byteOffset: byteOffset, line: line))
+        }
+        guard options.hasHeader else {
+            return Header(names: (0..<first.fields.count).map(String.init), bodyStart: start)
+        }
+        // Duplicate names get a numeric suffix, as pandas' read_csv does.
+        var names: [String] = []
+        var used = Set<String>()
+        for name in first.fields {
+            var candidate = name
+            var suffix = 1
+            while used.contains(candidate) {
+                candidate = "\(name).\(suffix)"
+                suffix += 1
+            }
+            used.insert(candidate)
+            names.append(candidate)
+        }
+        return Header(names: names, bodyStart: first.next)
+    }
+
+    static func parseBody(_ bytes: UnsafeBufferPointer<UInt8>, from bodyStart: Int, names: [String], kinds: [FeatureKind?],
+                          delimiter: UInt8, options: CSVOptions, path: String?,
+                          locate: @escaping (Int) -> (line: Int, byteOffset: Int)) throws -> DataTable {
+        let end = bytes.count
+        let threads = max(1, options.threads ?? Parallel.defaultThreadCount)
+        var bounds = [bodyStart]
+        // Quotes can hide line breaks, so only quote-free data is cut at line breaks.
+        if threads > 1 && end - bodyStart >= parallelThreshold
+            && memchr(bytes.baseAddress! + bodyStart, Int32(CSVTokenizer.quote), end - bodyStart) == nil {
+            let step = (end - bodyStart) / threads
+            for k in 1..<threads {
+                var cut = max(bodyStart + k * step, bounds.last!)
+                while cut < end && bytes[cut - 1] != CSVTokenizer.newline { cut += 1 }
+                bounds.append(cut)
+            }
+        }
+        bounds.append(end)
+        let segments = (0..<bounds.count - 1).map { bounds[$0]..<bounds[$0 + 1] }
+        let unsafeBytes = UnsafeSendableBytes(bytes)
+        let parsed = try Parallel.map(indices: segments.count, threads: threads) { index in
+            var parser = CSVSegmentParser(bytes: unsafeBytes.bytes, delimiter: delimiter, missingValues: options.missingValues,
+                                          columnNames: names, kinds: kinds, path: path, locate: locate)
+            try parser.parse(from: segments[index].lowerBound, to: segments[index].upperBound)
+            return parser
+        }
+        return try assemble(parsed, segments: segments, names: names, kinds: kinds)
+    }
+
+    /// Joins segment results, re-reading as text the rows of columns that turned out categorical.
+    static func assemble(_ parsed: [CSVSegmentParser], segments: [Range<Int>], names: [String], kinds: [FeatureKind?]) throws -> DataTable {
+        var columns: [DataTable.Column] = []
+        for j in names.indices {
+            let categorical = kinds[j] == .categorical || parsed.contains { $0.builders[j].mode == .categorical }
+            if !categorical {
+                var values: [Double] = []
+                values.reserveCapacity(parsed.reduce(0) { $0 + $1.rows })
+                for segment in parsed { values.append(contentsOf: segment.builders[j].numbers) }
+                columns.append(.numeric(values))
+                continue
+            }
+            var values: [String?] = []
+            for (index, segment) in parsed.enumerated() {
+                let builder = segment.builders[j]
+                let missingRows = builder.mode == .categorical ? builder.stringsFrom : segment.rows
+                if missingRows > 0 {
+                    let reread = try segment.strings(from: segments[index].lowerBound, to: segments[index].upperBound,
+                                                     rowLimit: missingRows, columns: [j])
+                    values.append(contentsOf: reread[j] ?? [])
+                }
+                if builder.mode == .categorical { values.append(contentsOf: builder.strings) }
+            }
+            columns.append(.categorical(values))
+        }
+        return try DataTable(zip(names, columns).map { ($0, $1) })
+    }
+
+    /// Maps a buffer offset to a one-based line number and a file byte offset (only on errors).
+    static func locator(_ bytes: UnsafeBufferPointer<UInt8>, lineBase: Int, offsetBase: Int) -> (Int) -> (line: Int, byteOffset: Int) {
+        let unsafeBytes = UnsafeSendableBytes(bytes)
+        return { offset in
+            var line = lineBase + 1
+            for k in 0..<min(offset, unsafeBytes.bytes.count) where unsafeBytes.bytes[k] == CSVTokenizer.newline { line += 1 }
+            return (line, offsetBase + offset)
+        }
+    }
+}
+
+/// A read-only byte buffer shared by the parsing threads while the caller keeps it alive.
+struct UnsafeSendableBytes: @unchecked Sendable {
+    let bytes: UnsafeBufferPointer<UInt8>
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+}

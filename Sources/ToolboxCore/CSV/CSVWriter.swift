@@ -1,0 +1,54 @@
+import Foundation
+
+extension DataTable {
+    /// The table as CSV text: a header, then one line per row.
+    ///
+    /// Numbers are written in their shortest round-trip form, missing values as empty fields;
+    /// fields holding the delimiter, a quote, a line break or surrounding spaces are quoted,
+    /// with quotes doubled (RFC 4180).
+    public func csvString(options: CSVOptions = CSVOptions()) throws -> String {
+        let delimiter = String(try Character(UnicodeScalar(options.delimiterByte())))
+        var out = ""
+        out.reserveCapacity(rowCount * columnCount * 8)
+        out += columnNames.map { Self.quoted($0, delimiter: delimiter) }.joined(separator: delimiter)
+        out += options.lineEnding
+        for i in 0..<rowCount {
+            for (j, column) in columns.enumerated() {
+                if j > 0 { out += delimiter }
+                switch column {
+                case .numeric(let values):
+                    let value = values[i]
+                    if !value.isNaN { out += value.isInfinite ? (value > 0 ? "inf" : "-inf") : "\(value)" }
+                case .categorical(let values):
+                    if let value = values[i] {
+                        out += Self.quoted(value, delimiter: delimiter, quoteIfMissingMarker: options.missingValues)
+                    }
+                }
+            }
+            out += options.lineEnding
+        }
+        return out
+    }
+
+    /// Writes the table as CSV to `path`, atomically.
+    public func writeCSV(to path: String, options: CSVOptions = CSVOptions()) throws {
+        let text = try csvString(options: options)
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ToolboxError(.ioError, "cannot write CSV file: \(error.localizedDescription)", context: ErrorContext(path: path))
+        }
+    }
+
+    static func quoted(_ field: String, delimiter: String, quoteIfMissingMarker markers: Set<String> = []) -> String {
+        let needsQuotes = field.contains(delimiter) || field.contains("\"") || field.contains("\n")
+            || field.contains("\r") || field.hasPrefix(" ") || field.hasSuffix(" ")
+            || (!field.isEmpty && markers.contains(field)) || field.isEmpty
+        guard needsQuotes else { return field }
+        var escaped = ""
+        for character in field {
+            if character == "\"" { escaped += "\"\"" } else { escaped.append(character) }
+        }
+        return "\"" + escaped + "\""
+    }
+}
