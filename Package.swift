@@ -62,7 +62,7 @@ let package = Package(
                 "ToolboxCore", "ToolboxTesting",
                 .product(name: "Yams", package: "Yams"),
             ],
-            resources: [.copy("Golden")],
+            exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
         .testTarget(

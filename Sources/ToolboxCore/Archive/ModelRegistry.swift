@@ -13,8 +13,10 @@ public final class ModelRegistry: Sendable {
     private let models = Mutex<[String: any FittedModel.Type]>([:])
     private let estimators = Mutex<[String: any Estimator.Type]>([:])
 
-    /// An empty registry (tests use their own).
-    public init() {}
+    /// A registry that knows only ToolboxCore's own model types.
+    public init() {
+        register(model: DynamicPipelineModel.self)
+    }
 
     /// Registers a fitted model type under its ``FittedModel/modelTypeName``.
     public func register<Model: FittedModel>(model type: Model.Type) {

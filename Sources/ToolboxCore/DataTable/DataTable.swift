@@ -40,6 +40,30 @@ public struct DataTable: Sendable, Hashable {
             }
         }
 
+        /// Values compare bit for bit, so NaN (missing) equals NaN in the same place, as in
+        /// pandas' `DataFrame.equals`.
+        public static func == (lhs: Column, rhs: Column) -> Bool {
+            switch (lhs, rhs) {
+            case (.numeric(let a), .numeric(let b)):
+                a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern }
+            case (.categorical(let a), .categorical(let b)):
+                a == b
+            default:
+                false
+            }
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            switch self {
+            case .numeric(let values):
+                hasher.combine(0)
+                for value in values { hasher.combine(value.bitPattern) }
+            case .categorical(let values):
+                hasher.combine(1)
+                hasher.combine(values)
+            }
+        }
+
         func picking<Indices: Sequence>(_ indices: Indices) -> Column where Indices.Element == Int {
             switch self {
             case .numeric(let values): .numeric(indices.map { values[$0] })
