@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "dstoolbox",
             dependencies: [
-                "DSToolbox",
+                "DSToolbox", "ToolboxTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -67,7 +67,11 @@ let package = Package(
         ),
         .testTarget(
             name: "dstoolboxTests",
-            dependencies: ["dstoolbox", "ToolboxCore", "ToolboxTesting"],
+            dependencies: [
+                "dstoolbox", "ToolboxCore", "ToolboxTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
     ]

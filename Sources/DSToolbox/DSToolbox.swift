@@ -1,1 +1,2 @@
+// The umbrella module: `import DSToolbox` brings in every kit. It holds nothing else.
 @_exported import ToolboxCore

@@ -1,0 +1,38 @@
+# DS Toolbox: the two set-up commands are `make demo` and `make test`.
+SWIFT ?= swift
+DEMO_DIR ?= .build/demo
+
+.PHONY: bootstrap build release test demo bench compare golden clean
+
+bootstrap:
+	@./Scripts/bootstrap
+
+build: bootstrap
+	$(SWIFT) build
+
+release: bootstrap
+	$(SWIFT) build -c release
+
+# The test command CI runs (see .ci/run).
+test: bootstrap
+	$(SWIFT) test
+
+demo: bootstrap
+	$(SWIFT) build -c release --product dstoolbox
+	@mkdir -p $(DEMO_DIR)
+	.build/release/dstoolbox data generate --kind regression --rows 5000 --features 6 --seed 42 --output $(DEMO_DIR)/regression.csv
+	.build/release/dstoolbox data describe $(DEMO_DIR)/regression.csv
+
+bench: bootstrap
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress
+
+compare: bootstrap
+	./Benchmarks/Compare/run.sh
+
+# Regenerates golden values with the Python reference libraries (needs PyPI access).
+golden:
+	./Scripts/reference-venv
+	venv/bin/python Scripts/golden/generate_core.py
+
+clean:
+	rm -rf .build Benchmarks/.build

@@ -1,0 +1,14 @@
+import ArgumentParser
+import DSToolbox
+
+/// The `dstoolbox` command-line tool: a thin layer over the kits.
+@main
+struct DSToolboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dstoolbox",
+        abstract: "DS Toolbox: data, models and seismic I/O from the command line.",
+        version: DSToolboxVersion.current,
+        subcommands: [DataCommand.self]
+    )
+}
+

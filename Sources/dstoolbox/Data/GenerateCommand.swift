@@ -1,0 +1,56 @@
+import ArgumentParser
+import ToolboxCore
+import ToolboxTesting
+
+/// `dstoolbox data generate`: a seeded synthetic data set as CSV.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write a seeded synthetic data set (regression, classification or blobs) as CSV."
+    )
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case regression, classification, blobs
+    }
+
+    @Option(help: "What to generate: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var kind: Kind = .regression
+
+    @Option(help: "Number of rows.")
+    var rows: Int = 1_000
+
+    @Option(help: "Number of feature columns.")
+    var features: Int = 5
+
+    @Option(help: "Random seed; the same seed gives the same file.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Standard deviation of the noise added to regression targets.")
+    var noise: Double = 1
+
+    @Option(name: .shortAndLong, help: "Output file.")
+    var output: String
+
+    func validate() throws {
+        guard rows > 0, rows <= 100_000_000 else { throw ValidationError("--rows must be between 1 and 100000000") }
+        guard features > 0, features <= 10_000 else { throw ValidationError("--features must be between 1 and 10000") }
+    }
+
+    func run() throws {
+        let data: SyntheticData = try {
+            switch kind {
+            case .regression:
+                DataGenerators.regression(samples: rows, features: features, informative: max(1, features / 2), noise: noise, seed: seed)
+            case .classification:
+                try DataGenerators.classification(samples: rows, features: features, informative: min(features, 2),
+                                                  redundant: features >= 4 ? 1 : 0, classes: 2, clustersPerClass: 1, seed: seed)
+            case .blobs:
+                DataGenerators.blobs(samples: rows, features: features, seed: seed)
+            }
+        }()
+        var table = try DataTable(data.x, columnNames: (0..<features).map { "x\($0)" })
+        try table.setColumn("target", .numeric(data.y))
+        try table.writeCSV(to: output)
+        print("wrote \(rows) rows x \(features + 1) columns to \(output)")
+    }
+}
