@@ -13,14 +13,9 @@ extension DataTable {
     ///   a broken quote or a non-number in a numeric column; ``ToolboxError/Code/ioError``
     ///   when the file cannot be read.
     public init(csvFile path: String, options: CSVOptions = CSVOptions()) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            throw ToolboxError(.ioError, "cannot read CSV file: \(error.localizedDescription)", context: ErrorContext(path: path))
-        }
-        self = try data.withUnsafeBytes { raw in
-            try CSVReader.read(raw.bindMemory(to: UInt8.self), options: options, path: path)
+        let file = try MappedFile(path: path)
+        self = try withExtendedLifetime(file) {
+            try CSVReader.read(file.bytes, options: options, path: path)
         }
     }
 
@@ -102,8 +97,10 @@ enum CSVReader {
         // Quotes can hide line breaks, so only quote-free data is cut at line breaks.
         if threads > 1 && end - bodyStart >= parallelThreshold
             && memchr(bytes.baseAddress! + bodyStart, Int32(CSVTokenizer.quote), end - bodyStart) == nil {
-            let step = (end - bodyStart) / threads
-            for k in 1..<threads {
+            // More segments than threads, so a thread that is slowed down does not hold up the rest.
+            let segmentCount = threads * 4
+            let step = (end - bodyStart) / segmentCount
+            for k in 1..<segmentCount {
                 var cut = max(bodyStart + k * step, bounds.last!)
                 while cut < end && bytes[cut - 1] != CSVTokenizer.newline { cut += 1 }
                 bounds.append(cut)
@@ -112,27 +109,63 @@ enum CSVReader {
         bounds.append(end)
         let segments = (0..<bounds.count - 1).map { bounds[$0]..<bounds[$0 + 1] }
         let unsafeBytes = UnsafeSendableBytes(bytes)
-        let parsed = try Parallel.map(indices: segments.count, threads: threads) { index in
-            var parser = CSVSegmentParser(bytes: unsafeBytes.bytes, delimiter: delimiter, missingValues: options.missingValues,
-                                          columnNames: names, kinds: kinds, path: path, locate: locate)
-            try parser.parse(from: segments[index].lowerBound, to: segments[index].upperBound)
-            return parser
+        func makeParser() -> CSVSegmentParser {
+            CSVSegmentParser(bytes: unsafeBytes.bytes, delimiter: delimiter, missingValues: options.missingValues,
+                             columnNames: names, kinds: kinds, path: path, locate: locate)
         }
-        return try assemble(parsed, segments: segments, names: names, kinds: kinds)
+        guard segments.count > 1 else {
+            var parser = makeParser()
+            try parser.parse(from: segments[0].lowerBound, to: segments[0].upperBound)
+            return try assemble([parser], segments: segments, names: names, kinds: kinds, threads: threads, direct: nil)
+        }
+        // Quote-free data in parallel: count each segment's records, then parse every segment
+        // straight into its rows of the final columns (no staging copy, half the memory).
+        let counts = try Parallel.map(indices: segments.count, threads: threads) { index in
+            CSVSegmentParser.countRecords(unsafeBytes.bytes, from: segments[index].lowerBound, to: segments[index].upperBound)
+        }
+        var rowOffsets = [0]
+        for count in counts { rowOffsets.append(rowOffsets.last! + count) }
+        var parsed: [CSVSegmentParser] = []
+        let columns = try makeColumns(names.count, rows: rowOffsets.last!) { targets in
+            let shared = UnsafeSendableColumns(targets)
+            parsed = try Parallel.map(indices: segments.count, threads: threads) { index in
+                var parser = makeParser()
+                parser.directTargets = shared.columns
+                parser.directRowOffset = rowOffsets[index]
+                parser.directRowLimit = counts[index]
+                try parser.parse(from: segments[index].lowerBound, to: segments[index].upperBound)
+                return parser
+            }
+        }
+        return try assemble(parsed, segments: segments, names: names, kinds: kinds, threads: threads, direct: columns)
     }
 
     /// Joins segment results, re-reading as text the rows of columns that turned out categorical.
-    static func assemble(_ parsed: [CSVSegmentParser], segments: [Range<Int>], names: [String], kinds: [FeatureKind?]) throws -> DataTable {
-        var columns: [DataTable.Column] = []
-        for j in names.indices {
-            let categorical = kinds[j] == .categorical || parsed.contains { $0.builders[j].mode == .categorical }
-            if !categorical {
-                var values: [Double] = []
-                values.reserveCapacity(parsed.reduce(0) { $0 + $1.rows })
-                for segment in parsed { values.append(contentsOf: segment.builders[j].numbers) }
-                columns.append(.numeric(values))
-                continue
+    static func assemble(_ parsed: [CSVSegmentParser], segments: [Range<Int>], names: [String], kinds: [FeatureKind?],
+                         threads: Int, direct: [[Double]]?) throws -> DataTable {
+        let categoricalColumns = names.indices.filter { j in
+            kinds[j] == .categorical || parsed.contains { $0.builders[j].mode == .categorical }
+        }
+        let numericColumns = names.indices.filter { !categoricalColumns.contains($0) }
+        let numbers: [[Double]]
+        if let direct {
+            numbers = numericColumns.map { direct[$0] }
+        } else {
+            // Each segment copies its numbers into the final columns, in parallel.
+            var rowOffsets = [0]
+            for segment in parsed { rowOffsets.append(rowOffsets.last! + segment.rows) }
+            numbers = try makeColumns(numericColumns.count, rows: rowOffsets.last!) { targets in
+                let shared = UnsafeSendableColumns(targets)
+                try Parallel.forEach(count: parsed.count, grain: 1, threads: threads) { range in
+                    for index in range {
+                        parsed[index].copyNumbers(columns: numericColumns, into: shared.columns, at: rowOffsets[index])
+                    }
+                }
             }
+        }
+        var columns = [DataTable.Column](repeating: .numeric([]), count: names.count)
+        for (k, j) in numericColumns.enumerated() { columns[j] = .numeric(numbers[k]) }
+        for j in categoricalColumns {
             var values: [String?] = []
             for (index, segment) in parsed.enumerated() {
                 let builder = segment.builders[j]
@@ -144,7 +177,7 @@ enum CSVReader {
                 }
                 if builder.mode == .categorical { values.append(contentsOf: builder.strings) }
             }
-            columns.append(.categorical(values))
+            columns[j] = .categorical(values)
         }
         return try DataTable(zip(names, columns).map { ($0, $1) })
     }
@@ -158,6 +191,40 @@ enum CSVReader {
             return (line, offsetBase + offset)
         }
     }
+}
+
+/// Creates `count` columns of `rows` uninitialized doubles, all alive at once, and lets `fill`
+/// initialize every element through their buffers.
+func makeColumns(_ count: Int, rows: Int, fill: ([UnsafeMutableBufferPointer<Double>]) throws -> Void) throws -> [[Double]] {
+    var columns: [[Double]] = []
+    func build(_ buffers: [UnsafeMutableBufferPointer<Double>]) throws {
+        guard buffers.count < count else {
+            try fill(buffers)
+            return
+        }
+        var thrown: (any Error)?
+        let column = [Double](unsafeUninitializedCapacity: rows) { buffer, initialized in
+            do {
+                try build(buffers + [buffer])
+                initialized = rows
+            } catch {
+                thrown = error
+                buffer.initialize(repeating: 0)
+                initialized = rows
+            }
+        }
+        if let thrown { throw thrown }
+        columns.append(column)
+    }
+    try build([])
+    // The innermost column finishes first.
+    return columns.reversed()
+}
+
+/// Column buffers written by disjoint row ranges from several threads.
+struct UnsafeSendableColumns: @unchecked Sendable {
+    let columns: [UnsafeMutableBufferPointer<Double>]
+    init(_ columns: [UnsafeMutableBufferPointer<Double>]) { self.columns = columns }
 }
 
 /// A read-only byte buffer shared by the parsing threads while the caller keeps it alive.

@@ -1,9 +1,10 @@
-/// Accumulates one column while a segment of CSV is parsed.
+import Foundation
+
+/// Tracks one column's kind while a segment of CSV is parsed; numbers go to the parser's
+/// row-major staging buffer, text to `strings`.
 struct CSVColumnBuilder {
     enum Mode { case inferNumeric, numeric, categorical }
     var mode: Mode
-    /// Values while the column is numeric.
-    var numbers: [Double] = []
     /// Values once the column is categorical, for rows `stringsFrom...`.
     var strings: [String?] = []
     /// The first row `strings` covers; rows before it were read as numbers and must be re-read.
@@ -30,6 +31,14 @@ struct CSVSegmentParser {
     let path: String?
     var builders: [CSVColumnBuilder]
     var rows = 0
+    /// Every field's number, row after row (one append per field is the cheapest store);
+    /// split into columns once parsing is done.
+    var staging: [Double] = []
+    /// When set, numbers go straight into these final column buffers (one per column) from
+    /// row ``directRowOffset`` on, for at most ``directRowLimit`` rows, instead of `staging`.
+    var directTargets: [UnsafeMutableBufferPointer<Double>]?
+    var directRowOffset = 0
+    var directRowLimit = 0
 
     init(bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, missingValues: Set<String>, columnNames: [String],
          kinds: [FeatureKind?], path: String?, locate: @escaping (Int) -> (line: Int, byteOffset: Int)) {
@@ -47,10 +56,43 @@ struct CSVSegmentParser {
     mutating func parse(from start: Int, to end: Int) throws {
         let width = columnNames.count
         var p = CSVTokenizer.skipBlankLines(bytes, start, end)
+        // Reserve from the first line's length so the staging buffer rarely grows.
+        if p < end && directTargets == nil {
+            var lineEnd = p
+            while lineEnd < end && bytes[lineEnd] != CSVTokenizer.newline && lineEnd - p < 1 << 16 { lineEnd += 1 }
+            let estimatedRows = (end - p) / max(lineEnd - p + 1, 1)
+            staging.reserveCapacity(min(estimatedRows + estimatedRows / 8 + 16, (end - p) / 2 + 16) * width)
+        }
         while p < end {
             let recordStart = p
+            if directTargets != nil && rows >= directRowLimit {
+                throw error(.parseError, "more records than counted in this part of the file", at: recordStart, column: 0)
+            }
             var column = 0
             while true {
+                // Fast path: an unquoted number parsed while the field is scanned, once.
+                if column < width, builders[column].mode != .categorical, p < end,
+                   let (value, next) = NumberParsing.parseSimplePrefix(bytes, p, end) {
+                    if next == end {
+                        append(value, column: column)
+                        column += 1
+                        p = end
+                        break
+                    }
+                    let c = bytes[next]
+                    if c == delimiter {
+                        append(value, column: column)
+                        column += 1
+                        p = next + 1
+                        continue
+                    }
+                    if c == CSVTokenizer.newline || c == CSVTokenizer.carriageReturn {
+                        append(value, column: column)
+                        column += 1
+                        p = CSVTokenizer.lineEnd(bytes, next, end)
+                        break
+                    }
+                }
                 let field: CSVTokenizer.Field
                 do {
                     field = try CSVTokenizer.scan(bytes, at: p, end: end, delimiter: delimiter)
@@ -78,15 +120,15 @@ struct CSVSegmentParser {
         switch builders[column].mode {
         case .numeric, .inferNumeric:
             if field.start == field.end {
-                builders[column].numbers.append(.nan)
+                append(.nan, column: column)
                 return
             }
             if !field.escapedQuotes, let value = NumberParsing.parseDouble(bytes, field.start, field.end) {
-                builders[column].numbers.append(value)
+                append(value, column: column)
                 return
             }
             if isMissing(field) {
-                builders[column].numbers.append(.nan)
+                append(.nan, column: column)
                 return
             }
             if builders[column].mode == .numeric {
@@ -97,10 +139,77 @@ struct CSVSegmentParser {
             // The first text in an inferred column makes it categorical; earlier rows are re-read later.
             builders[column].mode = .categorical
             builders[column].stringsFrom = rows
-            builders[column].numbers = []
             builders[column].strings.append(CSVTokenizer.string(bytes, field))
+            append(.nan, column: column)
         case .categorical:
             builders[column].strings.append(isMissing(field) ? nil : CSVTokenizer.string(bytes, field))
+            append(.nan, column: column)
+        }
+    }
+
+    @inline(__always)
+    private mutating func append(_ value: Double, column: Int) {
+        if let targets = directTargets {
+            targets[column][directRowOffset + rows] = value
+        } else {
+            staging.append(value)
+        }
+    }
+
+    /// The number of records in `start..<end` of quote-free CSV: runs of bytes that are not
+    /// line breaks, exactly the records ``parse(from:to:)`` reads there.
+    static func countRecords(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        guard start < end else { return 0 }
+        let base = bytes.baseAddress!
+        // Fast path for LF and CRLF files: glibc's vectorized memchr finds each line end.
+        var count = 0
+        var pairedReturns = 0
+        var lineStart = start
+        while lineStart < end, let found = memchr(base + lineStart, Int32(CSVTokenizer.newline), end - lineStart) {
+            let lineEnd = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
+            var contentEnd = lineEnd
+            if contentEnd > lineStart && bytes[contentEnd - 1] == CSVTokenizer.carriageReturn {
+                contentEnd -= 1
+                pairedReturns += 1
+            }
+            if contentEnd > lineStart { count += 1 }
+            lineStart = lineEnd + 1
+        }
+        if lineStart < end { count += 1 }
+        // Any carriage return that is not part of a CRLF also ends a record: count the slow way.
+        var returns = 0
+        var position = start
+        while position < end, let found = memchr(base + position, Int32(CSVTokenizer.carriageReturn), end - position) {
+            returns += 1
+            position = (UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base) + 1
+        }
+        if returns == pairedReturns { return count }
+        count = 0
+        var inRecord = false
+        for k in start..<end {
+            let c = bytes[k]
+            let isBreak = c == CSVTokenizer.newline || c == CSVTokenizer.carriageReturn
+            if !isBreak && !inRecord { count += 1 }
+            inRecord = !isBreak
+        }
+        return count
+    }
+
+    /// Copies the numbers of `columns` out of the staging buffer into `targets` (one per
+    /// column) starting at row `offset`, in blocks of rows so the source stays in cache.
+    func copyNumbers(columns: [Int], into targets: [UnsafeMutableBufferPointer<Double>], at offset: Int) {
+        let width = columnNames.count
+        staging.withUnsafeBufferPointer { source in
+            let blockRows = 4_096
+            var blockStart = 0
+            while blockStart < rows {
+                let blockEnd = min(blockStart + blockRows, rows)
+                for (k, j) in columns.enumerated() {
+                    let target = targets[k]
+                    for i in blockStart..<blockEnd { target[offset + i] = source[i * width + j] }
+                }
+                blockStart = blockEnd
+            }
         }
     }
 

@@ -1,0 +1,36 @@
+// swift-tools-version: 6.1
+// Benchmarks live in their own package so library users never pull benchmark dependencies.
+import PackageDescription
+
+let package = Package(
+    name: "DSToolboxBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "DSToolbox", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [.product(name: "ToolboxCore", package: "DSToolbox")],
+            path: "Sources/BenchmarkSupport"
+        ),
+        .executableTarget(
+            name: "CoreBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "ToolboxCore", package: "DSToolbox"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/CoreBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Runs one workload and prints its best time, for Compare/run.sh to set beside the
+        // Python reference on the same data.
+        .executableTarget(
+            name: "CompareRunner",
+            dependencies: ["BenchmarkSupport", .product(name: "ToolboxCore", package: "DSToolbox")],
+            path: "Sources/CompareRunner"
+        ),
+    ]
+)
