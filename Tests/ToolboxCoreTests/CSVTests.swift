@@ -271,3 +271,28 @@ struct CSVTests {
         }
     }
 }
+
+@Suite("CSV chunked reading of broken files")
+struct CSVChunkErrorTests {
+    @Test func unterminatedQuoteAtTheEndIsReported() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dstb-open-\(UInt64.random(in: 0...UInt64.max)).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var text = "a,b\n"
+        for i in 0..<50 { text += "\(i),x\n" }
+        text += "51,\"never closed\n52,y\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        var reader = try CSVChunkReader(path: path, rowsPerChunk: 20, blockSize: 64)
+        var rows = 0
+        do {
+            while let chunk = try reader.next() { rows += chunk.rowCount }
+            Issue.record("an unterminated quote was dropped silently")
+        } catch let error as ToolboxError {
+            #expect(error.code == .parseError)
+            #expect(error.context.line == 52)
+            #expect(rows == 40)
+        }
+        #expect(throws: ToolboxError.self) { try CSVChunkReader(path: path + ".missing") }
+        #expect(throws: ToolboxError.self) { try CSVChunkReader(path: path, rowsPerChunk: 0) }
+        #expect(throws: ToolboxError.self) { try DataTable(csvFile: FileManager.default.temporaryDirectory.path) }
+    }
+}

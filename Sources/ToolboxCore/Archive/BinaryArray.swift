@@ -60,6 +60,8 @@ public struct BinaryArray<Element: BinaryArrayElement>: Sendable, Hashable, Coda
 extension CodingUserInfoKey {
     static let archiveBlobSink = CodingUserInfoKey(rawValue: "DSToolbox.archiveBlobSink")!
     static let archiveBlobSource = CodingUserInfoKey(rawValue: "DSToolbox.archiveBlobSource")!
+    /// The registry that nested models (pipeline steps) are resolved in while an archive loads.
+    static let modelRegistry = CodingUserInfoKey(rawValue: "DSToolbox.modelRegistry")!
 }
 
 /// One binary block of an archive, as listed in its manifest.

@@ -111,7 +111,7 @@ public enum ModelArchive {
                                "model type \(opened.manifest.modelType) is not registered; import its kit and register its models",
                                context: ErrorContext(path: path))
         }
-        return try decodeModel(type, opened, path: path)
+        return try decodeModel(type, opened, path: path, registry: registry)
     }
 
     /// Loads a model of any type registered in `registry` from `path`.
@@ -190,7 +190,8 @@ public enum ModelArchive {
         return Opened(manifest: manifest, modelJSON: sections[1], blobs: Array(blobSection))
     }
 
-    private static func decodeModel<Model: FittedModel>(_ type: Model.Type, _ opened: Opened, path: String?) throws -> Model {
+    private static func decodeModel<Model: FittedModel>(_ type: Model.Type, _ opened: Opened, path: String?,
+                                                        registry: ModelRegistry = .shared) throws -> Model {
         guard opened.manifest.modelFormatVersion <= Model.modelFormatVersion else {
             throw ToolboxError(.unsupported,
                                "\(Model.modelTypeName) format version \(opened.manifest.modelFormatVersion) is newer than this build reads (\(Model.modelFormatVersion))",
@@ -198,6 +199,7 @@ public enum ModelArchive {
         }
         let decoder = makeDecoder()
         decoder.userInfo[.archiveBlobSource] = BlobSource(table: opened.manifest.blobs, bytes: opened.blobs)
+        decoder.userInfo[.modelRegistry] = registry
         let model: Model
         do {
             model = try decoder.decode(Model.self, from: Data(opened.modelJSON))

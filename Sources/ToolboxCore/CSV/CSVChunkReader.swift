@@ -56,14 +56,17 @@ public struct CSVChunkReader {
             let found = buffer.withUnsafeBufferPointer {
                 CSVTokenizer.recordBoundary($0, from: 0, end: $0.count, limit: rowsPerChunk, isFinal: atEndOfFile)
             }
-            if let found, found.records == rowsPerChunk || atEndOfFile {
-                if found.records == 0 {
-                    if atEndOfFile { return nil }
-                } else {
-                    return try parseChunk(upTo: found.end)
-                }
+            if let found, found.records == rowsPerChunk {
+                return try parseChunk(upTo: found.end)
             }
-            if atEndOfFile { return nil }
+            if atEndOfFile {
+                if buffer.allSatisfy({ $0 == CSVTokenizer.newline || $0 == CSVTokenizer.carriageReturn }) {
+                    consume(buffer.count)
+                    return nil
+                }
+                // The rest of the file, complete or not: a quote left open throws here, naming its line.
+                return try parseChunk(upTo: buffer.count)
+            }
             try readBlock()
         }
     }

@@ -203,7 +203,7 @@ extension DynamicPipelineModel: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         var list = try container.nestedUnkeyedContainer(forKey: .steps)
-        let registry = ModelRegistry.shared
+        let registry = decoder.userInfo[.modelRegistry] as? ModelRegistry ?? .shared
         var steps: [Step] = []
         while !list.isAtEnd {
             let entry = try list.nestedContainer(keyedBy: StepKeys.self)

@@ -46,7 +46,7 @@ public enum LinearAlgebra {
                     &query, &lwork, &iwork, &info, 1)
         }
         try check(info, routine: "dgesdd")
-        lwork = Int32(query.rounded(.up))
+        lwork = try workspaceSize(query)
         var buffer = [Double](repeating: 0, count: Int(lwork))
         "S".withCString { jobz in
             dgesdd_(jobz, &rowsL, &colsL, &work, &lda, &s, &vtRowMajor, &ldu, &uRowMajor, &ldvt,
@@ -81,7 +81,7 @@ public enum LinearAlgebra {
             }
         }
         try check(info, routine: "dsyevd")
-        lwork = Int32(query.rounded(.up)); liwork = iquery
+        lwork = try workspaceSize(query); liwork = iquery
         var buffer = [Double](repeating: 0, count: Int(lwork))
         var ibuffer = [Int32](repeating: 0, count: Int(liwork))
         "V".withCString { jobz in
@@ -188,7 +188,7 @@ public enum LinearAlgebra {
         var lwork: Int32 = -1, query = 0.0, iquery: Int32 = 0
         dgelsd_(&rows32, &cols32, &nrhs32, &colA, &lda, &colB, &ldb, &s, &cond, &rank, &query, &lwork, &iquery, &info)
         try check(info, routine: "dgelsd")
-        lwork = Int32(query.rounded(.up))
+        lwork = try workspaceSize(query)
         var buffer = [Double](repeating: 0, count: Int(lwork))
         var ibuffer = [Int32](repeating: 0, count: max(Int(iquery), 1))
         colA = a.transposed().values
@@ -196,6 +196,16 @@ public enum LinearAlgebra {
         try check(info, routine: "dgelsd")
         let solution = Matrix<Double>(rows: n, columns: nrhs) { i, j in colB[j * ldbCount + i] }
         return LeastSquares(solution: solution, rank: Int(rank), singularValues: s)
+    }
+
+    /// The workspace LAPACK asked for, as its 32-bit size; a problem too large for that is an
+    /// error rather than a trap.
+    private static func workspaceSize(_ query: Double) throws -> Int32 {
+        let size = query.rounded(.up)
+        guard size.isFinite, size >= 1, size <= Double(Int32.max) else {
+            throw ToolboxError(.unsupported, "the problem needs a LAPACK workspace of \(query) elements, beyond its 32-bit limit")
+        }
+        return Int32(size)
     }
 
     private static func check(_ info: Int32, routine: String) throws {
