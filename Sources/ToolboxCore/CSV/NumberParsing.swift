@@ -53,79 +53,37 @@ enum NumberParsing {
 
     /// The value of `bytes[start..<end]`, or `nil` when it is not a number. Leading and trailing
     /// spaces are allowed; `nan`, `inf` and `infinity` (any case, signed) are accepted.
-    @inline(__always)
     static func parseDouble(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
         var p = start, e = end
         while p < e && bytes[p] == 0x20 { p += 1 }
         while e > p && bytes[e - 1] == 0x20 { e -= 1 }
         guard p < e else { return nil }
-        let begin = p
-        var negative = false
-        if bytes[p] == UInt8(ascii: "-") { negative = true; p += 1 }
-        else if bytes[p] == UInt8(ascii: "+") { p += 1 }
+        if let (value, stop) = parseSimplePrefix(bytes, p, e), stop == e { return value }
+        return isDecimal(bytes, p, e) ? strtodFallback(bytes, p, e) : parseSpecial(bytes, p, e)
+    }
 
-        var mantissa: UInt64 = 0
-        var digits = 0          // significant digits kept in the mantissa
-        var exponent = 0
-        var sawDigit = false
-        var truncated = false
-        while p < e {
-            let d = bytes[p] &- 0x30
-            if d > 9 { break }
-            sawDigit = true
-            if digits < 19 {
-                mantissa = mantissa &* 10 &+ UInt64(d)
-                if mantissa != 0 { digits += 1 }
-            } else {
-                exponent += 1
-                if d != 0 { truncated = true }
-            }
+    /// Whether the text is `[sign] digits [. digits] [e [sign] digits]` with at least one
+    /// mantissa digit: the only shapes handed to `strtod` (which would also take hex and more).
+    private static func isDecimal(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        var p = start
+        func digits() -> Int {
+            let from = p
+            while p < end && bytes[p] &- 0x30 <= 9 { p += 1 }
+            return p - from
+        }
+        if bytes[p] == UInt8(ascii: "-") || bytes[p] == UInt8(ascii: "+") { p += 1 }
+        var mantissaDigits = digits()
+        if p < end && bytes[p] == UInt8(ascii: ".") {
             p += 1
+            mantissaDigits += digits()
         }
-        if p < e && bytes[p] == UInt8(ascii: ".") {
+        guard mantissaDigits > 0 else { return false }
+        if p < end && (bytes[p] | 0x20) == UInt8(ascii: "e") {
             p += 1
-            while p < e {
-                let d = bytes[p] &- 0x30
-                if d > 9 { break }
-                sawDigit = true
-                if digits < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(d)
-                    if mantissa != 0 { digits += 1 }
-                    exponent -= 1
-                } else if d != 0 {
-                    truncated = true
-                }
-                p += 1
-            }
+            if p < end && (bytes[p] == UInt8(ascii: "-") || bytes[p] == UInt8(ascii: "+")) { p += 1 }
+            guard digits() > 0 else { return false }
         }
-        guard sawDigit else { return parseSpecial(bytes, begin, e) }
-        if p < e && (bytes[p] | 0x20) == UInt8(ascii: "e") {
-            p += 1
-            var exponentNegative = false
-            if p < e && (bytes[p] == UInt8(ascii: "-") || bytes[p] == UInt8(ascii: "+")) {
-                exponentNegative = bytes[p] == UInt8(ascii: "-")
-                p += 1
-            }
-            var value = 0
-            var sawExponentDigit = false
-            while p < e {
-                let d = bytes[p] &- 0x30
-                if d > 9 { break }
-                sawExponentDigit = true
-                if value < 100_000 { value = value * 10 + Int(d) }
-                p += 1
-            }
-            guard sawExponentDigit else { return nil }
-            exponent += exponentNegative ? -value : value
-        }
-        guard p == e else { return nil }
-        if mantissa == 0 && !truncated { return negative ? -0.0 : 0.0 }
-        if !truncated && mantissa <= (1 << 53) && exponent >= -22 && exponent <= 22 {
-            let m = Double(mantissa)
-            let value = exponent >= 0 ? m * powerOfTen(exponent) : m / powerOfTen(-exponent)
-            return negative ? -value : value
-        }
-        return strtodFallback(bytes, begin, e)
+        return p == end
     }
 
     private static func parseSpecial(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
