@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "ToolboxCore", targets: ["ToolboxCore"]),
         .library(name: "ToolboxTesting", targets: ["ToolboxTesting"]),
+        .library(name: "SEGYKit", targets: ["SEGYKit"]),
         .library(name: "DSToolbox", targets: ["DSToolbox"]),
         .executable(name: "dstoolbox", targets: ["dstoolbox"]),
     ],
@@ -38,6 +39,11 @@ let package = Package(
             dependencies: ["CBLAS", "CLAPACK"],
             swiftSettings: strictSettings
         ),
+        // SEG-Y and Seismic Unix I/O; depends on nothing else in the package.
+        .target(
+            name: "SEGYKit",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "ToolboxTesting",
             dependencies: ["ToolboxCore"],
@@ -45,7 +51,7 @@ let package = Package(
         ),
         .target(
             name: "DSToolbox",
-            dependencies: ["ToolboxCore"],
+            dependencies: ["ToolboxCore", "SEGYKit"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -62,6 +68,12 @@ let package = Package(
                 "ToolboxCore", "ToolboxTesting",
                 .product(name: "Yams", package: "Yams"),
             ],
+            exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SEGYKitTests",
+            dependencies: ["SEGYKit", "ToolboxCore", "ToolboxTesting"],
             exclude: ["Golden"],
             swiftSettings: strictSettings
         ),

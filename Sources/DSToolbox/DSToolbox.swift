@@ -1,2 +1,3 @@
 // The umbrella module: `import DSToolbox` brings in every kit. It holds nothing else.
 @_exported import ToolboxCore
+@_exported import SEGYKit

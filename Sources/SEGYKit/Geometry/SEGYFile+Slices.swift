@@ -1,0 +1,76 @@
+/// Lines, slices, gathers and cubes of a regular survey. Each returns row-major Float data.
+extension SEGYFile {
+    /// One inline: `crosslines.count` rows of `sampleCount` samples, at one offset.
+    public func inline(_ number: Int, offset: Int? = nil, geometry: SEGYGeometry? = nil) throws -> [Float] {
+        let g = try geometry ?? self.geometry()
+        guard g.inlinePosition[number] != nil else {
+            throw SEGYError(.invalidArgument, "inline \(number) is not in the survey (\(g.inlines.first ?? 0)...\(g.inlines.last ?? 0))", path: path)
+        }
+        return try gatherTraces(g.crosslines.map { try index(g, inline: number, crossline: $0, offset: offset) })
+    }
+
+    /// One crossline: `inlines.count` rows of `sampleCount` samples, at one offset.
+    public func crossline(_ number: Int, offset: Int? = nil, geometry: SEGYGeometry? = nil) throws -> [Float] {
+        let g = try geometry ?? self.geometry()
+        guard g.crosslinePosition[number] != nil else {
+            throw SEGYError(.invalidArgument, "crossline \(number) is not in the survey", path: path)
+        }
+        return try gatherTraces(g.inlines.map { try index(g, inline: $0, crossline: number, offset: offset) })
+    }
+
+    /// A time or depth slice at `sampleIndex`: `inlines.count` rows of `crosslines.count` values.
+    public func depthSlice(_ sampleIndex: Int, offset: Int? = nil, geometry: SEGYGeometry? = nil) throws -> [Float] {
+        let g = try geometry ?? self.geometry()
+        guard sampleIndex >= 0 && sampleIndex < sampleCount else {
+            throw SEGYError(.invalidArgument, "sample \(sampleIndex) is outside 0..<\(sampleCount)", path: path)
+        }
+        var result: [Float] = []
+        result.reserveCapacity(g.inlines.count * g.crosslines.count)
+        var one: Float = 0
+        for il in g.inlines {
+            for xl in g.crosslines {
+                let t = try index(g, inline: il, crossline: xl, offset: offset)
+                SampleCodec.decode(format, byteOrder,
+                                   from: storage.bytes.baseAddress! + layout.samplesOffset(t) + sampleIndex * format.byteCount,
+                                   count: 1, into: &one)
+                result.append(one)
+            }
+        }
+        return result
+    }
+
+    /// All offsets at one (inline, crossline): `offsets.count` rows of `sampleCount` samples.
+    public func gather(inline: Int, crossline: Int, geometry: SEGYGeometry? = nil) throws -> [Float] {
+        let g = try geometry ?? self.geometry()
+        return try gatherTraces(g.offsets.map { try index(g, inline: inline, crossline: crossline, offset: $0) })
+    }
+
+    /// The whole survey as `[inline][crossline][offset][sample]`, row-major.
+    public func cube(geometry: SEGYGeometry? = nil) throws -> [Float] {
+        let g = try geometry ?? self.geometry()
+        var order: [Int] = []
+        order.reserveCapacity(traceCount)
+        for i in g.inlines.indices {
+            for x in g.crosslines.indices {
+                for o in g.offsets.indices { order.append(g.traceIndex(inlinePosition: i, crosslinePosition: x, offsetPosition: o)) }
+            }
+        }
+        if g.sorting == .inline { return try traces() }
+        return try gatherTraces(order)
+    }
+
+    private func index(_ g: SEGYGeometry, inline: Int, crossline: Int, offset: Int?) throws -> Int {
+        guard let t = g.traceIndex(inline: inline, crossline: crossline, offset: offset ?? g.offsets[0]) else {
+            throw SEGYError(.invalidArgument, "no trace at inline \(inline), crossline \(crossline), offset \(offset ?? g.offsets[0])", path: path)
+        }
+        return t
+    }
+
+    func gatherTraces(_ indices: [Int]) throws -> [Float] {
+        let n = sampleCount
+        return [Float](unsafeUninitializedCapacity: indices.count * n) { buffer, initialized in
+            for (row, t) in indices.enumerated() { decode(t, into: buffer.baseAddress! + row * n) }
+            initialized = indices.count * n
+        }
+    }
+}

@@ -1,0 +1,86 @@
+/// The 400-byte binary file header (file bytes 3201–3600), readable by name or byte offset.
+public struct BinaryHeader: Sendable, Hashable {
+    /// The 400 bytes in file order.
+    public internal(set) var bytes: [UInt8]
+    /// The byte order of `bytes`.
+    public let byteOrder: ByteOrder
+
+    public static let byteCount = 400
+    /// The file offset of the first binary header byte (0-based).
+    public static let fileOffset = 3200
+
+    public init(bytes: [UInt8], byteOrder: ByteOrder) throws {
+        guard bytes.count == Self.byteCount else {
+            throw SEGYError(.invalidArgument, "a binary header is \(Self.byteCount) bytes, got \(bytes.count)")
+        }
+        self.bytes = bytes
+        self.byteOrder = byteOrder
+    }
+
+    public init(byteOrder: ByteOrder = .bigEndian) {
+        bytes = [UInt8](repeating: 0, count: Self.byteCount)
+        self.byteOrder = byteOrder
+    }
+
+    /// The value of a binary header word (file byte offsets 3201–3600).
+    public subscript(field: HeaderField) -> Int {
+        get {
+            // The revision bytes follow the 16-bit word's byte order (see `revision`).
+            if field == .revisionMajor { return revision.major }
+            if field == .revisionMinor { return revision.minor }
+            return Int(read(field))
+        }
+        set { try? setValue(Int64(newValue), for: field) }
+    }
+
+    /// A word at any 1-based file byte offset in 3201...3600 and width 1, 2, 4 or 8.
+    public func value(atByteOffset byteOffset: Int, width: Int, signed: Bool = true) throws -> Int64 {
+        try check(byteOffset: byteOffset, width: width)
+        return read(HeaderField(name: "raw", byteOffset: byteOffset, width: width, signed: signed))
+    }
+
+    /// Sets a word; the value must fit its width.
+    public mutating func setValue(_ value: Int64, for field: HeaderField) throws {
+        try check(byteOffset: field.byteOffset, width: field.width)
+        var scratch = TraceHeader(byteOrder: byteOrder)
+        // Reuse the trace header's range checks and encoding on a header-sized window.
+        let at = field.byteOffset - 3201
+        try scratch.setValue(value, for: HeaderField(name: field.name, byteOffset: 1, width: field.width, signed: field.signed))
+        for k in 0..<field.width { bytes[at + k] = scratch.bytes[k] }
+    }
+
+    func read(_ field: HeaderField) -> Int64 {
+        let at = field.byteOffset - 3201
+        guard at >= 0, at + field.width <= bytes.count else { return 0 }
+        return bytes.withUnsafeBytes { ByteReader($0.baseAddress!, byteOrder).field(at: at, width: field.width, signed: field.signed) }
+    }
+
+    private func check(byteOffset: Int, width: Int) throws {
+        guard [1, 2, 4, 8].contains(width), byteOffset >= 3201, byteOffset - 3201 + width <= Self.byteCount else {
+            throw SEGYError(.invalidArgument, "no \(width)-byte word at binary header byte \(byteOffset) (3201...3600)")
+        }
+    }
+
+    /// The extended sample interval (bytes 3273–3280, IEEE double, rev 2).
+    public var extendedSampleInterval: Double { Double(bitPattern: UInt64(bitPattern: read(.extendedSampleInterval))) }
+    /// The extended original sample interval (bytes 3281–3288, IEEE double, rev 2).
+    public var extendedOriginalSampleInterval: Double { Double(bitPattern: UInt64(bitPattern: read(.extendedOriginalSampleInterval))) }
+    /// The format code as written (may be invalid).
+    public var formatCode: Int { self[.formatCode] }
+    /// The revision as major.minor. Bytes 3501–3502 are one 16-bit word in file byte order
+    /// (rev 1 files write 0x0100), so a little-endian file stores the major number second.
+    public var revision: (major: Int, minor: Int) {
+        let word = Int(read(HeaderField(name: "revision", byteOffset: 3501, width: 2, signed: false)))
+        return (word >> 8, word & 0xFF)
+    }
+
+    /// Samples per trace as segyio reads them: the 16-bit unsigned word, unless it is zero or
+    /// the revision is 2 or later and the 32-bit extended word (3269) is positive.
+    public var sampleCount: Int {
+        let samples = self[.binarySampleCount]
+        let extended = self[.extendedSampleCount]
+        if samples == 0 && extended > 0 { return extended }
+        if revision.major >= 2 && extended > 0 { return extended }
+        return samples
+    }
+}

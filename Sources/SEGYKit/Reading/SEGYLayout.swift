@@ -1,0 +1,134 @@
+/// Where everything is in a SEG-Y file, worked out from its headers and size.
+public struct SEGYLayout: Sendable, Hashable {
+    public var byteOrder: ByteOrder
+    public var format: SampleFormat
+    public var sampleCount: Int
+    /// Extended textual headers (3200 bytes each) after the binary header.
+    public var extendedTextHeaderCount: Int
+    /// 240-byte additional trace headers after each standard trace header (rev 2).
+    public var additionalTraceHeaders: Int
+    /// The byte offset of the first trace header.
+    public var firstTraceOffset: Int
+    /// The number of traces.
+    public var traceCount: Int
+
+    /// Bytes of trace headers per trace.
+    public var traceHeaderBytes: Int { TraceHeader.byteCount * (1 + additionalTraceHeaders) }
+    /// Bytes of samples per trace.
+    public var sampleBytes: Int { sampleCount * format.byteCount }
+    /// Bytes per trace, headers and samples.
+    public var traceBytes: Int { traceHeaderBytes + sampleBytes }
+    /// The byte offset of trace `index`'s header.
+    public func headerOffset(_ index: Int) -> Int { firstTraceOffset + index * traceBytes }
+    /// The byte offset of trace `index`'s first sample.
+    public func samplesOffset(_ index: Int) -> Int { headerOffset(index) + traceHeaderBytes }
+}
+
+enum LayoutReader {
+    static let textHeaderBytes = 3200
+    static let headersEnd = 3600
+    static let endTextStanza = Array("((SEG: EndText))".utf8)
+
+    /// Detects byte order, format, sample count, extended headers and trace count.
+    static func read(_ bytes: UnsafeRawBufferPointer, path: String?, byteOrder requested: ByteOrder?,
+                     format requestedFormat: SampleFormat?) throws -> (SEGYLayout, BinaryHeader, [TextHeader]) {
+        guard bytes.count >= headersEnd else {
+            throw SEGYError(.truncated, "file is \(bytes.count) bytes, shorter than the 3600 bytes of textual and binary headers",
+                            path: path, byteOffset: bytes.count)
+        }
+        let order = requested ?? detectByteOrder(bytes)
+        let binary = try BinaryHeader(bytes: Array(bytes[3200..<3600]), byteOrder: order)
+
+        let format: SampleFormat
+        if let requestedFormat {
+            format = requestedFormat
+        } else {
+            guard let parsed = SampleFormat(rawValue: binary.formatCode) else {
+                throw SEGYError(.unsupportedFormat,
+                                "format code \(binary.formatCode) is not a SEG-Y sample format (1-12, 15, 16) in \(order == .bigEndian ? "big" : "little")-endian order",
+                                path: path, byteOffset: 3224)
+            }
+            format = parsed
+        }
+
+        // Extended textual headers: a count, or -1 for "until the ((SEG: EndText)) stanza".
+        let declaredExtended = binary[.extendedTextHeaderCount]
+        var extended: [TextHeader] = []
+        var cursor = headersEnd
+        if declaredExtended == -1 {
+            while true {
+                guard cursor + textHeaderBytes <= bytes.count else {
+                    throw SEGYError(.truncated, "extended textual headers have no ((SEG: EndText)) stanza before the end of the file",
+                                    path: path, byteOffset: cursor)
+                }
+                let header = TextHeader(bytes: Array(bytes[cursor..<cursor + textHeaderBytes]))
+                extended.append(header)
+                cursor += textHeaderBytes
+                if header.asciiBytes.firstRange(of: endTextStanza) != nil { break }
+            }
+        } else {
+            guard declaredExtended >= 0 else {
+                throw SEGYError(.invalidHeader, "extended textual header count \(declaredExtended) is negative", path: path, byteOffset: 3504)
+            }
+            guard declaredExtended <= (bytes.count - headersEnd) / textHeaderBytes else {
+                throw SEGYError(.invalidHeader,
+                                "\(declaredExtended) extended textual headers (\(declaredExtended * textHeaderBytes) bytes) do not fit in the \(bytes.count - headersEnd) bytes after the binary header",
+                                path: path, byteOffset: 3504)
+            }
+            for _ in 0..<declaredExtended {
+                extended.append(TextHeader(bytes: Array(bytes[cursor..<cursor + textHeaderBytes])))
+                cursor += textHeaderBytes
+            }
+        }
+
+        // Rev 2 additions, honoured only when plausible (older files may hold noise here).
+        var additional = 0
+        if binary.revision.major == 2 {
+            let declaredAdditional = binary[.maximumAdditionalTraceHeaders]
+            if declaredAdditional > 0 && declaredAdditional < 1_000 { additional = declaredAdditional }
+            let declaredFirst = binary.read(.firstTraceOffset)
+            if declaredFirst >= Int64(cursor) && declaredFirst < Int64(bytes.count) { cursor = Int(declaredFirst) }
+        }
+
+        var sampleCount = binary.sampleCount
+        if sampleCount == 0 && bytes.count >= cursor + TraceHeader.byteCount {
+            // Fall back to the first trace header's count when the binary header has none.
+            sampleCount = Int(ByteReader(bytes.baseAddress! + cursor, order).field(at: 114, width: 2, signed: false))
+        }
+        var layout = SEGYLayout(byteOrder: order, format: format, sampleCount: sampleCount,
+                                extendedTextHeaderCount: extended.count, additionalTraceHeaders: additional,
+                                firstTraceOffset: cursor, traceCount: 0)
+        let remaining = bytes.count - cursor
+        if remaining == 0 { return (layout, binary, extended) }
+        guard sampleCount > 0 else {
+            throw SEGYError(.invalidHeader, "samples per trace is 0 in the binary header (byte 3221) and in the first trace header",
+                            path: path, byteOffset: 3220)
+        }
+        let traceBytes = layout.traceBytes
+        guard remaining % traceBytes == 0 else {
+            let whole = remaining / traceBytes
+            throw SEGYError(.inconsistentSize,
+                            "\(remaining) bytes of traces are not a whole number of \(traceBytes)-byte traces (\(sampleCount) samples of \(format.byteCount) bytes + \(layout.traceHeaderBytes) header bytes); \(whole) whole traces, then \(remaining - whole * traceBytes) bytes left",
+                            path: path, byteOffset: cursor + whole * traceBytes, traceIndex: whole)
+        }
+        layout.traceCount = remaining / traceBytes
+        return (layout, binary, extended)
+    }
+
+    /// The byte order: the rev 2 constant at 3297 when present, otherwise the order in which
+    /// the format code and sample count are plausible.
+    static func detectByteOrder(_ bytes: UnsafeRawBufferPointer) -> ByteOrder {
+        let base = bytes.baseAddress!
+        let constant = ByteReader(base, .bigEndian).load(UInt32.self, at: 3296)
+        if constant == 0x0102_0304 { return .bigEndian }
+        if constant == 0x0403_0201 { return .littleEndian }
+        func plausible(_ order: ByteOrder) -> Bool {
+            let reader = ByteReader(base, order)
+            let format = Int(reader.load(Int16.self, at: 3224))
+            return SampleFormat(rawValue: format) != nil
+        }
+        if plausible(.bigEndian) { return .bigEndian }
+        if plausible(.littleEndian) { return .littleEndian }
+        return .bigEndian
+    }
+}
