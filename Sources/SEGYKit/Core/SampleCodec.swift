@@ -3,7 +3,8 @@ public enum SampleCodec {
     /// Decodes `count` samples of `format` at `source` into `target` as Float.
     ///
     /// Integers convert to the nearest Float; IBM floats as ``IBMFloat`` does; 8-byte IEEE
-    /// floats round to Float. Format 4 (fixed point with gain) is mantissa · 2^−gain.
+    /// floats round to Float. Format 4 (obsolete fixed point with gain) is passed through as
+    /// 4-byte IEEE float, which is what segyio does and what files carrying that code hold.
     @inlinable
     public static func decode(_ format: SampleFormat, _ order: ByteOrder, from source: UnsafeRawPointer, count: Int,
                               into target: UnsafeMutablePointer<Float>) {
@@ -55,13 +56,7 @@ public enum SampleCodec {
         case .uint24:
             for i in 0..<count { target[i] = Float(u24(i)) }
         case .fixedPointWithGain32:
-            for i in 0..<count {
-                // Bytes: 0, gain exponent, then a two's-complement 16-bit mantissa.
-                let word = u32(i)
-                let gain = Int((word >> 16) & 0xFF)
-                let mantissa = Int16(truncatingIfNeeded: word & 0xFFFF)
-                target[i] = Float(mantissa) * Float(sign: .plus, exponent: -gain, significand: 1)
-            }
+            for i in 0..<count { target[i] = Float(bitPattern: u32(i)) }
         }
     }
 
@@ -104,16 +99,7 @@ public enum SampleCodec {
                 store24(UInt32(bitPattern: v) & 0xFF_FFFF, i)
             case .uint24:
                 store24(min(16_777_215, clamp(value, UInt32.self)), i)
-            case .fixedPointWithGain32:
-                // Smallest gain that fits the value in a 16-bit mantissa.
-                var gain = 0
-                var scaled = Double(value.isFinite ? value : 0)
-                while abs(scaled * 2) < 32_767 && scaled != 0 && gain < 255 && scaled.rounded() != scaled {
-                    scaled *= 2
-                    gain += 1
-                }
-                let mantissa = UInt16(bitPattern: Int16(max(-32_768, min(32_767, scaled.rounded()))))
-                store(UInt32(gain) << 16 | UInt32(mantissa), i)
+            case .fixedPointWithGain32: store(value.bitPattern, i)
             }
         }
     }

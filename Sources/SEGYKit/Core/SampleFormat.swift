@@ -3,7 +3,8 @@ public enum SampleFormat: Int, Sendable, Hashable, Codable, CaseIterable, Custom
     case ibmFloat32 = 1
     case int32 = 2
     case int16 = 3
-    /// Obsolete 4-byte fixed point with gain (SEG-Y rev 0).
+    /// Obsolete 4-byte fixed point with gain (SEG-Y rev 0); passed through as 4-byte IEEE
+    /// float, as segyio does.
     case fixedPointWithGain32 = 4
     case ieeeFloat32 = 5
     case ieeeFloat64 = 6

@@ -1,0 +1,234 @@
+import Foundation
+
+/// What a new SEG-Y file looks like: written once into its headers by ``SEGYWriter``.
+public struct SEGYSpec: Sendable {
+    public var sampleCount: Int
+    public var format: SampleFormat
+    public var byteOrder: ByteOrder
+    /// Sample interval in microseconds (time) or the depth unit's equivalent.
+    public var sampleInterval: Int
+    public var textHeader: TextHeader
+    public var extendedTextHeaders: [TextHeader]
+    /// Further binary header words to set (job id, sorting code, measurement system, ...).
+    public var binaryHeaderValues: [HeaderField: Int]
+
+    public init(sampleCount: Int, format: SampleFormat = .ieeeFloat32, byteOrder: ByteOrder = .bigEndian,
+                sampleInterval: Int = 4000, textHeader: TextHeader = TextHeader(text: "C 1 WRITTEN BY DS TOOLBOX SEGYKIT"),
+                extendedTextHeaders: [TextHeader] = [], binaryHeaderValues: [HeaderField: Int] = [:]) {
+        self.sampleCount = sampleCount
+        self.format = format
+        self.byteOrder = byteOrder
+        self.sampleInterval = sampleInterval
+        self.textHeader = textHeader
+        self.extendedTextHeaders = extendedTextHeaders
+        self.binaryHeaderValues = binaryHeaderValues
+    }
+
+    /// The binary header this spec writes: SEG-Y rev 2.0 with the byte-order constant, the
+    /// 16-bit and 32-bit sample counts, and the fixed-length-trace flag.
+    public func binaryHeader() throws -> BinaryHeader {
+        guard sampleCount > 0, sampleCount <= Int(Int32.max) else {
+            throw SEGYError(.invalidArgument, "sample count \(sampleCount) must be in 1...\(Int32.max)")
+        }
+        guard sampleInterval > 0, sampleInterval <= Int(Int16.max) else {
+            throw SEGYError(.invalidArgument, "sample interval \(sampleInterval) must be in 1...\(Int16.max) microseconds")
+        }
+        var header = BinaryHeader(byteOrder: byteOrder)
+        try header.setValue(Int64(sampleInterval), for: .binarySampleInterval)
+        try header.setValue(Int64(sampleInterval), for: .originalSampleInterval)
+        try header.setValue(Int64(min(sampleCount, 65_535)), for: .binarySampleCount)
+        try header.setValue(Int64(min(sampleCount, 65_535)), for: .originalSampleCount)
+        try header.setValue(Int64(sampleCount), for: .extendedSampleCount)
+        try header.setValue(Int64(format.rawValue), for: .formatCode)
+        try header.setValue(0x0102_0304, for: .byteOrderConstant)
+        try header.setValue(0x0200, for: HeaderField(name: "revision", byteOffset: 3501, width: 2, signed: false))
+        try header.setValue(1, for: .fixedLengthTraceFlag)
+        try header.setValue(Int64(extendedTextHeaders.count), for: .extendedTextHeaderCount)
+        for (field, value) in binaryHeaderValues { try header.setValue(Int64(value), for: field) }
+        return header
+    }
+}
+
+/// Writes a new SEG-Y file trace by trace, with bounded memory.
+///
+/// ```swift
+/// let writer = try SEGYWriter(path: "out.sgy", spec: SEGYSpec(sampleCount: 500, format: .ibmFloat32))
+/// var header = TraceHeader()
+/// header[.inline] = 10; header[.crossline] = 20
+/// try writer.append(header: header, samples: samples)
+/// try writer.close()
+/// ```
+/// The file is written to a temporary name beside `path` and moved into place by ``close()``,
+/// so an existing file is never left half-written.
+public final class SEGYWriter {
+    public let path: String
+    public let spec: SEGYSpec
+    /// Traces written so far.
+    public private(set) var traceCount = 0
+
+    private let handle: FileHandle
+    private let temporaryPath: String
+    private var buffer: [UInt8] = []
+    private var closed = false
+
+    public init(path: String, spec: SEGYSpec) throws {
+        self.path = path
+        self.spec = spec
+        temporaryPath = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+        let binary = try spec.binaryHeader()
+        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
+              let handle = FileHandle(forWritingAtPath: temporaryPath) else {
+            throw SEGYError(.io, "cannot create file", path: path)
+        }
+        self.handle = handle
+        buffer.reserveCapacity(1 << 20)
+        buffer += spec.textHeader.bytes
+        buffer += binary.bytes
+        for header in spec.extendedTextHeaders { buffer += header.bytes }
+    }
+
+    deinit {
+        if !closed {
+            try? handle.close()
+            try? FileManager.default.removeItem(atPath: temporaryPath)
+        }
+    }
+
+    /// Appends one trace: its header (converted to the file's byte order; a zero sample count
+    /// or interval is filled in) and its samples, encoded in the file's format.
+    public func append(header: TraceHeader, samples: [Float]) throws {
+        guard samples.count == spec.sampleCount else {
+            throw SEGYError(.invalidArgument, "trace \(traceCount) has \(samples.count) samples, the file has \(spec.sampleCount)",
+                            path: path, traceIndex: traceCount)
+        }
+        var encoded = [UInt8](repeating: 0, count: spec.sampleCount * spec.format.byteCount)
+        samples.withUnsafeBufferPointer { source in
+            encoded.withUnsafeMutableBytes { target in
+                SampleCodec.encode(spec.format, spec.byteOrder, from: source.baseAddress!, count: samples.count, into: target.baseAddress!)
+            }
+        }
+        try appendRaw(header: header, sampleBytes: encoded)
+    }
+
+    /// Appends one trace whose samples are already encoded in the file's format and byte order.
+    /// - Parameter fillDefaults: set a zero sample count or interval in the header from the spec.
+    public func appendRaw(header: TraceHeader, sampleBytes: [UInt8], fillDefaults: Bool = true) throws {
+        guard !closed else { throw SEGYError(.invalidArgument, "the writer is closed", path: path) }
+        guard sampleBytes.count == spec.sampleCount * spec.format.byteCount else {
+            throw SEGYError(.invalidArgument, "trace \(traceCount) has \(sampleBytes.count) sample bytes, expected \(spec.sampleCount * spec.format.byteCount)",
+                            path: path, traceIndex: traceCount)
+        }
+        var header = header.converted(to: spec.byteOrder)
+        if fillDefaults {
+            if header[.sampleCount] == 0 && spec.sampleCount <= 65_535 { header[.sampleCount] = spec.sampleCount }
+            if header[.sampleInterval] == 0 { header[.sampleInterval] = spec.sampleInterval }
+        }
+        buffer += header.bytes
+        buffer += sampleBytes
+        traceCount += 1
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    /// Writes what is buffered and moves the file into place.
+    public func close() throws {
+        guard !closed else { return }
+        try flush()
+        do {
+            try handle.close()
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            try FileManager.default.moveItem(atPath: temporaryPath, toPath: path)
+        } catch {
+            throw SEGYError(.io, "cannot finish writing: \(error.localizedDescription)", path: path)
+        }
+        closed = true
+    }
+
+    private func flush() throws {
+        do {
+            try handle.write(contentsOf: buffer)
+        } catch {
+            throw SEGYError(.io, "cannot write: \(error.localizedDescription)", path: path)
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+extension SEGYFile {
+    /// Writes a copy of this file with another sample format and/or byte order, trace by trace.
+    ///
+    /// With the same format, samples are byte-swapped, never decoded, so the copy is bit-exact
+    /// (IBM floats included). Headers keep every standard word.
+    public func convert(to path: String, format newFormat: SampleFormat? = nil, byteOrder newOrder: ByteOrder? = nil) throws {
+        let format = newFormat ?? self.format
+        let order = newOrder ?? byteOrder
+        var binaryValues: [HeaderField: Int] = [:]
+        for field in HeaderField.binaryHeaderFields where field.width <= 4 && ![
+            HeaderField.binarySampleInterval, .originalSampleInterval, .binarySampleCount, .originalSampleCount,
+            .extendedSampleCount, .formatCode, .byteOrderConstant, .revisionMajor, .revisionMinor,
+            .fixedLengthTraceFlag, .extendedTextHeaderCount, .maximumAdditionalTraceHeaders,
+        ].contains(field) {
+            let value = binaryHeader[field]
+            if value != 0 { binaryValues[field] = value }
+        }
+        let interval = binaryHeader[.binarySampleInterval]
+        let spec = SEGYSpec(sampleCount: sampleCount, format: format, byteOrder: order,
+                            sampleInterval: interval > 0 ? interval : Int(sampleInterval()),
+                            textHeader: textHeader, extendedTextHeaders: extendedTextHeaders,
+                            binaryHeaderValues: binaryValues)
+        let writer = try SEGYWriter(path: path, spec: spec)
+        let width = format.byteCount
+        for index in 0..<traceCount {
+            let header = try traceHeader(index)
+            if format == self.format {
+                var bytes = try rawSamples(index)
+                if order != byteOrder && width > 1 {
+                    for start in stride(from: 0, to: bytes.count, by: width) { bytes[start..<start + width].reverse() }
+                }
+                try writer.appendRaw(header: header, sampleBytes: bytes, fillDefaults: false)
+            } else {
+                var encoded = [UInt8](repeating: 0, count: sampleCount * width)
+                let samples = try trace(index)
+                samples.withUnsafeBufferPointer { source in
+                    encoded.withUnsafeMutableBytes { target in
+                        SampleCodec.encode(format, order, from: source.baseAddress!, count: samples.count, into: target.baseAddress!)
+                    }
+                }
+                try writer.appendRaw(header: header, sampleBytes: encoded, fillDefaults: false)
+            }
+        }
+        try writer.close()
+    }
+
+    /// Rewrites the header of trace `index` in the file at `path`, in place.
+    public static func updateTraceHeader(path: String, index: Int, header: TraceHeader) throws {
+        let file = try SEGYFile(path: path)
+        try file.checkTrace(index)
+        try write(header.converted(to: file.byteOrder).bytes, at: file.layout.headerOffset(index), path: path)
+    }
+
+    /// Rewrites the binary header of the file at `path`, in place. The layout-defining words
+    /// (format, sample counts, extended header count) must stay consistent with the file.
+    public static func updateBinaryHeader(path: String, header: BinaryHeader) throws {
+        let file = try SEGYFile(path: path)
+        guard header.byteOrder == file.byteOrder, header.formatCode == file.binaryHeader.formatCode,
+              header.sampleCount == file.binaryHeader.sampleCount,
+              header[.extendedTextHeaderCount] == file.binaryHeader[.extendedTextHeaderCount] else {
+            throw SEGYError(.invalidArgument, "a new binary header must keep the byte order, format, sample count and extended header count; use convert(to:) to change them",
+                            path: path, byteOffset: BinaryHeader.fileOffset)
+        }
+        try write(header.bytes, at: BinaryHeader.fileOffset, path: path)
+    }
+
+    private static func write(_ bytes: [UInt8], at offset: Int, path: String) throws {
+        guard let handle = FileHandle(forUpdatingAtPath: path) else {
+            throw SEGYError(.io, "cannot open for update", path: path)
+        }
+        defer { try? handle.close() }
+        do {
+            try handle.seek(toOffset: UInt64(offset))
+            try handle.write(contentsOf: bytes)
+        } catch {
+            throw SEGYError(.io, "cannot update: \(error.localizedDescription)", path: path, byteOffset: offset)
+        }
+    }
+}
