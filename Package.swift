@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(
             name: "dstoolboxTests",
             dependencies: [
-                "dstoolbox", "ToolboxCore", "ToolboxTesting",
+                "dstoolbox", "ToolboxCore", "ToolboxTesting", "SEGYKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Golden"],

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import ToolboxCore
 import ToolboxTesting
+import SEGYKit
 @testable import dstoolbox
 
 @Suite("dstoolbox CLI")
@@ -72,5 +73,39 @@ struct CLITests {
         #expect(missing.status != 0 && missing.output.contains("io_error"))
         let help = try run(["--help"])
         #expect(help.output.contains("describe") == false && help.output.contains("data"))
+    }
+}
+
+@Suite("dstoolbox segy")
+struct SEGYCLITests {
+    static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/testdata/segy").path
+
+    @Test func infoHeadersLintConvert() throws {
+        let cli = CLITests()
+        let info = try cli.run(["segy", "info", "\(Self.data)/small.sgy"])
+        #expect(info.status == 0)
+        #expect(info.output.contains("traces       25 x 50 samples"))
+        #expect(info.output.contains("inlines      5 (1...5)"))
+        let json = try cli.run(["segy", "info", "\(Self.data)/f3.sgy", "--json"])
+        #expect(json.output.contains("\"samplesPerTrace\" : 75"))
+
+        let headers = try cli.run(["segy", "headers", "\(Self.data)/small.sgy", "--fields", "189,193,cdpX", "--count", "2"])
+        #expect(headers.output == "trace,inline,crossline,cdpX\n0,1,20,0\n1,1,21,0\n")
+        let bad = try cli.run(["segy", "headers", "\(Self.data)/small.sgy", "--fields", "190"])
+        #expect(bad.status != 0 && bad.output.contains("byte 190"))
+
+        #expect(try cli.run(["segy", "lint", "\(Self.data)/small.sgy"]).status == 0)
+        let broken = try cli.run(["segy", "lint", "\(Self.data)/broken.sgy"])
+        #expect(broken.status == 1 && broken.output.contains("byte 10768"))
+
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UInt64.random(in: 0...UInt64.max)).sgy").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let converted = try cli.run(["segy", "convert", "\(Self.data)/small.sgy", out, "--format", "5", "--endian", "little"])
+        #expect(converted.status == 0)
+        let file = try SEGYFile(path: out)
+        #expect(file.format == .ieeeFloat32 && file.byteOrder == .littleEndian)
+        #expect(try file.traces() == SEGYFile(path: "\(Self.data)/small.sgy").traces())
+        #expect(try cli.run(["segy", "convert", "\(Self.data)/small.sgy", out, "--format", "13"]).status != 0)
     }
 }

@@ -83,12 +83,16 @@ public enum SEGYLint {
             let differing = counts.indices.filter { counts[$0] != file.sampleCount && !(counts[$0] == 0) }
             let zeros = counts.filter { $0 == 0 }.count
             if let first = differing.first {
-                add(.warning, "sample-count-mismatch",
-                    "\(differing.count) trace headers give a sample count other than the binary header's \(file.sampleCount) (trace \(first) says \(counts[first]))",
+                // A different non-zero count means traces may not all have the binary header's
+                // length: every offset past that trace is then suspect.
+                add(.error, "sample-count-mismatch",
+                    "\(differing.count) trace headers give a sample count other than the binary header's \(file.sampleCount) (trace \(first) says \(counts[first])); trace lengths may vary, so fixed-length reading is unreliable",
                     at: layout.headerOffset(first) + 114)
             }
             if zeros > 0 {
-                add(.info, "sample-count-zero", "\(zeros) trace headers leave the sample count (byte 115) at 0", at: layout.headerOffset(0) + 114)
+                add(.info, "trace-sample-count-zero",
+                    "\(zeros) of \(counts.count) trace headers give 0 samples (byte 115) while the binary header gives \(file.sampleCount)",
+                    at: layout.headerOffset(counts.firstIndex(of: 0) ?? 0) + 114)
             }
         }
 

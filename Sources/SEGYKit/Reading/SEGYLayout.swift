@@ -27,7 +27,16 @@ public struct SEGYLayout: Sendable, Hashable {
 enum LayoutReader {
     static let textHeaderBytes = 3200
     static let headersEnd = 3600
-    static let endTextStanza = Array("((SEG: EndText))".utf8)
+    /// Whether an extended header is the ((SEG: EndText)) stanza: compared without case and
+    /// spaces, in either encoding, as the standard allows.
+    static func isEndText(_ header: TextHeader) -> Bool {
+        func normalized(_ bytes: [UInt8]) -> String {
+            String(decoding: bytes.prefix(80).filter { $0 != 0x20 }, as: UTF8.self).lowercased()
+        }
+        return [header.text(as: .ascii), header.text(as: .ebcdic)].contains { text in
+            normalized(Array(text.utf8)).hasPrefix("((seg:endtext))")
+        }
+    }
 
     /// Detects byte order, format, sample count, extended headers and trace count.
     static func read(_ bytes: UnsafeRawBufferPointer, path: String?, byteOrder requested: ByteOrder?,
@@ -64,7 +73,7 @@ enum LayoutReader {
                 let header = TextHeader(bytes: Array(bytes[cursor..<cursor + textHeaderBytes]))
                 extended.append(header)
                 cursor += textHeaderBytes
-                if header.asciiBytes.firstRange(of: endTextStanza) != nil { break }
+                if isEndText(header) { break }
             }
         } else {
             guard declaredExtended >= 0 else {
