@@ -12,7 +12,7 @@ let package = Package(
     targets: [
         .target(
             name: "BenchmarkSupport",
-            dependencies: [.product(name: "ToolboxCore", package: "DSToolbox")],
+            dependencies: [.product(name: "ToolboxCore", package: "DSToolbox"), .product(name: "SEGYKit", package: "DSToolbox")],
             path: "Sources/BenchmarkSupport"
         ),
         .executableTarget(
@@ -25,11 +25,22 @@ let package = Package(
             path: "Benchmarks/CoreBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "SEGYBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "SEGYKit", package: "DSToolbox"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/SEGYBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Runs one workload and prints its best time, for Compare/run.sh to set beside the
         // Python reference on the same data.
         .executableTarget(
             name: "CompareRunner",
-            dependencies: ["BenchmarkSupport", .product(name: "ToolboxCore", package: "DSToolbox")],
+            dependencies: ["BenchmarkSupport", .product(name: "ToolboxCore", package: "DSToolbox"),
+                           .product(name: "SEGYKit", package: "DSToolbox")],
             path: "Sources/CompareRunner"
         ),
     ]

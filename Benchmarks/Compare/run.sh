@@ -27,3 +27,24 @@ awk -v mb="$size_mb" -v s="$best_swift" -v p="$best_pandas" 'BEGIN{
   printf "DS Toolbox      : %7.3f s  %7.1f MB/s\n", s, mb/s
   printf "ratio (pandas time / DS Toolbox time): %.2fx %s\n", p/s, (p/s>=1)?"(DS Toolbox faster)":"(pandas faster)"
 }'
+
+echo
+echo "== SEG-Y: segyio (mmap) vs SEGYKit on the same ~140 MB IBM-float cube (best of 3 x 3 rounds)"
+venv/bin/pip install --quiet --disable-pip-version-check segyio
+cube="$($runner make-segy)"
+declare -A best_segyio best_segykit
+for round in 1 2 3; do
+  while read -r op t; do
+    [ -z "${best_segyio[$op]:-}" ] || t=$(awk -v a="${best_segyio[$op]}" -v b="$t" 'BEGIN{print (b<a)?b:a}')
+    best_segyio[$op]=$t
+  done < <($python Benchmarks/Compare/segy_read.py "$cube" 3 2>/dev/null)
+  while read -r op t; do
+    [ -z "${best_segykit[$op]:-}" ] || t=$(awk -v a="${best_segykit[$op]}" -v b="$t" 'BEGIN{print (b<a)?b:a}')
+    best_segykit[$op]=$t
+  done < <($runner segy "$cube" 3)
+done
+printf "%-15s %12s %12s %10s\n" operation "segyio s" "SEGYKit s" "ratio"
+for op in open+geometry whole-file inline crossline time-slice two-headers; do
+  awk -v op="$op" -v p="${best_segyio[$op]}" -v s="${best_segykit[$op]}" 'BEGIN{
+    printf "%-15s %12.5f %12.5f %9.2fx %s\n", op, p, s, p/s, (p/s>=1)?"":"(segyio faster)" }'
+done

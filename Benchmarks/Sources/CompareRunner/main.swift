@@ -2,6 +2,7 @@
 // Benchmarks/Compare/run.sh calls it beside the Python reference on the same data.
 import BenchmarkSupport
 import Foundation
+import SEGYKit
 import ToolboxCore
 
 func best(of runs: Int, _ body: () throws -> Void) rethrows -> Double {
@@ -16,7 +17,7 @@ func best(of runs: Int, _ body: () throws -> Void) rethrows -> Double {
 
 let arguments = CommandLine.arguments.dropFirst()
 guard let workload = arguments.first else {
-    print("usage: CompareRunner make-csv MB | csv-read PATH [RUNS]")
+    print("usage: CompareRunner make-csv MB | csv-read PATH [RUNS] | make-segy | segy PATH [RUNS]")
     exit(2)
 }
 switch workload {
@@ -29,6 +30,26 @@ case "csv-read":
     var rows = 0
     let seconds = try best(of: runs) { rows = try DataTable(csvFile: path).rowCount }
     print("csv-read \(seconds) rows=\(rows)")
+case "make-segy":
+    print(try Workloads.segyCube())
+case "segy":
+    // Same operations as Compare/segy_read.py, each the best of RUNS on an open file.
+    let path = String(arguments.dropFirst().first ?? "")
+    let runs = Int(arguments.dropFirst(2).first ?? "3") ?? 3
+    var file: SEGYFile?
+    var geometry: SEGYGeometry?
+    let open = try best(of: runs) {
+        file = try SEGYFile(path: path)
+        geometry = try file!.geometry()
+    }
+    guard let file, let geometry else { exit(1) }
+    let il = geometry.inlines[geometry.inlines.count / 2], xl = geometry.crosslines[geometry.crosslines.count / 2]
+    print("open+geometry \(open)")
+    print("whole-file \(try best(of: runs) { _ = try file.traces() })")
+    print("inline \(try best(of: runs) { _ = try file.inline(il, geometry: geometry) })")
+    print("crossline \(try best(of: runs) { _ = try file.crossline(xl, geometry: geometry) })")
+    print("time-slice \(try best(of: runs) { _ = try file.depthSlice(file.sampleCount / 2, geometry: geometry) })")
+    print("two-headers \(try best(of: runs) { _ = try file.headerValues(.inline); _ = try file.headerValues(.crossline) })")
 default:
     print("unknown workload \(workload)")
     exit(2)

@@ -19,24 +19,33 @@ extension SEGYFile {
     }
 
     /// A time or depth slice at `sampleIndex`: `inlines.count` rows of `crosslines.count` values.
+    /// - Complexity: one sample read per trace, no per-trace lookups.
     public func depthSlice(_ sampleIndex: Int, offset: Int? = nil, geometry: SEGYGeometry? = nil) throws -> [Float] {
         let g = try geometry ?? self.geometry()
         guard sampleIndex >= 0 && sampleIndex < sampleCount else {
             throw SEGYError(.invalidArgument, "sample \(sampleIndex) is outside 0..<\(sampleCount)", path: path)
         }
-        var result: [Float] = []
-        result.reserveCapacity(g.inlines.count * g.crosslines.count)
-        var one: Float = 0
-        for il in g.inlines {
-            for xl in g.crosslines {
-                let t = try index(g, inline: il, crossline: xl, offset: offset)
-                SampleCodec.decode(format, byteOrder,
-                                   from: storage.bytes.baseAddress! + layout.samplesOffset(t) + sampleIndex * format.byteCount,
-                                   count: 1, into: &one)
-                result.append(one)
+        let o: Int
+        if let offset {
+            guard let position = g.offsetPosition[offset] else {
+                throw SEGYError(.invalidArgument, "offset \(offset) is not in the survey", path: path)
             }
+            o = position
+        } else {
+            o = 0
         }
-        return result
+        let (ni, nx) = (g.inlines.count, g.crosslines.count)
+        let base = storage.bytes.baseAddress! + layout.samplesOffset(0) + sampleIndex * format.byteCount
+        let stride = layout.traceBytes
+        return [Float](unsafeUninitializedCapacity: ni * nx) { buffer, initialized in
+            for i in 0..<ni {
+                for x in 0..<nx {
+                    let t = g.traceIndex(inlinePosition: i, crosslinePosition: x, offsetPosition: o)
+                    SampleCodec.decode(format, byteOrder, from: base + t * stride, count: 1, into: buffer.baseAddress! + i * nx + x)
+                }
+            }
+            initialized = ni * nx
+        }
     }
 
     /// All offsets at one (inline, crossline): `offsets.count` rows of `sampleCount` samples.

@@ -94,10 +94,6 @@ extension SEGYFile {
 
     func inferGeometry(inline: HeaderField, crossline: HeaderField, offset: HeaderField) throws -> GeometryInference {
         let il = try headerValues(inline), xl = try headerValues(crossline), off = try headerValues(offset)
-        func firstAppearance(_ values: [Int]) -> [Int] {
-            var seen = Set<Int>()
-            return values.filter { seen.insert($0).inserted }
-        }
         func irregular(_ reason: String) -> GeometryInference {
             var index: [GeometryReport.LinePosition: [Int]] = [:]
             for t in 0..<traceCount { index[GeometryReport.LinePosition(inline: il[t], crossline: xl[t]), default: []].append(t) }
@@ -105,12 +101,9 @@ extension SEGYFile {
                                            crosslines: Set(xl).sorted(), offsets: Set(off).sorted()))
         }
         guard traceCount > 0 else { return irregular("the file has no traces") }
-        let inlines = firstAppearance(il), crosslines = firstAppearance(xl), offsets = firstAppearance(off)
-        let expected = inlines.count * crosslines.count * offsets.count
-        guard expected == traceCount else {
-            return irregular("\(inlines.count) inlines x \(crosslines.count) crosslines x \(offsets.count) offsets make \(expected) positions, but the file has \(traceCount) traces (header words \(inline.byteOffset), \(crossline.byteOffset), \(offset.byteOffset))")
-        }
-        let gather = offsets.count
+        // The gather: leading traces sharing trace 0's inline and crossline.
+        var gather = 1
+        while gather < traceCount && il[gather] == il[0] && xl[gather] == xl[0] { gather += 1 }
         let sorting: SEGYGeometry.Sorting
         if traceCount <= gather || il[0] != il[gather] && xl[0] == xl[gather] {
             sorting = .crossline
@@ -119,15 +112,31 @@ extension SEGYFile {
         } else {
             return irregular("traces 0 and \(gather) differ in both inline and crossline, so neither line number changes slowest")
         }
-        let geometry = SEGYGeometry(sorting: sorting, inlines: inlines, crosslines: crosslines, offsets: offsets)
+        // Lines along the fast axis: gathers until the slow line number changes.
+        let slow = sorting == .inline ? il : xl
+        var fastCount = 1
+        while fastCount * gather < traceCount && slow[fastCount * gather] == slow[0] { fastCount += 1 }
+        let lineTraces = fastCount * gather
+        guard traceCount % lineTraces == 0 else {
+            return irregular("\(traceCount) traces are not a whole number of lines of \(fastCount) x \(gather) traces (header words \(inline.byteOffset), \(crossline.byteOffset), \(offset.byteOffset))")
+        }
+        let slowCount = traceCount / lineTraces
+        let offsets = Array(off[0..<gather])
+        let fastLines = (0..<fastCount).map { (sorting == .inline ? xl : il)[$0 * gather] }
+        let slowLines = (0..<slowCount).map { slow[$0 * lineTraces] }
+        let (inlines, crosslines) = sorting == .inline ? (slowLines, fastLines) : (fastLines, slowLines)
+        guard Set(inlines).count == inlines.count, Set(crosslines).count == crosslines.count, Set(offsets).count == offsets.count else {
+            return irregular("line or offset numbers repeat: \(Set(il).count) distinct inlines, \(Set(xl).count) crosslines, \(Set(off).count) offsets over \(traceCount) traces")
+        }
+        // Every trace must carry the numbers its position implies.
         for t in 0..<traceCount {
-            let position = geometry.traceIndex(inlinePosition: geometry.inlinePosition[il[t]]!,
-                                               crosslinePosition: geometry.crosslinePosition[xl[t]]!,
-                                               offsetPosition: geometry.offsetPosition[off[t]]!)
-            if position != t {
-                return irregular("trace \(t) (inline \(il[t]), crossline \(xl[t]), offset \(off[t])) is out of \(sorting == .inline ? "inline" : "crossline")-sorted order")
+            let o = t % gather, fast = (t / gather) % fastCount, line = t / lineTraces
+            let (i, x) = sorting == .inline ? (line, fast) : (fast, line)
+            if il[t] != inlines[i] || xl[t] != crosslines[x] || off[t] != offsets[o] {
+                return irregular("trace \(t) (inline \(il[t]), crossline \(xl[t]), offset \(off[t])) breaks the \(sorting == .inline ? "inline" : "crossline")-sorted pattern of \(inlines.count) inlines x \(crosslines.count) crosslines x \(offsets.count) offsets")
             }
         }
+        let geometry = SEGYGeometry(sorting: sorting, inlines: inlines, crosslines: crosslines, offsets: offsets)
         return .regular(geometry)
     }
 }

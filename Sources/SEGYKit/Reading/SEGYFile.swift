@@ -112,9 +112,28 @@ public final class SEGYFile: @unchecked Sendable {
         guard field.byteOffset >= 1, field.byteOffset - 1 + field.width <= layout.traceHeaderBytes, [1, 2, 4, 8].contains(field.width) else {
             throw SEGYError(.invalidArgument, "no \(field.width)-byte word at trace header byte \(field.byteOffset)", path: path)
         }
-        let reader = ByteReader(storage.bytes.baseAddress!, byteOrder)
-        let at = field.byteOffset - 1
-        return range.map { Int(reader.field(at: layout.headerOffset($0) + at, width: field.width, signed: field.signed)) }
+        let base = storage.bytes.baseAddress! + layout.headerOffset(range.lowerBound) + field.byteOffset - 1
+        let stride = layout.traceBytes
+        let big = byteOrder == .bigEndian
+        // One specialised loop per word shape: this is the hot path of geometry inference and header scans.
+        func scan<T: FixedWidthInteger>(_ type: T.Type) -> [Int] {
+            [Int](unsafeUninitializedCapacity: range.count) { buffer, initialized in
+                for k in 0..<range.count {
+                    let raw = base.loadUnaligned(fromByteOffset: k * stride, as: T.self)
+                    buffer[k] = Int(truncatingIfNeeded: big ? T(bigEndian: raw) : T(littleEndian: raw))
+                }
+                initialized = range.count
+            }
+        }
+        switch (field.width, field.signed) {
+        case (1, true): return scan(Int8.self)
+        case (1, false): return scan(UInt8.self)
+        case (2, true): return scan(Int16.self)
+        case (2, false): return scan(UInt16.self)
+        case (4, true): return scan(Int32.self)
+        case (4, false): return scan(UInt32.self)
+        default: return scan(Int64.self)
+        }
     }
 
     func headerWord(_ index: Int, _ field: HeaderField) -> Int {

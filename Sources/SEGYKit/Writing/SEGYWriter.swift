@@ -25,7 +25,7 @@ public struct SEGYSpec: Sendable {
     }
 
     /// The binary header this spec writes: SEG-Y rev 2.0 with the byte-order constant, the
-    /// 16-bit and 32-bit sample counts, and the fixed-length-trace flag.
+    /// 16-bit sample count (and the 32-bit one beyond 65535), and the fixed-length-trace flag.
     public func binaryHeader() throws -> BinaryHeader {
         guard sampleCount > 0, sampleCount <= Int(Int32.max) else {
             throw SEGYError(.invalidArgument, "sample count \(sampleCount) must be in 1...\(Int32.max)")
@@ -38,7 +38,9 @@ public struct SEGYSpec: Sendable {
         try header.setValue(Int64(sampleInterval), for: .originalSampleInterval)
         try header.setValue(Int64(min(sampleCount, 65_535)), for: .binarySampleCount)
         try header.setValue(Int64(min(sampleCount, 65_535)), for: .originalSampleCount)
-        try header.setValue(Int64(sampleCount), for: .extendedSampleCount)
+        // The 32-bit count only when the 16-bit word cannot hold it: segyio 1.9 reads that word
+        // without byte-swapping little-endian files.
+        if sampleCount > 65_535 { try header.setValue(Int64(sampleCount), for: .extendedSampleCount) }
         try header.setValue(Int64(format.rawValue), for: .formatCode)
         try header.setValue(0x0102_0304, for: .byteOrderConstant)
         try header.setValue(0x0200, for: HeaderField(name: "revision", byteOffset: 3501, width: 2, signed: false))
