@@ -28,21 +28,33 @@ public final class SEGYFile: @unchecked Sendable {
 
     let storage: FileStorage
 
+    /// How much checking opening does.
+    public enum Validation: Sendable, Hashable {
+        /// What segyio checks: the headers and the file size agree.
+        case standard
+        /// Also: no trace header gives a non-zero sample count other than the binary header's
+        /// (a sign of variable-length traces that fixed-length reading would misread).
+        case strict
+    }
+
     /// Opens a file by path.
     /// - Parameters:
     ///   - byteOrder: force an order instead of detecting it.
     ///   - format: force a sample format instead of the binary header's.
+    ///   - validation: `.strict` also checks every trace header's sample count.
     /// - Throws: ``SEGYError`` naming the problem and its byte offset.
-    public convenience init(path: String, byteOrder: ByteOrder? = nil, format: SampleFormat? = nil) throws {
-        try self.init(storage: FileStorage(path: path), path: path, byteOrder: byteOrder, format: format)
+    public convenience init(path: String, byteOrder: ByteOrder? = nil, format: SampleFormat? = nil,
+                            validation: Validation = .standard) throws {
+        try self.init(storage: FileStorage(path: path), path: path, byteOrder: byteOrder, format: format, validation: validation)
     }
 
     /// Opens a SEG-Y image held in memory.
-    public convenience init(bytes: [UInt8], byteOrder: ByteOrder? = nil, format: SampleFormat? = nil) throws {
-        try self.init(storage: FileStorage(copying: bytes), path: nil, byteOrder: byteOrder, format: format)
+    public convenience init(bytes: [UInt8], byteOrder: ByteOrder? = nil, format: SampleFormat? = nil,
+                            validation: Validation = .standard) throws {
+        try self.init(storage: FileStorage(copying: bytes), path: nil, byteOrder: byteOrder, format: format, validation: validation)
     }
 
-    init(storage: FileStorage, path: String?, byteOrder: ByteOrder?, format: SampleFormat?) throws {
+    init(storage: FileStorage, path: String?, byteOrder: ByteOrder?, format: SampleFormat?, validation: Validation) throws {
         self.storage = storage
         self.path = path
         let (layout, binary, extended) = try LayoutReader.read(storage.bytes, path: path, byteOrder: byteOrder, format: format)
@@ -50,6 +62,14 @@ public final class SEGYFile: @unchecked Sendable {
         self.binaryHeader = binary
         self.extendedTextHeaders = extended
         self.textHeader = TextHeader(bytes: Array(storage.bytes[0..<3200]))
+        if validation == .strict && layout.traceCount > 0 {
+            let counts = try headerValues(.sampleCount)
+            if let bad = counts.firstIndex(where: { $0 != 0 && $0 != layout.sampleCount }) {
+                throw SEGYError(.invalidHeader,
+                                "trace \(bad) gives \(counts[bad]) samples but the binary header gives \(layout.sampleCount): traces may not all have one length",
+                                path: path, byteOffset: layout.headerOffset(bad) + 114, traceIndex: bad)
+            }
+        }
     }
 
     public var byteOrder: ByteOrder { layout.byteOrder }
