@@ -188,3 +188,36 @@ struct WritingTests {
         #expect(zip(again.headers, su.headers).allSatisfy { a, b in fields.allSatisfy { a[$0] == b[$0] } })
     }
 }
+
+@Suite("IBM float conversion")
+struct IBMFloatTests {
+    /// The table-driven form of the conversion, as the algorithm is usually written, for
+    /// checking the branch-free one on many words.
+    func reference(_ ibm: UInt32) -> UInt32 {
+        let fraction = ibm & 0x00FF_FFFF
+        let index = Int(fraction >> 21)
+        let biases: [UInt32] = [0x2180_0000, 0x2140_0000, 0x2100_0000, 0x2100_0000, 0x20C0_0000, 0x20C0_0000, 0x20C0_0000, 0x20C0_0000]
+        let multipliers: [UInt32] = [8, 4, 2, 2, 1, 1, 1, 1]
+        var result = fraction &* multipliers[index] &+ (((ibm & 0x7F00_0000) &- biases[index]) &<< 1)
+        let magnitude = ibm & 0x7FFF_FFFF
+        if magnitude > 0x611F_FFFF { result = 0x7FFF_FFFF }
+        result |= ibm & 0x8000_0000
+        return magnitude < 0x2120_0000 ? 0 : result
+    }
+
+    @Test func branchFreeConversionMatchesTheTableForm() {
+        var rng = SeededGenerator(seed: 99)
+        var words: [UInt32] = [0, 0x8000_0000, 0x4110_0000, 0xC110_0000, 0x7FFF_FFFF, 0x2120_0000, 0x211F_FFFF, 0x611F_FFFF, 0x6120_0000, 0x40FF_FFFF]
+        for _ in 0..<200_000 { words.append(UInt32(truncatingIfNeeded: rng.next())) }
+        for word in words { #expect(IBMFloat.ieeeBits(fromIBM: word) == reference(word), "word \(word)") }
+    }
+
+    @Test func knownValues() {
+        // 0x42640000 is 100 in IBM: 0.390625 * 16^2; 0xC276A000 is -118.625.
+        #expect(IBMFloat.float(fromIBM: 0x4264_0000) == 100)
+        #expect(IBMFloat.float(fromIBM: 0xC276_A000) == -118.625)
+        #expect(IBMFloat.ibmBits(fromIEEE: Float(100).bitPattern) == 0x4264_0000)
+        #expect(IBMFloat.ibmBits(fromIEEE: Float(-118.625).bitPattern) == 0xC276_A000)
+        #expect(IBMFloat.float(fromIBM: 0).isZero)
+    }
+}

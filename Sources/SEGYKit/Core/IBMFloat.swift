@@ -7,23 +7,18 @@
 /// binary32's range become NaN with the sign kept; values below its normal range become 0.
 public enum IBMFloat {
     /// The IEEE bit pattern for the IBM word `ibm` (native integer, already byte-swapped).
+    ///
+    /// Branch-free: the normalization shift is the fraction's leading zero bits (0–3), so the
+    /// loop over a trace has no data-dependent branches to mispredict.
     @inlinable @inline(__always)
     public static func ieeeBits(fromIBM ibm: UInt32) -> UInt32 {
         let fraction = ibm & 0x00FF_FFFF
-        let index = Int(fraction >> 21)
-        // Normalization shift by the fraction's leading zero bits (0–3), as a multiplier.
-        let exponentBias: UInt32
-        let multiplier: UInt32
-        switch index {
-        case 0: (exponentBias, multiplier) = (0x2180_0000, 8)
-        case 1: (exponentBias, multiplier) = (0x2140_0000, 4)
-        case 2, 3: (exponentBias, multiplier) = (0x2100_0000, 2)
-        default: (exponentBias, multiplier) = (0x20C0_0000, 1)
-        }
-        let exponent = ((ibm & 0x7F00_0000) &- exponentBias) &<< 1
-        var result = fraction &* multiplier &+ exponent
+        // Leading zeros of the 24-bit fraction, at most 3 (a zero fraction also gives 3).
+        let shift = UInt32(min(3, (fraction | 1).leadingZeroBitCount &- 8))
+        let exponent = ((ibm & 0x7F00_0000) &- (0x20C0_0000 &+ (shift &<< 22))) &<< 1
+        var result = (fraction &<< shift) &+ exponent
         let magnitude = ibm & 0x7FFF_FFFF
-        if magnitude > 0x611F_FFFF { result = 0x7FFF_FFFF }
+        result = magnitude > 0x611F_FFFF ? 0x7FFF_FFFF : result
         result |= ibm & 0x8000_0000
         return magnitude < 0x2120_0000 ? 0 : result
     }

@@ -28,7 +28,18 @@ public enum SampleCodec {
         }
         switch format {
         case .ibmFloat32:
-            for i in 0..<count { target[i] = Float(bitPattern: IBMFloat.ieeeBits(fromIBM: u32(i))) }
+            // Hoisted byte-order branch: the hot loop of whole-file reads.
+            if big {
+                for i in 0..<count {
+                    let word = UInt32(bigEndian: source.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
+                    target[i] = Float(bitPattern: IBMFloat.ieeeBits(fromIBM: word))
+                }
+            } else {
+                for i in 0..<count {
+                    let word = UInt32(littleEndian: source.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
+                    target[i] = Float(bitPattern: IBMFloat.ieeeBits(fromIBM: word))
+                }
+            }
         case .ieeeFloat32:
             for i in 0..<count { target[i] = Float(bitPattern: u32(i)) }
         case .ieeeFloat64:
