@@ -20,7 +20,7 @@ struct WrittenFilesTests {
         var files: [String: Entry]
     }
 
-    static let variants: [(SampleFormat, ByteOrder)] = [.ibmFloat32, .int32, .int16, .ieeeFloat32, .ieeeFloat64, .int8]
+    static let variants: [(SampleFormat, ByteOrder)] = [.ibmFloat32, .int32, .int16, .ieeeFloat32, .ieeeFloat64, .int8, .int64, .uint32, .uint16, .uint64, .uint8]
         .flatMap { format in ByteOrder.allCases.map { (format, $0) } }
 
     static func name(_ format: SampleFormat, _ order: ByteOrder) -> String { "written-f\(format.rawValue)-\(order.rawValue).sgy" }
