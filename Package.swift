@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "ToolboxCore", targets: ["ToolboxCore"]),
         .library(name: "ToolboxTesting", targets: ["ToolboxTesting"]),
         .library(name: "SEGYKit", targets: ["SEGYKit"]),
+        .library(name: "LearnKit", targets: ["LearnKit"]),
         .library(name: "DSToolbox", targets: ["DSToolbox"]),
         .executable(name: "dstoolbox", targets: ["dstoolbox"]),
     ],
@@ -45,13 +46,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LearnKit",
+            dependencies: ["ToolboxCore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "ToolboxTesting",
             dependencies: ["ToolboxCore"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "DSToolbox",
-            dependencies: ["ToolboxCore", "SEGYKit"],
+            dependencies: ["ToolboxCore", "SEGYKit", "LearnKit"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -74,6 +80,12 @@ let package = Package(
         .testTarget(
             name: "SEGYKitTests",
             dependencies: ["SEGYKit", "ToolboxCore", "ToolboxTesting"],
+            exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LearnKitTests",
+            dependencies: ["LearnKit", "ToolboxCore", "ToolboxTesting"],
             exclude: ["Golden"],
             swiftSettings: strictSettings
         ),

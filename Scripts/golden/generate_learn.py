@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Golden values for LearnKitTests, computed by scikit-learn.
+
+    venv/bin/python Scripts/golden/generate_learn.py
+Writes Tests/LearnKitTests/Golden/*.json.
+"""
+import json
+import os
+import warnings
+
+import numpy as np
+import sklearn
+from sklearn import metrics
+from sklearn.calibration import calibration_curve
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
+from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, Ridge
+from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, TimeSeriesSplit, cross_val_score
+
+warnings.filterwarnings("ignore")
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "LearnKitTests", "Golden")
+
+
+def clean(v):
+    if isinstance(v, np.ndarray):
+        return clean(v.tolist())
+    if isinstance(v, (list, tuple)):
+        return [clean(x) for x in v]
+    if isinstance(v, dict):
+        return {k: clean(x) for k, x in v.items()}
+    if isinstance(v, (np.floating, float)):
+        f = float(v)
+        return "nan" if f != f else ("inf" if f == float("inf") else ("-inf" if f == float("-inf") else f))
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+def write(name, payload):
+    payload["_generator"] = f"Scripts/golden/generate_learn.py (scikit-learn {sklearn.__version__}, numpy {np.__version__})"
+    with open(os.path.join(OUT, name), "w") as f:
+        json.dump(clean(payload), f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+def metric_goldens():
+    rng = np.random.default_rng(42)
+    n = 300
+    # Binary: scores with ties (rounded), predictions from a threshold, weights.
+    yb = rng.integers(0, 2, n).astype(float)
+    score = np.round(np.clip(yb * 0.3 + rng.normal(0.35, 0.25, n), 0, 1), 2)
+    pb = (score > 0.5).astype(float)
+    wb = np.round(rng.uniform(0.2, 2.0, n), 3)
+    # Multiclass with labels 0, 1, 2: probabilities from a softmax, predictions the argmax
+    # except for a few flips.
+    ym = rng.integers(0, 3, n).astype(float)
+    logits = rng.normal(0, 1, (n, 3))
+    logits[np.arange(n), ym.astype(int)] += 1.2
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    pm = proba.argmax(axis=1).astype(float)
+    # Regression.
+    yr = rng.normal(10, 5, n)
+    pr = yr + rng.normal(0, 2, n)
+    wr = np.round(rng.uniform(0.5, 1.5, n), 3)
+
+    out = {"binary": {"y_true": yb, "y_pred": pb, "score": score, "weights": wb},
+           "multiclass": {"y_true": ym, "y_pred": pm, "proba": proba.ravel().tolist()},
+           "regression": {"y_true": yr, "y_pred": pr, "weights": wr}}
+    b, m, r = {}, {}, {}
+    b["accuracy"] = metrics.accuracy_score(yb, pb)
+    b["accuracy_weighted"] = metrics.accuracy_score(yb, pb, sample_weight=wb)
+    b["balanced_accuracy"] = metrics.balanced_accuracy_score(yb, pb)
+    b["precision"] = metrics.precision_score(yb, pb)
+    b["recall"] = metrics.recall_score(yb, pb)
+    b["f1"] = metrics.f1_score(yb, pb)
+    b["f1_weighted_samples"] = metrics.f1_score(yb, pb, sample_weight=wb)
+    b["f2"] = metrics.fbeta_score(yb, pb, beta=2)
+    b["mcc"] = metrics.matthews_corrcoef(yb, pb)
+    b["confusion"] = metrics.confusion_matrix(yb, pb)
+    b["roc_auc"] = metrics.roc_auc_score(yb, score)
+    b["roc_auc_weighted_samples"] = metrics.roc_auc_score(yb, score, sample_weight=wb)
+    fpr, tpr, thr = metrics.roc_curve(yb, score)
+    b["roc_fpr"], b["roc_tpr"], b["roc_thresholds"] = fpr, tpr, thr
+    b["average_precision"] = metrics.average_precision_score(yb, score)
+    b["average_precision_weighted_samples"] = metrics.average_precision_score(yb, score, sample_weight=wb)
+    b["brier"] = metrics.brier_score_loss(yb, score)
+    b["log_loss"] = metrics.log_loss(yb, np.column_stack([1 - score, score]))
+    pt, pp = calibration_curve(yb, score, n_bins=5)
+    b["calibration_uniform"] = [pt, pp]
+    pt, pp = calibration_curve(yb, score, n_bins=4, strategy="quantile")
+    b["calibration_quantile"] = [pt, pp]
+    m["accuracy"] = metrics.accuracy_score(ym, pm)
+    m["balanced_accuracy"] = metrics.balanced_accuracy_score(ym, pm)
+    for avg in ["micro", "macro", "weighted"]:
+        m[f"precision_{avg}"] = metrics.precision_score(ym, pm, average=avg)
+        m[f"recall_{avg}"] = metrics.recall_score(ym, pm, average=avg)
+        m[f"f1_{avg}"] = metrics.f1_score(ym, pm, average=avg)
+    m["mcc"] = metrics.matthews_corrcoef(ym, pm)
+    m["confusion"] = metrics.confusion_matrix(ym, pm)
+    m["roc_auc_ovr_macro"] = metrics.roc_auc_score(ym, proba, multi_class="ovr", average="macro")
+    m["roc_auc_ovr_weighted"] = metrics.roc_auc_score(ym, proba, multi_class="ovr", average="weighted")
+    m["log_loss"] = metrics.log_loss(ym, proba)
+    m["report"] = metrics.classification_report(ym, pm)
+    r["mse"] = metrics.mean_squared_error(yr, pr)
+    r["mse_weighted"] = metrics.mean_squared_error(yr, pr, sample_weight=wr)
+    r["rmse"] = float(np.sqrt(metrics.mean_squared_error(yr, pr)))
+    r["mae"] = metrics.mean_absolute_error(yr, pr)
+    r["median_ae"] = metrics.median_absolute_error(yr, pr)
+    r["r2"] = metrics.r2_score(yr, pr)
+    r["r2_weighted"] = metrics.r2_score(yr, pr, sample_weight=wr)
+    r["explained_variance"] = metrics.explained_variance_score(yr, pr)
+    r["mape"] = metrics.mean_absolute_percentage_error(yr, pr)
+    out["expected"] = {"binary": b, "multiclass": m, "regression": r}
+    write("metrics.json", out)
+
+
+def linear_goldens():
+    out = {}
+    d = load_diabetes()
+    x, y = d.data, d.target
+    out["diabetes"] = {"x": x.ravel().tolist(), "rows": x.shape[0], "columns": x.shape[1], "y": y}
+    models = {
+        "ols": LinearRegression(),
+        "ols_no_intercept": LinearRegression(fit_intercept=False),
+        "ridge_1": Ridge(alpha=1.0),
+        "ridge_0_01": Ridge(alpha=0.01),
+        "ridge_no_intercept": Ridge(alpha=0.5, fit_intercept=False),
+        "lasso_0_1": Lasso(alpha=0.1, tol=1e-10, max_iter=100000),
+        "lasso_1": Lasso(alpha=1.0, tol=1e-10, max_iter=100000),
+        "elastic_0_05_0_5": ElasticNet(alpha=0.05, l1_ratio=0.5, tol=1e-10, max_iter=100000),
+        "elastic_0_01_0_2": ElasticNet(alpha=0.01, l1_ratio=0.2, tol=1e-10, max_iter=100000),
+    }
+    fitted = {}
+    for name, model in models.items():
+        model.fit(x, y)
+        fitted[name] = {"coef": model.coef_, "intercept": float(model.intercept_)}
+    weights = np.linspace(0.5, 1.5, len(y))
+    fitted["ols_weighted"] = dict(zip(["coef", "intercept"], (lambda m: (m.coef_, float(m.intercept_)))(LinearRegression().fit(x, y, sample_weight=weights))))
+    fitted["ridge_weighted"] = dict(zip(["coef", "intercept"], (lambda m: (m.coef_, float(m.intercept_)))(Ridge(alpha=0.3).fit(x, y, sample_weight=weights))))
+    out["models"] = fitted
+    out["weights"] = weights
+    # 5-fold CV R^2 (unshuffled KFold), the acceptance measure.
+    out["cv_r2"] = {name: float(np.mean(cross_val_score(model, x, y, cv=KFold(5), scoring="r2")))
+                    for name, model in [("ols", LinearRegression()), ("ridge_1", Ridge(alpha=1.0)),
+                                        ("lasso_0_1", Lasso(alpha=0.1)), ("elastic_0_05_0_5", ElasticNet(alpha=0.05, l1_ratio=0.5))]}
+    write("linear.json", out)
+
+
+def split_goldens():
+    y = np.array([0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 0, 1, 2, 1, 0, 2, 2, 1], dtype=float)
+    groups = np.array([1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 5, 5, 6, 6, 6, 6, 7, 8, 8, 9])
+    x = np.zeros((len(y), 1))
+    def folds(splitter, *args):
+        return [[tr.tolist(), te.tolist()] for tr, te in splitter.split(x, *args)]
+    out = {"y": y, "groups": groups,
+           "kfold_5": folds(KFold(5)), "kfold_3": folds(KFold(3)),
+           "stratified_4": folds(StratifiedKFold(4), y), "stratified_3": folds(StratifiedKFold(3), y),
+           "group_4": folds(GroupKFold(4), y, groups),
+           "timeseries_4": folds(TimeSeriesSplit(4)), "timeseries_3_gap_1_test_3": folds(TimeSeriesSplit(3, gap=1, test_size=3)),
+           "timeseries_3_max_train_6": folds(TimeSeriesSplit(3, max_train_size=6))}
+    write("splits.json", out)
+
+
+if __name__ == "__main__":
+    os.makedirs(OUT, exist_ok=True)
+    metric_goldens()
+    linear_goldens()
+    split_goldens()
+    print("golden files written to", os.path.normpath(OUT))
