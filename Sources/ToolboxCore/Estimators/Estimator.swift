@@ -75,6 +75,12 @@ public protocol Estimator<Model>: Sendable, Codable, Hashable {
     static var nonFiniteInput: NonFiniteInputPolicy { get }
 }
 
+/// An estimator that also takes a weight per sample (scikit-learn's `sample_weight`).
+public protocol SampleWeightedEstimator<Model>: Estimator {
+    /// Learns with a non-negative weight per row of `x`; `nil` weighs every row 1.
+    func fit(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]?) throws -> Model
+}
+
 /// An estimator that learns from `x` alone (scalers, PCA, clustering).
 ///
 /// Its `fit(_:_:)` ignores `y`, so it sits in supervised pipelines.
@@ -92,6 +98,10 @@ extension FittedModel {
 
 extension Estimator {
     public static var nonFiniteInput: NonFiniteInputPolicy { .rejected }
+}
+
+extension SampleWeightedEstimator {
+    public func fit(_ x: Matrix<Double>, _ y: [Double]) throws -> Model { try fit(x, y, sampleWeights: nil) }
 }
 
 extension UnsupervisedEstimator {

@@ -52,3 +52,25 @@ public enum TargetValidation {
         }
     }
 }
+
+/// Checks on sample weights shared by estimators.
+public enum SampleWeightValidation {
+    /// The weights to use: `weights`, or all ones when `nil`.
+    /// - Throws: ``ToolboxError/Code/shapeMismatch`` for a wrong length,
+    ///   ``ToolboxError/Code/invalidData`` for a negative or non-finite weight or all zeros.
+    public static func validate(_ weights: [Double]?, rows: Int) throws -> [Double] {
+        guard let weights else { return [Double](repeating: 1, count: rows) }
+        guard weights.count == rows else {
+            throw ToolboxError(.shapeMismatch, "sampleWeights has \(weights.count) values for \(rows) rows",
+                               context: ErrorContext(parameter: "sampleWeights"))
+        }
+        if let bad = weights.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
+            throw ToolboxError(.invalidData, "sampleWeights has \(weights[bad]) at row \(bad); weights must be finite and non-negative",
+                               context: ErrorContext(row: bad, parameter: "sampleWeights"))
+        }
+        guard weights.contains(where: { $0 > 0 }) else {
+            throw ToolboxError(.invalidData, "sampleWeights are all zero", context: ErrorContext(parameter: "sampleWeights"))
+        }
+        return weights
+    }
+}

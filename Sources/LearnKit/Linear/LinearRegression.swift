@@ -1,0 +1,68 @@
+public import ToolboxCore
+
+/// Ordinary least squares, as scikit-learn's `LinearRegression`: the minimum-norm solution of
+/// min ‖y − Xw − b‖², by LAPACK's SVD-based `dgelsd` on centered data.
+///
+/// ```swift
+/// let model = try LinearRegression().fit(x, y)
+/// model.coefficients, model.intercept, try model.predict(x)
+/// ```
+public struct LinearRegression: SampleWeightedEstimator, DefaultInitializable {
+    /// Fit an intercept (center the data first).
+    public var fitIntercept: Bool
+
+    public typealias Model = LinearModel<LinearRegression>
+
+    public init() { fitIntercept = true }
+    public init(fitIntercept: Bool) { self.fitIntercept = fitIntercept }
+
+    public func fit(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]?) throws -> LinearModel<LinearRegression> {
+        try validateRegressionInput(x, y)
+        let weights = try SampleWeightValidation.validate(sampleWeights, rows: x.rows)
+        let data = CenteredData(x, y, weights: weights, fitIntercept: fitIntercept)
+        // Weighted least squares: scale each row by the square root of its weight.
+        let roots = weights.map { $0.squareRoot() }
+        var design = data.x
+        if sampleWeights != nil {
+            design = Matrix(rows: x.rows, columns: x.columns) { i, j in data.x[i, j] * roots[i] }
+        }
+        let target = sampleWeights == nil ? data.y : zip(data.y, roots).map { $0 * $1 }
+        let solution = try LinearAlgebra.leastSquares(design, Matrix.column(target))
+        let coefficients = solution.solution.values
+        return LinearModel(hyperparameters: self, coefficients: BinaryArray(coefficients),
+                           intercept: data.intercept(for: coefficients), iterations: 0, converged: true)
+    }
+}
+
+/// A fitted linear model: `predict(x) = x·coefficients + intercept`.
+public struct LinearModel<Hyperparameters: Sendable & Codable & Hashable & LinearModelNaming>: Predictor {
+    public var hyperparameters: Hyperparameters
+    /// One coefficient per feature.
+    public var coefficients: BinaryArray<Double>
+    public var intercept: Double
+    /// Coordinate-descent sweeps used (0 for closed-form solutions).
+    public var iterations: Int
+    /// Whether an iterative solver met its tolerance; `false` means the coefficients may be
+    /// inaccurate: raise `maxIterations` or `tolerance` (scikit-learn's ConvergenceWarning).
+    public var converged: Bool
+
+    public static var modelTypeName: String { "LearnKit.\(Hyperparameters.linearModelName)" }
+    public var inputFeatureCount: Int { coefficients.elements.count }
+
+    public func predict(_ x: Matrix<Double>) throws -> [Double] {
+        try linearPrediction(x, coefficients: coefficients.elements, intercept: intercept)
+    }
+
+    public func validateStructure() throws {
+        guard intercept.isFinite, coefficients.elements.allSatisfy(\.isFinite) else {
+            throw ToolboxError(.corruptArchive, "\(Self.modelTypeName) has non-finite coefficients")
+        }
+    }
+}
+
+/// The name a linear model's fitted type is archived under.
+public protocol LinearModelNaming {
+    static var linearModelName: String { get }
+}
+
+extension LinearRegression: LinearModelNaming { public static var linearModelName: String { "LinearRegression" } }

@@ -1,0 +1,66 @@
+public import ToolboxCore
+
+/// Least squares with an L2 penalty, as scikit-learn's `Ridge`: minimizes
+/// ‖y − Xw − b‖² + α‖w‖², solved in closed form, (XᵀX + αI) w = Xᵀy, by LAPACK on centered data.
+public struct Ridge: SampleWeightedEstimator, DefaultInitializable, LinearModelNaming {
+    /// The penalty strength α ≥ 0.
+    public var alpha: Double
+    public var fitIntercept: Bool
+
+    public static var linearModelName: String { "Ridge" }
+    public typealias Model = LinearModel<Ridge>
+
+    public init() {
+        alpha = 1
+        fitIntercept = true
+    }
+
+    public init(alpha: Double, fitIntercept: Bool = true) {
+        self.alpha = alpha
+        self.fitIntercept = fitIntercept
+    }
+
+    public func fit(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]?) throws -> LinearModel<Ridge> {
+        guard alpha.isFinite, alpha >= 0 else {
+            throw ToolboxError(.invalidParameter, "alpha must be finite and non-negative, got \(alpha)", context: ErrorContext(parameter: "alpha"))
+        }
+        try validateRegressionInput(x, y)
+        let weights = try SampleWeightValidation.validate(sampleWeights, rows: x.rows)
+        let data = CenteredData(x, y, weights: weights, fitIntercept: fitIntercept)
+        let roots = weights.map { $0.squareRoot() }
+        let design = sampleWeights == nil ? data.x : Matrix(rows: x.rows, columns: x.columns) { i, j in data.x[i, j] * roots[i] }
+        let target = sampleWeights == nil ? data.y : zip(data.y, roots).map { $0 * $1 }
+        var gram = try design.multiplied(by: design, transposeSelf: true)
+        for j in 0..<gram.rows { gram[j, j] += alpha }
+        let rhs = try design.multiplied(by: target, transposeSelf: true)
+        let coefficients: [Double]
+        do {
+            // Symmetric positive definite for α > 0: Cholesky, as scikit-learn's default solver.
+            let l = try LinearAlgebra.cholesky(gram)
+            coefficients = try Self.choleskySolve(l, rhs)
+        } catch let error as ToolboxError where error.code == .singularMatrix {
+            // α = 0 with collinear features: fall back to the minimum-norm least-squares solution.
+            coefficients = try LinearAlgebra.leastSquares(gram, Matrix.column(rhs)).solution.values
+        }
+        return LinearModel(hyperparameters: self, coefficients: BinaryArray(coefficients),
+                           intercept: data.intercept(for: coefficients), iterations: 0, converged: true)
+    }
+
+    /// Solves L·Lᵀ·w = b by forward then back substitution.
+    static func choleskySolve(_ l: Matrix<Double>, _ b: [Double]) throws -> [Double] {
+        let n = b.count
+        var z = b
+        for i in 0..<n {
+            var s = z[i]
+            for k in 0..<i { s -= l[i, k] * z[k] }
+            z[i] = s / l[i, i]
+        }
+        var w = z
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            var s = w[i]
+            for k in (i + 1)..<max(n, i + 1) where k < n { s -= l[k, i] * w[k] }
+            w[i] = s / l[i, i]
+        }
+        return w
+    }
+}

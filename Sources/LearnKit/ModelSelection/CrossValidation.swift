@@ -1,0 +1,129 @@
+import Foundation
+public import ToolboxCore
+
+/// A named score computed from a fitted model on held-out data; higher is better (errors are
+/// negated, as scikit-learn's `neg_*` scorers).
+public struct Scorer: Sendable {
+    public let name: String
+    let score: @Sendable (any FittedModel, Matrix<Double>, [Double]) throws -> Double
+
+    public init(name: String, score: @escaping @Sendable (any FittedModel, Matrix<Double>, [Double]) throws -> Double) {
+        self.name = name
+        self.score = score
+    }
+
+    static func predictor(_ model: any FittedModel, _ name: String) throws -> any Predictor {
+        guard let predictor = model as? any Predictor else {
+            throw ToolboxError(.invalidParameter, "scorer \(name) needs a model that predicts", context: ErrorContext(parameter: "scoring"))
+        }
+        return predictor
+    }
+
+    public static let r2 = Scorer(name: "r2") { model, x, y in try Metrics.r2(y, try predictor(model, "r2").predict(x)) }
+    public static let negativeMeanSquaredError = Scorer(name: "neg_mean_squared_error") { model, x, y in
+        -(try Metrics.meanSquaredError(y, try predictor(model, "neg_mean_squared_error").predict(x)))
+    }
+    public static let negativeMeanAbsoluteError = Scorer(name: "neg_mean_absolute_error") { model, x, y in
+        -(try Metrics.meanAbsoluteError(y, try predictor(model, "neg_mean_absolute_error").predict(x)))
+    }
+    public static let accuracy = Scorer(name: "accuracy") { model, x, y in try Metrics.accuracy(y, try predictor(model, "accuracy").predict(x)) }
+    public static let balancedAccuracy = Scorer(name: "balanced_accuracy") { model, x, y in
+        try Metrics.balancedAccuracy(y, try predictor(model, "balanced_accuracy").predict(x))
+    }
+    public static let f1Macro = Scorer(name: "f1_macro") { model, x, y in
+        try Metrics.f1(y, try predictor(model, "f1_macro").predict(x), average: .macro)
+    }
+    /// ROC AUC from class probabilities (one-vs-rest macro for more than two classes).
+    public static let rocAUC = Scorer(name: "roc_auc") { model, x, y in
+        guard let classifier = model as? any Classifier else {
+            throw ToolboxError(.invalidParameter, "scorer roc_auc needs a classifier", context: ErrorContext(parameter: "scoring"))
+        }
+        return try Metrics.rocAUC(y, probabilities: try classifier.predictProbabilities(x), classes: classifier.classes)
+    }
+}
+
+/// What ``ModelSelection/crossValidate(_:x:y:cv:scoring:groups:threads:)`` measured, one
+/// entry per split.
+public struct CrossValidationResult: Sendable {
+    /// Test scores by scorer name.
+    public var testScores: [String: [Double]]
+    /// Training scores by scorer name, when asked for.
+    public var trainScores: [String: [Double]]
+    /// Seconds to fit, and to score, on each split.
+    public var fitTimes: [Double]
+    public var scoreTimes: [Double]
+
+    /// The mean test score of `scorer`.
+    public func meanTestScore(_ scorer: String) -> Double {
+        let scores = testScores[scorer] ?? []
+        return scores.reduce(0, +) / Double(max(scores.count, 1))
+    }
+}
+
+/// One split's scores and timings.
+struct CrossValidationOutcome: Sendable {
+    var test: [Double], train: [Double], fitTime: Double, scoreTime: Double
+}
+
+/// Cross-validation and learning curves (scikit-learn's `model_selection`).
+public enum ModelSelection {
+    /// Fits a fresh model on each split's training rows and scores it on the test rows.
+    /// Splits run in parallel; scores do not depend on the thread count.
+    public static func crossValidate<E: Estimator>(
+        _ estimator: E, x: Matrix<Double>, y: [Double], cv: any CrossValidator = KFold(), scoring: [Scorer],
+        groups: [Int]? = nil, returnTrainScores: Bool = false, threads: Int? = nil
+    ) throws -> CrossValidationResult {
+        guard !scoring.isEmpty else {
+            throw ToolboxError(.invalidParameter, "give at least one scorer", context: ErrorContext(parameter: "scoring"))
+        }
+        try TargetValidation.validate(y, rows: x.rows)
+        let splits = try cv.splits(count: x.rows, y: y, groups: groups)
+        let outcomes = try Parallel.map(indices: splits.count, threads: threads) { k -> CrossValidationOutcome in
+            let split = splits[k]
+            let trainX = try x.rows(at: split.train), testX = try x.rows(at: split.test)
+            let trainY = split.train.map { y[$0] }, testY = split.test.map { y[$0] }
+            let start = DispatchTime.now().uptimeNanoseconds
+            let model = try estimator.fit(trainX, trainY)
+            let fitted = DispatchTime.now().uptimeNanoseconds
+            let test = try scoring.map { try $0.score(model, testX, testY) }
+            let scored = DispatchTime.now().uptimeNanoseconds
+            let train = returnTrainScores ? try scoring.map { try $0.score(model, trainX, trainY) } : []
+            return CrossValidationOutcome(test: test, train: train, fitTime: Double(fitted - start) / 1e9, scoreTime: Double(scored - fitted) / 1e9)
+        }
+        var result = CrossValidationResult(testScores: [:], trainScores: [:], fitTimes: outcomes.map(\.fitTime),
+                                           scoreTimes: outcomes.map(\.scoreTime))
+        for (s, scorer) in scoring.enumerated() {
+            result.testScores[scorer.name] = outcomes.map { $0.test[s] }
+            if returnTrainScores { result.trainScores[scorer.name] = outcomes.map { $0.train[s] } }
+        }
+        return result
+    }
+
+    /// Training and validation scores as the training set grows (scikit-learn's `learning_curve`):
+    /// for each split and each size, the model is fitted on the first `size` training rows.
+    /// - Parameter trainSizes: fractions in (0, 1] of the largest training set.
+    public static func learningCurve<E: Estimator>(
+        _ estimator: E, x: Matrix<Double>, y: [Double], cv: any CrossValidator = KFold(), scoring: Scorer,
+        trainSizes: [Double] = [0.1, 0.325, 0.55, 0.775, 1.0], groups: [Int]? = nil, threads: Int? = nil
+    ) throws -> (sizes: [Int], trainScores: [[Double]], testScores: [[Double]]) {
+        try TargetValidation.validate(y, rows: x.rows)
+        let splits = try cv.splits(count: x.rows, y: y, groups: groups)
+        let largest = splits.map(\.train.count).min() ?? 0
+        guard trainSizes.allSatisfy({ $0 > 0 && $0 <= 1 }) else {
+            throw ToolboxError(.invalidParameter, "train sizes must be fractions in (0, 1]", context: ErrorContext(parameter: "trainSizes"))
+        }
+        let sizes = Array(Set(trainSizes.map { max(1, Int(($0 * Double(largest)).rounded(.down))) })).sorted()
+        let jobs = sizes.flatMap { size in splits.indices.map { (size, $0) } }
+        let scores = try Parallel.map(indices: jobs.count, threads: threads) { k -> (Double, Double) in
+            let (size, s) = jobs[k]
+            let train = Array(splits[s].train.prefix(size)), test = splits[s].test
+            let trainX = try x.rows(at: train), testX = try x.rows(at: test)
+            let model = try estimator.fit(trainX, train.map { y[$0] })
+            return (try scoring.score(model, trainX, train.map { y[$0] }), try scoring.score(model, testX, test.map { y[$0] }))
+        }
+        let perSize = splits.count
+        return (sizes,
+                sizes.indices.map { i in (0..<perSize).map { scores[i * perSize + $0].0 } },
+                sizes.indices.map { i in (0..<perSize).map { scores[i * perSize + $0].1 } })
+    }
+}
