@@ -160,9 +160,49 @@ def split_goldens():
     write("splits.json", out)
 
 
+def logistic_goldens():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    out = {"datasets": {}, "models": {}}
+    bx, by = load_breast_cancer(return_X_y=True)
+    bx = StandardScaler().fit_transform(bx)
+    wx, wy = load_wine(return_X_y=True)
+    wx = StandardScaler().fit_transform(wx)
+    dx, dy = load_digits(return_X_y=True)
+    dx, dy = dx[:600] / 16.0, dy[:600]
+    for name, (x, y) in {"breast": (bx, by), "wine": (wx, wy), "digits600": (dx, dy)}.items():
+        out["datasets"][name] = {"x": x.ravel().tolist(), "rows": x.shape[0], "columns": x.shape[1], "y": y.astype(float)}
+    weights = np.linspace(0.5, 2.0, len(by))
+    out["breast_weights"] = weights
+    tight = dict(tol=1e-10, max_iter=100000)
+    cases = {
+        "breast_l2_c1": ("breast", LogisticRegression(C=1.0, **tight), None),
+        "breast_l2_c0_05_balanced": ("breast", LogisticRegression(C=0.05, class_weight="balanced", **tight), None),
+        "breast_l2_weighted": ("breast", LogisticRegression(C=0.3, **tight), weights),
+        "breast_l2_no_intercept": ("breast", LogisticRegression(C=1.0, fit_intercept=False, **tight), None),
+        "wine_l2_c1": ("wine", LogisticRegression(C=1.0, **tight), None),
+        "digits600_l2_c0_1": ("digits600", LogisticRegression(C=0.1, **tight), None),
+        "breast_l1_c0_5": ("breast", LogisticRegression(l1_ratio=1.0, C=0.5, solver="saga", tol=1e-12, max_iter=200000), None),
+        "wine_elasticnet_c0_5": ("wine", LogisticRegression(l1_ratio=0.5, C=0.5, solver="saga", tol=1e-12, max_iter=200000), None),
+    }
+    data = {"breast": (bx, by), "wine": (wx, wy), "digits600": (dx, dy)}
+    for name, (dataset, model, w) in cases.items():
+        x, y = data[dataset]
+        model.fit(x, y, sample_weight=w)
+        out["models"][name] = {"coef": model.coef_.ravel().tolist(), "intercept": model.intercept_.tolist(),
+                               "proba_first_rows": model.predict_proba(x[:5]).ravel().tolist()}
+    out["cv_accuracy"] = {
+        "breast_l2_c1": float(np.mean(cross_val_score(LogisticRegression(C=1.0), bx, by, cv=StratifiedKFold(5), scoring="accuracy"))),
+        "wine_l2_c1": float(np.mean(cross_val_score(LogisticRegression(C=1.0), wx, wy, cv=StratifiedKFold(5), scoring="accuracy"))),
+        "digits600_l2_c0_1": float(np.mean(cross_val_score(LogisticRegression(C=0.1, max_iter=1000), dx, dy, cv=StratifiedKFold(5), scoring="accuracy"))),
+    }
+    write("logistic.json", out)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     metric_goldens()
     linear_goldens()
     split_goldens()
+    logistic_goldens()
     print("golden files written to", os.path.normpath(OUT))

@@ -9,5 +9,6 @@ public enum LearnKit {
         registry.register(estimator: Ridge.self, name: "Ridge")
         registry.register(estimator: Lasso.self, name: "Lasso")
         registry.register(estimator: ElasticNet.self, name: "ElasticNet")
+        registry.register(estimator: LogisticRegression.self, name: "LogisticRegression")
     }
 }
