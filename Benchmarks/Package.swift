@@ -40,7 +40,8 @@ let package = Package(
         .executableTarget(
             name: "CompareRunner",
             dependencies: ["BenchmarkSupport", .product(name: "ToolboxCore", package: "DSToolbox"),
-                           .product(name: "SEGYKit", package: "DSToolbox")],
+                           .product(name: "SEGYKit", package: "DSToolbox"), .product(name: "LearnKit", package: "DSToolbox"),
+                           .product(name: "ToolboxTesting", package: "DSToolbox")],
             path: "Sources/CompareRunner"
         ),
     ]

@@ -48,3 +48,17 @@ for op in open+geometry whole-file inline crossline time-slice two-headers; do
   awk -v op="$op" -v p="${best_segyio[$op]}" -v s="${best_segykit[$op]}" 'BEGIN{
     printf "%-15s %12.5f %12.5f %9.2fx %s\n", op, p, s, p/s, (p/s>=1)?"":"(segyio faster)" }'
 done
+
+echo
+echo "== LearnKit: fits on the same 200k x 50 classification data (scikit-learn defaults, best of 3 x 3 rounds)"
+data="$($runner make-classification 200000 50)"
+best_py=999999; best_swift=999999
+for round in 1 2 3; do
+  line_py=$($python Benchmarks/Compare/learn.py logistic "$data" 50 3)
+  line_swift=$($runner logistic "$data" 50 3)
+  best_py=$(awk -v a="$best_py" -v b="$(echo "$line_py" | awk '{print $2}')" 'BEGIN{print (b<a)?b:a}')
+  best_swift=$(awk -v a="$best_swift" -v b="$(echo "$line_swift" | awk '{print $2}')" 'BEGIN{print (b<a)?b:a}')
+done
+echo "scikit-learn: $line_py"
+echo "LearnKit:     $line_swift"
+awk -v p="$best_py" -v s="$best_swift" 'BEGIN{ printf "logistic regression fit: scikit-learn %.3f s, LearnKit %.3f s, ratio %.2fx %s\n", p, s, p/s, (p/s>=1)?"":"(scikit-learn faster)" }'

@@ -2,6 +2,7 @@
 // Benchmarks/Compare/run.sh calls it beside the Python reference on the same data.
 import BenchmarkSupport
 import Foundation
+import LearnKit
 import SEGYKit
 import ToolboxCore
 
@@ -50,6 +51,19 @@ case "segy":
     print("crossline \(try best(of: runs) { _ = try file.crossline(xl, geometry: geometry) })")
     print("time-slice \(try best(of: runs) { _ = try file.depthSlice(file.sampleCount / 2, geometry: geometry) })")
     print("two-headers \(try best(of: runs) { _ = try file.headerValues(.inline); _ = try file.headerValues(.crossline) })")
+case "make-classification":
+    let rows = Int(arguments.dropFirst().first ?? "200000") ?? 200_000
+    let features = Int(arguments.dropFirst(2).first ?? "50") ?? 50
+    print(try Workloads.classificationData(rows: rows, features: features))
+case "logistic":
+    // LogisticRegression fit at scikit-learn's defaults (C 1, tol 1e-4, 100 iterations).
+    let prefix = String(arguments.dropFirst().first ?? "")
+    let features = Int(arguments.dropFirst(2).first ?? "50") ?? 50
+    let runs = Int(arguments.dropFirst(3).first ?? "3") ?? 3
+    let (x, y) = try Workloads.loadClassificationData(prefix, features: features)
+    var model: LogisticRegressionModel?
+    let seconds = try best(of: runs) { model = try LogisticRegression().fit(x, y) }
+    print("logistic-fit \(seconds) iterations=\(model?.iterations ?? 0) accuracy=\(try Metrics.accuracy(y, try model!.predict(x)))")
 default:
     print("unknown workload \(workload)")
     exit(2)

@@ -66,44 +66,13 @@ struct LogisticProblem {
 
     /// The smooth part of the objective (loss + L2) and its gradient.
     func smoothObjective(_ parameters: [Double], _ gradient: inout [Double]) throws -> Double {
-        let (n, p, k) = (x.rows, features, outputs)
-        let w = Matrix(uncheckedValues: Array(parameters[0..<k * p]), rows: k, columns: p)
-        let b = fitIntercept ? Array(parameters[(k * p)...]) : [Double](repeating: 0, count: k)
-        var scores = try x.multiplied(by: w, transposeOther: true)     // n × k
-        var loss = 0.0
-        // residual[i][j] = (probability − indicator) · normalized weight
-        scores.withUnsafeMutableBufferPointer { z in
-            if k == 1 {
-                for i in 0..<n {
-                    let zi = z[i] + b[0]
-                    let yi = Double(labels[i])
-                    loss += normalizedWeights[i] * (Self.softplus(zi) - yi * zi)
-                    z[i] = (Self.sigmoid(zi) - yi) * normalizedWeights[i]
-                }
-            } else {
-                for i in 0..<n {
-                    let row = i * k
-                    var largest = -Double.infinity
-                    for j in 0..<k {
-                        z[row + j] += b[j]
-                        largest = max(largest, z[row + j])
-                    }
-                    var sum = 0.0
-                    for j in 0..<k { sum += exp(z[row + j] - largest) }
-                    let logSum = largest + log(sum)
-                    loss += normalizedWeights[i] * (logSum - z[row + labels[i]])
-                    for j in 0..<k {
-                        let probability = exp(z[row + j] - logSum)
-                        z[row + j] = (probability - (j == labels[i] ? 1 : 0)) * normalizedWeights[i]
-                    }
-                }
-            }
+        let (p, k) = (features, outputs)
+        var loss: Double
+        if k == 1 {
+            loss = try binaryLoss(parameters, &gradient)
+        } else {
+            loss = try multinomialLoss(parameters, &gradient)
         }
-        // Gradient: residualᵀ·X (k × p), plus column sums for intercepts.
-        let gw = try scores.multiplied(by: x, transposeSelf: true)
-        gradient = gw.values
-        let residualSums = scores.columnSums()
-        gradient += fitIntercept ? residualSums : [Double](repeating: 0, count: k)
         if l2 > 0 {
             var norm = 0.0
             for q in 0..<(k * p) {
@@ -113,6 +82,73 @@ struct LogisticProblem {
             loss += 0.5 * l2 * norm
         }
         return loss
+    }
+
+    /// Rows per parallel chunk of the element-wise loss loop (fixed, so sums do not depend on threads).
+    static let chunkRows = 16_384
+
+    private func binaryLoss(_ parameters: [Double], _ gradient: inout [Double]) throws -> Double {
+        let (n, p) = (x.rows, features)
+        let w = Array(parameters[0..<p])
+        let b = fitIntercept ? parameters[p] : 0
+        var residual = try x.multiplied(by: w)                 // scores, then weighted residuals
+        let partial = try residual.withUnsafeMutableBufferPointer { buffer in
+          let shared = UnsafeMutableSendable(buffer.baseAddress!)
+          return try Parallel.map(count: n, grain: Self.chunkRows) { range -> (Double, Double) in
+            var loss = 0.0, sum = 0.0
+            let r = shared.pointer
+            for i in range {
+                let z = r[i] + b
+                let y = Double(labels[i])
+                // One exponential for both the loss and the probability.
+                let e = exp(-abs(z))
+                let softplus = max(z, 0) + log1p(e)
+                let probability = z >= 0 ? 1 / (1 + e) : e / (1 + e)
+                loss += normalizedWeights[i] * (softplus - y * z)
+                let g = (probability - y) * normalizedWeights[i]
+                r[i] = g
+                sum += g
+            }
+            return (loss, sum)
+          }
+        }
+        gradient = try x.multiplied(by: residual, transposeSelf: true)
+        gradient.append(fitIntercept ? partial.reduce(0) { $0 + $1.1 } : 0)
+        return partial.reduce(0) { $0 + $1.0 }
+    }
+
+    private func multinomialLoss(_ parameters: [Double], _ gradient: inout [Double]) throws -> Double {
+        let (n, p, k) = (x.rows, features, outputs)
+        let w = Matrix(uncheckedValues: Array(parameters[0..<k * p]), rows: k, columns: p)
+        let b = fitIntercept ? Array(parameters[(k * p)...]) : [Double](repeating: 0, count: k)
+        var scores = try x.multiplied(by: w, transposeOther: true)     // n × k, then weighted residuals
+        let losses = try scores.withUnsafeMutableBufferPointer { buffer in
+          let shared = UnsafeMutableSendable(buffer.baseAddress!)
+          return try Parallel.map(count: n, grain: Self.chunkRows) { range -> Double in
+            var loss = 0.0
+            let z = shared.pointer
+            for i in range {
+                let row = i * k
+                var largest = -Double.infinity
+                for j in 0..<k {
+                    z[row + j] += b[j]
+                    largest = max(largest, z[row + j])
+                }
+                var sum = 0.0
+                for j in 0..<k { sum += exp(z[row + j] - largest) }
+                let logSum = largest + log(sum)
+                loss += normalizedWeights[i] * (logSum - z[row + labels[i]])
+                for j in 0..<k {
+                    let probability = exp(z[row + j] - logSum)
+                    z[row + j] = (probability - (j == labels[i] ? 1 : 0)) * normalizedWeights[i]
+                }
+            }
+            return loss
+          }
+        }
+        gradient = try scores.multiplied(by: x, transposeSelf: true).values
+        gradient += fitIntercept ? scores.columnSums() : [Double](repeating: 0, count: k)
+        return losses.reduce(0, +)
     }
 
     struct Solution {
@@ -193,4 +229,10 @@ extension Matrix where Scalar == Double {
     init(uncheckedValues values: [Double], rows: Int, columns: Int) {
         self = (try? Matrix(rows: rows, columns: columns, values: values)) ?? Matrix(rows: rows, columns: columns)
     }
+}
+
+/// A buffer written by disjoint row ranges from several threads while its owner keeps it alive.
+struct UnsafeMutableSendable: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Double>
+    init(_ pointer: UnsafeMutablePointer<Double>) { self.pointer = pointer }
 }
