@@ -10,5 +10,7 @@ public enum LearnKit {
         registry.register(estimator: Lasso.self, name: "Lasso")
         registry.register(estimator: ElasticNet.self, name: "ElasticNet")
         registry.register(estimator: LogisticRegression.self, name: "LogisticRegression")
+        registry.register(estimator: DecisionTreeClassifier.self, name: "DecisionTreeClassifier")
+        registry.register(estimator: DecisionTreeRegressor.self, name: "DecisionTreeRegressor")
     }
 }
