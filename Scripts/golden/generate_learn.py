@@ -199,10 +199,60 @@ def logistic_goldens():
     write("logistic.json", out)
 
 
+def tree_goldens():
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+    out = {"classifiers": {}, "regressors": {}}
+    bx, by = load_breast_cancer(return_X_y=True)
+    wx, wy = load_wine(return_X_y=True)
+    dx, dy = load_diabetes(return_X_y=True)
+    out["breast"] = {"x": bx.ravel().tolist(), "rows": bx.shape[0], "columns": bx.shape[1], "y": by.astype(float)}
+    out["wine"] = {"x": wx.ravel().tolist(), "rows": wx.shape[0], "columns": wx.shape[1], "y": wy.astype(float)}
+    out["diabetes"] = {"x": dx.ravel().tolist(), "rows": dx.shape[0], "columns": dx.shape[1], "y": dy}
+    data = {"breast": (bx, by), "wine": (wx, wy), "diabetes": (dx, dy)}
+    classifiers = {
+        "breast_gini_full": ("breast", dict(criterion="gini")),
+        "breast_gini_depth3": ("breast", dict(criterion="gini", max_depth=3)),
+        "breast_entropy_depth5": ("breast", dict(criterion="entropy", max_depth=5)),
+        "breast_leaf10": ("breast", dict(min_samples_leaf=10)),
+        "breast_maxleaf8": ("breast", dict(max_leaf_nodes=8)),
+        "breast_ccp": ("breast", dict(ccp_alpha=0.01)),
+        "wine_gini_full": ("wine", dict()),
+        "wine_balanced_depth3": ("wine", dict(max_depth=3, class_weight="balanced")),
+    }
+    for name, (dataset, params) in classifiers.items():
+        x, y = data[dataset]
+        m = DecisionTreeClassifier(random_state=0, **params).fit(x, y)
+        cv = float(np.mean(cross_val_score(DecisionTreeClassifier(random_state=0, **params), x, y, cv=StratifiedKFold(5), scoring="accuracy")))
+        out["classifiers"][name] = {"train_accuracy": m.score(x, y), "depth": int(m.get_depth()), "leaves": int(m.get_n_leaves()),
+                                    "cv_accuracy": cv, "root_feature": int(m.tree_.feature[0]), "root_threshold": float(m.tree_.threshold[0]),
+                                    "importances": m.feature_importances_}
+    regressors = {
+        "diabetes_mse_depth4": dict(max_depth=4),
+        "diabetes_mse_full": dict(),
+        "diabetes_mae_depth3": dict(criterion="absolute_error", max_depth=3),
+        "diabetes_maxleaf10": dict(max_leaf_nodes=10),
+        "diabetes_ccp": dict(ccp_alpha=20.0),
+    }
+    for name, params in regressors.items():
+        m = DecisionTreeRegressor(random_state=0, **params).fit(dx, dy)
+        cv = float(np.mean(cross_val_score(DecisionTreeRegressor(random_state=0, **params), dx, dy, cv=KFold(5), scoring="r2")))
+        out["regressors"][name] = {"train_r2": m.score(dx, dy), "depth": int(m.get_depth()), "leaves": int(m.get_n_leaves()),
+                                   "cv_r2": cv, "root_feature": int(m.tree_.feature[0]), "root_threshold": float(m.tree_.threshold[0])}
+    # Missing values: NaN in 10% of one informative feature.
+    rng = np.random.default_rng(3)
+    mx = bx.copy()
+    mx[rng.random(len(mx)) < 0.1, 27] = np.nan
+    m = DecisionTreeClassifier(random_state=0, max_depth=4).fit(mx, by)
+    out["missing"] = {"x": mx.ravel().tolist(), "train_accuracy": m.score(mx, by), "depth": int(m.get_depth()),
+                      "proba_first": m.predict_proba(mx[:20]).ravel().tolist()}
+    write("trees.json", out)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     metric_goldens()
     linear_goldens()
     split_goldens()
     logistic_goldens()
+    tree_goldens()
     print("golden files written to", os.path.normpath(OUT))

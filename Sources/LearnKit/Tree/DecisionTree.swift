@@ -42,6 +42,9 @@ public struct TreeParameters: Sendable, Hashable, Codable {
     public var maxLeafNodes: Int?
     /// Minimal cost-complexity pruning strength (0: no pruning).
     public var ccpAlpha: Double = 0
+    /// The initial state of the feature-drawing generator, scikit-learn's 32-bit xorshift.
+    /// scikit-learn derives that state from `random_state`; `random_state=0` gives 209652396,
+    /// so `seed: 209652396` grows the very tree scikit-learn grows with `random_state=0`.
     public var seed: UInt64 = 0
 
     public init(maxDepth: Int? = nil, minSamplesSplit: Int = 2, minSamplesLeaf: Int = 1, minImpurityDecrease: Double = 0,

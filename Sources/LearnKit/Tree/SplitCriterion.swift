@@ -15,7 +15,9 @@ public enum SplitCriterion: String, Sendable, Hashable, Codable {
 
     var isClassification: Bool { self == .gini || self == .entropy }
 
-    /// Impurity of weighted class counts with total weight `total`.
+    /// Impurity of weighted class counts with total weight `total`, in scikit-learn's
+    /// arithmetic (Gini as 1 − Σc²/w², entropy with ln(p)/ln(2)), so that near-pure nodes round
+    /// the same way and the same nodes are split.
     @inline(__always)
     static func classImpurity(_ counts: UnsafePointer<Double>, classes: Int, total: Double, entropy: Bool) -> Double {
         guard total > 0 else { return 0 }
@@ -23,16 +25,13 @@ public enum SplitCriterion: String, Sendable, Hashable, Codable {
             var h = 0.0
             for k in 0..<classes where counts[k] > 0 {
                 let p = counts[k] / total
-                h -= p * log2(p)
+                h -= p * (Foundation.log(p) / Foundation.log(2.0))
             }
             return h
         }
-        var sum = 0.0
-        for k in 0..<classes {
-            let p = counts[k] / total
-            sum += p * p
-        }
-        return 1 - sum
+        var squares = 0.0
+        for k in 0..<classes { squares += counts[k] * counts[k] }
+        return 1 - squares / (total * total)
     }
 }
 

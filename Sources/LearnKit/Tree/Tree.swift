@@ -45,7 +45,8 @@ public struct Tree: Sendable, Hashable {
             (0..<x.rows).map { i in
                 var node = 0
                 while left[node] != Self.leaf {
-                    let v = values[i * p + Int(feature[node])]
+                    // Compared as Float, the precision the tree was grown on.
+                    let v = Double(Float(values[i * p + Int(feature[node])]))
                     let goLeft = v.isNaN ? missingGoesLeft[node] : v <= threshold[node]
                     node = Int(goLeft ? left[node] : right[node])
                 }

@@ -19,8 +19,12 @@ struct TreeSettings {
 /// depth-first or best-first builder do: features visited in random order until `maxFeatures`
 /// non-constant ones are seen, samples sorted per node and feature, thresholds at midpoints,
 /// NaN sent to whichever side gives the larger improvement.
+///
+/// Feature values are rounded to Float, as scikit-learn's trees store them, so thresholds and
+/// therefore predictions agree with scikit-learn's exactly; thresholds are Doubles halfway
+/// between two Float values.
 struct TreeBuilder {
-    let columns: [Double]          // column-major features: feature f of sample i at f * n + i
+    let columns: [Float]           // column-major features: feature f of sample i at f * n + i
     let n: Int
     let p: Int
     let classLabels: [Int]         // classification targets as codes
@@ -28,19 +32,42 @@ struct TreeBuilder {
     let classCount: Int
     let weights: [Double]
     let settings: TreeSettings
-    var rng: SeededGenerator
+    /// scikit-learn's tree generator: a 32-bit xorshift (`our_rand_r`) reduced to 31 bits.
+    var randomState: UInt32
 
-    static let featureThreshold = 1e-7
+    static let featureThreshold: Float = 1e-7
+    static let randomMaximum: UInt32 = 0x7FFF_FFFF
+
+    /// The next draw of scikit-learn's `our_rand_r`.
+    mutating func nextRandom() -> UInt32 {
+        randomState ^= randomState << 13
+        randomState ^= randomState >> 17
+        randomState ^= randomState << 5
+        return randomState % (Self.randomMaximum &+ 1)
+    }
+
+    /// A uniform integer in `low..<high` (scikit-learn's `rand_int`).
+    mutating func randomInt(_ low: Int, _ high: Int) -> Int {
+        low + Int(nextRandom() % UInt32(high - low))
+    }
+
+    /// A uniform double in [low, high] (scikit-learn's `rand_uniform`).
+    mutating func randomUniform(_ low: Double, _ high: Double) -> Double {
+        (high - low) * Double(nextRandom()) / Double(Self.randomMaximum) + low
+    }
     static let epsilon = Double.ulpOfOne
 
     private var samples: [Int32] = []
-    private var sortBuffer: [Double] = []
+    /// Feature order carried from node to node; known-constant features at the front.
+    private var features: [Int]
+    private var constantFeatures: [Int]
+    private var sortBuffer: [Float] = []
     private var tree: Tree
     private var totalWeight = 0.0
 
     init(x: Matrix<Double>, classLabels: [Int], targets: [Double], classCount: Int, weights: [Double],
          settings: TreeSettings, seed: UInt64) {
-        columns = x.transposed().values
+        columns = x.transposed().values.map { Float($0) }
         n = x.rows
         p = x.columns
         self.classLabels = classLabels
@@ -48,7 +75,10 @@ struct TreeBuilder {
         self.classCount = classCount
         self.weights = weights
         self.settings = settings
-        rng = SeededGenerator(seed: seed)
+        let state = UInt32(truncatingIfNeeded: seed)
+        randomState = state == 0 ? 0x9E37_79B9 : state
+        features = Array(0..<x.columns)
+        constantFeatures = Array(0..<x.columns)
         let outputs = settings.criterion.isClassification ? classCount : 1
         tree = Tree(left: [], right: [], feature: [], threshold: [], missingGoesLeft: [], impurity: [], sampleCount: [],
                     weightedSampleCount: [], values: [], outputs: outputs)
@@ -74,7 +104,7 @@ struct TreeBuilder {
     mutating func build() -> Tree {
         samples = (0..<n).filter { weights[$0] > 0 }.map(Int32.init)
         totalWeight = samples.reduce(0) { $0 + weights[Int($1)] }
-        sortBuffer = [Double](repeating: 0, count: samples.count)
+        sortBuffer = [Float](repeating: 0, count: samples.count)
         if let maxLeaves = settings.maxLeafNodes {
             buildBestFirst(maxLeaves: maxLeaves)
         } else {
@@ -86,10 +116,13 @@ struct TreeBuilder {
     // MARK: Builders
 
     private mutating func buildDepthFirst() {
-        // (start, end, depth, parent, isLeft, features known to be constant)
-        var stack: [(Int, Int, Int, Int, Bool, [Int])] = [(0, samples.count, 0, -1, false, [])]
-        while let (start, end, depth, parent, isLeft, constants) = stack.popLast() {
-            let stats = nodeStats(start, end)
+        // (start, end, depth, parent, isLeft, features known to be constant, impurity from the parent's split)
+        var stack: [(Int, Int, Int, Int, Bool, Int, Double?)] = [(0, samples.count, 0, -1, false, 0, nil)]
+        while let (start, end, depth, parent, isLeft, constants, inherited) = stack.popLast() {
+            var stats = nodeStats(start, end)
+            // A child keeps the impurity its parent's split computed (right = total − left), as
+            // scikit-learn does: rounding there decides whether a nearly pure node splits.
+            if let inherited { stats.impurity = inherited }
             let node = addNode(parent: parent, isLeft: isLeft, start: start, end: end, stats: stats)
             var split: SplitRecord?
             var childConstants = constants
@@ -98,20 +131,22 @@ struct TreeBuilder {
             }
             if let split, accept(split, stats: stats, count: end - start) {
                 setSplit(node, split)
-                stack.append((split.position, end, depth + 1, node, false, childConstants))
-                stack.append((start, split.position, depth + 1, node, true, childConstants))
+                stack.append((split.position, end, depth + 1, node, false, childConstants, split.rightImpurity))
+                stack.append((start, split.position, depth + 1, node, true, childConstants, split.leftImpurity))
             }
         }
     }
 
     private struct Candidate {
-        var node: Int, start: Int, end: Int, depth: Int, split: SplitRecord?, stats: NodeStats, constants: [Int], gain: Double
+        var node: Int, start: Int, end: Int, depth: Int, split: SplitRecord?, stats: NodeStats, constants: Int, gain: Double
     }
 
     private mutating func buildBestFirst(maxLeaves: Int) {
         var frontier: [Candidate] = []
-        func candidate(_ builder: inout TreeBuilder, start: Int, end: Int, depth: Int, parent: Int, isLeft: Bool, constants: [Int]) -> Candidate {
-            let stats = builder.nodeStats(start, end)
+        func candidate(_ builder: inout TreeBuilder, start: Int, end: Int, depth: Int, parent: Int, isLeft: Bool, constants: Int,
+                       inherited: Double? = nil) -> Candidate {
+            var stats = builder.nodeStats(start, end)
+            if let inherited { stats.impurity = inherited }
             let node = builder.addNode(parent: parent, isLeft: isLeft, start: start, end: end, stats: stats)
             var split: SplitRecord?
             var childConstants = constants
@@ -122,7 +157,7 @@ struct TreeBuilder {
             let gain = split.map { builder.weightedImprovement($0, stats: stats) } ?? -.infinity
             return Candidate(node: node, start: start, end: end, depth: depth, split: split, stats: stats, constants: childConstants, gain: gain)
         }
-        frontier.append(candidate(&self, start: 0, end: samples.count, depth: 0, parent: -1, isLeft: false, constants: []))
+        frontier.append(candidate(&self, start: 0, end: samples.count, depth: 0, parent: -1, isLeft: false, constants: 0))
         var leaves = 1
         while leaves < maxLeaves {
             // The splittable frontier node with the largest improvement (first added on ties).
@@ -132,8 +167,10 @@ struct TreeBuilder {
             let c = frontier.remove(at: best)
             let split = c.split!
             setSplit(c.node, split)
-            frontier.append(candidate(&self, start: c.start, end: split.position, depth: c.depth + 1, parent: c.node, isLeft: true, constants: c.constants))
-            frontier.append(candidate(&self, start: split.position, end: c.end, depth: c.depth + 1, parent: c.node, isLeft: false, constants: c.constants))
+            frontier.append(candidate(&self, start: c.start, end: split.position, depth: c.depth + 1, parent: c.node, isLeft: true,
+                                      constants: c.constants, inherited: split.leftImpurity))
+            frontier.append(candidate(&self, start: split.position, end: c.end, depth: c.depth + 1, parent: c.node, isLeft: false,
+                                      constants: c.constants, inherited: split.rightImpurity))
             leaves += 1
         }
     }
@@ -212,23 +249,25 @@ struct TreeBuilder {
 
     // MARK: Split search
 
-    /// The best split of `start..<end` and the features known to be constant for the children.
-    private mutating func findSplit(_ start: Int, _ end: Int, impurity: Double, constantFeatures: [Int]) -> (SplitRecord?, [Int]) {
-        // Known-constant features first; they are never drawn again below this node.
-        let known = Set(constantFeatures)
-        var features = constantFeatures + (0..<p).filter { !known.contains($0) }
+    /// The best split of `start..<end` and the number of features known to be constant for the
+    /// children. Features are drawn exactly as scikit-learn's `BestSplitter.node_split` draws
+    /// them (same generator, same bookkeeping of constant features), so with the same seed the
+    /// same features are tried in the same order and ties resolve the same way.
+    private mutating func findSplit(_ start: Int, _ end: Int, impurity: Double, constantFeatures knownConstants: Int) -> (SplitRecord?, Int) {
         var best = SplitRecord()
-        var constants = constantFeatures.count
-        var visited = 0, drawnConstants = 0
-        var f = p
-        // Sample features without replacement (Fisher–Yates from the end), skipping known constants,
-        // until maxFeatures non-constant features have been evaluated.
-        while f > constants && (visited < settings.maxFeatures || visited <= drawnConstants) {
+        var fi = p
+        var foundConstants = 0, drawnConstants = 0, totalConstants = knownConstants
+        var visited = 0
+        while fi > totalConstants && (visited < settings.maxFeatures || visited <= foundConstants + drawnConstants) {
             visited += 1
-            let j = constants + rng.nextInt(below: f - constants)
-            features.swapAt(j, f - 1)
-            let feature = features[f - 1]
-            f -= 1
+            var fj = randomInt(drawnConstants, fi - foundConstants)
+            if fj < knownConstants {
+                features.swapAt(drawnConstants, fj)
+                drawnConstants += 1
+                continue
+            }
+            fj += foundConstants
+            let feature = features[fj]
             let span = end - start
             // Gather values; NaN samples go to the end of the span.
             var missing = 0
@@ -247,12 +286,14 @@ struct TreeBuilder {
             let present = span - missing
             if present > 1 { sortSpan(start, start + present) }
             if present == 0 || (missing == 0 && sortBuffer[start + present - 1] <= sortBuffer[start] + Self.featureThreshold) {
-                // Constant here: constant in every descendant too.
-                features.swapAt(f, constants)
-                constants += 1
-                drawnConstants += 1
+                // Constant here, so constant in every descendant.
+                features.swapAt(fj, totalConstants)
+                foundConstants += 1
+                totalConstants += 1
                 continue
             }
+            fi -= 1
+            features.swapAt(fi, fj)
             if settings.bestSplits {
                 for missingLeft in (missing > 0 ? [false, true] : [false]) {
                     scanSplits(feature: feature, start: start, present: present, missing: missing, missingLeft: missingLeft, best: &best)
@@ -261,10 +302,12 @@ struct TreeBuilder {
                 randomSplit(feature: feature, start: start, present: present, missing: missing, best: &best)
             }
         }
-        let constantList = Array(features[0..<constants])
-        guard best.feature >= 0 else { return (nil, constantList) }
+        // Keep the known constants' order for siblings and children; record the new ones.
+        for k in 0..<knownConstants { features[k] = constantFeatures[k] }
+        for k in knownConstants..<(knownConstants + foundConstants) { constantFeatures[k] = features[k] }
+        guard best.feature >= 0 else { return (nil, totalConstants) }
         best.position = partition(start, end, best)
-        return (best, constantList)
+        return (best, totalConstants)
     }
 
     /// Evaluates every threshold between distinct sorted values of `feature` (samples sorted in
@@ -360,8 +403,8 @@ struct TreeBuilder {
     @inline(__always)
     private func consider(_ proxy: Double, _ il: Double, _ ir: Double, feature: Int, k: Int, missingLeft: Bool, best: inout SplitRecord) {
         guard proxy > best.improvement else { return }
-        var threshold = (sortBuffer[k] + sortBuffer[k + 1]) / 2
-        if threshold == sortBuffer[k + 1] || !threshold.isFinite { threshold = sortBuffer[k] }
+        var threshold = Double(sortBuffer[k]) / 2 + Double(sortBuffer[k + 1]) / 2
+        if threshold == Double(sortBuffer[k + 1]) || !threshold.isFinite { threshold = Double(sortBuffer[k]) }
         best = SplitRecord(feature: feature, position: 0, threshold: threshold, missingLeft: missingLeft,
                            improvement: proxy, leftImpurity: il, rightImpurity: ir)
     }
@@ -369,12 +412,12 @@ struct TreeBuilder {
     /// One random threshold drawn uniformly between the feature's minimum and maximum (extra trees);
     /// missing values go to the larger side.
     private mutating func randomSplit(feature: Int, start: Int, present: Int, missing: Int, best: inout SplitRecord) {
-        let low = sortBuffer[start], high = sortBuffer[start + present - 1]
-        var threshold = rng.nextUniform(in: low, high)
+        let low = Double(sortBuffer[start]), high = Double(sortBuffer[start + present - 1])
+        var threshold = randomUniform(low, high)
         if threshold == high { threshold = low }
         // The split position in the sorted values: the last index with value <= threshold.
         var k = start
-        while k + 1 < start + present && sortBuffer[k + 1] <= threshold { k += 1 }
+        while k + 1 < start + present && Double(sortBuffer[k + 1]) <= threshold { k += 1 }
         let leftPresent = k + 1 - start
         let missingLeft = missing > 0 && leftPresent >= present - leftPresent
         let leftCount = leftPresent + (missingLeft ? missing : 0)
@@ -425,7 +468,7 @@ struct TreeBuilder {
         var k = start, last = end - 1
         while k <= last {
             let v = columns[split.feature * n + Int(samples[k])]
-            let goesLeft = v.isNaN ? split.missingLeft : v <= split.threshold
+            let goesLeft = v.isNaN ? split.missingLeft : Double(v) <= split.threshold
             if goesLeft {
                 k += 1
             } else {
