@@ -248,6 +248,27 @@ def tree_goldens():
     write("trees.json", out)
 
 
+def forest_goldens():
+    from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier, RandomForestRegressor
+    bx, by = load_breast_cancer(return_X_y=True)
+    wx, wy = load_wine(return_X_y=True)
+    dx, dy = load_diabetes(return_X_y=True)
+    out = {}
+    rf = RandomForestClassifier(n_estimators=25, random_state=0, oob_score=True).fit(bx, by)
+    out["rf_breast"] = {"proba": rf.predict_proba(bx).ravel().tolist(), "oob": rf.oob_score_,
+                        "importances": rf.feature_importances_,
+                        "cv": float(np.mean(cross_val_score(RandomForestClassifier(n_estimators=25, random_state=0), bx, by, cv=StratifiedKFold(5))))}
+    et = ExtraTreesClassifier(n_estimators=25, random_state=3).fit(wx, wy)
+    out["et_wine"] = {"proba": et.predict_proba(wx).ravel().tolist(),
+                      "cv": float(np.mean(cross_val_score(ExtraTreesClassifier(n_estimators=25, random_state=3), wx, wy, cv=StratifiedKFold(5))))}
+    rfr = RandomForestRegressor(n_estimators=20, random_state=1, max_features=0.5, oob_score=True, max_samples=300).fit(dx, dy)
+    out["rf_diabetes"] = {"prediction": rfr.predict(dx), "oob": rfr.oob_score_,
+                          "cv": float(np.mean(cross_val_score(RandomForestRegressor(n_estimators=20, random_state=1, max_features=0.5, max_samples=300), dx, dy, cv=KFold(5))))}
+    etr = ExtraTreesRegressor(n_estimators=15, random_state=2, max_depth=6).fit(dx, dy)
+    out["et_diabetes"] = {"prediction": etr.predict(dx)}
+    write("forests.json", out)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     metric_goldens()
@@ -255,4 +276,5 @@ if __name__ == "__main__":
     split_goldens()
     logistic_goldens()
     tree_goldens()
+    forest_goldens()
     print("golden files written to", os.path.normpath(OUT))

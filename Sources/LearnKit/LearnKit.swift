@@ -12,5 +12,7 @@ public enum LearnKit {
         registry.register(estimator: LogisticRegression.self, name: "LogisticRegression")
         registry.register(estimator: DecisionTreeClassifier.self, name: "DecisionTreeClassifier")
         registry.register(estimator: DecisionTreeRegressor.self, name: "DecisionTreeRegressor")
+        registry.register(estimator: RandomForestClassifier.self, name: "RandomForestClassifier")
+        registry.register(estimator: RandomForestRegressor.self, name: "RandomForestRegressor")
     }
 }

@@ -21,8 +21,8 @@ struct TreeGolden: Decodable {
     var missing: Missing
 }
 
-/// The tree seed that reproduces scikit-learn's `random_state=0` (see ``TreeParameters/seed``).
-let sklearnSeed: UInt64 = 209_652_396
+/// scikit-learn's `random_state` of the golden trees.
+let sklearnSeed: UInt64 = 0
 
 @Suite("Decision trees against scikit-learn")
 struct DecisionTreeTests {
@@ -95,6 +95,13 @@ struct DecisionTreeTests {
         #expect(model.tree.depth == g.missing.depth)
         let probabilities = try model.predictProbabilities(x.rows(0..<20))
         #expect(mismatch(probabilities.values, g.missing.proba_first, relativeTolerance: 1e-12, absoluteTolerance: 1e-12) == nil)
+    }
+
+    @Test func numpyRandomStateMatchesNumPy() {
+        // np.random.RandomState(0).randint(0, 2**31 - 1) and RandomState(42).randint(0, 10, 5).
+        #expect(NumPyRandomState.splitterState(seed: 0) == 209_652_396)
+        var random = NumPyRandomState(seed: 42)
+        #expect((0..<5).map { _ in random.randint(0, 10) } == [6, 3, 7, 4, 6])
     }
 
     @Test func conformanceArchivesAndBadInput() throws {

@@ -42,9 +42,8 @@ public struct TreeParameters: Sendable, Hashable, Codable {
     public var maxLeafNodes: Int?
     /// Minimal cost-complexity pruning strength (0: no pruning).
     public var ccpAlpha: Double = 0
-    /// The initial state of the feature-drawing generator, scikit-learn's 32-bit xorshift.
-    /// scikit-learn derives that state from `random_state`; `random_state=0` gives 209652396,
-    /// so `seed: 209652396` grows the very tree scikit-learn grows with `random_state=0`.
+    /// The seed of the feature draws, used as scikit-learn uses `random_state` (a NumPy
+    /// `RandomState` seeds its splitter's generator): the same seed grows the same tree.
     public var seed: UInt64 = 0
 
     public init(maxDepth: Int? = nil, minSamplesSplit: Int = 2, minSamplesLeaf: Int = 1, minImpurityDecrease: Double = 0,
@@ -131,7 +130,7 @@ public struct DecisionTreeClassifier: SampleWeightedEstimator, DefaultInitializa
                                         classes: classes, y: y, classWeight: classWeight)
         let settings = try parameters.settings(criterion: criterion, features: x.columns, bestSplits: bestSplits)
         var builder = TreeBuilder(x: x, classLabels: labels, targets: [], classCount: classes.count, weights: weights,
-                                  settings: settings, seed: parameters.seed)
+                                  settings: settings, seed: NumPyRandomState.splitterState(seed: parameters.seed))
         var tree = builder.build()
         if parameters.ccpAlpha > 0 { tree = tree.pruned(alpha: parameters.ccpAlpha) }
         return DecisionTreeClassifierModel(hyperparameters: self, classes: classes, tree: tree, inputFeatureCount: x.columns)
@@ -213,7 +212,8 @@ public struct DecisionTreeRegressor: SampleWeightedEstimator, DefaultInitializab
         try validateTreeInput(x, y)
         let weights = try SampleWeightValidation.validate(sampleWeights, rows: x.rows)
         let settings = try parameters.settings(criterion: criterion, features: x.columns, bestSplits: bestSplits)
-        var builder = TreeBuilder(x: x, classLabels: [], targets: y, classCount: 0, weights: weights, settings: settings, seed: parameters.seed)
+        var builder = TreeBuilder(x: x, classLabels: [], targets: y, classCount: 0, weights: weights, settings: settings,
+                                  seed: NumPyRandomState.splitterState(seed: parameters.seed))
         var tree = builder.build()
         if parameters.ccpAlpha > 0 { tree = tree.pruned(alpha: parameters.ccpAlpha) }
         return DecisionTreeRegressorModel(hyperparameters: self, tree: tree, inputFeatureCount: x.columns)

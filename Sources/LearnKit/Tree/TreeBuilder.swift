@@ -92,6 +92,8 @@ struct TreeBuilder {
         var improvement = -Double.infinity   // proxy: −(wL·iL + wR·iR)
         var leftImpurity = 0.0
         var rightImpurity = 0.0
+        var leftWeight = 0.0
+        var rightWeight = 0.0
     }
 
     struct NodeStats {
@@ -181,8 +183,8 @@ struct TreeBuilder {
     }
 
     private func weightedImprovement(_ split: SplitRecord, stats: NodeStats) -> Double {
-        // (w_node / W) · (impurity − wL/w·iL − wR/w·iR); the proxy holds −(wL·iL + wR·iR).
-        (stats.weight / totalWeight) * (stats.impurity + split.improvement / stats.weight)
+        // (w_node / W) · (impurity − wL/w·iL − wR/w·iR)
+        (stats.weight / totalWeight) * (stats.impurity - (split.leftWeight * split.leftImpurity + split.rightWeight * split.rightImpurity) / stats.weight)
     }
 
     private func accept(_ split: SplitRecord, stats: NodeStats, count: Int) -> Bool {
@@ -350,7 +352,7 @@ struct TreeBuilder {
                          SplitCriterion.classImpurity(r.baseAddress!, classes: classCount, total: rightWeight, entropy: entropy))
                     }
                 }
-                consider(-(leftWeight * il + rightWeight * ir), il, ir, feature: feature, k: k, missingLeft: missingLeft, best: &best)
+                consider(-(leftWeight * il + rightWeight * ir), il, ir, weights: leftWeight, rightWeight, feature: feature, k: k, missingLeft: missingLeft, best: &best)
             }
         case .squaredError:
             var sumL = 0.0, sqL = 0.0, wL = 0.0, sum = 0.0, sq = 0.0, w = 0.0
@@ -377,9 +379,12 @@ struct TreeBuilder {
                 let leftCount = k + 1 - start + (missingLeft ? missing : 0)
                 guard leftCount >= minLeaf, (end - start) - leftCount >= minLeaf else { continue }
                 let wR = w - wL
-                let il = max(0, sqL / wL - (sumL / wL) * (sumL / wL))
-                let ir = max(0, (sq - sqL) / wR - ((sum - sumL) / wR) * ((sum - sumL) / wR))
-                consider(-(wL * il + wR * ir), il, ir, feature: feature, k: k, missingLeft: missingLeft, best: &best)
+                let sumR = sum - sumL
+                let il = sqL / wL - (sumL / wL) * (sumL / wL)
+                let ir = (sq - sqL) / wR - (sumR / wR) * (sumR / wR)
+                // scikit-learn's proxy for squared error, Σ²/w per side: the same ordering of
+                // candidate splits, and the same rounding when two are nearly tied.
+                consider(sumL * sumL / wL + sumR * sumR / wR, il, ir, weights: wL, wR, feature: feature, k: k, missingLeft: missingLeft, best: &best)
             }
         case .absoluteError:
             var left = WeightedSortedValues(), right = WeightedSortedValues()
@@ -395,22 +400,23 @@ struct TreeBuilder {
                 let leftCount = k + 1 - start + (missingLeft ? missing : 0)
                 guard leftCount >= minLeaf, (end - start) - leftCount >= minLeaf else { continue }
                 let il = left.meanAbsoluteDeviation, ir = right.meanAbsoluteDeviation
-                consider(-(left.total * il + right.total * ir), il, ir, feature: feature, k: k, missingLeft: missingLeft, best: &best)
+                consider(-(left.total * il + right.total * ir), il, ir, weights: left.total, right.total, feature: feature, k: k, missingLeft: missingLeft, best: &best)
             }
         }
     }
 
     @inline(__always)
-    private func consider(_ proxy: Double, _ il: Double, _ ir: Double, feature: Int, k: Int, missingLeft: Bool, best: inout SplitRecord) {
+    private func consider(_ proxy: Double, _ il: Double, _ ir: Double, weights wl: Double, _ wr: Double, feature: Int, k: Int,
+                          missingLeft: Bool, best: inout SplitRecord) {
         guard proxy > best.improvement else { return }
         var threshold = Double(sortBuffer[k]) / 2 + Double(sortBuffer[k + 1]) / 2
         if threshold == Double(sortBuffer[k + 1]) || !threshold.isFinite { threshold = Double(sortBuffer[k]) }
         best = SplitRecord(feature: feature, position: 0, threshold: threshold, missingLeft: missingLeft,
-                           improvement: proxy, leftImpurity: il, rightImpurity: ir)
+                           improvement: proxy, leftImpurity: il, rightImpurity: ir, leftWeight: wl, rightWeight: wr)
     }
 
     /// One random threshold drawn uniformly between the feature's minimum and maximum (extra trees);
-    /// missing values go to the larger side.
+    /// missing values go to a side drawn at random.
     private mutating func randomSplit(feature: Int, start: Int, present: Int, missing: Int, best: inout SplitRecord) {
         let low = Double(sortBuffer[start]), high = Double(sortBuffer[start + present - 1])
         var threshold = randomUniform(low, high)
@@ -419,13 +425,15 @@ struct TreeBuilder {
         var k = start
         while k + 1 < start + present && Double(sortBuffer[k + 1]) <= threshold { k += 1 }
         let leftPresent = k + 1 - start
-        let missingLeft = missing > 0 && leftPresent >= present - leftPresent
+        // Missing values all go one way, drawn at random (scikit-learn's RandomSplitter).
+        let missingLeft = missing > 0 && randomInt(0, 2) == 1
         let leftCount = leftPresent + (missingLeft ? missing : 0)
         guard leftCount >= settings.minSamplesLeaf, present + missing - leftCount >= settings.minSamplesLeaf else { return }
         let end = start + present + missing
         let isLeft: (Int) -> Bool = { position in position < start + present ? position <= k : missingLeft }
         var weightL = 0.0, weightR = 0.0
         let il: Double, ir: Double
+        var squaredSums = (left: 0.0, right: 0.0)
         if settings.criterion.isClassification {
             var left = [Double](repeating: 0, count: classCount), right = left
             for position in start..<end {
@@ -452,14 +460,17 @@ struct TreeBuilder {
                 il = left.meanAbsoluteDeviation
                 ir = right.meanAbsoluteDeviation
             } else {
-                il = max(0, sums.1 / weightL - (sums.0 / weightL) * (sums.0 / weightL))
-                ir = max(0, sums.3 / weightR - (sums.2 / weightR) * (sums.2 / weightR))
+                il = sums.1 / weightL - (sums.0 / weightL) * (sums.0 / weightL)
+                ir = sums.3 / weightR - (sums.2 / weightR) * (sums.2 / weightR)
+                squaredSums = (sums.0 * sums.0, sums.2 * sums.2)
             }
         }
-        let proxy = -(weightL * il + weightR * ir)
+        // The same proxy scale as the best splitter uses for each criterion.
+        let proxy = settings.criterion == .squaredError ? squaredSums.left / weightL + squaredSums.right / weightR
+                                                         : -(weightL * il + weightR * ir)
         if proxy > best.improvement {
             best = SplitRecord(feature: feature, position: 0, threshold: threshold, missingLeft: missingLeft,
-                               improvement: proxy, leftImpurity: il, rightImpurity: ir)
+                               improvement: proxy, leftImpurity: il, rightImpurity: ir, leftWeight: weightL, rightWeight: weightR)
         }
     }
 

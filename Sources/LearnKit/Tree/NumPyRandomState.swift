@@ -1,0 +1,63 @@
+/// NumPy's legacy `RandomState`: the Mersenne Twister MT19937 (Matsumoto and Nishimura, 1998)
+/// seeded with `init_genrand`, and `randint` by masked rejection sampling.
+///
+/// The tree and forest estimators derive their random choices from it exactly as
+/// scikit-learn does from `random_state`, so a seed here grows the trees scikit-learn grows
+/// with the same `random_state`.
+struct NumPyRandomState {
+    private var state = [UInt32](repeating: 0, count: 624)
+    private var index = 624
+
+    init(seed: UInt32) {
+        state[0] = seed
+        for i in 1..<624 {
+            state[i] = 1_812_433_253 &* (state[i - 1] ^ (state[i - 1] >> 30)) &+ UInt32(i)
+        }
+        index = 624
+    }
+
+    mutating func nextUInt32() -> UInt32 {
+        if index >= 624 {
+            for i in 0..<624 {
+                let y = (state[i] & 0x8000_0000) | (state[(i + 1) % 624] & 0x7FFF_FFFF)
+                var next = state[(i + 397) % 624] ^ (y >> 1)
+                if y & 1 != 0 { next ^= 0x9908_B0DF }
+                state[i] = next
+            }
+            index = 0
+        }
+        var y = state[index]
+        index += 1
+        y ^= y >> 11
+        y ^= (y << 7) & 0x9D2C_5680
+        y ^= (y << 15) & 0xEFC6_0000
+        y ^= y >> 18
+        return y
+    }
+
+    /// `randint(low, high)` for a range below 2³²: draws masked to the smallest covering power
+    /// of two, rejected until in range.
+    mutating func randint(_ low: Int, _ high: Int) -> Int {
+        let range = UInt32(high - low - 1)
+        if range == 0 { return low }
+        var mask = range
+        mask |= mask >> 1
+        mask |= mask >> 2
+        mask |= mask >> 4
+        mask |= mask >> 8
+        mask |= mask >> 16
+        while true {
+            let value = nextUInt32() & mask
+            if value <= range { return low + Int(value) }
+        }
+    }
+
+    /// scikit-learn's `MAX_INT` / `RAND_R_MAX`: 2³¹ − 1.
+    static let maxInt = 2_147_483_647
+
+    /// The xorshift state a scikit-learn splitter takes from `random_state`.
+    static func splitterState(seed: UInt64) -> UInt64 {
+        var random = NumPyRandomState(seed: UInt32(truncatingIfNeeded: seed))
+        return UInt64(random.randint(0, maxInt))
+    }
+}
