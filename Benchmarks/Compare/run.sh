@@ -62,3 +62,19 @@ done
 echo "scikit-learn: $line_py"
 echo "LearnKit:     $line_swift"
 awk -v p="$best_py" -v s="$best_swift" 'BEGIN{ printf "logistic regression fit: scikit-learn %.3f s, LearnKit %.3f s, ratio %.2fx %s\n", p, s, p/s, (p/s>=1)?"":"(scikit-learn faster)" }'
+
+echo
+echo "== LearnKit: decision tree and 100-tree random forest on the same 100k x 20 data (scikit-learn n_jobs=2)"
+data="$($runner make-classification 100000 20)"
+py_tree=$($python Benchmarks/Compare/learn.py tree "$data" 20 3)
+sw_tree=$($runner tree "$data" 20 3)
+echo "scikit-learn: $py_tree"
+echo "LearnKit:     $sw_tree"
+awk -v p="$(echo "$py_tree" | awk '{print $2}')" -v s="$(echo "$sw_tree" | awk '{print $2}')" 'BEGIN{ printf "decision tree fit: ratio %.2fx %s\n", p/s, (p/s>=1)?"":"(scikit-learn faster)" }'
+py_forest=$($python Benchmarks/Compare/learn.py forest "$data" 20 1)
+sw_forest=$($runner forest "$data" 20 1)
+for op in forest-fit forest-predict; do
+  p=$(echo "$py_forest" | awk -v op="$op" '$1==op{print $2}')
+  s=$(echo "$sw_forest" | awk -v op="$op" '$1==op{print $2}')
+  awk -v op="$op" -v p="$p" -v s="$s" 'BEGIN{ printf "%-15s scikit-learn %.3f s, LearnKit %.3f s, ratio %.2fx %s\n", op, p, s, p/s, (p/s>=1)?"":"(scikit-learn faster)" }'
+done

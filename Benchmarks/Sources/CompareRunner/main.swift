@@ -64,6 +64,26 @@ case "logistic":
     var model: LogisticRegressionModel?
     let seconds = try best(of: runs) { model = try LogisticRegression().fit(x, y) }
     print("logistic-fit \(seconds) iterations=\(model?.iterations ?? 0) accuracy=\(try Metrics.accuracy(y, try model!.predict(x)))")
+case "tree", "forest":
+    // DecisionTreeClassifier (defaults) or a 100-tree RandomForestClassifier (sqrt features),
+    // fit and predict on the same rows.
+    let prefix = String(arguments.dropFirst().first ?? "")
+    let features = Int(arguments.dropFirst(2).first ?? "20") ?? 20
+    let runs = Int(arguments.dropFirst(3).first ?? "3") ?? 3
+    let (x, y) = try Workloads.loadClassificationData(prefix, features: features)
+    if workload == "tree" {
+        var model: DecisionTreeClassifierModel?
+        let seconds = try best(of: runs) { model = try DecisionTreeClassifier().fit(x, y) }
+        print("tree-fit \(seconds) depth=\(model!.tree.depth) leaves=\(model!.tree.leafCount)")
+    } else {
+        var model: ForestClassifierModel?
+        let fit = try best(of: runs) {
+            model = try RandomForestClassifier(parameters: ForestParameters(treeCount: 100, tree: TreeParameters(maxFeatures: .sqrt))).fit(x, y)
+        }
+        let predict = try best(of: runs) { _ = try model!.predictProbabilities(x) }
+        print("forest-fit \(fit)")
+        print("forest-predict \(predict)")
+    }
 default:
     print("unknown workload \(workload)")
     exit(2)

@@ -490,50 +490,75 @@ struct TreeBuilder {
         return k
     }
 
-    /// Sorts `sortBuffer[lo..<hi]` ascending, moving `samples` with it (quicksort with
-    /// median-of-three pivots, insertion sort below 16 elements).
+    /// Sorts `sortBuffer[lo..<hi]` ascending, moving `samples` with it. Short spans use
+    /// insertion sort; longer ones pack (order-preserving key bits, sample) into 64-bit words and
+    /// radix-sort the key bytes, O(n) per node and feature, skipping bytes that do not vary.
     private mutating func sortSpan(_ lo: Int, _ hi: Int) {
+        let count = hi - lo
+        if count <= 48 {
+            sortBuffer.withUnsafeMutableBufferPointer { keys in
+                samples.withUnsafeMutableBufferPointer { items in
+                    for i in (lo + 1)..<hi {
+                        let key = keys[i], item = items[i]
+                        var j = i - 1
+                        while j >= lo && keys[j] > key {
+                            keys[j + 1] = keys[j]
+                            items[j + 1] = items[j]
+                            j -= 1
+                        }
+                        keys[j + 1] = key
+                        items[j + 1] = item
+                    }
+                }
+            }
+            return
+        }
+        if packed.count < count {
+            packed = [UInt64](repeating: 0, count: count)
+            scratch = [UInt64](repeating: 0, count: count)
+        }
         sortBuffer.withUnsafeMutableBufferPointer { keys in
             samples.withUnsafeMutableBufferPointer { items in
-                var stack = [(lo, hi)]
-                while let (a, b) = stack.popLast() {
-                    if b - a <= 16 {
-                        if b - a > 1 {
-                            for i in (a + 1)..<b {
-                                let key = keys[i], item = items[i]
-                                var j = i - 1
-                                while j >= a && keys[j] > key {
-                                    keys[j + 1] = keys[j]
-                                    items[j + 1] = items[j]
-                                    j -= 1
-                                }
-                                keys[j + 1] = key
-                                items[j + 1] = item
+                packed.withUnsafeMutableBufferPointer { a in
+                    scratch.withUnsafeMutableBufferPointer { b in
+                        var source = a.baseAddress!, target = b.baseAddress!
+                        for k in 0..<count {
+                            let bits = keys[lo + k].bitPattern
+                            // Flip so unsigned order is float order (negative values reversed).
+                            let ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+                            source[k] = UInt64(ordered) << 32 | UInt64(UInt32(bitPattern: items[lo + k]))
+                        }
+                        var histogram = [Int](repeating: 0, count: 256)
+                        for shift in stride(from: UInt64(32), to: 64, by: 8) {
+                            for v in 0..<256 { histogram[v] = 0 }
+                            for k in 0..<count { histogram[Int((source[k] >> shift) & 0xFF)] += 1 }
+                            if histogram.contains(count) { continue }     // every key shares this byte
+                            var offset = 0
+                            for v in 0..<256 {
+                                let size = histogram[v]
+                                histogram[v] = offset
+                                offset += size
                             }
+                            for k in 0..<count {
+                                let bucket = Int((source[k] >> shift) & 0xFF)
+                                target[histogram[bucket]] = source[k]
+                                histogram[bucket] += 1
+                            }
+                            swap(&source, &target)
                         }
-                        continue
-                    }
-                    let mid = a + (b - a) / 2
-                    // Median of three to the middle.
-                    if keys[mid] < keys[a] { keys.swapAt(mid, a); items.swapAt(mid, a) }
-                    if keys[b - 1] < keys[a] { keys.swapAt(b - 1, a); items.swapAt(b - 1, a) }
-                    if keys[b - 1] < keys[mid] { keys.swapAt(b - 1, mid); items.swapAt(b - 1, mid) }
-                    let pivot = keys[mid]
-                    // Three-way partition handles runs of equal values (common in real features).
-                    var lt = a, i = a, gt = b - 1
-                    while i <= gt {
-                        if keys[i] < pivot {
-                            keys.swapAt(i, lt); items.swapAt(i, lt); lt += 1; i += 1
-                        } else if keys[i] > pivot {
-                            keys.swapAt(i, gt); items.swapAt(i, gt); gt -= 1
-                        } else {
-                            i += 1
+                        for k in 0..<count {
+                            let word = source[k]
+                            let ordered = UInt32(truncatingIfNeeded: word >> 32)
+                            let bits = ordered & 0x8000_0000 != 0 ? ordered & 0x7FFF_FFFF : ~ordered
+                            keys[lo + k] = Float(bitPattern: bits)
+                            items[lo + k] = Int32(bitPattern: UInt32(truncatingIfNeeded: word))
                         }
                     }
-                    stack.append((a, lt))
-                    stack.append((gt + 1, b))
                 }
             }
         }
     }
+
+    private var packed: [UInt64] = []
+    private var scratch: [UInt64] = []
 }
