@@ -10,6 +10,8 @@ struct LogisticGolden: Decodable {
     var models: [String: Fit]
     var breast_weights: [Double]
     var cv_accuracy: [String: Double]
+    var digits600_optimum: Fit2
+    struct Fit2: Decodable { var coef: [Double]; var intercept: [Double] }
 }
 
 @Suite("Logistic regression against scikit-learn")
@@ -58,20 +60,25 @@ struct LogisticRegressionTests {
         #expect(wine.classes == [0, 1, 2] && wine.coefficients.rows == 3)
         try expectMatch(wine, "wine_l2_c1", x: wx)
         let (dx, dy) = try data("digits600")
-        // 650 parameters on an ill-conditioned problem: both solvers stop on the relative-decrease
-        // rule (64 ε) at slightly different points, within 1e-5 of each other.
-        try expectMatch(try LogisticRegression(c: 0.1, maxIterations: 10_000, tolerance: 1e-10).fit(dx, dy), "digits600_l2_c0_1", x: dx,
-                        relative: 1e-5, absolute: 1e-6)
+        // 650 parameters on an ill-conditioned problem: scikit-learn stops on its fixed relative-
+        // decrease rule (64 ε) 1.7e-5 (relative) from the exact optimum, so no solver can agree with
+        // it to 1e-6. Checked: scikit-learn itself is that far from the optimum; we are within 1e-5
+        // of both.
+        let digits = try LogisticRegression(c: 0.1, maxIterations: 10_000, tolerance: 1e-10).fit(dx, dy)
+        try expectMatch(digits, "digits600_l2_c0_1", x: dx, relative: 1e-5, absolute: 1e-6)
+        let reference = try #require(golden.models["digits600_l2_c0_1"])
+        #expect(mismatch(reference.coef, golden.digits600_optimum.coef, relativeTolerance: 1e-6, absoluteTolerance: 1e-8) != nil)
+        #expect(mismatch(digits.coefficients.values, golden.digits600_optimum.coef, relativeTolerance: 1e-5, absoluteTolerance: 1e-6) == nil)
     }
 
     @Test func l1AndElasticNet() throws {
         let (bx, by) = try data("breast")
         let l1 = try LogisticRegression(penalty: .l1, c: 0.5, maxIterations: 200_000, tolerance: 1e-12).fit(bx, by)
-        try expectMatch(l1, "breast_l1_c0_5", x: bx, relative: 1e-5, absolute: 1e-6)
+        try expectMatch(l1, "breast_l1_c0_5", x: bx)
         #expect(l1.coefficients.values.filter { $0 == 0 }.count >= 10)
         let (wx, wy) = try data("wine")
         let net = try LogisticRegression(penalty: .elasticNet, c: 0.5, l1Ratio: 0.5, maxIterations: 200_000, tolerance: 1e-12).fit(wx, wy)
-        try expectMatch(net, "wine_elasticnet_c0_5", x: wx, relative: 1e-5, absolute: 1e-6)
+        try expectMatch(net, "wine_elasticnet_c0_5", x: wx)
     }
 
     @Test func crossValidatedAccuracyMatches() throws {
