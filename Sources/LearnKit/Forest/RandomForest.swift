@@ -47,10 +47,7 @@ public struct RandomForestClassifier: SampleWeightedEstimator, DefaultInitializa
             throw ToolboxError(.invalidParameter, "a classifier splits on gini or entropy, not \(criterion)", context: ErrorContext(parameter: "criterion"))
         }
         try validateTreeInput(x, y)
-        let classes = Array(Set(y)).sorted()
-        var index: [Double: Int] = [:]
-        for (k, c) in classes.enumerated() { index[c] = k }
-        let labels = y.map { index[$0]! }
+        let (classes, labels) = encodeLabels(y)
         let weights = try classWeighted(try SampleWeightValidation.validate(sampleWeights, rows: x.rows), labels: labels,
                                         classes: classes, y: y, classWeight: classWeight)
         let (trees, inBag) = try growForest(x: x, classLabels: labels, targets: [], classCount: classes.count, weights: weights,
@@ -86,17 +83,10 @@ public struct ForestClassifierModel: Classifier {
     }
 
     /// Mean impurity-based importances over trees.
-    public var featureImportances: [Double] {
-        let perTree = trees.map { $0.featureImportances(featureCount: inputFeatureCount) }
-        return (0..<inputFeatureCount).map { j in perTree.reduce(0) { $0 + $1[j] } / Double(trees.count) }
-    }
+    public var featureImportances: [Double] { meanImportances(trees, featureCount: inputFeatureCount) }
 
     public func validateStructure() throws {
-        guard !trees.isEmpty else { throw ToolboxError(.corruptArchive, "forest has no trees") }
-        for tree in trees {
-            try tree.validate(featureCount: inputFeatureCount)
-            guard tree.outputs == classes.count else { throw ToolboxError(.corruptArchive, "tree outputs disagree with the classes") }
-        }
+        try validateForest(trees, featureCount: inputFeatureCount, outputs: classes.count)
     }
 }
 
@@ -166,16 +156,27 @@ public struct ForestRegressorModel: Predictor {
         return sums.map { $0 / Double(trees.count) }
     }
 
-    public var featureImportances: [Double] {
-        let perTree = trees.map { $0.featureImportances(featureCount: inputFeatureCount) }
-        return (0..<inputFeatureCount).map { j in perTree.reduce(0) { $0 + $1[j] } / Double(trees.count) }
-    }
+    /// Mean impurity-based importances over trees.
+    public var featureImportances: [Double] { meanImportances(trees, featureCount: inputFeatureCount) }
 
     public func validateStructure() throws {
-        guard !trees.isEmpty else { throw ToolboxError(.corruptArchive, "forest has no trees") }
-        for tree in trees {
-            try tree.validate(featureCount: inputFeatureCount)
-            guard tree.outputs == 1 else { throw ToolboxError(.corruptArchive, "a regression tree has one output") }
+        try validateForest(trees, featureCount: inputFeatureCount, outputs: 1)
+    }
+}
+
+/// Impurity-based importances averaged over a forest's trees.
+func meanImportances(_ trees: [Tree], featureCount: Int) -> [Double] {
+    let perTree = trees.map { $0.featureImportances(featureCount: featureCount) }
+    return (0..<featureCount).map { j in perTree.reduce(0) { $0 + $1[j] } / Double(max(trees.count, 1)) }
+}
+
+/// Checks every tree of an archived forest.
+func validateForest(_ trees: [Tree], featureCount: Int, outputs: Int) throws {
+    guard !trees.isEmpty else { throw ToolboxError(.corruptArchive, "forest has no trees") }
+    for tree in trees {
+        try tree.validate(featureCount: featureCount)
+        guard tree.outputs == outputs else {
+            throw ToolboxError(.corruptArchive, "a tree has \(tree.outputs) outputs, the forest \(outputs)")
         }
     }
 }

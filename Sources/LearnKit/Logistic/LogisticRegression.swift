@@ -76,24 +76,12 @@ public struct LogisticRegression: SampleWeightedEstimator, DefaultInitializable 
         try x.validateFinite()
         try TargetValidation.validate(y, rows: x.rows)
         var weights = try SampleWeightValidation.validate(sampleWeights, rows: x.rows)
-        let classes = Array(Set(y)).sorted()
+        let (classes, labels) = encodeLabels(y)
         guard classes.count >= 2 else {
             throw ToolboxError(.invalidData, "y has a single class (\(classes.first ?? .nan)); classification needs at least two",
                                context: ErrorContext(parameter: "y"))
         }
-        var index: [Double: Int] = [:]
-        for (k, label) in classes.enumerated() { index[label] = k }
-        let labels = y.map { index[$0]! }
-        switch classWeight {
-        case .none: break
-        case .balanced:
-            var counts = [Double](repeating: 0, count: classes.count)
-            for k in labels { counts[k] += 1 }
-            let factors = counts.map { Double(y.count) / (Double(classes.count) * $0) }
-            for i in weights.indices { weights[i] *= factors[labels[i]] }
-        case .custom(let table):
-            for i in weights.indices { weights[i] *= table[y[i]] ?? 1 }
-        }
+        weights = try classWeighted(weights, labels: labels, classes: classes, y: y, classWeight: classWeight)
         let problem = LogisticProblem(x: x, labels: labels, classCount: classes.count, weights: weights,
                                       fitIntercept: fitIntercept, c: c, penalty: penalty, l1Ratio: l1Ratio)
         let solution = penalty == .l1 || (penalty == .elasticNet && l1Ratio > 0)

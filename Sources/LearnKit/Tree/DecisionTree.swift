@@ -122,10 +122,7 @@ public struct DecisionTreeClassifier: SampleWeightedEstimator, DefaultInitializa
             throw ToolboxError(.invalidParameter, "a classifier splits on gini or entropy, not \(criterion)", context: ErrorContext(parameter: "criterion"))
         }
         try validateTreeInput(x, y)
-        let classes = Array(Set(y)).sorted()
-        var index: [Double: Int] = [:]
-        for (k, c) in classes.enumerated() { index[c] = k }
-        let labels = y.map { index[$0]! }
+        let (classes, labels) = encodeLabels(y)
         let weights = try classWeighted(try SampleWeightValidation.validate(sampleWeights, rows: x.rows), labels: labels,
                                         classes: classes, y: y, classWeight: classWeight)
         let settings = try parameters.settings(criterion: criterion, features: x.columns, bestSplits: bestSplits)
@@ -135,6 +132,14 @@ public struct DecisionTreeClassifier: SampleWeightedEstimator, DefaultInitializa
         if parameters.ccpAlpha > 0 { tree = tree.pruned(alpha: parameters.ccpAlpha) }
         return DecisionTreeClassifierModel(hyperparameters: self, classes: classes, tree: tree, inputFeatureCount: x.columns)
     }
+}
+
+/// The sorted distinct labels of `y` and each row's index into them.
+func encodeLabels(_ y: [Double]) -> (classes: [Double], labels: [Int]) {
+    let classes = Array(Set(y)).sorted()
+    var index: [Double: Int] = [:]
+    for (k, c) in classes.enumerated() { index[c] = k }
+    return (classes, y.map { index[$0]! })
 }
 
 /// Per-sample weights times per-class weights.
