@@ -254,6 +254,10 @@ def tree_goldens():
         cv = float(np.mean(cross_val_score(DecisionTreeRegressor(random_state=0, **params), dx, dy, cv=KFold(5), scoring="r2")))
         out["regressors"][name] = {"train_r2": m.score(dx, dy), "depth": int(m.get_depth()), "leaves": int(m.get_n_leaves()),
                                    "cv_r2": cv, "root_feature": int(m.tree_.feature[0]), "root_threshold": float(m.tree_.threshold[0])}
+    path = DecisionTreeClassifier(random_state=0).cost_complexity_pruning_path(bx, by)
+    out["pruning_path_breast"] = {"alphas": path.ccp_alphas, "impurities": path.impurities}
+    path = DecisionTreeRegressor(random_state=0, max_depth=6).cost_complexity_pruning_path(dx, dy)
+    out["pruning_path_diabetes_depth6"] = {"alphas": path.ccp_alphas, "impurities": path.impurities}
     # Missing values: NaN in 10% of one informative feature.
     rng = np.random.default_rng(3)
     mx = bx.copy()

@@ -19,6 +19,9 @@ struct TreeGolden: Decodable {
     var classifiers: [String: Classifier]
     var regressors: [String: Regressor]
     var missing: Missing
+    struct Path: Decodable { var alphas: [Double]; var impurities: [Double] }
+    var pruning_path_breast: Path
+    var pruning_path_diabetes_depth6: Path
 }
 
 /// scikit-learn's `random_state` of the golden trees.
@@ -85,6 +88,17 @@ struct DecisionTreeTests {
             let cv = try ModelSelection.crossValidate(estimator, x: x, y: y, cv: KFold(folds: 5), scoring: [.r2])
             #expect(abs(cv.meanTestScore("r2") - expected.cv_r2) <= 0.01, "\(name) CV \(cv.meanTestScore("r2")) vs \(expected.cv_r2)")
         }
+    }
+
+    @Test func costComplexityPruningPathMatches() throws {
+        let (bx, by) = try data(g.breast)
+        let path = try DecisionTreeClassifier(parameters: TreeParameters(seed: sklearnSeed)).costComplexityPruningPath(bx, by)
+        #expect(mismatch(path.alphas, g.pruning_path_breast.alphas, relativeTolerance: 1e-9, absoluteTolerance: 1e-15) == nil)
+        #expect(mismatch(path.impurities, g.pruning_path_breast.impurities, relativeTolerance: 1e-9, absoluteTolerance: 1e-15) == nil)
+        let (dx, dy) = try data(g.diabetes)
+        let regression = try DecisionTreeRegressor(parameters: TreeParameters(maxDepth: 6, seed: sklearnSeed)).costComplexityPruningPath(dx, dy)
+        #expect(mismatch(regression.alphas, g.pruning_path_diabetes_depth6.alphas, relativeTolerance: 1e-9, absoluteTolerance: 1e-9) == nil)
+        #expect(mismatch(regression.impurities, g.pruning_path_diabetes_depth6.impurities, relativeTolerance: 1e-9) == nil)
     }
 
     @Test func missingValuesAreRouted() throws {

@@ -142,6 +142,25 @@ func encodeLabels(_ y: [Double]) -> (classes: [Double], labels: [Int]) {
     return (classes, y.map { index[$0]! })
 }
 
+extension DecisionTreeClassifier {
+    /// The effective αs of minimal cost-complexity pruning for this data and the total leaf
+    /// impurity at each (scikit-learn's `cost_complexity_pruning_path`): candidates for `ccpAlpha`.
+    public func costComplexityPruningPath(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]? = nil) throws -> (alphas: [Double], impurities: [Double]) {
+        var unpruned = self
+        unpruned.parameters.ccpAlpha = 0
+        return try unpruned.fit(x, y, sampleWeights: sampleWeights).tree.pruningPath()
+    }
+}
+
+extension DecisionTreeRegressor {
+    /// The effective αs of minimal cost-complexity pruning and the total leaf impurity at each.
+    public func costComplexityPruningPath(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]? = nil) throws -> (alphas: [Double], impurities: [Double]) {
+        var unpruned = self
+        unpruned.parameters.ccpAlpha = 0
+        return try unpruned.fit(x, y, sampleWeights: sampleWeights).tree.pruningPath()
+    }
+}
+
 /// Per-sample weights times per-class weights.
 func classWeighted(_ weights: [Double], labels: [Int], classes: [Double], y: [Double],
                    classWeight: LogisticRegression.ClassWeight) throws -> [Double] {
