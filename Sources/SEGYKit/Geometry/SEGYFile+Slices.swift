@@ -1,21 +1,33 @@
+import Foundation
+
 /// Lines, slices, gathers and cubes of a regular survey. Each returns row-major Float data.
 extension SEGYFile {
     /// One inline: `crosslines.count` rows of `sampleCount` samples, at one offset.
     public func inline(_ number: Int, offset: Int? = nil, geometry: SEGYGeometry? = nil) throws -> [Float] {
         let g = try geometry ?? self.geometry()
-        guard g.inlinePosition[number] != nil else {
+        guard let i = g.inlinePosition[number] else {
             throw SEGYError(.invalidArgument, "inline \(number) is not in the survey (\(g.inlines.first ?? 0)...\(g.inlines.last ?? 0))", path: path)
         }
-        return try gatherTraces(g.crosslines.map { try index(g, inline: number, crossline: $0, offset: offset) })
+        let o = try offsetPosition(g, offset)
+        return try gatherTraces(g.crosslines.indices.map { g.traceIndex(inlinePosition: i, crosslinePosition: $0, offsetPosition: o) })
     }
 
     /// One crossline: `inlines.count` rows of `sampleCount` samples, at one offset.
     public func crossline(_ number: Int, offset: Int? = nil, geometry: SEGYGeometry? = nil) throws -> [Float] {
         let g = try geometry ?? self.geometry()
-        guard g.crosslinePosition[number] != nil else {
+        guard let x = g.crosslinePosition[number] else {
             throw SEGYError(.invalidArgument, "crossline \(number) is not in the survey", path: path)
         }
-        return try gatherTraces(g.inlines.map { try index(g, inline: $0, crossline: number, offset: offset) })
+        let o = try offsetPosition(g, offset)
+        return try gatherTraces(g.inlines.indices.map { g.traceIndex(inlinePosition: $0, crosslinePosition: x, offsetPosition: o) })
+    }
+
+    private func offsetPosition(_ g: SEGYGeometry, _ offset: Int?) throws -> Int {
+        guard let offset else { return 0 }
+        guard let position = g.offsetPosition[offset] else {
+            throw SEGYError(.invalidArgument, "offset \(offset) is not in the survey", path: path)
+        }
+        return position
     }
 
     /// A time or depth slice at `sampleIndex`: `inlines.count` rows of `crosslines.count` values.
@@ -25,15 +37,7 @@ extension SEGYFile {
         guard sampleIndex >= 0 && sampleIndex < sampleCount else {
             throw SEGYError(.invalidArgument, "sample \(sampleIndex) is outside 0..<\(sampleCount)", path: path)
         }
-        let o: Int
-        if let offset {
-            guard let position = g.offsetPosition[offset] else {
-                throw SEGYError(.invalidArgument, "offset \(offset) is not in the survey", path: path)
-            }
-            o = position
-        } else {
-            o = 0
-        }
+        let o = try offsetPosition(g, offset)
         let (ni, nx) = (g.inlines.count, g.crosslines.count)
         let base = storage.bytes.baseAddress! + layout.samplesOffset(0) + sampleIndex * format.byteCount
         let stride = layout.traceBytes
@@ -75,10 +79,20 @@ extension SEGYFile {
         return t
     }
 
+    /// Decodes the traces at `indices` into consecutive rows; larger requests are split over
+    /// the cores (decoding, not I/O, is the cost of a line read from a mapped file).
     func gatherTraces(_ indices: [Int]) throws -> [Float] {
         let n = sampleCount
         return [Float](unsafeUninitializedCapacity: indices.count * n) { buffer, initialized in
-            for (row, t) in indices.enumerated() { decode(t, into: buffer.baseAddress! + row * n) }
+            let target = UnsafeSendablePointer(buffer.baseAddress)
+            let bytes = indices.count * layout.sampleBytes
+            let parts = bytes >= 1 << 18 ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1
+            let chunk = (indices.count + parts - 1) / max(parts, 1)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                for row in (part * chunk)..<min((part + 1) * chunk, indices.count) {
+                    decode(indices[row], into: target.pointer! + row * n)
+                }
+            }
             initialized = indices.count * n
         }
     }
