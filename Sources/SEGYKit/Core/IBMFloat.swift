@@ -13,14 +13,13 @@ public enum IBMFloat {
     @inlinable @inline(__always)
     public static func ieeeBits(fromIBM ibm: UInt32) -> UInt32 {
         let fraction = ibm & 0x00FF_FFFF
-        // Leading zeros of the 24-bit fraction, at most 3 (a zero fraction also gives 3).
-        let shift = UInt32(min(3, (fraction | 1).leadingZeroBitCount &- 8))
+        // Leading zeros of the 24-bit fraction, at most 3 (a zero fraction also gives 3), from
+        // comparisons only: the loop over a trace then vectorizes.
+        let shift: UInt32 = (fraction < 0x20_0000 ? 1 : 0) + (fraction < 0x40_0000 ? 1 : 0) + (fraction < 0x80_0000 ? 1 : 0)
         let exponent = ((ibm & 0x7F00_0000) &- (0x20C0_0000 &+ (shift &<< 22))) &<< 1
-        var result = (fraction &<< shift) &+ exponent
         let magnitude = ibm & 0x7FFF_FFFF
-        result = magnitude > 0x611F_FFFF ? 0x7FFF_FFFF : result
-        result |= ibm & 0x8000_0000
-        return magnitude < 0x2120_0000 ? 0 : result
+        let bits = (magnitude > 0x611F_FFFF ? 0x7FFF_FFFF : (fraction &<< shift) &+ exponent) | (ibm & 0x8000_0000)
+        return magnitude < 0x2120_0000 ? 0 : bits
     }
 
     /// The IBM word for the IEEE bit pattern `ieee` (native integer).
