@@ -124,51 +124,24 @@ struct PackedTree {
 
 /// Sums each tree's per-row output (normalized class probabilities, or the value) in tree
 /// order, over all cores by blocks of rows. `include(tree, row)` can leave pairs out (out-of-bag).
-///
-/// Sixteen rows descend each tree in lockstep, so sixteen node fetches are in flight at once
-/// instead of one (the traversal is bound by memory latency, not arithmetic).
 func forestSum(_ trees: [Tree], _ x: Matrix<Double>, outputs: Int, normalize: Bool, threads: Int?,
                include: ((Int, Int) -> Bool)? = nil) throws -> (sums: [Double], counts: [Double]) {
     let packed = trees.map { PackedTree($0, normalize: normalize) }
     let p = x.columns
-    let lanes = 16
     let blocks = try Parallel.map(count: x.rows, grain: 2_048, threads: threads) { range -> ([Double], [Double]) in
+        // Features as Float, the precision trees compare at.
         let block: [Float] = x.withUnsafeBufferPointer { values in
             (range.lowerBound * p..<range.upperBound * p).map { Float(values[$0]) }
         }
-        let count = range.count
-        var sums = [Double](repeating: 0, count: count * outputs)
-        var counts = [Double](repeating: 0, count: count)
-        var position = [Int](repeating: 0, count: lanes)
+        var sums = [Double](repeating: 0, count: range.count * outputs)
+        var counts = [Double](repeating: 0, count: range.count)
         block.withUnsafeBufferPointer { rows in
-            for (t, tree) in packed.enumerated() {
-                tree.nodes.withUnsafeBufferPointer { nodes in
-                    tree.outputs.withUnsafeBufferPointer { values in
-                        var first = 0
-                        while first < count {
-                            let width = min(lanes, count - first)
-                            for lane in 0..<width { position[lane] = 0 }
-                            var active = true
-                            while active {
-                                active = false
-                                for lane in 0..<width {
-                                    let n = nodes[position[lane]]
-                                    if n.left == Tree.leaf { continue }
-                                    active = true
-                                    let v = rows[(first + lane) * p + Int(n.feature & 0x7FFF_FFFF)]
-                                    let goLeft = v.isNaN ? n.feature & 0x8000_0000 != 0 : v <= n.threshold
-                                    position[lane] = Int(goLeft ? n.left : n.right)
-                                }
-                            }
-                            for lane in 0..<width {
-                                let r = first + lane
-                                if let include, !include(t, range.lowerBound + r) { continue }
-                                counts[r] += 1
-                                let base = Int(nodes[position[lane]].right) * outputs
-                                for k in 0..<outputs { sums[r * outputs + k] += values[base + k] }
-                            }
-                            first += width
-                        }
+            sums.withUnsafeMutableBufferPointer { sums in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    for (t, tree) in packed.enumerated() {
+                        let accept = include.map { include in { (r: Int) in include(t, range.lowerBound + r) } }
+                        tree.accumulate(rows: rows.baseAddress!, features: p, count: range.count, outputs: outputs,
+                                        sums: sums.baseAddress!, counts: counts.baseAddress!, include: accept)
                     }
                 }
             }
@@ -176,4 +149,55 @@ func forestSum(_ trees: [Tree], _ x: Matrix<Double>, outputs: Int, normalize: Bo
         return (sums, counts)
     }
     return (blocks.flatMap(\.0), blocks.flatMap(\.1))
+}
+
+extension PackedTree {
+    static let lanes = 16
+
+    /// Adds this tree's output for each of `count` rows (row-major Float features) to `sums`
+    /// and counts it, skipping rows `include` rejects.
+    ///
+    /// Sixteen rows descend the tree at once, so sixteen node fetches are in flight instead of
+    /// one (the traversal is bound by memory latency, not arithmetic); a lane that reaches a
+    /// leaf takes the next row at once, so no lane waits for the deepest one.
+    func accumulate(rows: UnsafePointer<Float>, features p: Int, count: Int, outputs k: Int,
+                    sums: UnsafeMutablePointer<Double>, counts: UnsafeMutablePointer<Double>, include: ((Int) -> Bool)?) {
+        nodes.withUnsafeBufferPointer { nodes in
+            self.outputs.withUnsafeBufferPointer { values in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * Self.lanes) { scratch in
+                    let position = scratch.baseAddress!, row = scratch.baseAddress! + Self.lanes
+                    var next = 0, busy = 0
+                    for lane in 0..<Self.lanes {
+                        position[lane] = 0
+                        row[lane] = next < count ? next : -1
+                        if next < count { next += 1; busy += 1 }
+                    }
+                    while busy > 0 {
+                        for lane in 0..<Self.lanes where row[lane] >= 0 {
+                            let n = nodes[position[lane]]
+                            if n.left != Tree.leaf {
+                                let v = rows[row[lane] * p + Int(n.feature & 0x7FFF_FFFF)]
+                                let goLeft = v.isNaN ? n.feature & 0x8000_0000 != 0 : v <= n.threshold
+                                position[lane] = Int(goLeft ? n.left : n.right)
+                                continue
+                            }
+                            let r = row[lane]
+                            if include?(r) ?? true {
+                                counts[r] += 1
+                                for j in 0..<k { sums[r * k + j] += values[Int(n.right) * k + j] }
+                            }
+                            position[lane] = 0
+                            if next < count {
+                                row[lane] = next
+                                next += 1
+                            } else {
+                                row[lane] = -1
+                                busy -= 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
