@@ -30,9 +30,14 @@ compare: bootstrap
 	./Benchmarks/Compare/run.sh
 
 # Regenerates golden values with the Python reference libraries (needs PyPI access).
+# SEG-Y files written by the tests are re-recorded first, then read back by segyio.
 golden:
 	./Scripts/reference-venv
 	venv/bin/python Scripts/golden/generate_core.py
+	venv/bin/python Scripts/golden/generate_learn.py
+	venv/bin/python Scripts/golden/generate_segy.py
+	DSTOOLBOX_RECORD_GOLDEN=1 $(SWIFT) test --filter WrittenFilesTests
+	venv/bin/python Scripts/golden/generate_segy_written.py
 
 clean:
 	rm -rf .build Benchmarks/.build
