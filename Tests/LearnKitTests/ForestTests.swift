@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ToolboxCore
 import ToolboxTesting
@@ -84,6 +85,10 @@ struct ForestTests {
         let model = try RandomForestClassifier(parameters: ForestParameters(treeCount: 3)).fit(x, y)
         let loaded = try ModelArchive.decode(ForestClassifierModel.self, from: try ModelArchive.encode(model))
         #expect(try loaded.predictProbabilities(x) == model.predictProbabilities(x))
+        // A forest whose tree arrays disagree is rejected while decoding, before it is used.
+        var json = String(decoding: try JSONEncoder().encode(model), as: UTF8.self)
+        json = json.replacingOccurrences(of: "\"outputs\":2", with: "\"outputs\":3")
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(ForestClassifierModel.self, from: Data(json.utf8)) }
         #expect(throws: ToolboxError.self) { try RandomForestClassifier(parameters: ForestParameters(treeCount: 0)).fit(x, y) }
         #expect(throws: ToolboxError.self) { try RandomForestClassifier(parameters: ForestParameters(bootstrap: false, oobScore: true)).fit(x, y) }
         #expect(throws: ToolboxError.self) { try RandomForestRegressor(parameters: ForestParameters(maxSamples: 10_000)).fit(x, y) }

@@ -124,9 +124,8 @@ struct PackedTree {
 
 /// Sums each tree's per-row output (normalized class probabilities, or the value) in tree
 /// order, over all cores by blocks of rows. `include(tree, row)` can leave pairs out (out-of-bag).
-func forestSum(_ trees: [Tree], _ x: Matrix<Double>, outputs: Int, normalize: Bool, threads: Int?,
+func forestSum(_ packed: [PackedTree], _ x: Matrix<Double>, outputs: Int, threads: Int?,
                include: ((Int, Int) -> Bool)? = nil) throws -> (sums: [Double], counts: [Double]) {
-    let packed = trees.map { PackedTree($0, normalize: normalize) }
     let p = x.columns
     let blocks = try Parallel.map(count: x.rows, grain: 2_048, threads: threads) { range -> ([Double], [Double]) in
         // Features as Float, the precision trees compare at.

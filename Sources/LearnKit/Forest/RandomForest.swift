@@ -54,7 +54,7 @@ public struct RandomForestClassifier: SampleWeightedEstimator, DefaultInitializa
                                             criterion: criterion, parameters: parameters, bestSplits: bestSplits)
         var model = ForestClassifierModel(hyperparameters: self, classes: classes, trees: trees, inputFeatureCount: x.columns, oobScore: nil)
         if parameters.oobScore {
-            let (sums, counts) = try forestSum(trees, x, outputs: classes.count, normalize: true, threads: parameters.threads) { t, i in inBag[t][i] == 0 }
+            let (sums, counts) = try forestSum(model.packedTrees, x, outputs: classes.count, threads: parameters.threads) { t, i in inBag[t][i] == 0 }
             let scored = (0..<x.rows).filter { counts[$0] > 0 }
             let correct = scored.filter { i in
                 let row = Array(sums[(i * classes.count)..<((i + 1) * classes.count)])
@@ -69,16 +69,49 @@ public struct RandomForestClassifier: SampleWeightedEstimator, DefaultInitializa
 /// A fitted forest classifier.
 public struct ForestClassifierModel: Classifier {
     public static let modelTypeName = "LearnKit.RandomForestClassifier"
-    public var hyperparameters: RandomForestClassifier
-    public var classes: [Double]
-    public var trees: [Tree]
-    public var inputFeatureCount: Int
+    public let hyperparameters: RandomForestClassifier
+    public let classes: [Double]
+    public let trees: [Tree]
+    public let inputFeatureCount: Int
     /// Out-of-bag accuracy, when asked for (rows never out of bag are left out).
-    public var oobScore: Double?
+    public internal(set) var oobScore: Double?
+    /// The trees laid out for prediction, built once with the model.
+    let packedTrees: [PackedTree]
+
+    init(hyperparameters: RandomForestClassifier, classes: [Double], trees: [Tree], inputFeatureCount: Int, oobScore: Double?) {
+        self.hyperparameters = hyperparameters
+        self.classes = classes
+        self.trees = trees
+        self.inputFeatureCount = inputFeatureCount
+        self.oobScore = oobScore
+        packedTrees = trees.map { PackedTree($0, normalize: true) }
+    }
+
+    private enum CodingKeys: String, CodingKey { case hyperparameters, classes, trees, inputFeatureCount, oobScore }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let classes = try c.decode([Double].self, forKey: .classes)
+        let trees = try c.decode([Tree].self, forKey: .trees)
+        let features = try c.decode(Int.self, forKey: .inputFeatureCount)
+        // Validate before packing: packing indexes every node.
+        try validateForest(trees, featureCount: features, outputs: classes.count)
+        self.init(hyperparameters: try c.decode(RandomForestClassifier.self, forKey: .hyperparameters), classes: classes, trees: trees,
+                  inputFeatureCount: features, oobScore: try c.decodeIfPresent(Double.self, forKey: .oobScore))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(hyperparameters, forKey: .hyperparameters)
+        try c.encode(classes, forKey: .classes)
+        try c.encode(trees, forKey: .trees)
+        try c.encode(inputFeatureCount, forKey: .inputFeatureCount)
+        try c.encodeIfPresent(oobScore, forKey: .oobScore)
+    }
 
     public func predictProbabilities(_ x: Matrix<Double>) throws -> Matrix<Double> {
         try validatePredictInput(x, features: inputFeatureCount)
-        let (sums, _) = try forestSum(trees, x, outputs: classes.count, normalize: true, threads: hyperparameters.parameters.threads)
+        let (sums, _) = try forestSum(packedTrees, x, outputs: classes.count, threads: hyperparameters.parameters.threads)
         return try Matrix(rows: x.rows, columns: classes.count, values: sums.map { $0 / Double(trees.count) })
     }
 
@@ -131,7 +164,7 @@ public struct RandomForestRegressor: SampleWeightedEstimator, DefaultInitializab
                                             criterion: criterion, parameters: parameters, bestSplits: bestSplits)
         var model = ForestRegressorModel(hyperparameters: self, trees: trees, inputFeatureCount: x.columns, oobScore: nil)
         if parameters.oobScore {
-            let (sums, counts) = try forestSum(trees, x, outputs: 1, normalize: false, threads: parameters.threads) { t, i in inBag[t][i] == 0 }
+            let (sums, counts) = try forestSum(model.packedTrees, x, outputs: 1, threads: parameters.threads) { t, i in inBag[t][i] == 0 }
             let scored = (0..<x.rows).filter { counts[$0] > 0 }
             if !scored.isEmpty {
                 model.oobScore = try Metrics.r2(scored.map { y[$0] }, scored.map { sums[$0] / counts[$0] })
@@ -144,15 +177,45 @@ public struct RandomForestRegressor: SampleWeightedEstimator, DefaultInitializab
 /// A fitted forest regressor.
 public struct ForestRegressorModel: Predictor {
     public static let modelTypeName = "LearnKit.RandomForestRegressor"
-    public var hyperparameters: RandomForestRegressor
-    public var trees: [Tree]
-    public var inputFeatureCount: Int
+    public let hyperparameters: RandomForestRegressor
+    public let trees: [Tree]
+    public let inputFeatureCount: Int
     /// Out-of-bag R², when asked for.
-    public var oobScore: Double?
+    public internal(set) var oobScore: Double?
+    /// The trees laid out for prediction, built once with the model.
+    let packedTrees: [PackedTree]
+
+    init(hyperparameters: RandomForestRegressor, trees: [Tree], inputFeatureCount: Int, oobScore: Double?) {
+        self.hyperparameters = hyperparameters
+        self.trees = trees
+        self.inputFeatureCount = inputFeatureCount
+        self.oobScore = oobScore
+        packedTrees = trees.map { PackedTree($0, normalize: false) }
+    }
+
+    private enum CodingKeys: String, CodingKey { case hyperparameters, trees, inputFeatureCount, oobScore }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let trees = try c.decode([Tree].self, forKey: .trees)
+        let features = try c.decode(Int.self, forKey: .inputFeatureCount)
+        // Validate before packing: packing indexes every node.
+        try validateForest(trees, featureCount: features, outputs: 1)
+        self.init(hyperparameters: try c.decode(RandomForestRegressor.self, forKey: .hyperparameters), trees: trees,
+                  inputFeatureCount: features, oobScore: try c.decodeIfPresent(Double.self, forKey: .oobScore))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(hyperparameters, forKey: .hyperparameters)
+        try c.encode(trees, forKey: .trees)
+        try c.encode(inputFeatureCount, forKey: .inputFeatureCount)
+        try c.encodeIfPresent(oobScore, forKey: .oobScore)
+    }
 
     public func predict(_ x: Matrix<Double>) throws -> [Double] {
         try validatePredictInput(x, features: inputFeatureCount)
-        let (sums, _) = try forestSum(trees, x, outputs: 1, normalize: false, threads: hyperparameters.parameters.threads)
+        let (sums, _) = try forestSum(packedTrees, x, outputs: 1, threads: hyperparameters.parameters.threads)
         return sums.map { $0 / Double(trees.count) }
     }
 
