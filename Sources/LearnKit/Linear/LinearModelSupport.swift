@@ -31,6 +31,17 @@ struct CenteredData {
         self.y = y.map { $0 - yMean }
     }
 
+    /// The centered data with each row scaled by √weight, so that ordinary least squares on the
+    /// result is weighted least squares on the original; unchanged when `weighted` is false.
+    func rowsScaled(by weights: [Double], weighted: Bool) -> (x: Matrix<Double>, y: [Double]) {
+        guard weighted else { return (x, y) }
+        let roots = weights.map { $0.squareRoot() }
+        let scaled = x.withUnsafeBufferPointer { values in
+            Matrix<Double>(rows: x.rows, columns: x.columns) { i, j in values[i * x.columns + j] * roots[i] }
+        }
+        return (scaled, zip(y, roots).map { $0 * $1 })
+    }
+
     /// The intercept that goes with coefficients fitted on the centered data.
     func intercept(for coefficients: [Double]) -> Double {
         yMean - zip(xMean, coefficients).reduce(0) { $0 + $1.0 * $1.1 }

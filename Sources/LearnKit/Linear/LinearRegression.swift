@@ -20,13 +20,7 @@ public struct LinearRegression: SampleWeightedEstimator, DefaultInitializable {
         try validateRegressionInput(x, y)
         let weights = try SampleWeightValidation.validate(sampleWeights, rows: x.rows)
         let data = CenteredData(x, y, weights: weights, fitIntercept: fitIntercept)
-        // Weighted least squares: scale each row by the square root of its weight.
-        let roots = weights.map { $0.squareRoot() }
-        var design = data.x
-        if sampleWeights != nil {
-            design = Matrix(rows: x.rows, columns: x.columns) { i, j in data.x[i, j] * roots[i] }
-        }
-        let target = sampleWeights == nil ? data.y : zip(data.y, roots).map { $0 * $1 }
+        let (design, target) = data.rowsScaled(by: weights, weighted: sampleWeights != nil)
         let solution = try LinearAlgebra.leastSquares(design, Matrix.column(target))
         let coefficients = solution.solution.values
         return LinearModel(hyperparameters: self, coefficients: BinaryArray(coefficients),

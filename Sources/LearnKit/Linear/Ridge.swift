@@ -27,9 +27,7 @@ public struct Ridge: SampleWeightedEstimator, DefaultInitializable, LinearModelN
         try validateRegressionInput(x, y)
         let weights = try SampleWeightValidation.validate(sampleWeights, rows: x.rows)
         let data = CenteredData(x, y, weights: weights, fitIntercept: fitIntercept)
-        let roots = weights.map { $0.squareRoot() }
-        let design = sampleWeights == nil ? data.x : Matrix(rows: x.rows, columns: x.columns) { i, j in data.x[i, j] * roots[i] }
-        let target = sampleWeights == nil ? data.y : zip(data.y, roots).map { $0 * $1 }
+        let (design, target) = data.rowsScaled(by: weights, weighted: sampleWeights != nil)
         var gram = try design.multiplied(by: design, transposeSelf: true)
         for j in 0..<gram.rows { gram[j, j] += alpha }
         let rhs = try design.multiplied(by: target, transposeSelf: true)

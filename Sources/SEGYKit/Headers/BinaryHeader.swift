@@ -33,32 +33,21 @@ public struct BinaryHeader: Sendable, Hashable {
         set { try? setValue(Int64(newValue), for: field) }
     }
 
+    static let words = HeaderWords(first: 3201, size: byteCount, name: "binary header")
+
     /// A word at any 1-based file byte offset in 3201...3600 and width 1, 2, 4 or 8.
     public func value(atByteOffset byteOffset: Int, width: Int, signed: Bool = true) throws -> Int64 {
-        try check(byteOffset: byteOffset, width: width)
+        try Self.words.check(byteOffset: byteOffset, width: width)
         return read(HeaderField(name: "raw", byteOffset: byteOffset, width: width, signed: signed))
     }
 
     /// Sets a word; the value must fit its width.
     public mutating func setValue(_ value: Int64, for field: HeaderField) throws {
-        try check(byteOffset: field.byteOffset, width: field.width)
-        var scratch = TraceHeader(byteOrder: byteOrder)
-        // Reuse the trace header's range checks and encoding on a header-sized window.
-        let at = field.byteOffset - 3201
-        try scratch.setValue(value, for: HeaderField(name: field.name, byteOffset: 1, width: field.width, signed: field.signed))
-        for k in 0..<field.width { bytes[at + k] = scratch.bytes[k] }
+        try Self.words.write(value, field, into: &bytes, order: byteOrder)
     }
 
     func read(_ field: HeaderField) -> Int64 {
-        let at = field.byteOffset - 3201
-        guard at >= 0, at + field.width <= bytes.count else { return 0 }
-        return bytes.withUnsafeBytes { ByteReader($0.baseAddress!, byteOrder).field(at: at, width: field.width, signed: field.signed) }
-    }
-
-    private func check(byteOffset: Int, width: Int) throws {
-        guard [1, 2, 4, 8].contains(width), byteOffset >= 3201, byteOffset - 3201 + width <= Self.byteCount else {
-            throw SEGYError(.invalidArgument, "no \(width)-byte word at binary header byte \(byteOffset) (3201...3600)")
-        }
+        Self.words.read(bytes, field, order: byteOrder)
     }
 
     /// The extended sample interval (bytes 3273–3280, IEEE double, rev 2).

@@ -35,47 +35,23 @@ public struct TraceHeader: Sendable, Hashable {
         set { try? setValue(Int64(newValue), for: field) }
     }
 
+    static let words = HeaderWords(first: 1, size: byteCount, name: "trace header")
+
     /// A word at any 1-based byte offset and width (1, 2, 4 or 8), for non-standard layouts.
     /// - Throws: ``SEGYError/Code/invalidArgument`` when the word does not fit in the header.
     public func value(atByteOffset byteOffset: Int, width: Int, signed: Bool = true) throws -> Int64 {
-        try check(byteOffset: byteOffset, width: width)
+        try Self.words.check(byteOffset: byteOffset, width: width)
         return read(HeaderField(name: "raw", byteOffset: byteOffset, width: width, signed: signed))
     }
 
     /// Sets a word; the value must fit its width.
     /// - Throws: ``SEGYError/Code/invalidArgument`` for a word outside the header or a value that does not fit.
     public mutating func setValue(_ value: Int64, for field: HeaderField) throws {
-        try check(byteOffset: field.byteOffset, width: field.width)
-        let fits: Bool = switch (field.width, field.signed) {
-        case (1, true): Int8(exactly: value) != nil
-        case (1, false): UInt8(exactly: value) != nil
-        case (2, true): Int16(exactly: value) != nil
-        case (2, false): UInt16(exactly: value) != nil
-        case (4, true): Int32(exactly: value) != nil
-        case (4, false): UInt32(exactly: value) != nil
-        default: true
-        }
-        guard fits else {
-            throw SEGYError(.invalidArgument, "\(value) does not fit the \(field.width)-byte word \(field.name) at byte \(field.byteOffset)")
-        }
-        let at = field.byteOffset - 1
-        switch field.width {
-        case 1: bytes[at] = UInt8(truncatingIfNeeded: value)
-        case 2: bytes.store(UInt16(truncatingIfNeeded: value), at: at, order: byteOrder)
-        case 4: bytes.store(UInt32(truncatingIfNeeded: value), at: at, order: byteOrder)
-        default: bytes.store(UInt64(bitPattern: value), at: at, order: byteOrder)
-        }
+        try Self.words.write(value, field, into: &bytes, order: byteOrder)
     }
 
     func read(_ field: HeaderField) -> Int64 {
-        guard field.byteOffset >= 1, field.byteOffset - 1 + field.width <= bytes.count else { return 0 }
-        return bytes.withUnsafeBytes { ByteReader($0.baseAddress!, byteOrder).field(at: field.byteOffset - 1, width: field.width, signed: field.signed) }
-    }
-
-    private func check(byteOffset: Int, width: Int) throws {
-        guard [1, 2, 4, 8].contains(width), byteOffset >= 1, byteOffset - 1 + width <= Self.byteCount else {
-            throw SEGYError(.invalidArgument, "no \(width)-byte word at trace header byte \(byteOffset) (1...\(Self.byteCount))")
-        }
+        Self.words.read(bytes, field, order: byteOrder)
     }
 
     /// The header with its bytes in the other order.

@@ -108,9 +108,9 @@ enum CSVReader {
         }
         bounds.append(end)
         let segments = (0..<bounds.count - 1).map { bounds[$0]..<bounds[$0 + 1] }
-        let unsafeBytes = UnsafeSendableBytes(bytes)
+        let unsafeBytes = UnsafeSendable(bytes)
         func makeParser() -> CSVSegmentParser {
-            CSVSegmentParser(bytes: unsafeBytes.bytes, delimiter: delimiter, missingValues: options.missingValues,
+            CSVSegmentParser(bytes: unsafeBytes.value, delimiter: delimiter, missingValues: options.missingValues,
                              columnNames: names, kinds: kinds, path: path, locate: locate)
         }
         guard segments.count > 1 else {
@@ -121,16 +121,16 @@ enum CSVReader {
         // Quote-free data in parallel: count each segment's records, then parse every segment
         // straight into its rows of the final columns (no staging copy, half the memory).
         let counts = try Parallel.map(indices: segments.count, threads: threads) { index in
-            CSVSegmentParser.countRecords(unsafeBytes.bytes, from: segments[index].lowerBound, to: segments[index].upperBound)
+            CSVSegmentParser.countRecords(unsafeBytes.value, from: segments[index].lowerBound, to: segments[index].upperBound)
         }
         var rowOffsets = [0]
         for count in counts { rowOffsets.append(rowOffsets.last! + count) }
         var parsed: [CSVSegmentParser] = []
         let columns = try makeColumns(names.count, rows: rowOffsets.last!) { targets in
-            let shared = UnsafeSendableColumns(targets)
+            let shared = UnsafeSendable(targets)
             parsed = try Parallel.map(indices: segments.count, threads: threads) { index in
                 var parser = makeParser()
-                parser.directTargets = shared.columns
+                parser.directTargets = shared.value
                 parser.directRowOffset = rowOffsets[index]
                 parser.directRowLimit = counts[index]
                 try parser.parse(from: segments[index].lowerBound, to: segments[index].upperBound)
@@ -155,10 +155,10 @@ enum CSVReader {
             var rowOffsets = [0]
             for segment in parsed { rowOffsets.append(rowOffsets.last! + segment.rows) }
             numbers = try makeColumns(numericColumns.count, rows: rowOffsets.last!) { targets in
-                let shared = UnsafeSendableColumns(targets)
+                let shared = UnsafeSendable(targets)
                 try Parallel.forEach(count: parsed.count, grain: 1, threads: threads) { range in
                     for index in range {
-                        parsed[index].copyNumbers(columns: numericColumns, into: shared.columns, at: rowOffsets[index])
+                        parsed[index].copyNumbers(columns: numericColumns, into: shared.value, at: rowOffsets[index])
                     }
                 }
             }
@@ -184,10 +184,10 @@ enum CSVReader {
 
     /// Maps a buffer offset to a one-based line number and a file byte offset (only on errors).
     static func locator(_ bytes: UnsafeBufferPointer<UInt8>, lineBase: Int, offsetBase: Int) -> (Int) -> (line: Int, byteOffset: Int) {
-        let unsafeBytes = UnsafeSendableBytes(bytes)
+        let unsafeBytes = UnsafeSendable(bytes)
         return { offset in
             var line = lineBase + 1
-            for k in 0..<min(offset, unsafeBytes.bytes.count) where unsafeBytes.bytes[k] == CSVTokenizer.newline { line += 1 }
+            for k in 0..<min(offset, unsafeBytes.value.count) where unsafeBytes.value[k] == CSVTokenizer.newline { line += 1 }
             return (line, offsetBase + offset)
         }
     }
@@ -219,16 +219,4 @@ func makeColumns(_ count: Int, rows: Int, fill: ([UnsafeMutableBufferPointer<Dou
     try build([])
     // The innermost column finishes first.
     return columns.reversed()
-}
-
-/// Column buffers written by disjoint row ranges from several threads.
-struct UnsafeSendableColumns: @unchecked Sendable {
-    let columns: [UnsafeMutableBufferPointer<Double>]
-    init(_ columns: [UnsafeMutableBufferPointer<Double>]) { self.columns = columns }
-}
-
-/// A read-only byte buffer shared by the parsing threads while the caller keeps it alive.
-struct UnsafeSendableBytes: @unchecked Sendable {
-    let bytes: UnsafeBufferPointer<UInt8>
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 }

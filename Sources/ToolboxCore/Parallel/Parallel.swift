@@ -79,9 +79,9 @@ public enum Parallel {
     }
 }
 
-/// Carries a value into `concurrentPerform`; every use above writes disjoint slots or calls a
-/// function that the caller asked to run concurrently.
-private struct UnsafeSendable<Value>: @unchecked Sendable {
+/// Carries a value across threads where the caller guarantees safety: buffers written in
+/// disjoint ranges, read-only bytes kept alive by the caller, functions meant to run concurrently.
+struct UnsafeSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
 }
