@@ -16,7 +16,7 @@ import numpy as np
 import segyio
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
-DATA = os.path.join(ROOT, "..", "shared", "testdata", "segy")
+DATA = os.path.join(ROOT, "Tests", "TestData", "segy")
 OUT = os.path.join(ROOT, "Tests", "SEGYKitTests", "Golden", "segyio.json")
 TRACE_FIELDS = sorted((v, k) for k, v in vars(segyio.TraceField).items() if isinstance(v, int))
 BIN_FIELDS = sorted((v, k) for k, v in vars(segyio.BinField).items() if isinstance(v, int) and k != "Unassigned1" and k != "Unassigned2")

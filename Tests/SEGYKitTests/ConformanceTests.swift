@@ -36,7 +36,7 @@ struct SegyioGolden: Decodable {
 
 enum TestData {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/testdata/segy")
+        .appendingPathComponent("TestData/segy")
     static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
     static let golden: SegyioGolden = {
         // A missing golden file is a test failure below, not a crash here.

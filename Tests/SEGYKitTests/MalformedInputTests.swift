@@ -42,7 +42,7 @@ struct MalformedInputTests {
     }
 
     @Test func truncationsAtManyOffsets() throws {
-        try #require(Self.small.count == 14_600, "small.sgy from ../shared/testdata/segy is needed")
+        try #require(Self.small.count == 14_600, "small.sgy from Tests/TestData/segy is needed")
         var offsets = Array(0..<64) + Array(stride(from: 3_190, through: 3_610, by: 7)) + Array(stride(from: 3_600, to: Self.small.count, by: 97))
         offsets += [Self.small.count - 1, Self.small.count - 240]
         for length in offsets {
@@ -104,7 +104,7 @@ struct MalformedInputTests {
     }
 
     @Test func rev2WordsAndRandomDamage() throws {
-        try #require(!Self.small.isEmpty, "small.sgy from ../shared/testdata/segy is needed")
+        try #require(!Self.small.isEmpty, "small.sgy from Tests/TestData/segy is needed")
         // Byte-order constant, revision, extra trace headers, first trace offset, trace count.
         for (offset, bytes) in [(3_296, [4, 3, 2, 1]), (3_296, [1, 2, 3, 4]), (3_500, [2, 0]), (3_506, [0x7F, 0xFF]),
                                 (3_506, [0, 1]), (3_520, [0, 0, 0, 0, 0, 0, 0x0E, 0x10]), (3_520, [0xFF, 0, 0, 0, 0, 0, 0, 0]),

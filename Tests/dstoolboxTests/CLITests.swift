@@ -79,7 +79,7 @@ struct CLITests {
 @Suite("dstoolbox segy")
 struct SEGYCLITests {
     static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/testdata/segy").path
+        .appendingPathComponent("TestData/segy").path
 
     @Test func infoHeadersLintConvert() throws {
         let cli = CLITests()
