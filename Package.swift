@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "dstoolbox",
             dependencies: [
-                "DSToolbox", "ToolboxTesting",
+                "DSToolbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

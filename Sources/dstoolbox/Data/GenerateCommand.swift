@@ -1,6 +1,5 @@
 import ArgumentParser
 import ToolboxCore
-import ToolboxTesting
 
 /// `dstoolbox data generate`: a seeded synthetic data set as CSV.
 struct GenerateCommand: ParsableCommand {

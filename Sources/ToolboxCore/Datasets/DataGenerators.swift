@@ -1,4 +1,3 @@
-public import ToolboxCore
 
 /// A generated data set.
 public struct SyntheticData: Sendable {
