@@ -37,7 +37,7 @@ let package = Package(
         ),
         .target(
             name: "ToolboxCore",
-            dependencies: ["CBLAS", "CLAPACK"],
+            dependencies: ["CBLAS", "CLAPACK", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         // SEG-Y and Seismic Unix I/O; depends on nothing else in the package.

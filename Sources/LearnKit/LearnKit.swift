@@ -2,17 +2,30 @@ public import ToolboxCore
 
 /// LearnKit's registration with the model registry.
 public enum LearnKit {
-    /// Registers every LearnKit estimator (by its type name, for workflow files) and fitted
-    /// model type (for archives). Calling it again is harmless.
-    public static func registerModels(in registry: ModelRegistry = .shared) {
-        registry.register(estimator: LinearRegression.self, name: "LinearRegression")
-        registry.register(estimator: Ridge.self, name: "Ridge")
-        registry.register(estimator: Lasso.self, name: "Lasso")
-        registry.register(estimator: ElasticNet.self, name: "ElasticNet")
-        registry.register(estimator: LogisticRegression.self, name: "LogisticRegression")
-        registry.register(estimator: DecisionTreeClassifier.self, name: "DecisionTreeClassifier")
-        registry.register(estimator: DecisionTreeRegressor.self, name: "DecisionTreeRegressor")
-        registry.register(estimator: RandomForestClassifier.self, name: "RandomForestClassifier")
-        registry.register(estimator: RandomForestRegressor.self, name: "RandomForestRegressor")
+    /// Every LearnKit estimator: qualified name, short alias (scikit-learn's class name in snake
+    /// case) and type.
+    public static let estimators: [(name: String, alias: String, type: any Estimator.Type)] = [
+        ("LearnKit.LinearRegression", "linear_regression", LinearRegression.self),
+        ("LearnKit.Ridge", "ridge", Ridge.self),
+        ("LearnKit.Lasso", "lasso", Lasso.self),
+        ("LearnKit.ElasticNet", "elastic_net", ElasticNet.self),
+        ("LearnKit.LogisticRegression", "logistic_regression", LogisticRegression.self),
+        ("LearnKit.DecisionTreeClassifier", "decision_tree_classifier", DecisionTreeClassifier.self),
+        ("LearnKit.DecisionTreeRegressor", "decision_tree_regressor", DecisionTreeRegressor.self),
+        ("LearnKit.RandomForestClassifier", "random_forest_classifier", RandomForestClassifier.self),
+        ("LearnKit.RandomForestRegressor", "random_forest_regressor", RandomForestRegressor.self),
+    ]
+
+    /// Registers every LearnKit estimator (qualified name and alias) and fitted model type.
+    /// Calling it again is harmless.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` when a name is already taken by another type.
+    public static func registerModels(in registry: ModelRegistry = .shared) throws {
+        for entry in estimators {
+            try register(entry.type, name: entry.name, alias: entry.alias, in: registry)
+        }
+    }
+
+    private static func register<E: Estimator>(_ type: E.Type, name: String, alias: String, in registry: ModelRegistry) throws {
+        try registry.register(estimator: type, name: name, aliases: [alias])
     }
 }

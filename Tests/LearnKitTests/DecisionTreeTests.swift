@@ -30,7 +30,10 @@ let sklearnSeed: UInt64 = 0
 @Suite("Decision trees against scikit-learn")
 struct DecisionTreeTests {
     let g: TreeGolden
-    init() throws { g = try GoldenFiles().load(TreeGolden.self, "trees.json") }
+    init() throws {
+        try LearnKit.registerModels()
+        g = try GoldenFiles().load(TreeGolden.self, "trees.json")
+    }
 
     func data(_ d: TreeGolden.Data) throws -> (Matrix<Double>, [Double]) {
         (try Matrix(rows: d.rows, columns: d.columns, values: d.x), d.y)
@@ -38,14 +41,14 @@ struct DecisionTreeTests {
 
     @Test func classifiersMatch() throws {
         let cases: [(String, TreeGolden.Data, DecisionTreeClassifier)] = [
-            ("breast_gini_full", g.breast, DecisionTreeClassifier(parameters: TreeParameters(seed: sklearnSeed))),
-            ("breast_gini_depth3", g.breast, DecisionTreeClassifier(parameters: TreeParameters(maxDepth: 3, seed: sklearnSeed))),
-            ("breast_entropy_depth5", g.breast, DecisionTreeClassifier(criterion: .entropy, parameters: TreeParameters(maxDepth: 5, seed: sklearnSeed))),
-            ("breast_leaf10", g.breast, DecisionTreeClassifier(parameters: TreeParameters(minSamplesLeaf: 10, seed: sklearnSeed))),
-            ("breast_maxleaf8", g.breast, DecisionTreeClassifier(parameters: TreeParameters(maxLeafNodes: 8, seed: sklearnSeed))),
-            ("breast_ccp", g.breast, DecisionTreeClassifier(parameters: TreeParameters(ccpAlpha: 0.01, seed: sklearnSeed))),
-            ("wine_gini_full", g.wine, DecisionTreeClassifier(parameters: TreeParameters(seed: sklearnSeed))),
-            ("wine_balanced_depth3", g.wine, DecisionTreeClassifier(parameters: TreeParameters(maxDepth: 3, seed: sklearnSeed), classWeight: .balanced)),
+            ("breast_gini_full", g.breast, DecisionTreeClassifier(parameters: TreeParameters(), seed: sklearnSeed)),
+            ("breast_gini_depth3", g.breast, DecisionTreeClassifier(parameters: TreeParameters(maxDepth: 3), seed: sklearnSeed)),
+            ("breast_entropy_depth5", g.breast, DecisionTreeClassifier(criterion: .entropy, parameters: TreeParameters(maxDepth: 5), seed: sklearnSeed)),
+            ("breast_leaf10", g.breast, DecisionTreeClassifier(parameters: TreeParameters(minSamplesLeaf: 10), seed: sklearnSeed)),
+            ("breast_maxleaf8", g.breast, DecisionTreeClassifier(parameters: TreeParameters(maxLeafNodes: 8), seed: sklearnSeed)),
+            ("breast_ccp", g.breast, DecisionTreeClassifier(parameters: TreeParameters(ccpAlpha: 0.01), seed: sklearnSeed)),
+            ("wine_gini_full", g.wine, DecisionTreeClassifier(parameters: TreeParameters(), seed: sklearnSeed)),
+            ("wine_balanced_depth3", g.wine, DecisionTreeClassifier(parameters: TreeParameters(maxDepth: 3), seed: sklearnSeed, classWeight: .balanced)),
         ]
         for (name, dataset, estimator) in cases {
             let expected = try #require(g.classifiers[name])
@@ -64,7 +67,7 @@ struct DecisionTreeTests {
 
     @Test func importancesMatchWhenTheTreeIsTheSame() throws {
         let (x, y) = try data(g.breast)
-        let model = try DecisionTreeClassifier(parameters: TreeParameters(maxDepth: 3, seed: sklearnSeed)).fit(x, y)
+        let model = try DecisionTreeClassifier(parameters: TreeParameters(maxDepth: 3), seed: sklearnSeed).fit(x, y)
         let expected = try #require(g.classifiers["breast_gini_depth3"])
         #expect(mismatch(model.featureImportances, expected.importances, relativeTolerance: 1e-9, absoluteTolerance: 1e-12) == nil)
     }
@@ -72,11 +75,11 @@ struct DecisionTreeTests {
     @Test func regressorsMatch() throws {
         let (x, y) = try data(g.diabetes)
         let cases: [(String, DecisionTreeRegressor)] = [
-            ("diabetes_mse_depth4", DecisionTreeRegressor(parameters: TreeParameters(maxDepth: 4, seed: sklearnSeed))),
-            ("diabetes_mse_full", DecisionTreeRegressor(parameters: TreeParameters(seed: sklearnSeed))),
-            ("diabetes_mae_depth3", DecisionTreeRegressor(criterion: .absoluteError, parameters: TreeParameters(maxDepth: 3, seed: sklearnSeed))),
-            ("diabetes_maxleaf10", DecisionTreeRegressor(parameters: TreeParameters(maxLeafNodes: 10, seed: sklearnSeed))),
-            ("diabetes_ccp", DecisionTreeRegressor(parameters: TreeParameters(ccpAlpha: 20, seed: sklearnSeed))),
+            ("diabetes_mse_depth4", DecisionTreeRegressor(parameters: TreeParameters(maxDepth: 4), seed: sklearnSeed)),
+            ("diabetes_mse_full", DecisionTreeRegressor(parameters: TreeParameters(), seed: sklearnSeed)),
+            ("diabetes_mae_depth3", DecisionTreeRegressor(criterion: .absoluteError, parameters: TreeParameters(maxDepth: 3), seed: sklearnSeed)),
+            ("diabetes_maxleaf10", DecisionTreeRegressor(parameters: TreeParameters(maxLeafNodes: 10), seed: sklearnSeed)),
+            ("diabetes_ccp", DecisionTreeRegressor(parameters: TreeParameters(ccpAlpha: 20), seed: sklearnSeed)),
         ]
         for (name, estimator) in cases {
             let expected = try #require(g.regressors[name])
@@ -92,11 +95,11 @@ struct DecisionTreeTests {
 
     @Test func costComplexityPruningPathMatches() throws {
         let (bx, by) = try data(g.breast)
-        let path = try DecisionTreeClassifier(parameters: TreeParameters(seed: sklearnSeed)).costComplexityPruningPath(bx, by)
+        let path = try DecisionTreeClassifier(parameters: TreeParameters(), seed: sklearnSeed).costComplexityPruningPath(bx, by)
         #expect(mismatch(path.alphas, g.pruning_path_breast.alphas, relativeTolerance: 1e-9, absoluteTolerance: 1e-15) == nil)
         #expect(mismatch(path.impurities, g.pruning_path_breast.impurities, relativeTolerance: 1e-9, absoluteTolerance: 1e-15) == nil)
         let (dx, dy) = try data(g.diabetes)
-        let regression = try DecisionTreeRegressor(parameters: TreeParameters(maxDepth: 6, seed: sklearnSeed)).costComplexityPruningPath(dx, dy)
+        let regression = try DecisionTreeRegressor(parameters: TreeParameters(maxDepth: 6), seed: sklearnSeed).costComplexityPruningPath(dx, dy)
         #expect(mismatch(regression.alphas, g.pruning_path_diabetes_depth6.alphas, relativeTolerance: 1e-9, absoluteTolerance: 1e-9) == nil)
         #expect(mismatch(regression.impurities, g.pruning_path_diabetes_depth6.impurities, relativeTolerance: 1e-9) == nil)
     }
@@ -104,7 +107,7 @@ struct DecisionTreeTests {
     @Test func missingValuesAreRouted() throws {
         let x = try Matrix(rows: g.breast.rows, columns: g.breast.columns, values: g.missing.x)
         let y = g.breast.y
-        let model = try DecisionTreeClassifier(parameters: TreeParameters(maxDepth: 4, seed: sklearnSeed)).fit(x, y)
+        let model = try DecisionTreeClassifier(parameters: TreeParameters(maxDepth: 4), seed: sklearnSeed).fit(x, y)
         #expect(isClose(try Metrics.accuracy(y, try model.predict(x)), g.missing.train_accuracy, relativeTolerance: 1e-12))
         #expect(model.tree.depth == g.missing.depth)
         let probabilities = try model.predictProbabilities(x.rows(0..<20))
@@ -119,10 +122,10 @@ struct DecisionTreeTests {
     }
 
     @Test func conformanceArchivesAndBadInput() throws {
-        try checkEstimator(DecisionTreeClassifier(parameters: TreeParameters(maxDepth: 4, seed: sklearnSeed)), task: .classification(classes: 3))
-        try checkEstimator(DecisionTreeRegressor(parameters: TreeParameters(maxDepth: 4, maxFeatures: .sqrt, seed: 3)), task: .regression)
+        try checkEstimator(DecisionTreeClassifier(parameters: TreeParameters(maxDepth: 4), seed: sklearnSeed), task: .classification(classes: 3))
+        try checkEstimator(DecisionTreeRegressor(parameters: TreeParameters(maxDepth: 4, maxFeatures: .sqrt), seed: 3), task: .regression)
         let (x, y) = try data(g.breast)
-        let model = try DecisionTreeClassifier(parameters: TreeParameters(maxFeatures: .sqrt, seed: 7)).fit(x, y)
+        let model = try DecisionTreeClassifier(parameters: TreeParameters(maxFeatures: .sqrt), seed: 7).fit(x, y)
         let archive = try ModelArchive.encode(model)
         #expect(String(decoding: archive, as: UTF8.self).contains("$blob"))
         let loaded = try ModelArchive.decode(DecisionTreeClassifierModel.self, from: archive)
@@ -132,15 +135,15 @@ struct DecisionTreeTests {
         broken.tree.left[0] = 0
         #expect(throws: ToolboxError.self) { try ModelArchive.decode(DecisionTreeClassifierModel.self, from: try ModelArchive.encode(broken)) }
         #expect(throws: ToolboxError.self) { try DecisionTreeClassifier(criterion: .squaredError).fit(x, y) }
-        #expect(throws: ToolboxError.self) { try DecisionTreeClassifier(parameters: TreeParameters(maxDepth: 0, seed: sklearnSeed)).fit(x, y) }
+        #expect(throws: ToolboxError.self) { try DecisionTreeClassifier(parameters: TreeParameters(maxDepth: 0), seed: sklearnSeed).fit(x, y) }
         #expect(throws: ToolboxError.self) { try DecisionTreeClassifier(parameters: TreeParameters(minSamplesSplit: 1)).fit(x, y) }
         #expect(throws: ToolboxError.self) { try DecisionTreeRegressor(parameters: TreeParameters(maxFeatures: .count(0))).fit(x, y) }
         var withInf = x
         withInf[2, 3] = .infinity
-        #expect(throws: ToolboxError.self) { try DecisionTreeClassifier(parameters: TreeParameters(seed: sklearnSeed)).fit(withInf, y) }
+        #expect(throws: ToolboxError.self) { try DecisionTreeClassifier(parameters: TreeParameters(), seed: sklearnSeed).fit(withInf, y) }
         #expect(throws: ToolboxError.self) { try model.predict(Matrix(rows: 1, columns: 2)) }
         // Same seed, same tree; another seed may choose other features among ties.
-        let again = try DecisionTreeClassifier(parameters: TreeParameters(maxFeatures: .sqrt, seed: 7)).fit(x, y)
+        let again = try DecisionTreeClassifier(parameters: TreeParameters(maxFeatures: .sqrt), seed: 7).fit(x, y)
         #expect(again.tree == model.tree)
     }
 }

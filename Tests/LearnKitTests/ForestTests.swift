@@ -19,6 +19,7 @@ struct ForestTests {
     let trees: TreeGolden
 
     init() throws {
+        try LearnKit.registerModels()
         g = try GoldenFiles().load(ForestGolden.self, "forests.json")
         trees = try GoldenFiles().load(TreeGolden.self, "trees.json")
     }
@@ -78,8 +79,10 @@ struct ForestTests {
 
     @Test func conformanceArchivesAndErrors() throws {
         try checkEstimator(RandomForestClassifier(parameters: ForestParameters(treeCount: 5, tree: TreeParameters(maxFeatures: .sqrt))),
-                           task: .classification(classes: 3))
-        try checkEstimator(RandomForestRegressor(parameters: ForestParameters(treeCount: 5)), task: .regression)
+                           task: .classification(classes: 3),
+                           skipping: [EstimatorCheck.zeroWeightEqualsDroppedRow: "bootstrap draws depend on the row count"])
+        try checkEstimator(RandomForestRegressor(parameters: ForestParameters(treeCount: 5)), task: .regression,
+                           skipping: [EstimatorCheck.zeroWeightEqualsDroppedRow: "bootstrap draws depend on the row count"])
         try checkEstimator(RandomForestRegressor.extraTrees(parameters: ForestParameters(treeCount: 4, bootstrap: false)), task: .regression)
         let (x, y) = try data(trees.breast)
         let model = try RandomForestClassifier(parameters: ForestParameters(treeCount: 3)).fit(x, y)

@@ -23,7 +23,7 @@ struct LinearModelTests {
         golden = try GoldenFiles().load(LinearGolden.self, "linear.json")
         x = try Matrix(rows: golden.diabetes.rows, columns: golden.diabetes.columns, values: golden.diabetes.x)
         y = golden.diabetes.y
-        LearnKit.registerModels()
+        try LearnKit.registerModels()
     }
 
     func expectMatch<H>(_ model: LinearModel<H>, _ name: String, relative: Double = 1e-6) throws {
@@ -94,7 +94,7 @@ struct LinearModelTests {
         let loaded = try ModelArchive.decode(type(of: model), from: try ModelArchive.encode(model))
         #expect(try loaded.predict(x) == model.predict(x))
         // Built by name from a workflow spec and loaded without knowing the type.
-        let spec = try PipelineSpec(json: Foundation.Data(#"{"steps":[{"type":"Lasso","parameters":{"alpha":0.2}}]}"#.utf8))
+        let spec = try PipelineSpec(json: Foundation.Data(#"{"steps":[{"type":"lasso","parameters":{"alpha":0.2}}]}"#.utf8))
         let dynamic = try DynamicPipeline(spec: spec).fit(x, y)
         let any = try ModelArchive.decode(from: try ModelArchive.encode(dynamic))
         let predictor = try #require(any as? any Predictor)

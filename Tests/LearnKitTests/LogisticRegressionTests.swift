@@ -19,6 +19,7 @@ struct LogisticRegressionTests {
     let golden: LogisticGolden
 
     init() throws {
+        try LearnKit.registerModels()
         golden = try GoldenFiles().load(LogisticGolden.self, "logistic.json")
     }
 

@@ -5,7 +5,7 @@ import ToolboxTesting
 
 @Suite("Model archive")
 struct ArchiveTests {
-    init() { registerFixtures() }
+    init() throws { try registerFixtures() }
 
     func fittedScaler(features: Int = 40) throws -> (ReferenceScaler.Model, Matrix<Double>) {
         let data = DataGenerators.regression(samples: 30, features: features, seed: 12)
@@ -31,7 +31,7 @@ struct ArchiveTests {
         #expect(manifest.trainingDataFingerprint == DataFingerprint.of(x))
         #expect(manifest.trainingDataFingerprint?.hasPrefix("sha256:") == true)
         #expect(manifest.annotations["owner"] == "tests")
-        #expect(manifest.hyperparameters == .object(["withMean": .bool(true), "withStd": .bool(true)]))
+        #expect(manifest.hyperparameters == .object(["with_mean": .bool(true), "with_std": .bool(true)]))
         // 40 means and 40 scales exceed the inline limit, so both are binary blocks.
         #expect(manifest.blobs.count == 2 && manifest.blobs.allSatisfy { $0.type == "f64" && $0.count == 40 })
 
@@ -113,7 +113,7 @@ struct ArchiveTests {
     }
 
     @Test func inconsistentArchivesAreRejected() throws {
-        let good = #"{"hyperparameters":{"withMean":true,"withStd":true},"means":[0,1],"scales":[1,2]}"#
+        let good = #"{"hyperparameters":{"with_mean":true,"with_std":true},"means":[0,1],"scales":[1,2]}"#
         #expect(try ModelArchive.decode(ReferenceScaler.Model.self, from: craft(manifest: manifestJSON(), model: good)).inputFeatureCount == 2)
 
         func expectCode(_ code: ToolboxError.Code, _ bytes: [UInt8], _ note: String) {
@@ -126,14 +126,14 @@ struct ArchiveTests {
                 Issue.record("untyped error for \(note): \(error)")
             }
         }
-        expectCode(.corruptArchive, craft(manifest: manifestJSON(), model: #"{"hyperparameters":{"withMean":true,"withStd":true},"means":[0,1],"scales":[1]}"#),
+        expectCode(.corruptArchive, craft(manifest: manifestJSON(), model: #"{"hyperparameters":{"with_mean":true,"with_std":true},"means":[0,1],"scales":[1]}"#),
                    "means and scales disagree")
         expectCode(.corruptArchive, craft(manifest: manifestJSON(features: 3), model: good), "manifest feature count disagrees")
         expectCode(.unsupported, craft(manifest: manifestJSON(type: "Other.Model"), model: good), "other model type")
         expectCode(.unsupported, craft(manifest: manifestJSON(version: 9), model: good), "newer model format")
         expectCode(.corruptArchive, craft(manifest: "{}", model: good), "manifest missing fields")
         expectCode(.corruptArchive, craft(manifest: manifestJSON(), model: "[1,2"), "model JSON broken")
-        let blobModel = #"{"hyperparameters":{"withMean":true,"withStd":true},"means":{"$blob":0},"scales":{"$blob":1}}"#
+        let blobModel = #"{"hyperparameters":{"with_mean":true,"with_std":true},"means":{"$blob":0},"scales":{"$blob":1}}"#
         let table = #"[{"type":"f64","count":2,"offset":0,"length":16},{"type":"f64","count":2,"offset":16,"length":16}]"#
         let blobBytes = [0.0, 1, 1, 2].withUnsafeBytes { Array($0) }
         #expect(try ModelArchive.decode(ReferenceScaler.Model.self, from: craft(manifest: manifestJSON(blobs: table), model: blobModel, blobs: blobBytes)).means.elements == [0, 1])

@@ -16,7 +16,7 @@ struct EstimatorTests {
     let golden: EstimatorGolden
 
     init() throws {
-        registerFixtures()
+        try registerFixtures()
         golden = try GoldenFiles().load(EstimatorGolden.self, "estimators.json")
     }
 
@@ -54,7 +54,7 @@ struct EstimatorTests {
 
     /// An estimator that breaks the contract, to prove checkEstimator notices.
     struct Sloppy: Estimator {
-        func fit(_ x: Matrix<Double>, _ y: [Double]) throws -> Model {
+        func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> Model {
             Model(hyperparameters: self, inputFeatureCount: x.columns, offset: Double(UInt64.random(in: 0...1_000_000)))
         }
         struct Model: Predictor {
@@ -62,6 +62,7 @@ struct EstimatorTests {
             var hyperparameters: Sloppy
             var inputFeatureCount: Int
             var offset: Double
+            var schema: ModelSchema { ModelSchema() }
             func predict(_ x: Matrix<Double>) throws -> [Double] { x.rowSums().map { $0 + offset } }
         }
     }
@@ -76,6 +77,8 @@ struct EstimatorTests {
             #expect(text.contains("feature count mismatch rejected"))
             #expect(text.contains("non-finite input handled as declared"))
             #expect(text.contains("empty input rejected"))
+            #expect(text.contains("names and labels kept"))
+            #expect(text.contains("load by name through the registry"))
         }
     }
 
@@ -104,7 +107,9 @@ struct EstimatorTests {
             ReferenceLinearRegression()
         }.fit(data.x, data.y)
         #expect(model.inputFeatureCount == 2)
-        #expect(type(of: model).modelTypeName.contains("ReferenceScaler"))
+        #expect(type(of: model).modelTypeName == "ToolboxCore.Pipeline")
+        #expect(model.hyperparameters.steps.map(\.type) == ["ToolboxTesting.ColumnShift", "ToolboxCoreTests.ReferenceScaler",
+                                                            "ToolboxCoreTests.ReferenceLinearRegression"])
         let direct = try ReferenceLinearRegression().fit(data.x, data.y)
         // Shifting and scaling do not change an OLS fit's predictions.
         #expect(mismatch(try model.predict(data.x), try direct.predict(data.x), relativeTolerance: 1e-9, absoluteTolerance: 1e-9) == nil)
@@ -112,21 +117,22 @@ struct EstimatorTests {
 
     @Test func dynamicPipelineFromJSONAndYAML() throws {
         let data = DataGenerators.regression(samples: 60, features: 3, noise: 1, seed: 5)
-        let json = #"{"steps": [{"type": "StandardScaler", "parameters": {"withStd": false}}, {"name": "ols", "type": "LinearRegression"}]}"#
+        let json = #"{"steps": [{"type": "reference_scaler", "parameters": {"with_std": false}}, {"name": "ols", "type": "ToolboxCoreTests.ReferenceLinearRegression"}]}"#
         let fromJSON = try PipelineSpec(json: Data(json.utf8))
         let yaml = """
         steps:
-          - type: StandardScaler
+          - type: reference_scaler
             parameters:
-              withStd: false
+              with_std: false
           - name: ols
-            type: LinearRegression
+            type: ToolboxCoreTests.ReferenceLinearRegression
         """
-        let fromYAML = try YAMLDecoder().decode(PipelineSpec.self, from: yaml)
+        let fromYAML = try PipelineSpec(yaml: yaml)
         #expect(fromJSON == fromYAML)
 
         let pipeline = try DynamicPipeline(spec: fromYAML)
-        #expect(pipeline.steps.map(\.name) == ["StandardScaler", "ols"])
+        #expect(pipeline.steps.map(\.name) == ["reference_scaler", "ols"])
+        #expect(pipeline.hyperparameterValues["reference_scaler"] == .object(["with_mean": .bool(true), "with_std": .bool(false)]))
         let model = try pipeline.fit(data.x, data.y)
         let manual = try ReferenceLinearRegression().fit(try ReferenceScaler(withStd: false).fit(data.x).transform(data.x), data.y)
         let manualPredictions = try manual.predict(try ReferenceScaler(withStd: false).fit(data.x).transform(data.x))
@@ -151,15 +157,16 @@ struct EstimatorTests {
             }
         }
         try expectError(#"{"steps": [{"type": "Nope"}]}"#, code: .notFound, parameter: "steps[0].type")
-        try expectError(#"{"steps": [{"type": "StandardScaler", "parameters": {"withMaen": true}}]}"#,
-                        code: .invalidParameter, parameter: "steps[0].parameters.withMaen")
-        try expectError(#"{"steps": [{"type": "StandardScaler"}, {"type": "LinearRegression", "parameters": {"fitIntercept": "yes"}}]}"#,
-                        code: .invalidParameter, parameter: "steps[1].parameters")
+        try expectError(#"{"steps": [{"type": "reference_scaler", "parameters": {"with_maen": true}}]}"#,
+                        code: .invalidParameter, parameter: "steps[0].parameters.with_maen")
+        try expectError(#"{"steps": [{"type": "reference_scaler"}, {"type": "reference_linear_regression", "parameters": {"fit_intercept": "yes"}}]}"#,
+                        code: .invalidParameter, parameter: "steps[1].parameters.fit_intercept")
+        try expectError(#"{"steps": [{"type": "reference_scaler", "colour": 1}]}"#, code: .invalidParameter, parameter: "steps[0].colour")
         try expectError(#"{"steps": []}"#, code: .invalidData, parameter: "steps")
         #expect(throws: ToolboxError.self) { try PipelineSpec(json: Data("{not json".utf8)) }
 
         let data = DataGenerators.regression(samples: 20, features: 2, seed: 1)
-        let misordered = try DynamicPipeline(spec: PipelineSpec(steps: [.init(type: "LinearRegression"), .init(type: "StandardScaler")]))
+        let misordered = try DynamicPipeline(spec: PipelineSpec(steps: [.init(type: "reference_linear_regression"), .init(type: "reference_scaler")]))
         do {
             _ = try misordered.fit(data.x, data.y)
             Issue.record("a predictor in the middle was accepted")

@@ -1,20 +1,38 @@
 import Foundation
 import ToolboxCore
 
-/// Hyperparameters shared by the forests (scikit-learn's names in camel case).
+/// Hyperparameters shared by the forests (scikit-learn's, named in camel case here and in
+/// snake case in YAML/JSON).
 public struct ForestParameters: Sendable, Hashable, Codable {
+    /// `n_estimators` (Int ≥ 1, default 100): the number of trees.
     public var treeCount: Int
+    /// Each tree's growth limits (`max_depth`, `min_samples_leaf`, `max_features`, ...).
     public var tree: TreeParameters
-    /// Fit each tree on a bootstrap sample (random forests) or on all rows (extra trees).
+    /// `bootstrap` (Bool, default `true` for random forests, `false` for extra trees): fit each
+    /// tree on a bootstrap sample rather than on all rows.
     public var bootstrap: Bool
-    /// Rows drawn per bootstrap sample: a count, or `nil` for all.
+    /// `max_samples` (Int ≥ 1 or `null`, default `null`): rows drawn per bootstrap sample; `null` draws n.
     public var maxSamples: Int?
-    /// Compute the out-of-bag score (needs `bootstrap`).
+    /// `oob_score` (Bool, default `false`): compute the out-of-bag score (needs `bootstrap`).
     public var oobScore: Bool
-    /// Used as scikit-learn uses `random_state`: the same seed grows the same forest.
+    /// `random_state` (0...2³²−1, default 0): used as scikit-learn uses `random_state`, so the
+    /// same seed grows the same forest; larger seeds are rejected, as NumPy rejects them.
     public var seed: UInt64
-    /// Threads for fitting and predicting (`nil`: all cores). Results do not depend on it.
+    /// `n_jobs` (Int ≥ 1 or `null`, default `null`): threads for fitting and predicting; `null`
+    /// uses every core. Results do not depend on it.
     public var threads: Int?
+
+    /// The forest hyperparameters, as scikit-learn names them (the tree ones included).
+    static let hyperparameterSchema: [Hyperparameter<ForestParameters>] =
+        [.integer("n_estimators", \.treeCount, minimum: 1, "number of trees")]
+        + TreeParameters.hyperparameterSchema.map { $0.lifted(\.tree) }
+        + [
+            .bool("bootstrap", \.bootstrap, "fit each tree on a bootstrap sample"),
+            .optionalInteger("max_samples", \.maxSamples, minimum: 1, "rows drawn per bootstrap sample (null: all)"),
+            .bool("oob_score", \.oobScore, "compute the out-of-bag score (needs bootstrap)"),
+            .seed("random_state", \.seed, "seed of the bootstrap and feature draws (NumPy RandomState)"),
+            .optionalInteger("n_jobs", \.threads, minimum: 1, "threads (null: every core); results do not depend on it"),
+        ]
 
     public init(treeCount: Int = 100, tree: TreeParameters = TreeParameters(), bootstrap: Bool = true, maxSamples: Int? = nil,
                 oobScore: Bool = false, seed: UInt64 = 0, threads: Int? = nil) {
@@ -28,14 +46,18 @@ public struct ForestParameters: Sendable, Hashable, Codable {
     }
 
     func validate(rows: Int) throws {
+        _ = try NumPyRandomState.validatedSeed(seed)
+        if let threads, threads < 1 {
+            throw ToolboxError(.invalidParameter, "n_jobs must be at least 1 or null, got \(threads)", context: ErrorContext(parameter: "n_jobs"))
+        }
         guard treeCount >= 1 else {
-            throw ToolboxError(.invalidParameter, "treeCount must be at least 1, got \(treeCount)", context: ErrorContext(parameter: "treeCount"))
+            throw ToolboxError(.invalidParameter, "n_estimators must be at least 1, got \(treeCount)", context: ErrorContext(parameter: "n_estimators"))
         }
         if let maxSamples, maxSamples < 1 || maxSamples > rows {
-            throw ToolboxError(.invalidParameter, "maxSamples must be in 1...\(rows), got \(maxSamples)", context: ErrorContext(parameter: "maxSamples"))
+            throw ToolboxError(.invalidParameter, "max_samples must be in 1...\(rows), got \(maxSamples)", context: ErrorContext(parameter: "max_samples"))
         }
         if oobScore && !bootstrap {
-            throw ToolboxError(.invalidParameter, "the out-of-bag score needs bootstrap samples", context: ErrorContext(parameter: "oobScore"))
+            throw ToolboxError(.invalidParameter, "the out-of-bag score needs bootstrap samples", context: ErrorContext(parameter: "oob_score"))
         }
         try tree.validate()
     }
@@ -48,13 +70,15 @@ struct ForestPlan {
     var treeSeeds: [UInt64]
 
     init(parameters: ForestParameters) {
-        var random = NumPyRandomState(seed: UInt32(truncatingIfNeeded: parameters.seed))
+        // Validated by ForestParameters.validate before any plan is made.
+        var random = NumPyRandomState(seed: UInt32(clamping: parameters.seed))
         treeSeeds = (0..<parameters.treeCount).map { _ in UInt64(random.randint(0, NumPyRandomState.maxInt)) }
     }
 
     /// How often each row is drawn into tree `t`'s bootstrap sample.
     static func bootstrapCounts(seed: UInt64, rows: Int, draws: Int) -> [Double] {
-        var random = NumPyRandomState(seed: UInt32(truncatingIfNeeded: seed))
+        // Tree seeds are drawn below 2³¹.
+        var random = NumPyRandomState(seed: UInt32(clamping: seed))
         var counts = [Double](repeating: 0, count: rows)
         for _ in 0..<draws { counts[random.randint(0, rows)] += 1 }
         return counts
@@ -76,7 +100,7 @@ func growForest(x: Matrix<Double>, classLabels: [Int], targets: [Double], classC
             for i in treeWeights.indices { treeWeights[i] *= counts[i] }
         }
         var builder = TreeBuilder(x: x, classLabels: classLabels, targets: targets, classCount: classCount, weights: treeWeights,
-                                  settings: settings, seed: NumPyRandomState.splitterState(seed: plan.treeSeeds[t]))
+                                  settings: settings, seed: NumPyRandomState.splitterState(seed: UInt32(clamping: plan.treeSeeds[t])))
         var tree = builder.build()
         if parameters.tree.ccpAlpha > 0 { tree = tree.pruned(alpha: parameters.tree.ccpAlpha) }
         return (tree, counts)

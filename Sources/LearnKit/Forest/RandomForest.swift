@@ -7,12 +7,22 @@ public import ToolboxCore
 ///
 /// The same seed grows the same forest as scikit-learn with the same `random_state`, on any
 /// number of threads.
-public struct RandomForestClassifier: SampleWeightedEstimator, DefaultInitializable {
+public struct RandomForestClassifier: Estimator, Configurable, Hashable {
+    /// `criterion` (`gini` or `entropy`, default `gini`): the impurity a split lowers.
     public var criterion: SplitCriterion
+    /// The forest and tree hyperparameters (`n_estimators`, `max_depth`, `max_features`, ...).
     public var parameters: ForestParameters
-    public var classWeight: LogisticRegression.ClassWeight
-    /// `true`: best thresholds (random forest); `false`: random thresholds (extra trees).
+    /// `class_weight` (`null`, `balanced` or `{label: weight}`; default `null`): class weights in the impurity.
+    public var classWeight: ClassWeight
+    /// `splitter` (`best` or `random`, default `best`): best thresholds (random forest) or
+    /// random ones (extra trees).
     public var bestSplits: Bool
+
+    public static let hyperparameterSchema: [Hyperparameter<RandomForestClassifier>] =
+        [.coded("criterion", \.criterion, kind: SplitCriterion.classification, "impurity a split lowers")]
+        + ForestParameters.hyperparameterSchema.map { $0.lifted(\.parameters) }
+        + [.coded("class_weight", \.classWeight, kind: ClassWeight.hyperparameterKind, "class weights: balanced or {label: weight}"),
+           splitterHyperparameter(\.bestSplits)]
 
     public typealias Model = ForestClassifierModel
 
@@ -24,7 +34,7 @@ public struct RandomForestClassifier: SampleWeightedEstimator, DefaultInitializa
     }
 
     public init(criterion: SplitCriterion = .gini, parameters: ForestParameters = ForestParameters(tree: TreeParameters(maxFeatures: .sqrt)),
-                classWeight: LogisticRegression.ClassWeight = .none) {
+                classWeight: ClassWeight = .none) {
         self.criterion = criterion
         self.parameters = parameters
         self.classWeight = classWeight
@@ -34,25 +44,29 @@ public struct RandomForestClassifier: SampleWeightedEstimator, DefaultInitializa
     /// scikit-learn's `ExtraTreesClassifier`: random thresholds, no bootstrap by default.
     public static func extraTrees(criterion: SplitCriterion = .gini,
                                   parameters: ForestParameters = ForestParameters(tree: TreeParameters(maxFeatures: .sqrt), bootstrap: false),
-                                  classWeight: LogisticRegression.ClassWeight = .none) -> RandomForestClassifier {
+                                  classWeight: ClassWeight = .none) -> RandomForestClassifier {
         var forest = RandomForestClassifier(criterion: criterion, parameters: parameters, classWeight: classWeight)
         forest.bestSplits = false
         return forest
     }
 
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
+    public static var fitContextUsage: FitContextUsage { [.sampleWeights] }
 
-    public func fit(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]?) throws -> ForestClassifierModel {
+    /// - Complexity: O(T·p'·n log n) per tree level for T trees and p' features per split, over all cores.
+    public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> ForestClassifierModel {
         guard criterion.isClassification else {
-            throw ToolboxError(.invalidParameter, "a classifier splits on gini or entropy, not \(criterion)", context: ErrorContext(parameter: "criterion"))
+            throw ToolboxError(.invalidParameter, "a classifier splits on gini or entropy, not \(criterion.rawValue)", context: ErrorContext(parameter: "criterion"))
         }
         try validateTreeInput(x, y)
+        let schema = try context.validated(x: x, y: y)
         let (classes, labels) = encodeLabels(y)
-        let weights = try classWeighted(try SampleWeightValidation.validate(sampleWeights, rows: x.rows), labels: labels,
-                                        classes: classes, y: y, classWeight: classWeight)
+        let weights = try classWeight.apply(to: try SampleWeightValidation.validate(context.sampleWeights, rows: x.rows), labels: labels,
+                                            classes: classes, targetLabels: context.targetLabels)
         let (trees, inBag) = try growForest(x: x, classLabels: labels, targets: [], classCount: classes.count, weights: weights,
                                             criterion: criterion, parameters: parameters, bestSplits: bestSplits)
-        var model = ForestClassifierModel(hyperparameters: self, classes: classes, trees: trees, inputFeatureCount: x.columns, oobScore: nil)
+        var model = ForestClassifierModel(hyperparameters: self, classes: classes, trees: trees, inputFeatureCount: x.columns,
+                                          oobScore: nil, schema: schema)
         if parameters.oobScore {
             let (sums, counts) = try forestSum(model.packedTrees, x, outputs: classes.count, threads: parameters.threads) { t, i in inBag[t][i] == 0 }
             let scored = (0..<x.rows).filter { counts[$0] > 0 }
@@ -75,19 +89,25 @@ public struct ForestClassifierModel: Classifier {
     public let inputFeatureCount: Int
     /// Out-of-bag accuracy, when asked for (rows never out of bag are left out).
     public internal(set) var oobScore: Double?
+    /// Feature names and class labels seen in fit.
+    public let schema: ModelSchema
     /// The trees laid out for prediction, built once with the model.
     let packedTrees: [PackedTree]
 
-    init(hyperparameters: RandomForestClassifier, classes: [Double], trees: [Tree], inputFeatureCount: Int, oobScore: Double?) {
+    public static var modelFormatVersion: Int { 2 }
+
+    init(hyperparameters: RandomForestClassifier, classes: [Double], trees: [Tree], inputFeatureCount: Int, oobScore: Double?,
+         schema: ModelSchema) {
         self.hyperparameters = hyperparameters
         self.classes = classes
         self.trees = trees
         self.inputFeatureCount = inputFeatureCount
         self.oobScore = oobScore
+        self.schema = schema
         packedTrees = trees.map { PackedTree($0, normalize: true) }
     }
 
-    private enum CodingKeys: String, CodingKey { case hyperparameters, classes, trees, inputFeatureCount, oobScore }
+    private enum CodingKeys: String, CodingKey { case hyperparameters, classes, trees, inputFeatureCount, oobScore, schema }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -97,7 +117,8 @@ public struct ForestClassifierModel: Classifier {
         // Validate before packing: packing indexes every node.
         try validateForest(trees, featureCount: features, outputs: classes.count)
         self.init(hyperparameters: try c.decode(RandomForestClassifier.self, forKey: .hyperparameters), classes: classes, trees: trees,
-                  inputFeatureCount: features, oobScore: try c.decodeIfPresent(Double.self, forKey: .oobScore))
+                  inputFeatureCount: features, oobScore: try c.decodeIfPresent(Double.self, forKey: .oobScore),
+                  schema: try c.decode(ModelSchema.self, forKey: .schema))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -107,8 +128,10 @@ public struct ForestClassifierModel: Classifier {
         try c.encode(trees, forKey: .trees)
         try c.encode(inputFeatureCount, forKey: .inputFeatureCount)
         try c.encodeIfPresent(oobScore, forKey: .oobScore)
+        try c.encode(schema, forKey: .schema)
     }
 
+    /// - Complexity: O(n·T·depth), parallel over rows.
     public func predictProbabilities(_ x: Matrix<Double>) throws -> Matrix<Double> {
         try validatePredictInput(x, features: inputFeatureCount)
         let (sums, _) = try forestSum(packedTrees, x, outputs: classes.count, threads: hyperparameters.parameters.threads)
@@ -125,10 +148,19 @@ public struct ForestClassifierModel: Classifier {
 
 /// A random forest regressor, as scikit-learn's `RandomForestRegressor` (all features per split
 /// by default); with `bestSplits` off it is `ExtraTreesRegressor`.
-public struct RandomForestRegressor: SampleWeightedEstimator, DefaultInitializable {
+public struct RandomForestRegressor: Estimator, Configurable, Hashable {
+    /// `criterion` (`squared_error` or `absolute_error`, default `squared_error`): the impurity a split lowers.
     public var criterion: SplitCriterion
+    /// The forest and tree hyperparameters (`n_estimators`, `max_depth`, `max_features`, ...).
     public var parameters: ForestParameters
+    /// `splitter` (`best` or `random`, default `best`): best thresholds (random forest) or
+    /// random ones (extra trees).
     public var bestSplits: Bool
+
+    public static let hyperparameterSchema: [Hyperparameter<RandomForestRegressor>] =
+        [.coded("criterion", \.criterion, kind: SplitCriterion.regression, "impurity a split lowers")]
+        + ForestParameters.hyperparameterSchema.map { $0.lifted(\.parameters) }
+        + [splitterHyperparameter(\.bestSplits)]
 
     public typealias Model = ForestRegressorModel
 
@@ -153,16 +185,19 @@ public struct RandomForestRegressor: SampleWeightedEstimator, DefaultInitializab
     }
 
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
+    public static var fitContextUsage: FitContextUsage { [.sampleWeights] }
 
-    public func fit(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]?) throws -> ForestRegressorModel {
+    /// - Complexity: O(T·p'·n log n) per tree level for T trees and p' features per split, over all cores.
+    public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> ForestRegressorModel {
         guard !criterion.isClassification else {
-            throw ToolboxError(.invalidParameter, "a regressor splits on squaredError or absoluteError", context: ErrorContext(parameter: "criterion"))
+            throw ToolboxError(.invalidParameter, "a regressor splits on squared_error or absolute_error", context: ErrorContext(parameter: "criterion"))
         }
         try validateTreeInput(x, y)
-        let weights = try SampleWeightValidation.validate(sampleWeights, rows: x.rows)
+        let schema = try context.validated(x: x, y: y)
+        let weights = try SampleWeightValidation.validate(context.sampleWeights, rows: x.rows)
         let (trees, inBag) = try growForest(x: x, classLabels: [], targets: y, classCount: 0, weights: weights,
                                             criterion: criterion, parameters: parameters, bestSplits: bestSplits)
-        var model = ForestRegressorModel(hyperparameters: self, trees: trees, inputFeatureCount: x.columns, oobScore: nil)
+        var model = ForestRegressorModel(hyperparameters: self, trees: trees, inputFeatureCount: x.columns, oobScore: nil, schema: schema)
         if parameters.oobScore {
             let (sums, counts) = try forestSum(model.packedTrees, x, outputs: 1, threads: parameters.threads) { t, i in inBag[t][i] == 0 }
             let scored = (0..<x.rows).filter { counts[$0] > 0 }
@@ -182,18 +217,23 @@ public struct ForestRegressorModel: Predictor {
     public let inputFeatureCount: Int
     /// Out-of-bag R², when asked for.
     public internal(set) var oobScore: Double?
+    /// Feature names seen in fit.
+    public let schema: ModelSchema
     /// The trees laid out for prediction, built once with the model.
     let packedTrees: [PackedTree]
 
-    init(hyperparameters: RandomForestRegressor, trees: [Tree], inputFeatureCount: Int, oobScore: Double?) {
+    public static var modelFormatVersion: Int { 2 }
+
+    init(hyperparameters: RandomForestRegressor, trees: [Tree], inputFeatureCount: Int, oobScore: Double?, schema: ModelSchema) {
         self.hyperparameters = hyperparameters
         self.trees = trees
         self.inputFeatureCount = inputFeatureCount
         self.oobScore = oobScore
+        self.schema = schema
         packedTrees = trees.map { PackedTree($0, normalize: false) }
     }
 
-    private enum CodingKeys: String, CodingKey { case hyperparameters, trees, inputFeatureCount, oobScore }
+    private enum CodingKeys: String, CodingKey { case hyperparameters, trees, inputFeatureCount, oobScore, schema }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -202,7 +242,8 @@ public struct ForestRegressorModel: Predictor {
         // Validate before packing: packing indexes every node.
         try validateForest(trees, featureCount: features, outputs: 1)
         self.init(hyperparameters: try c.decode(RandomForestRegressor.self, forKey: .hyperparameters), trees: trees,
-                  inputFeatureCount: features, oobScore: try c.decodeIfPresent(Double.self, forKey: .oobScore))
+                  inputFeatureCount: features, oobScore: try c.decodeIfPresent(Double.self, forKey: .oobScore),
+                  schema: try c.decode(ModelSchema.self, forKey: .schema))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -211,8 +252,10 @@ public struct ForestRegressorModel: Predictor {
         try c.encode(trees, forKey: .trees)
         try c.encode(inputFeatureCount, forKey: .inputFeatureCount)
         try c.encodeIfPresent(oobScore, forKey: .oobScore)
+        try c.encode(schema, forKey: .schema)
     }
 
+    /// - Complexity: O(n·T·depth), parallel over rows.
     public func predict(_ x: Matrix<Double>) throws -> [Double] {
         try validatePredictInput(x, features: inputFeatureCount)
         let (sums, _) = try forestSum(packedTrees, x, outputs: 1, threads: hyperparameters.parameters.threads)
@@ -242,4 +285,12 @@ func validateForest(_ trees: [Tree], featureCount: Int, outputs: Int) throws {
             throw ToolboxError(.corruptArchive, "a tree has \(tree.outputs) outputs, the forest \(outputs)")
         }
     }
+}
+
+/// `splitter: best | random`: whether a forest looks for the best thresholds (random forest) or
+/// draws them at random (extra trees).
+func splitterHyperparameter<Root>(_ keyPath: any WritableKeyPath<Root, Bool> & Sendable) -> Hyperparameter<Root> {
+    Hyperparameter("splitter", kind: .choice(["best", "random"]), summary: "best thresholds (random forest) or random ones (extra trees)",
+                   read: { .string($0[keyPath: keyPath] ? "best" : "random") },
+                   write: { root, value in root[keyPath: keyPath] = value != .string("random") })
 }

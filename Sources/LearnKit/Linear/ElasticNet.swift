@@ -4,16 +4,29 @@ public import ToolboxCore
 /// minimizes 1/(2n)‖y − Xw − b‖² + α·ρ‖w‖₁ + α(1 − ρ)/2‖w‖², ρ = `l1Ratio`,
 /// by cyclic coordinate descent stopped on the duality gap (Friedman, Hastie and Tibshirani,
 /// "Regularization Paths for Generalized Linear Models via Coordinate Descent", 2010).
-public struct ElasticNet: Estimator, DefaultInitializable, LinearModelNaming {
+public struct ElasticNet: Estimator, Configurable, Hashable, LinearModelNaming {
+    /// `alpha` (Double ≥ 0, default 1): the overall penalty strength α.
     public var alpha: Double
-    /// ρ in [0, 1]: 1 is the lasso, 0 ridge.
+    /// `l1_ratio` (Double in [0, 1], default 0.5): ρ, the L1 share of the penalty; 1 is the lasso, 0 ridge.
     public var l1Ratio: Double
+    /// `fit_intercept` (Bool, default `true`): fit an unpenalized intercept.
     public var fitIntercept: Bool
+    /// `max_iter` (Int ≥ 1, default 1000): the most coordinate-descent sweeps.
     public var maxIterations: Int
-    /// Stop when the duality gap is below `tolerance · ‖y‖²` (and coefficient updates are small).
+    /// `tol` (Double ≥ 0, default 1e-4): stop when the duality gap is below `tolerance · ‖y‖²`
+    /// (and coefficient updates are small).
     public var tolerance: Double
-    /// Constrain coefficients to be non-negative.
+    /// `positive` (Bool, default `false`): constrain coefficients to be non-negative.
     public var positive: Bool
+
+    public static let hyperparameterSchema: [Hyperparameter<ElasticNet>] = [
+        .real("alpha", \.alpha, minimum: 0, "overall penalty strength"),
+        .real("l1_ratio", \.l1Ratio, minimum: 0, maximum: 1, "L1 share of the penalty (1: lasso, 0: ridge)"),
+        .bool("fit_intercept", \.fitIntercept, "fit an unpenalized intercept"),
+        .integer("max_iter", \.maxIterations, minimum: 1, "most coordinate-descent sweeps"),
+        .real("tol", \.tolerance, minimum: 0, "duality-gap tolerance, relative to ||y||^2"),
+        .bool("positive", \.positive, "constrain coefficients to be non-negative"),
+    ]
 
     public static var linearModelName: String { "ElasticNet" }
 
@@ -36,21 +49,36 @@ public struct ElasticNet: Estimator, DefaultInitializable, LinearModelNaming {
         self.positive = positive
     }
 
-    public func fit(_ x: Matrix<Double>, _ y: [Double]) throws -> LinearModel<ElasticNet> {
+    /// - Complexity: O(n·p) per sweep.
+    public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> LinearModel<ElasticNet> {
+        let schema = try context.validated(x: x, y: y)
         let solution = try CoordinateDescent.solve(x, y, alpha: alpha, l1Ratio: l1Ratio, fitIntercept: fitIntercept,
                                                    maxIterations: maxIterations, tolerance: tolerance, positive: positive)
         return LinearModel(hyperparameters: self, coefficients: BinaryArray(solution.coefficients), intercept: solution.intercept,
-                           iterations: solution.iterations, converged: solution.converged)
+                           iterations: solution.iterations, converged: solution.converged, schema: schema)
     }
 }
 
 /// The lasso: ``ElasticNet`` with `l1Ratio` 1, as scikit-learn's `Lasso`.
-public struct Lasso: Estimator, DefaultInitializable, LinearModelNaming {
+public struct Lasso: Estimator, Configurable, Hashable, LinearModelNaming {
+    /// `alpha` (Double ≥ 0, default 1): the L1 penalty strength α.
     public var alpha: Double
+    /// `fit_intercept` (Bool, default `true`): fit an unpenalized intercept.
     public var fitIntercept: Bool
+    /// `max_iter` (Int ≥ 1, default 1000): the most coordinate-descent sweeps.
     public var maxIterations: Int
+    /// `tol` (Double ≥ 0, default 1e-4): duality-gap tolerance, relative to ‖y‖².
     public var tolerance: Double
+    /// `positive` (Bool, default `false`): constrain coefficients to be non-negative.
     public var positive: Bool
+
+    public static let hyperparameterSchema: [Hyperparameter<Lasso>] = [
+        .real("alpha", \.alpha, minimum: 0, "L1 penalty strength"),
+        .bool("fit_intercept", \.fitIntercept, "fit an unpenalized intercept"),
+        .integer("max_iter", \.maxIterations, minimum: 1, "most coordinate-descent sweeps"),
+        .real("tol", \.tolerance, minimum: 0, "duality-gap tolerance, relative to ||y||^2"),
+        .bool("positive", \.positive, "constrain coefficients to be non-negative"),
+    ]
 
     public static var linearModelName: String { "Lasso" }
 
@@ -70,11 +98,13 @@ public struct Lasso: Estimator, DefaultInitializable, LinearModelNaming {
         self.positive = positive
     }
 
-    public func fit(_ x: Matrix<Double>, _ y: [Double]) throws -> LinearModel<Lasso> {
+    /// - Complexity: O(n·p) per sweep.
+    public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> LinearModel<Lasso> {
+        let schema = try context.validated(x: x, y: y)
         let solution = try CoordinateDescent.solve(x, y, alpha: alpha, l1Ratio: 1, fitIntercept: fitIntercept,
                                                    maxIterations: maxIterations, tolerance: tolerance, positive: positive)
         return LinearModel(hyperparameters: self, coefficients: BinaryArray(solution.coefficients), intercept: solution.intercept,
-                           iterations: solution.iterations, converged: solution.converged)
+                           iterations: solution.iterations, converged: solution.converged, schema: schema)
     }
 }
 

@@ -7,8 +7,9 @@ public import ToolboxCore
 /// let model = try LinearRegression().fit(x, y)
 /// model.coefficients, model.intercept, try model.predict(x)
 /// ```
-public struct LinearRegression: SampleWeightedEstimator, DefaultInitializable {
-    /// Fit an intercept (center the data first).
+public struct LinearRegression: Estimator, Configurable, Hashable {
+    /// `fit_intercept` (Bool, default `true`): fit an intercept, centering the data first;
+    /// `false` fits a line through the origin.
     public var fitIntercept: Bool
 
     public typealias Model = LinearModel<LinearRegression>
@@ -16,15 +17,23 @@ public struct LinearRegression: SampleWeightedEstimator, DefaultInitializable {
     public init() { fitIntercept = true }
     public init(fitIntercept: Bool) { self.fitIntercept = fitIntercept }
 
-    public func fit(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]?) throws -> LinearModel<LinearRegression> {
+    public static let hyperparameterSchema: [Hyperparameter<LinearRegression>] = [
+        .bool("fit_intercept", \.fitIntercept, "fit an intercept (centre the data first)"),
+    ]
+
+    public static var fitContextUsage: FitContextUsage { [.sampleWeights] }
+
+    /// - Complexity: O(n·p²) time (SVD least squares), O(n·p) memory.
+    public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> LinearModel<LinearRegression> {
         try validateRegressionInput(x, y)
-        let weights = try SampleWeightValidation.validate(sampleWeights, rows: x.rows)
+        let schema = try context.validated(x: x, y: y)
+        let weights = try SampleWeightValidation.validate(context.sampleWeights, rows: x.rows)
         let data = CenteredData(x, y, weights: weights, fitIntercept: fitIntercept)
-        let (design, target) = data.rowsScaled(by: weights, weighted: sampleWeights != nil)
+        let (design, target) = data.rowsScaled(by: weights, weighted: context.sampleWeights != nil)
         let solution = try LinearAlgebra.leastSquares(design, Matrix.column(target))
         let coefficients = solution.solution.values
         return LinearModel(hyperparameters: self, coefficients: BinaryArray(coefficients),
-                           intercept: data.intercept(for: coefficients), iterations: 0, converged: true)
+                           intercept: data.intercept(for: coefficients), iterations: 0, converged: true, schema: schema)
     }
 }
 
@@ -39,10 +48,25 @@ public struct LinearModel<Hyperparameters: Sendable & Codable & Hashable & Linea
     /// Whether an iterative solver met its tolerance; `false` means the coefficients may be
     /// inaccurate: raise `maxIterations` or `tolerance` (scikit-learn's ConvergenceWarning).
     public var converged: Bool
+    /// Feature names seen in fit.
+    public var schema: ModelSchema
+
+    public init(hyperparameters: Hyperparameters, coefficients: BinaryArray<Double>, intercept: Double, iterations: Int,
+                converged: Bool, schema: ModelSchema = ModelSchema()) {
+        self.hyperparameters = hyperparameters
+        self.coefficients = coefficients
+        self.intercept = intercept
+        self.iterations = iterations
+        self.converged = converged
+        self.schema = schema
+    }
 
     public static var modelTypeName: String { "LearnKit.\(Hyperparameters.linearModelName)" }
+    /// 2: hyperparameters in scikit-learn's snake_case shape, and the model schema.
+    public static var modelFormatVersion: Int { 2 }
     public var inputFeatureCount: Int { coefficients.elements.count }
 
+    /// - Complexity: O(n·p).
     public func predict(_ x: Matrix<Double>) throws -> [Double] {
         try linearPrediction(x, coefficients: coefficients.elements, intercept: intercept)
     }

@@ -2,10 +2,18 @@ public import ToolboxCore
 
 /// Least squares with an L2 penalty, as scikit-learn's `Ridge`: minimizes
 /// ‖y − Xw − b‖² + α‖w‖², solved in closed form, (XᵀX + αI) w = Xᵀy, by LAPACK on centered data.
-public struct Ridge: SampleWeightedEstimator, DefaultInitializable, LinearModelNaming {
-    /// The penalty strength α ≥ 0.
+public struct Ridge: Estimator, Configurable, Hashable, LinearModelNaming {
+    /// `alpha` (Double ≥ 0, default 1): the L2 penalty strength α; larger shrinks more.
     public var alpha: Double
+    /// `fit_intercept` (Bool, default `true`): fit an unpenalized intercept.
     public var fitIntercept: Bool
+
+    public static let hyperparameterSchema: [Hyperparameter<Ridge>] = [
+        .real("alpha", \.alpha, minimum: 0, "L2 penalty strength; larger shrinks the coefficients more"),
+        .bool("fit_intercept", \.fitIntercept, "fit an unpenalized intercept"),
+    ]
+
+    public static var fitContextUsage: FitContextUsage { [.sampleWeights] }
 
     public static var linearModelName: String { "Ridge" }
     public typealias Model = LinearModel<Ridge>
@@ -20,14 +28,16 @@ public struct Ridge: SampleWeightedEstimator, DefaultInitializable, LinearModelN
         self.fitIntercept = fitIntercept
     }
 
-    public func fit(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]?) throws -> LinearModel<Ridge> {
+    /// - Complexity: O(n·p² + p³) time, O(n·p + p²) memory.
+    public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> LinearModel<Ridge> {
         guard alpha.isFinite, alpha >= 0 else {
             throw ToolboxError(.invalidParameter, "alpha must be finite and non-negative, got \(alpha)", context: ErrorContext(parameter: "alpha"))
         }
         try validateRegressionInput(x, y)
-        let weights = try SampleWeightValidation.validate(sampleWeights, rows: x.rows)
+        let schema = try context.validated(x: x, y: y)
+        let weights = try SampleWeightValidation.validate(context.sampleWeights, rows: x.rows)
         let data = CenteredData(x, y, weights: weights, fitIntercept: fitIntercept)
-        let (design, target) = data.rowsScaled(by: weights, weighted: sampleWeights != nil)
+        let (design, target) = data.rowsScaled(by: weights, weighted: context.sampleWeights != nil)
         var gram = try design.multiplied(by: design, transposeSelf: true)
         for j in 0..<gram.rows { gram[j, j] += alpha }
         let rhs = try design.multiplied(by: target, transposeSelf: true)
@@ -41,7 +51,7 @@ public struct Ridge: SampleWeightedEstimator, DefaultInitializable, LinearModelN
             coefficients = try LinearAlgebra.leastSquares(gram, Matrix.column(rhs)).solution.values
         }
         return LinearModel(hyperparameters: self, coefficients: BinaryArray(coefficients),
-                           intercept: data.intercept(for: coefficients), iterations: 0, converged: true)
+                           intercept: data.intercept(for: coefficients), iterations: 0, converged: true, schema: schema)
     }
 
     /// Solves L·Lᵀ·w = b by forward then back substitution.

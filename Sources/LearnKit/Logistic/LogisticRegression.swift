@@ -13,30 +13,40 @@ public import ToolboxCore
 /// model.converged                       // false: raise maxIterations (a ConvergenceWarning)
 /// try model.predictProbabilities(x)     // one column per class in model.classes
 /// ```
-public struct LogisticRegression: SampleWeightedEstimator, DefaultInitializable {
-    public enum Penalty: String, Sendable, Hashable, Codable {
-        case l2, l1, elasticNet, none
-    }
-
-    /// How classes are weighted in the loss.
-    public enum ClassWeight: Sendable, Hashable, Codable {
-        /// Every sample counts once.
+public struct LogisticRegression: Estimator, Configurable, Hashable {
+    /// The penalty on the coefficients, with scikit-learn's names.
+    public enum Penalty: String, Sendable, Hashable, Codable, CaseIterable {
+        case l2, l1
+        case elasticNet = "elasticnet"
         case none
-        /// n / (k · count of the class): rare classes count more.
-        case balanced
-        /// A weight per class label; unlisted classes weigh 1.
-        case custom([Double: Double])
     }
 
+    /// `penalty` (`l2`, `l1`, `elasticnet` or `none`; default `l2`): the penalty on the coefficients.
     public var penalty: Penalty
-    /// The inverse regularization strength (larger is weaker).
+    /// `C` (Double > 0, default 1): the inverse regularization strength; larger is weaker.
     public var c: Double
-    /// The L1 share of the elastic-net penalty, in [0, 1].
+    /// `l1_ratio` (Double in [0, 1], default 0.5): the L1 share of the elastic-net penalty.
     public var l1Ratio: Double
+    /// `fit_intercept` (Bool, default `true`): fit unpenalized intercepts.
     public var fitIntercept: Bool
+    /// `max_iter` (Int ≥ 1, default 100): the most solver iterations.
     public var maxIterations: Int
+    /// `tol` (Double ≥ 0, default 1e-4): the solver's stopping tolerance.
     public var tolerance: Double
+    /// `class_weight` (`null`, `balanced` or `{label: weight}`; default `null`): class weights in the loss.
     public var classWeight: ClassWeight
+
+    public static let hyperparameterSchema: [Hyperparameter<LogisticRegression>] = [
+        .choice("penalty", \.penalty, "penalty on the coefficients"),
+        .real("C", \.c, minimum: 0, exclusiveMinimum: true, "inverse regularization strength (larger is weaker)"),
+        .real("l1_ratio", \.l1Ratio, minimum: 0, maximum: 1, "L1 share of the elastic-net penalty"),
+        .bool("fit_intercept", \.fitIntercept, "fit unpenalized intercepts"),
+        .integer("max_iter", \.maxIterations, minimum: 1, "most solver iterations"),
+        .real("tol", \.tolerance, minimum: 0, "solver stopping tolerance"),
+        .coded("class_weight", \.classWeight, kind: ClassWeight.hyperparameterKind, "class weights: balanced or {label: weight}"),
+    ]
+
+    public static var fitContextUsage: FitContextUsage { [.sampleWeights] }
 
     public typealias Model = LogisticRegressionModel
 
@@ -61,7 +71,8 @@ public struct LogisticRegression: SampleWeightedEstimator, DefaultInitializable 
         self.classWeight = classWeight
     }
 
-    public func fit(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]?) throws -> LogisticRegressionModel {
+    /// - Complexity: O(n·p·k) per iteration for k classes.
+    public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> LogisticRegressionModel {
         guard c.isFinite, c > 0 else {
             throw ToolboxError(.invalidParameter, "C must be positive, got \(c)", context: ErrorContext(parameter: "c"))
         }
@@ -75,13 +86,14 @@ public struct LogisticRegression: SampleWeightedEstimator, DefaultInitializable 
         try x.validateNotEmpty()
         try x.validateFinite()
         try TargetValidation.validate(y, rows: x.rows)
-        var weights = try SampleWeightValidation.validate(sampleWeights, rows: x.rows)
+        let schema = try context.validated(x: x, y: y)
+        var weights = try SampleWeightValidation.validate(context.sampleWeights, rows: x.rows)
         let (classes, labels) = encodeLabels(y)
         guard classes.count >= 2 else {
             throw ToolboxError(.invalidData, "y has a single class (\(classes.first ?? .nan)); classification needs at least two",
                                context: ErrorContext(parameter: "y"))
         }
-        weights = try classWeighted(weights, labels: labels, classes: classes, y: y, classWeight: classWeight)
+        weights = try classWeight.apply(to: weights, labels: labels, classes: classes, targetLabels: context.targetLabels)
         let problem = LogisticProblem(x: x, labels: labels, classCount: classes.count, weights: weights,
                                       fitIntercept: fitIntercept, c: c, penalty: penalty, l1Ratio: l1Ratio)
         let solution = penalty == .l1 || (penalty == .elasticNet && l1Ratio > 0)
@@ -91,13 +103,14 @@ public struct LogisticRegression: SampleWeightedEstimator, DefaultInitializable 
                                        coefficients: try Matrix(rows: problem.outputs, columns: x.columns,
                                                                 values: Array(solution.parameters[0..<problem.outputs * x.columns])),
                                        intercepts: Array(solution.parameters[(problem.outputs * x.columns)...]),
-                                       iterations: solution.iterations, converged: solution.converged)
+                                       iterations: solution.iterations, converged: solution.converged, schema: schema)
     }
 }
 
 /// A fitted logistic regression.
 public struct LogisticRegressionModel: Classifier {
     public static let modelTypeName = "LearnKit.LogisticRegression"
+    public static var modelFormatVersion: Int { 2 }
     public var hyperparameters: LogisticRegression
     public var classes: [Double]
     /// One row per output: a single row for two classes (the second class's log-odds),
@@ -108,6 +121,8 @@ public struct LogisticRegressionModel: Classifier {
     public var iterations: Int
     /// Whether the solver met its tolerance within `maxIterations` (scikit-learn's ConvergenceWarning when not).
     public var converged: Bool
+    /// Feature names and class labels seen in fit.
+    public var schema: ModelSchema
 
     public var inputFeatureCount: Int { coefficients.columns }
 

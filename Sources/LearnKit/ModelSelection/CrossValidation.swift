@@ -69,21 +69,27 @@ struct CrossValidationOutcome: Sendable {
 public enum ModelSelection {
     /// Fits a fresh model on each split's training rows and scores it on the test rows.
     /// Splits run in parallel; scores do not depend on the thread count.
+    ///
+    /// `context` travels with each fit, its per-row pieces (sample weights) sliced to the
+    /// split's training rows; names, categorical columns and labels pass as they are. As with
+    /// scikit-learn's metadata routing, weights given to an estimator that does not use them are
+    /// an error. Scoring is unweighted, as scikit-learn's default.
     public static func crossValidate<E: Estimator>(
         _ estimator: E, x: Matrix<Double>, y: [Double], cv: any CrossValidator = KFold(), scoring: [Scorer],
-        groups: [Int]? = nil, returnTrainScores: Bool = false, threads: Int? = nil
+        groups: [Int]? = nil, context: FitContext = FitContext(), returnTrainScores: Bool = false, threads: Int? = nil
     ) throws -> CrossValidationResult {
         guard !scoring.isEmpty else {
             throw ToolboxError(.invalidParameter, "give at least one scorer", context: ErrorContext(parameter: "scoring"))
         }
         try TargetValidation.validate(y, rows: x.rows)
+        try validate(context, for: estimator, x: x, y: y)
         let splits = try cv.splits(count: x.rows, y: y, groups: groups)
         let outcomes = try Parallel.map(indices: splits.count, threads: threads) { k -> CrossValidationOutcome in
             let split = splits[k]
             let trainX = try x.rows(at: split.train), testX = try x.rows(at: split.test)
             let trainY = split.train.map { y[$0] }, testY = split.test.map { y[$0] }
             let start = DispatchTime.now().uptimeNanoseconds
-            let model = try estimator.fit(trainX, trainY)
+            let model = try estimator.fit(trainX, trainY, context: context.selectingRows(split.train))
             let fitted = DispatchTime.now().uptimeNanoseconds
             let test = try scoring.map { try $0.score(model, testX, testY) }
             let scored = DispatchTime.now().uptimeNanoseconds
@@ -102,11 +108,15 @@ public enum ModelSelection {
     /// Training and validation scores as the training set grows (scikit-learn's `learning_curve`):
     /// for each split and each size, the model is fitted on the first `size` training rows.
     /// - Parameter trainSizes: fractions in (0, 1] of the largest training set.
+    /// - Parameter context: passed to each fit with its per-row pieces sliced, as in
+    ///   ``crossValidate(_:x:y:cv:scoring:groups:context:returnTrainScores:threads:)``.
     public static func learningCurve<E: Estimator>(
         _ estimator: E, x: Matrix<Double>, y: [Double], cv: any CrossValidator = KFold(), scoring: Scorer,
-        trainSizes: [Double] = [0.1, 0.325, 0.55, 0.775, 1.0], groups: [Int]? = nil, threads: Int? = nil
+        trainSizes: [Double] = [0.1, 0.325, 0.55, 0.775, 1.0], groups: [Int]? = nil, context: FitContext = FitContext(),
+        threads: Int? = nil
     ) throws -> (sizes: [Int], trainScores: [[Double]], testScores: [[Double]]) {
         try TargetValidation.validate(y, rows: x.rows)
+        try validate(context, for: estimator, x: x, y: y)
         let splits = try cv.splits(count: x.rows, y: y, groups: groups)
         let largest = splits.map(\.train.count).min() ?? 0
         guard trainSizes.allSatisfy({ $0 > 0 && $0 <= 1 }) else {
@@ -118,12 +128,19 @@ public enum ModelSelection {
             let (size, s) = jobs[k]
             let train = Array(splits[s].train.prefix(size)), test = splits[s].test
             let trainX = try x.rows(at: train), testX = try x.rows(at: test)
-            let model = try estimator.fit(trainX, train.map { y[$0] })
+            let model = try estimator.fit(trainX, train.map { y[$0] }, context: context.selectingRows(train))
             return (try scoring.score(model, trainX, train.map { y[$0] }), try scoring.score(model, testX, test.map { y[$0] }))
         }
         let perSize = splits.count
         return (sizes,
                 sizes.indices.map { i in (0..<perSize).map { scores[i * perSize + $0].0 } },
                 sizes.indices.map { i in (0..<perSize).map { scores[i * perSize + $0].1 } })
+    }
+
+    /// Checks the context once against the whole data, so a bad weight is reported with its
+    /// row in the data, not in a fold.
+    private static func validate<E: Estimator>(_ context: FitContext, for estimator: E, x: Matrix<Double>, y: [Double]) throws {
+        try context.requireConsumers(E.fitContextUsage, consumer: "\(E.self)")
+        _ = try context.validated(x: x, y: y)
     }
 }

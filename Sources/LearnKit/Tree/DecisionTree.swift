@@ -1,13 +1,48 @@
 import Foundation
 public import ToolboxCore
 
-/// How many features a split may look at.
+/// How many features a split may look at (scikit-learn's `max_features`).
+///
+/// In YAML or JSON: `sqrt`, `log2`, `null` or `all` (every feature), a whole number (a count)
+/// or a number in (0, 1) (a fraction of the features). A count of 1 is written `1`; unlike
+/// scikit-learn, which tells `1` from `1.0` by type, YAML and JSON numbers carry no type, so
+/// write `all` for every feature.
 public enum MaxFeatures: Sendable, Hashable, Codable {
     case all
     case sqrt
     case log2
     case count(Int)
     case fraction(Double)
+
+    /// The kind of value `max_features` takes.
+    public static let hyperparameterKind = HyperparameterKind.optional(.oneOf([
+        .choice(["sqrt", "log2", "all"]), .integer(minimum: 1, maximum: nil),
+        .real(minimum: 0, maximum: 1, exclusiveMinimum: true),
+    ]))
+
+    public init(from decoder: any Decoder) throws {
+        switch try decoder.singleValueContainer().decode(JSONValue.self) {
+        case .null, .string("all"): self = .all
+        case .string("sqrt"): self = .sqrt
+        case .string("log2"): self = .log2
+        case .number(let number) where number >= 1 && number == number.rounded() && number < 1e15: self = .count(Int(number))
+        case .number(let number) where number > 0 && number < 1: self = .fraction(number)
+        case let other:
+            throw ToolboxError(.invalidParameter, "max_features is \(other.compactDescription); it takes \(Self.hyperparameterKind)",
+                               context: ErrorContext(parameter: "max_features"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .all: try container.encodeNil()
+        case .sqrt: try container.encode("sqrt")
+        case .log2: try container.encode("log2")
+        case .count(let count): try container.encode(count)
+        case .fraction(let fraction): try container.encode(fraction)
+        }
+    }
 
     func resolve(_ features: Int) throws -> Int {
         let value: Int
@@ -18,13 +53,13 @@ public enum MaxFeatures: Sendable, Hashable, Codable {
         case .count(let k): value = k
         case .fraction(let f):
             guard f > 0, f <= 1 else {
-                throw ToolboxError(.invalidParameter, "maxFeatures fraction must be in (0, 1], got \(f)", context: ErrorContext(parameter: "maxFeatures"))
+                throw ToolboxError(.invalidParameter, "max_features fraction must be in (0, 1], got \(f)", context: ErrorContext(parameter: "max_features"))
             }
             value = Int(f * Double(features))
         }
         guard value >= 1 || features == 0 else {
             if case .count = self {
-                throw ToolboxError(.invalidParameter, "maxFeatures must be at least 1", context: ErrorContext(parameter: "maxFeatures"))
+                throw ToolboxError(.invalidParameter, "max_features must be at least 1", context: ErrorContext(parameter: "max_features"))
             }
             return 1
         }
@@ -32,22 +67,28 @@ public enum MaxFeatures: Sendable, Hashable, Codable {
     }
 }
 
-/// Hyperparameters shared by the tree estimators (scikit-learn's names in camel case).
+/// Hyperparameters shared by the tree estimators (scikit-learn's, named in camel case here and
+/// in snake case in YAML/JSON).
 public struct TreeParameters: Sendable, Hashable, Codable {
+    /// `max_depth` (Int ≥ 1 or `null`, default `null`): the deepest a leaf may be; `null` grows
+    /// until the other limits stop it.
     public var maxDepth: Int?
+    /// `min_samples_split` (Int ≥ 2, default 2): the fewest rows a node needs to be split.
     public var minSamplesSplit: Int = 2
+    /// `min_samples_leaf` (Int ≥ 1, default 1): the fewest rows each child of a split keeps.
     public var minSamplesLeaf: Int = 1
+    /// `min_impurity_decrease` (Double ≥ 0, default 0): the weighted impurity decrease a split must reach.
     public var minImpurityDecrease: Double = 0
+    /// `max_features` (`sqrt`, `log2`, a count, a fraction or `null`; default all for trees,
+    /// `sqrt` for forest classifiers): the features drawn at each split.
     public var maxFeatures: MaxFeatures = .all
+    /// `max_leaf_nodes` (Int ≥ 2 or `null`, default `null`): grow best-first to at most this many leaves.
     public var maxLeafNodes: Int?
-    /// Minimal cost-complexity pruning strength (0: no pruning).
+    /// `ccp_alpha` (Double ≥ 0, default 0): minimal cost-complexity pruning strength (0: no pruning).
     public var ccpAlpha: Double = 0
-    /// The seed of the feature draws, used as scikit-learn uses `random_state` (a NumPy
-    /// `RandomState` seeds its splitter's generator): the same seed grows the same tree.
-    public var seed: UInt64 = 0
 
     public init(maxDepth: Int? = nil, minSamplesSplit: Int = 2, minSamplesLeaf: Int = 1, minImpurityDecrease: Double = 0,
-                maxFeatures: MaxFeatures = .all, maxLeafNodes: Int? = nil, ccpAlpha: Double = 0, seed: UInt64 = 0) {
+                maxFeatures: MaxFeatures = .all, maxLeafNodes: Int? = nil, ccpAlpha: Double = 0) {
         self.maxDepth = maxDepth
         self.minSamplesSplit = minSamplesSplit
         self.minSamplesLeaf = minSamplesLeaf
@@ -55,19 +96,30 @@ public struct TreeParameters: Sendable, Hashable, Codable {
         self.maxFeatures = maxFeatures
         self.maxLeafNodes = maxLeafNodes
         self.ccpAlpha = ccpAlpha
-        self.seed = seed
     }
+
+    /// The tree hyperparameters, as scikit-learn names them; estimators lift them to where they keep them.
+    static let hyperparameterSchema: [Hyperparameter<TreeParameters>] = [
+        .optionalInteger("max_depth", \.maxDepth, minimum: 1, "deepest a leaf may be (null: unlimited)"),
+        .integer("min_samples_split", \.minSamplesSplit, minimum: 2, "fewest rows a node needs to be split"),
+        .integer("min_samples_leaf", \.minSamplesLeaf, minimum: 1, "fewest rows each child of a split keeps"),
+        .real("min_impurity_decrease", \.minImpurityDecrease, minimum: 0, "weighted impurity decrease a split must reach"),
+        .coded("max_features", \.maxFeatures, kind: MaxFeatures.hyperparameterKind,
+               "features drawn per split: sqrt, log2, a count, a fraction, or null for all"),
+        .optionalInteger("max_leaf_nodes", \.maxLeafNodes, minimum: 2, "grow best-first to at most this many leaves (null: unlimited)"),
+        .real("ccp_alpha", \.ccpAlpha, minimum: 0, "minimal cost-complexity pruning strength"),
+    ]
 
     func validate() throws {
         func fail(_ parameter: String, _ message: String) -> ToolboxError {
             ToolboxError(.invalidParameter, message, context: ErrorContext(parameter: parameter))
         }
-        if let maxDepth, maxDepth < 1 { throw fail("maxDepth", "maxDepth must be at least 1, got \(maxDepth)") }
-        guard minSamplesSplit >= 2 else { throw fail("minSamplesSplit", "minSamplesSplit must be at least 2, got \(minSamplesSplit)") }
-        guard minSamplesLeaf >= 1 else { throw fail("minSamplesLeaf", "minSamplesLeaf must be at least 1, got \(minSamplesLeaf)") }
-        guard minImpurityDecrease >= 0, minImpurityDecrease.isFinite else { throw fail("minImpurityDecrease", "minImpurityDecrease must be non-negative") }
-        if let maxLeafNodes, maxLeafNodes < 2 { throw fail("maxLeafNodes", "maxLeafNodes must be at least 2, got \(maxLeafNodes)") }
-        guard ccpAlpha >= 0, ccpAlpha.isFinite else { throw fail("ccpAlpha", "ccpAlpha must be non-negative") }
+        if let maxDepth, maxDepth < 1 { throw fail("max_depth", "max_depth must be at least 1, got \(maxDepth)") }
+        guard minSamplesSplit >= 2 else { throw fail("min_samples_split", "min_samples_split must be at least 2, got \(minSamplesSplit)") }
+        guard minSamplesLeaf >= 1 else { throw fail("min_samples_leaf", "min_samples_leaf must be at least 1, got \(minSamplesLeaf)") }
+        guard minImpurityDecrease >= 0, minImpurityDecrease.isFinite else { throw fail("min_impurity_decrease", "min_impurity_decrease must be non-negative") }
+        if let maxLeafNodes, maxLeafNodes < 2 { throw fail("max_leaf_nodes", "max_leaf_nodes must be at least 2, got \(maxLeafNodes)") }
+        guard ccpAlpha >= 0, ccpAlpha.isFinite else { throw fail("ccp_alpha", "ccp_alpha must be non-negative") }
     }
 
     func settings(criterion: SplitCriterion, features: Int, bestSplits: Bool) throws -> TreeSettings {
@@ -91,46 +143,65 @@ func validateTreeInput(_ x: Matrix<Double>, _ y: [Double]) throws {
 /// let tree = try DecisionTreeClassifier(criterion: .entropy, parameters: TreeParameters(maxDepth: 5)).fit(x, y)
 /// tree.tree.depth, tree.featureImportances, try tree.predictProbabilities(x)
 /// ```
-public struct DecisionTreeClassifier: SampleWeightedEstimator, DefaultInitializable {
+public struct DecisionTreeClassifier: Estimator, Configurable, Hashable {
+    /// `criterion` (`gini` or `entropy`, default `gini`): the impurity a split lowers.
     public var criterion: SplitCriterion
+    /// The growth limits (`max_depth`, `min_samples_leaf`, `max_features`, ...).
     public var parameters: TreeParameters
-    public var classWeight: LogisticRegression.ClassWeight
+    /// `random_state` (0...2³²−1, default 0): seeds the feature draws as scikit-learn's
+    /// `random_state` does (a NumPy `RandomState` seeds its splitter): the same seed grows the
+    /// same tree. Larger seeds are rejected, as NumPy rejects them.
+    public var seed: UInt64
+    /// `class_weight` (`null`, `balanced` or `{label: weight}`; default `null`): class weights in the impurity.
+    public var classWeight: ClassWeight
 
     public typealias Model = DecisionTreeClassifierModel
 
     public init() {
         criterion = .gini
         parameters = TreeParameters()
+        seed = 0
         classWeight = .none
     }
 
-    public init(criterion: SplitCriterion = .gini, parameters: TreeParameters = TreeParameters(),
-                classWeight: LogisticRegression.ClassWeight = .none) {
+    public init(criterion: SplitCriterion = .gini, parameters: TreeParameters = TreeParameters(), seed: UInt64 = 0,
+                classWeight: ClassWeight = .none) {
         self.criterion = criterion
         self.parameters = parameters
+        self.seed = seed
         self.classWeight = classWeight
     }
 
-    public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
+    public static let hyperparameterSchema: [Hyperparameter<DecisionTreeClassifier>] =
+        [.coded("criterion", \.criterion, kind: SplitCriterion.classification, "impurity a split lowers")]
+        + TreeParameters.hyperparameterSchema.map { $0.lifted(\.parameters) }
+        + [.seed("random_state", \.seed, "seed of the feature draws (NumPy RandomState)"),
+           .coded("class_weight", \.classWeight, kind: ClassWeight.hyperparameterKind, "class weights: balanced or {label: weight}")]
 
-    public func fit(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]?) throws -> DecisionTreeClassifierModel {
-        try fit(x, y, sampleWeights: sampleWeights, bestSplits: true)
+    public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
+    public static var fitContextUsage: FitContextUsage { [.sampleWeights] }
+
+    /// - Complexity: O(p·n log n) per level with all features (radix-sorted splits).
+    public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> DecisionTreeClassifierModel {
+        try fit(x, y, context: context, bestSplits: true)
     }
 
-    func fit(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]?, bestSplits: Bool) throws -> DecisionTreeClassifierModel {
+    func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext, bestSplits: Bool) throws -> DecisionTreeClassifierModel {
         guard criterion.isClassification else {
-            throw ToolboxError(.invalidParameter, "a classifier splits on gini or entropy, not \(criterion)", context: ErrorContext(parameter: "criterion"))
+            throw ToolboxError(.invalidParameter, "a classifier splits on gini or entropy, not \(criterion.rawValue)", context: ErrorContext(parameter: "criterion"))
         }
+        let state = try NumPyRandomState.validatedSeed(seed)
         try validateTreeInput(x, y)
+        let schema = try context.validated(x: x, y: y)
         let (classes, labels) = encodeLabels(y)
-        let weights = try classWeighted(try SampleWeightValidation.validate(sampleWeights, rows: x.rows), labels: labels,
-                                        classes: classes, y: y, classWeight: classWeight)
+        let weights = try classWeight.apply(to: try SampleWeightValidation.validate(context.sampleWeights, rows: x.rows), labels: labels,
+                                            classes: classes, targetLabels: context.targetLabels)
         let settings = try parameters.settings(criterion: criterion, features: x.columns, bestSplits: bestSplits)
         var builder = TreeBuilder(x: x, classLabels: labels, targets: [], classCount: classes.count, weights: weights,
-                                  settings: settings, seed: NumPyRandomState.splitterState(seed: parameters.seed))
+                                  settings: settings, seed: NumPyRandomState.splitterState(seed: state))
         var tree = builder.build()
         if parameters.ccpAlpha > 0 { tree = tree.pruned(alpha: parameters.ccpAlpha) }
-        return DecisionTreeClassifierModel(hyperparameters: self, classes: classes, tree: tree, inputFeatureCount: x.columns)
+        return DecisionTreeClassifierModel(hyperparameters: self, classes: classes, tree: tree, inputFeatureCount: x.columns, schema: schema)
     }
 }
 
@@ -148,7 +219,7 @@ extension DecisionTreeClassifier {
     public func costComplexityPruningPath(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]? = nil) throws -> (alphas: [Double], impurities: [Double]) {
         var unpruned = self
         unpruned.parameters.ccpAlpha = 0
-        return try unpruned.fit(x, y, sampleWeights: sampleWeights).tree.pruningPath()
+        return try unpruned.fit(x, y, context: FitContext(sampleWeights: sampleWeights)).tree.pruningPath()
     }
 }
 
@@ -157,22 +228,7 @@ extension DecisionTreeRegressor {
     public func costComplexityPruningPath(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]? = nil) throws -> (alphas: [Double], impurities: [Double]) {
         var unpruned = self
         unpruned.parameters.ccpAlpha = 0
-        return try unpruned.fit(x, y, sampleWeights: sampleWeights).tree.pruningPath()
-    }
-}
-
-/// Per-sample weights times per-class weights.
-func classWeighted(_ weights: [Double], labels: [Int], classes: [Double], y: [Double],
-                   classWeight: LogisticRegression.ClassWeight) throws -> [Double] {
-    switch classWeight {
-    case .none:
-        return weights
-    case .balanced:
-        var counts = [Double](repeating: 0, count: classes.count)
-        for k in labels { counts[k] += 1 }
-        return weights.indices.map { weights[$0] * Double(y.count) / (Double(classes.count) * counts[labels[$0]]) }
-    case .custom(let table):
-        return weights.indices.map { weights[$0] * (table[y[$0]] ?? 1) }
+        return try unpruned.fit(x, y, context: FitContext(sampleWeights: sampleWeights)).tree.pruningPath()
     }
 }
 
@@ -183,7 +239,11 @@ public struct DecisionTreeClassifierModel: Classifier {
     public var classes: [Double]
     public var tree: Tree
     public var inputFeatureCount: Int
+    /// Feature names and class labels seen in fit.
+    public var schema: ModelSchema
+    public static var modelFormatVersion: Int { 2 }
 
+    /// - Complexity: O(n·depth).
     public func predictProbabilities(_ x: Matrix<Double>) throws -> Matrix<Double> {
         try validatePredictInput(x, features: inputFeatureCount)
         let k = classes.count
@@ -206,41 +266,57 @@ public struct DecisionTreeClassifierModel: Classifier {
 }
 
 /// A CART decision tree regressor, as scikit-learn's `DecisionTreeRegressor`.
-public struct DecisionTreeRegressor: SampleWeightedEstimator, DefaultInitializable {
+public struct DecisionTreeRegressor: Estimator, Configurable, Hashable {
+    /// `criterion` (`squared_error` or `absolute_error`, default `squared_error`): the impurity a split lowers.
     public var criterion: SplitCriterion
+    /// The growth limits (`max_depth`, `min_samples_leaf`, `max_features`, ...).
     public var parameters: TreeParameters
+    /// `random_state` (0...2³²−1, default 0): seeds the feature draws as scikit-learn's
+    /// `random_state` does; larger seeds are rejected.
+    public var seed: UInt64
 
     public typealias Model = DecisionTreeRegressorModel
 
     public init() {
         criterion = .squaredError
         parameters = TreeParameters()
+        seed = 0
     }
 
-    public init(criterion: SplitCriterion = .squaredError, parameters: TreeParameters = TreeParameters()) {
+    public init(criterion: SplitCriterion = .squaredError, parameters: TreeParameters = TreeParameters(), seed: UInt64 = 0) {
         self.criterion = criterion
         self.parameters = parameters
+        self.seed = seed
     }
+
+    public static let hyperparameterSchema: [Hyperparameter<DecisionTreeRegressor>] =
+        [.coded("criterion", \.criterion, kind: SplitCriterion.regression, "impurity a split lowers")]
+        + TreeParameters.hyperparameterSchema.map { $0.lifted(\.parameters) }
+        + [.seed("random_state", \.seed, "seed of the feature draws (NumPy RandomState)")]
 
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
+    public static var fitContextUsage: FitContextUsage { [.sampleWeights] }
 
-    public func fit(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]?) throws -> DecisionTreeRegressorModel {
-        try fit(x, y, sampleWeights: sampleWeights, bestSplits: true)
+    /// - Complexity: O(p·n log n) per level with all features (squared error).
+    public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> DecisionTreeRegressorModel {
+        try fit(x, y, context: context, bestSplits: true)
     }
 
-    func fit(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]?, bestSplits: Bool) throws -> DecisionTreeRegressorModel {
+    func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext, bestSplits: Bool) throws -> DecisionTreeRegressorModel {
         guard !criterion.isClassification else {
-            throw ToolboxError(.invalidParameter, "a regressor splits on squaredError or absoluteError, not \(criterion)",
+            throw ToolboxError(.invalidParameter, "a regressor splits on squared_error or absolute_error, not \(criterion.rawValue)",
                                context: ErrorContext(parameter: "criterion"))
         }
+        let state = try NumPyRandomState.validatedSeed(seed)
         try validateTreeInput(x, y)
-        let weights = try SampleWeightValidation.validate(sampleWeights, rows: x.rows)
+        let schema = try context.validated(x: x, y: y)
+        let weights = try SampleWeightValidation.validate(context.sampleWeights, rows: x.rows)
         let settings = try parameters.settings(criterion: criterion, features: x.columns, bestSplits: bestSplits)
         var builder = TreeBuilder(x: x, classLabels: [], targets: y, classCount: 0, weights: weights, settings: settings,
-                                  seed: NumPyRandomState.splitterState(seed: parameters.seed))
+                                  seed: NumPyRandomState.splitterState(seed: state))
         var tree = builder.build()
         if parameters.ccpAlpha > 0 { tree = tree.pruned(alpha: parameters.ccpAlpha) }
-        return DecisionTreeRegressorModel(hyperparameters: self, tree: tree, inputFeatureCount: x.columns)
+        return DecisionTreeRegressorModel(hyperparameters: self, tree: tree, inputFeatureCount: x.columns, schema: schema)
     }
 }
 
@@ -250,7 +326,11 @@ public struct DecisionTreeRegressorModel: Predictor {
     public var hyperparameters: DecisionTreeRegressor
     public var tree: Tree
     public var inputFeatureCount: Int
+    /// Feature names seen in fit.
+    public var schema: ModelSchema
+    public static var modelFormatVersion: Int { 2 }
 
+    /// - Complexity: O(n·depth).
     public func predict(_ x: Matrix<Double>) throws -> [Double] {
         try validatePredictInput(x, features: inputFeatureCount)
         return tree.leaves(x).map { tree.values[$0] }

@@ -1,3 +1,5 @@
+import ToolboxCore
+
 /// NumPy's legacy `RandomState`: the Mersenne Twister MT19937 (Matsumoto and Nishimura, 1998)
 /// seeded with `init_genrand`, and `randint` by masked rejection sampling.
 ///
@@ -55,9 +57,19 @@ struct NumPyRandomState {
     /// scikit-learn's `MAX_INT` / `RAND_R_MAX`: 2³¹ − 1.
     static let maxInt = 2_147_483_647
 
+    /// `seed` as NumPy's `RandomState` takes it: 0...2³²−1, larger seeds rejected (NumPy
+    /// raises), never truncated.
+    static func validatedSeed(_ seed: UInt64, parameter: String = "random_state") throws -> UInt32 {
+        guard let state = UInt32(exactly: seed) else {
+            throw ToolboxError(.invalidParameter, "\(parameter) must be in 0...\(UInt32.max) (NumPy's RandomState takes 32 bits), got \(seed)",
+                               context: ErrorContext(parameter: parameter))
+        }
+        return state
+    }
+
     /// The xorshift state a scikit-learn splitter takes from `random_state`.
-    static func splitterState(seed: UInt64) -> UInt64 {
-        var random = NumPyRandomState(seed: UInt32(truncatingIfNeeded: seed))
+    static func splitterState(seed: UInt32) -> UInt64 {
+        var random = NumPyRandomState(seed: seed)
         return UInt64(random.randint(0, maxInt))
     }
 }

@@ -1,17 +1,23 @@
 import Foundation
+import ToolboxCore
 
 /// The impurity measures of CART (Breiman et al., "Classification and Regression Trees", 1984),
 /// as scikit-learn defines them.
-public enum SplitCriterion: String, Sendable, Hashable, Codable {
+public enum SplitCriterion: String, Sendable, Hashable, Codable, CaseIterable {
     /// 1 − Σ pₖ² (classification).
     case gini
     /// −Σ pₖ log₂ pₖ (classification; scikit-learn's "entropy" / "log_loss").
     case entropy
     /// Weighted variance of the target (regression).
-    case squaredError
+    case squaredError = "squared_error"
     /// Weighted mean absolute deviation from the weighted median (regression). Evaluating a
     /// split costs O(n) per position, as in scikit-learn: use it on small data.
-    case absoluteError
+    case absoluteError = "absolute_error"
+
+    /// The criteria a classifier takes, by name.
+    static let classification = HyperparameterKind.choice(["gini", "entropy"])
+    /// The criteria a regressor takes, by name.
+    static let regression = HyperparameterKind.choice(["squared_error", "absolute_error"])
 
     var isClassification: Bool { self == .gini || self == .entropy }
 

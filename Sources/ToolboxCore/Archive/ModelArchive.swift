@@ -55,7 +55,7 @@ public enum ModelArchive {
             formatVersion: formatVersion, modelType: Model.modelTypeName,
             modelFormatVersion: Model.modelFormatVersion, writer: writer,
             hyperparameters: hyperparameters, inputFeatureCount: model.inputFeatureCount,
-            features: metadata.features, trainingDataFingerprint: metadata.trainingDataFingerprint,
+            features: metadata.features ?? model.schema.featureDescriptors, trainingDataFingerprint: metadata.trainingDataFingerprint,
             annotations: metadata.annotations, blobs: table)
         let manifestJSON = try makeEncoder(pretty: true).encode(manifest)
         let sections: [[UInt8]] = [Array(manifestJSON), Array(modelJSON), blobBytes]
@@ -215,6 +215,7 @@ public enum ModelArchive {
                                context: ErrorContext(path: path))
         }
         do {
+            try model.schema.validate(inputFeatureCount: model.inputFeatureCount)
             try model.validateStructure()
         } catch var error as ToolboxError {
             error.context.path = error.context.path ?? path

@@ -1,48 +1,112 @@
 import Synchronization
 
 /// Maps model type names and estimator names to types, so code that does not know a kit at
-/// compile time (the CLI, TrackKit, ServeKit, workflow files) can load its models and build
-/// its estimators by name.
+/// compile time (the CLI, TrackKit, ServeKit, workflow files) loads its models and builds its
+/// estimators by name.
 ///
-/// Each kit registers its types once (for example in a `registerModels()` function the umbrella
-/// calls). Registering the same type twice is harmless.
+/// Names are qualified by kit (`LearnKit.RandomForestClassifier`); each estimator also has a
+/// short snake_case alias, as scikit-learn's class names read (`random_forest_classifier`),
+/// for workflow files and `--model`. Registering a name again for the same type is harmless;
+/// registering it for a different type is an error, never a silent replacement.
+///
+/// `import DSToolbox` and one call, `Toolbox.registerAll()`, register every kit's types; a
+/// program that imports one kit calls that kit's `registerModels(in:)`.
 public final class ModelRegistry: Sendable {
     /// The process-wide registry.
     public static let shared = ModelRegistry()
 
-    private let models = Mutex<[String: any FittedModel.Type]>([:])
-    private let estimators = Mutex<[String: any Estimator.Type]>([:])
+    private struct State {
+        var models: [String: any FittedModel.Type] = [:]
+        var estimators: [String: any Estimator.Type] = [:]
+        var aliases: [String: String] = [:]
+        var estimatorNameByType: [ObjectIdentifier: String] = [:]
+    }
 
-    /// A registry that knows only ToolboxCore's own model types.
+    private let state = Mutex(State())
+
+    /// A registry that knows only ToolboxCore's own types.
     public init() {
-        register(model: DynamicPipelineModel.self)
+        // Cannot conflict in a new registry.
+        try? register(model: DynamicPipelineModel.self)
+        try? register(estimator: DynamicPipeline.self, name: "ToolboxCore.Pipeline", aliases: ["pipeline"])
     }
 
     /// Registers a fitted model type under its ``FittedModel/modelTypeName``.
-    public func register<Model: FittedModel>(model type: Model.Type) {
-        models.withLock { $0[Model.modelTypeName] = type }
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` when the name belongs to another type.
+    public func register<Model: FittedModel>(model type: Model.Type) throws {
+        try state.withLock { state in
+            if let existing = state.models[Model.modelTypeName], ObjectIdentifier(existing) != ObjectIdentifier(type) {
+                throw ToolboxError(.invalidParameter,
+                                   "model type name \(Model.modelTypeName) is registered to \(existing), not \(Model.self)",
+                                   context: ErrorContext(parameter: Model.modelTypeName))
+            }
+            state.models[Model.modelTypeName] = type
+        }
     }
 
-    /// Registers an estimator under `name` (its type name by default) together with its model type.
-    public func register<E: Estimator>(estimator type: E.Type, name: String? = nil) {
-        let key = name ?? String(describing: E.self)
-        estimators.withLock { $0[key] = type }
-        register(model: E.Model.self)
+    /// Registers an estimator under its kit-qualified `name` and short `aliases`, together with
+    /// its model type.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` when `name` is not qualified
+    ///   (`Kit.Name`), or when `name` or an alias belongs to another type.
+    public func register<E: Estimator>(estimator type: E.Type, name: String, aliases: [String] = []) throws {
+        guard name.split(separator: ".").count == 2 else {
+            throw ToolboxError(.invalidParameter, "estimator name \(name) is not qualified by its kit (Kit.Name)",
+                               context: ErrorContext(parameter: name))
+        }
+        try register(model: E.Model.self)
+        try state.withLock { state in
+            let id = ObjectIdentifier(type)
+            if let existing = state.estimators[name], ObjectIdentifier(existing) != id {
+                throw ToolboxError(.invalidParameter, "estimator name \(name) is registered to \(existing), not \(E.self)",
+                                   context: ErrorContext(parameter: name))
+            }
+            if let existingName = state.estimatorNameByType[id], existingName != name {
+                throw ToolboxError(.invalidParameter, "\(E.self) is registered as \(existingName), not \(name)",
+                                   context: ErrorContext(parameter: name))
+            }
+            for alias in aliases {
+                if let target = state.aliases[alias] ?? (state.estimators[alias] != nil ? alias : nil), target != name {
+                    throw ToolboxError(.invalidParameter, "alias \(alias) already names \(target), not \(name)",
+                                       context: ErrorContext(parameter: alias))
+                }
+            }
+            state.estimators[name] = type
+            state.estimatorNameByType[id] = name
+            for alias in aliases { state.aliases[alias] = name }
+        }
     }
 
     /// The model type registered under `name`.
     public func modelType(named name: String) -> (any FittedModel.Type)? {
-        models.withLock { $0[name] }
+        state.withLock { $0.models[name] }
     }
 
-    /// The estimator type registered under `name`.
+    /// The estimator type registered under `name`, a qualified name or an alias.
     public func estimatorType(named name: String) -> (any Estimator.Type)? {
-        estimators.withLock { $0[name] }
+        state.withLock { state in state.estimators[state.aliases[name] ?? name] }
     }
 
-    /// Every registered estimator name, sorted.
-    public var estimatorNames: [String] { estimators.withLock { $0.keys.sorted() } }
+    /// The qualified name `type` is registered under.
+    public func name(of type: any Estimator.Type) -> String? {
+        state.withLock { $0.estimatorNameByType[ObjectIdentifier(type)] }
+    }
+
+    /// The short aliases of the estimator registered as `name`, sorted.
+    public func aliases(of name: String) -> [String] {
+        state.withLock { state in state.aliases.filter { $0.value == name }.keys.sorted() }
+    }
+
+    /// Every registered estimator's qualified name, sorted.
+    public var estimatorNames: [String] { state.withLock { $0.estimators.keys.sorted() } }
+
+    /// Every short alias, sorted.
+    public var estimatorAliases: [String] { state.withLock { $0.aliases.keys.sorted() } }
 
     /// Every registered model type name, sorted.
-    public var modelTypeNames: [String] { models.withLock { $0.keys.sorted() } }
+    public var modelTypeNames: [String] { state.withLock { $0.models.keys.sorted() } }
+
+    /// The names to suggest after an unknown one: aliases first, then qualified names.
+    func knownEstimatorNames() -> String {
+        (estimatorAliases + estimatorNames).joined(separator: ", ")
+    }
 }

@@ -64,3 +64,38 @@ extension DataTable {
         try self.init(names.enumerated().map { ($1, .numeric(matrix.column($0))) })
     }
 }
+
+/// A target column as learners take it: numbers, and for a column of labels the label of each code.
+public struct TargetColumn: Sendable, Hashable {
+    /// One value per row: the number, or the label's code `0, 1, ...`.
+    public var values: [Double]
+    /// For a column of labels, the labels in code order (sorted); `nil` for a numeric column.
+    public var labels: [String]?
+}
+
+extension DataTable {
+    /// The column `name` as a target: numeric columns as they are, label columns as codes of
+    /// their sorted distinct labels (pass ``TargetColumn/labels`` as ``FitContext/targetLabels``
+    /// so classifiers answer with the labels).
+    /// - Throws: ``ToolboxError/Code/invalidData`` for a missing label, naming the row.
+    public func target(named name: String) throws -> TargetColumn {
+        switch try column(named: name) {
+        case .numeric(let values):
+            return TargetColumn(values: values, labels: nil)
+        case .categorical(let column):
+            let labels = Array(Set(column.compactMap { $0 })).sorted()
+            var codes: [String: Double] = [:]
+            for (code, label) in labels.enumerated() { codes[label] = Double(code) }
+            var values: [Double] = []
+            values.reserveCapacity(column.count)
+            for (row, label) in column.enumerated() {
+                guard let label, let code = codes[label] else {
+                    throw ToolboxError(.invalidData, "target column \(name) is missing at row \(row)",
+                                       context: ErrorContext(column: name, row: row))
+                }
+                values.append(code)
+            }
+            return TargetColumn(values: values, labels: labels)
+        }
+    }
+}

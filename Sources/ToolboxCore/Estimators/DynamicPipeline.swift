@@ -12,18 +12,18 @@ public protocol DefaultInitializable {
 ///
 /// ```yaml
 /// steps:
-///   - type: StandardScaler
-///   - type: LinearRegression
-///     parameters: { fitIntercept: true }
+///   - name: forest
+///     type: random_forest_classifier
+///     parameters: { n_estimators: 200, max_features: sqrt, class_weight: balanced }
 /// ```
 public struct PipelineSpec: Codable, Sendable, Hashable {
     /// One step: an estimator name from the ``ModelRegistry`` and the parameters that differ from its defaults.
     public struct Step: Codable, Sendable, Hashable {
         /// A label for the step (defaults to its type).
         public var name: String?
-        /// The registered estimator name.
+        /// The registered estimator name: qualified (`LearnKit.Ridge`) or an alias (`ridge`).
         public var type: String
-        /// Hyperparameters to override; missing ones keep their defaults.
+        /// Hyperparameters to set, by their snake_case names; missing ones keep their defaults.
         public var parameters: [String: JSONValue]?
 
         public init(name: String? = nil, type: String, parameters: [String: JSONValue]? = nil) {
@@ -38,55 +38,187 @@ public struct PipelineSpec: Codable, Sendable, Hashable {
 
     public init(steps: [Step]) { self.steps = steps }
 
+    /// Reads a spec from a JSON value, naming the key of anything out of shape.
+    public init(_ value: JSONValue) throws {
+        guard case .object(let root) = value else {
+            throw ToolboxError(.invalidParameter, "a pipeline spec is a mapping with a steps list, got \(value.compactDescription)",
+                               context: ErrorContext(parameter: "steps"))
+        }
+        for key in root.keys where key != "steps" {
+            throw ToolboxError(.invalidParameter, "a pipeline spec has no key \(key); it has steps", context: ErrorContext(parameter: key))
+        }
+        guard case .array(let list)? = root["steps"] else {
+            throw ToolboxError(.invalidParameter, "steps must be a list of steps", context: ErrorContext(parameter: "steps"))
+        }
+        steps = try list.enumerated().map { index, entry in
+            let path = "steps[\(index)]"
+            guard case .object(let members) = entry else {
+                throw ToolboxError(.invalidParameter, "\(path) must be a mapping with type and parameters", context: ErrorContext(parameter: path))
+            }
+            for key in members.keys where !["name", "type", "parameters"].contains(key) {
+                throw ToolboxError(.invalidParameter, "\(path) has no key \(key); a step has name, type and parameters",
+                                   context: ErrorContext(parameter: "\(path).\(key)"))
+            }
+            guard case .string(let type)? = members["type"] else {
+                throw ToolboxError(.invalidParameter, "\(path).type must name an estimator", context: ErrorContext(parameter: "\(path).type"))
+            }
+            var name: String?
+            switch members["name"] {
+            case nil, .null?: name = nil
+            case .string(let text)?: name = text
+            default:
+                throw ToolboxError(.invalidParameter, "\(path).name must be text", context: ErrorContext(parameter: "\(path).name"))
+            }
+            var parameters: [String: JSONValue]?
+            switch members["parameters"] {
+            case nil, .null?: parameters = nil
+            case .object(let values)?: parameters = values
+            default:
+                throw ToolboxError(.invalidParameter, "\(path).parameters must be a mapping of hyperparameters",
+                                   context: ErrorContext(parameter: "\(path).parameters"))
+            }
+            return Step(name: name, type: type, parameters: parameters)
+        }
+    }
+
     /// Decodes a spec from JSON text, with errors that name the step and parameter.
     public init(json: Data) throws {
-        do {
-            self = try JSONDecoder().decode(PipelineSpec.self, from: json)
-        } catch {
-            throw ToolboxError(.parseError, "pipeline spec is not valid JSON of the expected shape: \(error)")
-        }
+        try self.init(try JSONValue(jsonText: String(decoding: json, as: UTF8.self)))
+    }
+
+    /// Decodes a spec from YAML text (YAML 1.2 core schema: `yes` and `no` stay strings).
+    public init(yaml: String) throws {
+        try self.init(try JSONValue(yamlText: yaml))
     }
 }
 
-/// A pipeline built at run time from a ``PipelineSpec`` and a ``ModelRegistry``.
-public struct DynamicPipeline: Sendable {
-    /// The steps' names and estimators.
-    public let steps: [(name: String, estimator: any Estimator)]
+/// A pipeline built at run time from a ``PipelineSpec`` and a ``ModelRegistry``: an
+/// ``Estimator`` like any other, so it is cross-validated, tuned, tracked and saved.
+///
+/// Its hyperparameters are its steps' own, grouped by step name (`{forest: {max_depth: 5}}`,
+/// or scikit-learn's flat `forest__max_depth`); ``setting(_:)`` merges groups deeply.
+public struct DynamicPipeline: Estimator, Sendable {
+    /// One step: its label, registered name and estimator.
+    public struct Step: Sendable {
+        public var name: String
+        /// The estimator's qualified registered name.
+        public var type: String
+        public var estimator: any Estimator
+    }
 
-    /// Builds every step, merging its parameters over the estimator's defaults.
+    /// The steps in order.
+    public private(set) var steps: [Step]
+
+    /// Builds every step, applying its parameters over the estimator's defaults; nothing is fitted.
     /// - Throws: ``ToolboxError/Code/notFound`` for an unknown estimator name,
-    ///   ``ToolboxError/Code/invalidParameter`` for an unknown or ill-typed parameter,
-    ///   ``ToolboxError/Code/invalidData`` for an empty spec.
+    ///   ``ToolboxError/Code/invalidParameter`` for an unknown or ill-typed parameter (naming
+    ///   `steps[i].parameters.key` and the allowed values), ``ToolboxError/Code/invalidData``
+    ///   for an empty spec.
     public init(spec: PipelineSpec, registry: ModelRegistry = .shared) throws {
         guard !spec.steps.isEmpty else {
             throw ToolboxError(.invalidData, "pipeline spec has no steps", context: ErrorContext(parameter: "steps"))
         }
-        var steps: [(String, any Estimator)] = []
+        var steps: [Step] = []
+        var names: Set<String> = []
         for (index, step) in spec.steps.enumerated() {
-            let label = step.name ?? step.type
-            guard let type = registry.estimatorType(named: step.type) else {
-                let known = registry.estimatorNames.joined(separator: ", ")
-                throw ToolboxError(.notFound, "step \(index) (\(label)): no estimator named \(step.type); registered: \(known)",
+            guard let type = registry.estimatorType(named: step.type), let qualified = registry.name(of: type) else {
+                throw ToolboxError(.notFound, "steps[\(index)]: no estimator named \(step.type); registered: \(registry.knownEstimatorNames())",
                                    context: ErrorContext(parameter: "steps[\(index)].type"))
             }
-            steps.append((label, try Self.build(type, parameters: step.parameters ?? [:], step: index)))
+            let label = step.name ?? registry.aliases(of: qualified).first ?? qualified
+            guard names.insert(label).inserted else {
+                throw ToolboxError(.invalidParameter, "two steps are named \(label); name them apart",
+                                   context: ErrorContext(parameter: "steps[\(index)].name"))
+            }
+            let estimator = try Self.build(type, parameters: step.parameters ?? [:], path: "steps[\(index)].parameters")
+            steps.append(Step(name: label, type: qualified, estimator: estimator))
         }
         self.steps = steps
     }
 
-    /// Fits the steps in order, each on the previous steps' transform of `x`.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` when a step before the last is not a transformer.
-    public func fit(_ x: Matrix<Double>, _ y: [Double]) throws -> DynamicPipelineModel {
+    /// Builds a pipeline from a YAML or JSON spec.
+    public init(yaml: String, registry: ModelRegistry = .shared) throws {
+        try self.init(spec: try PipelineSpec(yaml: yaml), registry: registry)
+    }
+
+    /// The spec this pipeline is: every step with all of its hyperparameters.
+    public var spec: PipelineSpec {
+        PipelineSpec(steps: steps.map { step in
+            let values = (step.estimator as? any Configurable)?.hyperparameterValues ?? (try? JSONValue(encoding: step.estimator))?.objectValue
+            return PipelineSpec.Step(name: step.name, type: step.type, parameters: values)
+        })
+    }
+
+    // MARK: Hyperparameters
+
+    /// The hyperparameters by step: `{step name: {parameter: value}}`.
+    public var hyperparameterValues: [String: JSONValue] {
+        var values: [String: JSONValue] = [:]
+        for step in spec.steps { values[step.name ?? step.type] = .object(step.parameters ?? [:]) }
+        return values
+    }
+
+    /// Every step's hyperparameters, named `step__parameter` as scikit-learn's pipelines name them.
+    public var hyperparameterDescriptions: [HyperparameterDescription] {
+        steps.flatMap { step -> [HyperparameterDescription] in
+            guard let configurable = type(of: step.estimator) as? any Configurable.Type else { return [] }
+            return configurable.hyperparameterDescriptions.map { description in
+                var prefixed = description
+                prefixed.name = "\(step.name)__\(description.name)"
+                return prefixed
+            }
+        }
+    }
+
+    /// A copy with hyperparameters changed: `{step: {parameter: value}}` (merged into the step's
+    /// current values) or `{"step__parameter": value}`.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming an unknown step or parameter.
+    public func setting(_ values: [String: JSONValue]) throws -> DynamicPipeline {
+        var grouped: [String: [String: JSONValue]] = [:]
+        for (key, value) in values {
+            if let range = key.range(of: "__") {
+                grouped[String(key[..<range.lowerBound]), default: [:]][String(key[range.upperBound...])] = value
+            } else if case .object(let members) = value {
+                grouped[key, default: [:]].merge(members) { _, new in new }
+            } else {
+                throw ToolboxError(.invalidParameter, "\(key) is not a step of the pipeline; set step__parameter or {step: {parameter: value}}",
+                                   context: ErrorContext(parameter: key))
+            }
+        }
+        var copy = self
+        for (stepName, parameters) in grouped.sorted(by: { $0.key < $1.key }) {
+            guard let index = steps.firstIndex(where: { $0.name == stepName }) else {
+                throw ToolboxError(.invalidParameter, "the pipeline has no step \(stepName); it has \(steps.map(\.name).joined(separator: ", "))",
+                                   context: ErrorContext(parameter: stepName))
+            }
+            copy.steps[index].estimator = try Self.apply(parameters, to: steps[index].estimator, path: stepName)
+        }
+        return copy
+    }
+
+    // MARK: Fitting
+
+    /// Fits the steps in order, each on the previous steps' transform of `x`, routing the
+    /// context's pieces to the steps that declare them.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` when a step before the last is not a
+    ///   transformer, or weights or an evaluation set are given and no step uses them.
+    public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> DynamicPipelineModel {
+        let usage = steps.reduce(into: FitContextUsage()) { $0.formUnion(type(of: $1.estimator).fitContextUsage) }
+        try context.requireConsumers(usage, consumer: "the pipeline")
         var current = x
+        var currentContext = context
         var fitted: [DynamicPipelineModel.Step] = []
         for (index, step) in steps.enumerated() {
-            let model = try step.estimator.fit(current, y)
+            var routed = currentContext.routed(to: type(of: step.estimator).fitContextUsage)
+            routed.stepName = step.name
+            let model = try step.estimator.fit(current, y, context: routed)
             if index < steps.count - 1 {
-                guard let transformer = model as? any Transformer else {
+                guard let transformer = model.transformer else {
                     throw ToolboxError(.invalidParameter,
                                        "step \(index) (\(step.name)) is not a transformer, so it can only be the last step",
                                        context: ErrorContext(parameter: "steps[\(index)]"))
                 }
+                currentContext = try currentContext.passed(through: transformer, inputColumns: current.columns)
                 current = try transformer.transform(current)
             }
             fitted.append(DynamicPipelineModel.Step(name: step.name, model: model))
@@ -94,132 +226,54 @@ public struct DynamicPipeline: Sendable {
         return DynamicPipelineModel(steps: fitted)
     }
 
-    private static func build<E: Estimator>(_ type: E.Type, parameters: [String: JSONValue], step: Int) throws -> E {
-        guard let defaultType = type as? any DefaultInitializable.Type,
-              let defaults = defaultType.init() as? E else {
-            throw ToolboxError(.unsupported, "\(E.self) has no defaults, so it cannot be built by name",
-                               context: ErrorContext(parameter: "steps[\(step)].type"))
+    /// NaN and Inf are handled as the first step handles them.
+    public var nonFiniteInputPolicy: NonFiniteInputPolicy {
+        steps.first.map { type(of: $0.estimator).nonFiniteInput } ?? .rejected
+    }
+
+    /// The pipeline routes every piece to its steps and checks that some step uses it.
+    public static var fitContextUsage: FitContextUsage { [.sampleWeights, .categoricalFeatures, .evaluationSet, .progress] }
+
+    // MARK: Building steps
+
+    private static func build<E: Estimator>(_ type: E.Type, parameters: [String: JSONValue], path: String) throws -> E {
+        guard let configurable = type as? any Configurable.Type else {
+            throw ToolboxError(.unsupported, "\(E.self) does not describe its hyperparameters, so it cannot be built by name",
+                               context: ErrorContext(parameter: path))
         }
-        let encoder = ModelArchive.makeEncoder(), decoder = ModelArchive.makeDecoder()
-        let parameterPath = "steps[\(step)].parameters"
-        var merged = (try? decoder.decode(JSONValue.self, from: encoder.encode(defaults)))?.objectValue ?? [:]
-        for (key, value) in parameters { merged[key] = value }
-        let estimator: E
-        do {
-            estimator = try decoder.decode(E.self, from: encoder.encode(JSONValue.object(merged)))
-        } catch {
-            throw ToolboxError(.invalidParameter, "\(E.self) parameters are not valid: \(error)",
-                               context: ErrorContext(parameter: parameterPath))
-        }
-        // A key the estimator does not know is a typo: say so rather than silently ignore it.
-        let accepted = (try? decoder.decode(JSONValue.self, from: encoder.encode(estimator)))?.objectValue ?? [:]
-        for (key, value) in parameters.sorted(by: { $0.key < $1.key }) where accepted[key] == nil && value != .null {
-            throw ToolboxError(.invalidParameter,
-                               "\(E.self) has no parameter \(key); it has \(accepted.keys.sorted().joined(separator: ", "))",
-                               context: ErrorContext(parameter: "\(parameterPath).\(key)"))
+        guard let estimator = try configurable.init(hyperparameters: parameters, path: path) as? E else {
+            throw ToolboxError(.unsupported, "\(E.self) cannot be built by name", context: ErrorContext(parameter: path))
         }
         return estimator
     }
-}
 
-/// A fitted ``DynamicPipeline``. Saved and loaded like any model; loading needs every step's
-/// model type in the ``ModelRegistry``.
-public struct DynamicPipelineModel: FittedModel, Transformer, Predictor {
-    /// One fitted step.
-    public struct Step: Sendable {
-        public var name: String
-        public var model: any FittedModel
-    }
-
-    /// The fitted steps in order.
-    public var steps: [Step]
-
-    public static let modelTypeName = "ToolboxCore.DynamicPipeline"
-
-    public var hyperparameters: [String] { steps.map(\.name) }
-
-    public var inputFeatureCount: Int { steps.first?.model.inputFeatureCount ?? 0 }
-
-    /// The final step's model.
-    public var finalModel: (any FittedModel)? { steps.last?.model }
-
-    /// Transforms `x` through every step but the last.
-    public func transformThroughPreprocessing(_ x: Matrix<Double>) throws -> Matrix<Double> {
-        var current = x
-        for step in steps.dropLast() {
-            guard let transformer = step.model as? any Transformer else {
-                throw ToolboxError(.corruptArchive, "step \(step.name) is not a transformer")
-            }
-            current = try transformer.transform(current)
+    private static func apply(_ parameters: [String: JSONValue], to estimator: any Estimator, path: String) throws -> any Estimator {
+        guard let configurable = estimator as? any Configurable else {
+            throw ToolboxError(.unsupported, "\(type(of: estimator)) does not describe its hyperparameters", context: ErrorContext(parameter: path))
         }
-        return current
-    }
-
-    /// Transforms `x` through every step; the last must be a transformer.
-    public func transform(_ x: Matrix<Double>) throws -> Matrix<Double> {
-        guard let last = finalModel as? any Transformer else {
-            throw ToolboxError(.unsupported, "the pipeline's last step is not a transformer")
+        let current = JSONValue.object(configurable.hyperparameterValues)
+        guard case .object(let merged) = current.merging(.object(parameters)),
+              let updated = try configurable.setting(merged, path: path) as? any Estimator else {
+            throw ToolboxError(.unsupported, "\(type(of: estimator)) cannot be configured", context: ErrorContext(parameter: path))
         }
-        return try last.transform(try transformThroughPreprocessing(x))
-    }
-
-    /// Predicts with the last step; it must be a predictor.
-    public func predict(_ x: Matrix<Double>) throws -> [Double] {
-        guard let last = finalModel as? any Predictor else {
-            throw ToolboxError(.unsupported, "the pipeline's last step is not a predictor")
-        }
-        return try last.predict(try transformThroughPreprocessing(x))
-    }
-
-    /// Class probabilities from the last step; it must be a classifier.
-    public func predictProbabilities(_ x: Matrix<Double>) throws -> Matrix<Double> {
-        guard let last = finalModel as? any Classifier else {
-            throw ToolboxError(.unsupported, "the pipeline's last step is not a classifier")
-        }
-        return try last.predictProbabilities(try transformThroughPreprocessing(x))
-    }
-
-    public func validateStructure() throws {
-        guard !steps.isEmpty else { throw ToolboxError(.corruptArchive, "pipeline has no steps") }
-        for step in steps { try step.model.validateStructure() }
+        return updated
     }
 }
 
-extension DynamicPipelineModel: Codable {
-    private enum CodingKeys: String, CodingKey { case steps }
-    private enum StepKeys: String, CodingKey { case name, type, model }
+extension DynamicPipeline: Codable {
+    /// Decodes from the spec shape, with the registry from the decoder's user info (or the shared one).
+    public init(from decoder: any Decoder) throws {
+        let value = try decoder.singleValueContainer().decode(JSONValue.self)
+        let registry = decoder.userInfo[.modelRegistry] as? ModelRegistry ?? .shared
+        try self.init(spec: try PipelineSpec(value), registry: registry)
+    }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        var list = container.nestedUnkeyedContainer(forKey: .steps)
-        for step in steps {
-            var entry = list.nestedContainer(keyedBy: StepKeys.self)
-            try entry.encode(step.name, forKey: .name)
-            try entry.encode(type(of: step.model).modelTypeName, forKey: .type)
-            try entry.encode(step.model, forKey: .model)
-        }
+        try spec.encode(to: encoder)
     }
+}
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        var list = try container.nestedUnkeyedContainer(forKey: .steps)
-        let registry = decoder.userInfo[.modelRegistry] as? ModelRegistry ?? .shared
-        var steps: [Step] = []
-        while !list.isAtEnd {
-            let entry = try list.nestedContainer(keyedBy: StepKeys.self)
-            let name = try entry.decode(String.self, forKey: .name)
-            let typeName = try entry.decode(String.self, forKey: .type)
-            guard let type = registry.modelType(named: typeName) else {
-                throw ToolboxError(.unsupported, "pipeline step \(name) has model type \(typeName), which is not registered")
-            }
-            steps.append(Step(name: name, model: try Self.decodeModel(type, from: entry)))
-        }
-        self.steps = steps
-    }
-
-    private static func decodeModel<Model: FittedModel>(
-        _ type: Model.Type, from container: KeyedDecodingContainer<StepKeys>
-    ) throws -> any FittedModel {
-        try container.decode(Model.self, forKey: .model)
-    }
+extension DynamicPipeline: Hashable {
+    public static func == (lhs: DynamicPipeline, rhs: DynamicPipeline) -> Bool { lhs.spec == rhs.spec }
+    public func hash(into hasher: inout Hasher) { hasher.combine(spec) }
 }

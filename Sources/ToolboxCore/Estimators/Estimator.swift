@@ -16,20 +16,36 @@ public protocol FittedModel: Sendable, Codable {
     var hyperparameters: Hyperparameters { get }
     /// The number of features (columns) the model was fitted on and expects.
     var inputFeatureCount: Int { get }
+    /// What the model remembers of its inputs and target: feature names when it was given them,
+    /// categorical columns, class labels. Set from the ``FitContext`` by `fit`.
+    var schema: ModelSchema { get }
 
     /// Checks the model's internal sizes and indices after it was decoded from an archive,
     /// throwing ``ToolboxError/Code/corruptArchive`` on the first inconsistency. A model whose
     /// arrays must agree with each other (coefficients with features, children with nodes)
     /// implements this; the default accepts.
     func validateStructure() throws
+
+    /// The model as a ``Classifier`` when it gives class probabilities; `nil` otherwise. A
+    /// pipeline is a classifier exactly when its last step is.
+    var classifier: (any Classifier)? { get }
+    /// The model as a ``Predictor`` when it predicts; `nil` otherwise.
+    var predictor: (any Predictor)? { get }
+    /// The model as a ``Transformer`` when it transforms; `nil` otherwise.
+    var transformer: (any Transformer)? { get }
 }
 
 /// A fitted model that maps a feature matrix to another one (scalers, encoders, PCA).
 public protocol Transformer: FittedModel {
     /// Transforms `x`, which must have ``FittedModel/inputFeatureCount`` columns.
     func transform(_ x: Matrix<Double>) throws -> Matrix<Double>
-    /// The names of the output columns given the input column names.
+    /// The number of columns ``transform(_:)`` outputs.
+    var outputFeatureCount: Int { get }
+    /// The names of the output columns given the input column names (as scikit-learn's
+    /// `get_feature_names_out`).
     func outputFeatureNames(input: [String]) -> [String]
+    /// The categorical columns of the output, given those of the input.
+    func outputCategoricalFeatures(input: [CategoricalFeature]) -> [CategoricalFeature]
 }
 
 /// A fitted model that predicts one number per row (a regression value or a class label).
@@ -40,7 +56,8 @@ public protocol Predictor: FittedModel {
 
 /// A fitted classifier: a predictor that also gives class probabilities.
 public protocol Classifier: Predictor {
-    /// The class labels, sorted ascending; column `k` of the probabilities belongs to `classes[k]`.
+    /// The classes as numbers (the target values, or label codes), sorted ascending; column `k`
+    /// of the probabilities belongs to `classes[k]`. ``classLabels`` gives them as they came.
     var classes: [Double] { get }
     /// One row per sample, one column per class; each row sums to 1.
     func predictProbabilities(_ x: Matrix<Double>) throws -> Matrix<Double>
@@ -68,25 +85,29 @@ public protocol Estimator<Model>: Sendable, Codable, Hashable {
     /// The fitted model type.
     associatedtype Model: FittedModel
 
-    /// Learns from `x` (one row per sample) and `y` (one target per row).
-    func fit(_ x: Matrix<Double>, _ y: [Double]) throws -> Model
+    /// Learns from `x` (one row per sample) and `y` (one target per row), with what the
+    /// ``FitContext`` carries: the model records its feature names and class labels, and uses
+    /// the pieces ``fitContextUsage`` declares (weights, categorical columns, an evaluation set,
+    /// progress). Pieces it does not declare it ignores.
+    func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> Model
 
     /// What the estimator does with NaN and Inf in `x`; `.rejected` unless it says otherwise.
     static var nonFiniteInput: NonFiniteInputPolicy { get }
-}
 
-/// An estimator that also takes a weight per sample (scikit-learn's `sample_weight`).
-public protocol SampleWeightedEstimator<Model>: Estimator {
-    /// Learns with a non-negative weight per row of `x`; `nil` weighs every row 1.
-    func fit(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]?) throws -> Model
+    /// What this estimator value does with NaN and Inf: ``nonFiniteInput`` unless it depends on
+    /// the value (a pipeline handles them as its first step does).
+    var nonFiniteInputPolicy: NonFiniteInputPolicy { get }
+
+    /// The pieces of the ``FitContext`` the estimator honours; none unless it says otherwise.
+    static var fitContextUsage: FitContextUsage { get }
 }
 
 /// An estimator that learns from `x` alone (scalers, PCA, clustering).
 ///
-/// Its `fit(_:_:)` ignores `y`, so it sits in supervised pipelines.
+/// Its `fit(_:_:context:)` ignores `y`, so it sits in supervised pipelines.
 public protocol UnsupervisedEstimator<Model>: Estimator {
     /// Learns from `x` alone.
-    func fit(_ x: Matrix<Double>) throws -> Model
+    func fit(_ x: Matrix<Double>, context: FitContext) throws -> Model
 }
 
 // MARK: - Default implementations
@@ -94,25 +115,52 @@ public protocol UnsupervisedEstimator<Model>: Estimator {
 extension FittedModel {
     public static var modelFormatVersion: Int { 1 }
     public func validateStructure() throws {}
+    public var classifier: (any Classifier)? { self as? any Classifier }
+    public var predictor: (any Predictor)? { self as? any Predictor }
+    public var transformer: (any Transformer)? { self as? any Transformer }
 }
 
 extension Estimator {
     public static var nonFiniteInput: NonFiniteInputPolicy { .rejected }
-}
+    public static var fitContextUsage: FitContextUsage { [] }
+    public var nonFiniteInputPolicy: NonFiniteInputPolicy { Self.nonFiniteInput }
 
-extension SampleWeightedEstimator {
-    public func fit(_ x: Matrix<Double>, _ y: [Double]) throws -> Model { try fit(x, y, sampleWeights: nil) }
+    /// Learns from `x` and `y` with nothing else.
+    public func fit(_ x: Matrix<Double>, _ y: [Double]) throws -> Model {
+        try fit(x, y, context: FitContext())
+    }
+
+    /// Learns with a non-negative weight per row of `x` (`nil` weighs every row 1).
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` when weights are given to an estimator
+    ///   that does not use them.
+    public func fit(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]?) throws -> Model {
+        let context = FitContext(sampleWeights: sampleWeights)
+        try context.requireConsumers(Self.fitContextUsage, consumer: "\(Self.self)")
+        return try fit(x, y, context: context)
+    }
 }
 
 extension UnsupervisedEstimator {
-    public func fit(_ x: Matrix<Double>, _ y: [Double]) throws -> Model { try fit(x) }
+    public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> Model {
+        try fit(x, context: context)
+    }
+
+    /// Learns from `x` alone, with nothing else.
+    public func fit(_ x: Matrix<Double>) throws -> Model { try fit(x, context: FitContext()) }
 }
 
 extension Transformer {
-    /// Keeps the input names when the column count is unchanged; otherwise numbers the outputs
-    /// `x0`, `x1`, ... .
+    /// Keeps the input names when the column count is unchanged; otherwise names the outputs
+    /// after the model type and their index (`pca0`, `pca1`, ...), as scikit-learn does.
     public func outputFeatureNames(input: [String]) -> [String] {
-        input.count == inputFeatureCount ? input : (0..<inputFeatureCount).map { "x\($0)" }
+        if outputFeatureCount == inputFeatureCount && input.count == outputFeatureCount { return input }
+        let prefix = (Self.modelTypeName.split(separator: ".").last.map(String.init) ?? "x").lowercased()
+        return (0..<outputFeatureCount).map { "\(prefix)\($0)" }
+    }
+
+    /// Keeps the categorical columns when the transformer keeps the columns; otherwise none.
+    public func outputCategoricalFeatures(input: [CategoricalFeature]) -> [CategoricalFeature] {
+        outputFeatureCount == inputFeatureCount ? input : []
     }
 }
 

@@ -14,14 +14,26 @@ public struct Chain<First: Estimator, Second: Estimator>: Estimator where First.
     }
 
     /// Fits `first`, transforms `x` with it, then fits `second` on the result.
-    public func fit(_ x: Matrix<Double>, _ y: [Double]) throws -> ChainModel<First.Model, Second.Model> {
-        let firstModel = try first.fit(x, y)
-        let secondModel = try second.fit(try firstModel.transform(x), y)
+    ///
+    /// Each step gets the pieces of `context` it declares in its ``Estimator/fitContextUsage``;
+    /// the second sees the feature names and categorical columns the first outputs, and the
+    /// evaluation set transformed by it.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` when weights or an evaluation set are
+    ///   given and no step uses them.
+    public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> ChainModel<First.Model, Second.Model> {
+        try context.requireConsumers(Self.fitContextUsage, consumer: "the pipeline")
+        let firstModel = try first.fit(x, y, context: context.routed(to: First.fitContextUsage))
+        let transformed = try firstModel.transform(x)
+        let next = try context.passed(through: firstModel, inputColumns: x.columns)
+        let secondModel = try second.fit(transformed, y, context: next.routed(to: Second.fitContextUsage))
         return ChainModel(first: firstModel, second: secondModel)
     }
 
     /// A chain accepts NaN only when its first step does.
     public static var nonFiniteInput: NonFiniteInputPolicy { First.nonFiniteInput }
+
+    /// What either step uses.
+    public static var fitContextUsage: FitContextUsage { First.fitContextUsage.union(Second.fitContextUsage) }
 }
 
 /// A fitted ``Chain``: applies the first model's transform, then the second model.
@@ -36,23 +48,110 @@ public struct ChainModel<First: Transformer, Second: FittedModel>: FittedModel {
         self.second = second
     }
 
-    public static var modelTypeName: String { "Pipeline[\(First.modelTypeName),\(Second.modelTypeName)]" }
+    /// Static pipelines save as a list of steps, each with its registered model type, so an
+    /// archive loads by name alone (as a ``DynamicPipelineModel``) where the Swift types are unknown.
+    public static var modelTypeName: String { DynamicPipelineModel.modelTypeName }
 
-    /// The hyperparameters of both steps.
-    public struct Hyperparameters: Sendable, Codable, Hashable {
-        public var first: First.Hyperparameters
-        public var second: Second.Hyperparameters
-    }
-
-    public var hyperparameters: Hyperparameters {
-        Hyperparameters(first: first.hyperparameters, second: second.hyperparameters)
-    }
+    /// Every step's hyperparameters, in order (the same form ``DynamicPipelineModel`` reports).
+    public var hyperparameters: PipelineHyperparameters { PipelineHyperparameters(flattenedSteps()) }
 
     public var inputFeatureCount: Int { first.inputFeatureCount }
+
+    /// The first step's inputs and the last step's target labels.
+    public var schema: ModelSchema {
+        var schema = first.schema
+        schema.targetLabels = second.schema.targetLabels
+        return schema
+    }
 
     public func validateStructure() throws {
         try first.validateStructure()
         try second.validateStructure()
+        guard second.inputFeatureCount == first.outputFeatureCount else {
+            throw ToolboxError(.corruptArchive,
+                               "pipeline step \(Second.modelTypeName) takes \(second.inputFeatureCount) inputs, the step before outputs \(first.outputFeatureCount)")
+        }
+    }
+}
+
+extension ChainModel {
+    private enum CodingKeys: String, CodingKey { case steps }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        var list: any UnkeyedEncodingContainer = container.nestedUnkeyedContainer(forKey: .steps)
+        try encodeSteps(into: &list)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        var list: any UnkeyedDecodingContainer = try container.nestedUnkeyedContainer(forKey: .steps)
+        self = try Self.decodeSteps(from: &list)
+        guard list.isAtEnd else {
+            throw ToolboxError(.corruptArchive, "the archive has more pipeline steps than \(Self.self) has")
+        }
+    }
+}
+
+/// A model that saves as a run of pipeline steps (``ChainModel``), so nested chains flatten
+/// into one list and load back from it.
+protocol PipelineStepsCodable {
+    func flattenedSteps() -> [(name: String, model: any FittedModel)]
+    func encodeSteps(into list: inout any UnkeyedEncodingContainer) throws
+    static func decodeSteps(from list: inout any UnkeyedDecodingContainer) throws -> Self
+}
+
+extension ChainModel: PipelineStepsCodable {
+    func flattenedSteps() -> [(name: String, model: any FittedModel)] {
+        func steps(_ model: any FittedModel) -> [(name: String, model: any FittedModel)] {
+            (model as? any PipelineStepsCodable)?.flattenedSteps() ?? [(type(of: model).modelTypeName, model)]
+        }
+        return steps(first) + steps(second)
+    }
+
+    func encodeSteps(into list: inout any UnkeyedEncodingContainer) throws {
+        try PipelineStepEntry.encode(first, into: &list)
+        try PipelineStepEntry.encode(second, into: &list)
+    }
+
+    static func decodeSteps(from list: inout any UnkeyedDecodingContainer) throws -> ChainModel<First, Second> {
+        let first = try PipelineStepEntry.decode(First.self, from: &list)
+        let second = try PipelineStepEntry.decode(Second.self, from: &list)
+        return ChainModel(first: first, second: second)
+    }
+}
+
+/// One saved pipeline step: `{"name", "type", "model"}`, the shape ``DynamicPipelineModel`` reads.
+enum PipelineStepEntry {
+    enum Keys: String, CodingKey { case name, type, model }
+
+    static func encode<Model: FittedModel>(_ model: Model, name: String? = nil, into list: inout any UnkeyedEncodingContainer) throws {
+        if let chain = model as? any PipelineStepsCodable {
+            try chain.encodeSteps(into: &list)
+            return
+        }
+        var entry = list.nestedContainer(keyedBy: Keys.self)
+        try entry.encode(name ?? Model.modelTypeName, forKey: .name)
+        try entry.encode(Model.modelTypeName, forKey: .type)
+        try entry.encode(model, forKey: .model)
+    }
+
+    static func decode<Model: FittedModel>(_ type: Model.Type, from list: inout any UnkeyedDecodingContainer) throws -> Model {
+        if let chainType = Model.self as? any PipelineStepsCodable.Type {
+            guard let model = try chainType.decodeSteps(from: &list) as? Model else {
+                throw ToolboxError(.corruptArchive, "pipeline steps do not decode as \(Model.self)")
+            }
+            return model
+        }
+        guard !list.isAtEnd else {
+            throw ToolboxError(.corruptArchive, "the archive has fewer pipeline steps than \(Model.modelTypeName) needs")
+        }
+        let entry = try list.nestedContainer(keyedBy: Keys.self)
+        let typeName = try entry.decode(String.self, forKey: .type)
+        guard typeName == Model.modelTypeName else {
+            throw ToolboxError(.corruptArchive, "pipeline step holds a \(typeName) where a \(Model.modelTypeName) belongs")
+        }
+        return try entry.decode(Model.self, forKey: .model)
     }
 }
 
@@ -61,8 +160,14 @@ extension ChainModel: Transformer where Second: Transformer {
         try second.transform(try first.transform(x))
     }
 
+    public var outputFeatureCount: Int { second.outputFeatureCount }
+
     public func outputFeatureNames(input: [String]) -> [String] {
         second.outputFeatureNames(input: first.outputFeatureNames(input: input))
+    }
+
+    public func outputCategoricalFeatures(input: [CategoricalFeature]) -> [CategoricalFeature] {
+        second.outputCategoricalFeatures(input: first.outputCategoricalFeatures(input: input))
     }
 }
 
@@ -113,9 +218,10 @@ public struct Pipeline<Steps: Estimator>: Estimator {
         self.steps = build()
     }
 
-    public func fit(_ x: Matrix<Double>, _ y: [Double]) throws -> Steps.Model {
-        try steps.fit(x, y)
+    public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> Steps.Model {
+        try steps.fit(x, y, context: context)
     }
 
     public static var nonFiniteInput: NonFiniteInputPolicy { Steps.nonFiniteInput }
+    public static var fitContextUsage: FitContextUsage { Steps.fitContextUsage }
 }

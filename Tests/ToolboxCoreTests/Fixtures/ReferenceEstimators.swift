@@ -6,16 +6,28 @@ import ToolboxCore
 
 /// Standardizes features to zero mean and unit variance, as scikit-learn's `StandardScaler`
 /// (population variance; a constant column keeps scale 1).
-struct ReferenceScaler: UnsupervisedEstimator, DefaultInitializable {
+struct ReferenceScaler: UnsupervisedEstimator, Configurable, Hashable {
     var withMean = true
     var withStd = true
 
-    func fit(_ x: Matrix<Double>) throws -> Model {
+    init() {}
+    init(withMean: Bool = true, withStd: Bool = true) {
+        self.withMean = withMean
+        self.withStd = withStd
+    }
+
+    static let hyperparameterSchema: [Hyperparameter<ReferenceScaler>] = [
+        .bool("with_mean", \.withMean, "centre each column"),
+        .bool("with_std", \.withStd, "scale each column to unit variance"),
+    ]
+
+    func fit(_ x: Matrix<Double>, context: FitContext) throws -> Model {
         try x.validateNotEmpty()
         try x.validateFinite()
+        let schema = try context.validated(x: x, y: [Double](repeating: 0, count: x.rows))
         let means = x.columnMeans()
         let scales = x.columnStandardDeviations().map { $0 == 0 ? 1 : $0 }
-        return Model(hyperparameters: self, means: BinaryArray(means), scales: BinaryArray(scales))
+        return Model(hyperparameters: self, means: BinaryArray(means), scales: BinaryArray(scales), schema: schema)
     }
 
     struct Model: Transformer {
@@ -23,7 +35,9 @@ struct ReferenceScaler: UnsupervisedEstimator, DefaultInitializable {
         var hyperparameters: ReferenceScaler
         var means: BinaryArray<Double>
         var scales: BinaryArray<Double>
+        var schema: ModelSchema
         var inputFeatureCount: Int { means.elements.count }
+        var outputFeatureCount: Int { inputFeatureCount }
 
         func transform(_ x: Matrix<Double>) throws -> Matrix<Double> {
             try x.validateColumnCount(inputFeatureCount)
@@ -45,13 +59,21 @@ struct ReferenceScaler: UnsupervisedEstimator, DefaultInitializable {
 }
 
 /// Ordinary least squares as scikit-learn's `LinearRegression`: center, then solve by LAPACK `dgelsd`.
-struct ReferenceLinearRegression: Estimator, DefaultInitializable {
+struct ReferenceLinearRegression: Estimator, Configurable, Hashable {
     var fitIntercept = true
 
-    func fit(_ x: Matrix<Double>, _ y: [Double]) throws -> Model {
+    init() {}
+    init(fitIntercept: Bool) { self.fitIntercept = fitIntercept }
+
+    static let hyperparameterSchema: [Hyperparameter<ReferenceLinearRegression>] = [
+        .bool("fit_intercept", \.fitIntercept, "fit an intercept"),
+    ]
+
+    func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> Model {
         try x.validateNotEmpty()
         try x.validateFinite()
         try TargetValidation.validate(y, rows: x.rows)
+        let schema = try context.validated(x: x, y: y)
         var design = x
         var target = y
         var xMeans = [Double](repeating: 0, count: x.columns)
@@ -64,7 +86,7 @@ struct ReferenceLinearRegression: Estimator, DefaultInitializable {
         }
         let solution = try LinearAlgebra.leastSquares(design, Matrix.column(target)).solution.values
         let intercept = fitIntercept ? yMean - zip(xMeans, solution).reduce(0) { $0 + $1.0 * $1.1 } : 0
-        return Model(hyperparameters: self, coefficients: BinaryArray(solution), intercept: intercept)
+        return Model(hyperparameters: self, coefficients: BinaryArray(solution), intercept: intercept, schema: schema)
     }
 
     struct Model: Predictor {
@@ -72,6 +94,7 @@ struct ReferenceLinearRegression: Estimator, DefaultInitializable {
         var hyperparameters: ReferenceLinearRegression
         var coefficients: BinaryArray<Double>
         var intercept: Double
+        var schema: ModelSchema
         var inputFeatureCount: Int { coefficients.elements.count }
 
         func predict(_ x: Matrix<Double>) throws -> [Double] {
@@ -83,7 +106,8 @@ struct ReferenceLinearRegression: Estimator, DefaultInitializable {
 }
 
 /// Registers the fixtures in the shared registry (idempotent).
-func registerFixtures() {
-    ModelRegistry.shared.register(estimator: ReferenceScaler.self, name: "StandardScaler")
-    ModelRegistry.shared.register(estimator: ReferenceLinearRegression.self, name: "LinearRegression")
+func registerFixtures() throws {
+    try ModelRegistry.shared.register(estimator: ReferenceScaler.self, name: "ToolboxCoreTests.ReferenceScaler", aliases: ["reference_scaler"])
+    try ModelRegistry.shared.register(estimator: ReferenceLinearRegression.self, name: "ToolboxCoreTests.ReferenceLinearRegression",
+                                      aliases: ["reference_linear_regression"])
 }

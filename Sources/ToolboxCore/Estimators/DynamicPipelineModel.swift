@@ -1,0 +1,187 @@
+/// The hyperparameters of a fitted pipeline: each step's name, model type and its own
+/// hyperparameters (as their JSON form), in order.
+public struct PipelineHyperparameters: Sendable, Hashable, Codable {
+    public struct Step: Sendable, Hashable, Codable {
+        public var name: String
+        public var type: String
+        public var parameters: JSONValue
+    }
+
+    public var steps: [Step]
+
+    /// The hyperparameters of fitted steps.
+    public init(_ steps: [(name: String, model: any FittedModel)]) {
+        var list: [Step] = []
+        for (name, model) in steps {
+            let parameters: JSONValue = Self.parameters(of: model)
+            list.append(Step(name: name, type: type(of: model).modelTypeName, parameters: parameters))
+        }
+        self.steps = list
+    }
+
+    private static func parameters<Model: FittedModel>(of model: Model) -> JSONValue {
+        (try? JSONValue(encoding: model.hyperparameters)) ?? .null
+    }
+}
+
+/// A fitted pipeline of any steps, built by ``DynamicPipeline`` or loaded by name from any
+/// pipeline archive (static ``Pipeline``s save in the same form). Saved and loaded like any
+/// model; loading needs every step's model type in the ``ModelRegistry``.
+///
+/// It is a ``Classifier`` when its last step is one (``FittedModel/classifier`` says which);
+/// otherwise class probabilities throw.
+public struct DynamicPipelineModel: Transformer, Classifier {
+    /// One fitted step.
+    public struct Step: Sendable {
+        public var name: String
+        public var model: any FittedModel
+
+        public init(name: String, model: any FittedModel) {
+            self.name = name
+            self.model = model
+        }
+    }
+
+    /// The fitted steps in order.
+    public var steps: [Step]
+
+    public init(steps: [Step]) { self.steps = steps }
+
+    public static let modelTypeName = "ToolboxCore.Pipeline"
+
+    /// Every step's real hyperparameters.
+    public var hyperparameters: PipelineHyperparameters { PipelineHyperparameters(steps.map { ($0.name, $0.model) }) }
+
+    public var inputFeatureCount: Int { steps.first?.model.inputFeatureCount ?? 0 }
+
+    /// The first step's inputs and the last step's target labels.
+    public var schema: ModelSchema {
+        var schema = steps.first?.model.schema ?? ModelSchema()
+        schema.targetLabels = steps.last?.model.schema.targetLabels
+        return schema
+    }
+
+    /// The final step's model.
+    public var finalModel: (any FittedModel)? { steps.last?.model }
+
+    /// The pipeline as a classifier, when its last step is one.
+    public var classifier: (any Classifier)? { finalModel?.classifier == nil ? nil : self }
+    /// The pipeline as a predictor, when its last step is one.
+    public var predictor: (any Predictor)? { finalModel?.predictor == nil ? nil : self }
+    /// The pipeline as a transformer, when its last step is one.
+    public var transformer: (any Transformer)? { finalModel?.transformer == nil ? nil : self }
+
+    /// Transforms `x` through every step but the last.
+    public func transformThroughPreprocessing(_ x: Matrix<Double>) throws -> Matrix<Double> {
+        var current = x
+        for step in steps.dropLast() {
+            guard let transformer = step.model.transformer else {
+                throw ToolboxError(.corruptArchive, "step \(step.name) is not a transformer")
+            }
+            current = try transformer.transform(current)
+        }
+        return current
+    }
+
+    /// Transforms `x` through every step; the last must be a transformer.
+    public func transform(_ x: Matrix<Double>) throws -> Matrix<Double> {
+        guard let last = finalModel?.transformer else {
+            throw ToolboxError(.unsupported, "the pipeline's last step is not a transformer")
+        }
+        return try last.transform(try transformThroughPreprocessing(x))
+    }
+
+    /// The last step's output width (its input width when it is not a transformer).
+    public var outputFeatureCount: Int {
+        finalModel?.transformer?.outputFeatureCount ?? finalModel?.inputFeatureCount ?? 0
+    }
+
+    public func outputFeatureNames(input: [String]) -> [String] {
+        var names = input
+        for step in steps {
+            guard let transformer = step.model.transformer else { break }
+            names = transformer.outputFeatureNames(input: names)
+        }
+        return names
+    }
+
+    public func outputCategoricalFeatures(input: [CategoricalFeature]) -> [CategoricalFeature] {
+        var features = input
+        for step in steps {
+            guard let transformer = step.model.transformer else { break }
+            features = transformer.outputCategoricalFeatures(input: features)
+        }
+        return features
+    }
+
+    /// Predicts with the last step; it must be a predictor.
+    public func predict(_ x: Matrix<Double>) throws -> [Double] {
+        guard let last = finalModel?.predictor else {
+            throw ToolboxError(.unsupported, "the pipeline's last step is not a predictor")
+        }
+        return try last.predict(try transformThroughPreprocessing(x))
+    }
+
+    /// The last step's classes; empty when it is not a classifier.
+    public var classes: [Double] { finalModel?.classifier?.classes ?? [] }
+
+    /// Class probabilities from the last step; it must be a classifier.
+    public func predictProbabilities(_ x: Matrix<Double>) throws -> Matrix<Double> {
+        guard let last = finalModel?.classifier else {
+            throw ToolboxError(.unsupported, "the pipeline's last step is not a classifier")
+        }
+        return try last.predictProbabilities(try transformThroughPreprocessing(x))
+    }
+
+    public func validateStructure() throws {
+        guard !steps.isEmpty else { throw ToolboxError(.corruptArchive, "pipeline has no steps") }
+        var width = steps[0].model.inputFeatureCount
+        for (index, step) in steps.enumerated() {
+            try step.model.validateStructure()
+            guard step.model.inputFeatureCount == width else {
+                throw ToolboxError(.corruptArchive, "pipeline step \(step.name) takes \(step.model.inputFeatureCount) inputs, the step before outputs \(width)")
+            }
+            if index < steps.count - 1 {
+                guard let transformer = step.model.transformer else {
+                    throw ToolboxError(.corruptArchive, "pipeline step \(step.name) is not a transformer but is not last")
+                }
+                width = transformer.outputFeatureCount
+            }
+        }
+    }
+}
+
+extension DynamicPipelineModel {
+    private enum CodingKeys: String, CodingKey { case steps }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        var list: any UnkeyedEncodingContainer = container.nestedUnkeyedContainer(forKey: .steps)
+        for step in steps {
+            try PipelineStepEntry.encode(step.model, name: step.name, into: &list)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        var list = try container.nestedUnkeyedContainer(forKey: .steps)
+        let registry = decoder.userInfo[.modelRegistry] as? ModelRegistry ?? .shared
+        var steps: [Step] = []
+        while !list.isAtEnd {
+            let entry = try list.nestedContainer(keyedBy: PipelineStepEntry.Keys.self)
+            let name = try entry.decode(String.self, forKey: .name)
+            let typeName = try entry.decode(String.self, forKey: .type)
+            guard let type = registry.modelType(named: typeName) else {
+                throw ToolboxError(.unsupported, "pipeline step \(name) has model type \(typeName), which is not registered")
+            }
+            steps.append(Step(name: name, model: try Self.decodeModel(type, from: entry)))
+        }
+        self.steps = steps
+    }
+
+    private static func decodeModel<Model: FittedModel>(
+        _ type: Model.Type, from container: KeyedDecodingContainer<PipelineStepEntry.Keys>
+    ) throws -> any FittedModel {
+        try container.decode(Model.self, forKey: .model)
+    }
+}
