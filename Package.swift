@@ -89,6 +89,12 @@ let package = Package(
             exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
+        // The contract across every kit: registry, workflow specs, labels and names end to end.
+        .testTarget(
+            name: "DSToolboxTests",
+            dependencies: ["DSToolbox", "ToolboxTesting"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "dstoolboxTests",
             dependencies: [

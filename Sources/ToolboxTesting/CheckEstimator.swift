@@ -151,7 +151,7 @@ public func checkEstimator<E: Estimator>(_ estimator: E, task: EstimatorTask, se
         return names.count == output.columns ? nil : "\(names.count) output names for \(output.columns) columns"
     }
 
-    if E.fitContextUsage.contains(.sampleWeights) {
+    if estimator.contextUsage.contains(.sampleWeights) {
         check(EstimatorCheck.unitWeightsEqualNone) {
             let weighted = try estimator.fit(data.x, data.y, context: FitContext(sampleWeights: [Double](repeating: 1, count: data.x.rows)))
             return try closeOutputs(weighted, model, data.x)
@@ -185,10 +185,10 @@ public func checkEstimator<E: Estimator>(_ estimator: E, task: EstimatorTask, se
         let reports = ReportCounter()
         var context = FitContext()
         context.progress = { _ in reports.increment(); return .proceed }
-        if !E.fitContextUsage.contains(.evaluationSet) {
+        if !estimator.contextUsage.contains(.evaluationSet) {
             context.evaluationSet = EvaluationSet(x: data.x, y: data.y)
         }
-        if !E.fitContextUsage.contains(.categoricalFeatures) {
+        if !estimator.contextUsage.contains(.categoricalFeatures) {
             context.categoricalFeatures = [CategoricalFeature(column: 0, categories: ["a", "b"])]
         }
         let fitted: E.Model
@@ -198,7 +198,7 @@ public func checkEstimator<E: Estimator>(_ estimator: E, task: EstimatorTask, se
             // A pipeline refuses pieces none of its steps take; the rest of the check is moot.
             return nil
         }
-        if E.fitContextUsage.contains(.progress) {
+        if estimator.contextUsage.contains(.progress) {
             if reports.count == 0 { return "the estimator declares progress but reported none" }
         } else {
             if reports.count != 0 { return "the estimator reported progress without declaring it" }

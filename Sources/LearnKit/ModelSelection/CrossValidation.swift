@@ -13,7 +13,7 @@ public struct Scorer: Sendable {
     }
 
     static func predictor(_ model: any FittedModel, _ name: String) throws -> any Predictor {
-        guard let predictor = model as? any Predictor else {
+        guard let predictor = model.predictor else {
             throw ToolboxError(.invalidParameter, "scorer \(name) needs a model that predicts", context: ErrorContext(parameter: "scoring"))
         }
         return predictor
@@ -35,7 +35,7 @@ public struct Scorer: Sendable {
     }
     /// ROC AUC from class probabilities (one-vs-rest macro for more than two classes).
     public static let rocAUC = Scorer(name: "roc_auc") { model, x, y in
-        guard let classifier = model as? any Classifier else {
+        guard let classifier = model.classifier else {
             throw ToolboxError(.invalidParameter, "scorer roc_auc needs a classifier", context: ErrorContext(parameter: "scoring"))
         }
         return try Metrics.rocAUC(y, probabilities: try classifier.predictProbabilities(x), classes: classifier.classes)
@@ -140,7 +140,7 @@ public enum ModelSelection {
     /// Checks the context once against the whole data, so a bad weight is reported with its
     /// row in the data, not in a fold.
     private static func validate<E: Estimator>(_ context: FitContext, for estimator: E, x: Matrix<Double>, y: [Double]) throws {
-        try context.requireConsumers(E.fitContextUsage, consumer: "\(E.self)")
+        try context.requireConsumers(estimator.contextUsage, consumer: "\(E.self)")
         _ = try context.validated(x: x, y: y)
     }
 }

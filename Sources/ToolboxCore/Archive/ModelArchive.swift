@@ -119,6 +119,11 @@ public enum ModelArchive {
         try decode(from: try readFile(path), path: path, registry: registry)
     }
 
+    /// Reads and validates the manifest of archive bytes.
+    public static func manifest(of bytes: [UInt8]) throws -> ArchiveManifest {
+        try open(bytes, path: nil).manifest
+    }
+
     /// Reads and validates only the manifest of the archive at `path`.
     public static func manifest(at path: String) throws -> ArchiveManifest {
         try open(try readFile(path), path: path).manifest
@@ -195,6 +200,13 @@ public enum ModelArchive {
         guard opened.manifest.modelFormatVersion <= Model.modelFormatVersion else {
             throw ToolboxError(.unsupported,
                                "\(Model.modelTypeName) format version \(opened.manifest.modelFormatVersion) is newer than this build reads (\(Model.modelFormatVersion))",
+                               context: ErrorContext(path: path))
+        }
+        guard Model.modelFormatVersion < 2 || opened.manifest.modelFormatVersion == Model.modelFormatVersion else {
+            // Version 2 changed how hyperparameters are written (scikit-learn's names); older
+            // archives are refused clearly rather than misread.
+            throw ToolboxError(.unsupported,
+                               "\(Model.modelTypeName) format version \(opened.manifest.modelFormatVersion) predates this build's (\(Model.modelFormatVersion)); refit the model",
                                context: ErrorContext(path: path))
         }
         let decoder = makeDecoder()

@@ -203,13 +203,12 @@ public struct DynamicPipeline: Estimator, Sendable {
     /// - Throws: ``ToolboxError/Code/invalidParameter`` when a step before the last is not a
     ///   transformer, or weights or an evaluation set are given and no step uses them.
     public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> DynamicPipelineModel {
-        let usage = steps.reduce(into: FitContextUsage()) { $0.formUnion(type(of: $1.estimator).fitContextUsage) }
-        try context.requireConsumers(usage, consumer: "the pipeline")
+        try context.requireConsumers(contextUsage, consumer: "the pipeline")
         var current = x
         var currentContext = context
         var fitted: [DynamicPipelineModel.Step] = []
         for (index, step) in steps.enumerated() {
-            var routed = currentContext.routed(to: type(of: step.estimator).fitContextUsage)
+            var routed = currentContext.routed(to: step.estimator.contextUsage)
             routed.stepName = step.name
             let model = try step.estimator.fit(current, y, context: routed)
             if index < steps.count - 1 {
@@ -228,7 +227,12 @@ public struct DynamicPipeline: Estimator, Sendable {
 
     /// NaN and Inf are handled as the first step handles them.
     public var nonFiniteInputPolicy: NonFiniteInputPolicy {
-        steps.first.map { type(of: $0.estimator).nonFiniteInput } ?? .rejected
+        steps.first?.estimator.nonFiniteInputPolicy ?? .rejected
+    }
+
+    /// What the steps use, together.
+    public var contextUsage: FitContextUsage {
+        steps.reduce(into: FitContextUsage()) { $0.formUnion($1.estimator.contextUsage) }
     }
 
     /// The pipeline routes every piece to its steps and checks that some step uses it.

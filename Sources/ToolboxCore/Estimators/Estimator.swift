@@ -100,6 +100,10 @@ public protocol Estimator<Model>: Sendable, Codable, Hashable {
 
     /// The pieces of the ``FitContext`` the estimator honours; none unless it says otherwise.
     static var fitContextUsage: FitContextUsage { get }
+
+    /// The pieces this estimator value honours: ``fitContextUsage`` unless it depends on the
+    /// value (a pipeline honours what its steps do). Pipelines route by it.
+    var contextUsage: FitContextUsage { get }
 }
 
 /// An estimator that learns from `x` alone (scalers, PCA, clustering).
@@ -124,6 +128,7 @@ extension Estimator {
     public static var nonFiniteInput: NonFiniteInputPolicy { .rejected }
     public static var fitContextUsage: FitContextUsage { [] }
     public var nonFiniteInputPolicy: NonFiniteInputPolicy { Self.nonFiniteInput }
+    public var contextUsage: FitContextUsage { Self.fitContextUsage }
 
     /// Learns from `x` and `y` with nothing else.
     public func fit(_ x: Matrix<Double>, _ y: [Double]) throws -> Model {
@@ -135,7 +140,7 @@ extension Estimator {
     ///   that does not use them.
     public func fit(_ x: Matrix<Double>, _ y: [Double], sampleWeights: [Double]?) throws -> Model {
         let context = FitContext(sampleWeights: sampleWeights)
-        try context.requireConsumers(Self.fitContextUsage, consumer: "\(Self.self)")
+        try context.requireConsumers(contextUsage, consumer: "\(Self.self)")
         return try fit(x, y, context: context)
     }
 }

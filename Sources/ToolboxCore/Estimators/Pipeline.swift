@@ -21,19 +21,22 @@ public struct Chain<First: Estimator, Second: Estimator>: Estimator where First.
     /// - Throws: ``ToolboxError/Code/invalidParameter`` when weights or an evaluation set are
     ///   given and no step uses them.
     public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> ChainModel<First.Model, Second.Model> {
-        try context.requireConsumers(Self.fitContextUsage, consumer: "the pipeline")
-        let firstModel = try first.fit(x, y, context: context.routed(to: First.fitContextUsage))
+        try context.requireConsumers(contextUsage, consumer: "the pipeline")
+        let firstModel = try first.fit(x, y, context: context.routed(to: first.contextUsage))
         let transformed = try firstModel.transform(x)
         let next = try context.passed(through: firstModel, inputColumns: x.columns)
-        let secondModel = try second.fit(transformed, y, context: next.routed(to: Second.fitContextUsage))
+        let secondModel = try second.fit(transformed, y, context: next.routed(to: second.contextUsage))
         return ChainModel(first: firstModel, second: secondModel)
     }
 
     /// A chain accepts NaN only when its first step does.
     public static var nonFiniteInput: NonFiniteInputPolicy { First.nonFiniteInput }
+    public var nonFiniteInputPolicy: NonFiniteInputPolicy { first.nonFiniteInputPolicy }
 
-    /// What either step uses.
+    /// What either step type uses.
     public static var fitContextUsage: FitContextUsage { First.fitContextUsage.union(Second.fitContextUsage) }
+    /// What either step uses.
+    public var contextUsage: FitContextUsage { first.contextUsage.union(second.contextUsage) }
 }
 
 /// A fitted ``Chain``: applies the first model's transform, then the second model.
@@ -63,6 +66,11 @@ public struct ChainModel<First: Transformer, Second: FittedModel>: FittedModel {
         schema.targetLabels = second.schema.targetLabels
         return schema
     }
+
+    /// A chain classifies, predicts or transforms exactly when its last step does.
+    public var classifier: (any Classifier)? { second.classifier == nil ? nil : self as? any Classifier }
+    public var predictor: (any Predictor)? { second.predictor == nil ? nil : self as? any Predictor }
+    public var transformer: (any Transformer)? { second.transformer == nil ? nil : self as? any Transformer }
 
     public func validateStructure() throws {
         try first.validateStructure()
@@ -224,4 +232,6 @@ public struct Pipeline<Steps: Estimator>: Estimator {
 
     public static var nonFiniteInput: NonFiniteInputPolicy { Steps.nonFiniteInput }
     public static var fitContextUsage: FitContextUsage { Steps.fitContextUsage }
+    public var contextUsage: FitContextUsage { steps.contextUsage }
+    public var nonFiniteInputPolicy: NonFiniteInputPolicy { steps.nonFiniteInputPolicy }
 }
