@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 import ToolboxCore
 import ToolboxTesting
@@ -97,6 +98,25 @@ struct LogisticRegressionTests {
         let (x, y) = try data("digits600")
         let model = try LogisticRegression(c: 100, maxIterations: 3).fit(x, y)
         #expect(!model.converged && model.iterations == 3)
+    }
+
+    @Test func progressIsReportedAndAStopIsHonoured() throws {
+        let (x, y) = try data("digits600")
+        let full = try LogisticRegression(c: 100).fit(x, y)
+        let seen = Mutex<[FitProgress]>([])
+        var context = FitContext()
+        context.progress = { report in
+            seen.withLock { $0.append(report) }
+            return report.iteration >= 4 ? .stop : .proceed
+        }
+        let stopped = try LogisticRegression(c: 100).fit(x, y, context: context)
+        let reports = seen.withLock { $0 }
+        #expect(reports.map(\.iteration) == [1, 2, 3, 4])
+        #expect(reports.allSatisfy { $0.trainLoss.map { $0.isFinite && $0 > 0 } ?? false })
+        #expect(zip(reports, reports.dropFirst()).allSatisfy { $1.trainLoss! <= $0.trainLoss! })
+        #expect(stopped.iterations == 4 && !stopped.converged && full.iterations > 4)
+        // Stopping at iteration 4 is the same as allowing 4 iterations.
+        #expect(try stopped.predictProbabilities(x) == LogisticRegression(c: 100, maxIterations: 4).fit(x, y).predictProbabilities(x))
     }
 
     @Test func conformanceAndBadInput() throws {

@@ -53,7 +53,9 @@ struct MalformedInputTests {
             Issue.record("a truncated file opened")
         } catch let error as SEGYError {
             #expect(error.code == .inconsistentSize && error.byteOffset == 3_600 + 3 * 440 && error.traceIndex == 3)
-        } catch {}
+        } catch {
+            Issue.record("expected a SEGYError, got \(error)")
+        }
     }
 
     @Test func formatCodes() {
@@ -65,7 +67,9 @@ struct MalformedInputTests {
             Issue.record("format 13 accepted")
         } catch let error as SEGYError {
             #expect(error.code == .unsupportedFormat && error.byteOffset == 3_224)
-        } catch {}
+        } catch {
+            Issue.record("expected a SEGYError, got \(error)")
+        }
     }
 
     @Test func sampleCounts() {
@@ -85,7 +89,9 @@ struct MalformedInputTests {
             Issue.record("zero samples accepted")
         } catch let error as SEGYError {
             #expect(error.code == .invalidHeader && error.byteOffset == 3_220)
-        } catch {}
+        } catch {
+            Issue.record("expected a SEGYError, got \(error)")
+        }
     }
 
     @Test func intervalsAndExtendedHeaders() {
@@ -100,7 +106,9 @@ struct MalformedInputTests {
             Issue.record("32767 extended headers accepted")
         } catch let error as SEGYError {
             #expect(error.code == .invalidHeader && error.byteOffset == 3_504)
-        } catch {}
+        } catch {
+            Issue.record("expected a SEGYError, got \(error)")
+        }
     }
 
     @Test func rev2WordsAndRandomDamage() throws {

@@ -174,4 +174,79 @@ struct EstimatorTests {
             #expect(error.context.parameter == "steps[0]")
         }
     }
+
+    /// Drops column 0: a transformer that changes columns, for routing tests.
+    struct DropFirstColumn: UnsupervisedEstimator, Configurable, Hashable {
+        init() {}
+        static let hyperparameterSchema: [Hyperparameter<DropFirstColumn>] = []
+        func fit(_ x: Matrix<Double>, context: FitContext) throws -> Model {
+            Model(hyperparameters: self, inputFeatureCount: x.columns,
+                  schema: try context.validated(x: x, y: [Double](repeating: 0, count: x.rows)))
+        }
+        struct Model: Transformer {
+            static let modelTypeName = "ToolboxCoreTests.DropFirstColumn"
+            var hyperparameters: DropFirstColumn
+            var inputFeatureCount: Int
+            var schema: ModelSchema
+            var outputFeatureCount: Int { inputFeatureCount - 1 }
+            func transform(_ x: Matrix<Double>) throws -> Matrix<Double> {
+                try x.validateColumnCount(inputFeatureCount)
+                return Matrix(rows: x.rows, columns: x.columns - 1) { i, j in x[i, j + 1] }
+            }
+            func outputFeatureNames(input: [String]) -> [String] { Array(input.dropFirst()) }
+            func outputCategoricalFeatures(input: [CategoricalFeature]) -> [CategoricalFeature] {
+                input.filter { $0.column > 0 }.map { CategoricalFeature(column: $0.column - 1, categories: $0.categories) }
+            }
+        }
+    }
+
+    /// Records the context it was given, to see what a pipeline routes to a step.
+    struct ContextRecorder: Estimator, Configurable, Hashable {
+        init() {}
+        static let hyperparameterSchema: [Hyperparameter<ContextRecorder>] = []
+        static var fitContextUsage: FitContextUsage { [.categoricalFeatures, .evaluationSet] }
+        func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> Model {
+            Model(hyperparameters: self, inputFeatureCount: x.columns, schema: try context.validated(x: x, y: y),
+                  evaluationColumns: context.evaluationSet?.x.columns, weighted: context.sampleWeights != nil)
+        }
+        struct Model: Predictor {
+            static let modelTypeName = "ToolboxCoreTests.ContextRecorder"
+            var hyperparameters: ContextRecorder
+            var inputFeatureCount: Int
+            var schema: ModelSchema
+            var evaluationColumns: Int?
+            var weighted: Bool
+            func predict(_ x: Matrix<Double>) throws -> [Double] { [Double](repeating: 0, count: x.rows) }
+        }
+    }
+
+    @Test func pipelinesRouteNamesCategoriesAndEvaluationSets() throws {
+        let data = DataGenerators.regression(samples: 30, features: 4, seed: 6)
+        var context = FitContext(featureNames: ["a", "b", "c", "d"],
+                                 categoricalFeatures: [CategoricalFeature(column: 0, categories: ["x"]),
+                                                       CategoricalFeature(column: 2, categories: ["p", "q"])])
+        context.evaluationSet = EvaluationSet(x: data.x.rows(0..<5), y: Array(data.y.prefix(5)))
+        let model = try Pipeline {
+            DropFirstColumn()
+            ContextRecorder()
+        }.fit(data.x, data.y, context: context)
+        #expect(model.schema.featureNames == ["a", "b", "c", "d"])
+        #expect(model.second.schema.featureNames == ["b", "c", "d"])
+        #expect(model.second.schema.categoricalFeatures == [CategoricalFeature(column: 1, categories: ["p", "q"])])
+        #expect(model.second.evaluationColumns == 3)
+        // The same routing in a pipeline built by name.
+        try ModelRegistry.shared.register(estimator: DropFirstColumn.self, name: "ToolboxCoreTests.DropFirstColumn", aliases: ["drop_first"])
+        try ModelRegistry.shared.register(estimator: ContextRecorder.self, name: "ToolboxCoreTests.ContextRecorder", aliases: ["recorder"])
+        let dynamic = try DynamicPipeline(yaml: "steps:\n  - type: drop_first\n  - type: recorder\n").fit(data.x, data.y, context: context)
+        let recorded = try #require(dynamic.steps.last?.model as? ContextRecorder.Model)
+        #expect(recorded.schema == model.second.schema && recorded.evaluationColumns == 3)
+        // Weights nothing uses are refused, as scikit-learn's routing refuses unrequested metadata.
+        context.sampleWeights = [Double](repeating: 1, count: data.x.rows)
+        #expect(throws: ToolboxError.self) {
+            try Pipeline { DropFirstColumn(); ContextRecorder() }.fit(data.x, data.y, context: context)
+        }
+        #expect(throws: ToolboxError.self) {
+            try DynamicPipeline(yaml: "steps:\n  - type: drop_first\n  - type: recorder\n").fit(data.x, data.y, context: context)
+        }
+    }
 }

@@ -93,10 +93,10 @@ struct LogisticProblem {
         let b = fitIntercept ? parameters[p] : 0
         var residual = try x.multiplied(by: w)                 // scores, then weighted residuals
         let partial = try residual.withUnsafeMutableBufferPointer { buffer in
-          let shared = UnsafeMutableSendable(buffer.baseAddress!)
+          let shared = UnsafeSendable(buffer.baseAddress!)
           return try Parallel.map(count: n, grain: Self.chunkRows) { range -> (Double, Double) in
             var loss = 0.0, sum = 0.0
-            let r = shared.pointer
+            let r = shared.value
             for i in range {
                 let z = r[i] + b
                 let y = Double(labels[i])
@@ -119,14 +119,14 @@ struct LogisticProblem {
 
     private func multinomialLoss(_ parameters: [Double], _ gradient: inout [Double]) throws -> Double {
         let (n, p, k) = (x.rows, features, outputs)
-        let w = Matrix(uncheckedValues: Array(parameters[0..<k * p]), rows: k, columns: p)
+        let w = try Matrix(rows: k, columns: p, values: Array(parameters[0..<k * p]))
         let b = fitIntercept ? Array(parameters[(k * p)...]) : [Double](repeating: 0, count: k)
         var scores = try x.multiplied(by: w, transposeOther: true)     // n × k, then weighted residuals
         let losses = try scores.withUnsafeMutableBufferPointer { buffer in
-          let shared = UnsafeMutableSendable(buffer.baseAddress!)
+          let shared = UnsafeSendable(buffer.baseAddress!)
           return try Parallel.map(count: n, grain: Self.chunkRows) { range -> Double in
             var loss = 0.0
-            let z = shared.pointer
+            let z = shared.value
             for i in range {
                 let row = i * k
                 var largest = -Double.infinity
@@ -159,9 +159,11 @@ struct LogisticProblem {
 
     var parameterCount: Int { outputs * features + outputs }
 
-    func solveLBFGS(maxIterations: Int, tolerance: Double) throws -> Solution {
+    /// - Parameter afterIteration: sees each iteration and its objective; `true` stops.
+    func solveLBFGS(maxIterations: Int, tolerance: Double, afterIteration: (Int, Double) -> Bool) throws -> Solution {
         let optimizer = LBFGS(maxIterations: maxIterations, gradientTolerance: tolerance)
-        let result = try optimizer.minimize(start: [Double](repeating: 0, count: parameterCount)) { parameters, gradient in
+        let result = try optimizer.minimize(start: [Double](repeating: 0, count: parameterCount),
+                                            afterIteration: afterIteration) { parameters, gradient in
             try smoothObjective(parameters, &gradient)
         }
         guard result.x.allSatisfy(\.isFinite) else {
@@ -172,7 +174,7 @@ struct LogisticProblem {
 
     /// FISTA with backtracking and adaptive restart for the L1 part; stops when the largest parameter change relative
     /// to the largest parameter is below `tolerance` (scikit-learn's SAGA rule).
-    func solveProximal(maxIterations: Int, tolerance: Double) throws -> Solution {
+    func solveProximal(maxIterations: Int, tolerance: Double, afterIteration: (Int, Double) -> Bool) throws -> Solution {
         let count = parameterCount, penalized = outputs * features
         var current = [Double](repeating: 0, count: count)
         var momentum = current
@@ -214,25 +216,14 @@ struct LogisticProblem {
             t = nextT
             if change / size <= tolerance {
                 converged = true
+                _ = afterIteration(iterations, value)
                 break
             }
+            if afterIteration(iterations, value) { break }
         }
         guard current.allSatisfy(\.isFinite) else {
             throw ToolboxError(.notConverged, "the proximal solver diverged; scale the features or lower C")
         }
         return Solution(parameters: current, iterations: iterations, converged: converged)
     }
-}
-
-extension Matrix where Scalar == Double {
-    /// A matrix over values the caller has already sized `rows * columns`.
-    init(uncheckedValues values: [Double], rows: Int, columns: Int) {
-        self = (try? Matrix(rows: rows, columns: columns, values: values)) ?? Matrix(rows: rows, columns: columns)
-    }
-}
-
-/// A buffer written by disjoint row ranges from several threads while its owner keeps it alive.
-struct UnsafeMutableSendable: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Double>
-    init(_ pointer: UnsafeMutablePointer<Double>) { self.pointer = pointer }
 }

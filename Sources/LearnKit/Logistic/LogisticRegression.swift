@@ -46,7 +46,9 @@ public struct LogisticRegression: Estimator, Configurable, Hashable {
         .coded("class_weight", \.classWeight, kind: ClassWeight.hyperparameterKind, "class weights: balanced or {label: weight}"),
     ]
 
-    public static var fitContextUsage: FitContextUsage { [.sampleWeights] }
+    /// Sample weights; progress per solver iteration (the objective as the train loss), and a
+    /// stop request ends the solve there (the model reports `converged == false`).
+    public static var fitContextUsage: FitContextUsage { [.sampleWeights, .progress] }
 
     public typealias Model = LogisticRegressionModel
 
@@ -94,11 +96,15 @@ public struct LogisticRegression: Estimator, Configurable, Hashable {
                                context: ErrorContext(parameter: "y"))
         }
         weights = try classWeight.apply(to: weights, labels: labels, classes: classes, targetLabels: context.targetLabels)
+        // Progress: the solver's objective (mean weighted log loss, plus the penalty over n·C).
+        func report(_ iteration: Int, _ objective: Double) -> Bool {
+            context.shouldStop(after: FitProgress(iteration: iteration, trainLoss: objective))
+        }
         let problem = LogisticProblem(x: x, labels: labels, classCount: classes.count, weights: weights,
                                       fitIntercept: fitIntercept, c: c, penalty: penalty, l1Ratio: l1Ratio)
         let solution = penalty == .l1 || (penalty == .elasticNet && l1Ratio > 0)
-            ? try problem.solveProximal(maxIterations: maxIterations, tolerance: tolerance)
-            : try problem.solveLBFGS(maxIterations: maxIterations, tolerance: tolerance)
+            ? try problem.solveProximal(maxIterations: maxIterations, tolerance: tolerance, afterIteration: report)
+            : try problem.solveLBFGS(maxIterations: maxIterations, tolerance: tolerance, afterIteration: report)
         return LogisticRegressionModel(hyperparameters: self, classes: classes,
                                        coefficients: try Matrix(rows: problem.outputs, columns: x.columns,
                                                                 values: Array(solution.parameters[0..<problem.outputs * x.columns])),

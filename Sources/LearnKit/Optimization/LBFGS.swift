@@ -19,8 +19,10 @@ struct LBFGS {
         var converged: Bool
     }
 
-    /// Minimizes `objective`, which returns the value and fills the gradient.
-    func minimize(start: [Double], _ objective: (_ x: [Double], _ gradient: inout [Double]) throws -> Double) throws -> Result {
+    /// Minimizes `objective`, which returns the value and fills the gradient. `afterIteration`
+    /// sees each iteration's number and objective value and returns `true` to stop there.
+    func minimize(start: [Double], afterIteration: (Int, Double) -> Bool = { _, _ in false },
+                  _ objective: (_ x: [Double], _ gradient: inout [Double]) throws -> Double) throws -> Result {
         let n = start.count
         var x = start
         var g = [Double](repeating: 0, count: n)
@@ -70,7 +72,11 @@ struct LBFGS {
             let decrease = (f - newF) / max(abs(f), abs(newF), 1)
             (x, f, g) = (newX, newF, newG)
             if maxAbs(g) <= gradientTolerance || decrease <= functionTolerance {
+                _ = afterIteration(iterations, f)
                 return Result(x: x, value: f, iterations: iterations, converged: true)
+            }
+            if afterIteration(iterations, f) {
+                return Result(x: x, value: f, iterations: iterations, converged: false)
             }
         }
         return Result(x: x, value: f, iterations: iterations, converged: false)

@@ -84,13 +84,13 @@ extension SEGYFile {
     func gatherTraces(_ indices: [Int]) throws -> [Float] {
         let n = sampleCount
         return [Float](unsafeUninitializedCapacity: indices.count * n) { buffer, initialized in
-            let target = UnsafeSendablePointer(buffer.baseAddress)
+            nonisolated(unsafe) let target = buffer.baseAddress
             let bytes = indices.count * layout.sampleBytes
             let parts = bytes >= 1 << 18 ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1
             let chunk = (indices.count + parts - 1) / max(parts, 1)
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 for row in (part * chunk)..<min((part + 1) * chunk, indices.count) {
-                    decode(indices[row], into: target.pointer! + row * n)
+                    decode(indices[row], into: target! + row * n)
                 }
             }
             initialized = indices.count * n

@@ -207,13 +207,13 @@ public final class SEGYFile: @unchecked Sendable {
         let n = sampleCount
         storage.willRead(offset: layout.headerOffset(range.lowerBound), count: range.count * layout.traceBytes)
         return [Float](unsafeUninitializedCapacity: range.count * n) { buffer, initialized in
-            let target = UnsafeSendablePointer(buffer.baseAddress)
+            nonisolated(unsafe) let target = buffer.baseAddress
             let chunk = max(1, (1 << 20) / max(layout.traceBytes, 1))
             let chunks = (range.count + chunk - 1) / chunk
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let start = c * chunk
                 for t in start..<min(start + chunk, range.count) {
-                    decode(range.lowerBound + t, into: target.pointer! + t * n)
+                    decode(range.lowerBound + t, into: target! + t * n)
                 }
             }
             initialized = range.count * n
@@ -249,8 +249,3 @@ public final class SEGYFile: @unchecked Sendable {
     }
 }
 
-/// A pointer written by disjoint ranges from several threads.
-struct UnsafeSendablePointer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>?
-    init(_ pointer: UnsafeMutablePointer<T>?) { self.pointer = pointer }
-}

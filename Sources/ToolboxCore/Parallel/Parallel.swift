@@ -81,7 +81,11 @@ public enum Parallel {
 
 /// Carries a value across threads where the caller guarantees safety: buffers written in
 /// disjoint ranges, read-only bytes kept alive by the caller, functions meant to run concurrently.
-struct UnsafeSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+///
+/// The package's one `@unchecked Sendable` wrapper: kits built on ToolboxCore use it rather than
+/// their own, so every such promise is found by searching for one name.
+public struct UnsafeSendable<Value>: @unchecked Sendable {
+    /// The wrapped value; the caller guarantees its concurrent use is safe.
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
 }
