@@ -47,7 +47,7 @@ struct WrittenFilesTests {
         var words: [Int64] = []
         for t in 0..<file.traceCount {
             let header = try file.traceHeader(t)
-            words += HeaderField.traceHeaderFields.map { Int64(header[$0]) }
+            words += try HeaderField.traceHeaderFields.map { Int64(try header[$0]) }
         }
         #expect(SHA256.hash(words.withUnsafeBytes { Array($0) }).hexString == golden.headers_sha256)
         let geometry = try file.geometry()

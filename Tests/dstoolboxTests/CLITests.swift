@@ -40,8 +40,9 @@ struct CLITests {
         #expect(throws: (any Error).self) { try bad?.csv.options() }
     }
 
-    /// Runs the built binary, as a user would.
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// Runs the built binary, as a user would; a run longer than `timeout` seconds is ended
+    /// and reported (status -1), so a hang fails the test instead of stalling it.
+    func run(_ arguments: [String], timeout: Double = 60) throws -> (status: Int32, output: String) {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let candidates = [".build/debug/dstoolbox", ".build/release/dstoolbox"].map { root.appendingPathComponent($0).path }
         let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) }, "dstoolbox binary not built")
@@ -52,8 +53,14 @@ struct CLITests {
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        watchdog.cancel()
+        if process.terminationReason == .uncaughtSignal {
+            return (-1, "terminated by signal \(process.terminationStatus): " + String(decoding: data, as: UTF8.self))
+        }
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
@@ -107,5 +114,86 @@ struct SEGYCLITests {
         #expect(file.format == .ieeeFloat32 && file.byteOrder == .littleEndian)
         #expect(try file.traces() == SEGYFile(path: "\(Self.data)/small.sgy").traces())
         #expect(try cli.run(["segy", "convert", "\(Self.data)/small.sgy", out, "--format", "13"]).status != 0)
+    }
+}
+
+/// Hostile files and arguments: every command answers with a clean error (an exit status, never
+/// a signal) and destroys nothing.
+@Suite("dstoolbox on hostile input")
+struct HostileCLITests {
+    let cli = CLITests()
+    let data = SEGYCLITests.data
+
+    func folder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cli-hostile-\(UInt64.random(in: 0...UInt64.max))").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// A clean failure: a non-zero exit status and a message, no signal, within the timeout.
+    func expectCleanFailure(_ arguments: [String], containing text: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let result = try cli.run(arguments, timeout: 20)
+        #expect(result.status > 0, "\(arguments): status \(result.status) \(result.output.prefix(300))", sourceLocation: sourceLocation)
+        #expect(!result.output.contains("Fatal error") && !result.output.contains("runtime failure"), "\(arguments)",
+                sourceLocation: sourceLocation)
+        if let text { #expect(result.output.contains(text), "\(arguments): \(result.output.prefix(300))", sourceLocation: sourceLocation) }
+    }
+
+    @Test func hostileFiles() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let small = try Array(Data(contentsOf: URL(fileURLWithPath: "\(data)/small.sgy")))
+        var absurd = Array(small.prefix(3_600))
+        absurd[3_500] = 2
+        absurd[3_501] = 0
+        for (k, byte) in withUnsafeBytes(of: Int32.max.bigEndian, { Array($0) }).enumerated() { absurd[3_268 + k] = byte }
+        try Data(absurd).write(to: URL(fileURLWithPath: dir + "/absurd.sgy"))
+        var unterminated = Array(small.prefix(3_600))
+        unterminated[3_504] = 0xFF
+        unterminated[3_505] = 0xFF
+        try Data(unterminated + [UInt8](repeating: 0x40, count: 20 << 20)).write(to: URL(fileURLWithPath: dir + "/unterminated.sgy"))
+        #expect(mkfifo(dir + "/pipe.sgy", 0o644) == 0)
+        for command in ["info", "headers", "lint"] {
+            try expectCleanFailure(["segy", command, dir + "/absurd.sgy"], containing: "3268")
+            try expectCleanFailure(["segy", command, dir + "/unterminated.sgy"], containing: "EndText")
+            try expectCleanFailure(["segy", command, dir + "/pipe.sgy"], containing: "FIFO")
+            try expectCleanFailure(["segy", command, dir], containing: "directory")
+        }
+        try expectCleanFailure(["data", "describe", dir + "/pipe.sgy"], containing: "FIFO")
+    }
+
+    @Test func hostileArguments() throws {
+        let huge = String(Int.max)
+        try expectCleanFailure(["segy", "headers", "\(data)/small.sgy", "--first", huge, "--count", huge])
+        try expectCleanFailure(["segy", "headers", "\(data)/small.sgy", "--first", "-1"])
+        try expectCleanFailure(["segy", "headers", "\(data)/small.sgy", "--count", "-5"])
+        try expectCleanFailure(["segy", "headers", "\(data)/small.sgy", "--first", "99999999999999999999999"])
+        let tail = try cli.run(["segy", "headers", "\(data)/small.sgy", "--first", "24", "--count", huge])
+        #expect(tail.status == 0 && tail.output == "trace,inline,crossline\n24,5,24\n")
+        try expectCleanFailure(["data", "generate", "--rows", huge, "-o", "/tmp/never.csv"])
+        try expectCleanFailure(["data", "generate", "--rows", "100000000", "--features", "10000", "-o", "/tmp/never.csv"])
+    }
+
+    @Test func outputsThatAreNotFilesAreNeverReplaced() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let target = dir + "/out.sgy"
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: target + "/precious.txt"))
+        try expectCleanFailure(["segy", "convert", "\(data)/small.sgy", target, "--endian", "little"], containing: "directory")
+        try expectCleanFailure(["data", "generate", "--rows", "10", "-o", target], containing: "directory")
+        #expect(FileManager.default.contents(atPath: target + "/precious.txt") == Data("keep".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["out.sgy"])
+    }
+
+    @Test func lossyConversionNeedsAllowLossy() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let out = dir + "/int.sgy"
+        try expectCleanFailure(["segy", "convert", "\(data)/small.sgy", out, "--format", "3"], containing: "lossy")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let allowed = try cli.run(["segy", "convert", "\(data)/small.sgy", out, "--format", "3", "--allow-lossy"])
+        #expect(allowed.status == 0 && allowed.output.contains("largest sample change 0.2404899597167968"))
+        #expect(try SEGYFile(path: out).format == .int16)
     }
 }

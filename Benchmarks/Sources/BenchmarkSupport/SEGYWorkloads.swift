@@ -15,10 +15,10 @@ extension Workloads {
         for il in 0..<inlines {
             for xl in 0..<crosslines {
                 var header = TraceHeader()
-                header[.inline] = 1000 + il
-                header[.crossline] = 2000 + xl
-                header[.cdpX] = 500_000 + 25 * xl
-                header[.cdpY] = 6_000_000 + 25 * il
+                try header.setValue(1000 + il, for: .inline)
+                try header.setValue(2000 + xl, for: .crossline)
+                try header.setValue(500_000 + 25 * xl, for: .cdpX)
+                try header.setValue(6_000_000 + 25 * il, for: .cdpY)
                 for s in 0..<samples { trace[s] = Float(rng.nextNormal() * 1000) }
                 try writer.append(header: header, samples: trace)
             }

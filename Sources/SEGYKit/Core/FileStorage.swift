@@ -6,16 +6,20 @@ final class FileStorage: @unchecked Sendable {
     private let mapping: UnsafeMutableRawPointer?
     private let owned: UnsafeMutableRawBufferPointer?
 
-    /// Maps `path` read-only.
+    /// Maps `path` read-only. Only regular files are opened: a FIFO, device, socket or
+    /// directory is refused at once (opened without blocking, then checked), never waited on.
     init(path: String) throws {
-        let descriptor = open(path, O_RDONLY)
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw SEGYError(.io, "cannot open: \(String(cString: strerror(errno)))", path: path)
         }
         defer { close(descriptor) }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            throw SEGYError(.io, "not a regular file", path: path)
+        guard fstat(descriptor, &info) == 0 else {
+            throw SEGYError(.io, "cannot stat: \(String(cString: strerror(errno)))", path: path)
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw SEGYError(.io, "not a regular file (\(Self.kind(info.st_mode))): SEG-Y is read from regular files only", path: path)
         }
         let length = Int(info.st_size)
         owned = nil
@@ -29,6 +33,19 @@ final class FileStorage: @unchecked Sendable {
         }
         mapping = pointer
         bytes = UnsafeRawBufferPointer(start: pointer, count: length)
+    }
+
+    /// A file type's name, for errors.
+    static func kind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: "a directory"
+        case S_IFIFO: "a FIFO"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFSOCK: "a socket"
+        case S_IFLNK: "a symbolic link"
+        default: "not a regular file"
+        }
     }
 
     /// Copies `data` into memory owned by this storage.

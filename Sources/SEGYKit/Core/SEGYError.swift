@@ -28,6 +28,9 @@ public struct SEGYError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidArgument = Code(rawValue: "invalid_argument")
         /// The operating system refused a read or write.
         public static let io = Code(rawValue: "io_error")
+        /// A conversion would change sample values (rounding floats to integers, clamping,
+        /// IBM's shorter mantissa) and was not allowed to.
+        public static let lossyConversion = Code(rawValue: "lossy_conversion")
     }
 
     public var code: Code

@@ -23,14 +23,21 @@ public struct BinaryHeader: Sendable, Hashable {
     }
 
     /// The value of a binary header word (file byte offsets 3201–3600).
+    /// - Throws: ``SEGYError/Code/invalidArgument`` for a word outside the binary header, as
+    ///   segyio raises `KeyError`. Set words with ``setValue(_:for:)``.
     public subscript(field: HeaderField) -> Int {
-        get {
-            // The revision bytes follow the 16-bit word's byte order (see `revision`).
-            if field == .revisionMajor { return revision.major }
-            if field == .revisionMinor { return revision.minor }
-            return Int(read(field))
+        get throws {
+            try Self.words.check(byteOffset: field.byteOffset, width: field.width)
+            return word(field)
         }
-        set { try? setValue(Int64(newValue), for: field) }
+    }
+
+    /// A standard binary header word (the revision bytes follow the 16-bit word's byte order;
+    /// see `revision`).
+    func word(_ field: HeaderField) -> Int {
+        if field == .revisionMajor { return revision.major }
+        if field == .revisionMinor { return revision.minor }
+        return Int(read(field))
     }
 
     static let words = HeaderWords(first: 3201, size: byteCount, name: "binary header")
@@ -46,6 +53,11 @@ public struct BinaryHeader: Sendable, Hashable {
         try Self.words.write(value, field, into: &bytes, order: byteOrder)
     }
 
+    /// Sets a word; the value must fit its width.
+    public mutating func setValue(_ value: Int, for field: HeaderField) throws {
+        try setValue(Int64(value), for: field)
+    }
+
     func read(_ field: HeaderField) -> Int64 {
         Self.words.read(bytes, field, order: byteOrder)
     }
@@ -55,7 +67,7 @@ public struct BinaryHeader: Sendable, Hashable {
     /// The extended original sample interval (bytes 3281–3288, IEEE double, rev 2).
     public var extendedOriginalSampleInterval: Double { Double(bitPattern: UInt64(bitPattern: read(.extendedOriginalSampleInterval))) }
     /// The format code as written (may be invalid).
-    public var formatCode: Int { self[.formatCode] }
+    public var formatCode: Int { word(.formatCode) }
     /// The revision as major.minor. Bytes 3501–3502 are one 16-bit word in file byte order
     /// (rev 1 files write 0x0100), so a little-endian file stores the major number second.
     public var revision: (major: Int, minor: Int) {
@@ -66,8 +78,8 @@ public struct BinaryHeader: Sendable, Hashable {
     /// Samples per trace as segyio reads them: the 16-bit unsigned word, unless it is zero or
     /// the revision is 2 or later and the 32-bit extended word (3269) is positive.
     public var sampleCount: Int {
-        let samples = self[.binarySampleCount]
-        let extended = self[.extendedSampleCount]
+        let samples = word(.binarySampleCount)
+        let extended = word(.extendedSampleCount)
         if samples == 0 && extended > 0 { return extended }
         if revision.major >= 2 && extended > 0 { return extended }
         return samples

@@ -14,9 +14,18 @@ struct HeaderWords {
         }
     }
 
+    /// Reads `field`, which must lie inside the header.
+    /// - Throws: ``SEGYError/Code/invalidArgument`` for a word outside the header, as segyio
+    ///   raises `KeyError`: never a silent 0.
+    func value(_ bytes: [UInt8], _ field: HeaderField, order: ByteOrder) throws -> Int64 {
+        try check(byteOffset: field.byteOffset, width: field.width)
+        return read(bytes, field, order: order)
+    }
+
+    /// Reads a word known to lie inside the header (the standard fields).
     func read(_ bytes: [UInt8], _ field: HeaderField, order: ByteOrder) -> Int64 {
         let at = field.byteOffset - first
-        guard at >= 0, at + field.width <= bytes.count else { return 0 }
+        precondition(at >= 0 && at + field.width <= bytes.count, "\(field.name) is not a \(name) word")
         return bytes.withUnsafeBytes { ByteReader($0.baseAddress!, order).field(at: at, width: field.width, signed: field.signed) }
     }
 

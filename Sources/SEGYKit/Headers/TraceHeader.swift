@@ -3,7 +3,8 @@
 ///
 /// ```swift
 /// let header = try file.traceHeader(0)
-/// header.inline, header[.cdpX], try header.value(atByteOffset: 233, width: 4)
+/// header.inline, try header[.cdpX], try header.value(atByteOffset: 233, width: 4)
+/// try header.setValue(42, for: .shotPoint)
 /// ```
 public struct TraceHeader: Sendable, Hashable {
     /// The 240 bytes in file order.
@@ -29,10 +30,11 @@ public struct TraceHeader: Sendable, Hashable {
         self.byteOrder = byteOrder
     }
 
-    /// The value of a header word.
+    /// The value of a header word; set words with ``setValue(_:for:)``.
+    /// - Throws: ``SEGYError/Code/invalidArgument`` for a word outside the trace header (a
+    ///   binary header field, say), as segyio raises `KeyError`.
     public subscript(field: HeaderField) -> Int {
-        get { Int(read(field)) }
-        set { try? setValue(Int64(newValue), for: field) }
+        get throws { Int(try Self.words.value(bytes, field, order: byteOrder)) }
     }
 
     static let words = HeaderWords(first: 1, size: byteCount, name: "trace header")
@@ -50,6 +52,12 @@ public struct TraceHeader: Sendable, Hashable {
         try Self.words.write(value, field, into: &bytes, order: byteOrder)
     }
 
+    /// Sets a word; the value must fit its width.
+    /// - Throws: ``SEGYError/Code/invalidArgument`` for a word outside the header or a value that does not fit.
+    public mutating func setValue(_ value: Int, for field: HeaderField) throws {
+        try setValue(Int64(value), for: field)
+    }
+
     func read(_ field: HeaderField) -> Int64 {
         Self.words.read(bytes, field, order: byteOrder)
     }
@@ -64,19 +72,19 @@ public struct TraceHeader: Sendable, Hashable {
 }
 
 extension TraceHeader {
-    public var inline: Int { self[.inline] }
-    public var crossline: Int { self[.crossline] }
-    public var offset: Int { self[.offset] }
-    public var cdp: Int { self[.cdp] }
-    public var sampleCount: Int { self[.sampleCount] }
-    public var sampleInterval: Int { self[.sampleInterval] }
-    public var delayRecordingTime: Int { self[.delayRecordingTime] }
+    public var inline: Int { Int(read(.inline)) }
+    public var crossline: Int { Int(read(.crossline)) }
+    public var offset: Int { Int(read(.offset)) }
+    public var cdp: Int { Int(read(.cdp)) }
+    public var sampleCount: Int { Int(read(.sampleCount)) }
+    public var sampleInterval: Int { Int(read(.sampleInterval)) }
+    public var delayRecordingTime: Int { Int(read(.delayRecordingTime)) }
 
     /// `cdpX` and `cdpY` with the coordinate scalar (byte 71) applied: a positive scalar
     /// multiplies, a negative one divides by its magnitude, zero means 1.
     public var cdpCoordinates: (x: Double, y: Double) {
-        let scalar = Double(self[.coordinateScalar])
+        let scalar = Double(read(.coordinateScalar))
         let factor = scalar == 0 ? 1 : (scalar > 0 ? scalar : 1 / -scalar)
-        return (Double(self[.cdpX]) * factor, Double(self[.cdpY]) * factor)
+        return (Double(read(.cdpX)) * factor, Double(read(.cdpY)) * factor)
     }
 }

@@ -57,7 +57,7 @@ public enum SEGYLint {
         if ![0, 1, 2].contains(revision.major) {
             add(.warning, "revision", "revision word reads \(revision.major).\(revision.minor); SEG-Y revisions are 0, 1 and 2", at: 3500)
         }
-        if binary[.extendedTextHeaderCount] == -1 {
+        if binary.word(.extendedTextHeaderCount) == -1 {
             add(.warning, "variable-extended-headers", "the extended textual header count is -1 (ended by ((SEG: EndText))); segyio 1.9 reads it as a count",
                 at: 3504, segyio: true)
         }
@@ -65,7 +65,7 @@ public enum SEGYLint {
             add(.warning, "additional-trace-headers", "each trace has \(layout.additionalTraceHeaders) additional 240-byte trace headers (rev 2); segyio 1.9 does not skip them",
                 at: 3506, segyio: true)
         }
-        if file.byteOrder == .littleEndian && binary[.byteOrderConstant] != 0x0102_0304 {
+        if file.byteOrder == .littleEndian && binary.word(.byteOrderConstant) != 0x0102_0304 {
             add(.info, "little-endian", "little-endian file without the rev 2 byte-order constant; segyio needs endian='little' to open it", at: 3296)
         }
 
@@ -97,7 +97,7 @@ public enum SEGYLint {
         }
 
         // Intervals.
-        let binaryInterval = binary[.binarySampleInterval]
+        let binaryInterval = binary.word(.binarySampleInterval)
         let traceInterval = file.traceCount > 0 ? file.headerWord(0, .sampleInterval) : 0
         if binaryInterval <= 0 {
             add(.warning, "interval-sign", "binary header sample interval is \(binaryInterval) µs", at: 3216)

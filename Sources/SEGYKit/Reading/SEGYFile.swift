@@ -83,7 +83,7 @@ public final class SEGYFile: @unchecked Sendable {
     /// header intervals when they agree, the one that is positive when the other is not,
     /// otherwise `fallback`.
     public func sampleInterval(fallback: Double = 4000) -> Double {
-        let binary = binaryHeader[.binarySampleInterval]
+        let binary = binaryHeader.word(.binarySampleInterval)
         let trace = traceCount > 0 ? headerWord(0, .sampleInterval) : 0
         if binary > 0 && trace > 0 { return binary == trace ? Double(binary) : fallback }
         if binary > 0 { return Double(binary) }

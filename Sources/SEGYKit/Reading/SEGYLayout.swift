@@ -30,12 +30,28 @@ enum LayoutReader {
     /// Whether an extended header is the ((SEG: EndText)) stanza: compared without case and
     /// spaces, in either encoding, as the standard allows.
     static func isEndText(_ header: TextHeader) -> Bool {
-        func normalized(_ bytes: [UInt8]) -> String {
-            String(decoding: bytes.prefix(80).filter { $0 != 0x20 }, as: UTF8.self).lowercased()
+        header.bytes.withUnsafeBytes { isEndText(UnsafeRawBufferPointer(rebasing: $0.prefix(80))) }
+    }
+
+    /// The stanza test on raw bytes (the first 80 of a 3200-byte header), without decoding the
+    /// header: so a file of tens of megabytes with no stanza is rejected in milliseconds.
+    static func isEndText(_ line: UnsafeRawBufferPointer) -> Bool {
+        isStanza(line, in: asciiStanza, space: 0x20, lower: { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 })
+            || isStanza(line, in: ebcdicStanza, space: 0x40, lower: { $0 >= 0xC1 && $0 <= 0xE9 ? $0 & 0xBF : $0 })
+    }
+
+    /// "((seg:endtext))" in ASCII and in EBCDIC lower case.
+    static let asciiStanza: [UInt8] = Array("((seg:endtext))".utf8)
+    static let ebcdicStanza: [UInt8] = [0x4D, 0x4D, 0xA2, 0x85, 0x87, 0x7A, 0x85, 0x95, 0x84, 0xA3, 0x85, 0xA7, 0xA3, 0x5D, 0x5D]
+
+    private static func isStanza(_ line: UnsafeRawBufferPointer, in stanza: [UInt8], space: UInt8, lower: (UInt8) -> UInt8) -> Bool {
+        var matched = 0
+        for byte in line where byte != space {
+            guard lower(byte) == stanza[matched] else { return false }
+            matched += 1
+            if matched == stanza.count { return true }
         }
-        return [header.text(as: .ascii), header.text(as: .ebcdic)].contains { text in
-            normalized(Array(text.utf8)).hasPrefix("((seg:endtext))")
-        }
+        return false
     }
 
     /// Detects byte order, format, sample count, extended headers and trace count.
@@ -61,19 +77,23 @@ enum LayoutReader {
         }
 
         // Extended textual headers: a count, or -1 for "until the ((SEG: EndText)) stanza".
-        let declaredExtended = binary[.extendedTextHeaderCount]
+        let declaredExtended = binary.word(.extendedTextHeaderCount)
         var extended: [TextHeader] = []
         var cursor = headersEnd
         if declaredExtended == -1 {
+            // Find the stanza on the raw bytes first; decode the headers only once it is found.
+            var end = cursor
             while true {
-                guard cursor + textHeaderBytes <= bytes.count else {
+                guard end + textHeaderBytes <= bytes.count else {
                     throw SEGYError(.truncated, "extended textual headers have no ((SEG: EndText)) stanza before the end of the file",
-                                    path: path, byteOffset: cursor)
+                                    path: path, byteOffset: end)
                 }
-                let header = TextHeader(bytes: Array(bytes[cursor..<cursor + textHeaderBytes]))
-                extended.append(header)
+                end += textHeaderBytes
+                if isEndText(UnsafeRawBufferPointer(rebasing: bytes[(end - textHeaderBytes)..<(end - textHeaderBytes + 80)])) { break }
+            }
+            while cursor < end {
+                extended.append(TextHeader(bytes: Array(bytes[cursor..<cursor + textHeaderBytes])))
                 cursor += textHeaderBytes
-                if isEndText(header) { break }
             }
         } else {
             guard declaredExtended >= 0 else {
@@ -93,7 +113,7 @@ enum LayoutReader {
         // Rev 2 additions, honoured only when plausible (older files may hold noise here).
         var additional = 0
         if binary.revision.major == 2 {
-            let declaredAdditional = binary[.maximumAdditionalTraceHeaders]
+            let declaredAdditional = binary.word(.maximumAdditionalTraceHeaders)
             if declaredAdditional > 0 && declaredAdditional < 1_000 { additional = declaredAdditional }
             let declaredFirst = binary.read(.firstTraceOffset)
             if declaredFirst >= Int64(cursor) && declaredFirst < Int64(bytes.count) { cursor = Int(declaredFirst) }
@@ -108,6 +128,13 @@ enum LayoutReader {
                                 extendedTextHeaderCount: extended.count, additionalTraceHeaders: additional,
                                 firstTraceOffset: cursor, traceCount: 0)
         let remaining = bytes.count - cursor
+        // A 32-bit (rev 2) sample count beyond the 16-bit range must be backed by the bytes of
+        // at least one trace: nothing is sized from a declared count that the file does not hold.
+        if sampleCount > 65_535 && layout.traceBytes > remaining {
+            throw SEGYError(.inconsistentSize,
+                            "\(sampleCount) samples per trace make \(layout.traceBytes)-byte traces, but only \(remaining) bytes follow the headers",
+                            path: path, byteOffset: 3268)
+        }
         if remaining == 0 { return (layout, binary, extended) }
         guard sampleCount > 0 else {
             throw SEGYError(.invalidHeader, "samples per trace is 0 in the binary header (byte 3221) and in the first trace header",

@@ -56,12 +56,13 @@ public struct SEGYSpec: Sendable {
 /// ```swift
 /// let writer = try SEGYWriter(path: "out.sgy", spec: SEGYSpec(sampleCount: 500, format: .ibmFloat32))
 /// var header = TraceHeader()
-/// header[.inline] = 10; header[.crossline] = 20
+/// try header.setValue(10, for: .inline); try header.setValue(20, for: .crossline)
 /// try writer.append(header: header, samples: samples)
 /// try writer.close()
 /// ```
-/// The file is written to a temporary name beside `path` and moved into place by ``close()``,
-/// so an existing file is never left half-written.
+/// The file is written to a temporary name beside `path` and renamed into place by ``close()``
+/// (one atomic `rename`), so an existing file is replaced whole or not at all. A path that is a
+/// directory, FIFO, device or socket is refused before anything is written.
 public final class SEGYWriter {
     public let path: String
     public let spec: SEGYSpec
@@ -78,11 +79,12 @@ public final class SEGYWriter {
         self.spec = spec
         temporaryPath = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
         let binary = try spec.binaryHeader()
-        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporaryPath) else {
-            throw SEGYError(.io, "cannot create file", path: path)
+        try Self.checkReplaceable(path)
+        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw SEGYError(.io, "cannot create \(temporaryPath): \(String(cString: strerror(errno)))", path: path)
         }
-        self.handle = handle
+        self.handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         buffer.reserveCapacity(1 << 20)
         buffer += spec.textHeader.bytes
         buffer += binary.bytes
@@ -92,7 +94,7 @@ public final class SEGYWriter {
     deinit {
         if !closed {
             try? handle.close()
-            try? FileManager.default.removeItem(atPath: temporaryPath)
+            unlink(temporaryPath)
         }
     }
 
@@ -122,8 +124,8 @@ public final class SEGYWriter {
         }
         var header = header.converted(to: spec.byteOrder)
         if fillDefaults {
-            if header[.sampleCount] == 0 && spec.sampleCount <= 65_535 { header[.sampleCount] = spec.sampleCount }
-            if header[.sampleInterval] == 0 { header[.sampleInterval] = spec.sampleInterval }
+            if header.sampleCount == 0 && spec.sampleCount <= 65_535 { try header.setValue(spec.sampleCount, for: .sampleCount) }
+            if header.sampleInterval == 0 { try header.setValue(spec.sampleInterval, for: .sampleInterval) }
         }
         buffer += header.bytes
         buffer += sampleBytes
@@ -131,18 +133,44 @@ public final class SEGYWriter {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
-    /// Writes what is buffered and moves the file into place.
+    /// Writes what is buffered and renames the file into place, replacing a file at `path`
+    /// in one step.
     public func close() throws {
         guard !closed else { return }
         try flush()
         do {
+            try handle.synchronize()
             try handle.close()
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: temporaryPath, toPath: path)
         } catch {
             throw SEGYError(.io, "cannot finish writing: \(error.localizedDescription)", path: path)
         }
+        // Checked again: the path may have changed while the traces were written.
+        try Self.checkReplaceable(path)
+        guard rename(temporaryPath, path) == 0 else {
+            throw SEGYError(.io, "cannot move the new file into place: \(String(cString: strerror(errno)))", path: path)
+        }
         closed = true
+    }
+
+    /// Abandons the file: the temporary file is removed and nothing at `path` changes.
+    public func discard() {
+        guard !closed else { return }
+        try? handle.close()
+        unlink(temporaryPath)
+        closed = true
+    }
+
+    /// Throws unless `path` is absent or a regular file (which a finished writer replaces).
+    static func checkReplaceable(_ path: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        let mode = info.st_mode & S_IFMT
+        if mode == S_IFREG { return }
+        if mode == S_IFLNK {
+            // A link is replaced by the new file; what it points to is left alone.
+            return
+        }
+        throw SEGYError(.io, "the output path is \(FileStorage.kind(info.st_mode)); refusing to replace it", path: path)
     }
 
     private func flush() throws {
@@ -160,7 +188,14 @@ extension SEGYFile {
     ///
     /// With the same format, samples are byte-swapped, never decoded, so the copy is bit-exact
     /// (IBM floats included). Headers keep every standard word.
-    public func convert(to path: String, format newFormat: SampleFormat? = nil, byteOrder newOrder: ByteOrder? = nil) throws {
+    /// - Parameter allowLossy: let the conversion change sample values (floats rounded to
+    ///   integers, values clamped to an integer range, IEEE to IBM's shorter mantissa);
+    ///   without it such a conversion throws ``SEGYError/Code/lossyConversion`` naming the first
+    ///   trace and sample, and nothing is written.
+    /// - Returns: the largest absolute change of a sample (0 for a lossless conversion).
+    @discardableResult
+    public func convert(to path: String, format newFormat: SampleFormat? = nil, byteOrder newOrder: ByteOrder? = nil,
+                        allowLossy: Bool = false) throws -> Double {
         let format = newFormat ?? self.format
         let order = newOrder ?? byteOrder
         var binaryValues: [HeaderField: Int] = [:]
@@ -169,16 +204,20 @@ extension SEGYFile {
             .extendedSampleCount, .formatCode, .byteOrderConstant, .revisionMajor, .revisionMinor,
             .fixedLengthTraceFlag, .extendedTextHeaderCount, .maximumAdditionalTraceHeaders,
         ].contains(field) {
-            let value = binaryHeader[field]
+            let value = binaryHeader.word(field)
             if value != 0 { binaryValues[field] = value }
         }
-        let interval = binaryHeader[.binarySampleInterval]
+        let interval = binaryHeader.word(.binarySampleInterval)
         let spec = SEGYSpec(sampleCount: sampleCount, format: format, byteOrder: order,
                             sampleInterval: interval > 0 ? interval : Int(sampleInterval()),
                             textHeader: textHeader, extendedTextHeaders: extendedTextHeaders,
                             binaryHeaderValues: binaryValues)
         let writer = try SEGYWriter(path: path, spec: spec)
+        defer { writer.discard() }
         let width = format.byteCount
+        var largestError = 0.0
+        var encoded = [UInt8](repeating: 0, count: sampleCount * width)
+        var decoded = [Float](repeating: 0, count: sampleCount)
         for index in 0..<traceCount {
             let header = try traceHeader(index)
             if format == self.format {
@@ -187,18 +226,33 @@ extension SEGYFile {
                     for start in stride(from: 0, to: bytes.count, by: width) { bytes[start..<start + width].reverse() }
                 }
                 try writer.appendRaw(header: header, sampleBytes: bytes, fillDefaults: false)
-            } else {
-                var encoded = [UInt8](repeating: 0, count: sampleCount * width)
-                let samples = try trace(index)
-                samples.withUnsafeBufferPointer { source in
-                    encoded.withUnsafeMutableBytes { target in
-                        SampleCodec.encode(format, order, from: source.baseAddress!, count: samples.count, into: target.baseAddress!)
-                    }
-                }
-                try writer.appendRaw(header: header, sampleBytes: encoded, fillDefaults: false)
+                continue
             }
+            let samples = try trace(index)
+            samples.withUnsafeBufferPointer { source in
+                encoded.withUnsafeMutableBytes { target in
+                    SampleCodec.encode(format, order, from: source.baseAddress!, count: samples.count, into: target.baseAddress!)
+                }
+            }
+            // Decode what was encoded and compare: any change is a loss of precision.
+            encoded.withUnsafeBytes { source in
+                decoded.withUnsafeMutableBufferPointer { target in
+                    SampleCodec.decode(format, order, from: source.baseAddress!, count: samples.count, into: target.baseAddress!)
+                }
+            }
+            for s in 0..<samples.count where samples[s].bitPattern != decoded[s].bitPattern && !(samples[s].isNaN && decoded[s].isNaN) {
+                let error = samples[s].isFinite && decoded[s].isFinite ? abs(Double(samples[s]) - Double(decoded[s])) : .infinity
+                guard allowLossy else {
+                    throw SEGYError(.lossyConversion,
+                                    "format \(format.rawValue) (\(format.description)) cannot hold sample \(s) of trace \(index) exactly (\(samples[s]) becomes \(decoded[s])); allow a lossy conversion to convert anyway",
+                                    path: self.path, byteOffset: layout.samplesOffset(index) + s * self.format.byteCount, traceIndex: index)
+                }
+                largestError = max(largestError, error)
+            }
+            try writer.appendRaw(header: header, sampleBytes: encoded, fillDefaults: false)
         }
         try writer.close()
+        return largestError
     }
 
     /// Rewrites the header of trace `index` in the file at `path`, in place.
@@ -214,7 +268,7 @@ extension SEGYFile {
         let file = try SEGYFile(path: path)
         guard header.byteOrder == file.byteOrder, header.formatCode == file.binaryHeader.formatCode,
               header.sampleCount == file.binaryHeader.sampleCount,
-              header[.extendedTextHeaderCount] == file.binaryHeader[.extendedTextHeaderCount] else {
+              header.word(.extendedTextHeaderCount) == file.binaryHeader.word(.extendedTextHeaderCount) else {
             throw SEGYError(.invalidArgument, "a new binary header must keep the byte order, format, sample count and extended header count; use convert(to:) to change them",
                             path: path, byteOffset: BinaryHeader.fileOffset)
         }

@@ -50,7 +50,7 @@ public enum SeismicUnix {
         var encoded = [UInt8](repeating: 0, count: 4 * sampleCount)
         for (t, header) in headers.enumerated() {
             var converted = header.converted(to: byteOrder)
-            converted[.sampleCount] = sampleCount
+            try converted.setValue(sampleCount, for: .sampleCount)
             out += converted.bytes
             samples.withUnsafeBufferPointer { source in
                 encoded.withUnsafeMutableBytes { target in
@@ -59,6 +59,7 @@ public enum SeismicUnix {
             }
             out += encoded
         }
+        try SEGYWriter.checkReplaceable(path)
         do {
             try Data(out).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {

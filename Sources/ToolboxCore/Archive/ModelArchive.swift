@@ -72,15 +72,9 @@ public enum ModelArchive {
     }
 
     /// Writes `model` to `path` atomically: an existing file is replaced only once the new one
-    /// is complete.
+    /// is complete and flushed; a directory or special file at `path` is refused.
     public static func save<Model: FittedModel>(_ model: Model, to path: String, metadata: ArchiveMetadata = ArchiveMetadata()) throws {
-        let bytes = try encode(model, metadata: metadata)
-        do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw ToolboxError(.ioError, "cannot write model archive: \(error.localizedDescription)",
-                               context: ErrorContext(path: path))
-        }
+        try RegularFile.replace(path, with: try encode(model, metadata: metadata))
     }
 
     // MARK: Loading
@@ -237,10 +231,7 @@ public enum ModelArchive {
     }
 
     private static func readFile(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ToolboxError(.ioError, "cannot read model archive", context: ErrorContext(path: path))
-        }
-        return Array(data)
+        try RegularFile.read(path)
     }
 
     static func makeEncoder(pretty: Bool = false) -> JSONEncoder {

@@ -38,9 +38,7 @@ public struct CSVChunkReader {
         guard rowsPerChunk > 0 else {
             throw ToolboxError(.invalidParameter, "rowsPerChunk must be positive", context: ErrorContext(parameter: "rowsPerChunk"))
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ToolboxError(.ioError, "cannot open CSV file", context: ErrorContext(path: path))
-        }
+        let handle = FileHandle(fileDescriptor: try RegularFile.openForReading(path).descriptor, closeOnDealloc: true)
         self.path = path
         self.options = options
         self.rowsPerChunk = rowsPerChunk

@@ -30,14 +30,11 @@ extension DataTable {
         return out
     }
 
-    /// Writes the table as CSV to `path`, atomically.
+    /// Writes the table as CSV to `path`, atomically (``RegularFile/replace(_:with:)``): a
+    /// directory or special file at `path` is refused, an existing file replaced whole.
     public func writeCSV(to path: String, options: CSVOptions = CSVOptions()) throws {
         let text = try csvString(options: options)
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw ToolboxError(.ioError, "cannot write CSV file: \(error.localizedDescription)", context: ErrorContext(path: path))
-        }
+        try RegularFile.replace(path, with: Array(text.utf8))
     }
 
     static func quoted(_ field: String, delimiter: String, quoteIfMissingMarker markers: Set<String> = []) -> String {

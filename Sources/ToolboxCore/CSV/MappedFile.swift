@@ -8,19 +8,9 @@ final class MappedFile {
     private let length: Int
 
     init(path: String) throws {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else {
-            throw ToolboxError(.ioError, "cannot open file: \(String(cString: strerror(errno)))", context: ErrorContext(path: path))
-        }
+        let (descriptor, size) = try RegularFile.openForReading(path)
         defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else {
-            throw ToolboxError(.ioError, "cannot read file size: \(String(cString: strerror(errno)))", context: ErrorContext(path: path))
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw ToolboxError(.ioError, "not a regular file", context: ErrorContext(path: path))
-        }
-        length = Int(info.st_size)
+        length = size
         if length == 0 {
             mapping = nil
             bytes = UnsafeBufferPointer(start: nil, count: 0)

@@ -33,9 +33,16 @@ struct GenerateCommand: ParsableCommand {
     func validate() throws {
         guard rows > 0, rows <= 100_000_000 else { throw ValidationError("--rows must be between 1 and 100000000") }
         guard features > 0, features <= 10_000 else { throw ValidationError("--features must be between 1 and 10000") }
+        // Bounded memory: the values are held before they are written.
+        guard rows.multipliedReportingOverflow(by: features + 1).partialValue <= 200_000_000 else {
+            throw ValidationError("--rows x (--features + 1) must be at most 200000000 values")
+        }
+        guard noise.isFinite, noise >= 0 else { throw ValidationError("--noise must be a finite, non-negative number") }
     }
 
     func run() throws {
+        // Refuse a directory or special file before spending time generating.
+        try RegularFile.checkReplaceable(output)
         let data: SyntheticData = try {
             switch kind {
             case .regression:

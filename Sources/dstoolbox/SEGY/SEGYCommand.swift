@@ -137,10 +137,13 @@ struct SEGYHeadersCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of CSV.") var json = false
 
     func run() throws {
+        guard first >= 0 else { throw ValidationError("--first \(first) is negative") }
+        if let count, count < 0 { throw ValidationError("--count \(count) is negative") }
         let segy = try open.open(file)
         let selected = try Self.parse(fields)
-        let end = count.map { min(first + $0, segy.traceCount) } ?? segy.traceCount
-        guard first >= 0, first <= end else { throw ValidationError("--first \(first) is outside 0...\(segy.traceCount)") }
+        guard first <= segy.traceCount else { throw ValidationError("--first \(first) is outside 0...\(segy.traceCount)") }
+        // Clamped without overflow: first + count may exceed Int.max.
+        let end = count.map { first + min($0, segy.traceCount - first) } ?? segy.traceCount
         let columns = try selected.map { try segy.headerValues($0, traces: first..<end) }
         if json {
             var rows: [[String: Int]] = []
@@ -214,6 +217,8 @@ struct SEGYConvertCommand: ParsableCommand {
     @Argument(help: "The output file.") var output: String
     @Option(help: "Output sample format code (1, 2, 3, 5, 6, 8, ...).") var format: Int?
     @Option(help: "Output byte order: big or little.") var endian: String?
+    @Flag(help: "Allow sample values to change (floats rounded to integers, clamping, IBM's shorter mantissa); the largest change is reported.")
+    var allowLossy = false
 
     func run() throws {
         let format = try format.map { code -> SampleFormat in
@@ -224,7 +229,8 @@ struct SEGYConvertCommand: ParsableCommand {
         }
         let endian = try parseByteOrder(self.endian)
         let source = try SEGYFile(path: input)
-        try source.convert(to: output, format: format, byteOrder: endian)
+        let largestError = try source.convert(to: output, format: format, byteOrder: endian, allowLossy: allowLossy)
         print("wrote \(source.traceCount) traces to \(output) (format \((format ?? source.format).rawValue), \((endian ?? source.byteOrder).rawValue)-endian)")
+        if allowLossy { print("largest sample change \(largestError)") }
     }
 }
