@@ -2,7 +2,7 @@
 SWIFT ?= swift
 DEMO_DIR ?= .build/demo
 
-.PHONY: bootstrap build release test demo bench compare golden clean
+.PHONY: bootstrap build release test demo bench compare fuzz golden clean
 
 bootstrap:
 	@./Scripts/bootstrap
@@ -28,6 +28,10 @@ bench: bootstrap
 
 compare: bootstrap
 	./Benchmarks/Compare/run.sh
+
+# Runs the libFuzzer target for SEGYKit's header and trace parsers (FUZZ_SECONDS, default 60).
+fuzz:
+	./Scripts/fuzz $(or $(FUZZ_SECONDS),60)
 
 # Regenerates golden values with the Python reference libraries (needs PyPI access).
 # SEG-Y files written by the tests are re-recorded first, then read back by segyio.

@@ -7,7 +7,16 @@ public enum SeismicUnix {
     /// - Parameter byteOrder: the file's order; detected from the first header's sample count
     ///   and the file size when `nil`.
     public static func read(path: String, byteOrder: ByteOrder? = nil) throws -> (headers: [TraceHeader], samples: [Float], sampleCount: Int) {
-        let storage = try FileStorage(path: path)
+        try read(FileStorage(path: path), path: path, byteOrder: byteOrder)
+    }
+
+    /// Reads every trace of an SU image held in memory.
+    public static func read(bytes: [UInt8], byteOrder: ByteOrder? = nil) throws -> (headers: [TraceHeader], samples: [Float], sampleCount: Int) {
+        try read(FileStorage(copying: bytes), path: nil, byteOrder: byteOrder)
+    }
+
+    private static func read(_ storage: FileStorage, path: String?, byteOrder: ByteOrder?) throws
+        -> (headers: [TraceHeader], samples: [Float], sampleCount: Int) {
         let bytes = storage.bytes
         guard bytes.count >= TraceHeader.byteCount else {
             throw SEGYError(.truncated, "an SU file needs at least one 240-byte trace header, the file has \(bytes.count) bytes",
