@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SEGYKit
 
@@ -20,6 +21,47 @@ struct GeometryTests {
         let second = try file.inline(il, offset: geometry.offsets[1], geometry: geometry)
         let t = try #require(geometry.traceIndex(inline: il, crossline: geometry.crosslines[0], offset: geometry.offsets[1]))
         #expect(Array(second.prefix(file.sampleCount)) == (try file.trace(t)))
+    }
+
+    /// A survey irregular at one trace that no sample reads: the sampled geometry is returned,
+    /// a line read through that trace finds it, and the full check rejects the file at once.
+    @Test func sampledGeometryIsVerifiedLazily() throws {
+        let (inlines, crosslines) = (40, 40)
+        let path = temporaryPath(".sgy")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try SEGYWriter(path: path, spec: SEGYSpec(sampleCount: 8))
+        for il in 0..<inlines {
+            for xl in 0..<crosslines {
+                var header = TraceHeader()
+                try header.setValue(100 + il, for: .inline)
+                try header.setValue(500 + xl, for: .crossline)
+                try writer.append(header: header, samples: [Float](repeating: Float(il), count: 8))
+            }
+        }
+        try writer.close()
+        let n = inlines * crosslines
+        let sampled = Set((0...64).map { $0 == 64 ? n - 1 : $0 * (n - 1) / 64 })
+        let broken = try #require((crosslines..<n).first { !sampled.contains($0) && $0 % crosslines != 0 })
+        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
+        let clean = try SEGYFile(bytes: bytes)
+        let geometry = try clean.geometry()
+        let full = try clean.geometry(verification: .full)
+        #expect(!geometry.isFullyVerified && geometry == full)
+        #expect(try clean.geometry(verification: .full).isFullyVerified)
+        let offset = clean.layout.headerOffset(broken) + 188
+        bytes[offset + 3] ^= 0x7F
+        let file = try SEGYFile(bytes: bytes)
+        let lazy = try file.geometry()
+        let line = 100 + broken / crosslines
+        do {
+            _ = try file.inline(line, geometry: lazy)
+            Issue.record("a line through an irregular trace was read")
+        } catch let error as SEGYError {
+            #expect(error.code == .noGeometry && error.traceIndex == broken)
+        }
+        _ = try file.inline(line == 100 ? 101 : 100, geometry: lazy)
+        #expect(throws: SEGYError.self) { try file.geometry(verification: .full) }
+        #expect(try file.geometryReport() != nil)
     }
 
     @Test(arguments: ["small-ps-dec-il-xl-off.sgy", "small-ps-dec-xl-inc-il-off.sgy", "Mx1.sgy", "1xN.sgy", "1x1.sgy"])

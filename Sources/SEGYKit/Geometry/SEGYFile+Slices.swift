@@ -9,7 +9,7 @@ extension SEGYFile {
             throw SEGYError(.invalidArgument, "inline \(number) is not in the survey (\(g.inlines.first ?? 0)...\(g.inlines.last ?? 0))", path: path)
         }
         let o = try offsetPosition(g, offset)
-        return try gatherTraces(g.crosslines.indices.map { g.traceIndex(inlinePosition: i, crosslinePosition: $0, offsetPosition: o) })
+        return try gatherTraces(g.crosslines.indices.map { g.traceIndex(inlinePosition: i, crosslinePosition: $0, offsetPosition: o) }, checking: g)
     }
 
     /// One crossline: `inlines.count` rows of `sampleCount` samples, at one offset.
@@ -19,7 +19,7 @@ extension SEGYFile {
             throw SEGYError(.invalidArgument, "crossline \(number) is not in the survey", path: path)
         }
         let o = try offsetPosition(g, offset)
-        return try gatherTraces(g.inlines.indices.map { g.traceIndex(inlinePosition: $0, crosslinePosition: x, offsetPosition: o) })
+        return try gatherTraces(g.inlines.indices.map { g.traceIndex(inlinePosition: $0, crosslinePosition: x, offsetPosition: o) }, checking: g)
     }
 
     private func offsetPosition(_ g: SEGYGeometry, _ offset: Int?) throws -> Int {
@@ -55,7 +55,7 @@ extension SEGYFile {
     /// All offsets at one (inline, crossline): `offsets.count` rows of `sampleCount` samples.
     public func gather(inline: Int, crossline: Int, geometry: SEGYGeometry? = nil) throws -> [Float] {
         let g = try geometry ?? self.geometry()
-        return try gatherTraces(g.offsets.map { try index(g, inline: inline, crossline: crossline, offset: $0) })
+        return try gatherTraces(g.offsets.map { try index(g, inline: inline, crossline: crossline, offset: $0) }, checking: g)
     }
 
     /// The whole survey as `[inline][crossline][offset][sample]`, row-major.
@@ -81,7 +81,21 @@ extension SEGYFile {
 
     /// Decodes the traces at `indices` into consecutive rows; larger requests are split over
     /// the cores (decoding, not I/O, is the cost of a line read from a mapped file).
-    func gatherTraces(_ indices: [Int]) throws -> [Float] {
+    /// - Parameter geometry: a geometry inferred from a sample of traces, whose pattern the
+    ///   headers of these traces are checked against (the lazy half of sampled verification).
+    func gatherTraces(_ indices: [Int], checking geometry: SEGYGeometry? = nil) throws -> [Float] {
+        if let geometry, !geometry.isFullyVerified {
+            for t in indices {
+                let (il, xl, off) = geometry.expected(t)
+                let fields = geometry.fields
+                let found = (headerWord(t, fields.inline), headerWord(t, fields.crossline), headerWord(t, fields.offset))
+                guard found == (il, xl, off) else {
+                    throw SEGYError(.noGeometry,
+                                    "trace \(t) has inline \(found.0), crossline \(found.1), offset \(found.2), but the geometry inferred from a sample of traces puts inline \(il), crossline \(xl), offset \(off) there; the survey is irregular (see geometryReport())",
+                                    path: path, byteOffset: layout.headerOffset(t) + fields.inline.byteOffset - 1, traceIndex: t)
+                }
+            }
+        }
         let n = sampleCount
         return [Float](unsafeUninitializedCapacity: indices.count * n) { buffer, initialized in
             nonisolated(unsafe) let target = buffer.baseAddress

@@ -17,15 +17,28 @@ public struct SEGYGeometry: Sendable, Hashable {
     /// Offsets in file order (one, `[offset]`, for post-stack data).
     public let offsets: [Int]
 
+    /// Whether every trace's header words were checked against the pattern
+    /// (``GeometryVerification/full``); otherwise a sample was, and line reads check the traces
+    /// they read.
+    public let isFullyVerified: Bool
+    /// The header words the geometry was read from.
+    let fields: HeaderFields
+
+    struct HeaderFields: Sendable, Hashable {
+        var inline: HeaderField, crossline: HeaderField, offset: HeaderField
+    }
+
     let inlinePosition: [Int: Int]
     let crosslinePosition: [Int: Int]
     let offsetPosition: [Int: Int]
 
-    init(sorting: Sorting, inlines: [Int], crosslines: [Int], offsets: [Int]) {
+    init(sorting: Sorting, inlines: [Int], crosslines: [Int], offsets: [Int], fields: HeaderFields, isFullyVerified: Bool) {
         self.sorting = sorting
         self.inlines = inlines
         self.crosslines = crosslines
         self.offsets = offsets
+        self.fields = fields
+        self.isFullyVerified = isFullyVerified
         inlinePosition = Dictionary(uniqueKeysWithValues: inlines.enumerated().map { ($1, $0) })
         crosslinePosition = Dictionary(uniqueKeysWithValues: crosslines.enumerated().map { ($1, $0) })
         offsetPosition = Dictionary(uniqueKeysWithValues: offsets.enumerated().map { ($1, $0) })
@@ -42,6 +55,28 @@ public struct SEGYGeometry: Sendable, Hashable {
             o = 0
         }
         return traceIndex(inlinePosition: i, crosslinePosition: x, offsetPosition: o)
+    }
+
+    /// Two geometries are equal when they lay out the same lines in the same order, however
+    /// they were read.
+    public static func == (lhs: SEGYGeometry, rhs: SEGYGeometry) -> Bool {
+        lhs.sorting == rhs.sorting && lhs.inlines == rhs.inlines && lhs.crosslines == rhs.crosslines && lhs.offsets == rhs.offsets
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(sorting)
+        hasher.combine(inlines)
+        hasher.combine(crosslines)
+        hasher.combine(offsets)
+    }
+
+    /// The (inline, crossline, offset) numbers trace `t` must carry.
+    func expected(_ t: Int) -> (Int, Int, Int) {
+        let gather = offsets.count
+        let fastCount = sorting == .inline ? crosslines.count : inlines.count
+        let o = t % gather, fast = (t / gather) % fastCount, line = t / (fastCount * gather)
+        let (i, x) = sorting == .inline ? (line, fast) : (fast, line)
+        return (inlines[i], crosslines[x], offsets[o])
     }
 
     func traceIndex(inlinePosition i: Int, crosslinePosition x: Int, offsetPosition o: Int) -> Int {
@@ -70,19 +105,87 @@ public struct GeometryReport: Sendable, Hashable {
     }
 }
 
+/// How much of a file ``SEGYFile/geometry(inline:crossline:offset:verification:)`` reads.
+public enum GeometryVerification: Sendable, Hashable {
+    /// As segyio: the first line's headers, one header per line, and a spread of sample traces
+    /// (the last included); line reads then check the headers of the traces they read. Any
+    /// mismatch in the sample falls back to the full check, so irregular surveys are still found.
+    case sampled
+    /// Every trace's header words checked against the pattern before the geometry is returned.
+    case full
+}
+
 extension SEGYFile {
     /// The survey geometry from header words (inline 189, crossline 193, offset 37 by default).
     ///
+    /// - Parameter verification: `.sampled` (the default) reads a few hundred headers, as segyio
+    ///   does, so opening a large survey costs about as much as a small one; `.full` checks every trace.
     /// - Throws: ``SEGYError/Code/noGeometry`` with the reason when the traces do not form a
     ///   regular survey; ``geometryReport(inline:crossline:offset:)`` then still gives a
     ///   sparse (inline, crossline) → trace index.
+    /// - Complexity: `.sampled`: O(traces in one line + lines + 64) header reads; `.full`: O(traces).
     public func geometry(inline: HeaderField = .inline, crossline: HeaderField = .crossline,
-                         offset: HeaderField = .offset) throws -> SEGYGeometry {
+                         offset: HeaderField = .offset, verification: GeometryVerification = .sampled) throws -> SEGYGeometry {
+        try Self.checkGeometryFields(inline, crossline, offset, headerBytes: layout.traceHeaderBytes, path: path)
+        if verification == .sampled, let geometry = sampledGeometry(inline: inline, crossline: crossline, offset: offset) {
+            return geometry
+        }
         switch try inferGeometry(inline: inline, crossline: crossline, offset: offset) {
         case .regular(let geometry): return geometry
         case .irregular(let report):
             throw SEGYError(.noGeometry, report.reason, path: path)
         }
+    }
+
+    static func checkGeometryFields(_ fields: HeaderField..., headerBytes: Int, path: String?) throws {
+        for field in fields where !(field.byteOffset >= 1 && field.byteOffset - 1 + field.width <= headerBytes && [1, 2, 4, 8].contains(field.width)) {
+            throw SEGYError(.invalidArgument, "no \(field.width)-byte word at trace header byte \(field.byteOffset)", path: path)
+        }
+    }
+
+    /// The geometry from a sample of headers, or `nil` when the sample does not show a regular
+    /// survey (the full inference then says why).
+    func sampledGeometry(inline: HeaderField, crossline: HeaderField, offset: HeaderField) -> SEGYGeometry? {
+        let n = traceCount
+        guard n > 0 else { return nil }
+        func il(_ t: Int) -> Int { headerWord(t, inline) }
+        func xl(_ t: Int) -> Int { headerWord(t, crossline) }
+        func off(_ t: Int) -> Int { headerWord(t, offset) }
+        let (il0, xl0) = (il(0), xl(0))
+        var gather = 1
+        while gather < n && il(gather) == il0 && xl(gather) == xl0 { gather += 1 }
+        let sorting: SEGYGeometry.Sorting
+        if n <= gather || il0 != il(gather) && xl0 == xl(gather) {
+            sorting = .crossline
+        } else if il0 == il(gather) && xl0 != xl(gather) {
+            sorting = .inline
+        } else {
+            return nil
+        }
+        let slow: (Int) -> Int = sorting == .inline ? il : xl
+        let fast: (Int) -> Int = sorting == .inline ? xl : il
+        let slow0 = slow(0)
+        var fastCount = 1
+        while fastCount * gather < n && slow(fastCount * gather) == slow0 { fastCount += 1 }
+        let lineTraces = fastCount * gather
+        guard n % lineTraces == 0 else { return nil }
+        let slowCount = n / lineTraces
+        let offsets = (0..<gather).map(off)
+        let fastLines = (0..<fastCount).map { fast($0 * gather) }
+        let slowLines = (0..<slowCount).map { slow($0 * lineTraces) }
+        let (inlines, crosslines) = sorting == .inline ? (slowLines, fastLines) : (fastLines, slowLines)
+        guard Set(inlines).count == inlines.count, Set(crosslines).count == crosslines.count, Set(offsets).count == offsets.count else {
+            return nil
+        }
+        let geometry = SEGYGeometry(sorting: sorting, inlines: inlines, crosslines: crosslines, offsets: offsets,
+                                    fields: .init(inline: inline, crossline: crossline, offset: offset), isFullyVerified: false)
+        // A spread of traces, the last included, must carry the numbers their positions imply.
+        let samples = 64
+        for k in 0...samples {
+            let t = k == samples ? n - 1 : k * (n - 1) / samples
+            guard geometry.expected(t) == (il(t), xl(t), off(t)) else { return nil }
+        }
+        return geometry
     }
 
     /// The sparse index and the reason when the survey is irregular; `nil` when it is regular.
@@ -136,7 +239,8 @@ extension SEGYFile {
                 return irregular("trace \(t) (inline \(il[t]), crossline \(xl[t]), offset \(off[t])) breaks the \(sorting == .inline ? "inline" : "crossline")-sorted pattern of \(inlines.count) inlines x \(crosslines.count) crosslines x \(offsets.count) offsets")
             }
         }
-        let geometry = SEGYGeometry(sorting: sorting, inlines: inlines, crosslines: crosslines, offsets: offsets)
+        let geometry = SEGYGeometry(sorting: sorting, inlines: inlines, crosslines: crosslines, offsets: offsets,
+                                    fields: .init(inline: inline, crossline: crossline, offset: offset), isFullyVerified: true)
         return .regular(geometry)
     }
 }
