@@ -5,6 +5,8 @@ final class FileStorage: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
     private let mapping: UnsafeMutableRawPointer?
     private let owned: UnsafeMutableRawBufferPointer?
+    /// The open file, kept for scattered small reads (`copy(_:count:at:)`).
+    private let descriptor: Int32
 
     /// Maps `path` read-only. Only regular files are opened: a FIFO, device, socket or
     /// directory is refused at once (opened without blocking, then checked), never waited on.
@@ -13,7 +15,8 @@ final class FileStorage: @unchecked Sendable {
         guard descriptor >= 0 else {
             throw SEGYError(.io, "cannot open: \(String(cString: strerror(errno)))", path: path)
         }
-        defer { close(descriptor) }
+        var keep = false
+        defer { if !keep { close(descriptor) } }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
             throw SEGYError(.io, "cannot stat: \(String(cString: strerror(errno)))", path: path)
@@ -26,6 +29,7 @@ final class FileStorage: @unchecked Sendable {
         if length == 0 {
             mapping = nil
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            self.descriptor = -1
             return
         }
         guard let pointer = mmap(nil, length, PROT_READ, MAP_SHARED, descriptor, 0), pointer != MAP_FAILED else {
@@ -33,6 +37,10 @@ final class FileStorage: @unchecked Sendable {
         }
         mapping = pointer
         bytes = UnsafeRawBufferPointer(start: pointer, count: length)
+        // Blocking reads again (O_NONBLOCK only kept open() from waiting on a FIFO).
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
+        self.descriptor = descriptor
+        keep = true
     }
 
     /// A file type's name, for errors.
@@ -57,11 +65,30 @@ final class FileStorage: @unchecked Sendable {
         }
         owned = buffer
         bytes = UnsafeRawBufferPointer(start: buffer.baseAddress, count: data.count)
+        descriptor = -1
     }
 
     deinit {
         if let mapping { munmap(mapping, bytes.count) }
+        if descriptor >= 0 { close(descriptor) }
         owned?.deallocate()
+    }
+
+    /// Copies `count` bytes at `offset` (which must lie in the file) into `target`. A few bytes
+    /// from far-apart places (header words of every hundredth trace) are read with `pread`:
+    /// cheaper than a page fault on a fresh mapping, which maps a whole run of pages.
+    func copy(into target: UnsafeMutableRawPointer, count: Int, at offset: Int) {
+        if descriptor >= 0 {
+            var done = 0
+            while done < count {
+                let n = pread(descriptor, target + done, count - done, off_t(offset + done))
+                if n > 0 { done += n; continue }
+                if n < 0 && errno == EINTR { continue }
+                break
+            }
+            if done == count { return }
+        }
+        target.copyMemory(from: bytes.baseAddress! + offset, byteCount: count)
     }
 
     /// Tells the kernel a region will be read soon (whole-file reads).

@@ -148,9 +148,21 @@ extension SEGYFile {
     func sampledGeometry(inline: HeaderField, crossline: HeaderField, offset: HeaderField) -> SEGYGeometry? {
         let n = traceCount
         guard n > 0 else { return nil }
+        // The first line is read through the mapping (consecutive headers, few page faults);
+        // the scattered words (one per line, the sample) with pread (see FileStorage.copy).
         func il(_ t: Int) -> Int { headerWord(t, inline) }
         func xl(_ t: Int) -> Int { headerWord(t, crossline) }
         func off(_ t: Int) -> Int { headerWord(t, offset) }
+        let headerBytes = max(inline.byteOffset + inline.width, crossline.byteOffset + crossline.width, offset.byteOffset + offset.width) - 1
+        var header = [UInt8](repeating: 0, count: headerBytes)
+        func scattered(_ t: Int) -> (Int, Int, Int) {
+            header.withUnsafeMutableBytes { buffer in
+                storage.copy(into: buffer.baseAddress!, count: headerBytes, at: layout.headerOffset(t))
+                let reader = ByteReader(UnsafeRawPointer(buffer.baseAddress!), byteOrder)
+                func word(_ field: HeaderField) -> Int { Int(reader.field(at: field.byteOffset - 1, width: field.width, signed: field.signed)) }
+                return (word(inline), word(crossline), word(offset))
+            }
+        }
         let (il0, xl0) = (il(0), xl(0))
         var gather = 1
         while gather < n && il(gather) == il0 && xl(gather) == xl0 { gather += 1 }
@@ -165,14 +177,17 @@ extension SEGYFile {
         let slow: (Int) -> Int = sorting == .inline ? il : xl
         let fast: (Int) -> Int = sorting == .inline ? xl : il
         let slow0 = slow(0)
-        var fastCount = 1
-        while fastCount * gather < n && slow(fastCount * gather) == slow0 { fastCount += 1 }
+        var fastLines = [fast(0)]
+        while fastLines.count * gather < n && slow(fastLines.count * gather) == slow0 { fastLines.append(fast(fastLines.count * gather)) }
+        let fastCount = fastLines.count
         let lineTraces = fastCount * gather
         guard n % lineTraces == 0 else { return nil }
         let slowCount = n / lineTraces
         let offsets = (0..<gather).map(off)
-        let fastLines = (0..<fastCount).map { fast($0 * gather) }
-        let slowLines = (0..<slowCount).map { slow($0 * lineTraces) }
+        let slowLines = (0..<slowCount).map { k -> Int in
+            let (i, x, _) = scattered(k * lineTraces)
+            return sorting == .inline ? i : x
+        }
         let (inlines, crosslines) = sorting == .inline ? (slowLines, fastLines) : (fastLines, slowLines)
         guard Set(inlines).count == inlines.count, Set(crosslines).count == crosslines.count, Set(offsets).count == offsets.count else {
             return nil
@@ -183,7 +198,7 @@ extension SEGYFile {
         let samples = 64
         for k in 0...samples {
             let t = k == samples ? n - 1 : k * (n - 1) / samples
-            guard geometry.expected(t) == (il(t), xl(t), off(t)) else { return nil }
+            guard geometry.expected(t) == scattered(t) else { return nil }
         }
         return geometry
     }
