@@ -3,6 +3,7 @@ import Foundation
 /// Lines, slices, gathers and cubes of a regular survey. Each returns row-major Float data.
 extension SEGYFile {
     /// One inline: `crosslines.count` rows of `sampleCount` samples, at one offset.
+    /// - Complexity: O(crosslines × samples), decoded on all cores when large.
     public func inline(_ number: Int, offset: Int? = nil, geometry: SEGYGeometry? = nil) throws -> [Float] {
         let g = try geometry ?? self.geometry()
         guard let i = g.inlinePosition[number] else {
@@ -13,6 +14,7 @@ extension SEGYFile {
     }
 
     /// One crossline: `inlines.count` rows of `sampleCount` samples, at one offset.
+    /// - Complexity: O(inlines × samples), decoded on all cores when large.
     public func crossline(_ number: Int, offset: Int? = nil, geometry: SEGYGeometry? = nil) throws -> [Float] {
         let g = try geometry ?? self.geometry()
         guard let x = g.crosslinePosition[number] else {

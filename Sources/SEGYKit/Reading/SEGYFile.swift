@@ -164,6 +164,7 @@ public final class SEGYFile: @unchecked Sendable {
     // MARK: Samples
 
     /// The samples of trace `index` as Float.
+    /// - Complexity: O(samples).
     public func trace(_ index: Int) throws -> [Float] {
         try checkTrace(index)
         return [Float](unsafeUninitializedCapacity: sampleCount) { buffer, initialized in

@@ -26,6 +26,7 @@ public struct ColumnSummary: Sendable, Hashable, Codable {
 extension DataTable {
     /// Per-column summary statistics. Quartiles interpolate linearly between order statistics
     /// and the standard deviation uses n − 1, both as in pandas.
+    /// - Complexity: O(rows × columns + rows log rows per numeric column) for the quantiles.
     public func describe() -> [ColumnSummary] {
         zip(columnNames, columns).map { name, column in
             switch column {

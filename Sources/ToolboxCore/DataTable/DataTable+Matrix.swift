@@ -24,6 +24,7 @@ extension DataTable {
     /// sorted order of their distinct values, missing values become NaN.
     /// - Parameter categories: fixed category lists to use instead of the ones in the data
     ///   (so test data is coded as training data was); an unknown category throws.
+    /// - Complexity: O(rows × columns), plus sorting each categorical column's distinct values.
     public func toMatrix(columns names: [String]? = nil, categories fixed: [String: [String]] = [:]) throws -> FeatureMatrix {
         let names = names ?? columnNames
         let width = names.count

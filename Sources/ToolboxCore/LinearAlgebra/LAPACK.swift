@@ -61,6 +61,7 @@ public enum LinearAlgebra {
     /// `dsyevd`, like NumPy's `eigh`. Only the lower triangle of `a` is read.
     /// - Throws: ``ToolboxError/Code/shapeMismatch`` for a non-square matrix,
     ///   ``ToolboxError/Code/notConverged`` when the iteration fails.
+    /// - Complexity: O(n³) (LAPACK `dsyevd`).
     public static func symmetricEigen(_ a: Matrix<Double>) throws -> (values: [Double], vectors: Matrix<Double>) {
         guard a.rows == a.columns else {
             throw ToolboxError(.shapeMismatch, "eigendecomposition needs a square matrix, got \(a.rows) x \(a.columns)")
@@ -98,6 +99,7 @@ public enum LinearAlgebra {
     /// The Cholesky factor `L` (lower triangular, `A = L·Lᵀ`) of a symmetric positive definite
     /// matrix, by LAPACK `dpotrf`. Only the lower triangle of `a` is read.
     /// - Throws: ``ToolboxError/Code/singularMatrix`` when `a` is not positive definite.
+    /// - Complexity: O(n³/3) (LAPACK `dpotrf`).
     public static func cholesky(_ a: Matrix<Double>) throws -> Matrix<Double> {
         guard a.rows == a.columns else {
             throw ToolboxError(.shapeMismatch, "Cholesky needs a square matrix, got \(a.rows) x \(a.columns)")
@@ -122,6 +124,7 @@ public enum LinearAlgebra {
     /// Solves `A·X = B` for a square `A` by LU with partial pivoting (LAPACK `dgesv`).
     /// - Throws: ``ToolboxError/Code/singularMatrix`` when `A` is exactly singular,
     ///   ``ToolboxError/Code/shapeMismatch`` for incompatible shapes.
+    /// - Complexity: O(n³ + n²·k) (LU, LAPACK `dgesv`).
     public static func solve(_ a: Matrix<Double>, _ b: Matrix<Double>) throws -> Matrix<Double> {
         guard a.rows == a.columns else {
             throw ToolboxError(.shapeMismatch, "solve needs a square matrix, got \(a.rows) x \(a.columns)")
@@ -166,6 +169,7 @@ public enum LinearAlgebra {
     /// - Parameter rcond: singular values below `rcond · σ_max` count as zero; `nil` uses
     ///   machine epsilon times `max(m, n)`, NumPy's default.
     /// - Throws: ``ToolboxError/Code/notConverged`` when the SVD fails.
+    /// - Complexity: O(m·n·min(m, n)) (LAPACK `dgelsd`).
     public static func leastSquares(_ a: Matrix<Double>, _ b: Matrix<Double>, rcond: Double? = nil) throws -> LeastSquares {
         guard b.rows == a.rows else {
             throw ToolboxError(.shapeMismatch, "right-hand side has \(b.rows) rows, A has \(a.rows)")

@@ -44,6 +44,7 @@ extension Matrix {
     /// The matrix-vector product `op(self) * vector`, computed by BLAS `gemv`.
     /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the vector length differs from the
     ///   (transposed) column count.
+    /// - Complexity: O(m·n) (BLAS `gemv`).
     public func multiplied(by vector: [Scalar], transposeSelf: Bool = false) throws -> [Scalar] {
         let inner = transposeSelf ? rows : columns
         let outer = transposeSelf ? columns : rows
