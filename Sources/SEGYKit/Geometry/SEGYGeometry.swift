@@ -132,8 +132,8 @@ extension SEGYFile {
         }
         switch try inferGeometry(inline: inline, crossline: crossline, offset: offset) {
         case .regular(let geometry): return geometry
-        case .irregular(let report):
-            throw SEGYError(.noGeometry, report.reason, path: path)
+        case .irregular(let reason):
+            throw SEGYError(.noGeometry, reason, path: path)
         }
     }
 
@@ -164,8 +164,11 @@ extension SEGYFile {
             }
         }
         let (il0, xl0) = (il(0), xl(0))
+        // Offsets per gather beyond 65,536 are not a survey: leave such files to the full check.
+        let gatherLimit = 65_536
         var gather = 1
-        while gather < n && il(gather) == il0 && xl(gather) == xl0 { gather += 1 }
+        while gather < n && gather <= gatherLimit && il(gather) == il0 && xl(gather) == xl0 { gather += 1 }
+        guard gather <= gatherLimit else { return nil }
         let sorting: SEGYGeometry.Sorting
         if n <= gather || il0 != il(gather) && xl0 == xl(gather) {
             sorting = .crossline
@@ -206,18 +209,18 @@ extension SEGYFile {
     /// The sparse index and the reason when the survey is irregular; `nil` when it is regular.
     public func geometryReport(inline: HeaderField = .inline, crossline: HeaderField = .crossline,
                                offset: HeaderField = .offset) throws -> GeometryReport? {
-        if case .irregular(let report) = try inferGeometry(inline: inline, crossline: crossline, offset: offset) { return report }
-        return nil
+        guard case .irregular(let reason) = try inferGeometry(inline: inline, crossline: crossline, offset: offset) else { return nil }
+        let il = try headerValues(inline), xl = try headerValues(crossline), off = try headerValues(offset)
+        var index: [GeometryReport.LinePosition: [Int]] = [:]
+        for t in 0..<traceCount { index[GeometryReport.LinePosition(inline: il[t], crossline: xl[t]), default: []].append(t) }
+        return GeometryReport(reason: reason, traceIndices: index, inlines: Set(il).sorted(), crosslines: Set(xl).sorted(),
+                              offsets: Set(off).sorted())
     }
 
     func inferGeometry(inline: HeaderField, crossline: HeaderField, offset: HeaderField) throws -> GeometryInference {
         let il = try headerValues(inline), xl = try headerValues(crossline), off = try headerValues(offset)
-        func irregular(_ reason: String) -> GeometryInference {
-            var index: [GeometryReport.LinePosition: [Int]] = [:]
-            for t in 0..<traceCount { index[GeometryReport.LinePosition(inline: il[t], crossline: xl[t]), default: []].append(t) }
-            return .irregular(GeometryReport(reason: reason, traceIndices: index, inlines: Set(il).sorted(),
-                                           crosslines: Set(xl).sorted(), offsets: Set(off).sorted()))
-        }
+        // The reason only: geometryReport() builds the sparse index when it is asked for.
+        func irregular(_ reason: String) -> GeometryInference { .irregular(reason) }
         guard traceCount > 0 else { return irregular("the file has no traces") }
         // The gather: leading traces sharing trace 0's inline and crossline.
         var gather = 1
@@ -262,5 +265,5 @@ extension SEGYFile {
 
 enum GeometryInference {
     case regular(SEGYGeometry)
-    case irregular(GeometryReport)
+    case irregular(String)
 }
