@@ -91,7 +91,7 @@ let package = Package(
         ),
         // The contract across every kit: registry, workflow specs, labels and names end to end.
         .testTarget(
-            name: "DSToolboxTests",
+            name: "ContractTests",
             dependencies: ["DSToolbox", "ToolboxTesting"],
             swiftSettings: strictSettings
         ),
