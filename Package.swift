@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ToolboxTesting", targets: ["ToolboxTesting"]),
         .library(name: "SEGYKit", targets: ["SEGYKit"]),
         .library(name: "LearnKit", targets: ["LearnKit"]),
+        .library(name: "FeatureKit", targets: ["FeatureKit"]),
         .library(name: "DSToolbox", targets: ["DSToolbox"]),
         .executable(name: "dstoolbox", targets: ["dstoolbox"]),
     ],
@@ -50,6 +51,12 @@ let package = Package(
             dependencies: ["ToolboxCore"],
             swiftSettings: strictSettings
         ),
+        // Preprocessing, decomposition and feature extraction; depends on ToolboxCore only.
+        .target(
+            name: "FeatureKit",
+            dependencies: ["ToolboxCore"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "ToolboxTesting",
             dependencies: ["ToolboxCore"],
@@ -57,7 +64,7 @@ let package = Package(
         ),
         .target(
             name: "DSToolbox",
-            dependencies: ["ToolboxCore", "SEGYKit", "LearnKit"],
+            dependencies: ["ToolboxCore", "SEGYKit", "LearnKit", "FeatureKit"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -80,6 +87,12 @@ let package = Package(
         .testTarget(
             name: "SEGYKitTests",
             dependencies: ["SEGYKit", "ToolboxCore", "ToolboxTesting"],
+            exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "FeatureKitTests",
+            dependencies: ["FeatureKit", "ToolboxCore", "ToolboxTesting"],
             exclude: ["Golden"],
             swiftSettings: strictSettings
         ),

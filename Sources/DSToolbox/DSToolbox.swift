@@ -3,6 +3,7 @@
 @_exported import ToolboxCore
 @_exported import SEGYKit
 @_exported import LearnKit
+@_exported import FeatureKit
 
 /// The whole toolbox at once.
 public enum Toolbox {
@@ -13,5 +14,6 @@ public enum Toolbox {
     ///   another type (a custom estimator that took a toolbox name).
     public static func registerAll(in registry: ModelRegistry = .shared) throws {
         try LearnKit.registerModels(in: registry)
+        try FeatureKit.registerModels(in: registry)
     }
 }

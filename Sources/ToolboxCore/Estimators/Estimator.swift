@@ -48,6 +48,12 @@ public protocol Transformer: FittedModel {
     func outputCategoricalFeatures(input: [CategoricalFeature]) -> [CategoricalFeature]
 }
 
+/// A transformer that can map its output back to its input space (scalers, PCA).
+public protocol InvertibleTransformer: Transformer {
+    /// Maps `x`, which has ``Transformer/outputFeatureCount`` columns, back to the input space.
+    func inverseTransform(_ x: Matrix<Double>) throws -> Matrix<Double>
+}
+
 /// A fitted model that predicts one number per row (a regression value or a class label).
 public protocol Predictor: FittedModel {
     /// One prediction per row of `x`.

@@ -16,6 +16,8 @@ public indirect enum HyperparameterKind: Sendable, Hashable, CustomStringConvert
     case mapping(HyperparameterKind)
     /// A seed for the random generator: a whole number in `0...maximum`.
     case seed(maximum: UInt64)
+    /// A list of exactly `count` values of the inner kind (`feature_range: [0, 1]`).
+    case list(HyperparameterKind, count: Int)
 
     public var description: String {
         switch self {
@@ -29,6 +31,7 @@ public indirect enum HyperparameterKind: Sendable, Hashable, CustomStringConvert
         case .oneOf(let kinds): return kinds.map(\.description).joined(separator: "; or ")
         case .mapping(let inner): return "a mapping from names to \(inner)"
         case .seed(let maximum): return "a seed, an integer in 0...\(maximum)"
+        case .list(let inner, let count): return "a list of \(count) values, each \(inner)"
         }
     }
 
@@ -60,6 +63,8 @@ public indirect enum HyperparameterKind: Sendable, Hashable, CustomStringConvert
         case (.mapping(let inner), .object(let members)): return members.values.allSatisfy(inner.accepts)
         case (.seed(let maximum), .number(let number)):
             return number >= 0 && number == number.rounded() && number <= Double(maximum)
+        case (.list(let inner, let count), .array(let items)):
+            return items.count == count && items.allSatisfy(inner.accepts)
         default: return false
         }
     }

@@ -16,6 +16,13 @@ public enum LinearAlgebra {
         public var singularValues: [Double]
         /// Right singular vectors as rows, `k x n`.
         public var vt: Matrix<Double>
+
+        /// A decomposition assembled by hand (a truncated or randomized one).
+        public init(u: Matrix<Double>, singularValues: [Double], vt: Matrix<Double>) {
+            self.u = u
+            self.singularValues = singularValues
+            self.vt = vt
+        }
     }
 
     /// The thin SVD of `a` by divide and conquer (LAPACK `dgesdd`, the routine NumPy's

@@ -1,0 +1,30 @@
+public import ToolboxCore
+
+/// FeatureKit's registration with the model registry.
+public enum FeatureKit {
+    /// Every FeatureKit estimator: qualified name, short alias (scikit-learn's class name in snake
+    /// case) and type.
+    public static let estimators: [(name: String, alias: String, type: any Estimator.Type)] = [
+        ("FeatureKit.StandardScaler", "standard_scaler", StandardScaler.self),
+        ("FeatureKit.MinMaxScaler", "min_max_scaler", MinMaxScaler.self),
+        ("FeatureKit.MaxAbsScaler", "max_abs_scaler", MaxAbsScaler.self),
+        ("FeatureKit.RobustScaler", "robust_scaler", RobustScaler.self),
+        ("FeatureKit.SimpleImputer", "simple_imputer", SimpleImputer.self),
+        ("FeatureKit.OneHotEncoder", "one_hot_encoder", OneHotEncoder.self),
+        ("FeatureKit.OrdinalEncoder", "ordinal_encoder", OrdinalEncoder.self),
+        ("FeatureKit.PCA", "pca", PCA.self),
+    ]
+
+    /// Registers every FeatureKit estimator (qualified name and alias) and fitted model type.
+    /// Calling it again is harmless.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` when a name is already taken by another type.
+    public static func registerModels(in registry: ModelRegistry = .shared) throws {
+        for entry in estimators {
+            try register(entry.type, name: entry.name, alias: entry.alias, in: registry)
+        }
+    }
+
+    private static func register<E: Estimator>(_ type: E.Type, name: String, alias: String, in registry: ModelRegistry) throws {
+        try registry.register(estimator: type, name: name, aliases: [alias])
+    }
+}

@@ -1,0 +1,75 @@
+import ToolboxCore
+
+/// Per-column statistics that skip missing values (NaN), as NumPy's `nan*` functions do.
+enum ColumnStatistics {
+    /// Throws when `x` holds ±Inf, naming the row and column: missing is NaN, infinite is an error.
+    static func rejectInfinite(_ x: Matrix<Double>, name: String = "X") throws {
+        try x.withUnsafeBufferPointer { values in
+            for k in 0..<values.count where values[k].isInfinite {
+                throw ToolboxError(.invalidData, "\(name) contains \(values[k]) at row \(k / x.columns), column \(k % x.columns); missing values are NaN",
+                                   context: ErrorContext(column: String(k % x.columns), row: k / x.columns, parameter: name))
+            }
+        }
+    }
+
+    /// Each column's present (non-NaN) values, in row order.
+    static func presentValues(_ x: Matrix<Double>) -> [[Double]] {
+        var columns = [[Double]](repeating: [], count: x.columns)
+        x.withUnsafeBufferPointer { values in
+            for i in 0..<x.rows {
+                for j in 0..<x.columns where !values[i * x.columns + j].isNaN { columns[j].append(values[i * x.columns + j]) }
+            }
+        }
+        return columns
+    }
+
+    /// Weighted mean and population variance of each column over its present values, in two
+    /// passes; `nil` for a column with no present value (or zero total weight).
+    static func meanAndVariance(_ x: Matrix<Double>, weights: [Double]?) -> [(mean: Double, variance: Double, weight: Double)?] {
+        let (n, p) = (x.rows, x.columns)
+        var total = [Double](repeating: 0, count: p), sums = [Double](repeating: 0, count: p)
+        x.withUnsafeBufferPointer { values in
+            for i in 0..<n {
+                let w = weights?[i] ?? 1
+                for j in 0..<p where !values[i * p + j].isNaN {
+                    total[j] += w
+                    sums[j] += w * values[i * p + j]
+                }
+            }
+        }
+        let means = (0..<p).map { total[$0] > 0 ? sums[$0] / total[$0] : .nan }
+        var squares = [Double](repeating: 0, count: p)
+        x.withUnsafeBufferPointer { values in
+            for i in 0..<n {
+                let w = weights?[i] ?? 1
+                for j in 0..<p where !values[i * p + j].isNaN {
+                    let d = values[i * p + j] - means[j]
+                    squares[j] += w * d * d
+                }
+            }
+        }
+        return (0..<p).map { j in total[j] > 0 ? (means[j], squares[j] / total[j], total[j]) : nil }
+    }
+
+    /// scikit-learn's `_handle_zeros_in_scale`: a scale too small to divide by becomes 1, so a
+    /// constant column is centred but not blown up.
+    static func safeScale(_ scale: Double) -> Double {
+        scale.isNaN || scale < 10 * Double.ulpOfOne ? 1 : scale
+    }
+
+    /// `(x - shift) / scale` column by column; NaN stays NaN.
+    static func affine(_ x: Matrix<Double>, shift: [Double], scale: [Double]) -> Matrix<Double> {
+        x.mapColumns { value, j in (value - shift[j]) / scale[j] }
+    }
+
+    /// `x * scale + shift` column by column (the inverse of ``affine(_:shift:scale:)``).
+    static func inverseAffine(_ x: Matrix<Double>, shift: [Double], scale: [Double]) -> Matrix<Double> {
+        x.mapColumns { value, j in value * scale[j] + shift[j] }
+    }
+
+    /// Checks a matrix given to a fitted column-wise model.
+    static func validateInput(_ x: Matrix<Double>, columns: Int) throws {
+        try x.validateColumnCount(columns)
+        try rejectInfinite(x)
+    }
+}
