@@ -39,6 +39,7 @@ golden:
 	./Scripts/reference-venv
 	venv/bin/python Scripts/golden/generate_core.py
 	venv/bin/python Scripts/golden/generate_learn.py
+	venv/bin/python Scripts/golden/generate_features.py
 	venv/bin/python Scripts/golden/generate_segy.py
 	DSTOOLBOX_RECORD_GOLDEN=1 $(SWIFT) test --filter WrittenFilesTests
 	venv/bin/python Scripts/golden/generate_segy_written.py
