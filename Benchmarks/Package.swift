@@ -52,6 +52,7 @@ let package = Package(
             name: "CompareRunner",
             dependencies: ["BenchmarkSupport", .product(name: "ToolboxCore", package: "DSToolbox"),
                            .product(name: "SEGYKit", package: "DSToolbox"), .product(name: "LearnKit", package: "DSToolbox"),
+                           .product(name: "FeatureKit", package: "DSToolbox"),
                            .product(name: "ToolboxTesting", package: "DSToolbox")],
             path: "Sources/CompareRunner"
         ),

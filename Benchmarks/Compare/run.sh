@@ -78,3 +78,16 @@ for op in forest-fit forest-predict; do
   s=$(echo "$sw_forest" | awk -v op="$op" '$1==op{print $2}')
   awk -v op="$op" -v p="$p" -v s="$s" 'BEGIN{ printf "%-15s scikit-learn %.3f s, LearnKit %.3f s, ratio %.2fx %s\n", op, p, s, p/s, (p/s>=1)?"":"(scikit-learn faster)" }'
 done
+
+echo
+echo "== FeatureKit: StandardScaler and PCA (10 components) on 100k x 50, KNNImputer on 20k x 20 with 10% missing"
+data="$($runner make-classification 100000 50)"
+for op in scaler pca; do
+  p=$($python Benchmarks/Compare/features.py "$op" "$data" 50 3 | awk '{print $2}')
+  s=$($runner "$op" "$data" 50 3 | awk '{print $2}')
+  awk -v op="$op" -v p="$p" -v s="$s" 'BEGIN{ printf "%-15s scikit-learn %.4f s, FeatureKit %.4f s, ratio %.2fx %s\n", op, p, s, p/s, (p/s>=1)?"":"(scikit-learn faster)" }'
+done
+missing="$($runner make-missing 20000 20)"
+p=$($python Benchmarks/Compare/features.py knn "$missing" 20 1 | awk '{print $2}')
+s=$($runner knn "$missing" 20 1 | awk '{print $2}')
+awk -v p="$p" -v s="$s" 'BEGIN{ printf "%-15s scikit-learn %.3f s, FeatureKit %.3f s, ratio %.2fx %s\n", "knn-imputer", p, s, p/s, (p/s>=1)?"":"(scikit-learn faster)" }'

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import sklearn
 from sklearn.decomposition import PCA
-from sklearn.impute import SimpleImputer
+from sklearn.impute import KNNImputer, SimpleImputer
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, OneHotEncoder, OrdinalEncoder, RobustScaler, StandardScaler
 
 warnings.filterwarnings("ignore")
@@ -112,6 +112,21 @@ def imputers(sets):
     return out
 
 
+def knn_imputers():
+    rng = np.random.default_rng(11)
+    train = rng.normal(0, 1, (300, 6)) * np.array([1, 5, 0.5, 2, 1, 10])
+    train[rng.random(train.shape) < 0.15] = np.nan
+    train[7, :] = np.nan                      # a row with nothing present: falls back to column means
+    test = rng.normal(0, 1, (40, 6)) * np.array([1, 5, 0.5, 2, 1, 10])
+    test[rng.random(test.shape) < 0.3] = np.nan
+    out = {"train": matrix(train), "test": matrix(test)}
+    for k in [1, 3, 5]:
+        for weights in ["uniform", "distance"]:
+            model = KNNImputer(n_neighbors=k, weights=weights).fit(train)
+            out[f"k{k}_{weights}"] = {"train": matrix(model.transform(train)), "test": matrix(model.transform(test))}
+    return out
+
+
 def encoders(sets):
     e = sets["e"]
     out = {"x": matrix(e)}
@@ -161,7 +176,7 @@ def main():
     sets, weights = data_sets()
     payload = {
         "data": {k: matrix(v) for k, v in sets.items()}, "weights": weights,
-        "scalers": scalers(sets, weights), "imputers": imputers(sets), "encoders": encoders(sets), "pca": pcas(sets),
+        "scalers": scalers(sets, weights), "imputers": imputers(sets), "knn": knn_imputers(), "encoders": encoders(sets), "pca": pcas(sets),
         "_generator": f"Scripts/golden/generate_features.py (scikit-learn {sklearn.__version__}, numpy {np.__version__})",
     }
     with open(os.path.join(OUT, "preprocessing.json"), "w") as f:

@@ -10,6 +10,7 @@ public enum FeatureKit {
         ("FeatureKit.MaxAbsScaler", "max_abs_scaler", MaxAbsScaler.self),
         ("FeatureKit.RobustScaler", "robust_scaler", RobustScaler.self),
         ("FeatureKit.SimpleImputer", "simple_imputer", SimpleImputer.self),
+        ("FeatureKit.KNNImputer", "knn_imputer", KNNImputer.self),
         ("FeatureKit.OneHotEncoder", "one_hot_encoder", OneHotEncoder.self),
         ("FeatureKit.OrdinalEncoder", "ordinal_encoder", OrdinalEncoder.self),
         ("FeatureKit.PCA", "pca", PCA.self),

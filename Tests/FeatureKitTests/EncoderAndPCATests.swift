@@ -86,6 +86,21 @@ struct EncoderAndPCATests {
         }
     }
 
+    /// The covariance solver (scikit-learn's `covariance_eigh`, chosen by `auto` for tall data)
+    /// gives the SVD's components and variances.
+    @Test func covarianceSolverMatchesTheSVD() throws {
+        let x = try golden.matrix("pca/c_x")
+        for (name, estimator) in [("full", PCA(solver: .covarianceEigh)), ("k3", PCA(components: .count(3))),
+                                  ("k3_whiten", PCA(components: .count(3), whiten: true, solver: .covarianceEigh))] {
+            let key = "pca/c_\(name)"
+            let model = try estimator.fit(x)
+            expectClose(model.components.values, try golden.matrix("\(key)/components_").values, "\(key) components", tolerance: 1e-7, absolute: 1e-9)
+            expectClose(model.explainedVariance, try golden.numbers("\(key)/explained_variance_"), "\(key) variance", tolerance: 1e-9)
+            expectClose(model.explainedVarianceRatio, try golden.numbers("\(key)/explained_variance_ratio_"), "\(key) ratio", tolerance: 1e-9)
+            expectClose(try model.transform(x), try golden.matrix("\(key)/transform"), "\(key) scores", tolerance: 1e-7, absolute: 1e-8)
+        }
+    }
+
     /// Randomized PCA finds the leading subspace: on data with a decaying spectrum all three
     /// principal angles to the exact (and to scikit-learn's randomized) components are below
     /// 1e-5; on wide data whose spectrum is flat after the first direction, the first.

@@ -134,7 +134,21 @@ struct ScalerTests {
         expectClose(try mode.transform(ties), try golden.matrix("imputers/ties/transform"), "ties")
     }
 
+    @Test(arguments: [1, 3, 5])
+    func knnImputerMatchesScikitLearn(neighbors: Int) throws {
+        let train = try golden.matrix("knn/train"), test = try golden.matrix("knn/test")
+        for weights in [KNNImputer.Weights.uniform, .distance] {
+            let key = "knn/k\(neighbors)_\(weights.rawValue)"
+            let model = try KNNImputer(neighbors: neighbors, weights: weights).fit(train)
+            expectClose(try model.transform(train), try golden.matrix("\(key)/train"), "\(key) train")
+            expectClose(try model.transform(test), try golden.matrix("\(key)/test"), "\(key) test")
+            let loaded = try ModelArchive.decode(KNNImputer.Model.self, from: try ModelArchive.encode(model))
+            #expect(try loaded.transform(test) == model.transform(test))
+        }
+    }
+
     @Test func everyTransformerConforms() throws {
+        try checkEstimator(KNNImputer(neighbors: 3, weights: .distance), task: .unsupervised)
         try checkEstimator(StandardScaler(), task: .unsupervised)
         try checkEstimator(StandardScaler(withMean: false), task: .unsupervised, seed: 2)
         try checkEstimator(MinMaxScaler(featureRange: -1...1, clip: true), task: .unsupervised)

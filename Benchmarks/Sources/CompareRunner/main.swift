@@ -1,6 +1,7 @@
 // Runs one DS Toolbox workload and prints a line `name seconds detail`, the best of N runs.
 // Benchmarks/Compare/run.sh calls it beside the Python reference on the same data.
 import BenchmarkSupport
+import FeatureKit
 import Foundation
 import LearnKit
 import SEGYKit
@@ -51,6 +52,30 @@ case "segy":
     print("crossline \(try best(of: runs) { _ = try file.crossline(xl, geometry: geometry) })")
     print("time-slice \(try best(of: runs) { _ = try file.depthSlice(file.sampleCount / 2, geometry: geometry) })")
     print("two-headers \(try best(of: runs) { _ = try file.headerValues(.inline); _ = try file.headerValues(.crossline) })")
+case "make-missing":
+    let rows = Int(arguments.dropFirst().first ?? "20000") ?? 20_000
+    let features = Int(arguments.dropFirst(2).first ?? "20") ?? 20
+    print(try Workloads.missingData(rows: rows, features: features))
+case "knn":
+    // KNNImputer at scikit-learn's defaults (5 neighbours, uniform), fit and transform.
+    let prefix = String(arguments.dropFirst().first ?? "")
+    let features = Int(arguments.dropFirst(2).first ?? "20") ?? 20
+    let runs = Int(arguments.dropFirst(3).first ?? "3") ?? 3
+    let x = try Workloads.loadMissingData(prefix, features: features)
+    var out: Matrix<Double>?
+    let seconds = try best(of: runs) { out = try KNNImputer().fit(x).transform(x) }
+    print("knn-impute \(seconds) checksum=\(String(format: "%.6f", out!.values.reduce(0, +)))")
+case "scaler", "pca":
+    // StandardScaler, or PCA to 10 components at scikit-learn's defaults, fit and transform.
+    let prefix = String(arguments.dropFirst().first ?? "")
+    let features = Int(arguments.dropFirst(2).first ?? "50") ?? 50
+    let runs = Int(arguments.dropFirst(3).first ?? "3") ?? 3
+    let (x, _) = try Workloads.loadClassificationData(prefix, features: features)
+    var out: Matrix<Double>?
+    let seconds = try best(of: runs) {
+        out = workload == "scaler" ? try StandardScaler().fit(x).transform(x) : try PCA(components: .count(10)).fit(x).transform(x)
+    }
+    print("\(workload) \(seconds) checksum=\(String(format: "%.6f", out!.values.reduce(0) { $0 + abs($1) }))")
 case "make-classification":
     let rows = Int(arguments.dropFirst().first ?? "200000") ?? 200_000
     let features = Int(arguments.dropFirst(2).first ?? "50") ?? 50

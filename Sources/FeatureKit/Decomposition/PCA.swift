@@ -6,8 +6,11 @@ public import ToolboxCore
 /// - `full`: LAPACK's SVD of the centred data (`dgesdd`, as NumPy).
 /// - `randomized`: Halko, Martinsson and Tropp's randomized SVD ("Finding Structure with
 ///   Randomness", 2011) with power iterations, for wide or tall data and few components.
-/// - `auto`: randomized when the data is larger than 500 on a side and fewer than 80% of the
-///   components are kept, full otherwise (scikit-learn's rule, without its covariance solver).
+/// - `covariance_eigh`: LAPACK's eigendecomposition of the covariance matrix `XᵀX/(n−1)`
+///   (centred through the means), exact and fast when there are many more rows than columns.
+/// - `auto`: scikit-learn's rule: `covariance_eigh` for at most 1,000 columns and at least ten
+///   times as many rows; `full` up to 500 on a side or for a variance fraction; `randomized`
+///   when fewer than 80% of the components are kept; `full` otherwise.
 ///
 /// Component signs are fixed as scikit-learn fixes them (`svd_flip` on the components: the
 /// largest absolute entry of each component is positive), so components and scores match.
@@ -51,6 +54,8 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
     /// The SVD solver.
     public enum Solver: String, Sendable, Hashable, Codable, CaseIterable {
         case auto, full, randomized
+        /// The eigendecomposition of the p x p covariance matrix: exact and fast for tall data.
+        case covarianceEigh = "covariance_eigh"
     }
 
     /// `n_components` (null, a count ≥ 1, or a variance fraction in (0, 1); default null: all).
@@ -89,7 +94,7 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
                                                                      .real(minimum: 0, maximum: 1, exclusiveMinimum: true)])),
                "components kept: a count, a variance fraction in (0, 1), or null for all"),
         .bool("whiten", \.whiten, "scale the scores to unit variance"),
-        .choice("svd_solver", \.solver, "auto, full (LAPACK SVD) or randomized"),
+        .choice("svd_solver", \.solver, "auto, full (LAPACK SVD), covariance_eigh or randomized"),
         .optionalInteger("iterated_power", \.iteratedPower, minimum: 0, "power iterations of the randomized solver (null: 7 or 4)"),
         .integer("n_oversamples", \.oversamples, minimum: 0, "extra random directions of the randomized solver"),
         .seed("random_state", \.seed, maximum: UInt64.max, "seed of the randomized solver"),
@@ -121,40 +126,41 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
             throw ToolboxError(.invalidParameter, "iterated_power must be at least 0", context: ErrorContext(parameter: "iterated_power"))
         }
         let mean = x.columnMeans()
-        let centred = x.mapColumns { value, j in value - mean[j] }
-        let useRandomized: Bool
-        switch solver {
-        case .full: useRandomized = false
-        case .randomized:
-            guard requested != nil else {
-                throw ToolboxError(.invalidParameter, "the randomized solver needs n_components as a count", context: ErrorContext(parameter: "svd_solver"))
+        var method = solver
+        if method == .auto {
+            if p <= 1_000 && n >= 10 * p {
+                method = .covarianceEigh
+            } else if max(n, p) <= 500 || requested == nil {
+                method = .full
+            } else if let requested, Double(requested) < 0.8 * Double(rank) {
+                method = .randomized
+            } else {
+                method = .full
             }
-            useRandomized = true
-        case .auto: useRandomized = max(n, p) > 500 && requested.map { Double($0) < 0.8 * Double(rank) } ?? false
+        }
+        if method == .randomized && requested == nil {
+            throw ToolboxError(.invalidParameter, "the randomized solver needs n_components as a count", context: ErrorContext(parameter: "svd_solver"))
         }
         let denominator = Double(max(n - 1, 1))
         var decomposition: LinearAlgebra.SVD
         var totalVariance: Double
         var keep: Int
-        if useRandomized, let requested {
+        if method == .covarianceEigh {
+            decomposition = try Self.covarianceDecomposition(x, mean: mean)
+            totalVariance = decomposition.singularValues.reduce(0) { $0 + $1 * $1 } / denominator
+            keep = Self.componentCount(components, requested: requested, rank: rank,
+                                       variances: decomposition.singularValues.map { $0 * $0 / denominator }, total: totalVariance)
+        } else if method == .randomized, let requested {
+            let centred = x.mapColumns { value, j in value - mean[j] }
             decomposition = try Self.randomizedSVD(centred, components: requested, oversamples: oversamples,
                                                    powerIterations: iteratedPower ?? (Double(requested) < 0.1 * Double(rank) ? 7 : 4), seed: seed)
             totalVariance = centred.withUnsafeBufferPointer { $0.reduce(0) { $0 + $1 * $1 } } / denominator
             keep = requested
         } else {
-            decomposition = try LinearAlgebra.svd(centred)
+            decomposition = try LinearAlgebra.svd(x.mapColumns { value, j in value - mean[j] })
             totalVariance = decomposition.singularValues.reduce(0) { $0 + $1 * $1 } / denominator
-            if case .varianceFraction(let fraction) = components {
-                // scikit-learn: the smallest count whose cumulative ratio exceeds the fraction.
-                var cumulative = 0.0
-                keep = decomposition.singularValues.count
-                for (k, s) in decomposition.singularValues.enumerated() {
-                    cumulative += s * s / denominator / totalVariance
-                    if cumulative > fraction { keep = k + 1; break }
-                }
-            } else {
-                keep = requested ?? rank
-            }
+            keep = Self.componentCount(components, requested: requested, rank: rank,
+                                       variances: decomposition.singularValues.map { $0 * $0 / denominator }, total: totalVariance)
         }
         Self.flipSigns(&decomposition)
         let variances = decomposition.singularValues.map { $0 * $0 / denominator }
@@ -167,6 +173,35 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
                      singularValues: Array(decomposition.singularValues.prefix(keep)), noiseVariance: noise, schema: schema)
     }
 
+    /// The components to keep: the count asked for, or (scikit-learn's rule for a fraction) the
+    /// smallest count whose cumulative variance ratio exceeds the fraction.
+    static func componentCount(_ components: Components, requested: Int?, rank: Int, variances: [Double], total: Double) -> Int {
+        guard case .varianceFraction(let fraction) = components else { return requested ?? rank }
+        var cumulative = 0.0
+        for (k, variance) in variances.enumerated() {
+            cumulative += variance / total
+            if cumulative > fraction { return k + 1 }
+        }
+        return variances.count
+    }
+
+    /// The decomposition from the covariance matrix, as scikit-learn's `covariance_eigh`:
+    /// `C = (XᵀX − n·mean·meanᵀ)/(n−1)`, its eigenvalues descending (negatives from rounding set
+    /// to 0) as the variances, its eigenvectors as the components; singular values
+    /// `√(variance·(n−1))`. No left vectors are computed (`u` is empty).
+    static func covarianceDecomposition(_ x: Matrix<Double>, mean: [Double]) throws -> LinearAlgebra.SVD {
+        let (n, p) = (Double(x.rows), x.columns)
+        var covariance = try LinearAlgebra.gram(x)
+        for a in 0..<p {
+            for b in 0..<p { covariance[a, b] = (covariance[a, b] - n * mean[a] * mean[b]) / max(n - 1, 1) }
+        }
+        let (values, vectors) = try LinearAlgebra.symmetricEigen(covariance)
+        let order = Array((0..<p).reversed())
+        let variances = order.map { max(0, values[$0]) }
+        let vt = Matrix<Double>(rows: p, columns: p) { i, j in vectors[j, order[i]] }
+        return LinearAlgebra.SVD(u: Matrix(rows: 0, columns: p), singularValues: variances.map { ($0 * max(n - 1, 1)).squareRoot() }, vt: vt)
+    }
+
     /// scikit-learn's `svd_flip(u, v, u_based_decision=False)`: each component's largest
     /// absolute entry made positive, the scores flipped with it.
     static func flipSigns(_ svd: inout LinearAlgebra.SVD) {
@@ -175,7 +210,7 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
             for j in 0..<svd.vt.columns where abs(svd.vt[i, j]) > abs(svd.vt[i, largest]) { largest = j }
             guard svd.vt[i, largest] < 0 else { continue }
             for j in 0..<svd.vt.columns { svd.vt[i, j] = -svd.vt[i, j] }
-            for r in 0..<svd.u.rows { svd.u[r, i] = -svd.u[r, i] }
+            if svd.u.columns > i { for r in 0..<svd.u.rows { svd.u[r, i] = -svd.u[r, i] } }
         }
     }
 
@@ -224,8 +259,10 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
         public func transform(_ x: Matrix<Double>) throws -> Matrix<Double> {
             try x.validateColumnCount(inputFeatureCount)
             try x.validateFinite()
-            let m = mean.elements
-            var scores = try x.mapColumns { value, j in value - m[j] }.multiplied(by: components, transposeOther: true)
+            // As scikit-learn: X·Cᵀ − mean·Cᵀ, without a centred copy of X.
+            var scores = try x.multiplied(by: components, transposeOther: true)
+            let offsets = try components.multiplied(by: mean.elements)
+            scores = scores.mapColumns { value, j in value - offsets[j] }
             if hyperparameters.whiten {
                 let scale = explainedVariance.map { $0 > 0 ? $0.squareRoot() : 1 }
                 scores = scores.mapColumns { value, j in value / scale[j] }

@@ -27,24 +27,38 @@ enum ColumnStatistics {
     /// passes; `nil` for a column with no present value (or zero total weight).
     static func meanAndVariance(_ x: Matrix<Double>, weights: [Double]?) -> [(mean: Double, variance: Double, weight: Double)?] {
         let (n, p) = (x.rows, x.columns)
+        let unit = [Double](repeating: 1, count: weights == nil ? n : 0)
+        let w = weights ?? unit
         var total = [Double](repeating: 0, count: p), sums = [Double](repeating: 0, count: p)
+        var squares = [Double](repeating: 0, count: p)
         x.withUnsafeBufferPointer { values in
-            for i in 0..<n {
-                let w = weights?[i] ?? 1
-                for j in 0..<p where !values[i * p + j].isNaN {
-                    total[j] += w
-                    sums[j] += w * values[i * p + j]
+            w.withUnsafeBufferPointer { w in
+                total.withUnsafeMutableBufferPointer { total in
+                    sums.withUnsafeMutableBufferPointer { sums in
+                        for i in 0..<n {
+                            let row = values.baseAddress! + i * p
+                            for j in 0..<p where !row[j].isNaN {
+                                total[j] += w[i]
+                                sums[j] += w[i] * row[j]
+                            }
+                        }
+                    }
                 }
             }
         }
         let means = (0..<p).map { total[$0] > 0 ? sums[$0] / total[$0] : .nan }
-        var squares = [Double](repeating: 0, count: p)
         x.withUnsafeBufferPointer { values in
-            for i in 0..<n {
-                let w = weights?[i] ?? 1
-                for j in 0..<p where !values[i * p + j].isNaN {
-                    let d = values[i * p + j] - means[j]
-                    squares[j] += w * d * d
+            w.withUnsafeBufferPointer { w in
+                means.withUnsafeBufferPointer { means in
+                    squares.withUnsafeMutableBufferPointer { squares in
+                        for i in 0..<n {
+                            let row = values.baseAddress! + i * p
+                            for j in 0..<p where !row[j].isNaN {
+                                let d = row[j] - means[j]
+                                squares[j] += w[i] * d * d
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -59,12 +73,36 @@ enum ColumnStatistics {
 
     /// `(x - shift) / scale` column by column; NaN stays NaN.
     static func affine(_ x: Matrix<Double>, shift: [Double], scale: [Double]) -> Matrix<Double> {
-        x.mapColumns { value, j in (value - shift[j]) / scale[j] }
+        var out = x
+        let p = x.columns
+        out.withUnsafeMutableBufferPointer { values in
+            shift.withUnsafeBufferPointer { shift in
+                scale.withUnsafeBufferPointer { scale in
+                    for i in 0..<x.rows {
+                        let row = values.baseAddress! + i * p
+                        for j in 0..<p { row[j] = (row[j] - shift[j]) / scale[j] }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// `x * scale + shift` column by column (the inverse of ``affine(_:shift:scale:)``).
     static func inverseAffine(_ x: Matrix<Double>, shift: [Double], scale: [Double]) -> Matrix<Double> {
-        x.mapColumns { value, j in value * scale[j] + shift[j] }
+        var out = x
+        let p = x.columns
+        out.withUnsafeMutableBufferPointer { values in
+            shift.withUnsafeBufferPointer { shift in
+                scale.withUnsafeBufferPointer { scale in
+                    for i in 0..<x.rows {
+                        let row = values.baseAddress! + i * p
+                        for j in 0..<p { row[j] = row[j] * scale[j] + shift[j] }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// Checks a matrix given to a fitted column-wise model.

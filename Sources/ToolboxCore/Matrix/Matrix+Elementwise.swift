@@ -30,6 +30,7 @@ extension Matrix {
     public static func * (lhs: Scalar, rhs: Matrix) -> Matrix { rhs.map { lhs * $0 } }
 
     /// Applies `transform(value, column)` to every element: the shape of per-column scaling.
+    @_specialize(exported: true, where Scalar == Double)
     public func mapColumns(_ transform: (Scalar, Int) -> Scalar) -> Matrix {
         var out = values
         out.withUnsafeMutableBufferPointer { buffer in

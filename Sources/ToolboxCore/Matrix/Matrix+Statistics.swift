@@ -8,11 +8,13 @@ public enum MissingValuePolicy: Sendable, Hashable {
 
 extension Matrix {
     /// The sum of each column.
+    @_specialize(exported: true, where Scalar == Double)
     public func columnSums(missing: MissingValuePolicy = .propagate) -> [Scalar] {
         columnAccumulate(missing: missing).sums
     }
 
     /// The mean of each column; NaN for a column with no (non-missing) values.
+    @_specialize(exported: true, where Scalar == Double)
     public func columnMeans(missing: MissingValuePolicy = .propagate) -> [Scalar] {
         let acc = columnAccumulate(missing: missing)
         return zip(acc.sums, acc.counts).map { $1 == 0 ? .nan : $0 / Scalar($1) }
@@ -22,6 +24,7 @@ extension Matrix {
     /// (0 for the population variance as NumPy's default, 1 for the sample variance as pandas').
     ///
     /// Computed in two passes (mean, then squared deviations) for accuracy.
+    @_specialize(exported: true, where Scalar == Double)
     public func columnVariances(deltaDegreesOfFreedom: Int = 0, missing: MissingValuePolicy = .propagate) -> [Scalar] {
         let means = columnMeans(missing: missing)
         var squares = [Scalar](repeating: 0, count: columns)
@@ -69,16 +72,21 @@ extension Matrix {
     private func columnAccumulate(missing: MissingValuePolicy) -> (sums: [Scalar], counts: [Int]) {
         var sums = [Scalar](repeating: 0, count: columns)
         var counts = [Int](repeating: missing == .skip ? 0 : rows, count: columns)
+        let p = columns
         values.withUnsafeBufferPointer { buffer in
-            for i in 0..<rows {
-                let base = i * columns
-                for j in 0..<columns {
-                    let v = buffer[base + j]
-                    if missing == .skip {
-                        if v.isNaN { continue }
-                        counts[j] += 1
+            sums.withUnsafeMutableBufferPointer { sums in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    for i in 0..<rows {
+                        let row = buffer.baseAddress! + i * p
+                        if missing == .skip {
+                            for j in 0..<p where !row[j].isNaN {
+                                counts[j] += 1
+                                sums[j] += row[j]
+                            }
+                        } else {
+                            for j in 0..<p { sums[j] += row[j] }
+                        }
                     }
-                    sums[j] += v
                 }
             }
         }

@@ -1,8 +1,24 @@
 extension Matrix {
     /// The position of the first NaN or infinite element in row-major order, if any.
+    @_specialize(exported: true, where Scalar == Double)
     public func firstNonFinite() -> (row: Int, column: Int)? {
         values.withUnsafeBufferPointer { buffer in
-            for k in 0..<buffer.count where !buffer[k].isFinite {
+            // Fast path: v − v is 0 for every finite v and NaN otherwise; four independent
+            // sums keep the loop free of branches and dependencies. Only a matrix that has a non-finite value is scanned.
+            var a0: Scalar = 0, a1: Scalar = 0, a2: Scalar = 0, a3: Scalar = 0
+            let count = buffer.count, whole = count / 4 * 4
+            var k = 0
+            while k < whole {
+                a0 += buffer[k] - buffer[k]
+                a1 += buffer[k + 1] - buffer[k + 1]
+                a2 += buffer[k + 2] - buffer[k + 2]
+                a3 += buffer[k + 3] - buffer[k + 3]
+                k += 4
+            }
+            var tail: Scalar = 0
+            for k in whole..<count { tail += buffer[k] - buffer[k] }
+            if (a0 + a1 + a2 + a3 + tail).isFinite { return nil }
+            for k in 0..<count where !buffer[k].isFinite {
                 return (k / columns, k % columns)
             }
             return nil
@@ -11,6 +27,7 @@ extension Matrix {
 
     /// Throws when an element is NaN or infinite, naming its row and column.
     /// - Parameter name: the argument name to report (for example `"X"`).
+    @_specialize(exported: true, where Scalar == Double)
     public func validateFinite(name: String = "X") throws {
         if let (row, column) = firstNonFinite() {
             let value = values[row * columns + column]

@@ -36,6 +36,8 @@ public struct Matrix<Scalar: MatrixScalar>: Sendable {
     }
 
     /// Creates a matrix with every element set to `value`.
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(exported: true, where Scalar == Float)
     public init(rows: Int, columns: Int, repeating value: Scalar = 0) {
         precondition(rows >= 0 && columns >= 0, "matrix dimensions must not be negative")
         self.rows = rows
