@@ -14,6 +14,7 @@ public enum FeatureKit {
         ("FeatureKit.OneHotEncoder", "one_hot_encoder", OneHotEncoder.self),
         ("FeatureKit.OrdinalEncoder", "ordinal_encoder", OrdinalEncoder.self),
         ("FeatureKit.PCA", "pca", PCA.self),
+        ("FeatureKit.ColumnTransformer", "column_transformer", ColumnTransformer.self),
     ]
 
     /// Registers every FeatureKit estimator (qualified name and alias) and fitted model type.

@@ -61,7 +61,8 @@ extension CodingUserInfoKey {
     static let archiveBlobSink = CodingUserInfoKey(rawValue: "DSToolbox.archiveBlobSink")!
     static let archiveBlobSource = CodingUserInfoKey(rawValue: "DSToolbox.archiveBlobSource")!
     /// The registry that nested models (pipeline steps) are resolved in while an archive loads.
-    static let modelRegistry = CodingUserInfoKey(rawValue: "DSToolbox.modelRegistry")!
+    /// The ``ModelRegistry`` a model archive is decoded with (models that hold other models look it up).
+    public static let modelRegistry = CodingUserInfoKey(rawValue: "DSToolbox.modelRegistry")!
 }
 
 /// One binary block of an archive, as listed in its manifest.

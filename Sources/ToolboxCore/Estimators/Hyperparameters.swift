@@ -18,6 +18,8 @@ public indirect enum HyperparameterKind: Sendable, Hashable, CustomStringConvert
     case seed(maximum: UInt64)
     /// A list of exactly `count` values of the inner kind (`feature_range: [0, 1]`).
     case list(HyperparameterKind, count: Int)
+    /// A structured value (nested estimators, say) that its hyperparameter checks itself.
+    case structured(String)
 
     public var description: String {
         switch self {
@@ -32,6 +34,7 @@ public indirect enum HyperparameterKind: Sendable, Hashable, CustomStringConvert
         case .mapping(let inner): return "a mapping from names to \(inner)"
         case .seed(let maximum): return "a seed, an integer in 0...\(maximum)"
         case .list(let inner, let count): return "a list of \(count) values, each \(inner)"
+        case .structured(let description): return description
         }
     }
 
@@ -63,6 +66,7 @@ public indirect enum HyperparameterKind: Sendable, Hashable, CustomStringConvert
         case (.mapping(let inner), .object(let members)): return members.values.allSatisfy(inner.accepts)
         case (.seed(let maximum), .number(let number)):
             return number >= 0 && number == number.rounded() && number <= Double(maximum)
+        case (.structured, _): return true
         case (.list(let inner, let count), .array(let items)):
             return items.count == count && items.allSatisfy(inner.accepts)
         default: return false
