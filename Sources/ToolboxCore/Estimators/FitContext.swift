@@ -54,7 +54,9 @@ public enum FitDirective: Sendable, Hashable {
 }
 
 /// The pieces of a ``FitContext`` an estimator honours. Pipelines and cross-validation give
-/// each step only what it declares; feature names and class labels reach every estimator.
+/// each step the weights, evaluation set and progress callback only when it declares them;
+/// feature names, categorical columns and class labels reach every estimator (declaring
+/// ``categoricalFeatures`` means splitting them natively).
 public struct FitContextUsage: OptionSet, Sendable, Hashable {
     public let rawValue: Int
     public init(rawValue: Int) { self.rawValue = rawValue }
@@ -141,12 +143,12 @@ public struct FitContext: Sendable {
         return callback(report) == .stop
     }
 
-    /// The context as an estimator that honours `usage` should see it: pieces it does not use
-    /// removed, names and labels kept.
+    /// The context as an estimator that honours `usage` should see it: weights, evaluation set
+    /// and progress only when it uses them; names, categorical columns (which encoders name their
+    /// outputs by, and models record) and labels always.
     public func routed(to usage: FitContextUsage) -> FitContext {
         var routed = self
         if !usage.contains(.sampleWeights) { routed.sampleWeights = nil }
-        if !usage.contains(.categoricalFeatures) { routed.categoricalFeatures = [] }
         if !usage.contains(.evaluationSet) { routed.evaluationSet = nil }
         if !usage.contains(.progress) { routed.progress = nil }
         return routed
