@@ -92,7 +92,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FeatureKitTests",
-            dependencies: ["FeatureKit", "ToolboxCore", "ToolboxTesting"],
+            dependencies: ["FeatureKit", "ToolboxCore", "ToolboxTesting", "SEGYKit"],
             exclude: ["Golden"],
             swiftSettings: strictSettings
         ),

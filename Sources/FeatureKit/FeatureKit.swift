@@ -15,6 +15,7 @@ public enum FeatureKit {
         ("FeatureKit.OrdinalEncoder", "ordinal_encoder", OrdinalEncoder.self),
         ("FeatureKit.PCA", "pca", PCA.self),
         ("FeatureKit.ColumnTransformer", "column_transformer", ColumnTransformer.self),
+        ("FeatureKit.TraceFeatureExtractor", "trace_feature_extractor", TraceFeatureExtractor.self),
     ]
 
     /// Registers every FeatureKit estimator (qualified name and alias) and fitted model type.
