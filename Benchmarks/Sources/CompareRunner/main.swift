@@ -76,6 +76,16 @@ case "scaler", "pca":
         out = workload == "scaler" ? try StandardScaler().fit(x).transform(x) : try PCA(components: .count(10)).fit(x).transform(x)
     }
     print("\(workload) \(seconds) checksum=\(String(format: "%.6f", out!.values.reduce(0) { $0 + abs($1) }))")
+case "trace-features":
+    // Trace features of TRACES random traces of SAMPLES samples (the issue's 100k x 1000 goal).
+    let traces = Int(arguments.dropFirst().first ?? "100000") ?? 100_000
+    let samples = Int(arguments.dropFirst(2).first ?? "1000") ?? 1_000
+    var rng = SeededGenerator(seed: 3)
+    let x = Matrix<Double>(rows: traces, columns: samples) { _, _ in rng.nextNormal() }
+    let model = try TraceFeatureExtractor(sampleInterval: 0.002).fit(x.rows(0..<1))
+    var out: Matrix<Double>?
+    let seconds = try best(of: 1) { out = try model.transform(x) }
+    print("trace-features \(seconds) traces=\(traces) samples=\(samples) features=\(out!.columns)")
 case "make-classification":
     let rows = Int(arguments.dropFirst().first ?? "200000") ?? 200_000
     let features = Int(arguments.dropFirst(2).first ?? "50") ?? 50

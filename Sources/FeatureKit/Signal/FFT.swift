@@ -219,7 +219,7 @@ public struct FFT: Sendable {
                 // Twiddled inputs t_r = W^{rk} Y_r[k].
                 for r in 0..<p {
                     let at = group + r * size + k
-                    let t = (r * k * twiddleStep) % n
+                    let t = r * k * twiddleStep          // < n: r < p, k < size, step = n / (size·p)
                     let (c, s) = (cosines[t], -sines[t])
                     scratchRe[r] = xr[at] * c - xi[at] * s
                     scratchIm[r] = xr[at] * s + xi[at] * c
@@ -244,6 +244,37 @@ public struct FFT: Sendable {
                     xi[group + k + 2 * size] = aI - cI
                     xr[group + k + 3 * size] = bR - dR
                     xi[group + k + 3 * size] = bI - dI
+                case 3:
+                    let (aR, aI) = (scratchRe[1] + scratchRe[2], scratchIm[1] + scratchIm[2])
+                    let (bR, bI) = (radix3Sine * (scratchRe[1] - scratchRe[2]), radix3Sine * (scratchIm[1] - scratchIm[2]))
+                    let (cR, cI) = (scratchRe[0] - 0.5 * aR, scratchIm[0] - 0.5 * aI)
+                    xr[group + k] = scratchRe[0] + aR
+                    xi[group + k] = scratchIm[0] + aI
+                    xr[group + k + size] = cR + bI
+                    xi[group + k + size] = cI - bR
+                    xr[group + k + 2 * size] = cR - bI
+                    xi[group + k + 2 * size] = cI + bR
+                case 5:
+                    let (a1R, a1I) = (scratchRe[1] + scratchRe[4], scratchIm[1] + scratchIm[4])
+                    let (a2R, a2I) = (scratchRe[2] + scratchRe[3], scratchIm[2] + scratchIm[3])
+                    let (b1R, b1I) = (scratchRe[1] - scratchRe[4], scratchIm[1] - scratchIm[4])
+                    let (b2R, b2I) = (scratchRe[2] - scratchRe[3], scratchIm[2] - scratchIm[3])
+                    let (t0R, t0I) = (scratchRe[0], scratchIm[0])
+                    let (c1, c2, s1, s2) = (radix5.c1, radix5.c2, radix5.s1, radix5.s2)
+                    let (pR, pI) = (t0R + c1 * a1R + c2 * a2R, t0I + c1 * a1I + c2 * a2I)
+                    let (qR, qI) = (s1 * b1R + s2 * b2R, s1 * b1I + s2 * b2I)
+                    let (uR, uI) = (t0R + c2 * a1R + c1 * a2R, t0I + c2 * a1I + c1 * a2I)
+                    let (vR, vI) = (s2 * b1R - s1 * b2R, s2 * b1I - s1 * b2I)
+                    xr[group + k] = t0R + a1R + a2R
+                    xi[group + k] = t0I + a1I + a2I
+                    xr[group + k + size] = pR + qI
+                    xi[group + k + size] = pI - qR
+                    xr[group + k + 4 * size] = pR - qI
+                    xi[group + k + 4 * size] = pI + qR
+                    xr[group + k + 2 * size] = uR + vI
+                    xi[group + k + 2 * size] = uI - vR
+                    xr[group + k + 3 * size] = uR - vI
+                    xi[group + k + 3 * size] = uI + vR
                 default:
                     // A small DFT of the twiddled inputs: X_q = Σ_r t_r e^{−2πi rq/p}.
                     let rootStep = n / p
@@ -264,6 +295,10 @@ public struct FFT: Sendable {
         }
     }
 }
+
+/// sin(2π/3), and cos/sin of 2π/5 and 4π/5, for the radix-3 and radix-5 butterflies.
+private let radix3Sine = 3.0.squareRoot() / 2
+private let radix5 = (c1: cos(2 * Double.pi / 5), c2: cos(4 * Double.pi / 5), s1: sin(2 * Double.pi / 5), s2: sin(4 * Double.pi / 5))
 
 extension FFT {
     /// The permutation before the first stage: slot r0·(n/f0) + r1·(n/f0f1) + ... holds input

@@ -9,8 +9,13 @@ extension FFT {
     /// phase is the instantaneous frequency.
     public func analyticSignal(_ signal: [Double]) -> (re: [Double], im: [Double]) {
         precondition(signal.count == count, "the signal must have \(count) points")
-        var re = signal, im = [Double](repeating: 0, count: count)
-        forward(&re, &im)
+        return analyticSignal(spectrum: forwardReal(full: signal))
+    }
+
+    /// The analytic signal from the full transform of a real signal (saves a transform when the
+    /// spectrum is at hand).
+    public func analyticSignal(spectrum: (re: [Double], im: [Double])) -> (re: [Double], im: [Double]) {
+        var (re, im) = spectrum
         let half = count / 2
         for k in 1..<max(count, 1) {
             let factor: Double

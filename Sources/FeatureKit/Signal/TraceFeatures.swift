@@ -134,9 +134,8 @@ public struct TraceFeatureComputer: Sendable {
         out += [mean, std, m2, low, high, high - low, absSum / dn, absMax, rms, energy]
         out.append(m2 > 0 ? m3 / (m2 * std) : 0)
         out.append(m2 > 0 ? m4 / (m2 * m2) - 3 : 0)
-        let sorted = x.sorted()
-        let p25 = Quantile.linear(sorted, 0.25), p75 = Quantile.linear(sorted, 0.75)
-        out += [Quantile.linear(sorted, 0.5), Quantile.linear(sorted, 0.05), p25, p75, Quantile.linear(sorted, 0.95), p75 - p25]
+        let q = OrderStatistics.percentiles(x, [0.05, 0.25, 0.5, 0.75, 0.95])
+        out += [q[2], q[0], q[1], q[3], q[4], q[3] - q[1]]
         out.append(rms > 0 ? absMax / rms : 0)
         var zero = 0, meanCross = 0, change = 0.0
         for i in 0..<max(n - 1, 0) {
@@ -154,15 +153,16 @@ public struct TraceFeatureComputer: Sendable {
             out.append(sum / denominator)
         }
         out.append(Double(peak) * dt)
-        out += spectral(x, dt: dt)
-        out += envelope(x, dt: dt)
+        // One transform serves the spectrum and the analytic signal.
+        let spectrum = fft.forwardReal(full: x)
+        out += spectral(spectrum, n: n, dt: dt)
+        out += envelope(fft.analyticSignal(spectrum: spectrum), n: n, dt: dt)
         return out
     }
 
-    private func spectral(_ x: [Double], dt: Double) -> [Double] {
-        let n = x.count
-        let (re, im) = fft.forwardReal(x)
-        let bins = re.count
+    private func spectral(_ spectrum: (re: [Double], im: [Double]), n: Int, dt: Double) -> [Double] {
+        let (re, im) = spectrum
+        let bins = n / 2 + 1
         // Bins below 1e-13 of the largest are rounding noise (a constant trace's non-DC bins), 0.
         let raw = (0..<bins).map { (re[$0] * re[$0] + im[$0] * im[$0]).squareRoot() }
         let floor = 1e-13 * (raw.max() ?? 0)
@@ -197,9 +197,8 @@ public struct TraceFeatureComputer: Sendable {
         return features
     }
 
-    private func envelope(_ x: [Double], dt: Double) -> [Double] {
-        let n = x.count
-        let (re, im) = fft.analyticSignal(x)
+    private func envelope(_ analytic: (re: [Double], im: [Double]), n: Int, dt: Double) -> [Double] {
+        let (re, im) = analytic
         let envelope = zip(re, im).map { ($0 * $0 + $1 * $1).squareRoot() }
         let mean = envelope.reduce(0, +) / Double(n)
         let std = (envelope.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)).squareRoot()
