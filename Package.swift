@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "dstoolboxTests",
             dependencies: [
-                "dstoolbox", "ToolboxCore", "ToolboxTesting", "SEGYKit",
+                "dstoolbox", "ToolboxCore", "ToolboxTesting", "SEGYKit", "FeatureKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Golden"],

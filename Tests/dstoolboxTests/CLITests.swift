@@ -4,6 +4,7 @@ import Testing
 import ToolboxCore
 import ToolboxTesting
 import SEGYKit
+import FeatureKit
 @testable import dstoolbox
 
 @Suite("dstoolbox CLI")
@@ -195,5 +196,36 @@ struct HostileCLITests {
         let allowed = try cli.run(["segy", "convert", "\(data)/small.sgy", out, "--format", "3", "--allow-lossy"])
         #expect(allowed.status == 0 && allowed.output.contains("largest sample change 0.2404899597167968"))
         #expect(try SEGYFile(path: out).format == .int16)
+    }
+}
+
+@Suite("dstoolbox features")
+struct FeaturesCLITests {
+    @Test func traceFeaturesWithAnEmbedding() throws {
+        let cli = CLITests()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("features-\(UInt64.random(in: 0...UInt64.max)).csv").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let survey = "\(SEGYCLITests.data)/small.sgy"
+        let result = try cli.run(["features", "traces", survey, "--output", out, "--embedding", "pca:3", "--block", "7"])
+        #expect(result.status == 0, "\(result.output)")
+        let table = try DataTable(csvFile: out)
+        #expect(table.rowCount == 25)
+        #expect(Array(table.columnNames.prefix(4)) == ["trace", "inline", "crossline", "mean"])
+        #expect(Array(table.columnNames.suffix(3)) == ["pca0", "pca1", "pca2"])
+        let file = try SEGYFile(path: survey)
+        let computer = TraceFeatureComputer(count: file.sampleCount, sampleInterval: file.sampleInterval() / 1e6)
+        for trace in [0, 6, 24] {
+            let expected = computer.features(try file.trace(trace).map(Double.init))
+            for (j, name) in TraceFeatureExtractor.featureNames.enumerated() {
+                // Written in shortest round-trip form: read back as the same Double.
+                #expect(try table.numericColumn(named: name)[trace] == expected[j], "trace \(trace) \(name)")
+            }
+        }
+        #expect(try table.numericColumn(named: "inline") == (try file.headerValues(.inline).map(Double.init)))
+        let pca = try PCA(components: .count(3)).fit(try Matrix(rows: 25, columns: file.sampleCount, values: try file.traces().map(Double.init)))
+        let scores = try pca.transform(try Matrix(rows: 25, columns: file.sampleCount, values: try file.traces().map(Double.init)))
+        #expect(mismatch(try table.numericColumn(named: "pca1"), (0..<25).map { scores[$0, 1] }, relativeTolerance: 1e-9, absoluteTolerance: 1e-9) == nil)
+        let bad = try cli.run(["features", "traces", survey, "--output", out, "--embedding", "tsne:3"])
+        #expect(bad.status != 0 && bad.output.contains("pca:N"))
     }
 }

@@ -114,3 +114,84 @@ public enum RegularFile {
         }
     }
 }
+
+/// A file written in pieces and put in place atomically: the pieces go to a new file beside the
+/// output; ``commit()`` flushes it and renames it over the output. A writer dropped or
+/// ``discard()``ed before committing removes its file and leaves the output as it was. A
+/// directory or special file at the output path is refused before anything is written.
+///
+/// ```swift
+/// let writer = try AtomicFileWriter(path: "features.csv")
+/// try writer.write(header)
+/// for chunk in chunks { try writer.write(render(chunk)) }
+/// try writer.commit()
+/// ```
+public final class AtomicFileWriter {
+    /// The output path.
+    public let path: String
+    private let temporary: String
+    private var descriptor: Int32
+    private var finished = false
+
+    public init(path: String) throws {
+        try RegularFile.checkReplaceable(path)
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        temporary = (directory.isEmpty ? "" : directory + "/") + ".\(name).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw ToolboxError(.ioError, "cannot create a file beside the output: \(String(cString: strerror(errno)))",
+                               context: ErrorContext(path: path))
+        }
+    }
+
+    deinit { discard() }
+
+    /// Appends bytes.
+    public func write(_ bytes: some Collection<UInt8>) throws {
+        guard !finished else { throw ToolboxError(.ioError, "the writer is finished", context: ErrorContext(path: path)) }
+        let contiguous = Array(bytes)
+        var written = 0
+        while written < contiguous.count {
+            let count = contiguous.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + written, contiguous.count - written) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                throw ToolboxError(.ioError, "cannot write: \(String(cString: strerror(errno)))", context: ErrorContext(path: path))
+            }
+            written += count
+        }
+    }
+
+    /// Appends text as UTF-8.
+    public func write(_ text: String) throws { try write(Array(text.utf8)) }
+
+    /// Flushes the file and renames it over the output.
+    public func commit() throws {
+        guard !finished else { return }
+        guard fsync(descriptor) == 0 else {
+            throw ToolboxError(.ioError, "cannot flush: \(String(cString: strerror(errno)))", context: ErrorContext(path: path))
+        }
+        close(descriptor)
+        finished = true
+        do {
+            try RegularFile.checkReplaceable(path)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let message = String(cString: strerror(errno))
+            unlink(temporary)
+            throw ToolboxError(.ioError, "cannot move the new file into place: \(message)", context: ErrorContext(path: path))
+        }
+    }
+
+    /// Abandons the file; the output is left as it was.
+    public func discard() {
+        guard !finished else { return }
+        close(descriptor)
+        unlink(temporary)
+        finished = true
+    }
+}

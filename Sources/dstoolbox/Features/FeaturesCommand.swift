@@ -1,0 +1,136 @@
+import ArgumentParser
+import DSToolbox
+import Foundation
+
+/// `dstoolbox features ...`: feature extraction from the command line.
+struct FeaturesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "features",
+        abstract: "Extract features: per-trace seismic features and embeddings.",
+        subcommands: [TraceFeaturesCommand.self]
+    )
+}
+
+/// `dstoolbox features traces SURVEY.sgy --output features.csv [--embedding pca:32]`
+struct TraceFeaturesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "traces",
+        abstract: "One CSV row per trace: index, inline and crossline (when the survey has them), 42 features, embedding columns.",
+        discussion: """
+        Traces are read and processed in blocks, so a survey larger than memory streams through. \
+        With --embedding pca:N, a PCA of the raw samples is fitted on a seeded sample of traces \
+        (--sample, default 10000) and applied to every trace as columns pca0...pca(N-1).
+        """
+    )
+
+    @Argument(help: "The SEG-Y file.") var survey: String
+    @Option(name: .shortAndLong, help: "Output CSV file (replaced atomically).") var output: String
+    @Option(help: "An embedding of the raw samples: pca:N.") var embedding: String?
+    @Option(help: "Traces the embedding is fitted on (a seeded random sample).") var sample: Int = 10_000
+    @Option(help: "Seed of the sample.") var seed: UInt64 = 0
+    @Option(help: "Traces processed at a time.") var block: Int = 4_096
+    @Flag(help: "No progress on standard error.") var quiet = false
+
+    func validate() throws {
+        guard sample >= 1 else { throw ValidationError("--sample must be at least 1") }
+        guard block >= 1, block <= 1_000_000 else { throw ValidationError("--block must be in 1...1000000") }
+        _ = try parseEmbedding()
+    }
+
+    /// The number of PCA components asked for, if any.
+    func parseEmbedding() throws -> Int? {
+        guard let embedding else { return nil }
+        let parts = embedding.split(separator: ":")
+        guard parts.count == 2, parts[0] == "pca", let count = Int(parts[1]), count >= 1, count <= 4_096 else {
+            throw ValidationError("--embedding takes pca:N with N in 1...4096, got \(embedding)")
+        }
+        return count
+    }
+
+    func run() throws {
+        try Toolbox.registerAll()
+        let file = try SEGYFile(path: survey)
+        let (traces, samples) = (file.traceCount, file.sampleCount)
+        guard traces > 0, samples > 0 else {
+            throw ValidationError("\(survey) has no traces to describe")
+        }
+        let dt = file.sampleInterval() / 1e6
+        let geometry = try? file.geometry()
+        let components = try parseEmbedding()
+        if let components, components > min(samples, min(sample, traces)) {
+            throw ValidationError("pca:\(components) needs at most min(samples per trace, sampled traces) = \(min(samples, min(sample, traces))) components")
+        }
+        let embeddingModel = try components.map { try fitEmbedding(file, components: $0) }
+        let computer = TraceFeatureComputer(count: samples, sampleInterval: dt)
+        let writer = try AtomicFileWriter(path: output)
+        var header = ["trace"] + (geometry != nil ? ["inline", "crossline"] : []) + TraceFeatureExtractor.featureNames
+        if let embeddingModel { header += embeddingModel.outputFeatureNames(input: []) }
+        try writer.write(header.joined(separator: ",") + "\n")
+        let inlines = geometry != nil ? try file.headerValues(.inline) : []
+        let crosslines = geometry != nil ? try file.headerValues(.crossline) : []
+        var progress = Progress(total: traces, quiet: quiet || traces < 50_000)
+        for start in stride(from: 0, to: traces, by: block) {
+            let range = start..<min(start + block, traces)
+            let raw = try file.traces(range)
+            let rows = try Matrix(rows: range.count, columns: samples, values: raw.map(Double.init))
+            let features = try Parallel.map(count: range.count, grain: 64) { part in part.map { computer.features(rows.row($0)) } }
+                .flatMap { $0 }
+            let embedded = try embeddingModel?.transform(rows)
+            var text = ""
+            text.reserveCapacity(range.count * 48 * 12)
+            for (k, trace) in range.enumerated() {
+                text += String(trace)
+                if geometry != nil { text += ",\(inlines[trace]),\(crosslines[trace])" }
+                for value in features[k] { text += "," + Self.number(value) }
+                if let embedded { for j in 0..<embedded.columns { text += "," + Self.number(embedded[k, j]) } }
+                text += "\n"
+            }
+            try writer.write(text)
+            progress.advance(to: range.upperBound)
+        }
+        try writer.commit()
+        progress.finish()
+        print("wrote \(traces) traces x \(header.count) columns to \(output)")
+    }
+
+    /// PCA of the raw samples, fitted on a seeded sample of traces.
+    func fitEmbedding(_ file: SEGYFile, components: Int) throws -> PCA.Model {
+        var generator = SeededGenerator(seed: seed)
+        let chosen = sample >= file.traceCount ? Array(0..<file.traceCount)
+            : Array((0..<file.traceCount).shuffled(using: &generator).prefix(sample)).sorted()
+        var values: [Double] = []
+        values.reserveCapacity(chosen.count * file.sampleCount)
+        for trace in chosen { values += try file.trace(trace).map(Double.init) }
+        let x = try Matrix(rows: chosen.count, columns: file.sampleCount, values: values)
+        return try PCA(components: .count(components), seed: seed).fit(x)
+    }
+
+    /// Shortest round-trip text; NaN as empty, as the CSV reader reads it back.
+    static func number(_ value: Double) -> String {
+        value.isNaN ? "" : (value.isInfinite ? (value > 0 ? "inf" : "-inf") : "\(value)")
+    }
+}
+
+/// A progress line on standard error for long runs.
+struct Progress {
+    let total: Int
+    let quiet: Bool
+    private var shown = -1
+
+    init(total: Int, quiet: Bool) {
+        self.total = total
+        self.quiet = quiet
+    }
+
+    mutating func advance(to done: Int) {
+        guard !quiet else { return }
+        let percent = total > 0 ? done * 100 / total : 100
+        guard percent != shown else { return }
+        shown = percent
+        FileHandle.standardError.write(Data("\r\(done)/\(total) traces (\(percent)%)".utf8))
+    }
+
+    func finish() {
+        if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
