@@ -40,6 +40,10 @@ golden:
 	venv/bin/python Scripts/golden/generate_core.py
 	venv/bin/python Scripts/golden/generate_learn.py
 	venv/bin/python Scripts/golden/generate_features.py
+	venv/bin/python Scripts/golden/generate_signal.py
+	venv/bin/python Scripts/golden/generate_trace_features.py
+	venv/bin/python Scripts/golden/generate_text.py
+	venv/bin/python Scripts/golden/generate_timeseries.py
 	venv/bin/python Scripts/golden/generate_segy.py
 	DSTOOLBOX_RECORD_GOLDEN=1 $(SWIFT) test --filter WrittenFilesTests
 	venv/bin/python Scripts/golden/generate_segy_written.py

@@ -228,4 +228,25 @@ struct FeaturesCLITests {
         let bad = try cli.run(["features", "traces", survey, "--output", out, "--embedding", "tsne:3"])
         #expect(bad.status != 0 && bad.output.contains("pca:N"))
     }
+
+    @Test func timeSeriesFeaturesMatchPandas() throws {
+        let cli = CLITests()
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("FeatureKitTests/Golden")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("ts-\(UInt64.random(in: 0...UInt64.max)).csv").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try cli.run(["features", "timeseries", golden.appendingPathComponent("timeseries.csv").path, "--time", "date",
+                                  "--group", "part", "--value", "cost", "--value", "qty", "--output", out, "--lags", "1,3",
+                                  "--windows", "3,5", "--quantiles", "0.5,0.9", "--ewm-spans", "4"])
+        #expect(result.status == 0, "\(result.output)")
+        let table = try DataTable(csvFile: out)
+        let expected = try DataTable(csvFile: golden.appendingPathComponent("timeseries_expected.csv").path)
+        for name in ["cost_lag_3", "cost_rolling_q0.9_5", "qty_ewm_mean_4", "cost_expanding_mean", "date_dayofweek"] {
+            #expect(mismatch(try table.numericColumn(named: name), try expected.numericColumn(named: name),
+                             relativeTolerance: 1e-12, absoluteTolerance: 1e-12) == nil, "\(name)")
+        }
+        let bad = try cli.run(["features", "timeseries", golden.appendingPathComponent("timeseries.csv").path, "--time", "cost",
+                               "--value", "qty", "--output", out, "--lags", "0"])
+        #expect(bad.status != 0 && bad.output.contains("--lags"))
+    }
 }

@@ -7,7 +7,7 @@ struct FeaturesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Extract features: per-trace seismic features and embeddings.",
-        subcommands: [TraceFeaturesCommand.self]
+        subcommands: [TraceFeaturesCommand.self, TimeSeriesFeaturesCommand.self]
     )
 }
 
@@ -108,6 +108,66 @@ struct TraceFeaturesCommand: ParsableCommand {
     /// Shortest round-trip text; NaN as empty, as the CSV reader reads it back.
     static func number(_ value: Double) -> String {
         value.isNaN ? "" : (value.isInfinite ? (value > 0 ? "inf" : "-inf") : "\(value)")
+    }
+}
+
+/// `dstoolbox features timeseries DATA.csv --time COL [--group COL] --value COL ... --output F`
+struct TimeSeriesFeaturesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "timeseries",
+        abstract: "Lags, differences, percent changes, rolling, expanding and exponentially weighted statistics per group, and calendar parts.",
+        discussion: "Rows keep their order; features are appended as columns. A feature at time t reads only rows of its group at times up to t."
+    )
+
+    @Argument(help: "The CSV file.") var data: String
+    @Option(help: "The time column: ISO 8601 dates (2024-03-01, 2024-03-01T12:30:00) or numbers.") var time: String
+    @Option(help: "The group column (for example the part number).") var group: String?
+    @Option(name: .customLong("value"), help: "A value column (repeat for several).") var values: [String]
+    @Option(name: .shortAndLong, help: "Output CSV file (replaced atomically).") var output: String
+    @Option(help: "Lags, comma-separated.") var lags: String = "1"
+    @Option(help: "Differences, comma-separated.") var differences: String = "1"
+    @Option(name: .customLong("pct-changes"), help: "Percent-change periods, comma-separated.") var percentChanges: String = "1"
+    @Option(help: "Rolling window lengths, comma-separated.") var windows: String = "3"
+    @Option(help: "Rolling quantiles in [0, 1], comma-separated.") var quantiles: String = "0.5"
+    @Option(name: .customLong("ewm-spans"), help: "Spans of exponentially weighted means, comma-separated.") var ewmSpans: String = "3"
+    @Flag(help: "No calendar parts of the time column.") var noCalendar = false
+
+    func validate() throws {
+        guard !values.isEmpty else { throw ValidationError("give at least one --value column") }
+    }
+
+    static func integers(_ text: String, _ option: String) throws -> [Int] {
+        try text.split(separator: ",").map { part in
+            guard let value = Int(part.trimmingCharacters(in: .whitespaces)), value >= 1, value <= 1_000_000 else {
+                throw ValidationError("--\(option) takes comma-separated whole numbers in 1...1000000, got \(text)")
+            }
+            return value
+        }
+    }
+
+    static func numbers(_ text: String, _ option: String) throws -> [Double] {
+        try text.split(separator: ",").map { part in
+            guard let value = Double(part.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+                throw ValidationError("--\(option) takes comma-separated numbers, got \(text)")
+            }
+            return value
+        }
+    }
+
+    func run() throws {
+        let table = try DataTable(csvFile: data)
+        var features = TimeSeriesFeatures(time: time, group: group, values: values)
+        features.lags = try Self.integers(lags, "lags")
+        features.differences = try Self.integers(differences, "differences")
+        features.percentChanges = try Self.integers(percentChanges, "pct-changes")
+        features.windows = try Self.integers(windows, "windows")
+        features.windowQuantiles = try Self.numbers(quantiles, "quantiles")
+        features.ewmSpans = try Self.numbers(ewmSpans, "ewm-spans")
+        features.calendar = !noCalendar
+        try RegularFile.checkReplaceable(output)
+        let out = try features.transform(table)
+        try out.writeCSV(to: output)
+        print("wrote \(out.rowCount) rows x \(out.columnCount) columns to \(output)")
     }
 }
 
