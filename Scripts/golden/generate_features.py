@@ -13,7 +13,8 @@ import numpy as np
 import sklearn
 from sklearn.decomposition import PCA
 from sklearn.impute import KNNImputer, SimpleImputer
-from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, OneHotEncoder, OrdinalEncoder, RobustScaler, StandardScaler
+from sklearn.model_selection import KFold
+from sklearn.preprocessing import TargetEncoder, MaxAbsScaler, MinMaxScaler, OneHotEncoder, OrdinalEncoder, RobustScaler, StandardScaler
 
 warnings.filterwarnings("ignore")
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "FeatureKitTests", "Golden")
@@ -127,6 +128,26 @@ def knn_imputers():
     return out
 
 
+def target_encoders(sets):
+    rng = np.random.default_rng(31)
+    x = np.column_stack([rng.integers(0, 6, 200), rng.integers(0, 3, 200)]).astype(float)
+    x[rng.random(x.shape) < 0.05] = np.nan
+    y_cont = np.nan_to_num(x[:, 0], nan=2.5) * 1.5 + rng.normal(0, 1, 200)
+    y_bin = (rng.random(200) < 0.2 + 0.1 * np.nan_to_num(x[:, 1], nan=1.0)).astype(float)
+    y_multi = rng.integers(0, 3, 200).astype(float)
+    test = np.array([[0.0, 1.0], [5.0, np.nan], [9.0, 2.0], [np.nan, 0.0]])
+    out = {"x": matrix(x), "test": matrix(test), "y_continuous": y_cont, "y_binary": y_bin, "y_multiclass": y_multi}
+    for name, y, kind in [("continuous", y_cont, "continuous"), ("binary", y_bin, "binary"), ("multiclass", y_multi, "multiclass")]:
+        for smooth in ["auto", 4.0]:
+            model = TargetEncoder(target_type=kind, smooth=smooth, cv=KFold(5)).fit(x, y)
+            entry = {"transform": matrix(model.transform(x)), "test": matrix(model.transform(test)),
+                     "target_mean_": np.atleast_1d(model.target_mean_)}
+            if kind == "continuous":
+                entry["fit_transform"] = matrix(TargetEncoder(target_type=kind, smooth=smooth, cv=KFold(5)).fit_transform(x, y))
+            out[f"{name}_{smooth}"] = entry
+    return out
+
+
 def encoders(sets):
     e = sets["e"]
     out = {"x": matrix(e)}
@@ -176,7 +197,7 @@ def main():
     sets, weights = data_sets()
     payload = {
         "data": {k: matrix(v) for k, v in sets.items()}, "weights": weights,
-        "scalers": scalers(sets, weights), "imputers": imputers(sets), "knn": knn_imputers(), "encoders": encoders(sets), "pca": pcas(sets),
+        "scalers": scalers(sets, weights), "imputers": imputers(sets), "knn": knn_imputers(), "encoders": encoders(sets), "target": target_encoders(sets), "pca": pcas(sets),
         "_generator": f"Scripts/golden/generate_features.py (scikit-learn {sklearn.__version__}, numpy {np.__version__})",
     }
     with open(os.path.join(OUT, "preprocessing.json"), "w") as f:

@@ -13,6 +13,7 @@ public enum FeatureKit {
         ("FeatureKit.KNNImputer", "knn_imputer", KNNImputer.self),
         ("FeatureKit.OneHotEncoder", "one_hot_encoder", OneHotEncoder.self),
         ("FeatureKit.OrdinalEncoder", "ordinal_encoder", OrdinalEncoder.self),
+        ("FeatureKit.TargetEncoder", "target_encoder", TargetEncoder.self),
         ("FeatureKit.PCA", "pca", PCA.self),
         ("FeatureKit.ColumnTransformer", "column_transformer", ColumnTransformer.self),
         ("FeatureKit.TraceFeatureExtractor", "trace_feature_extractor", TraceFeatureExtractor.self),

@@ -42,6 +42,45 @@ struct EncoderAndPCATests {
         #expect(ordinal.outputCategoricalFeatures(input: []).first == CategoricalFeature(column: 0, categories: ["blue", "red"]))
     }
 
+    @Test(arguments: ["continuous", "binary", "multiclass"])
+    func targetEncoderMatchesScikitLearn(kind: String) throws {
+        let x = try golden.matrix("target/x"), test = try golden.matrix("target/test")
+        let y = try golden.numbers("target/y_\(kind)")
+        for (suffix, smooth) in [("auto", nil), ("4.0", 4.0)] as [(String, Double?)] {
+            let key = "target/\(kind)_\(suffix)"
+            let encoder = TargetEncoder(targetType: TargetEncoder.TargetType(rawValue: kind)!, smooth: smooth)
+            let model = try encoder.fit(x, y)
+            expectClose(try model.transform(x), try golden.matrix("\(key)/transform"), "\(key) transform", tolerance: 1e-12)
+            expectClose(try model.transform(test), try golden.matrix("\(key)/test"), "\(key) unseen", tolerance: 1e-12)
+            expectClose(model.targetMeans, try golden.numbers("\(key)/target_mean_"), "\(key) target_mean_", tolerance: 1e-12)
+            if kind == "continuous" {
+                // Cross-fitted as scikit-learn's fit_transform with KFold(5).
+                let (_, crossFitted) = try encoder.fitTransform(x, y, context: FitContext())
+                expectClose(crossFitted, try golden.matrix("\(key)/fit_transform"), "\(key) fit_transform", tolerance: 1e-12)
+            }
+        }
+    }
+
+    /// In a pipeline the next step sees cross-fitted encodings: a row's encoding never used its
+    /// own target.
+    @Test func pipelinesFeedTheNextStepCrossFittedEncodings() throws {
+        let x = try golden.matrix("target/x"), y = try golden.numbers("target/y_continuous")
+        let pipeline = Pipeline {
+            TargetEncoder(smooth: 4)
+            ColumnShift(amount: 0)
+        }
+        let model = try pipeline.fit(x, y)
+        let (_, crossFitted) = try TargetEncoder(smooth: 4).fitTransform(x, y, context: FitContext())
+        #expect(model.second.inputFeatureCount == 2)
+        // The first step's model encodes with all rows; the training output of the step was cross-fitted.
+        #expect(try model.first.transform(x) != crossFitted)
+        try ModelRegistry.shared.register(estimator: ColumnShift.self, name: "ToolboxTesting.ColumnShift", aliases: ["column_shift"])
+        let dynamic = try DynamicPipeline(yaml: "steps:\n  - {type: target_encoder, parameters: {smooth: 4}}\n  - {type: column_shift}\n")
+        _ = try dynamic.fit(x, y)
+        try checkEstimator(TargetEncoder(smooth: 2, folds: 3), task: .regression)
+        try checkEstimator(TargetEncoder(targetType: .binary), task: .classification(classes: 2))
+    }
+
     @Test func ordinalEncoderMatchesScikitLearn() throws {
         let x = try golden.matrix("encoders/x")
         let model = try OrdinalEncoder().fit(x)

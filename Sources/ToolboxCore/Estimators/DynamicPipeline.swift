@@ -210,19 +210,34 @@ public struct DynamicPipeline: Estimator, Sendable {
         for (index, step) in steps.enumerated() {
             var routed = currentContext.routed(to: step.estimator.contextUsage)
             routed.stepName = step.name
-            let model = try step.estimator.fit(current, y, context: routed)
-            if index < steps.count - 1 {
+            let isLast = index == steps.count - 1
+            var crossFitted: Matrix<Double>?
+            let model: any FittedModel
+            if !isLast, let crossFitting = step.estimator as? any CrossFittingEstimator {
+                let result = try Self.crossFit(crossFitting, current, y, context: routed)
+                model = result.model
+                crossFitted = result.output
+            } else {
+                model = try step.estimator.fit(current, y, context: routed)
+            }
+            if !isLast {
                 guard let transformer = model.transformer else {
                     throw ToolboxError(.invalidParameter,
                                        "step \(index) (\(step.name)) is not a transformer, so it can only be the last step",
                                        context: ErrorContext(parameter: "steps[\(index)]"))
                 }
                 currentContext = try currentContext.passed(through: transformer, inputColumns: current.columns)
-                current = try transformer.transform(current)
+                current = try crossFitted ?? transformer.transform(current)
             }
             fitted.append(DynamicPipelineModel.Step(name: step.name, model: model))
         }
         return DynamicPipelineModel(steps: fitted)
+    }
+
+    private static func crossFit<E: CrossFittingEstimator>(_ step: E, _ x: Matrix<Double>, _ y: [Double],
+                                                          context: FitContext) throws -> (model: any FittedModel, output: Matrix<Double>) {
+        let (model, output) = try step.fitTransform(x, y, context: context)
+        return (model, output)
     }
 
     /// NaN and Inf are handled as the first step handles them.

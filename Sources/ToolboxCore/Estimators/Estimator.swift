@@ -54,6 +54,15 @@ public protocol InvertibleTransformer: Transformer {
     func inverseTransform(_ x: Matrix<Double>) throws -> Matrix<Double>
 }
 
+/// An estimator whose transform of its own training data differs from its fitted model's
+/// transform of it: target encoders cross-fit, so a row's training encoding never saw its own
+/// target (scikit-learn's `fit_transform`). Pipelines and column transformers feed the next
+/// step this output instead of `model.transform(x)`.
+public protocol CrossFittingEstimator: Estimator where Model: Transformer {
+    /// The fitted model and the (cross-fitted) transform of `x`.
+    func fitTransform(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> (model: Model, output: Matrix<Double>)
+}
+
 /// A fitted model that predicts one number per row (a regression value or a class label).
 public protocol Predictor: FittedModel {
     /// One prediction per row of `x`.

@@ -22,11 +22,30 @@ public struct Chain<First: Estimator, Second: Estimator>: Estimator where First.
     ///   given and no step uses them.
     public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> ChainModel<First.Model, Second.Model> {
         try context.requireConsumers(contextUsage, consumer: "the pipeline")
-        let firstModel = try first.fit(x, y, context: context.routed(to: first.contextUsage))
-        let transformed = try firstModel.transform(x)
+        let (firstModel, transformed) = try Self.fitTransform(first, x, y, context: context.routed(to: first.contextUsage))
         let next = try context.passed(through: firstModel, inputColumns: x.columns)
         let secondModel = try second.fit(transformed, y, context: next.routed(to: second.contextUsage))
         return ChainModel(first: firstModel, second: secondModel)
+    }
+
+    /// The first step's model and its transform of the training data: cross-fitted when the
+    /// step cross-fits (``CrossFittingEstimator``), the model's transform otherwise.
+    static func fitTransform(_ step: First, _ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> (First.Model, Matrix<Double>) {
+        if let crossFitting = step as? any CrossFittingEstimator {
+            let (model, output) = try crossFitTransform(crossFitting, x, y, context: context)
+            guard let typed = model as? First.Model else {
+                throw ToolboxError(.invalidParameter, "\(First.self) returned a model of another type")
+            }
+            return (typed, output)
+        }
+        let model = try step.fit(x, y, context: context)
+        return (model, try model.transform(x))
+    }
+
+    private static func crossFitTransform<E: CrossFittingEstimator>(_ step: E, _ x: Matrix<Double>, _ y: [Double],
+                                                                    context: FitContext) throws -> (any FittedModel, Matrix<Double>) {
+        let (model, output) = try step.fitTransform(x, y, context: context)
+        return (model, output)
     }
 
     /// A chain accepts NaN only when its first step does.
