@@ -91,3 +91,9 @@ missing="$($runner make-missing 20000 20)"
 p=$($python Benchmarks/Compare/features.py knn "$missing" 20 1 | awk '{print $2}')
 s=$($runner knn "$missing" 20 1 | awk '{print $2}')
 awk -v p="$p" -v s="$s" 'BEGIN{ printf "%-15s scikit-learn %.3f s, FeatureKit %.3f s, ratio %.2fx %s\n", "knn-imputer", p, s, p/s, (p/s>=1)?"":"(scikit-learn faster)" }'
+docs="$($runner make-documents 20000)"
+p=$($python Benchmarks/Compare/features.py tfidf "$docs" 0 3 | awk '{print $2}')
+s=$($runner tfidf "$docs" 3 | awk '{print $2}')
+awk -v p="$p" -v s="$s" 'BEGIN{ printf "%-15s scikit-learn %.3f s, FeatureKit %.3f s, ratio %.2fx %s\n", "tfidf (20k docs)", p, s, p/s, (p/s>=1)?"":"(scikit-learn faster)" }'
+echo "trace features, 100k traces x 1000 samples (goal: under 10 s):"
+$runner trace-features 100000 1000

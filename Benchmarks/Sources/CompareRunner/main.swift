@@ -86,6 +86,16 @@ case "trace-features":
     var out: Matrix<Double>?
     let seconds = try best(of: 1) { out = try model.transform(x) }
     print("trace-features \(seconds) traces=\(traces) samples=\(samples) features=\(out!.columns)")
+case "make-documents":
+    print(try Workloads.documents(count: Int(arguments.dropFirst().first ?? "20000") ?? 20_000))
+case "tfidf":
+    // TfidfVectorizer at scikit-learn's defaults, fit and transform of the same documents.
+    let path = String(arguments.dropFirst().first ?? "")
+    let runs = Int(arguments.dropFirst(2).first ?? "3") ?? 3
+    let documents = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+    var rows: SparseMatrix?
+    let seconds = try best(of: runs) { rows = try TfidfVectorizer().fit(documents).transform(documents) }
+    print("tfidf \(seconds) documents=\(documents.count) terms=\(rows!.columns) nonzeros=\(rows!.values.count)")
 case "make-classification":
     let rows = Int(arguments.dropFirst().first ?? "200000") ?? 200_000
     let features = Int(arguments.dropFirst(2).first ?? "50") ?? 50

@@ -113,12 +113,24 @@ public struct TfidfVectorizer: Sendable, Hashable, Codable {
             throw ToolboxError(.invalidData, "no documents to learn a vocabulary from", context: ErrorContext(parameter: "documents"))
         }
         let n = documents.count
+        // Counted per block of documents in parallel, then summed (sums do not depend on the blocks).
+        let partial = try Parallel.map(count: n, grain: 512) { range -> [String: (documents: Int, total: Int)] in
+            var counts: [String: (documents: Int, total: Int)] = [:]
+            for d in range {
+                var local: [String: Int] = [:]
+                for term in terms(documents[d]) { local[term, default: 0] += 1 }
+                for (term, count) in local {
+                    let current = counts[term] ?? (0, 0)
+                    counts[term] = (current.documents + 1, current.total + count)
+                }
+            }
+            return counts
+        }
         var documentFrequency: [String: Int] = [:], totalCounts: [String: Int] = [:]
-        for document in documents {
-            var seen = Set<String>()
-            for term in terms(document) {
-                totalCounts[term, default: 0] += 1
-                if seen.insert(term).inserted { documentFrequency[term, default: 0] += 1 }
+        for block in partial {
+            for (term, count) in block {
+                documentFrequency[term, default: 0] += count.documents
+                totalCounts[term, default: 0] += count.total
             }
         }
         let low = minDocumentFrequency.resolve(n), high = maxDocumentFrequency.resolve(n)

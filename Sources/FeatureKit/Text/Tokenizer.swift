@@ -17,6 +17,7 @@ public struct Tokenizer: Sendable, Hashable, Codable {
     /// The tokens of `text`, in order.
     /// - Complexity: O(length of the text).
     public func tokens(_ text: String) -> [String] {
+        if let ascii = asciiTokens(text) { return ascii }
         let source = lowercase ? text.lowercased() : text
         var tokens: [String] = []
         var current = String.UnicodeScalarView()
@@ -29,6 +30,38 @@ public struct Tokenizer: Sendable, Hashable, Codable {
         }
         flush()
         return tokens
+    }
+
+    /// The fast path for ASCII text: bytes classified and lowercased by table, each token made
+    /// once; `nil` when the text has a non-ASCII byte (the Unicode path handles it).
+    private func asciiTokens(_ text: String) -> [String]? {
+        var text = text
+        return text.withUTF8 { bytes -> [String]? in
+            var tokens: [String] = []
+            var start = -1
+            var scratch = [UInt8](repeating: 0, count: 64)
+            func flush(_ end: Int) {
+                guard start >= 0 else { return }
+                let length = end - start
+                if length >= minimumLength {
+                    if scratch.count < length { scratch = [UInt8](repeating: 0, count: length) }
+                    for k in 0..<length {
+                        let b = bytes[start + k]
+                        scratch[k] = lowercase && b >= 65 && b <= 90 ? b | 0x20 : b
+                    }
+                    tokens.append(String(decoding: scratch[0..<length], as: UTF8.self))
+                }
+                start = -1
+            }
+            for i in 0..<bytes.count {
+                let b = bytes[i]
+                if b >= 0x80 { return nil }
+                let word = (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95
+                if word { if start < 0 { start = i } } else { flush(i) }
+            }
+            flush(bytes.count)
+            return tokens
+        }
     }
 
     /// Python's `\w` for `str` patterns: `str.isalnum()` (a letter of category L* or a
