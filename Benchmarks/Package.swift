@@ -46,6 +46,17 @@ let package = Package(
             path: "Benchmarks/LearnBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "FeatureBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "FeatureKit", package: "DSToolbox"),
+                .product(name: "ToolboxCore", package: "DSToolbox"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/FeatureBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Runs one workload and prints its best time, for Compare/run.sh to set beside the
         // Python reference on the same data.
         .executableTarget(
