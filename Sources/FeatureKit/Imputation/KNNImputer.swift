@@ -323,14 +323,10 @@ public struct KNNImputer: UnsupervisedEstimator, Configurable, Hashable {
             try c.encode(schema, forKey: .schema)
         }
 
-        public func outputFeatureNames(input: [String]) -> [String] {
-            keptColumns.map { input.indices.contains($0) ? input[$0] : "x\($0)" }
-        }
+        public func outputFeatureNames(input: [String]) -> [String] { KeptColumns.names(keptColumns, input: input) }
 
         public func outputCategoricalFeatures(input: [CategoricalFeature]) -> [CategoricalFeature] {
-            input.compactMap { feature in
-                keptColumns.firstIndex(of: feature.column).map { CategoricalFeature(column: $0, categories: feature.categories) }
-            }
+            KeptColumns.categorical(keptColumns, input: input)
         }
 
         public func validateStructure() throws {

@@ -108,14 +108,10 @@ public struct SimpleImputer: UnsupervisedEstimator, Configurable, Hashable {
             }
         }
 
-        public func outputFeatureNames(input: [String]) -> [String] {
-            keptColumns.map { input.indices.contains($0) ? input[$0] : "x\($0)" }
-        }
+        public func outputFeatureNames(input: [String]) -> [String] { KeptColumns.names(keptColumns, input: input) }
 
         public func outputCategoricalFeatures(input: [CategoricalFeature]) -> [CategoricalFeature] {
-            input.compactMap { feature in
-                keptColumns.firstIndex(of: feature.column).map { CategoricalFeature(column: $0, categories: feature.categories) }
-            }
+            KeptColumns.categorical(keptColumns, input: input)
         }
 
         public func validateStructure() throws {

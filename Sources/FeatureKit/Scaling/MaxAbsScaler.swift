@@ -21,7 +21,7 @@ public struct MaxAbsScaler: UnsupervisedEstimator, Configurable, Hashable {
     }
 
     /// A fitted max-abs scaler.
-    public struct Model: InvertibleTransformer {
+    public struct Model: AffineColumnScaler {
         public static let modelTypeName = "FeatureKit.MaxAbsScaler"
         public let hyperparameters: MaxAbsScaler
         /// Each column's largest absolute present value (`max_abs_`) and divisor (`scale_`).
@@ -30,18 +30,8 @@ public struct MaxAbsScaler: UnsupervisedEstimator, Configurable, Hashable {
         public let schema: ModelSchema
 
         public var inputFeatureCount: Int { scale.elements.count }
-        public var outputFeatureCount: Int { inputFeatureCount }
-
-        /// - Complexity: O(n·p).
-        public func transform(_ x: Matrix<Double>) throws -> Matrix<Double> {
-            try ColumnStatistics.validateInput(x, columns: inputFeatureCount)
-            return ColumnStatistics.affine(x, shift: [Double](repeating: 0, count: inputFeatureCount), scale: scale.elements)
-        }
-
-        public func inverseTransform(_ x: Matrix<Double>) throws -> Matrix<Double> {
-            try ColumnStatistics.validateInput(x, columns: inputFeatureCount)
-            return ColumnStatistics.inverseAffine(x, shift: [Double](repeating: 0, count: inputFeatureCount), scale: scale.elements)
-        }
+        var affineShift: [Double] { [Double](repeating: 0, count: inputFeatureCount) }
+        var affineScale: [Double] { scale.elements }
 
         public func validateStructure() throws {
             guard maxAbs.elements.count == scale.elements.count, scale.elements.allSatisfy({ $0.isFinite && $0 > 0 }) else {

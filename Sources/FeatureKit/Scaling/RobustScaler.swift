@@ -68,7 +68,7 @@ public struct RobustScaler: UnsupervisedEstimator, Configurable, Hashable {
     }
 
     /// A fitted robust scaler.
-    public struct Model: InvertibleTransformer {
+    public struct Model: AffineColumnScaler {
         public static let modelTypeName = "FeatureKit.RobustScaler"
         public let hyperparameters: RobustScaler
         /// Each column's median (`center_`) and quantile range (`scale_`).
@@ -77,21 +77,8 @@ public struct RobustScaler: UnsupervisedEstimator, Configurable, Hashable {
         public let schema: ModelSchema
 
         public var inputFeatureCount: Int { scale.elements.count }
-        public var outputFeatureCount: Int { inputFeatureCount }
-
-        /// - Complexity: O(n·p).
-        public func transform(_ x: Matrix<Double>) throws -> Matrix<Double> {
-            try ColumnStatistics.validateInput(x, columns: inputFeatureCount)
-            return ColumnStatistics.affine(x, shift: shift, scale: divisor)
-        }
-
-        public func inverseTransform(_ x: Matrix<Double>) throws -> Matrix<Double> {
-            try ColumnStatistics.validateInput(x, columns: inputFeatureCount)
-            return ColumnStatistics.inverseAffine(x, shift: shift, scale: divisor)
-        }
-
-        private var shift: [Double] { hyperparameters.withCentering ? center.elements : [Double](repeating: 0, count: inputFeatureCount) }
-        private var divisor: [Double] { hyperparameters.withScaling ? scale.elements : [Double](repeating: 1, count: inputFeatureCount) }
+        var affineShift: [Double] { hyperparameters.withCentering ? center.elements : [Double](repeating: 0, count: inputFeatureCount) }
+        var affineScale: [Double] { hyperparameters.withScaling ? scale.elements : [Double](repeating: 1, count: inputFeatureCount) }
 
         public func validateStructure() throws {
             guard center.elements.count == scale.elements.count, scale.elements.allSatisfy({ $0.isFinite && $0 > 0 }) else {

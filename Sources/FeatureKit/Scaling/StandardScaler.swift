@@ -51,7 +51,7 @@ public struct StandardScaler: UnsupervisedEstimator, Configurable, Hashable {
     }
 
     /// A fitted standard scaler.
-    public struct Model: InvertibleTransformer {
+    public struct Model: AffineColumnScaler {
         public static let modelTypeName = "FeatureKit.StandardScaler"
         public let hyperparameters: StandardScaler
         /// Each column's mean over its present values (scikit-learn's `mean_`).
@@ -63,21 +63,8 @@ public struct StandardScaler: UnsupervisedEstimator, Configurable, Hashable {
         public let schema: ModelSchema
 
         public var inputFeatureCount: Int { mean.elements.count }
-        public var outputFeatureCount: Int { inputFeatureCount }
-
-        /// - Complexity: O(n·p).
-        public func transform(_ x: Matrix<Double>) throws -> Matrix<Double> {
-            try ColumnStatistics.validateInput(x, columns: inputFeatureCount)
-            return ColumnStatistics.affine(x, shift: shift, scale: divisor)
-        }
-
-        public func inverseTransform(_ x: Matrix<Double>) throws -> Matrix<Double> {
-            try ColumnStatistics.validateInput(x, columns: inputFeatureCount)
-            return ColumnStatistics.inverseAffine(x, shift: shift, scale: divisor)
-        }
-
-        private var shift: [Double] { hyperparameters.withMean ? mean.elements : [Double](repeating: 0, count: inputFeatureCount) }
-        private var divisor: [Double] { hyperparameters.withStd ? scale.elements : [Double](repeating: 1, count: inputFeatureCount) }
+        var affineShift: [Double] { hyperparameters.withMean ? mean.elements : [Double](repeating: 0, count: inputFeatureCount) }
+        var affineScale: [Double] { hyperparameters.withStd ? scale.elements : [Double](repeating: 1, count: inputFeatureCount) }
 
         public func validateStructure() throws {
             let p = mean.elements.count

@@ -111,3 +111,41 @@ enum ColumnStatistics {
         try rejectInfinite(x)
     }
 }
+
+/// A fitted scaler that maps each column by `(x − shift) / scale`: transform, inverse and the
+/// unchanged column count come from the two arrays.
+protocol AffineColumnScaler: InvertibleTransformer {
+    /// What each column has subtracted (zeros when not centring).
+    var affineShift: [Double] { get }
+    /// What each column is divided by (ones when not scaling).
+    var affineScale: [Double] { get }
+}
+
+extension AffineColumnScaler {
+    public var outputFeatureCount: Int { inputFeatureCount }
+
+    /// - Complexity: O(n·p).
+    public func transform(_ x: Matrix<Double>) throws -> Matrix<Double> {
+        try ColumnStatistics.validateInput(x, columns: inputFeatureCount)
+        return ColumnStatistics.affine(x, shift: affineShift, scale: affineScale)
+    }
+
+    public func inverseTransform(_ x: Matrix<Double>) throws -> Matrix<Double> {
+        try ColumnStatistics.validateInput(x, columns: inputFeatureCount)
+        return ColumnStatistics.inverseAffine(x, shift: affineShift, scale: affineScale)
+    }
+}
+
+/// Names and categorical columns of a transformer that keeps a subset of its input columns
+/// (imputers drop columns with nothing to learn from).
+enum KeptColumns {
+    static func names(_ kept: [Int], input: [String]) -> [String] {
+        kept.map { input.indices.contains($0) ? input[$0] : "x\($0)" }
+    }
+
+    static func categorical(_ kept: [Int], input: [CategoricalFeature]) -> [CategoricalFeature] {
+        input.compactMap { feature in
+            kept.firstIndex(of: feature.column).map { CategoricalFeature(column: $0, categories: feature.categories) }
+        }
+    }
+}
