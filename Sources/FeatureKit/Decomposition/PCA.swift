@@ -103,7 +103,6 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
     /// - Complexity: `full`: O(n·p·min(n, p)); `randomized`: O(n·p·(k + oversamples)·(power iterations + 2)).
     public func fit(_ x: Matrix<Double>, context: FitContext) throws -> Model {
         try x.validateNotEmpty()
-        try x.validateFinite()
         let schema = try context.validated(x: x, y: [Double](repeating: 0, count: x.rows))
         let (n, p) = (x.rows, x.columns)
         let rank = min(n, p)
@@ -126,6 +125,9 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
             throw ToolboxError(.invalidParameter, "iterated_power must be at least 0", context: ErrorContext(parameter: "iterated_power"))
         }
         let mean = x.columnMeans()
+        // A NaN or Inf anywhere makes its column's mean non-finite: only then is X scanned, to
+        // say where.
+        if mean.contains(where: { !$0.isFinite }) { try x.validateFinite() }
         var method = solver
         if method == .auto {
             if p <= 1_000 && n >= 10 * p {
@@ -258,11 +260,25 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
         /// - Complexity: O(n·p·k).
         public func transform(_ x: Matrix<Double>) throws -> Matrix<Double> {
             try x.validateColumnCount(inputFeatureCount)
-            try x.validateFinite()
             // As scikit-learn: X·Cᵀ − mean·Cᵀ, without a centred copy of X.
             var scores = try x.multiplied(by: components, transposeOther: true)
             let offsets = try components.multiplied(by: mean.elements)
-            scores = scores.mapColumns { value, j in value - offsets[j] }
+            let k = scores.columns
+            var finite = true
+            scores.withUnsafeMutableBufferPointer { values in
+                offsets.withUnsafeBufferPointer { offsets in
+                    for i in 0..<x.rows {
+                        let row = values.baseAddress! + i * k
+                        for j in 0..<k {
+                            row[j] -= offsets[j]
+                            finite = finite && row[j].isFinite
+                        }
+                    }
+                }
+            }
+            // NaN and Inf never become finite through the product: only a non-finite score
+            // sends us looking for the input value to name.
+            if !finite { try x.validateFinite() }
             if hyperparameters.whiten {
                 let scale = explainedVariance.map { $0 > 0 ? $0.squareRoot() : 1 }
                 scores = scores.mapColumns { value, j in value / scale[j] }

@@ -6,6 +6,8 @@ extension Matrix {
     ///   - transposeOther: use `otherᵀ` instead of `other`.
     /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the inner dimensions differ.
     /// - Complexity: O(m·n·k) floating-point operations, multithreaded inside OpenBLAS.
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(exported: true, where Scalar == Float)
     public func multiplied(
         by other: Matrix, transposeSelf: Bool = false, transposeOther: Bool = false
     ) throws -> Matrix {
@@ -45,6 +47,8 @@ extension Matrix {
     /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the vector length differs from the
     ///   (transposed) column count.
     /// - Complexity: O(m·n) (BLAS `gemv`).
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(exported: true, where Scalar == Float)
     public func multiplied(by vector: [Scalar], transposeSelf: Bool = false) throws -> [Scalar] {
         let inner = transposeSelf ? rows : columns
         let outer = transposeSelf ? columns : rows
