@@ -17,6 +17,7 @@ public enum FeatureKit {
         ("FeatureKit.PCA", "pca", PCA.self),
         ("FeatureKit.ColumnTransformer", "column_transformer", ColumnTransformer.self),
         ("FeatureKit.TraceFeatureExtractor", "trace_feature_extractor", TraceFeatureExtractor.self),
+        ("FeatureKit.TraceEmbedding", "trace_embedding", TraceEmbedding.self),
     ]
 
     /// Registers every FeatureKit estimator (qualified name and alias) and fitted model type.

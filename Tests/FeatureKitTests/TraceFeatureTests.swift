@@ -44,4 +44,18 @@ struct TraceFeatureTests {
         #expect(throws: ToolboxError.self) { try TraceFeatureExtractor(sampleInterval: 0).fit(Matrix(rows: 2, columns: 4, repeating: 1)) }
         try checkEstimator(TraceFeatureExtractor(sampleInterval: 0.004), task: .unsupervised)
     }
+
+    @Test func embeddingsFitOnASampleAndApplyToAll() throws {
+        let file = try SEGYFile(path: Self.data.appendingPathComponent("f3.sgy").path)
+        let traces = try Matrix(rows: file.traceCount, columns: file.sampleCount, values: try file.traces().map(Double.init))
+        let embedding = TraceEmbedding(components: 8, sampleSize: 100, seed: 5)
+        let model = try embedding.fit(traces)
+        let sample = try traces.rows(at: embedding.sampledRows(traces.rows))
+        #expect(sample.rows == 100)
+        let direct = try PCA(components: .count(8), seed: 5).fit(sample)
+        #expect(try model.transform(traces) == direct.transform(traces))
+        #expect(model.outputFeatureNames(input: []) == (0..<8).map { "pca\($0)" })
+        #expect(throws: ToolboxError.self) { try TraceEmbedding(components: 200, sampleSize: 100).fit(traces) }
+        try checkEstimator(TraceEmbedding(components: 2, sampleSize: 40), task: .unsupervised)
+    }
 }

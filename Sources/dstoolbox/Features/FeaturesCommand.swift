@@ -93,16 +93,18 @@ struct TraceFeaturesCommand: ParsableCommand {
         print("wrote \(traces) traces x \(header.count) columns to \(output)")
     }
 
-    /// PCA of the raw samples, fitted on a seeded sample of traces.
-    func fitEmbedding(_ file: SEGYFile, components: Int) throws -> PCA.Model {
-        var generator = SeededGenerator(seed: seed)
-        let chosen = sample >= file.traceCount ? Array(0..<file.traceCount)
-            : Array((0..<file.traceCount).shuffled(using: &generator).prefix(sample)).sorted()
+    /// PCA of the raw samples, fitted on a seeded sample of traces (only the sampled traces are read).
+    func fitEmbedding(_ file: SEGYFile, components: Int) throws -> TraceEmbedding.Model {
+        let embedding = TraceEmbedding(components: components, sampleSize: sample, seed: seed)
+        let chosen = embedding.sampledRows(file.traceCount)
         var values: [Double] = []
         values.reserveCapacity(chosen.count * file.sampleCount)
         for trace in chosen { values += try file.trace(trace).map(Double.init) }
         let x = try Matrix(rows: chosen.count, columns: file.sampleCount, values: values)
-        return try PCA(components: .count(components), seed: seed).fit(x)
+        // Already the sample: fit on all of it.
+        var whole = embedding
+        whole.sampleSize = chosen.count
+        return try whole.fit(x)
     }
 
     /// Shortest round-trip text; NaN as empty, as the CSV reader reads it back.
