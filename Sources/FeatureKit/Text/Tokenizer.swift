@@ -1,4 +1,4 @@
-public import ToolboxCore
+import ToolboxCore
 
 /// Splits text into word tokens as scikit-learn's default `token_pattern` does,
 /// `(?u)\b\w\w+\b`: maximal runs of word characters (Unicode letters and digits, and `_`) at
