@@ -35,11 +35,13 @@ struct TraceFeatureTests {
 
     @Test func degenerateTracesGiveFiniteDocumentedValues() throws {
         let computer = TraceFeatureComputer(count: 5, sampleInterval: 0.002)
-        let zeros = computer.features([0, 0, 0, 0, 0])
+        let zeros = try computer.features([0, 0, 0, 0, 0])
         #expect(zeros.allSatisfy { $0 == 0 })
-        let constant = computer.features([3, 3, 3, 3, 3])
+        let constant = try computer.features([3, 3, 3, 3, 3])
         #expect(constant.allSatisfy { $0.isFinite })
-        let single = TraceFeatureComputer(count: 1, sampleInterval: 0.004).features([2])
+        let single = try TraceFeatureComputer(count: 1, sampleInterval: 0.004).features([2])
+        #expect(throws: ToolboxError.self) { try computer.features([1, 2, 3]) }
+        #expect(throws: ToolboxError.self) { try TraceFeatureComputer(count: 0, sampleInterval: 0.004).features([]) }
         #expect(single.allSatisfy { $0.isFinite } && single.count == TraceFeatureExtractor.featureNames.count)
         #expect(throws: ToolboxError.self) { try TraceFeatureExtractor(sampleInterval: 0).fit(Matrix(rows: 2, columns: 4, repeating: 1)) }
         try checkEstimator(TraceFeatureExtractor(sampleInterval: 0.004), task: .unsupervised)

@@ -215,7 +215,7 @@ struct FeaturesCLITests {
         let file = try SEGYFile(path: survey)
         let computer = TraceFeatureComputer(count: file.sampleCount, sampleInterval: file.sampleInterval() / 1e6)
         for trace in [0, 6, 24] {
-            let expected = computer.features(try file.trace(trace).map(Double.init))
+            let expected = try computer.features(file.trace(trace).map(Double.init))
             for (j, name) in TraceFeatureExtractor.featureNames.enumerated() {
                 // Written in shortest round-trip form: read back as the same Double.
                 #expect(try table.numericColumn(named: name)[trace] == expected[j], "trace \(trace) \(name)")

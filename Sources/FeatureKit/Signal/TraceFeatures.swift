@@ -89,7 +89,7 @@ public struct TraceFeatureExtractor: UnsupervisedEstimator, Configurable, Hashab
             let blocks = try Parallel.map(count: x.rows, grain: 256) { range -> [Double] in
                 var out: [Double] = []
                 out.reserveCapacity(range.count * width)
-                for i in range { out += extractor.features(x.row(i)) }
+                for i in range { out += extractor.unchecked(x.row(i)) }
                 return out
             }
             return try Matrix(rows: x.rows, columns: width, values: blocks.flatMap { $0 })
@@ -110,8 +110,19 @@ public struct TraceFeatureComputer: Sendable {
     }
 
     /// The features of one trace of `count` samples, in ``TraceFeatureExtractor/featureNames`` order.
-    public func features(_ x: [Double]) -> [Double] {
-        precondition(x.count == count, "a trace of \(count) samples is expected")
+    ///
+    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the trace does not have `count` samples
+    ///   (or is empty).
+    public func features(_ x: [Double]) throws -> [Double] {
+        guard x.count == count, !x.isEmpty else {
+            throw ToolboxError(.shapeMismatch, "a trace of \(max(count, 1)) samples is expected, got \(x.count)",
+                               context: ErrorContext(parameter: "x"))
+        }
+        return unchecked(x)
+    }
+
+    /// ``features(_:)`` for a trace whose length the caller has checked.
+    func unchecked(_ x: [Double]) -> [Double] {
         let n = x.count, dn = Double(n), dt = sampleInterval
         var out: [Double] = []
         out.reserveCapacity(TraceFeatureExtractor.featureNames.count)

@@ -73,7 +73,7 @@ struct TraceFeaturesCommand: ParsableCommand {
             let range = start..<min(start + block, traces)
             let raw = try file.traces(range)
             let rows = try Matrix(rows: range.count, columns: samples, values: raw.map(Double.init))
-            let features = try Parallel.map(count: range.count, grain: 64) { part in part.map { computer.features(rows.row($0)) } }
+            let features = try Parallel.map(count: range.count, grain: 64) { part in try part.map { try computer.features(rows.row($0)) } }
                 .flatMap { $0 }
             let embedded = try embeddingModel?.transform(rows)
             var text = ""
