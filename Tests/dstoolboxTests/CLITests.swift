@@ -248,5 +248,10 @@ struct FeaturesCLITests {
         let bad = try cli.run(["features", "timeseries", golden.appendingPathComponent("timeseries.csv").path, "--time", "cost",
                                "--value", "qty", "--output", out, "--lags", "0"])
         #expect(bad.status != 0 && bad.output.contains("--lags"))
+        for (flag, value) in [("--lags", "1,,2"), ("--quantiles", "1.5"), ("--ewm-spans", "0.5"), ("--windows", "3,")] {
+            let refused = try cli.run(["features", "timeseries", golden.appendingPathComponent("timeseries.csv").path, "--time", "date",
+                                       "--value", "qty", "--output", out, flag, value])
+            #expect(refused.status != 0 && refused.output.contains(flag), "\(flag) \(value): \(refused.output)")
+        }
     }
 }

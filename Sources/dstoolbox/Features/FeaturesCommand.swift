@@ -139,7 +139,7 @@ struct TimeSeriesFeaturesCommand: ParsableCommand {
     }
 
     static func integers(_ text: String, _ option: String) throws -> [Int] {
-        try text.split(separator: ",").map { part in
+        try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
             guard let value = Int(part.trimmingCharacters(in: .whitespaces)), value >= 1, value <= 1_000_000 else {
                 throw ValidationError("--\(option) takes comma-separated whole numbers in 1...1000000, got \(text)")
             }
@@ -147,26 +147,26 @@ struct TimeSeriesFeaturesCommand: ParsableCommand {
         }
     }
 
-    static func numbers(_ text: String, _ option: String) throws -> [Double] {
-        try text.split(separator: ",").map { part in
-            guard let value = Double(part.trimmingCharacters(in: .whitespaces)), value.isFinite else {
-                throw ValidationError("--\(option) takes comma-separated numbers, got \(text)")
+    static func numbers(_ text: String, _ option: String, in range: ClosedRange<Double>, _ rangeText: String) throws -> [Double] {
+        try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
+            guard let value = Double(part.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+                throw ValidationError("--\(option) takes comma-separated numbers \(rangeText), got \(text)")
             }
             return value
         }
     }
 
     func run() throws {
-        let table = try DataTable(csvFile: data)
         var features = TimeSeriesFeatures(time: time, group: group, values: values)
         features.lags = try Self.integers(lags, "lags")
         features.differences = try Self.integers(differences, "differences")
         features.percentChanges = try Self.integers(percentChanges, "pct-changes")
         features.windows = try Self.integers(windows, "windows")
-        features.windowQuantiles = try Self.numbers(quantiles, "quantiles")
-        features.ewmSpans = try Self.numbers(ewmSpans, "ewm-spans")
+        features.windowQuantiles = try Self.numbers(quantiles, "quantiles", in: 0...1, "in [0, 1]")
+        features.ewmSpans = try Self.numbers(ewmSpans, "ewm-spans", in: 1...1e9, "in [1, 1e9]")
         features.calendar = !noCalendar
         try RegularFile.checkReplaceable(output)
+        let table = try DataTable(csvFile: data)
         let out = try features.transform(table)
         try out.writeCSV(to: output)
         print("wrote \(out.rowCount) rows x \(out.columnCount) columns to \(output)")
