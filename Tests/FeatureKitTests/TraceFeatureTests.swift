@@ -41,6 +41,8 @@ struct TraceFeatureTests {
         #expect(constant.allSatisfy { $0.isFinite })
         let single = try TraceFeatureComputer(count: 1, sampleInterval: 0.004).features([2])
         #expect(throws: ToolboxError.self) { try computer.features([1, 2, 3]) }
+        #expect(try computer.features([1, .nan, 3, 4, 5]).allSatisfy(\.isNaN))
+        #expect(try computer.features([1, 2, -.infinity, 4, 5]).allSatisfy(\.isNaN))
         #expect(throws: ToolboxError.self) { try TraceFeatureComputer(count: 0, sampleInterval: 0.004).features([]) }
         #expect(single.allSatisfy { $0.isFinite } && single.count == TraceFeatureExtractor.featureNames.count)
         #expect(throws: ToolboxError.self) { try TraceFeatureExtractor(sampleInterval: 0).fit(Matrix(rows: 2, columns: 4, repeating: 1)) }

@@ -229,6 +229,40 @@ struct FeaturesCLITests {
         #expect(bad.status != 0 && bad.output.contains("pca:N"))
     }
 
+    /// A dead or corrupt trace (NaN or infinite samples) is marked with empty features and
+    /// embedding, stays out of the embedding's fit, and does not stop the run.
+    @Test func nonFiniteTracesAreMarkedNotFatal() throws {
+        let cli = CLITests()
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("nan-\(UInt64.random(in: 0...UInt64.max))")
+        let (survey, out) = (tmp.path + ".sgy", tmp.path + ".csv")
+        defer { for path in [survey, out] { try? FileManager.default.removeItem(atPath: path) } }
+        let writer = try SEGYWriter(path: survey, spec: SEGYSpec(sampleCount: 16))
+        for trace in 0..<12 {
+            var samples = (0..<16).map { Float(sin(Double($0 * (trace + 1)) * 0.3)) }
+            if trace == 4 { samples[2] = .nan }
+            if trace == 9 { samples[7] = .infinity }
+            try writer.append(header: TraceHeader(), samples: samples)
+        }
+        try writer.close()
+        let result = try cli.run(["features", "traces", survey, "--output", out, "--embedding", "pca:2"])
+        #expect(result.status == 0, "\(result.output)")
+        let table = try DataTable(csvFile: out)
+        #expect(table.rowCount == 12)
+        for name in ["mean", "median", "spectral_centroid", "pca0", "pca1"] {
+            let column = try table.numericColumn(named: name)
+            #expect(column[4].isNaN && column[9].isNaN, "\(name)")
+            #expect(column.enumerated().allSatisfy { $0.offset == 4 || $0.offset == 9 || $0.element.isFinite }, "\(name)")
+        }
+        // The embedding is the PCA of the ten finite traces.
+        let file = try SEGYFile(path: survey)
+        let finite = [0, 1, 2, 3, 5, 6, 7, 8, 10, 11]
+        let x = try Matrix(rows: 10, columns: 16, values: try finite.flatMap { try file.trace($0).map(Double.init) })
+        let scores = try PCA(components: .count(2)).fit(x).transform(x)
+        let pca0 = try table.numericColumn(named: "pca0")
+        #expect(mismatch(finite.map { pca0[$0] }, (0..<10).map { scores[$0, 0] },
+                         relativeTolerance: 1e-9, absoluteTolerance: 1e-9) == nil)
+    }
+
     @Test func timeSeriesFeaturesMatchPandas() throws {
         let cli = CLITests()
         let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

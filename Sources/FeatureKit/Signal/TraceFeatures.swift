@@ -33,7 +33,10 @@ import Foundation
 /// constant trace's non-DC bins).
 ///
 /// Spectral ratios are 0 for an all-zero trace; a one-sample trace has rates, autocorrelations
-/// and frequencies 0. Nothing is NaN unless a sample is.
+/// and frequencies 0. Nothing is NaN unless a sample is: ``TraceFeatureComputer`` gives a trace
+/// with a NaN or infinite sample NaN for every feature (a dead or corrupt trace is marked, not
+/// half-described), and the fitted extractor's `transform` rejects such input naming the row and
+/// column, as every transformer does.
 public struct TraceFeatureExtractor: UnsupervisedEstimator, Configurable, Hashable {
     /// `sample_interval` (seconds > 0, default 0.004): the time between samples (SEG-Y gives
     /// it in microseconds: divide by 1e6).
@@ -113,11 +116,13 @@ public struct TraceFeatureComputer: Sendable {
     ///
     /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the trace does not have `count` samples
     ///   (or is empty).
+    /// - Returns: NaN for every feature when a sample is NaN or infinite.
     public func features(_ x: [Double]) throws -> [Double] {
         guard x.count == count, !x.isEmpty else {
             throw ToolboxError(.shapeMismatch, "a trace of \(max(count, 1)) samples is expected, got \(x.count)",
                                context: ErrorContext(parameter: "x"))
         }
+        guard !x.contains(where: { !$0.isFinite }) else { return [Double](repeating: .nan, count: TraceFeatureExtractor.featureNames.count) }
         return unchecked(x)
     }
 

@@ -75,7 +75,7 @@ struct TraceFeaturesCommand: ParsableCommand {
             let rows = try Matrix(rows: range.count, columns: samples, values: raw.map(Double.init))
             let features = try Parallel.map(count: range.count, grain: 64) { part in try part.map { try computer.features(rows.row($0)) } }
                 .flatMap { $0 }
-            let embedded = try embeddingModel?.transform(rows)
+            let embedded = try embeddingModel.map { try Self.embed(rows, with: $0) }
             var text = ""
             text.reserveCapacity(range.count * 48 * 12)
             for (k, trace) in range.enumerated() {
@@ -99,12 +99,34 @@ struct TraceFeaturesCommand: ParsableCommand {
         let chosen = embedding.sampledRows(file.traceCount)
         var values: [Double] = []
         values.reserveCapacity(chosen.count * file.sampleCount)
-        for trace in chosen { values += try file.trace(trace).map(Double.init) }
-        let x = try Matrix(rows: chosen.count, columns: file.sampleCount, values: values)
+        var kept = 0
+        for trace in chosen {
+            let samples = try file.trace(trace)
+            // A trace with a NaN or infinite sample (dead or corrupt) does not shape the embedding.
+            guard !samples.contains(where: { !$0.isFinite }) else { continue }
+            values += samples.map(Double.init)
+            kept += 1
+        }
+        guard kept > 0 else { throw ValidationError("every sampled trace has a NaN or infinite sample: no embedding can be fitted") }
+        guard components <= min(kept, file.sampleCount) else {
+            throw ValidationError("pca:\(components) needs at most \(min(kept, file.sampleCount)) components: only \(kept) sampled traces are finite")
+        }
+        let x = try Matrix(rows: kept, columns: file.sampleCount, values: values)
         // Already the sample: fit on all of it.
         var whole = embedding
-        whole.sampleSize = chosen.count
+        whole.sampleSize = kept
         return try whole.fit(x)
+    }
+
+    /// The embedding of each row; rows with a NaN or infinite sample embed as NaN, as their features do.
+    static func embed(_ rows: Matrix<Double>, with model: TraceEmbedding.Model) throws -> Matrix<Double> {
+        guard rows.firstNonFinite() != nil else { return try model.transform(rows) }
+        let bad = (0..<rows.rows).filter { i in rows.row(i).contains { !$0.isFinite } }
+        var cleaned = rows
+        for i in bad { for j in 0..<rows.columns { cleaned[i, j] = 0 } }
+        var embedded = try model.transform(cleaned)
+        for i in bad { for j in 0..<embedded.columns { embedded[i, j] = .nan } }
+        return embedded
     }
 
     /// Shortest round-trip text; NaN as empty, as the CSV reader reads it back.
