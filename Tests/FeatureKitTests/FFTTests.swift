@@ -25,8 +25,8 @@ struct FFTTests {
         for entry in summary {
             let object = try #require(entry.objectValue)
             let n = Int(try FeatureGolden.number(try #require(object["n"])))
-            let fft = FFT(count: n)
-            let (re, im) = fft.forwardReal(full: Self.signal(n))
+            let fft = try FFT(count: n)
+            let (re, im) = try fft.forwardReal(full: Self.signal(n))
             let energy = zip(re, im).reduce(0) { $0 + $1.0 * $1.0 + $1.1 * $1.1 }
             let expectedEnergy = try FeatureGolden.number(try #require(object["energy"]))
             #expect(isClose(energy, expectedEnergy, relativeTolerance: 1e-11), "n = \(n): energy")
@@ -48,29 +48,44 @@ struct FFTTests {
         for (key, value) in full.sorted(by: { Int($0.key)! < Int($1.key)! }) {
             let n = try #require(Int(key))
             let object = try #require(value.objectValue)
-            let fft = FFT(count: n)
+            let fft = try FFT(count: n)
             let x = Self.signal(n)
-            let (re, im) = fft.forwardReal(x)
+            let (re, im) = try fft.forwardReal(x)
             let norm = max(x.reduce(0) { $0 + $1 * $1 }.squareRoot() * Double(n).squareRoot(), 1)
             expectClose(re.map { $0 / norm }, try FeatureGolden.numbers(try #require(object["rfft_re"])).map { $0 / norm }, "rfft re \(n)",
                         tolerance: 1e-9, absolute: 1e-13)
             expectClose(im.map { $0 / norm }, try FeatureGolden.numbers(try #require(object["rfft_im"])).map { $0 / norm }, "rfft im \(n)",
                         tolerance: 1e-9, absolute: 1e-13)
-            let analytic = fft.analyticSignal(x)
+            let analytic = try fft.analyticSignal(x)
             expectClose(analytic.re, try FeatureGolden.numbers(try #require(object["analytic_re"])), "analytic re \(n)", tolerance: 1e-9, absolute: 1e-11)
             expectClose(analytic.im, try FeatureGolden.numbers(try #require(object["analytic_im"])), "analytic im \(n)", tolerance: 1e-9, absolute: 1e-11)
         }
     }
 
-    @Test func inverseRestoresTheSignal() {
+    @Test func inverseRestoresTheSignal() throws {
         for n in [1, 2, 7, 64, 97, 1000, 4093] {
-            let fft = FFT(count: n)
+            let fft = try FFT(count: n)
             var re = Self.signal(n), im = [Double](repeating: 0.25, count: n)
             let (originalRe, originalIm) = (re, im)
-            fft.forward(&re, &im)
-            fft.inverse(&re, &im)
+            try fft.forward(&re, &im)
+            try fft.inverse(&re, &im)
             expectClose(re, originalRe, "re \(n)", tolerance: 1e-12, absolute: 1e-12)
             expectClose(im, originalIm, "im \(n)", tolerance: 1e-12, absolute: 1e-12)
         }
+    }
+
+    /// Impossible lengths and mismatched signals are typed errors, never traps.
+    @Test func lengthsAreChecked() throws {
+        for count in [0, -3, FFT.maximumCount + 1, Int.max] {
+            #expect(throws: ToolboxError.self, "\(count)") { try FFT(count: count) }
+        }
+        let fft = try FFT(count: 8)
+        var (re, im) = ([Double](repeating: 1, count: 8), [Double](repeating: 0, count: 7))
+        #expect(throws: ToolboxError.self) { try fft.forward(&re, &im) }
+        #expect(throws: ToolboxError.self) { try fft.inverse(&im, &re) }
+        #expect(throws: ToolboxError.self) { try fft.forwardReal([1, 2, 3]) }
+        #expect(throws: ToolboxError.self) { try fft.forwardReal(full: []) }
+        #expect(throws: ToolboxError.self) { try fft.analyticSignal([Double](repeating: 0, count: 9)) }
+        #expect(throws: ToolboxError.self) { try fft.analyticSignal(spectrum: (re: re, im: im)) }
     }
 }

@@ -34,7 +34,7 @@ struct TraceFeatureTests {
     }
 
     @Test func degenerateTracesGiveFiniteDocumentedValues() throws {
-        let computer = TraceFeatureComputer(count: 5, sampleInterval: 0.002)
+        let computer = try TraceFeatureComputer(count: 5, sampleInterval: 0.002)
         let zeros = try computer.features([0, 0, 0, 0, 0])
         #expect(zeros.allSatisfy { $0 == 0 })
         let constant = try computer.features([3, 3, 3, 3, 3])
@@ -43,7 +43,8 @@ struct TraceFeatureTests {
         #expect(throws: ToolboxError.self) { try computer.features([1, 2, 3]) }
         #expect(try computer.features([1, .nan, 3, 4, 5]).allSatisfy(\.isNaN))
         #expect(try computer.features([1, 2, -.infinity, 4, 5]).allSatisfy(\.isNaN))
-        #expect(throws: ToolboxError.self) { try TraceFeatureComputer(count: 0, sampleInterval: 0.004).features([]) }
+        #expect(throws: ToolboxError.self) { try TraceFeatureComputer(count: 0, sampleInterval: 0.004) }
+        #expect(throws: ToolboxError.self) { try TraceFeatureComputer(count: 5, sampleInterval: .nan) }
         #expect(single.allSatisfy { $0.isFinite } && single.count == TraceFeatureExtractor.featureNames.count)
         #expect(throws: ToolboxError.self) { try TraceFeatureExtractor(sampleInterval: 0).fit(Matrix(rows: 2, columns: 4, repeating: 1)) }
         try checkEstimator(TraceFeatureExtractor(sampleInterval: 0.004), task: .unsupervised)

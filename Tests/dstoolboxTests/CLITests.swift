@@ -213,7 +213,7 @@ struct FeaturesCLITests {
         #expect(Array(table.columnNames.prefix(4)) == ["trace", "inline", "crossline", "mean"])
         #expect(Array(table.columnNames.suffix(3)) == ["pca0", "pca1", "pca2"])
         let file = try SEGYFile(path: survey)
-        let computer = TraceFeatureComputer(count: file.sampleCount, sampleInterval: file.sampleInterval() / 1e6)
+        let computer = try TraceFeatureComputer(count: file.sampleCount, sampleInterval: file.sampleInterval() / 1e6)
         for trace in [0, 6, 24] {
             let expected = try computer.features(file.trace(trace).map(Double.init))
             for (j, name) in TraceFeatureExtractor.featureNames.enumerated() {

@@ -27,11 +27,11 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("FFT of 1,000 and 1,021 (prime) points") { benchmark in
         let signal = (0..<1_000).map { sin(Double($0) * 0.1) }, prime = (0..<1_021).map { cos(Double($0) * 0.2) }
-        let (fft, primeFFT) = (FFT(count: 1_000), FFT(count: 1_021))
+        let (fft, primeFFT) = (try FFT(count: 1_000), try FFT(count: 1_021))
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            blackHole(fft.forwardReal(signal))
-            blackHole(primeFFT.forwardReal(prime))
+            blackHole(try fft.forwardReal(signal))
+            blackHole(try primeFFT.forwardReal(prime))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ToolboxCore
 
 /// A discrete Fourier transform of any length, as NumPy's `numpy.fft` computes it
 /// (`X_k = Σ x_j e^{−2πi jk/n}`, no scaling forward, 1/n backward).
@@ -11,9 +12,12 @@ import Foundation
 /// (never by repeated multiplication), for accuracy near NumPy's pocketfft.
 ///
 /// ```swift
-/// let fft = FFT(count: 1000)
-/// let (re, im) = fft.forwardReal(samples)     // n/2 + 1 bins, as numpy.fft.rfft
+/// let fft = try FFT(count: 1000)
+/// let (re, im) = try fft.forwardReal(samples)     // n/2 + 1 bins, as numpy.fft.rfft
 /// ```
+///
+/// Lengths are checked: a plan of fewer than 1 or more than ``maximumCount`` points, or a
+/// signal whose length is not the plan's, is a typed error, never a trap.
 public struct FFT: Sendable {
     /// The transform length.
     public let count: Int
@@ -50,9 +54,22 @@ public struct FFT: Sendable {
         }
     }
 
-    /// A transform of `count` points (`count >= 1`).
-    public init(count: Int) {
-        precondition(count >= 1, "an FFT needs at least one point")
+    /// The longest transform a plan is made for (2²⁶ points: a Bluestein plan of that length
+    /// holds about 4 GB of tables and buffers).
+    public static let maximumCount = 1 << 26
+
+    /// A transform of `count` points.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` unless `count` is in 1...``maximumCount``.
+    public init(count: Int) throws {
+        guard count >= 1, count <= FFT.maximumCount else {
+            throw ToolboxError(.invalidParameter, "an FFT takes 1...\(FFT.maximumCount) points, got \(count)",
+                               context: ErrorContext(parameter: "count"))
+        }
+        self.init(checkedCount: count)
+    }
+
+    /// A plan for a length already checked to be in 1...maximumCount.
+    init(checkedCount count: Int) {
         self.count = count
         if count == 1 {
             plan = .trivial
@@ -118,9 +135,24 @@ public struct FFT: Sendable {
 
     // MARK: Transforms
 
+    /// Throws unless `length` is the plan's.
+    func checkLength(_ length: Int, _ parameter: String) throws {
+        guard length == count else {
+            throw ToolboxError(.shapeMismatch, "the signal must have \(count) points, got \(length)",
+                               context: ErrorContext(parameter: parameter))
+        }
+    }
+
     /// The forward transform of a complex signal, in place.
-    public func forward(_ re: inout [Double], _ im: inout [Double]) {
-        precondition(re.count == count && im.count == count, "the signal must have \(count) points")
+    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when `re` or `im` does not have `count` points.
+    public func forward(_ re: inout [Double], _ im: inout [Double]) throws {
+        try checkLength(re.count, "re")
+        try checkLength(im.count, "im")
+        forwardChecked(&re, &im)
+    }
+
+    /// ``forward(_:_:)`` for arrays of the plan's length.
+    func forwardChecked(_ re: inout [Double], _ im: inout [Double]) {
         switch plan {
         case .trivial: return
         case .mixedRadix(let radix):
@@ -149,9 +181,17 @@ public struct FFT: Sendable {
     }
 
     /// The inverse transform (with the 1/n scaling), in place.
-    public func inverse(_ re: inout [Double], _ im: inout [Double]) {
+    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when `re` or `im` does not have `count` points.
+    public func inverse(_ re: inout [Double], _ im: inout [Double]) throws {
+        try checkLength(re.count, "re")
+        try checkLength(im.count, "im")
+        inverseChecked(&re, &im)
+    }
+
+    /// ``inverse(_:_:)`` for arrays of the plan's length.
+    func inverseChecked(_ re: inout [Double], _ im: inout [Double]) {
         for k in 0..<count { im[k] = -im[k] }
-        forward(&re, &im)
+        forwardChecked(&re, &im)
         let scale = 1 / Double(count)
         for k in 0..<count {
             re[k] *= scale
@@ -160,17 +200,25 @@ public struct FFT: Sendable {
     }
 
     /// The transform of a real signal: bins 0...n/2, as `numpy.fft.rfft`.
-    public func forwardReal(_ signal: [Double]) -> (re: [Double], im: [Double]) {
-        var re = signal, im = [Double](repeating: 0, count: count)
-        forward(&re, &im)
+    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the signal does not have `count` points.
+    public func forwardReal(_ signal: [Double]) throws -> (re: [Double], im: [Double]) {
+        try checkLength(signal.count, "signal")
+        let (re, im) = realChecked(signal)
         let bins = count / 2 + 1
         return (Array(re.prefix(bins)), Array(im.prefix(bins)))
     }
 
     /// The transform of a real signal, all bins.
-    public func forwardReal(full signal: [Double]) -> (re: [Double], im: [Double]) {
+    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the signal does not have `count` points.
+    public func forwardReal(full signal: [Double]) throws -> (re: [Double], im: [Double]) {
+        try checkLength(signal.count, "signal")
+        return realChecked(signal)
+    }
+
+    /// All bins of a real signal of the plan's length.
+    func realChecked(_ signal: [Double]) -> (re: [Double], im: [Double]) {
         var re = signal, im = [Double](repeating: 0, count: count)
-        forward(&re, &im)
+        forwardChecked(&re, &im)
         return (re, im)
     }
 

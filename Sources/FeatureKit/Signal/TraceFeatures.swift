@@ -87,7 +87,7 @@ public struct TraceFeatureExtractor: UnsupervisedEstimator, Configurable, Hashab
         public func transform(_ x: Matrix<Double>) throws -> Matrix<Double> {
             try x.validateColumnCount(inputFeatureCount)
             try x.validateFinite()
-            let extractor = TraceFeatureComputer(count: inputFeatureCount, sampleInterval: hyperparameters.sampleInterval)
+            let extractor = try TraceFeatureComputer(count: inputFeatureCount, sampleInterval: hyperparameters.sampleInterval)
             let width = outputFeatureCount
             let blocks = try Parallel.map(count: x.rows, grain: 256) { range -> [Double] in
                 var out: [Double] = []
@@ -106,10 +106,16 @@ public struct TraceFeatureComputer: Sendable {
     public let sampleInterval: Double
     private let fft: FFT
 
-    public init(count: Int, sampleInterval: Double) {
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` unless `count` is in
+    ///   1...``FFT/maximumCount`` and `sampleInterval` is a positive number of seconds.
+    public init(count: Int, sampleInterval: Double) throws {
+        guard sampleInterval > 0, sampleInterval.isFinite else {
+            throw ToolboxError(.invalidParameter, "sample_interval must be a positive number of seconds, got \(sampleInterval)",
+                               context: ErrorContext(parameter: "sample_interval"))
+        }
         self.count = count
         self.sampleInterval = sampleInterval
-        fft = FFT(count: max(count, 1))
+        fft = try FFT(count: count)
     }
 
     /// The features of one trace of `count` samples, in ``TraceFeatureExtractor/featureNames`` order.
@@ -119,7 +125,7 @@ public struct TraceFeatureComputer: Sendable {
     /// - Returns: NaN for every feature when a sample is NaN or infinite.
     public func features(_ x: [Double]) throws -> [Double] {
         guard x.count == count, !x.isEmpty else {
-            throw ToolboxError(.shapeMismatch, "a trace of \(max(count, 1)) samples is expected, got \(x.count)",
+            throw ToolboxError(.shapeMismatch, "a trace of \(count) samples is expected, got \(x.count)",
                                context: ErrorContext(parameter: "x"))
         }
         guard !x.contains(where: { !$0.isFinite }) else { return [Double](repeating: .nan, count: TraceFeatureExtractor.featureNames.count) }
@@ -170,9 +176,9 @@ public struct TraceFeatureComputer: Sendable {
         }
         out.append(Double(peak) * dt)
         // One transform serves the spectrum and the analytic signal.
-        let spectrum = fft.forwardReal(full: x)
+        let spectrum = fft.realChecked(x)
         out += spectral(spectrum, n: n, dt: dt)
-        out += envelope(fft.analyticSignal(spectrum: spectrum), n: n, dt: dt)
+        out += envelope(fft.analyticChecked(spectrum: spectrum), n: n, dt: dt)
         return out
     }
 

@@ -61,7 +61,7 @@ struct TraceFeaturesCommand: ParsableCommand {
             throw ValidationError("pca:\(components) needs at most min(samples per trace, sampled traces) = \(min(samples, min(sample, traces))) components")
         }
         let embeddingModel = try components.map { try fitEmbedding(file, components: $0) }
-        let computer = TraceFeatureComputer(count: samples, sampleInterval: dt)
+        let computer = try TraceFeatureComputer(count: samples, sampleInterval: dt)
         let writer = try AtomicFileWriter(path: output)
         var header = ["trace"] + (geometry != nil ? ["inline", "crossline"] : []) + TraceFeatureExtractor.featureNames
         if let embeddingModel { header += embeddingModel.outputFeatureNames(input: []) }
