@@ -255,11 +255,59 @@ public struct FFT: Sendable {
         im = workIm
     }
 
+    /// The radix-4 and radix-2 butterflies of ``butterflies(_:_:n:size:radix:twiddleStep:cosines:sines:)``
+    /// on registers (the power-of-two stages every Bluestein transform runs): the same arithmetic,
+    /// without the scratch arrays and the unit twiddle of the first input.
+    private static func radix2or4(_ xr: UnsafeMutablePointer<Double>, _ xi: UnsafeMutablePointer<Double>, n: Int, size: Int,
+                                  radix p: Int, twiddleStep: Int, cosines: UnsafePointer<Double>, sines: UnsafePointer<Double>) {
+        let combined = size * p
+        var group = 0
+        while group < n {
+            for k in 0..<size {
+                let i0 = group + k, i1 = i0 + size
+                let t1 = k * twiddleStep
+                let (c1, s1) = (cosines[t1], -sines[t1])
+                let (y0R, y0I) = (xr[i0], xi[i0])
+                let (y1R, y1I) = (xr[i1] * c1 - xi[i1] * s1, xr[i1] * s1 + xi[i1] * c1)
+                if p == 2 {
+                    xr[i0] = y0R + y1R
+                    xi[i0] = y0I + y1I
+                    xr[i1] = y0R - y1R
+                    xi[i1] = y0I - y1I
+                    continue
+                }
+                let i2 = i1 + size, i3 = i2 + size
+                let (c2, s2) = (cosines[2 * t1], -sines[2 * t1])
+                let (c3, s3) = (cosines[3 * t1], -sines[3 * t1])
+                let (y2R, y2I) = (xr[i2] * c2 - xi[i2] * s2, xr[i2] * s2 + xi[i2] * c2)
+                let (y3R, y3I) = (xr[i3] * c3 - xi[i3] * s3, xr[i3] * s3 + xi[i3] * c3)
+                let (aR, aI) = (y0R + y2R, y0I + y2I)
+                let (bR, bI) = (y0R - y2R, y0I - y2I)
+                let (cR, cI) = (y1R + y3R, y1I + y3I)
+                // −i·(y1 − y3)
+                let (dR, dI) = (y1I - y3I, -(y1R - y3R))
+                xr[i0] = aR + cR
+                xi[i0] = aI + cI
+                xr[i1] = bR + dR
+                xi[i1] = bI + dI
+                xr[i2] = aR - cR
+                xi[i2] = aI - cI
+                xr[i3] = bR - dR
+                xi[i3] = bI - dI
+            }
+            group += combined
+        }
+    }
+
     /// Combines `radix` sub-transforms of length `size` into transforms of length `size·radix`,
     /// for every group: X[k + q·size] = Σ_r W^{r(k + q·size)} Y_r[k], W = e^{−2πi/(size·radix)}.
     private static func butterflies(_ xr: UnsafeMutablePointer<Double>, _ xi: UnsafeMutablePointer<Double>, n: Int, size: Int,
                                     radix p: Int, twiddleStep: Int, cosines: UnsafePointer<Double>, sines: UnsafePointer<Double>) {
         let combined = size * p
+        if p == 4 || p == 2 {
+            radix2or4(xr, xi, n: n, size: size, radix: p, twiddleStep: twiddleStep, cosines: cosines, sines: sines)
+            return
+        }
         var scratchRe = [Double](repeating: 0, count: p), scratchIm = [Double](repeating: 0, count: p)
         var group = 0
         while group < n {
@@ -273,25 +321,6 @@ public struct FFT: Sendable {
                     scratchIm[r] = xr[at] * s + xi[at] * c
                 }
                 switch p {
-                case 2:
-                    xr[group + k] = scratchRe[0] + scratchRe[1]
-                    xi[group + k] = scratchIm[0] + scratchIm[1]
-                    xr[group + k + size] = scratchRe[0] - scratchRe[1]
-                    xi[group + k + size] = scratchIm[0] - scratchIm[1]
-                case 4:
-                    let (aR, aI) = (scratchRe[0] + scratchRe[2], scratchIm[0] + scratchIm[2])
-                    let (bR, bI) = (scratchRe[0] - scratchRe[2], scratchIm[0] - scratchIm[2])
-                    let (cR, cI) = (scratchRe[1] + scratchRe[3], scratchIm[1] + scratchIm[3])
-                    // −i·(t1 − t3)
-                    let (dR, dI) = (scratchIm[1] - scratchIm[3], -(scratchRe[1] - scratchRe[3]))
-                    xr[group + k] = aR + cR
-                    xi[group + k] = aI + cI
-                    xr[group + k + size] = bR + dR
-                    xi[group + k + size] = bI + dI
-                    xr[group + k + 2 * size] = aR - cR
-                    xi[group + k + 2 * size] = aI - cI
-                    xr[group + k + 3 * size] = bR - dR
-                    xi[group + k + 3 * size] = bI - dI
                 case 3:
                     let (aR, aI) = (scratchRe[1] + scratchRe[2], scratchIm[1] + scratchIm[2])
                     let (bR, bI) = (radix3Sine * (scratchRe[1] - scratchRe[2]), radix3Sine * (scratchIm[1] - scratchIm[2]))
