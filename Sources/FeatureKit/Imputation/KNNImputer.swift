@@ -80,6 +80,11 @@ public struct KNNImputer: UnsupervisedEstimator, Configurable, Hashable {
 
         /// Receiver rows whose cross products are computed at once (one BLAS call): up to 256,
         /// fewer for many donors, so a worker's block stays near 32 MB.
+        /// `body` with single-threaded BLAS when several of our workers call BLAS at once.
+        static func withBLASThreadsFor<T>(workers: Int, _ body: () throws -> T) throws -> T {
+            workers > 1 ? try BLASThreads.singleThreaded(body) : try body()
+        }
+
         static func blockRows(donors: Int) -> Int { min(256, max(8, 4_000_000 / max(donors, 1))) }
 
         public func transform(_ x: Matrix<Double>) throws -> Matrix<Double> {
@@ -98,7 +103,9 @@ public struct KNNImputer: UnsupervisedEstimator, Configurable, Hashable {
                 // Each worker takes every workers-th block with its own buffer of cross products
                 // (memory: workers x blockRows x donors) and single-threaded BLAS calls; each
                 // row's result does not depend on which worker computed it.
-                let results = try BLASThreads.singleThreaded {
+                // One block needs no workers of ours: BLAS keeps its threads, and OpenBLAS's
+                // process-wide thread count (which every concurrent BLAS call sees) is left alone.
+                let results = try Self.withBLASThreadsFor(workers: workers) {
                     try Parallel.map(indices: workers) { worker -> [(row: Int, column: Int, value: Double)] in
                         var cross = [Double](repeating: 0, count: blockRows * n)
                         var out: [(row: Int, column: Int, value: Double)] = []

@@ -9,6 +9,10 @@ import Synchronization
 /// ``singleThreaded(_:)``: one OpenBLAS thread per call while the loop runs, the previous count
 /// restored afterwards. Nested and concurrent uses are counted, so the count is restored only
 /// when the last one ends.
+///
+/// The count is OpenBLAS's process-wide setting: BLAS calls made by other threads while the
+/// body runs also use one thread, and OpenBLAS's results can differ in the last bit with its
+/// thread count. Use it only around loops that really run several BLAS calls at once.
 public enum BLASThreads {
     private static let state = Mutex<(depth: Int, saved: Int32)>((0, 0))
 
