@@ -16,25 +16,10 @@ from sklearn.impute import KNNImputer, SimpleImputer
 from sklearn.model_selection import KFold
 from sklearn.preprocessing import TargetEncoder, MaxAbsScaler, MinMaxScaler, OneHotEncoder, OrdinalEncoder, RobustScaler, StandardScaler
 
+from golden_json import clean
+
 warnings.filterwarnings("ignore")
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "FeatureKitTests", "Golden")
-
-
-def clean(v):
-    if isinstance(v, np.ndarray):
-        return clean(v.tolist())
-    if isinstance(v, (list, tuple)):
-        return [clean(x) for x in v]
-    if isinstance(v, dict):
-        return {k: clean(x) for k, x in v.items()}
-    if isinstance(v, (np.floating, float)):
-        f = float(v)
-        return "nan" if f != f else ("inf" if f == float("inf") else ("-inf" if f == float("-inf") else f))
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.bool_,)):
-        return bool(v)
-    return v
 
 
 def matrix(a):

@@ -50,7 +50,7 @@ public struct TraceEmbedding: UnsupervisedEstimator, Configurable, Hashable {
         }
         try x.validateNotEmpty()
         let schema = try context.validated(x: x, y: [Double](repeating: 0, count: x.rows))
-        let sample = try x.rows(at: sampledRows(x.rows))
+        let sample = sampleSize < x.rows ? try x.rows(at: sampledRows(x.rows)) : x
         guard components >= 1, components <= min(sample.rows, sample.columns) else {
             throw ToolboxError(.invalidParameter, "n_components must be in 1...\(min(sample.rows, sample.columns)) (sampled traces and samples per trace)",
                                context: ErrorContext(parameter: "n_components"))

@@ -120,11 +120,10 @@ public struct TraceFeatureComputer: Sendable {
 
     /// The features of one trace of `count` samples, in ``TraceFeatureExtractor/featureNames`` order.
     ///
-    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the trace does not have `count` samples
-    ///   (or is empty).
+    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the trace does not have `count` samples.
     /// - Returns: NaN for every feature when a sample is NaN or infinite.
     public func features(_ x: [Double]) throws -> [Double] {
-        guard x.count == count, !x.isEmpty else {
+        guard x.count == count else {
             throw ToolboxError(.shapeMismatch, "a trace of \(count) samples is expected, got \(x.count)",
                                context: ErrorContext(parameter: "x"))
         }

@@ -73,23 +73,18 @@ enum ColumnStatistics {
 
     /// `(x - shift) / scale` column by column; NaN stays NaN.
     static func affine(_ x: Matrix<Double>, shift: [Double], scale: [Double]) -> Matrix<Double> {
-        var out = x
-        let p = x.columns
-        out.withUnsafeMutableBufferPointer { values in
-            shift.withUnsafeBufferPointer { shift in
-                scale.withUnsafeBufferPointer { scale in
-                    for i in 0..<x.rows {
-                        let row = values.baseAddress! + i * p
-                        for j in 0..<p { row[j] = (row[j] - shift[j]) / scale[j] }
-                    }
-                }
-            }
-        }
-        return out
+        columnwise(x, shift, scale) { value, shift, scale in (value - shift) / scale }
     }
 
     /// `x * scale + shift` column by column (the inverse of ``affine(_:shift:scale:)``).
     static func inverseAffine(_ x: Matrix<Double>, shift: [Double], scale: [Double]) -> Matrix<Double> {
+        columnwise(x, shift, scale) { value, shift, scale in value * scale + shift }
+    }
+
+    /// `operation(x[i, j], shift[j], scale[j])` for every entry.
+    @inline(__always)
+    private static func columnwise(_ x: Matrix<Double>, _ shift: [Double], _ scale: [Double],
+                                   _ operation: (Double, Double, Double) -> Double) -> Matrix<Double> {
         var out = x
         let p = x.columns
         out.withUnsafeMutableBufferPointer { values in
@@ -97,7 +92,7 @@ enum ColumnStatistics {
                 scale.withUnsafeBufferPointer { scale in
                     for i in 0..<x.rows {
                         let row = values.baseAddress! + i * p
-                        for j in 0..<p { row[j] = row[j] * scale[j] + shift[j] }
+                        for j in 0..<p { row[j] = operation(row[j], shift[j], scale[j]) }
                     }
                 }
             }

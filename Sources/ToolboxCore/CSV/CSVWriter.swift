@@ -17,8 +17,7 @@ extension DataTable {
                 if j > 0 { out += delimiter }
                 switch column {
                 case .numeric(let values):
-                    let value = values[i]
-                    if !value.isNaN { out += value.isInfinite ? (value > 0 ? "inf" : "-inf") : "\(value)" }
+                    out += Self.csvField(values[i])
                 case .categorical(let values):
                     if let value = values[i] {
                         out += Self.quoted(value, delimiter: delimiter, quoteIfMissingMarker: options.missingValues)
@@ -35,6 +34,12 @@ extension DataTable {
     public func writeCSV(to path: String, options: CSVOptions = CSVOptions()) throws {
         let text = try csvString(options: options)
         try RegularFile.replace(path, with: Array(text.utf8))
+    }
+
+    /// A number as a CSV field: its shortest round-trip form, `inf`/`-inf`, and NaN (missing)
+    /// as an empty field, as the CSV reader reads it back.
+    public static func csvField(_ value: Double) -> String {
+        value.isNaN ? "" : (value.isInfinite ? (value > 0 ? "inf" : "-inf") : "\(value)")
     }
 
     static func quoted(_ field: String, delimiter: String, quoteIfMissingMarker markers: Set<String> = []) -> String {

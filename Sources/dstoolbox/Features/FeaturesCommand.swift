@@ -81,8 +81,8 @@ struct TraceFeaturesCommand: ParsableCommand {
             for (k, trace) in range.enumerated() {
                 text += String(trace)
                 if geometry != nil { text += ",\(inlines[trace]),\(crosslines[trace])" }
-                for value in features[k] { text += "," + Self.number(value) }
-                if let embedded { for j in 0..<embedded.columns { text += "," + Self.number(embedded[k, j]) } }
+                for value in features[k] { text += "," + DataTable.csvField(value) }
+                if let embedded { for j in 0..<embedded.columns { text += "," + DataTable.csvField(embedded[k, j]) } }
                 text += "\n"
             }
             try writer.write(text)
@@ -127,11 +127,6 @@ struct TraceFeaturesCommand: ParsableCommand {
         var embedded = try model.transform(cleaned)
         for i in bad { for j in 0..<embedded.columns { embedded[i, j] = .nan } }
         return embedded
-    }
-
-    /// Shortest round-trip text; NaN as empty, as the CSV reader reads it back.
-    static func number(_ value: Double) -> String {
-        value.isNaN ? "" : (value.isInfinite ? (value > 0 ? "inf" : "-inf") : "\(value)")
     }
 }
 
