@@ -8,7 +8,6 @@ It rewrites Tests/ToolboxCoreTests/Golden/*.json; CI only reads them.
 import hashlib
 import io
 import json
-import math
 import os
 
 import numpy as np
@@ -19,28 +18,10 @@ from sklearn.datasets import load_diabetes
 from sklearn.linear_model import LinearRegression
 from sklearn.preprocessing import StandardScaler
 
+from golden_json import clean
+
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "ToolboxCoreTests", "Golden")
 MASK = (1 << 64) - 1
-
-
-def clean(value):
-    """JSON-safe: NaN and infinities as strings, arrays as lists."""
-    if isinstance(value, np.ndarray):
-        return [clean(v) for v in value.tolist()]
-    if isinstance(value, (list, tuple)):
-        return [clean(v) for v in value]
-    if isinstance(value, dict):
-        return {k: clean(v) for k, v in value.items()}
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return v
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    return value
 
 
 def matrix(a):

@@ -16,23 +16,10 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, loa
 from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, TimeSeriesSplit, cross_val_score
 
+from golden_json import clean
+
 warnings.filterwarnings("ignore")
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "LearnKitTests", "Golden")
-
-
-def clean(v):
-    if isinstance(v, np.ndarray):
-        return clean(v.tolist())
-    if isinstance(v, (list, tuple)):
-        return [clean(x) for x in v]
-    if isinstance(v, dict):
-        return {k: clean(x) for k, x in v.items()}
-    if isinstance(v, (np.floating, float)):
-        f = float(v)
-        return "nan" if f != f else ("inf" if f == float("inf") else ("-inf" if f == float("-inf") else f))
-    if isinstance(v, np.integer):
-        return int(v)
-    return v
 
 
 def write(name, payload):
