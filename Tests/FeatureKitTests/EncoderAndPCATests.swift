@@ -140,6 +140,26 @@ struct EncoderAndPCATests {
         }
     }
 
+    /// The transform runs in blocks of rows: on data spanning many blocks (and a last, shorter
+    /// one) it is (X − mean)·Cᵀ, divided by the square roots of the variances when whitening,
+    /// and a NaN in the last block is still named.
+    @Test func blockedTransformIsTheCentredProduct() throws {
+        var generator = SeededGenerator(seed: 21)
+        let x = Matrix<Double>(rows: 9_001, columns: 30) { _, j in generator.nextNormal() * Double(j + 1) }
+        for whiten in [false, true] {
+            let model = try PCA(components: .count(4), whiten: whiten).fit(x)
+            let mean = model.mean.elements
+            let centred = x.mapColumns { value, j in value - mean[j] }
+            var expected = try centred.multiplied(by: model.components, transposeOther: true)
+            if whiten { expected = expected.mapColumns { value, j in value / model.explainedVariance[j].squareRoot() } }
+            expectClose(try model.transform(x).values, expected.values, "whiten \(whiten)", tolerance: 1e-10, absolute: 1e-10)
+        }
+        var broken = x
+        broken[9_000, 29] = .nan
+        let error = #expect(throws: ToolboxError.self) { try PCA(components: .count(4)).fit(x).transform(broken) }
+        #expect(error?.context.row == 9_000 && error?.context.column == "29", "\(String(describing: error))")
+    }
+
     /// Randomized PCA finds the leading subspace: on data with a decaying spectrum all three
     /// principal angles to the exact (and to scikit-learn's randomized) components are below
     /// 1e-5; on wide data whose spectrum is flat after the first direction, the first.

@@ -260,29 +260,41 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
         /// - Complexity: O(n·p·k).
         public func transform(_ x: Matrix<Double>) throws -> Matrix<Double> {
             try x.validateColumnCount(inputFeatureCount)
-            // As scikit-learn: X·Cᵀ − mean·Cᵀ, without a centred copy of X.
-            var scores = try x.multiplied(by: components, transposeOther: true)
+            // As scikit-learn: X·Cᵀ − mean·Cᵀ, without a centred copy of X. Blocks of rows run
+            // in parallel, each small enough for OpenBLAS to keep on the calling thread (its own
+            // pool would compete with ours for the cores); each block's rows are its own, so the
+            // result does not depend on the thread count.
+            let (n, p, k) = (x.rows, x.columns, components.rows)
             let offsets = try components.multiplied(by: mean.elements)
-            let k = scores.columns
-            var finite = true
-            scores.withUnsafeMutableBufferPointer { values in
-                offsets.withUnsafeBufferPointer { offsets in
-                    for i in 0..<x.rows {
-                        let row = values.baseAddress! + i * k
-                        for j in 0..<k {
-                            row[j] -= offsets[j]
-                            finite = finite && row[j].isFinite
-                        }
+            let scale = hyperparameters.whiten ? explainedVariance.map { $0 > 0 ? $0.squareRoot() : 1 } : nil
+            var scores = Matrix<Double>(rows: n, columns: k)
+            let grain = max(16, 200_000 / max(p * k, 1))
+            let finite = try x.withUnsafeBufferPointer { input in
+                try scores.withUnsafeMutableBufferPointer { output in
+                    try components.withUnsafeBufferPointer { c in
+                        let pointers = UnsafeSendable((input.baseAddress, output.baseAddress, c.baseAddress))
+                        return try Parallel.map(count: n, grain: grain) { range -> Bool in
+                            guard let a = pointers.value.0, let out = pointers.value.1, let c = pointers.value.2 else { return true }
+                            let block = out + range.lowerBound * k
+                            Double.gemm(transposeA: false, transposeB: true, m: range.count, n: k, k: p, alpha: 1,
+                                        a: a + range.lowerBound * p, lda: p, b: c, ldb: p, beta: 0, c: block, ldc: k)
+                            var finite = true
+                            for i in 0..<range.count {
+                                let row = block + i * k
+                                for j in 0..<k { row[j] -= offsets[j] }
+                                if let scale {
+                                    for j in 0..<k { row[j] /= scale[j] }
+                                }
+                                for j in 0..<k { finite = finite && row[j].isFinite }
+                            }
+                            return finite
+                        }.allSatisfy { $0 }
                     }
                 }
             }
             // NaN and Inf never become finite through the product: only a non-finite score
             // sends us looking for the input value to name.
             if !finite { try x.validateFinite() }
-            if hyperparameters.whiten {
-                let scale = explainedVariance.map { $0 > 0 ? $0.squareRoot() : 1 }
-                scores = scores.mapColumns { value, j in value / scale[j] }
-            }
             return scores
         }
 
