@@ -20,13 +20,26 @@ public enum FeatureKit {
         ("FeatureKit.TraceEmbedding", "trace_embedding", TraceEmbedding.self),
     ]
 
-    /// Registers every FeatureKit estimator (qualified name and alias) and fitted model type.
-    /// Calling it again is harmless.
+    /// Every FeatureKit table step (see ``TableEstimator``): qualified name, alias and type.
+    public static let tableEstimators: [(name: String, alias: String, type: any TableEstimator.Type)] = [
+        ("FeatureKit.TfidfVectorizer", "tfidf_vectorizer", TfidfVectorizer.self),
+        ("FeatureKit.TimeSeriesFeatures", "time_series_features", TimeSeriesFeatures.self),
+    ]
+
+    /// Registers every FeatureKit estimator and table step (qualified name and alias) and
+    /// fitted model type. Calling it again is harmless.
     /// - Throws: ``ToolboxError/Code/invalidParameter`` when a name is already taken by another type.
     public static func registerModels(in registry: ModelRegistry = .shared) throws {
         for entry in estimators {
             try register(entry.type, name: entry.name, alias: entry.alias, in: registry)
         }
+        for entry in tableEstimators {
+            try registerTableStep(entry.type, name: entry.name, alias: entry.alias, in: registry)
+        }
+    }
+
+    private static func registerTableStep<E: TableEstimator>(_ type: E.Type, name: String, alias: String, in registry: ModelRegistry) throws {
+        try registry.register(tableEstimator: type, name: name, aliases: [alias])
     }
 
     private static func register<E: Estimator>(_ type: E.Type, name: String, alias: String, in registry: ModelRegistry) throws {

@@ -46,6 +46,54 @@ struct ContractTests {
         #expect(registered.subtracting(covered).isEmpty, "model types not covered: \(registered.subtracting(covered).sorted())")
     }
 
+    /// Every registered table step is built by name from YAML, fitted in a pipeline on a table
+    /// (text, a time column and a group column reach it as text), and the fitted pipeline saves,
+    /// loads by name alone and predicts labels from a table as it did, with or without the
+    /// target column in it.
+    @Test func tableStepsRunFromYAMLAndLoadByName() throws {
+        var generator = SeededGenerator(seed: 8)
+        let words = ["great", "awful"], filler = ["the", "pump", "arrived", "on", "time", "valve", "seal"]
+        var reviews: [String?] = [], labels: [String?] = [], shops: [String?] = [], days: [Double] = [], amounts: [Double] = []
+        for row in 0..<120 {
+            let good = generator.nextUniform() < 0.5
+            let noise = (0..<5).map { _ in filler[generator.nextInt(below: filler.count)] }
+            reviews.append((noise + [words[good ? 0 : 1]]).shuffled(using: &generator).joined(separator: " "))
+            labels.append(good ? "good" : "bad")
+            shops.append(["north", "south", "east"][row % 3])
+            days.append(Double(row / 3))
+            amounts.append(100 + generator.nextNormal() * 10)
+        }
+        let table = try DataTable([("review", .categorical(reviews)), ("shop", .categorical(shops)), ("day", .numeric(days)),
+                                   ("amount", .numeric(amounts)), ("label", .categorical(labels))])
+        let yaml = """
+            steps:
+              - name: history
+                type: time_series_features
+                parameters: {time: day, group: shop, values: [amount], lags: [1, 2], windows: [3], calendar: false}
+              - type: tfidf_vectorizer
+                parameters: {column: review, ngram_range: [1, 2], max_features: 30, sublinear_tf: true}
+              - type: simple_imputer
+              - type: logistic_regression
+                parameters: {C: 10}
+            """
+        let pipeline = try DynamicPipeline(yaml: yaml)
+        #expect(pipeline.tableSteps.map(\.type) == ["FeatureKit.TimeSeriesFeatures", "FeatureKit.TfidfVectorizer"])
+        #expect(Set(pipeline.tableSteps.map(\.type)) == Set(ModelRegistry.shared.tableEstimatorNames), "a registered table step is not exercised")
+        #expect(throws: ToolboxError.self) { try pipeline.fit(Matrix<Double>(rows: 2, columns: 2), [0, 1]) }
+        let model = try pipeline.fit(table, target: "label")
+        let predicted = try model.predictLabels(table)
+        let accuracy = Double(zip(predicted, labels).filter { $0.0 == .text($0.1!) }.count) / Double(labels.count)
+        #expect(accuracy >= 0.95, "training accuracy \(accuracy): the review's word decides the label")
+        let loaded = try #require(try ModelArchive.decode(from: try ModelArchive.encode(model)) as? DynamicPipelineModel)
+        #expect(loaded.tableSteps.map(\.name) == ["history", "tfidf_vectorizer"])
+        #expect(try loaded.predictLabels(table) == predicted)
+        #expect(try loaded.predictLabels(try table.dropping(["label"])) == predicted)
+        #expect(try loaded.predictProbabilities(try loaded.inputMatrix(table)) == model.predictProbabilities(try model.inputMatrix(table)))
+        // The spec round-trips through YAML's shape with every parameter spelled out.
+        #expect(try DynamicPipeline(spec: pipeline.spec) == pipeline)
+        #expect(try pipeline.setting(["tfidf_vectorizer__max_features": .number(5)]).spec.steps[1].parameters?["max_features"] == .number(5))
+    }
+
     @Test func aStaticPipelineLoadsByNameAlone() throws {
         let data = try DataGenerators.classification(samples: 60, features: 3, informative: 2, redundant: 0, seed: 5)
         let pipeline = Pipeline {

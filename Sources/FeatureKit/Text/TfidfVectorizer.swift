@@ -42,7 +42,7 @@ public struct SparseMatrix: Sendable, Hashable, Codable {
 /// let tfidf = try TfidfVectorizer(ngramRange: 1...2, minDocumentFrequency: .count(2)).fit(documents)
 /// let rows = try tfidf.transform(queries)            // SparseMatrix, one row per query
 /// ```
-public struct TfidfVectorizer: Sendable, Hashable, Codable {
+public struct TfidfVectorizer: Sendable, Hashable {
     /// A document-frequency bound: a count of documents or a fraction of them.
     public enum DocumentFrequency: Sendable, Hashable, Codable {
         case count(Int)
@@ -74,10 +74,13 @@ public struct TfidfVectorizer: Sendable, Hashable, Codable {
     public var smoothIdf: Bool
     public var sublinearTf: Bool
     public var norm: Norm
+    /// `column` (default `text`): the text column it reads as a table step of a pipeline.
+    public var column: String
 
     public init(tokenizer: Tokenizer = Tokenizer(), ngramRange: ClosedRange<Int> = 1...1, minDocumentFrequency: DocumentFrequency = .count(1),
                 maxDocumentFrequency: DocumentFrequency = .fraction(1), maxFeatures: Int? = nil, useIdf: Bool = true,
-                smoothIdf: Bool = true, sublinearTf: Bool = false, norm: Norm = .l2) {
+                smoothIdf: Bool = true, sublinearTf: Bool = false, norm: Norm = .l2, column: String = "text") {
+        self.column = column
         self.tokenizer = tokenizer
         self.ngramRange = ngramRange
         self.minDocumentFrequency = minDocumentFrequency

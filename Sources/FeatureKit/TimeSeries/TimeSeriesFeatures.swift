@@ -56,17 +56,19 @@ public struct TimeSeriesFeatures: Sendable, Hashable {
     ///   for a time that does not parse (naming the row and column), ``ToolboxError/Code/invalidParameter``
     ///   for a lag, window or span out of range.
     public func transform(_ table: DataTable) throws -> DataTable {
-        for k in lags + differences + percentChanges where k < 1 {
-            throw ToolboxError(.invalidParameter, "lags, differences and percent changes must be at least 1, got \(k)", context: ErrorContext(parameter: "lags"))
+        for (name, periods) in [("lags", lags), ("differences", differences), ("pct_changes", percentChanges)] {
+            for k in periods where k < 1 {
+                throw ToolboxError(.invalidParameter, "\(name) must be at least 1, got \(k)", context: ErrorContext(parameter: name))
+            }
         }
         for w in windows where w < 1 {
             throw ToolboxError(.invalidParameter, "windows must be at least 1, got \(w)", context: ErrorContext(parameter: "windows"))
         }
         for q in windowQuantiles where !(0...1).contains(q) {
-            throw ToolboxError(.invalidParameter, "quantiles must be in [0, 1], got \(q)", context: ErrorContext(parameter: "windowQuantiles"))
+            throw ToolboxError(.invalidParameter, "quantiles must be in [0, 1], got \(q)", context: ErrorContext(parameter: "window_quantiles"))
         }
         for s in ewmSpans where !(s >= 1) {
-            throw ToolboxError(.invalidParameter, "ewm spans must be at least 1, got \(s)", context: ErrorContext(parameter: "ewmSpans"))
+            throw ToolboxError(.invalidParameter, "ewm spans must be at least 1, got \(s)", context: ErrorContext(parameter: "ewm_spans"))
         }
         let n = table.rowCount
         let (times, dates) = try Self.times(table, column: time)

@@ -20,6 +20,16 @@ public final class ModelRegistry: Sendable {
         var estimators: [String: any Estimator.Type] = [:]
         var aliases: [String: String] = [:]
         var estimatorNameByType: [ObjectIdentifier: String] = [:]
+        var tableEstimators: [String: any TableEstimator.Type] = [:]
+        var tableModels: [String: any TableModel.Type] = [:]
+
+        /// What a qualified name or alias names now, if anything.
+        func owner(of name: String) -> ObjectIdentifier? {
+            let qualified = aliases[name] ?? name
+            if let type = estimators[qualified] { return ObjectIdentifier(type) }
+            if let type = tableEstimators[qualified] { return ObjectIdentifier(type) }
+            return nil
+        }
     }
 
     private let state = Mutex(State())
@@ -56,8 +66,8 @@ public final class ModelRegistry: Sendable {
         try register(model: E.Model.self)
         try state.withLock { state in
             let id = ObjectIdentifier(type)
-            if let existing = state.estimators[name], ObjectIdentifier(existing) != id {
-                throw ToolboxError(.invalidParameter, "estimator name \(name) is registered to \(existing), not \(E.self)",
+            if let existing = state.owner(of: name), existing != id {
+                throw ToolboxError(.invalidParameter, "estimator name \(name) is registered to another type, not \(E.self)",
                                    context: ErrorContext(parameter: name))
             }
             if let existingName = state.estimatorNameByType[id], existingName != name {
@@ -65,7 +75,7 @@ public final class ModelRegistry: Sendable {
                                    context: ErrorContext(parameter: name))
             }
             for alias in aliases {
-                if let target = state.aliases[alias] ?? (state.estimators[alias] != nil ? alias : nil), target != name {
+                if let target = state.aliases[alias] ?? (state.owner(of: alias) != nil ? alias : nil), target != name {
                     throw ToolboxError(.invalidParameter, "alias \(alias) already names \(target), not \(name)",
                                        context: ErrorContext(parameter: alias))
                 }
@@ -75,6 +85,57 @@ public final class ModelRegistry: Sendable {
             for alias in aliases { state.aliases[alias] = name }
         }
     }
+
+    func registerTableStep(_ type: any TableEstimator.Type, modelType: any TableModel.Type, modelName: String,
+                           name: String, aliases: [String]) throws {
+        guard name.split(separator: ".").count == 2 else {
+            throw ToolboxError(.invalidParameter, "table step name \(name) is not qualified by its kit (Kit.Name)",
+                               context: ErrorContext(parameter: name))
+        }
+        try state.withLock { state in
+            let id = ObjectIdentifier(type)
+            if let existing = state.tableModels[modelName], ObjectIdentifier(existing) != ObjectIdentifier(modelType) {
+                throw ToolboxError(.invalidParameter, "model type name \(modelName) is registered to \(existing), not \(modelType)",
+                                   context: ErrorContext(parameter: modelName))
+            }
+            if let existing = state.owner(of: name), existing != id {
+                throw ToolboxError(.invalidParameter, "table step name \(name) is registered to another type, not \(type)",
+                                   context: ErrorContext(parameter: name))
+            }
+            if let existingName = state.estimatorNameByType[id], existingName != name {
+                throw ToolboxError(.invalidParameter, "\(type) is registered as \(existingName), not \(name)",
+                                   context: ErrorContext(parameter: name))
+            }
+            for alias in aliases {
+                if let target = state.aliases[alias] ?? (state.owner(of: alias) != nil ? alias : nil), target != name {
+                    throw ToolboxError(.invalidParameter, "alias \(alias) already names \(target), not \(name)",
+                                       context: ErrorContext(parameter: alias))
+                }
+            }
+            state.tableModels[modelName] = modelType
+            state.tableEstimators[name] = type
+            state.estimatorNameByType[id] = name
+            for alias in aliases { state.aliases[alias] = name }
+        }
+    }
+
+    /// The table step registered under `name`, a qualified name or an alias.
+    public func tableEstimatorType(named name: String) -> (any TableEstimator.Type)? {
+        state.withLock { state in state.tableEstimators[state.aliases[name] ?? name] }
+    }
+
+    /// The fitted table step type registered under `name`.
+    public func tableModelType(named name: String) -> (any TableModel.Type)? {
+        state.withLock { $0.tableModels[name] }
+    }
+
+    /// The qualified name a table step type is registered under.
+    public func name(of type: any TableEstimator.Type) -> String? {
+        state.withLock { $0.estimatorNameByType[ObjectIdentifier(type)] }
+    }
+
+    /// Every registered table step's qualified name, sorted.
+    public var tableEstimatorNames: [String] { state.withLock { $0.tableEstimators.keys.sorted() } }
 
     /// The model type registered under `name`.
     public func modelType(named name: String) -> (any FittedModel.Type)? {
@@ -99,7 +160,7 @@ public final class ModelRegistry: Sendable {
     /// Every registered estimator's qualified name, sorted.
     public var estimatorNames: [String] { state.withLock { $0.estimators.keys.sorted() } }
 
-    /// Every short alias, sorted.
+    /// Every short alias (of estimators and table steps), sorted.
     public var estimatorAliases: [String] { state.withLock { $0.aliases.keys.sorted() } }
 
     /// Every registered model type name, sorted.
@@ -107,6 +168,6 @@ public final class ModelRegistry: Sendable {
 
     /// The names to suggest after an unknown one: aliases first, then qualified names.
     func knownEstimatorNames() -> String {
-        (estimatorAliases + estimatorNames).joined(separator: ", ")
+        (estimatorAliases + estimatorNames + tableEstimatorNames).joined(separator: ", ")
     }
 }

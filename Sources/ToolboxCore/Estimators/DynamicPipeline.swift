@@ -106,34 +106,68 @@ public struct DynamicPipeline: Estimator, Sendable {
         public var estimator: any Estimator
     }
 
-    /// The steps in order.
+    /// A table step: its label, registered name and estimator.
+    public struct TableStep: Sendable {
+        public var name: String
+        /// The table step's qualified registered name.
+        public var type: String
+        public var estimator: any TableEstimator
+    }
+
+    /// The table steps, which come before every matrix step (see ``TableEstimator``).
+    public private(set) var tableSteps: [TableStep]
+
+    /// The matrix steps in order.
     public private(set) var steps: [Step]
 
     /// Builds every step, applying its parameters over the estimator's defaults; nothing is fitted.
     /// - Throws: ``ToolboxError/Code/notFound`` for an unknown estimator name,
     ///   ``ToolboxError/Code/invalidParameter`` for an unknown or ill-typed parameter (naming
-    ///   `steps[i].parameters.key` and the allowed values), ``ToolboxError/Code/invalidData``
-    ///   for an empty spec.
+    ///   `steps[i].parameters.key` and the allowed values) or a table step after a matrix step,
+    ///   ``ToolboxError/Code/invalidData`` for a spec without a matrix step.
     public init(spec: PipelineSpec, registry: ModelRegistry = .shared) throws {
         guard !spec.steps.isEmpty else {
             throw ToolboxError(.invalidData, "pipeline spec has no steps", context: ErrorContext(parameter: "steps"))
         }
         var steps: [Step] = []
+        var tableSteps: [TableStep] = []
         var names: Set<String> = []
         for (index, step) in spec.steps.enumerated() {
+            let path = "steps[\(index)]"
+            if let type = registry.tableEstimatorType(named: step.type), let qualified = registry.name(of: type) {
+                guard steps.isEmpty else {
+                    throw ToolboxError(.invalidParameter, "\(path) (\(step.type)) works on the table, so it must come before \(steps[0].name) and every other matrix step",
+                                       context: ErrorContext(parameter: "\(path).type"))
+                }
+                let label = try Self.label(step, qualified: qualified, registry: registry, path: path, names: &names)
+                let estimator = try type.init(hyperparameters: step.parameters ?? [:], path: "\(path).parameters")
+                tableSteps.append(TableStep(name: label, type: qualified, estimator: estimator))
+                continue
+            }
             guard let type = registry.estimatorType(named: step.type), let qualified = registry.name(of: type) else {
-                throw ToolboxError(.notFound, "steps[\(index)]: no estimator named \(step.type); registered: \(registry.knownEstimatorNames())",
-                                   context: ErrorContext(parameter: "steps[\(index)].type"))
+                throw ToolboxError(.notFound, "\(path): no estimator named \(step.type); registered: \(registry.knownEstimatorNames())",
+                                   context: ErrorContext(parameter: "\(path).type"))
             }
-            let label = step.name ?? registry.aliases(of: qualified).first ?? qualified
-            guard names.insert(label).inserted else {
-                throw ToolboxError(.invalidParameter, "two steps are named \(label); name them apart",
-                                   context: ErrorContext(parameter: "steps[\(index)].name"))
-            }
-            let estimator = try Self.build(type, parameters: step.parameters ?? [:], path: "steps[\(index)].parameters")
+            let label = try Self.label(step, qualified: qualified, registry: registry, path: path, names: &names)
+            let estimator = try Self.build(type, parameters: step.parameters ?? [:], path: "\(path).parameters")
             steps.append(Step(name: label, type: qualified, estimator: estimator))
         }
+        guard !steps.isEmpty else {
+            throw ToolboxError(.invalidData, "the pipeline has only table steps; it needs an estimator after them",
+                               context: ErrorContext(parameter: "steps"))
+        }
         self.steps = steps
+        self.tableSteps = tableSteps
+    }
+
+    private static func label(_ step: PipelineSpec.Step, qualified: String, registry: ModelRegistry, path: String,
+                              names: inout Set<String>) throws -> String {
+        let label = step.name ?? registry.aliases(of: qualified).first ?? qualified
+        guard names.insert(label).inserted else {
+            throw ToolboxError(.invalidParameter, "two steps are named \(label); name them apart",
+                               context: ErrorContext(parameter: "\(path).name"))
+        }
+        return label
     }
 
     /// Builds a pipeline from a YAML or JSON spec.
@@ -143,7 +177,9 @@ public struct DynamicPipeline: Estimator, Sendable {
 
     /// The spec this pipeline is: every step with all of its hyperparameters.
     public var spec: PipelineSpec {
-        PipelineSpec(steps: steps.map { step in
+        PipelineSpec(steps: tableSteps.map { step in
+            PipelineSpec.Step(name: step.name, type: step.type, parameters: step.estimator.hyperparameterValues)
+        } + steps.map { step in
             let values = (step.estimator as? any Configurable)?.hyperparameterValues ?? (try? JSONValue(encoding: step.estimator))?.objectValue
             return PipelineSpec.Step(name: step.name, type: step.type, parameters: values)
         })
@@ -160,11 +196,12 @@ public struct DynamicPipeline: Estimator, Sendable {
 
     /// Every step's hyperparameters, named `step__parameter` as scikit-learn's pipelines name them.
     public var hyperparameterDescriptions: [HyperparameterDescription] {
-        steps.flatMap { step -> [HyperparameterDescription] in
-            guard let configurable = type(of: step.estimator) as? any Configurable.Type else { return [] }
-            return configurable.hyperparameterDescriptions.map { description in
+        let configurables: [(String, any Configurable.Type)] = tableSteps.map { ($0.name, type(of: $0.estimator)) }
+            + steps.compactMap { step in (type(of: step.estimator) as? any Configurable.Type).map { (step.name, $0) } }
+        return configurables.flatMap { name, configurable in
+            configurable.hyperparameterDescriptions.map { description in
                 var prefixed = description
-                prefixed.name = "\(step.name)__\(description.name)"
+                prefixed.name = "\(name)__\(description.name)"
                 return prefixed
             }
         }
@@ -187,11 +224,24 @@ public struct DynamicPipeline: Estimator, Sendable {
         }
         var copy = self
         for (stepName, parameters) in grouped.sorted(by: { $0.key < $1.key }) {
+            if let index = tableSteps.firstIndex(where: { $0.name == stepName }) {
+                guard let updated = try Self.apply(parameters, to: tableSteps[index].estimator, path: stepName) as? any TableEstimator else {
+                    throw ToolboxError(.unsupported, "step \(stepName) cannot be configured", context: ErrorContext(parameter: stepName))
+                }
+                copy.tableSteps[index].estimator = updated
+                continue
+            }
             guard let index = steps.firstIndex(where: { $0.name == stepName }) else {
-                throw ToolboxError(.invalidParameter, "the pipeline has no step \(stepName); it has \(steps.map(\.name).joined(separator: ", "))",
+                let known = (tableSteps.map(\.name) + steps.map(\.name)).joined(separator: ", ")
+                throw ToolboxError(.invalidParameter, "the pipeline has no step \(stepName); it has \(known)",
                                    context: ErrorContext(parameter: stepName))
             }
-            copy.steps[index].estimator = try Self.apply(parameters, to: steps[index].estimator, path: stepName)
+            guard let configurable = steps[index].estimator as? any Configurable,
+                  let updated = try Self.apply(parameters, to: configurable, path: stepName) as? any Estimator else {
+                throw ToolboxError(.unsupported, "\(type(of: steps[index].estimator)) does not describe its hyperparameters",
+                                   context: ErrorContext(parameter: stepName))
+            }
+            copy.steps[index].estimator = updated
         }
         return copy
     }
@@ -203,6 +253,48 @@ public struct DynamicPipeline: Estimator, Sendable {
     /// - Throws: ``ToolboxError/Code/invalidParameter`` when a step before the last is not a
     ///   transformer, or weights or an evaluation set are given and no step uses them.
     public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> DynamicPipelineModel {
+        guard tableSteps.isEmpty else {
+            throw ToolboxError(.unsupported, "the pipeline starts with table steps (\(tableSteps.map(\.name).joined(separator: ", "))), so it is fitted on a table, not a matrix",
+                               context: ErrorContext(parameter: "steps[0]"))
+        }
+        return try fitMatrixSteps(x, y, context: context)
+    }
+
+    /// Fits the pipeline on a table: the table steps in order (each fitted on the table as the
+    /// steps before it left it, target column included), then the matrix steps on the remaining
+    /// columns but `target`, with their names, categorical columns and the target's labels in
+    /// the context.
+    ///
+    /// The context's sample weights and progress callback are routed as ``fit(_:_:context:)``
+    /// routes them; an evaluation set is a matrix, which a pipeline with table steps cannot take.
+    /// - Throws: ``ToolboxError/Code/notFound`` for a missing target column,
+    ///   ``ToolboxError/Code/invalidData`` when a table step changes the number of rows, and
+    ///   what the steps throw.
+    public func fit(_ table: DataTable, target: String, context: FitContext = FitContext()) throws -> DynamicPipelineModel {
+        guard context.evaluationSet == nil || tableSteps.isEmpty else {
+            throw ToolboxError(.unsupported, "an evaluation set is a matrix; a pipeline with table steps cannot take one",
+                               context: ErrorContext(parameter: "evaluationSet"))
+        }
+        _ = try table.column(named: target)
+        var current = table
+        var fittedTableSteps: [DynamicPipelineModel.TableStep] = []
+        for step in tableSteps {
+            let model = try step.estimator.fit(current)
+            current = try DynamicPipelineModel.apply(model, named: step.name, to: current)
+            fittedTableSteps.append(DynamicPipelineModel.TableStep(name: step.name, model: model))
+        }
+        let y = try current.target(named: target)
+        let features = try current.dropping([target]).toMatrix()
+        var routed = FitContext(features, targetLabels: y.labels, sampleWeights: context.sampleWeights)
+        routed.evaluationSet = context.evaluationSet
+        routed.progress = context.progress
+        var model = try fitMatrixSteps(features.matrix, y.values, context: routed)
+        model.tableSteps = fittedTableSteps
+        model.targetColumn = target
+        return model
+    }
+
+    private func fitMatrixSteps(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> DynamicPipelineModel {
         try context.requireConsumers(contextUsage, consumer: "the pipeline")
         var current = x
         var currentContext = context
@@ -266,16 +358,12 @@ public struct DynamicPipeline: Estimator, Sendable {
         return estimator
     }
 
-    private static func apply(_ parameters: [String: JSONValue], to estimator: any Estimator, path: String) throws -> any Estimator {
-        guard let configurable = estimator as? any Configurable else {
-            throw ToolboxError(.unsupported, "\(type(of: estimator)) does not describe its hyperparameters", context: ErrorContext(parameter: path))
-        }
+    private static func apply(_ parameters: [String: JSONValue], to configurable: any Configurable, path: String) throws -> any Configurable {
         let current = JSONValue.object(configurable.hyperparameterValues)
-        guard case .object(let merged) = current.merging(.object(parameters)),
-              let updated = try configurable.setting(merged, path: path) as? any Estimator else {
-            throw ToolboxError(.unsupported, "\(type(of: estimator)) cannot be configured", context: ErrorContext(parameter: path))
+        guard case .object(let merged) = current.merging(.object(parameters)) else {
+            throw ToolboxError(.unsupported, "\(type(of: configurable)) cannot be configured", context: ErrorContext(parameter: path))
         }
-        return updated
+        return try configurable.setting(merged, path: path)
     }
 }
 

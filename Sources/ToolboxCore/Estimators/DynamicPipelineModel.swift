@@ -42,10 +42,54 @@ public struct DynamicPipelineModel: Transformer, Classifier {
         }
     }
 
-    /// The fitted steps in order.
-    public var steps: [Step]
+    /// A fitted table step.
+    public struct TableStep: Sendable {
+        public var name: String
+        public var model: any TableModel
 
-    public init(steps: [Step]) { self.steps = steps }
+        public init(name: String, model: any TableModel) {
+            self.name = name
+            self.model = model
+        }
+    }
+
+    /// The fitted matrix steps in order.
+    public var steps: [Step]
+    /// The fitted table steps, applied to a table before it becomes the first matrix step's input.
+    public var tableSteps: [TableStep] = []
+    /// The target column the pipeline was fitted to predict, when it was fitted on a table;
+    /// dropped from a table given to predict.
+    public var targetColumn: String?
+
+    public init(steps: [Step], tableSteps: [TableStep] = [], targetColumn: String? = nil) {
+        self.steps = steps
+        self.tableSteps = tableSteps
+        self.targetColumn = targetColumn
+    }
+
+    /// The table as the matrix steps take it: every table step applied, the target column (if
+    /// present) dropped.
+    public func prepare(_ table: DataTable) throws -> DataTable {
+        var current = table
+        for step in tableSteps { current = try Self.apply(step.model, named: step.name, to: current) }
+        if let targetColumn, current.columnNames.contains(targetColumn) { current = try current.dropping([targetColumn]) }
+        return current
+    }
+
+    /// The matrix for a table of inputs: the table steps applied, then names checked and
+    /// categories coded as in fit.
+    public func inputMatrix(_ table: DataTable) throws -> Matrix<Double> {
+        try schemaInputMatrix(try prepare(table))
+    }
+
+    static func apply(_ model: any TableModel, named name: String, to table: DataTable) throws -> DataTable {
+        let output = try model.transform(table)
+        guard output.rowCount == table.rowCount else {
+            throw ToolboxError(.invalidData, "table step \(name) returned \(output.rowCount) rows for \(table.rowCount); table steps keep every row",
+                               context: ErrorContext(parameter: name))
+        }
+        return output
+    }
 
     public static let modelTypeName = "ToolboxCore.Pipeline"
 
@@ -152,7 +196,7 @@ public struct DynamicPipelineModel: Transformer, Classifier {
 }
 
 extension DynamicPipelineModel {
-    private enum CodingKeys: String, CodingKey { case steps }
+    private enum CodingKeys: String, CodingKey { case steps, tableSteps = "table_steps", target }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -160,6 +204,16 @@ extension DynamicPipelineModel {
         for step in steps {
             try PipelineStepEntry.encode(step.model, name: step.name, into: &list)
         }
+        if !tableSteps.isEmpty {
+            var tableList = container.nestedUnkeyedContainer(forKey: .tableSteps)
+            for step in tableSteps {
+                var entry = tableList.nestedContainer(keyedBy: PipelineStepEntry.Keys.self)
+                try entry.encode(step.name, forKey: .name)
+                try entry.encode(type(of: step.model).modelTypeName, forKey: .type)
+                try entry.encode(step.model, forKey: .model)
+            }
+        }
+        try container.encodeIfPresent(targetColumn, forKey: .target)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -177,6 +231,25 @@ extension DynamicPipelineModel {
             steps.append(Step(name: name, model: try Self.decodeModel(type, from: entry)))
         }
         self.steps = steps
+        if container.contains(.tableSteps) {
+            var tableList = try container.nestedUnkeyedContainer(forKey: .tableSteps)
+            while !tableList.isAtEnd {
+                let entry = try tableList.nestedContainer(keyedBy: PipelineStepEntry.Keys.self)
+                let name = try entry.decode(String.self, forKey: .name)
+                let typeName = try entry.decode(String.self, forKey: .type)
+                guard let type = registry.tableModelType(named: typeName) else {
+                    throw ToolboxError(.unsupported, "pipeline table step \(name) has model type \(typeName), which is not registered")
+                }
+                tableSteps.append(TableStep(name: name, model: try Self.decodeTableModel(type, from: entry)))
+            }
+        }
+        targetColumn = try container.decodeIfPresent(String.self, forKey: .target)
+    }
+
+    private static func decodeTableModel<Model: TableModel>(
+        _ type: Model.Type, from container: KeyedDecodingContainer<PipelineStepEntry.Keys>
+    ) throws -> any TableModel {
+        try container.decode(Model.self, forKey: .model)
     }
 
     private static func decodeModel<Model: FittedModel>(

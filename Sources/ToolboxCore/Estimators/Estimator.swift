@@ -33,6 +33,11 @@ public protocol FittedModel: Sendable, Codable {
     var predictor: (any Predictor)? { get }
     /// The model as a ``Transformer`` when it transforms; `nil` otherwise.
     var transformer: (any Transformer)? { get }
+
+    /// The feature matrix for the rows of a table of the model's inputs: names checked against
+    /// the schema, categorical columns coded as in fit. The default is
+    /// ``schemaInputMatrix(_:)``; a pipeline with table steps applies them first.
+    func inputMatrix(_ table: DataTable) throws -> Matrix<Double>
 }
 
 /// A fitted model that maps a feature matrix to another one (scalers, encoders, PCA).

@@ -61,9 +61,14 @@ extension FittedModel {
         }
     }
 
+    /// The matrix for named input, as ``schemaInputMatrix(_:)`` makes it.
+    public func inputMatrix(_ table: DataTable) throws -> Matrix<Double> {
+        try schemaInputMatrix(table)
+    }
+
     /// The matrix for named input: checks the names, and codes a table's categorical columns
     /// with the categories seen in fit.
-    public func inputMatrix(_ table: DataTable) throws -> Matrix<Double> {
+    public func schemaInputMatrix(_ table: DataTable) throws -> Matrix<Double> {
         try validateInput(featureNames: table.columnNames)
         var categories: [String: [String]] = [:]
         for feature in schema.categoricalFeatures {

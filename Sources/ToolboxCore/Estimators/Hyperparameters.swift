@@ -18,6 +18,10 @@ public indirect enum HyperparameterKind: Sendable, Hashable, CustomStringConvert
     case seed(maximum: UInt64)
     /// A list of exactly `count` values of the inner kind (`feature_range: [0, 1]`).
     case list(HyperparameterKind, count: Int)
+    /// A list of any length (including empty) of values of the inner kind (`lags: [1, 7]`).
+    case sequence(HyperparameterKind)
+    /// A piece of text, such as a column name.
+    case text
     /// A structured value (nested estimators, say) that its hyperparameter checks itself.
     case structured(String)
 
@@ -34,6 +38,8 @@ public indirect enum HyperparameterKind: Sendable, Hashable, CustomStringConvert
         case .mapping(let inner): return "a mapping from names to \(inner)"
         case .seed(let maximum): return "a seed, an integer in 0...\(maximum)"
         case .list(let inner, let count): return "a list of \(count) values, each \(inner)"
+        case .sequence(let inner): return "a list of values, each \(inner)"
+        case .text: return "text"
         case .structured(let description): return description
         }
     }
@@ -69,6 +75,8 @@ public indirect enum HyperparameterKind: Sendable, Hashable, CustomStringConvert
         case (.structured, _): return true
         case (.list(let inner, let count), .array(let items)):
             return items.count == count && items.allSatisfy(inner.accepts)
+        case (.sequence(let inner), .array(let items)): return items.allSatisfy(inner.accepts)
+        case (.text, .string): return true
         default: return false
         }
     }
@@ -170,6 +178,27 @@ public struct Hyperparameter<Root>: Sendable {
         Self(name, kind: .real(minimum: minimum, maximum: maximum, exclusiveMinimum: exclusiveMinimum), summary: summary,
              read: { .number($0[keyPath: keyPath]) },
              write: { root, value in if case .number(let number) = value { root[keyPath: keyPath] = number } })
+    }
+
+    /// Text stored at `keyPath` (a column name, say).
+    public static func text(_ name: String, _ keyPath: any WritableKeyPath<Root, String> & Sendable, _ summary: String) -> Self {
+        Self(name, kind: .text, summary: summary, read: { .string($0[keyPath: keyPath]) },
+             write: { root, value in if case .string(let text) = value { root[keyPath: keyPath] = text } })
+    }
+
+    /// Text or `null` (none) stored at `keyPath`.
+    public static func optionalText(_ name: String, _ keyPath: any WritableKeyPath<Root, String?> & Sendable, _ summary: String) -> Self {
+        Self(name, kind: .optional(.text), summary: summary, read: { $0[keyPath: keyPath].map(JSONValue.string) ?? .null },
+             write: { root, value in
+                 if case .string(let text) = value { root[keyPath: keyPath] = text } else { root[keyPath: keyPath] = nil }
+             })
+    }
+
+    /// A list of any length of values of `Element`'s Codable form, each of kind `element`.
+    public static func sequence<Element: Codable & Sendable>(
+        _ name: String, _ keyPath: any WritableKeyPath<Root, [Element]> & Sendable, of element: HyperparameterKind, _ summary: String
+    ) -> Self {
+        coded(name, keyPath, kind: .sequence(element), summary)
     }
 
     /// One of an enumeration's cases, by raw value.
