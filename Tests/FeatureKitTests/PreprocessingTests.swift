@@ -111,6 +111,35 @@ struct ScalerTests {
         expectClose(model.variance.elements, try golden.numbers("scalers/b_standard_weighted/var_"), "weighted var_")
     }
 
+    /// Statistics and transforms run in parallel blocks of rows: on data spanning many blocks,
+    /// with NaNs and weights, they are the plain two-pass sums, and an Inf in the last block is
+    /// named.
+    @Test func blockedStandardScalerIsThePlainComputation() throws {
+        var generator = SeededGenerator(seed: 5)
+        let (n, p) = (50_001, 3)
+        let x = Matrix<Double>(rows: n, columns: p) { _, j in generator.nextUniform() < 0.1 ? .nan : 1_000 + generator.nextNormal() * Double(j + 1) }
+        let weights = (0..<n).map { _ in generator.nextUniform() * 2 }
+        let model = try StandardScaler().fit(x, context: FitContext(sampleWeights: weights))
+        for j in 0..<p {
+            let present = (0..<n).filter { !x[$0, j].isNaN }
+            let total = present.reduce(0) { $0 + weights[$1] }
+            let mean = present.reduce(0) { $0 + weights[$1] * x[$1, j] } / total
+            let variance = present.reduce(0) { $0 + weights[$1] * (x[$1, j] - mean) * (x[$1, j] - mean) } / total
+            #expect(abs(model.mean.elements[j] - mean) <= 1e-12 * abs(mean), "column \(j) mean")
+            #expect(abs(model.variance.elements[j] - variance) <= 1e-10 * variance, "column \(j) variance")
+        }
+        let scaled = try model.transform(x)
+        for (i, j) in [(0, 0), (n / 2, 1), (n - 1, 2)] where !x[i, j].isNaN {
+            #expect(scaled[i, j] == (x[i, j] - model.mean.elements[j]) / model.scale.elements[j])
+        }
+        #expect(zip(scaled.values, x.values).allSatisfy { $0.isNaN == $1.isNaN })
+        expectClose(try model.inverseTransform(scaled).values, x.values, "inverse", tolerance: 1e-12)
+        var broken = x
+        broken[n - 1, 1] = -.infinity
+        let error = #expect(throws: ToolboxError.self) { try model.transform(broken) }
+        #expect(error?.context.row == n - 1 && error?.context.column == "1")
+    }
+
     @Test(arguments: ["mean", "median", "most_frequent"])
     func simpleImputerMatchesScikitLearn(strategy: String) throws {
         let x = try golden.matrix("imputers/x")

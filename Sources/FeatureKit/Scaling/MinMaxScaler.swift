@@ -84,7 +84,7 @@ public struct MinMaxScaler: UnsupervisedEstimator, Configurable, Hashable {
 
         public func inverseTransform(_ x: Matrix<Double>) throws -> Matrix<Double> {
             try ColumnStatistics.validateInput(x, columns: inputFeatureCount)
-            return ColumnStatistics.affine(x, shift: offset.elements, scale: scale.elements)
+            return try ColumnStatistics.affine(x, shift: offset.elements, scale: scale.elements)
         }
 
         public func validateStructure() throws {

@@ -43,7 +43,7 @@ public struct StandardScaler: UnsupervisedEstimator, Configurable, Hashable {
         try ColumnStatistics.rejectInfinite(x)
         let schema = try context.validated(x: x, y: [Double](repeating: 0, count: x.rows))
         let weights = try context.sampleWeights.map { try SampleWeightValidation.validate($0, rows: x.rows) }
-        let statistics = ColumnStatistics.meanAndVariance(x, weights: weights)
+        let statistics = try ColumnStatistics.meanAndVariance(x, weights: weights)
         let means = statistics.map { $0?.mean ?? 0 }
         let variances = statistics.map { $0?.variance ?? 0 }
         return Model(hyperparameters: self, mean: BinaryArray(means), variance: BinaryArray(variances),
