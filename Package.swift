@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SEGYKit", targets: ["SEGYKit"]),
         .library(name: "LearnKit", targets: ["LearnKit"]),
         .library(name: "FeatureKit", targets: ["FeatureKit"]),
+        .library(name: "DriftKit", targets: ["DriftKit"]),
         .library(name: "DSToolbox", targets: ["DSToolbox"]),
         .executable(name: "dstoolbox", targets: ["dstoolbox"]),
     ],
@@ -57,6 +58,12 @@ let package = Package(
             dependencies: ["ToolboxCore"],
             swiftSettings: strictSettings
         ),
+        // Two-sample tests, distances and drift reports; depends on ToolboxCore only.
+        .target(
+            name: "DriftKit",
+            dependencies: ["ToolboxCore"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "ToolboxTesting",
             dependencies: ["ToolboxCore"],
@@ -64,7 +71,7 @@ let package = Package(
         ),
         .target(
             name: "DSToolbox",
-            dependencies: ["ToolboxCore", "SEGYKit", "LearnKit", "FeatureKit"],
+            dependencies: ["ToolboxCore", "SEGYKit", "LearnKit", "FeatureKit", "DriftKit"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -99,6 +106,12 @@ let package = Package(
         .testTarget(
             name: "LearnKitTests",
             dependencies: ["LearnKit", "ToolboxCore", "ToolboxTesting"],
+            exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DriftKitTests",
+            dependencies: ["DriftKit", "ToolboxCore", "ToolboxTesting"],
             exclude: ["Golden"],
             swiftSettings: strictSettings
         ),

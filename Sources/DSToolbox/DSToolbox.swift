@@ -4,6 +4,7 @@
 @_exported import SEGYKit
 @_exported import LearnKit
 @_exported import FeatureKit
+@_exported import DriftKit
 
 /// The whole toolbox at once.
 public enum Toolbox {

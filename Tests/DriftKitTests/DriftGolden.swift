@@ -1,0 +1,63 @@
+import DriftKit
+import Foundation
+import ToolboxCore
+import ToolboxTesting
+
+/// The golden file of Scripts/golden/generate_drift.py and the samples it describes, generated
+/// here with the same exactly rounded operations.
+enum DriftGolden {
+    struct KSCase: Decodable {
+        let kind: String, n1: Int, n2: Int, shift: Double, seed1: UInt64, seed2: UInt64
+        let alternative: String, method: String, statistic: Double, pvalue: Double, location: Double, sign: Int
+    }
+
+    struct KolmogorovCase: Decodable {
+        let n: Int, x: Double
+        let kstwo_sf: Double, smirnov: Double
+    }
+
+    struct File: Decodable {
+        let uniforms: [Double]
+        let samples: [String: [Double]]
+        let ks: [KSCase]
+        let kolmogorov: [KolmogorovCase]
+    }
+
+    static let file: File? = try? GoldenFiles().load(File.self, "drift.json")
+
+    /// SplitMix64's uniforms in [0, 1): the top 53 bits.
+    static func uniforms(seed: UInt64, count: Int) -> [Double] {
+        var state = seed
+        return (0..<count).map { _ in
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            return Double(z >> 11) * (1.0 / 9_007_199_254_740_992.0)
+        }
+    }
+
+    /// The script's samples: Irwin-Hall normals, ties on a grid, or a skewed shape.
+    static func sample(_ kind: String, seed: UInt64, count: Int, shift: Double) -> [Double] {
+        switch kind {
+        case "normal":
+            let u = uniforms(seed: seed, count: count * 12)
+            return (0..<count).map { i in
+                var value = 0.0
+                for k in 0..<12 { value = value + u[12 * i + k] }
+                return value - 6.0 + shift
+            }
+        case "ties":
+            return uniforms(seed: seed, count: count).map { ($0 * 20.0).rounded(.down) + ($0 * shift * 100.0).rounded(.down) }
+        default:
+            return uniforms(seed: seed, count: count).map { $0 / (1.0 - $0 + 0.05) + shift }
+        }
+    }
+}
+
+/// |actual − expected| ≤ tolerance·|expected| (or both zero).
+func relativelyClose(_ actual: Double, _ expected: Double, _ tolerance: Double) -> Bool {
+    if actual == expected { return true }
+    return abs(actual - expected) <= tolerance * abs(expected)
+}
