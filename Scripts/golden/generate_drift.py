@@ -95,11 +95,139 @@ def kolmogorov_cases():
     return out
 
 
+def categories(seed, count, k, skew):
+    """count labels c0..c(k-1); skew > 0 favours the low categories."""
+    u = splitmix_fast(seed, count)
+    codes = np.floor((u ** (1.0 + skew)) * k).astype(int)
+    labels, counts = np.unique(codes, return_counts=True)
+    return {f"c{label}": int(c) for label, c in zip(labels, counts)}
+
+
+def categorical_cases():
+    grid = [(300, 400, 4, 0.0, 0.0), (300, 400, 4, 0.0, 0.6), (50, 5000, 7, 0.2, 0.0), (2000, 1500, 2, 0.0, 0.3),
+            (100, 120, 2, 0.0, 0.0), (1000, 1000, 12, 0.0, 0.1), (40, 30, 1, 0.0, 0.0)]
+    out = []
+    for index, (n1, n2, k, skew1, skew2) in enumerate(grid):
+        ref = categories(3000 + index, n1, k, skew1)
+        cur = categories(4000 + index, n2, k, skew2)
+        out.append(case_for(ref, cur))
+    # A category the reference never saw; a category only the reference has.
+    out.append(case_for({"a": 30, "b": 20}, {"a": 10, "b": 5, "c": 1}))
+    out.append(case_for({"a": 30, "b": 20, "c": 4}, {"a": 10, "b": 5}))
+    return out
+
+
+def case_for(ref, cur):
+    keys = sorted(set(ref) | set(cur))
+    n1, n2 = sum(ref.values()), sum(cur.values())
+    observed = np.array([cur.get(k, 0) for k in keys], dtype=float)
+    expected = np.array([ref.get(k, 0) for k in keys], dtype=float) * (n2 / n1)
+    case = {"reference": ref, "current": cur}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if len(keys) > 1:
+            gof = stats.chisquare(observed, expected)
+            case["gof"] = [gof.statistic, gof.pvalue]
+            table = np.array([[ref.get(k, 0) for k in keys], [cur.get(k, 0) for k in keys]])
+            con = stats.chi2_contingency(table)
+            case["contingency"] = [con.statistic, con.pvalue]
+        else:
+            case["gof"] = [0.0, 1.0]
+            case["contingency"] = [0.0, 1.0]
+    # Z-test on the first category (sorted), pooled proportion.
+    target = keys[0]
+    p1, p2 = ref.get(target, 0) / n1, cur.get(target, 0) / n2
+    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+    variance = pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2)
+    z = (p1 - p2) / np.sqrt(variance) if variance > 0 else 0.0
+    case["z"] = [z, min(1.0, 2 * stats.norm.sf(abs(z))) if variance > 0 else 1.0]
+    rp = np.array([ref.get(k, 0) / n1 for k in keys])
+    cp = np.array([cur.get(k, 0) / n2 for k in keys])
+    case["distances"] = binned_distances(rp, cp)
+    return case
+
+
+def binned_distances(p, q, eps=1e-4):
+    pe = np.where(p == 0, eps, p)
+    qe = np.where(q == 0, eps, q)
+    return {"psi": float(np.sum((qe - pe) * np.log(qe / pe))),
+            "kl": float(np.sum(pe * np.log(pe / qe))),
+            "js": float(distance.jensenshannon(p, q)),
+            "hellinger": float(np.sqrt(np.sum((np.sqrt(p) - np.sqrt(q)) ** 2)) / np.sqrt(2))}
+
+
+def bins(reference, current, binning, count):
+    if binning == "fixed":
+        edges = np.histogram_bin_edges(np.concatenate([reference, current]), bins=count)
+        return np.histogram(reference, edges)[0] / len(reference), np.histogram(current, edges)[0] / len(current)
+    inner = np.quantile(reference, np.arange(1, count) / count)
+    ref = np.bincount(np.searchsorted(inner, reference, side="right"), minlength=count) / len(reference)
+    cur = np.bincount(np.searchsorted(inner, current, side="right"), minlength=count) / len(current)
+    return ref, cur
+
+
+def numeric_distance_cases():
+    out = []
+    for index, (kind, n1, n2, shift) in enumerate([("normal", 1000, 800, 0.0), ("normal", 1000, 800, 0.4), ("ties", 500, 700, 0.03),
+                                                   ("skewed", 3000, 2000, 0.2), ("normal", 50, 60, 1.5)]):
+        a = sample(kind, 5000 + index, n1, 0.0)
+        b = sample(kind, 6000 + index, n2, shift)
+        case = {"kind": kind, "n1": n1, "n2": n2, "shift": shift, "seed1": 5000 + index, "seed2": 6000 + index,
+                "wasserstein": stats.wasserstein_distance(a, b),
+                "wasserstein_normed": stats.wasserstein_distance(a, b) / max(np.std(a), 0.001)}
+        for binning, count in [("fixed", 10), ("quantile", 10), ("fixed", 30), ("quantile", 4)]:
+            p, q = bins(a, b, binning, count)
+            case[f"{binning}{count}"] = {"reference": p, "current": q, **binned_distances(p, q)}
+        out.append(case)
+    return out
+
+
+def fisher_cases():
+    out = []
+    for table in [[[8, 2], [1, 5]], [[3, 1], [1, 3]], [[10, 10], [10, 10]], [[0, 5], [5, 0]], [[100, 90], [80, 120]],
+                  [[1, 30], [12, 7]], [[5, 0], [0, 0]], [[2, 7], [8, 2]], [[500, 400], [450, 480]]]:
+        for alternative in ["two-sided", "less", "greater"]:
+            r = stats.fisher_exact(table, alternative=alternative)
+            out.append({"table": table, "alternative": alternative, "statistic": r.statistic, "pvalue": r.pvalue})
+    return out
+
+
+def anderson_cases():
+    import warnings
+    out = []
+    grid = [("normal", [30, 40], [0.0, 0.0]), ("normal", [30, 40], [0.0, 0.7]), ("normal", [100, 80, 120], [0.0, 0.1, 0.2]),
+            ("ties", [60, 50], [0.0, 0.04]), ("skewed", [500, 400], [0.0, 0.05]), ("normal", [200, 200], [0.0, 0.9]),
+            ("normal", [10, 12], [0.0, 0.0])]
+    for index, (kind, sizes, shifts) in enumerate(grid):
+        samples = [sample(kind, 7000 + 10 * index + i, n, s) for i, (n, s) in enumerate(zip(sizes, shifts))]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = stats.anderson_ksamp(samples, variant="midrank")
+        out.append({"kind": kind, "sizes": sizes, "shifts": shifts, "seeds": [7000 + 10 * index + i for i in range(len(sizes))],
+                    "statistic": r.statistic, "pvalue": r.pvalue})
+    return out
+
+
+def cvm_cases():
+    out = []
+    for index, (kind, n1, n2, shift, method) in enumerate([
+            ("normal", 5, 7, 0.0, "auto"), ("normal", 10, 10, 0.8, "auto"), ("ties", 12, 9, 0.05, "auto"),
+            ("normal", 20, 15, 0.3, "auto"), ("normal", 8, 6, 0.0, "asymptotic"), ("normal", 30, 40, 0.5, "auto"),
+            ("skewed", 200, 150, 0.1, "auto"), ("ties", 1000, 800, 0.01, "auto"), ("normal", 1000, 800, 0.0, "auto")]):
+        a = sample(kind, 8000 + index, n1, 0.0)
+        b = sample(kind, 9000 + index, n2, shift)
+        r = stats.cramervonmises_2samp(a, b, method=method)
+        out.append({"kind": kind, "n1": n1, "n2": n2, "shift": shift, "seed1": 8000 + index, "seed2": 9000 + index,
+                    "method": method, "statistic": r.statistic, "pvalue": r.pvalue})
+    return out
+
+
 def main():
     golden = {"scipy": scipy.__version__, "numpy": np.__version__,
               "uniforms": splitmix(7, 5).tolist(),
               "samples": {kind: sample(kind, 11, 6, 0.25).tolist() for kind in ["normal", "ties", "skewed"]},
-              "ks": ks_cases(), "kolmogorov": kolmogorov_cases()}
+              "ks": ks_cases(), "kolmogorov": kolmogorov_cases(), "categorical": categorical_cases(),
+              "numeric_distances": numeric_distance_cases(), "fisher": fisher_cases(), "anderson": anderson_cases(),
+              "cvm": cvm_cases()}
     assert np.array_equal(splitmix(7, 1000), splitmix_fast(7, 1000))
     with open(OUT, "w") as f:
         json.dump(clean(golden), f, indent=1)

@@ -16,11 +16,50 @@ enum DriftGolden {
         let kstwo_sf: Double, smirnov: Double
     }
 
+    struct Distances: Decodable {
+        let psi: Double, kl: Double, js: Double, hellinger: Double
+    }
+
+    struct CategoricalCase: Decodable {
+        let reference: [String: Int], current: [String: Int]
+        let gof: [Double], contingency: [Double], z: [Double]
+        let distances: Distances
+    }
+
+    struct Binned: Decodable {
+        let reference: [Double], current: [Double]
+        let psi: Double, kl: Double, js: Double, hellinger: Double
+    }
+
+    struct NumericDistanceCase: Decodable {
+        let kind: String, n1: Int, n2: Int, shift: Double, seed1: UInt64, seed2: UInt64
+        let wasserstein: Double, wasserstein_normed: Double
+        let fixed10: Binned, quantile10: Binned, fixed30: Binned, quantile4: Binned
+    }
+
+    struct FisherCase: Decodable {
+        let table: [[Int]], alternative: String, statistic: Double, pvalue: Double
+    }
+
+    struct AndersonCase: Decodable {
+        let kind: String, sizes: [Int], shifts: [Double], seeds: [UInt64], statistic: Double, pvalue: Double
+    }
+
+    struct CvMCase: Decodable {
+        let kind: String, n1: Int, n2: Int, shift: Double, seed1: UInt64, seed2: UInt64, method: String
+        let statistic: Double, pvalue: Double
+    }
+
     struct File: Decodable {
         let uniforms: [Double]
         let samples: [String: [Double]]
         let ks: [KSCase]
         let kolmogorov: [KolmogorovCase]
+        let categorical: [CategoricalCase]
+        let numeric_distances: [NumericDistanceCase]
+        let fisher: [FisherCase]
+        let anderson: [AndersonCase]
+        let cvm: [CvMCase]
     }
 
     static let file: File? = try? GoldenFiles().load(File.self, "drift.json")

@@ -1,0 +1,98 @@
+@testable import DriftKit
+import Foundation
+import Testing
+import ToolboxCore
+import ToolboxTesting
+
+@Suite("Chi-square, Z, Fisher, Anderson-Darling, Cramér-von Mises and distances against scipy and NumPy")
+struct StatisticalTestsTests {
+    let golden = DriftGolden.file
+
+    func expectClose(_ actual: Double, _ expected: Double, _ tolerance: Double, _ label: String) {
+        if expected.isInfinite || expected.isNaN {
+            #expect(actual == expected || (actual.isNaN && expected.isNaN), "\(label): \(actual), reference \(expected)")
+        } else {
+            #expect(relativelyClose(actual, expected, tolerance) || abs(actual - expected) < 1e-300, "\(label): \(actual), reference \(expected)")
+        }
+    }
+
+    @Test func categoricalTestsMatchScipy() throws {
+        let golden = try #require(golden)
+        for c in golden.categorical {
+            let reference = CategoryCounts(c.reference), current = CategoryCounts(c.current)
+            let label = "\(c.reference) vs \(c.current)"
+            let gof = try ChiSquare.goodnessOfFit(reference: reference, current: current)
+            expectClose(gof.statistic, c.gof[0], 1e-10, "\(label) chi-square")
+            expectClose(gof.pValue, c.gof[1], 1e-8, "\(label) chi-square p")
+            let contingency = try ChiSquare.contingency(reference: reference, current: current)
+            expectClose(contingency.statistic, c.contingency[0], 1e-10, "\(label) contingency")
+            expectClose(contingency.pValue, c.contingency[1], 1e-8, "\(label) contingency p")
+            let z = try ZTest.proportions(reference: reference, current: current)
+            expectClose(z.statistic, c.z[0], 1e-10, "\(label) z")
+            expectClose(z.pValue, c.z[1], 1e-8, "\(label) z p")
+            let (_, p, q) = try Distance.categoryProportions(reference: reference, current: current)
+            expectClose(Distance.psi(referenceProportions: p, currentProportions: q), c.distances.psi, 1e-10, "\(label) psi")
+            expectClose(Distance.kullbackLeibler(referenceProportions: p, currentProportions: q), c.distances.kl, 1e-10, "\(label) kl")
+            expectClose(Distance.jensenShannon(referenceProportions: p, currentProportions: q), c.distances.js, 1e-10, "\(label) js")
+            expectClose(Distance.hellinger(referenceProportions: p, currentProportions: q), c.distances.hellinger, 1e-10, "\(label) hellinger")
+        }
+        #expect(throws: ToolboxError.self) { try ChiSquare.goodnessOfFit(reference: CategoryCounts([:]), current: CategoryCounts(["a": 1])) }
+    }
+
+    @Test func numericDistancesMatchNumPy() throws {
+        let golden = try #require(golden)
+        for c in golden.numeric_distances {
+            let a = DriftGolden.sample(c.kind, seed: c.seed1, count: c.n1, shift: 0)
+            let b = DriftGolden.sample(c.kind, seed: c.seed2, count: c.n2, shift: c.shift)
+            let label = "\(c.kind) \(c.n1)x\(c.n2) shift \(c.shift)"
+            expectClose(try Distance.wasserstein(a, b), c.wasserstein, 1e-10, "\(label) wasserstein")
+            expectClose(try Distance.normedWasserstein(a, b), c.wasserstein_normed, 1e-10, "\(label) normed wasserstein")
+            for (binning, expected) in [(Binning.fixed(10), c.fixed10), (.quantile(10), c.quantile10), (.fixed(30), c.fixed30), (.quantile(4), c.quantile4)] {
+                let (p, q) = try Distance.binnedProportions(reference: a, current: b, binning: binning)
+                #expect(p == expected.reference && q == expected.current, "\(label) \(binning) proportions")
+                expectClose(Distance.psi(referenceProportions: p, currentProportions: q), expected.psi, 1e-10, "\(label) \(binning) psi")
+                expectClose(Distance.kullbackLeibler(referenceProportions: p, currentProportions: q), expected.kl, 1e-10, "\(label) \(binning) kl")
+                expectClose(Distance.jensenShannon(referenceProportions: p, currentProportions: q), expected.js, 1e-10, "\(label) \(binning) js")
+                expectClose(Distance.hellinger(referenceProportions: p, currentProportions: q), expected.hellinger, 1e-10, "\(label) \(binning) hellinger")
+            }
+        }
+    }
+
+    @Test func fisherExactMatchesScipy() throws {
+        let golden = try #require(golden)
+        for c in golden.fisher {
+            let result = try FisherExact.test(c.table, alternative: try #require(Alternative(rawValue: c.alternative)))
+            expectClose(result.statistic, c.statistic, 1e-12, "\(c.table) \(c.alternative) odds ratio")
+            expectClose(result.pValue, c.pvalue, 1e-8, "\(c.table) \(c.alternative) p")
+        }
+        #expect(throws: ToolboxError.self) { try FisherExact.test([[1, -1], [2, 3]]) }
+        #expect(throws: ToolboxError.self) { try FisherExact.test([[1, 2, 3], [2, 3, 4]]) }
+    }
+
+    @Test func andersonDarlingMatchesScipy() throws {
+        let golden = try #require(golden)
+        for c in golden.anderson {
+            let samples = zip(c.seeds, zip(c.sizes, c.shifts)).map { seed, size in
+                DriftGolden.sample(c.kind, seed: seed, count: size.0, shift: size.1)
+            }
+            let result = try AndersonDarling.test(samples)
+            expectClose(result.statistic, c.statistic, 1e-10, "\(c.kind) \(c.sizes) statistic")
+            expectClose(result.pValue, c.pvalue, 1e-8, "\(c.kind) \(c.sizes) p")
+        }
+        #expect(throws: ToolboxError.self) { try AndersonDarling.test([[1, 1], [1, 1, 1]]) }
+        #expect(throws: ToolboxError.self) { try AndersonDarling.test([[1, 2]]) }
+    }
+
+    @Test func cramerVonMisesMatchesScipy() throws {
+        let golden = try #require(golden)
+        for c in golden.cvm {
+            let a = DriftGolden.sample(c.kind, seed: c.seed1, count: c.n1, shift: 0)
+            let b = DriftGolden.sample(c.kind, seed: c.seed2, count: c.n2, shift: c.shift)
+            let result = try CramerVonMises.test(a, b, method: c.method == "asymptotic" ? .asymptotic : .auto)
+            let label = "\(c.kind) \(c.n1)x\(c.n2) shift \(c.shift) \(c.method)"
+            expectClose(result.statistic, c.statistic, 1e-10, "\(label) statistic")
+            expectClose(result.pValue, c.pvalue, 1e-8, "\(label) p")
+        }
+        #expect(throws: ToolboxError.self) { try CramerVonMises.test([1], [1, 2]) }
+    }
+}
