@@ -221,13 +221,31 @@ def cvm_cases():
     return out
 
 
+def mmd_cases():
+    """alibi-detect's MMD² (unbiased, Gaussian kernel, median-heuristic sigma) in NumPy."""
+    out = []
+    for index, (kind, n1, n2, dims, shift) in enumerate([("normal", 50, 60, 1, 0.0), ("normal", 80, 70, 3, 0.5), ("skewed", 40, 40, 2, 0.3)]):
+        x = sample(kind, 10000 + index, n1 * dims, 0.0).reshape(n1, dims)
+        y = sample(kind, 11000 + index, n2 * dims, shift).reshape(n2, dims)
+        dist = ((x[:, None, :] - y[None, :, :]) ** 2).sum(-1)
+        n_median = (dist.size) // 2 - 1
+        sigma = (0.5 * np.sort(dist.flatten())[n_median]) ** 0.5
+        z = np.concatenate([x, y])
+        k = np.exp(-((z[:, None, :] - z[None, :, :]) ** 2).sum(-1) / (2 * sigma ** 2))
+        np.fill_diagonal(k, 0.0)
+        mmd2 = k[:n1, :n1].sum() / (n1 * (n1 - 1)) + k[n1:, n1:].sum() / (n2 * (n2 - 1)) - 2 * k[:n1, n1:].sum() / (n1 * n2)
+        out.append({"kind": kind, "n1": n1, "n2": n2, "dims": dims, "shift": shift, "seed1": 10000 + index, "seed2": 11000 + index,
+                    "sigma": sigma, "mmd2": mmd2})
+    return out
+
+
 def main():
     golden = {"scipy": scipy.__version__, "numpy": np.__version__,
               "uniforms": splitmix(7, 5).tolist(),
               "samples": {kind: sample(kind, 11, 6, 0.25).tolist() for kind in ["normal", "ties", "skewed"]},
               "ks": ks_cases(), "kolmogorov": kolmogorov_cases(), "categorical": categorical_cases(),
               "numeric_distances": numeric_distance_cases(), "fisher": fisher_cases(), "anderson": anderson_cases(),
-              "cvm": cvm_cases()}
+              "cvm": cvm_cases(), "mmd": mmd_cases()}
     assert np.array_equal(splitmix(7, 1000), splitmix_fast(7, 1000))
     with open(OUT, "w") as f:
         json.dump(clean(golden), f, indent=1)

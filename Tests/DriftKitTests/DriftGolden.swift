@@ -50,6 +50,10 @@ enum DriftGolden {
         let statistic: Double, pvalue: Double
     }
 
+    struct MMDCase: Decodable {
+        let kind: String, n1: Int, n2: Int, dims: Int, shift: Double, seed1: UInt64, seed2: UInt64, sigma: Double, mmd2: Double
+    }
+
     struct File: Decodable {
         let uniforms: [Double]
         let samples: [String: [Double]]
@@ -60,6 +64,7 @@ enum DriftGolden {
         let fisher: [FisherCase]
         let anderson: [AndersonCase]
         let cvm: [CvMCase]
+        let mmd: [MMDCase]
     }
 
     static let file: File? = try? GoldenFiles().load(File.self, "drift.json")

@@ -95,4 +95,25 @@ struct StatisticalTestsTests {
         }
         #expect(throws: ToolboxError.self) { try CramerVonMises.test([1], [1, 2]) }
     }
+
+    /// MMD² and the median-heuristic σ as alibi-detect computes them; the permutation p-value
+    /// is seeded (same inputs, same p) and tells shifted samples from unshifted ones.
+    @Test func maximumMeanDiscrepancyMatchesAlibiDetectsFormulas() throws {
+        let golden = try #require(golden)
+        for c in golden.mmd {
+            let x = try Matrix(rows: c.n1, columns: c.dims, values: DriftGolden.sample(c.kind, seed: c.seed1, count: c.n1 * c.dims, shift: 0))
+            let y = try Matrix(rows: c.n2, columns: c.dims, values: DriftGolden.sample(c.kind, seed: c.seed2, count: c.n2 * c.dims, shift: c.shift))
+            let result = try MaximumMeanDiscrepancy.test(x, y, permutations: 50, seed: 3)
+            expectClose(result.sigma, c.sigma, 1e-12, "\(c.kind) \(c.dims)-d sigma")
+            expectClose(result.statistic, c.mmd2, 1e-10, "\(c.kind) \(c.dims)-d MMD²")
+            #expect(try MaximumMeanDiscrepancy.test(x, y, permutations: 50, seed: 3) == result)
+        }
+        let same = try MaximumMeanDiscrepancy.test(DriftGolden.sample("normal", seed: 1, count: 300, shift: 0),
+                                                   DriftGolden.sample("normal", seed: 2, count: 300, shift: 0), seed: 1)
+        let shifted = try MaximumMeanDiscrepancy.test(DriftGolden.sample("normal", seed: 1, count: 300, shift: 0),
+                                                      DriftGolden.sample("normal", seed: 2, count: 300, shift: 1), seed: 1)
+        #expect(same.pValue > 0.05 && shifted.pValue == 0, "p-values \(same.pValue), \(shifted.pValue)")
+        #expect(throws: ToolboxError.self) { try MaximumMeanDiscrepancy.test([1, 2], [1, .nan]) }
+        #expect(throws: ToolboxError.self) { try MaximumMeanDiscrepancy.test([1, 2], [1, 2], sigma: 0) }
+    }
 }
