@@ -165,9 +165,15 @@ public enum Distance {
     /// population standard deviation (at least 0.001, so a constant reference does not divide
     /// by zero).
     public static func normedWasserstein(_ reference: [Double], _ current: [Double]) throws -> Double {
-        let distance = try wasserstein(reference, current)
-        let mean = reference.reduce(0, +) / Double(reference.count)
-        let variance = reference.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(reference.count)
-        return distance / max(variance.squareRoot(), 0.001)
+        try validateSample(reference, name: "reference")
+        try validateSample(current, name: "current")
+        let (u, v) = try sortedPair(reference, current)
+        return wassersteinSorted(u, v) / max(standardDeviation(u), 0.001)
+    }
+
+    /// The population standard deviation, in two passes.
+    static func standardDeviation(_ values: [Double]) -> Double {
+        let mean = values.reduce(0, +) / Double(values.count)
+        return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
     }
 }

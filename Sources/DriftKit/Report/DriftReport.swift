@@ -1,0 +1,223 @@
+import Foundation
+public import ToolboxCore
+
+/// What a drift report compares and how.
+public struct DriftOptions: Sendable, Hashable {
+    /// The test of a column by name, over every other choice.
+    public var stattest: [String: StatTest] = [:]
+    /// The test of every numeric column not named in ``stattest``.
+    public var numericStattest: StatTest?
+    /// The test of every categorical column not named in ``stattest``.
+    public var categoricalStattest: StatTest?
+    /// The threshold of a column by name (otherwise the test's default: 0.05 for p-values, 0.1
+    /// for distances).
+    public var threshold: [String: Double] = [:]
+    /// The share of drifted feature columns at which the dataset drifts (Evidently's 0.5).
+    public var driftShare = 0.5
+    /// The correction of feature columns' p-values for testing many at once.
+    public var correction: Correction = .none
+    /// The bins of numeric columns for PSI, Kullback–Leibler, Jensen–Shannon and Hellinger.
+    public var binning: Binning = .quantile(10)
+    /// The columns to compare (every column of the reference by default).
+    public var columns: [String]?
+    /// The model's prediction column (scores or classes): reported as prediction drift, not
+    /// counted among the features.
+    public var prediction: String?
+    /// The label column: reported as target (label) drift, not counted among the features.
+    public var target: String?
+    /// The seed of MMD's permutations and subsampling.
+    public var seed: UInt64 = 0
+
+    public init() {}
+}
+
+/// One column's drift: the test, its result, the threshold and the verdict.
+public struct ColumnDrift: Sendable, Hashable, Codable {
+    /// The column's role in the report.
+    public enum Role: String, Sendable, Hashable, Codable {
+        case feature, prediction, target
+    }
+
+    public var column: String
+    public var role: Role
+    /// `numeric` or `categorical`.
+    public var type: String
+    /// The test or distance (``StatTest`` raw value).
+    public var test: String
+    /// The statistic or distance; `nil` only when a side has no values (see ``note``).
+    public var statistic: Double?
+    /// The p-value, for tests that have one.
+    public var pValue: Double?
+    /// The p-value after the report's correction (when one is set).
+    public var adjustedPValue: Double?
+    public var threshold: Double
+    public var drifted: Bool
+    /// How large the change is, whatever the sample sizes: the normed Wasserstein distance for
+    /// numbers, the Jensen–Shannon distance for categories.
+    public var effectSize: Double?
+    public var effectSizeName: String?
+    /// Values present (not missing) in each sample.
+    public var referenceCount: Int
+    public var currentCount: Int
+    /// Missing values (NaN or empty) in each sample.
+    public var referenceMissing: Int
+    public var currentMissing: Int
+    /// Why a column has no statistic, or what was unusual.
+    public var note: String?
+    /// The shares per bin or category the HTML report draws.
+    public var histogram: Histogram?
+
+    /// Bin or category labels with each sample's share.
+    public struct Histogram: Sendable, Hashable, Codable {
+        public var labels: [String]
+        public var reference: [Double]
+        public var current: [Double]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case column, role, type, test, statistic, threshold, drifted, note, histogram
+        case pValue = "p_value", adjustedPValue = "adjusted_p_value", effectSize = "effect_size", effectSizeName = "effect_size_name"
+        case referenceCount = "reference_count", currentCount = "current_count"
+        case referenceMissing = "reference_missing", currentMissing = "current_missing"
+    }
+}
+
+/// A drift report: every compared column's test and verdict, and the dataset's verdict.
+///
+/// The test of each column is chosen as Evidently chooses it unless ``DriftOptions`` says
+/// otherwise. With n the reference's rows and u the distinct values of both samples together:
+/// n ≤ 1000: numbers with u > 5 → Kolmogorov–Smirnov; otherwise chi-square (u > 2) or the
+/// Z-test (u ≤ 2), numbers then counted as categories; n > 1000: numbers with u > 5 → normed
+/// Wasserstein (threshold 0.1); otherwise Jensen–Shannon (0.1).
+///
+/// Missing values are left out of every test and counted. A column with no values on one side
+/// has no statistic and is drifted (it vanished or appeared); with none on either side it is
+/// not. The dataset drifts when the share of drifted feature columns reaches
+/// ``DriftOptions/driftShare``; prediction and target columns are reported apart.
+public struct DriftReport: Sendable, Hashable, Codable {
+    /// Every compared column, in the reference's column order.
+    public var columns: [ColumnDrift]
+    public var datasetDrift: Bool
+    public var driftShare: Double
+    public var numberOfColumns: Int
+    public var numberOfDriftedColumns: Int
+    public var shareOfDriftedColumns: Double
+    public var correction: Correction
+    public var referenceRows: Int
+    public var currentRows: Int
+
+    /// The prediction column's drift, when the options name one.
+    public var predictionDrift: ColumnDrift? { columns.first { $0.role == .prediction } }
+    /// The target column's drift, when the options name one.
+    public var targetDrift: ColumnDrift? { columns.first { $0.role == .target } }
+
+    /// Compares every column of `current` with the same column of `reference`.
+    /// - Throws: ``ToolboxError/Code/notFound`` for a column missing from either table,
+    ///   ``ToolboxError/Code/invalidData`` for a column that is numbers on one side and text on
+    ///   the other (naming the first text row) or empty tables,
+    ///   ``ToolboxError/Code/invalidParameter`` for a test that cannot run on a column's type or
+    ///   a threshold or drift share out of range.
+    public static func compute(reference: DataTable, current: DataTable, options: DriftOptions = DriftOptions()) throws -> DriftReport {
+        let names = options.columns ?? reference.columnNames
+        let references = try names.map { try ReferenceColumn(name: $0, column: try reference.column(named: $0), binning: options.binning) }
+        return try compute(references: references, referenceRows: reference.rowCount, current: current, options: options)
+    }
+
+    static func compute(references: [ReferenceColumn], referenceRows: Int, current: DataTable, options: DriftOptions) throws -> DriftReport {
+        guard options.driftShare > 0, options.driftShare <= 1 else {
+            throw ToolboxError(.invalidParameter, "the drift share must be in (0, 1], got \(options.driftShare)", context: ErrorContext(parameter: "drift_share"))
+        }
+        for (column, value) in options.threshold where !(value.isFinite && value >= 0) {
+            throw ToolboxError(.invalidParameter, "the threshold of \(column) must be a finite number of at least 0, got \(value)",
+                               context: ErrorContext(column: column, parameter: "threshold"))
+        }
+        for name in [options.prediction, options.target].compactMap({ $0 }) where !references.contains(where: { $0.name == name }) {
+            throw ToolboxError(.notFound, "no column named \(name) among the compared columns", context: ErrorContext(column: name))
+        }
+        let currentColumns = try references.map { try current.column(named: $0.name) }
+        var results = try Parallel.map(indices: references.count) { index in
+            try ColumnComparison.compare(references[index], currentColumns[index], options: options)
+        }
+        for index in results.indices {
+            if results[index].column == options.prediction { results[index].role = .prediction }
+            if results[index].column == options.target { results[index].role = .target }
+        }
+        // Correct the feature columns' p-values together, then decide.
+        let tested = results.indices.filter { results[$0].role == .feature && results[$0].pValue != nil }
+        if options.correction != .none {
+            let adjusted = options.correction.adjust(tested.map { results[$0].pValue! })
+            for (index, value) in zip(tested, adjusted) {
+                results[index].adjustedPValue = value
+                results[index].drifted = value < results[index].threshold
+            }
+        }
+        let features = results.filter { $0.role == .feature }
+        let drifted = features.filter(\.drifted).count
+        let share = features.isEmpty ? 0 : Double(drifted) / Double(features.count)
+        return DriftReport(columns: results, datasetDrift: !features.isEmpty && share >= options.driftShare, driftShare: options.driftShare,
+                           numberOfColumns: features.count, numberOfDriftedColumns: drifted, shareOfDriftedColumns: share,
+                           correction: options.correction, referenceRows: referenceRows, currentRows: current.rowCount)
+    }
+
+    /// The report as JSON: the dataset verdict and, under `columns`, an object per column name
+    /// with `test`, `statistic`, `p_value` (for tests with one), `threshold` and `drifted`.
+    /// Numbers are written in their shortest form that reads back as the same Double.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case columns, correction
+        case datasetDrift = "dataset_drift", driftShare = "drift_share", numberOfColumns = "number_of_columns"
+        case numberOfDriftedColumns = "number_of_drifted_columns", shareOfDriftedColumns = "share_of_drifted_columns"
+        case referenceRows = "reference_rows", currentRows = "current_rows"
+        case predictionDrift = "prediction_drift", targetDrift = "target_drift"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        var byName: [String: ColumnDrift] = [:]
+        for column in columns { byName[column.column] = column }
+        try container.encode(byName, forKey: .columns)
+        try container.encode(correction, forKey: .correction)
+        try container.encode(datasetDrift, forKey: .datasetDrift)
+        try container.encode(driftShare, forKey: .driftShare)
+        try container.encode(numberOfColumns, forKey: .numberOfColumns)
+        try container.encode(numberOfDriftedColumns, forKey: .numberOfDriftedColumns)
+        try container.encode(shareOfDriftedColumns, forKey: .shareOfDriftedColumns)
+        try container.encode(referenceRows, forKey: .referenceRows)
+        try container.encode(currentRows, forKey: .currentRows)
+        try container.encodeIfPresent(predictionDrift?.column, forKey: .predictionDrift)
+        try container.encodeIfPresent(targetDrift?.column, forKey: .targetDrift)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let byName = try container.decode([String: ColumnDrift].self, forKey: .columns)
+        columns = byName.values.sorted { $0.column < $1.column }
+        correction = try container.decode(Correction.self, forKey: .correction)
+        datasetDrift = try container.decode(Bool.self, forKey: .datasetDrift)
+        driftShare = try container.decode(Double.self, forKey: .driftShare)
+        numberOfColumns = try container.decode(Int.self, forKey: .numberOfColumns)
+        numberOfDriftedColumns = try container.decode(Int.self, forKey: .numberOfDriftedColumns)
+        shareOfDriftedColumns = try container.decode(Double.self, forKey: .shareOfDriftedColumns)
+        referenceRows = try container.decode(Int.self, forKey: .referenceRows)
+        currentRows = try container.decode(Int.self, forKey: .currentRows)
+    }
+
+    init(columns: [ColumnDrift], datasetDrift: Bool, driftShare: Double, numberOfColumns: Int, numberOfDriftedColumns: Int,
+         shareOfDriftedColumns: Double, correction: Correction, referenceRows: Int, currentRows: Int) {
+        self.columns = columns
+        self.datasetDrift = datasetDrift
+        self.driftShare = driftShare
+        self.numberOfColumns = numberOfColumns
+        self.numberOfDriftedColumns = numberOfDriftedColumns
+        self.shareOfDriftedColumns = shareOfDriftedColumns
+        self.correction = correction
+        self.referenceRows = referenceRows
+        self.currentRows = currentRows
+    }
+}

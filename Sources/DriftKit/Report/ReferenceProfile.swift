@@ -1,0 +1,128 @@
+import Foundation
+public import ToolboxCore
+
+/// A reference data set summarized for drift checks, so a model server need not keep the raw
+/// reference rows: per column the row and missing counts, and
+/// - for numbers: 1,001 linear quantiles (at i/1000), mean, standard deviation, the exact shares
+///   of the report's quantile bins, and exact value counts when there are at most 20 distinct
+///   values;
+/// - for categories: every category's count.
+///
+/// Tests run from a profile, and how close they come to the raw reference:
+/// - chi-square, Z, Fisher, and every binned distance over categories or the profile's quantile
+///   bins: exact (the counts and shares are stored);
+/// - Kolmogorov–Smirnov and Wasserstein: against a pseudo-sample at the mid-quantiles of the
+///   piecewise-linear quantile function through the sketch. The KS statistic is within
+///   1/1000 + 1/min(n, 100,000) of the raw one for a continuous reference (the sketch's rank
+///   resolution plus the pseudo-sample's), and its p-value uses the asymptotic distribution with
+///   the true reference size; the normed Wasserstein distance is within (max − min)/(1000 σ).
+/// - Anderson–Darling, Cramér–von Mises and MMD need the raw values: a typed error.
+///
+/// Saved as JSON (version 1), written atomically.
+public struct ReferenceProfile: Sendable, Hashable, Codable {
+    /// The format version written.
+    public static let formatVersion = 1
+
+    public var version: Int
+    /// Rows of the reference.
+    public var rows: Int
+    /// The columns in the reference's order.
+    public var columns: [ReferenceColumn]
+
+    /// Summarizes every column of `table` (or the named ones), with shares for `binning`.
+    /// - Throws: ``ToolboxError/Code/notFound`` for a named column not in the table,
+    ///   ``ToolboxError/Code/invalidData`` for an infinite value.
+    public init(_ table: DataTable, columns names: [String]? = nil, binning: Binning = .quantile(10)) throws {
+        version = Self.formatVersion
+        rows = table.rowCount
+        let names = names ?? table.columnNames
+        columns = try Parallel.map(indices: names.count) { index in
+            try ReferenceColumn(name: names[index], column: try table.column(named: names[index]), binning: binning).summary
+        }
+    }
+
+    /// Writes the profile as JSON, replacing `path` atomically.
+    public func save(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try RegularFile.replace(path, with: Array(try encoder.encode(self)))
+    }
+
+    /// The largest profile read (1 GiB): a larger file is refused before it is read.
+    public static let maximumFileSize = 1 << 30
+
+    /// Reads a profile written by ``save(to:)``.
+    /// - Throws: ``ToolboxError/Code/parseError`` for a file that is not a profile (naming what
+    ///   is wrong), ``ToolboxError/Code/unsupported`` for a newer format version,
+    ///   ``ToolboxError/Code/corruptArchive`` for inconsistent counts; the errors of reading a
+    ///   regular file.
+    public static func load(from path: String) throws -> ReferenceProfile {
+        let bytes = try RegularFile.read(path, limit: maximumFileSize)
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let profile: ReferenceProfile
+        do {
+            profile = try decoder.decode(ReferenceProfile.self, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw ToolboxError(.parseError, "\(path) is not a drift profile: \(Self.describe(error))", context: ErrorContext(path: path))
+        }
+        guard profile.version <= formatVersion else {
+            throw ToolboxError(.unsupported, "\(path) is a version \(profile.version) profile; this build reads version \(formatVersion)",
+                               context: ErrorContext(path: path))
+        }
+        try profile.validate(path: path)
+        return profile
+    }
+
+    /// Checks the counts and sketches agree with each other.
+    func validate(path: String) throws {
+        for column in columns {
+            func corrupt(_ message: String) -> ToolboxError {
+                ToolboxError(.corruptArchive, "\(path): column \(column.name): \(message)", context: ErrorContext(path: path, column: column.name))
+            }
+            guard column.rows == rows, column.missing >= 0, column.missing <= column.rows else { throw corrupt("row counts do not add up") }
+            if let counts = column.counts, counts.total != column.count || counts.counts.values.contains(where: { $0 < 0 }) {
+                throw corrupt("category counts do not add up to \(column.count)")
+            }
+            if column.kind == .numeric && column.count > 0 {
+                guard let quantiles = column.quantiles, quantiles.count == ReferenceColumn.sketchIntervals + 1,
+                      zip(quantiles, quantiles.dropFirst()).allSatisfy({ $0 <= $1 }), quantiles.allSatisfy(\.isFinite) else {
+                    throw corrupt("the quantile sketch must hold \(ReferenceColumn.sketchIntervals + 1) ascending finite values")
+                }
+                if let shares = column.binnedShares, shares.count != column.binning?.count || shares.contains(where: { !($0 >= 0 && $0 <= 1) }) {
+                    throw corrupt("bin shares do not match the binning")
+                }
+            }
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "missing \(path(context)).\(key.stringValue)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(path(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+extension DriftReport {
+    /// Compares `current` with a saved reference profile (see ``ReferenceProfile`` for which
+    /// tests a profile can run and how close they come).
+    public static func compute(profile: ReferenceProfile, current: DataTable, options: DriftOptions = DriftOptions()) throws -> DriftReport {
+        var references = profile.columns
+        if let names = options.columns {
+            references = try names.map { name in
+                guard let column = profile.columns.first(where: { $0.name == name }) else {
+                    throw ToolboxError(.notFound, "the profile has no column \(name)", context: ErrorContext(column: name))
+                }
+                return column
+            }
+        }
+        return try compute(references: references, referenceRows: profile.rows, current: current, options: options)
+    }
+}

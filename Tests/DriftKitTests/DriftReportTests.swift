@@ -1,0 +1,186 @@
+@testable import DriftKit
+import Foundation
+import Testing
+import ToolboxCore
+import ToolboxTesting
+
+@Suite("Drift reports, profiles and corrections")
+struct DriftReportTests {
+    /// A reference and a current table: `x` shifted, `y` not, `few` with 3 values, `flag` binary,
+    /// `city` categorical with a new category, `gone` entirely missing in the current data.
+    static func tables(referenceRows: Int = 600, currentRows: Int = 500) throws -> (DataTable, DataTable) {
+        func table(_ rows: Int, seed: UInt64, shift: Double, current: Bool) throws -> DataTable {
+            let u = DriftGolden.uniforms(seed: seed, count: rows * 4)
+            let x = DriftGolden.sample("normal", seed: seed + 1, count: rows, shift: shift)
+            let y = DriftGolden.sample("skewed", seed: seed + 2, count: rows, shift: 0)
+            let few = (0..<rows).map { (u[4 * $0] * 3).rounded(.down) }
+            let flag = (0..<rows).map { u[4 * $0 + 1] < (current ? 0.5 : 0.48) ? "yes" : "no" } as [String?]
+            let cities = current ? ["oslo", "bergen", "tromso", "bodo"] : ["oslo", "bergen", "tromso"]
+            let city = (0..<rows).map { cities[Int(u[4 * $0 + 2] * Double(cities.count))] } as [String?]
+            let gone = (0..<rows).map { current ? Double.nan : u[4 * $0 + 3] }
+            return try DataTable([("x", .numeric(x)), ("y", .numeric(y)), ("few", .numeric(few)), ("flag", .categorical(flag)),
+                                  ("city", .categorical(city)), ("gone", .numeric(gone))])
+        }
+        return (try table(referenceRows, seed: 100, shift: 0, current: false), try table(currentRows, seed: 200, shift: 0.5, current: true))
+    }
+
+    @Test func testsAreChosenAsEvidentlyChoosesThemAndComputedAsTheirOwnAPIs() throws {
+        let (reference, current) = try Self.tables()
+        let report = try DriftReport.compute(reference: reference, current: current)
+        let byName = Dictionary(uniqueKeysWithValues: report.columns.map { ($0.column, $0) })
+        #expect(byName["x"]?.test == "ks" && byName["y"]?.test == "ks" && byName["few"]?.test == "chi2")
+        #expect(byName["flag"]?.test == "z" && byName["city"]?.test == "chi2")
+        let ks = try KolmogorovSmirnov.test(try reference.numericColumn(named: "x"), try current.numericColumn(named: "x"))
+        #expect(byName["x"]?.statistic == ks.statistic && byName["x"]?.pValue == ks.pValue && byName["x"]?.drifted == true)
+        #expect(byName["y"]?.drifted == false)
+        let chi = try ChiSquare.goodnessOfFit(reference: CategoryCounts(try reference.categoricalColumn(named: "city")),
+                                              current: CategoryCounts(try current.categoricalColumn(named: "city")))
+        #expect(byName["city"]?.statistic == chi.statistic && chi.statistic.isInfinite && byName["city"]?.drifted == true)
+        #expect(byName["gone"]?.drifted == true && byName["gone"]?.statistic == nil && byName["gone"]?.note != nil)
+        #expect(byName["x"]?.effectSizeName == "wasserstein_normed" && byName["city"]?.effectSizeName == "jensen_shannon")
+        #expect(report.numberOfColumns == 6 && report.numberOfDriftedColumns == byName.values.filter(\.drifted).count)
+        #expect(report.datasetDrift == (report.shareOfDriftedColumns >= 0.5))
+        // Over 1000 reference rows: normed Wasserstein and Jensen-Shannon, thresholds 0.1.
+        let (large, largeCurrent) = try Self.tables(referenceRows: 1_500, currentRows: 800)
+        let big = Dictionary(uniqueKeysWithValues: try DriftReport.compute(reference: large, current: largeCurrent).columns.map { ($0.column, $0) })
+        #expect(big["x"]?.test == "wasserstein" && big["few"]?.test == "jensenshannon" && big["city"]?.test == "jensenshannon")
+        let normed = try Distance.normedWasserstein(try large.numericColumn(named: "x"), try largeCurrent.numericColumn(named: "x"))
+        #expect(big["x"]?.threshold == 0.1 && big["x"]?.statistic == normed)
+    }
+
+    @Test func overridesThresholdsAndCorrections() throws {
+        let (reference, current) = try Self.tables()
+        var options = DriftOptions()
+        options.numericStattest = .psi
+        options.categoricalStattest = .jensenshannon
+        options.stattest["y"] = .anderson
+        options.threshold["x"] = 5
+        options.columns = ["x", "y", "city"]
+        let report = try DriftReport.compute(reference: reference, current: current, options: options)
+        let byName = Dictionary(uniqueKeysWithValues: report.columns.map { ($0.column, $0) })
+        #expect(byName["x"]?.test == "psi" && byName["x"]?.threshold == 5 && byName["x"]?.drifted == false)
+        let psi = try Distance.psi(reference: try reference.numericColumn(named: "x"), current: try current.numericColumn(named: "x"))
+        #expect(byName["x"]?.statistic == psi)
+        #expect(byName["y"]?.test == "anderson" && byName["city"]?.test == "jensenshannon" && report.columns.count == 3)
+        options.stattest["city"] = .ks
+        let wrongType = #expect(throws: ToolboxError.self) { try DriftReport.compute(reference: reference, current: current, options: options) }
+        #expect(wrongType?.context.column == "city")
+        // Bonferroni and Benjamini-Hochberg adjusted p-values.
+        #expect(Correction.bonferroni.adjust([0.01, 0.04, 0.3]) == [0.03, 0.12, 0.8999999999999999])
+        let bh = Correction.benjaminiHochberg.adjust([0.01, 0.04, 0.03, 0.2])
+        #expect(zip(bh, [0.04, 0.16 / 3, 0.16 / 3, 0.2]).allSatisfy { abs($0 - $1) < 1e-15 }, "\(bh)")
+        var corrected = DriftOptions()
+        corrected.correction = .bonferroni
+        let adjusted = try DriftReport.compute(reference: reference, current: current, options: corrected)
+        let tested = adjusted.columns.filter { $0.pValue != nil }
+        #expect(tested.allSatisfy { $0.adjustedPValue == min(1, $0.pValue! * Double(tested.count)) })
+        #expect(tested.allSatisfy { $0.drifted == ($0.adjustedPValue! < $0.threshold) })
+    }
+
+    @Test func predictionAndTargetAreReportedApart() throws {
+        let (reference, current) = try Self.tables()
+        var options = DriftOptions()
+        options.prediction = "y"
+        options.target = "flag"
+        let report = try DriftReport.compute(reference: reference, current: current, options: options)
+        #expect(report.predictionDrift?.column == "y" && report.targetDrift?.column == "flag" && report.numberOfColumns == 4)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
+        #expect(json["prediction_drift"] as? String == "y" && json["target_drift"] as? String == "flag")
+        options.prediction = "score"
+        #expect(throws: ToolboxError.self) { try DriftReport.compute(reference: reference, current: current, options: options) }
+    }
+
+    /// The JSON the CLI prints: per column test, statistic, p_value (for tests with one),
+    /// threshold and drifted, plus the dataset verdict; numbers read back as the same Double.
+    @Test func jsonHasTheContractFields() throws {
+        let (reference, current) = try Self.tables()
+        let report = try DriftReport.compute(reference: reference, current: current)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
+        #expect(json["dataset_drift"] as? Bool == report.datasetDrift)
+        let columns = try #require(json["columns"] as? [String: [String: Any]])
+        let x = try #require(columns["x"])
+        #expect(x["test"] as? String == "ks" && x["threshold"] as? Double == 0.05 && x["drifted"] as? Bool == true)
+        // Shortest round-trip text (JSONSerialization's NSNumber parse is not a faithful Double reader).
+        let text = try report.json()
+        let statistic = try #require(report.columns[0].statistic), p = try #require(report.columns[0].pValue)
+        #expect(text.contains("\"statistic\" : \(statistic)") && text.contains("\"p_value\" : \(p)"))
+        #expect(x["statistic"] != nil && x["p_value"] != nil)
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let decoded = try decoder.decode(DriftReport.self, from: Data(report.json().utf8))
+        #expect(decoded.columns.first { $0.column == "x" } == report.columns[0])
+    }
+
+    @Test func edgeCasesHaveDocumentedResults() throws {
+        let reference = try DataTable([("a", .numeric([1, 1, 1, 1])), ("b", .categorical(["k", "k", "k", "k"])), ("c", .numeric([.nan, .nan, .nan, .nan])),
+                                       ("d", .numeric([1, 2, 3, 4]))])
+        let current = try DataTable([("a", .numeric([1, 1, 1])), ("b", .categorical(["k", "k", "k"])), ("c", .numeric([.nan, .nan, .nan])),
+                                     ("d", .categorical(["1", "2", "n/a"]))])
+        let mismatch = #expect(throws: ToolboxError.self) { try DriftReport.compute(reference: reference, current: current) }
+        #expect(mismatch?.context.column == "d" && mismatch?.context.row == 0)
+        var options = DriftOptions()
+        options.columns = ["a", "b", "c"]
+        let report = try DriftReport.compute(reference: reference, current: current, options: options)
+        for column in report.columns {
+            #expect(!column.drifted, "\(column.column)")
+            if let statistic = column.statistic { #expect(statistic.isFinite) }
+            if let p = column.pValue { #expect(p == 1) }
+        }
+        #expect(report.columns[2].note == "no values in either sample")
+        #expect(throws: ToolboxError.self) { try DriftReport.compute(reference: reference, current: try DataTable([("a", .numeric([1]))])) }
+        options.driftShare = 0
+        #expect(throws: ToolboxError.self) { try DriftReport.compute(reference: reference, current: current, options: options) }
+    }
+
+    /// A profile gives the raw report's categorical tests and quantile-bin distances exactly,
+    /// KS and Wasserstein within the documented bounds, and refuses the tests that need raw values.
+    @Test func profilesStandInForTheReference() throws {
+        let (reference, current) = try Self.tables(referenceRows: 5_000, currentRows: 3_000)
+        let profile = try ReferenceProfile(reference)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("drift-profile-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try profile.save(to: path)
+        let loaded = try ReferenceProfile.load(from: path)
+        #expect(loaded == profile)
+        for test in [StatTest.ks, .wasserstein, .psi, .jensenshannon] {
+            var options = DriftOptions()
+            options.numericStattest = test
+            options.categoricalStattest = .chi2
+            let raw = Dictionary(uniqueKeysWithValues: try DriftReport.compute(reference: reference, current: current, options: options).columns.map { ($0.column, $0) })
+            let summarized = Dictionary(uniqueKeysWithValues: try DriftReport.compute(profile: loaded, current: current, options: options).columns.map { ($0.column, $0) })
+            for name in ["x", "y"] {
+                let (a, b) = (try #require(raw[name]?.statistic), try #require(summarized[name]?.statistic))
+                switch test {
+                case .ks: #expect(abs(a - b) <= 1.0 / 1000 + 1.0 / 5000, "\(name) ks \(a) vs \(b)")
+                case .wasserstein:
+                    let values = try reference.numericColumn(named: name)
+                    let sd = try #require(profile.columns.first { $0.name == name }?.standardDeviation)
+                    #expect(abs(a - b) <= (values.max()! - values.min()!) / (1000 * sd), "\(name) wasserstein \(a) vs \(b)")
+                default: #expect(abs(a - b) <= 1e-12 * max(1, abs(a)), "\(name) \(test) \(a) vs \(b)")
+                }
+                #expect(raw[name]?.drifted == summarized[name]?.drifted, "\(name) \(test) verdict")
+            }
+            for name in ["few", "flag", "city"] { #expect(raw[name]?.statistic == summarized[name]?.statistic, "\(name)") }
+        }
+        var options = DriftOptions()
+        options.numericStattest = .cvm
+        #expect(throws: ToolboxError.self) { try DriftReport.compute(profile: loaded, current: current, options: options) }
+    }
+
+    @Test func corruptProfilesAreTypedErrors() throws {
+        let (reference, _) = try Self.tables()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("drift-corrupt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("p.json").path
+        try ReferenceProfile(reference).save(to: path)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for (name, mutated) in [("truncated", String(text.prefix(text.count / 2))), ("version", text.replacingOccurrences(of: "\"version\":1", with: "\"version\":7")),
+                                ("rows", text.replacingOccurrences(of: "\"rows\":600", with: "\"rows\":601")), ("empty", ""), ("array", "[1, 2]")] {
+            let file = directory.appendingPathComponent("\(name).json").path
+            try mutated.write(toFile: file, atomically: true, encoding: .utf8)
+            #expect(throws: ToolboxError.self, "\(name)") { try ReferenceProfile.load(from: file) }
+        }
+        #expect(throws: ToolboxError.self) { try ReferenceProfile.load(from: directory.path) }
+    }
+}
