@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "dstoolboxTests",
             dependencies: [
-                "dstoolbox", "ToolboxCore", "ToolboxTesting", "SEGYKit", "FeatureKit",
+                "dstoolbox", "ToolboxCore", "ToolboxTesting", "SEGYKit", "FeatureKit", "DriftKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Golden"],

@@ -107,7 +107,7 @@ struct DriftReportTests {
         #expect(x["statistic"] != nil && x["p_value"] != nil)
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let decoded = try decoder.decode(DriftReport.self, from: Data(report.json().utf8))
+        let decoded = try decoder.decode(DriftReport.self, from: Data(report.json(histograms: true).utf8))
         #expect(decoded.columns.first { $0.column == "x" } == report.columns[0])
     }
 

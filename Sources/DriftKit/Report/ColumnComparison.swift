@@ -17,6 +17,9 @@ enum ColumnComparison {
             }
             numbers = values.filter { !$0.isNaN }
             currentMissing = values.count - numbers.count
+        case (.numeric, .categorical(let texts)) where texts.allSatisfy({ $0 == nil }):
+            // An empty column reads as text; it is a numeric column with every value missing.
+            currentMissing = texts.count
         case (.numeric, .categorical(let texts)):
             let row = texts.firstIndex { $0 != nil } ?? 0
             throw ToolboxError(.invalidData, "column \(name) holds numbers in the reference but text in the current data (row \(row): \(texts[row].map { "\"\($0)\"" } ?? "missing"))",
@@ -237,8 +240,14 @@ enum ColumnComparison {
 }
 
 extension ReferenceColumn {
-    /// A bin edge for a label: four significant digits.
-    static func shortText(_ value: Double) -> String { String(format: "%.4g", value) }
+    /// A bin edge for a label: three significant digits, thousands and millions abbreviated.
+    static func shortText(_ value: Double) -> String {
+        let magnitude = abs(value)
+        if magnitude >= 1e9 { return String(format: "%.3gG", value / 1e9) }
+        if magnitude >= 1e6 { return String(format: "%.3gM", value / 1e6) }
+        if magnitude >= 1e4 { return String(format: "%.3gk", value / 1e3) }
+        return String(format: "%.3g", value)
+    }
 }
 
 extension KolmogorovSmirnov {

@@ -131,7 +131,8 @@ public struct DriftReport: Sendable, Hashable, Codable {
             throw ToolboxError(.invalidParameter, "the threshold of \(column) must be a finite number of at least 0, got \(value)",
                                context: ErrorContext(column: column, parameter: "threshold"))
         }
-        for name in [options.prediction, options.target].compactMap({ $0 }) where !references.contains(where: { $0.name == name }) {
+        let named = [options.prediction, options.target].compactMap { $0 } + options.stattest.keys.sorted() + options.threshold.keys.sorted()
+        for name in named where !references.contains(where: { $0.name == name }) {
             throw ToolboxError(.notFound, "no column named \(name) among the compared columns", context: ErrorContext(column: name))
         }
         let currentColumns = try references.map { try current.column(named: $0.name) }
@@ -161,8 +162,16 @@ public struct DriftReport: Sendable, Hashable, Codable {
 
     /// The report as JSON: the dataset verdict and, under `columns`, an object per column name
     /// with `test`, `statistic`, `p_value` (for tests with one), `threshold` and `drifted`.
-    /// Numbers are written in their shortest form that reads back as the same Double.
-    public func json() throws -> String {
+    /// Numbers are written in their shortest form that reads back as the same Double; infinite
+    /// statistics (chi-square with a category the reference never had) as the string `"inf"`.
+    /// - Parameter histograms: include each column's bin shares (what the HTML report draws).
+    public func json(histograms: Bool = false) throws -> String {
+        var copy = self
+        if !histograms { for index in copy.columns.indices { copy.columns[index].histogram = nil } }
+        return try copy.encodedJSON()
+    }
+
+    private func encodedJSON() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

@@ -51,6 +51,22 @@ public enum RegularFile {
         return bytes
     }
 
+    /// The first `count` bytes (fewer for a shorter file) of the regular file at `path`: enough to
+    /// tell a file's format by its content.
+    public static func head(_ path: String, count: Int) throws -> [UInt8] {
+        let (descriptor, size) = try openForReading(path)
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: max(0, min(size, count)))
+        var filled = 0
+        while filled < bytes.count {
+            let read = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, $0.count - filled, off_t(filled)) }
+            if read < 0 && errno == EINTR { continue }
+            guard read > 0 else { break }
+            filled += read
+        }
+        return Array(bytes.prefix(filled))
+    }
+
     /// Throws unless `path` is absent or a regular file (or a link, which is replaced, not followed).
     public static func checkReplaceable(_ path: String) throws {
         var info = stat()
