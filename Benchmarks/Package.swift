@@ -57,13 +57,24 @@ let package = Package(
             path: "Benchmarks/FeatureBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "DriftBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "DriftKit", package: "DSToolbox"),
+                .product(name: "ToolboxCore", package: "DSToolbox"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/DriftBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Runs one workload and prints its best time, for Compare/run.sh to set beside the
         // Python reference on the same data.
         .executableTarget(
             name: "CompareRunner",
             dependencies: ["BenchmarkSupport", .product(name: "ToolboxCore", package: "DSToolbox"),
                            .product(name: "SEGYKit", package: "DSToolbox"), .product(name: "LearnKit", package: "DSToolbox"),
-                           .product(name: "FeatureKit", package: "DSToolbox"),
+                           .product(name: "FeatureKit", package: "DSToolbox"), .product(name: "DriftKit", package: "DSToolbox"),
                            .product(name: "ToolboxTesting", package: "DSToolbox")],
             path: "Sources/CompareRunner"
         ),

@@ -97,3 +97,16 @@ s=$($runner tfidf "$docs" 3 | awk '{print $2}')
 awk -v p="$p" -v s="$s" 'BEGIN{ printf "%-15s scikit-learn %.3f s, FeatureKit %.3f s, ratio %.2fx %s\n", "tfidf (20k docs)", p, s, p/s, (p/s>=1)?"":"(scikit-learn faster)" }'
 echo "trace features, 100k traces x 1000 samples (goal: under 10 s):"
 $runner trace-features 100000 1000
+
+echo
+echo "== DriftKit: KS (scipy.stats.ks_2samp) and PSI (NumPy, 10 quantile bins) on 1M vs 1M; drift report 50 columns x 100k"
+drift="$($runner make-drift 1000000 0.01)"
+for current in current shifted; do
+  for op in ks psi; do
+    p=$($python Benchmarks/Compare/drift.py "$op" "$drift-reference.f64" "$drift-$current.f64" 3 | seconds)
+    s=$($runner "$op" "$drift-reference.f64" "$drift-$current.f64" 3 | seconds)
+    awk -v op="$op ($current)" -v p="$p" -v s="$s" 'BEGIN{ printf "%-15s reference %.4f s, DriftKit %.4f s, ratio %.2fx %s\n", op, p, s, p/s, (p/s>=1)?"":"(reference faster)" }'
+  done
+done
+echo "drift report, 50 numeric columns, 100k vs 100k rows (goal: under 2 s):"
+$runner drift-report 100000 50 3

@@ -117,3 +117,30 @@ struct StatisticalTestsTests {
         #expect(throws: ToolboxError.self) { try MaximumMeanDiscrepancy.test([1, 2], [1, 2], sigma: 0) }
     }
 }
+
+@Suite("Radix sort of Doubles")
+struct RadixSortTests {
+    @Test func sortsAsTheStandardLibrary() {
+        var generator = SeededGenerator(seed: 9)
+        for count in [0, 1, 5, 4_095, 4_096, 50_000] {
+            var values = (0..<count).map { _ in generator.nextNormal() * pow(10, Double(generator.nextInt(below: 40)) - 20) }
+            if count > 10 { values[3] = -0.0; values[4] = 0.0; values[5] = .infinity; values[6] = -.infinity; values[7] = .leastNonzeroMagnitude; values[8] = -.greatestFiniteMagnitude }
+            let sorted = RadixSort.sorted(values)
+            #expect(sorted.count == values.count && zip(sorted, values.sorted()).allSatisfy { $0 == $1 }, "\(count)")
+            #expect(zip(sorted, sorted.dropFirst()).allSatisfy { $0 <= $1 })
+        }
+        let constant = [Double](repeating: 2.5, count: 10_000)
+        #expect(RadixSort.sorted(constant) == constant)
+    }
+
+    /// Selected order statistics are the sorted array's, with ties, sorted input and repeats.
+    @Test func orderStatisticsAreTheSortedValues() {
+        var generator = SeededGenerator(seed: 4)
+        for values in [(0..<20_001).map { _ in generator.nextNormal() }, (0..<250_000).map { _ in generator.nextNormal() }, (0..<5_000).map { _ in Double(generator.nextInt(below: 7)) },
+                       (0..<3_000).map(Double.init), [Double](repeating: 1, count: 100), [3.0]] {
+            let sorted = values.sorted()
+            let ranks = [0, values.count - 1, values.count / 2, values.count / 3, values.count / 2, max(0, values.count - 2)]
+            #expect(OrderStatistics.select(values, ranks: ranks) == ranks.map { sorted[$0] }, "\(values.count)")
+        }
+    }
+}

@@ -1,6 +1,7 @@
 // Runs one DS Toolbox workload and prints a line `name seconds detail`, the best of N runs.
 // Benchmarks/Compare/run.sh calls it beside the Python reference on the same data.
 import BenchmarkSupport
+import DriftKit
 import FeatureKit
 import Foundation
 import LearnKit
@@ -23,6 +24,49 @@ guard let workload = arguments.first else {
     exit(2)
 }
 switch workload {
+case "make-drift":
+    // Reference, unshifted and shifted current samples as raw little-endian float64 files.
+    let count = Int(arguments.dropFirst().first ?? "1000000") ?? 1_000_000
+    let shift = Double(arguments.dropFirst(2).first ?? "0.005") ?? 0.005
+    var generator = SeededGenerator(seed: 11)
+    let prefix = "/tmp/dstoolbox-drift-\(count)"
+    for (name, offset) in [("reference", 0.0), ("current", 0.0), ("shifted", shift)] {
+        let values = (0..<count).map { _ in generator.nextNormal() + offset }
+        try values.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: "\(prefix)-\(name).f64")) }
+    }
+    print(prefix)
+case "ks", "psi":
+    // KS (scipy's ks_2samp defaults) or PSI over 10 reference-quantile bins of two float64 files.
+    func load(_ path: String) throws -> [Double] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return data.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+    }
+    let (a, b) = (try load(String(arguments.dropFirst().first ?? "")), try load(String(arguments.dropFirst(2).first ?? "")))
+    let runs = Int(arguments.dropFirst(3).first ?? "3") ?? 3
+    var detail = ""
+    let seconds = try best(of: runs) {
+        if workload == "ks" {
+            let result = try KolmogorovSmirnov.test(a, b)
+            detail = "statistic=\(result.statistic) pvalue=\(result.pValue)"
+        } else {
+            detail = "psi=\(try Distance.psi(reference: a, current: b))"
+        }
+    }
+    print("\(workload) \(seconds) \(detail)")
+case "drift-report":
+    // A report over COLUMNS numeric columns of ROWS rows each side, every fifth column shifted.
+    let rows = Int(arguments.dropFirst().first ?? "100000") ?? 100_000
+    let columns = Int(arguments.dropFirst(2).first ?? "50") ?? 50
+    let runs = Int(arguments.dropFirst(3).first ?? "3") ?? 3
+    func column(_ seed: UInt64, _ shift: Double) -> DataTable.Column {
+        var generator = SeededGenerator(seed: seed)
+        return .numeric((0..<rows).map { _ in generator.nextNormal() + shift })
+    }
+    let reference = try DataTable((0..<columns).map { ("c\($0)", column(UInt64($0), 0)) })
+    let current = try DataTable((0..<columns).map { ("c\($0)", column(UInt64(1_000 + $0), $0 % 5 == 0 ? 0.2 : 0)) })
+    var drifted = 0
+    let seconds = try best(of: runs) { drifted = try DriftReport.compute(reference: reference, current: current).numberOfDriftedColumns }
+    print("drift-report \(seconds) columns=\(columns) rows=\(rows) drifted=\(drifted)")
 case "make-csv":
     let megabytes = Int(arguments.dropFirst().first ?? "100") ?? 100
     print(try Workloads.numericCSV(megabytes: megabytes))

@@ -60,7 +60,7 @@ enum ColumnComparison {
             categories = CategoryCounts(numbers.map(ReferenceColumn.text))
         }
         let referenceSample = reference.kind == .numeric ? reference.sample() : []
-        let sortedCurrent = numbers.sorted()
+        let sortedCurrent = RadixSort.sorted(numbers)
         switch test {
         case .ks:
             let exact = reference.hasExactSample
@@ -191,24 +191,11 @@ enum ColumnComparison {
                 let step = (quantiles.count - 1) / count
                 if step * count == quantiles.count - 1 {
                     let edges = [-Double.infinity] + (1..<count).map { quantiles[$0 * step] } + [Double.infinity]
-                    q = shares(current, edges: edges)
+                    q = try Distance.binShares(current, edges: edges)
                 }
             }
         }
         return (p, q)
-    }
-
-    static func shares(_ values: [Double], edges: [Double]) -> [Double] {
-        var counts = [Double](repeating: 0, count: edges.count - 1)
-        for value in values {
-            var (low, high) = (0, edges.count - 1)
-            while high - low > 1 {
-                let middle = (low + high) / 2
-                if edges[middle] <= value { low = middle } else { high = middle }
-            }
-            counts[low] += 1
-        }
-        return counts.map { $0 / Double(max(values.count, 1)) }
     }
 
     /// Twenty equal-width bins over both samples' range.

@@ -57,7 +57,7 @@ public struct ReferenceColumn: Sendable, Hashable, Codable {
             if let index = all.firstIndex(where: \.isInfinite) {
                 throw ToolboxError(.invalidData, "column \(name) holds \(all[index]) at row \(index)", context: ErrorContext(column: name, row: index))
             }
-            let present = all.filter { !$0.isNaN }.sorted()
+            let present = RadixSort.sorted(all.filter { !$0.isNaN })
             missing = all.count - present.count
             values = present
             var distinctValues = 0

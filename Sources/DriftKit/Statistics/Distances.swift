@@ -47,23 +47,52 @@ public enum Distance {
             let step = (high - low) / Double(count)
             edges = (0...count).map { $0 == count ? high : Double($0) * step + low }
         case .quantile(let count):
-            let sorted = reference.sorted()
-            edges = [-Double.infinity] + (1..<count).map { quantile(sorted, Double($0) / Double(count)) } + [Double.infinity]
+            edges = [-Double.infinity] + quantiles(reference, (1..<count).map { Double($0) / Double(count) }) + [Double.infinity]
         }
-        func proportions(_ values: [Double]) -> [Double] {
-            var counts = [Double](repeating: 0, count: edges.count - 1)
-            for value in values {
-                // The last edge at or below the value; the top edge belongs to the last bin.
-                var (low, high) = (0, edges.count - 1)
-                while high - low > 1 {
-                    let middle = (low + high) / 2
-                    if edges[middle] <= value { low = middle } else { high = middle }
+        return (try binShares(reference, edges: edges), try binShares(current, edges: edges))
+    }
+
+    /// The share of `values` in each bin edge[i] ≤ x < edge[i+1] (the top edge in the last
+    /// bin), counted over blocks of values in parallel.
+    static func binShares(_ values: [Double], edges: [Double]) throws -> [Double] {
+        let bins = edges.count - 1
+        let inner = Array(edges[1..<bins])
+        let partials = try values.withUnsafeBufferPointer { buffer in
+            let source = UnsafeSendable(buffer)
+            return try Parallel.map(count: buffer.count, grain: 65_536) { range -> [Int] in
+                var counts = [Int](repeating: 0, count: bins)
+                let block = UnsafeBufferPointer(rebasing: source.value[range])
+                if bins <= 64 {
+                    // Few bins: one pass per inner edge over the block, counting the edges at or
+                    // below each value (vectorizes), then one pass of counting.
+                    var index = [Int](repeating: 0, count: block.count)
+                    index.withUnsafeMutableBufferPointer { index in
+                        for edge in inner {
+                            for i in 0..<block.count { index[i] &+= block[i] >= edge ? 1 : 0 }
+                        }
+                        counts.withUnsafeMutableBufferPointer { counts in
+                            for i in 0..<block.count { counts[index[i]] &+= 1 }
+                        }
+                    }
+                    return counts
                 }
-                counts[low] += 1
+                inner.withUnsafeBufferPointer { inner in
+                    for value in block {
+                        // The number of inner edges at or below the value.
+                        var (low, high) = (0, inner.count)
+                        while low < high {
+                            let middle = (low + high) >> 1
+                            if inner[middle] <= value { low = middle + 1 } else { high = middle }
+                        }
+                        counts[low] += 1
+                    }
+                }
+                return counts
             }
-            return counts.map { $0 / Double(values.count) }
         }
-        return (proportions(reference), proportions(current))
+        var counts = [Int](repeating: 0, count: bins)
+        for partial in partials { for b in 0..<bins { counts[b] += partial[b] } }
+        return counts.map { Double($0) / Double(values.count) }
     }
 
     /// The proportions of each category (sorted union of both samples' categories).
@@ -73,6 +102,20 @@ public enum Distance {
         let keys = CategoryCounts.union(reference, current)
         let (r, c) = (Double(reference.total), Double(current.total))
         return (keys, keys.map { Double(reference.counts[$0] ?? 0) / r }, keys.map { Double(current.counts[$0] ?? 0) / c })
+    }
+
+    /// NumPy's default (linear) quantiles of unsorted values, by selection rather than sorting.
+    static func quantiles(_ values: [Double], _ qs: [Double]) -> [Double] {
+        let n = values.count
+        let positions = qs.map { $0 * Double(n - 1) }
+        let below = positions.map { Int($0.rounded(.down)) }
+        let ranks = below.flatMap { [$0, min($0 + 1, n - 1)] }
+        let selected = OrderStatistics.select(values, ranks: ranks)
+        return qs.indices.map { k in
+            let (lowValue, highValue) = (selected[2 * k], selected[2 * k + 1])
+            let fraction = positions[k] - Double(below[k])
+            return below[k] + 1 < n ? lowValue + (highValue - lowValue) * fraction : lowValue
+        }
     }
 
     /// NumPy's default (linear) quantile of sorted values.

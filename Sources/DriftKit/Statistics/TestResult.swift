@@ -40,7 +40,7 @@ func validateSample(_ values: [Double], name: String, minimumCount: Int = 1) thr
 /// The samples sorted, both at once.
 func sortedPair(_ a: [Double], _ b: [Double]) throws -> ([Double], [Double]) {
     let sorted = try Parallel.map(indices: 2, threads: a.count + b.count > 100_000 ? 2 : 1) { index in
-        (index == 0 ? a : b).sorted()
+        RadixSort.sorted(index == 0 ? a : b)
     }
     return (sorted[0], sorted[1])
 }
