@@ -105,7 +105,8 @@ def categories(seed, count, k, skew):
 
 def categorical_cases():
     grid = [(300, 400, 4, 0.0, 0.0), (300, 400, 4, 0.0, 0.6), (50, 5000, 7, 0.2, 0.0), (2000, 1500, 2, 0.0, 0.3),
-            (100, 120, 2, 0.0, 0.0), (1000, 1000, 12, 0.0, 0.1), (40, 30, 1, 0.0, 0.0)]
+            (100, 120, 2, 0.0, 0.0), (1000, 1000, 12, 0.0, 0.1), (40, 30, 1, 0.0, 0.0), (5, 8, 3, 0.0, 0.5),
+            (1000000, 1000000, 20, 0.0, 0.0), (1000000, 800000, 50, 0.0, 0.002), (500000, 400000, 2, 0.0, 0.004)]
     out = []
     for index, (n1, n2, k, skew1, skew2) in enumerate(grid):
         ref = categories(3000 + index, n1, k, skew1)
@@ -168,7 +169,8 @@ def bins(reference, current, binning, count):
 def numeric_distance_cases():
     out = []
     for index, (kind, n1, n2, shift) in enumerate([("normal", 1000, 800, 0.0), ("normal", 1000, 800, 0.4), ("ties", 500, 700, 0.03),
-                                                   ("skewed", 3000, 2000, 0.2), ("normal", 50, 60, 1.5)]):
+                                                   ("skewed", 3000, 2000, 0.2), ("normal", 50, 60, 1.5), ("normal", 5, 7, 0.5),
+                                                   ("skewed", 1000000, 1000000, 0.001)]):
         a = sample(kind, 5000 + index, n1, 0.0)
         b = sample(kind, 6000 + index, n2, shift)
         case = {"kind": kind, "n1": n1, "n2": n2, "shift": shift, "seed1": 5000 + index, "seed2": 6000 + index,
@@ -196,7 +198,8 @@ def anderson_cases():
     out = []
     grid = [("normal", [30, 40], [0.0, 0.0]), ("normal", [30, 40], [0.0, 0.7]), ("normal", [100, 80, 120], [0.0, 0.1, 0.2]),
             ("ties", [60, 50], [0.0, 0.04]), ("skewed", [500, 400], [0.0, 0.05]), ("normal", [200, 200], [0.0, 0.9]),
-            ("normal", [10, 12], [0.0, 0.0])]
+            ("normal", [10, 12], [0.0, 0.0]), ("normal", [5000, 4000], [0.0, 0.05]), ("ties", [20000, 30000], [0.0, 0.001]),
+            ("skewed", [100000, 100000], [0.0, 0.002])]
     for index, (kind, sizes, shifts) in enumerate(grid):
         samples = [sample(kind, 7000 + 10 * index + i, n, s) for i, (n, s) in enumerate(zip(sizes, shifts))]
         with warnings.catch_warnings():
@@ -212,7 +215,8 @@ def cvm_cases():
     for index, (kind, n1, n2, shift, method) in enumerate([
             ("normal", 5, 7, 0.0, "auto"), ("normal", 10, 10, 0.8, "auto"), ("ties", 12, 9, 0.05, "auto"),
             ("normal", 20, 15, 0.3, "auto"), ("normal", 8, 6, 0.0, "asymptotic"), ("normal", 30, 40, 0.5, "auto"),
-            ("skewed", 200, 150, 0.1, "auto"), ("ties", 1000, 800, 0.01, "auto"), ("normal", 1000, 800, 0.0, "auto")]):
+            ("skewed", 200, 150, 0.1, "auto"), ("ties", 1000, 800, 0.01, "auto"), ("normal", 1000, 800, 0.0, "auto"),
+            ("normal", 20000, 15000, 0.03, "auto"), ("skewed", 200000, 150000, 0.0, "auto"), ("normal", 5, 5, 2.0, "auto")]):
         a = sample(kind, 8000 + index, n1, 0.0)
         b = sample(kind, 9000 + index, n2, shift)
         r = stats.cramervonmises_2samp(a, b, method=method)
