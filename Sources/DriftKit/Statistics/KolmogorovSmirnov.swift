@@ -9,7 +9,7 @@ import Foundation
 ///   of lattice paths that leave the band (Hodges' treatment of Drion, Gnedenko and Korolyuk,
 ///   with Viehmann's stable recursion for the two-sided case);
 /// - `asymptotic`: the two-sided one-sample distribution at n = round(m·n/(m+n))
-///   (``KolmogorovDistribution``), or for one side exp(−2z² − 2z(m+2n)/(3√(mn(m+n)))).
+///   (Simard and L'Ecuyer's choice of exact and approximate methods, as scipy's `kstwo`), or for one side exp(−2z² − 2z(m+2n)/(3√(mn(m+n)))).
 ///
 /// When an exact computation overflows, the asymptotic one is used, as scipy does (its warning
 /// becomes ``KolmogorovSmirnovResult/method``).
