@@ -186,7 +186,8 @@ def numeric_distance_cases():
 def fisher_cases():
     out = []
     for table in [[[8, 2], [1, 5]], [[3, 1], [1, 3]], [[10, 10], [10, 10]], [[0, 5], [5, 0]], [[100, 90], [80, 120]],
-                  [[1, 30], [12, 7]], [[5, 0], [0, 0]], [[2, 7], [8, 2]], [[500, 400], [450, 480]]]:
+                  [[1, 30], [12, 7]], [[5, 0], [0, 0]], [[2, 7], [8, 2]], [[500, 400], [450, 480]],
+                  [[500000, 400000], [450000, 480000]], [[2000000, 2001000], [1999000, 2000500]]]:
         for alternative in ["two-sided", "less", "greater"]:
             r = stats.fisher_exact(table, alternative=alternative)
             out.append({"table": table, "alternative": alternative, "statistic": r.statistic, "pvalue": r.pvalue})

@@ -176,7 +176,9 @@ struct DriftReportTests {
         try ReferenceProfile(reference).save(to: path)
         let text = try String(contentsOfFile: path, encoding: .utf8)
         for (name, mutated) in [("truncated", String(text.prefix(text.count / 2))), ("version", text.replacingOccurrences(of: "\"version\":1", with: "\"version\":7")),
-                                ("rows", text.replacingOccurrences(of: "\"rows\":600", with: "\"rows\":601")), ("empty", ""), ("array", "[1, 2]")] {
+                                ("rows", text.replacingOccurrences(of: "\"rows\":600", with: "\"rows\":601")), ("empty", ""), ("array", "[1, 2]"),
+                                ("overflow", text.replacingOccurrences(of: "\"oslo\":", with: "\"huge\":9223372036854775807,\"oslo\":")),
+                                ("negative", text.replacingOccurrences(of: "\"oslo\":", with: "\"minus\":-5,\"oslo\":"))] {
             let file = directory.appendingPathComponent("\(name).json").path
             try mutated.write(toFile: file, atomically: true, encoding: .utf8)
             #expect(throws: ToolboxError.self, "\(name)") { try ReferenceProfile.load(from: file) }

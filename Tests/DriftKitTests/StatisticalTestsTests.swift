@@ -81,6 +81,7 @@ struct StatisticalTestsTests {
         }
         #expect(throws: ToolboxError.self) { try AndersonDarling.test([[1, 1], [1, 1, 1]]) }
         #expect(throws: ToolboxError.self) { try AndersonDarling.test([[1, 2]]) }
+        #expect(throws: ToolboxError.self) { try AndersonDarling.test([[1, 2], [3]]) }
     }
 
     @Test func cramerVonMisesMatchesScipy() throws {
@@ -94,6 +95,8 @@ struct StatisticalTestsTests {
             expectClose(result.pValue, c.pvalue, 1e-8, "\(label) p")
         }
         #expect(throws: ToolboxError.self) { try CramerVonMises.test([1], [1, 2]) }
+        let many = (0..<60).map(Double.init)
+        #expect(throws: ToolboxError.self) { try CramerVonMises.test(many, many, method: .exact) }
     }
 
     /// MMD² and the median-heuristic σ as alibi-detect computes them; the permutation p-value

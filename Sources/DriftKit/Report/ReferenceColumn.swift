@@ -38,6 +38,9 @@ public struct ReferenceColumn: Sendable, Hashable, Codable {
     /// The binning ``binnedShares`` were counted for.
     public var binning: Binning?
 
+    /// The largest sample rebuilt from a profile's value counts.
+    static let maximumSample = 10_000_000
+
     /// Present values in the column.
     public var count: Int { rows - missing }
 
@@ -101,11 +104,14 @@ public struct ReferenceColumn: Sendable, Hashable, Codable {
     /// sketch.
     func sample() -> [Double] {
         if let values { return values }
-        // Few distinct values: the exact sample, from the value counts.
+        // Few distinct values: the exact sample, from the value counts (scaled down to at most
+        // 10 million values for a larger reference).
         if kind == .numeric, let counts {
+            let total = max(counts.total, 1)
+            let scale = total > Self.maximumSample ? Double(Self.maximumSample) / Double(total) : 1
             return counts.counts.compactMap { key, count in Double(key).map { ($0, count) } }
                 .sorted { $0.0 < $1.0 }
-                .flatMap { [Double](repeating: $0.0, count: $0.1) }
+                .flatMap { [Double](repeating: $0.0, count: scale == 1 ? $0.1 : Int((Double($0.1) * scale).rounded())) }
         }
         guard let quantiles, count > 0 else { return [] }
         let size = min(count, 100_000)

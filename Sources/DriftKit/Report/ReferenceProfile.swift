@@ -81,8 +81,8 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
             func corrupt(_ message: String) -> ToolboxError {
                 ToolboxError(.corruptArchive, "\(path): column \(column.name): \(message)", context: ErrorContext(path: path, column: column.name))
             }
-            guard column.rows == rows, column.missing >= 0, column.missing <= column.rows else { throw corrupt("row counts do not add up") }
-            if let counts = column.counts, counts.total != column.count || counts.counts.values.contains(where: { $0 < 0 }) {
+            guard rows >= 0, column.rows == rows, column.missing >= 0, column.missing <= column.rows else { throw corrupt("row counts do not add up") }
+            if let counts = column.counts, counts.counts.values.contains(where: { $0 < 0 }) || counts.total != column.count {
                 throw corrupt("category counts do not add up to \(column.count)")
             }
             if column.kind == .numeric && column.count > 0 {

@@ -90,6 +90,59 @@ enum Special {
         return sum * step
     }
 
+    /// ln of the hypergeometric probability of x successes in `draws` draws from `total` items
+    /// of which `successes` are successes, by Loader's saddle-point expansion (as R's `dhyper`):
+    /// accurate to about 1e-15 relative even for counts in the millions, where differences of
+    /// ln Γ lose digits.
+    static func logHypergeometric(_ x: Double, successes r: Double, failures b: Double, draws n: Double) -> Double {
+        let p = n / (r + b), q = (r + b - n) / (r + b)
+        return logBinomialProbability(x, r, p, q) + logBinomialProbability(n - x, b, p, q) - logBinomialProbability(n, r + b, p, q)
+    }
+
+    /// ln P(X = x) for X ~ Binomial(n, p), q = 1 − p (Loader's `dbinom_raw`).
+    static func logBinomialProbability(_ x: Double, _ n: Double, _ p: Double, _ q: Double) -> Double {
+        if p == 0 { return x == 0 ? 0 : -.infinity }
+        if q == 0 { return x == n ? 0 : -.infinity }
+        if x == 0 {
+            if n == 0 { return 0 }
+            return p < 0.1 ? -deviance(n, n * q) - n * p : n * log(q)
+        }
+        if x == n { return q < 0.1 ? -deviance(n, n * p) - n * q : n * log(p) }
+        if x < 0 || x > n { return -.infinity }
+        let lc = stirlingError(n) - stirlingError(x) - stirlingError(n - x) - deviance(x, n * p) - deviance(n - x, n * q)
+        let lf = log(2 * Double.pi) + log(x) + log1p(-x / n)
+        return lc - 0.5 * lf
+    }
+
+    /// ln(n!) − ln(√(2πn) (n/e)ⁿ).
+    static func stirlingError(_ n: Double) -> Double {
+        if n <= 15 { return logGamma(n + 1) - (n + 0.5) * log(n) + n - 0.5 * log(2 * Double.pi) }
+        let (s0, s1, s2, s3, s4) = (1.0 / 12, 1.0 / 360, 1.0 / 1260, 1.0 / 1680, 1.0 / 1188)
+        let nn = n * n
+        if n > 500 { return (s0 - s1 / nn) / n }
+        if n > 80 { return (s0 - (s1 - s2 / nn) / nn) / n }
+        if n > 35 { return (s0 - (s1 - (s2 - s3 / nn) / nn) / nn) / n }
+        return (s0 - (s1 - (s2 - (s3 - s4 / nn) / nn) / nn) / nn) / n
+    }
+
+    /// x·ln(x/m) + m − x without cancellation when x is near m (Loader's `bd0`).
+    static func deviance(_ x: Double, _ m: Double) -> Double {
+        if abs(x - m) < 0.1 * (x + m) {
+            var v = (x - m) / (x + m)
+            var s = (x - m) * v
+            var ej = 2 * x * v
+            v *= v
+            for j in 1..<1_000 {
+                ej *= v
+                let next = s + ej / Double(2 * j + 1)
+                if next == s { return next }
+                s = next
+            }
+            return s
+        }
+        return x * log(x / m) + m - x
+    }
+
     /// Kahan–Babuška compensated sum: the total of many small positive terms to full precision.
     struct CompensatedSum {
         private(set) var sum = 0.0

@@ -15,8 +15,16 @@ public struct CategoryCounts: Sendable, Hashable, Codable {
         self.counts = counts
     }
 
-    /// The number of counted values.
-    public var total: Int { counts.values.reduce(0, +) }
+    /// The number of counted values (saturating at Int.max rather than overflowing).
+    public var total: Int {
+        var sum = 0
+        for value in counts.values {
+            let (next, overflow) = sum.addingReportingOverflow(value)
+            if overflow { return Int.max }
+            sum = next
+        }
+        return sum
+    }
 
     /// The categories of both, sorted: the union the categorical tests compare over.
     static func union(_ a: CategoryCounts, _ b: CategoryCounts) -> [String] {
@@ -186,25 +194,38 @@ struct Hypergeometric {
 
     func pmf(_ k: Int) -> Double {
         guard support.contains(k) else { return 0 }
-        return exp(Special.logBinomial(Double(successes), Double(k)) + Special.logBinomial(Double(total - successes), Double(draws - k))
-                   - Special.logBinomial(Double(total), Double(draws)))
+        return exp(Special.logHypergeometric(Double(k), successes: Double(successes), failures: Double(total - successes), draws: Double(draws)))
     }
 
-    /// P(X ≤ k).
+    /// The most likely count.
+    var mode: Int { min(max(Int(Double(draws + 1) * Double(successes + 1) / Double(total + 2)), support.lowerBound), support.upperBound) }
+
+    /// P(X ≤ k): summed from k away from the mode (terms shrink that way), stopping when they no
+    /// longer change the sum; from the other tail when k is past the mode.
     func cdf(_ k: Int) -> Double {
         if k < support.lowerBound { return 0 }
         if k >= support.upperBound { return 1 }
-        var sum = Special.CompensatedSum()
-        for i in support.lowerBound...k { sum.add(pmf(i)) }
-        return min(1, sum.value)
+        if k >= mode { return max(0, 1 - sf(k)) }
+        return tail(from: k, step: -1, limit: support.lowerBound)
     }
 
     /// P(X > k).
     func sf(_ k: Int) -> Double {
         if k >= support.upperBound { return 0 }
         if k < support.lowerBound { return 1 }
+        if k + 1 <= mode { return max(0, 1 - cdf(k)) }
+        return tail(from: k + 1, step: 1, limit: support.upperBound)
+    }
+
+    private func tail(from start: Int, step: Int, limit: Int) -> Double {
         var sum = Special.CompensatedSum()
-        for i in (k + 1)...support.upperBound { sum.add(pmf(i)) }
+        var i = start
+        while true {
+            let term = pmf(i)
+            sum.add(term)
+            if i == limit || term <= sum.value * 1e-18 { break }
+            i += step
+        }
         return min(1, sum.value)
     }
 }

@@ -25,6 +25,9 @@ public enum AndersonDarling {
             throw ToolboxError(.invalidData, "the samples hold a single distinct value; the Anderson-Darling test needs two",
                                context: ErrorContext(parameter: "samples"))
         }
+        guard n >= 4 else {
+            throw ToolboxError(.invalidData, "the Anderson-Darling test needs at least 4 values in all, got \(n)", context: ErrorContext(parameter: "samples"))
+        }
         let N = Double(n), k = samples.count
         // B_j: the number of pooled values below z_j plus half of those equal to it.
         var below = 0
@@ -144,15 +147,15 @@ public enum CramerVonMises {
     /// The test of whether `reference` and `current` come from one distribution.
     /// - Throws: ``ToolboxError/Code/invalidData`` for a sample with fewer than two values or a
     ///   NaN or infinite value; ``ToolboxError/Code/invalidParameter`` for an exact p-value of
-    ///   samples larger than 100 (the recursion's tables grow too large).
+    ///   samples larger than 50 (the recursion's tables grow too large).
     public static func test(_ reference: [Double], _ current: [Double], method: Method = .auto) throws -> TestResult {
         try validateSample(reference, name: "reference", minimumCount: 2)
         try validateSample(current, name: "current", minimumCount: 2)
         let (nx, ny) = (reference.count, current.count)
         var mode = method
         if mode == .auto { mode = max(nx, ny) > 20 ? .asymptotic : .exact }
-        if mode == .exact && max(nx, ny) > 100 {
-            throw ToolboxError(.invalidParameter, "an exact Cramér-von Mises p-value is computed for samples of at most 100 values",
+        if mode == .exact && max(nx, ny) > 50 {
+            throw ToolboxError(.invalidParameter, "an exact Cramér-von Mises p-value is computed for samples of at most 50 values",
                                context: ErrorContext(parameter: "method"))
         }
         let (x, y) = try sortedPair(reference, current)
