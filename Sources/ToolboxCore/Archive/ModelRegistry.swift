@@ -23,6 +23,25 @@ public final class ModelRegistry: Sendable {
         var tableEstimators: [String: any TableEstimator.Type] = [:]
         var tableModels: [String: any TableModel.Type] = [:]
 
+        /// Throws unless `name` and `aliases` are free for the type `id` (or already its own),
+        /// and the type is not registered under another name; `kind` and `typeName` word the error.
+        func checkAvailable(_ name: String, aliases: [String], id: ObjectIdentifier, kind: String, typeName: String) throws {
+            if let existing = owner(of: name), existing != id {
+                throw ToolboxError(.invalidParameter, "\(kind) name \(name) is registered to another type, not \(typeName)",
+                                   context: ErrorContext(parameter: name))
+            }
+            if let existingName = estimatorNameByType[id], existingName != name {
+                throw ToolboxError(.invalidParameter, "\(typeName) is registered as \(existingName), not \(name)",
+                                   context: ErrorContext(parameter: name))
+            }
+            for alias in aliases {
+                if let target = self.aliases[alias] ?? (owner(of: alias) != nil ? alias : nil), target != name {
+                    throw ToolboxError(.invalidParameter, "alias \(alias) already names \(target), not \(name)",
+                                       context: ErrorContext(parameter: alias))
+                }
+            }
+        }
+
         /// What a qualified name or alias names now, if anything.
         func owner(of name: String) -> ObjectIdentifier? {
             let qualified = aliases[name] ?? name
@@ -66,20 +85,7 @@ public final class ModelRegistry: Sendable {
         try register(model: E.Model.self)
         try state.withLock { state in
             let id = ObjectIdentifier(type)
-            if let existing = state.owner(of: name), existing != id {
-                throw ToolboxError(.invalidParameter, "estimator name \(name) is registered to another type, not \(E.self)",
-                                   context: ErrorContext(parameter: name))
-            }
-            if let existingName = state.estimatorNameByType[id], existingName != name {
-                throw ToolboxError(.invalidParameter, "\(E.self) is registered as \(existingName), not \(name)",
-                                   context: ErrorContext(parameter: name))
-            }
-            for alias in aliases {
-                if let target = state.aliases[alias] ?? (state.owner(of: alias) != nil ? alias : nil), target != name {
-                    throw ToolboxError(.invalidParameter, "alias \(alias) already names \(target), not \(name)",
-                                       context: ErrorContext(parameter: alias))
-                }
-            }
+            try state.checkAvailable(name, aliases: aliases, id: id, kind: "estimator", typeName: "\(E.self)")
             state.estimators[name] = type
             state.estimatorNameByType[id] = name
             for alias in aliases { state.aliases[alias] = name }
@@ -98,20 +104,7 @@ public final class ModelRegistry: Sendable {
                 throw ToolboxError(.invalidParameter, "model type name \(modelName) is registered to \(existing), not \(modelType)",
                                    context: ErrorContext(parameter: modelName))
             }
-            if let existing = state.owner(of: name), existing != id {
-                throw ToolboxError(.invalidParameter, "table step name \(name) is registered to another type, not \(type)",
-                                   context: ErrorContext(parameter: name))
-            }
-            if let existingName = state.estimatorNameByType[id], existingName != name {
-                throw ToolboxError(.invalidParameter, "\(type) is registered as \(existingName), not \(name)",
-                                   context: ErrorContext(parameter: name))
-            }
-            for alias in aliases {
-                if let target = state.aliases[alias] ?? (state.owner(of: alias) != nil ? alias : nil), target != name {
-                    throw ToolboxError(.invalidParameter, "alias \(alias) already names \(target), not \(name)",
-                                       context: ErrorContext(parameter: alias))
-                }
-            }
+            try state.checkAvailable(name, aliases: aliases, id: id, kind: "table step", typeName: "\(type)")
             state.tableModels[modelName] = modelType
             state.tableEstimators[name] = type
             state.estimatorNameByType[id] = name
