@@ -36,6 +36,7 @@ struct DriftReportTests {
         let chi = try ChiSquare.goodnessOfFit(reference: CategoryCounts(try reference.categoricalColumn(named: "city")),
                                               current: CategoryCounts(try current.categoricalColumn(named: "city")))
         #expect(byName["city"]?.statistic == chi.statistic && chi.statistic.isInfinite && byName["city"]?.drifted == true)
+        #expect(byName["city"]?.note == "1 current category not in the reference: bodo")
         #expect(byName["gone"]?.drifted == true && byName["gone"]?.statistic == nil && byName["gone"]?.note != nil)
         #expect(byName["x"]?.effectSizeName == "wasserstein_normed" && byName["city"]?.effectSizeName == "jensen_shannon")
         #expect(report.numberOfColumns == 6 && report.numberOfDriftedColumns == byName.values.filter(\.drifted).count)

@@ -90,6 +90,11 @@ enum ColumnComparison {
             default: outcome = try fisher(referenceCounts, categories, column: name)
             }
             (result.statistic, result.pValue) = (outcome.statistic, outcome.pValue)
+            let unseen = categories.counts.keys.filter { (referenceCounts.counts[$0] ?? 0) == 0 }.sorted()
+            if !unseen.isEmpty {
+                let shown = unseen.prefix(5).joined(separator: ", ") + (unseen.count > 5 ? ", …" : "")
+                result.note = "\(unseen.count) current \(unseen.count == 1 ? "category" : "categories") not in the reference: \(shown)"
+            }
         case .psi, .kl, .jensenshannon, .hellinger:
             let (p, q) = try shares(reference, referenceSample, sortedCurrent, categories, binning: options.binning)
             switch test {
