@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "LearnKit", targets: ["LearnKit"]),
         .library(name: "FeatureKit", targets: ["FeatureKit"]),
         .library(name: "DriftKit", targets: ["DriftKit"]),
+        .library(name: "VectorKit", targets: ["VectorKit"]),
         .library(name: "DSToolbox", targets: ["DSToolbox"]),
         .executable(name: "dstoolbox", targets: ["dstoolbox"]),
     ],
@@ -64,6 +65,13 @@ let package = Package(
             dependencies: ["ToolboxCore"],
             swiftSettings: strictSettings
         ),
+        // Vector indexes (flat, IVF), k-means, FAISS interop and retrieval; text chunking and
+        // TF-IDF come from FeatureKit.
+        .target(
+            name: "VectorKit",
+            dependencies: ["ToolboxCore", "FeatureKit", "CBLAS"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "ToolboxTesting",
             dependencies: ["ToolboxCore"],
@@ -71,7 +79,7 @@ let package = Package(
         ),
         .target(
             name: "DSToolbox",
-            dependencies: ["ToolboxCore", "SEGYKit", "LearnKit", "FeatureKit", "DriftKit"],
+            dependencies: ["ToolboxCore", "SEGYKit", "LearnKit", "FeatureKit", "DriftKit", "VectorKit"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -112,6 +120,12 @@ let package = Package(
         .testTarget(
             name: "DriftKitTests",
             dependencies: ["DriftKit", "ToolboxCore", "ToolboxTesting"],
+            exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VectorKitTests",
+            dependencies: ["VectorKit", "ToolboxCore", "ToolboxTesting"],
             exclude: ["Golden"],
             swiftSettings: strictSettings
         ),

@@ -5,6 +5,7 @@
 @_exported import LearnKit
 @_exported import FeatureKit
 @_exported import DriftKit
+@_exported import VectorKit
 
 /// The whole toolbox at once.
 public enum Toolbox {

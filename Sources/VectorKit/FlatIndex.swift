@@ -1,0 +1,241 @@
+import ToolboxCore
+
+/// Exact search over every vector, as FAISS's `IndexFlatL2` / `IndexFlatIP` with an id map.
+///
+/// Batches of queries are scored against blocks of the database with BLAS `sgemm`
+/// (‖q‖² + ‖x‖² − 2 q·x for L2), a top-k heap per query keeping the best; a few queries are
+/// scored directly, without BLAS. Both run in parallel over blocks of queries.
+///
+/// ```swift
+/// let index = try FlatIndex(dimension: 128, metric: .l2)
+/// try index.add(vectors)                         // n × 128 Floats, ids 0..<n
+/// let results = try index.search(queries, k: 10) // ids and squared distances per query
+/// ```
+public final class FlatIndex: VectorIndex, @unchecked Sendable {
+    public let dimension: Int
+    public let metric: Metric
+    private let lock = ReadWriteLock()
+    // Guarded by `lock`.
+    private var vectors: [Float] = []
+    private var ids: [Int64] = []
+    private var norms: [Float] = []
+    private var rowOfId: [Int64: Int] = [:]
+
+    /// An empty index.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a dimension outside 1...65536.
+    public init(dimension: Int, metric: Metric = .l2) throws {
+        guard dimension >= 1, dimension <= 65_536 else {
+            throw ToolboxError(.invalidParameter, "the dimension must be in 1...65536, got \(dimension)", context: ErrorContext(parameter: "dimension"))
+        }
+        self.dimension = dimension
+        self.metric = metric
+    }
+
+    public var count: Int { lock.read { ids.count } }
+
+    /// Every id, in storage order.
+    public var allIds: [Int64] { lock.read { ids } }
+
+    /// Adds vectors; cosine indexes store them normalized.
+    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the values are not whole vectors or
+    ///   the ids do not match them, ``ToolboxError/Code/invalidData`` for a NaN or infinite value
+    ///   (naming the row) or an id that is negative or already present.
+    public func add(_ vectors: [Float], ids newIds: [Int64]? = nil) throws {
+        let n = try checkVectors(vectors, dimension: dimension, name: "vectors")
+        let stored = metric == .cosine ? normalizedRows(vectors, dimension: dimension) : vectors
+        try lock.write {
+            let assigned = newIds ?? (0..<n).map { Int64(ids.count + $0) }
+            guard assigned.count == n else {
+                throw ToolboxError(.shapeMismatch, "\(assigned.count) ids for \(n) vectors", context: ErrorContext(parameter: "ids"))
+            }
+            var seen = Set<Int64>()
+            for (row, id) in assigned.enumerated() where id < 0 || rowOfId[id] != nil || !seen.insert(id).inserted {
+                throw ToolboxError(.invalidData, "id \(id) (row \(row)) is \(id < 0 ? "negative" : "already in the index")",
+                                   context: ErrorContext(row: row, parameter: "ids"))
+            }
+            let start = ids.count
+            self.vectors.append(contentsOf: stored)
+            ids.append(contentsOf: assigned)
+            stored.withUnsafeBufferPointer { norms.append(contentsOf: Kernels.squaredNorms($0.baseAddress!, rows: n, dimension: dimension)) }
+            for (offset, id) in assigned.enumerated() { rowOfId[id] = start + offset }
+        }
+    }
+
+    /// Removes the vectors with these ids (absent ids are ignored).
+    /// - Returns: how many were removed.
+    @discardableResult
+    public func remove(ids removing: Set<Int64>) -> Int {
+        lock.write {
+            let keep = ids.indices.filter { !removing.contains(ids[$0]) }
+            let removed = ids.count - keep.count
+            guard removed > 0 else { return 0 }
+            var kept = [Float]()
+            kept.reserveCapacity(keep.count * dimension)
+            for row in keep { kept.append(contentsOf: vectors[(row * dimension)..<((row + 1) * dimension)]) }
+            vectors = kept
+            ids = keep.map { ids[$0] }
+            norms = keep.map { norms[$0] }
+            rowOfId = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+            return removed
+        }
+    }
+
+    /// Replaces the vector stored under `id`.
+    /// - Throws: ``ToolboxError/Code/notFound`` for an id not in the index; the errors of ``add(_:ids:)``.
+    public func update(id: Int64, vector: [Float]) throws {
+        _ = try checkVectors(vector, dimension: dimension, name: "vector")
+        guard vector.count == dimension else {
+            throw ToolboxError(.shapeMismatch, "one vector of \(dimension) values, got \(vector.count)", context: ErrorContext(parameter: "vector"))
+        }
+        let stored = metric == .cosine ? normalizedRows(vector, dimension: dimension) : vector
+        try lock.write {
+            guard let row = rowOfId[id] else { throw ToolboxError(.notFound, "no vector with id \(id)", context: ErrorContext(parameter: "id")) }
+            vectors.replaceSubrange((row * dimension)..<((row + 1) * dimension), with: stored)
+            norms[row] = stored.withUnsafeBufferPointer { Kernels.dot($0.baseAddress!, $0.baseAddress!, dimension) }
+        }
+    }
+
+    /// The stored vector of `id` (normalized for a cosine index).
+    /// - Throws: ``ToolboxError/Code/notFound`` for an id not in the index.
+    public func reconstruct(id: Int64) throws -> [Float] {
+        try lock.read {
+            guard let row = rowOfId[id] else { throw ToolboxError(.notFound, "no vector with id \(id)", context: ErrorContext(parameter: "id")) }
+            return Array(vectors[(row * dimension)..<((row + 1) * dimension)])
+        }
+    }
+
+    /// The k nearest stored vectors to each query.
+    /// - Throws: ``ToolboxError/Code/shapeMismatch`` for queries that are not whole vectors,
+    ///   ``ToolboxError/Code/invalidData`` for a NaN or infinite value,
+    ///   ``ToolboxError/Code/invalidParameter`` for k < 1 or k larger than the index.
+    /// - Complexity: O(nq · n · d) multiply-adds, in `sgemm` for batches.
+    public func search(_ queries: [Float], k: Int, filter: SearchFilter? = nil) throws -> SearchResults {
+        let nq = try checkVectors(queries, dimension: dimension, name: "queries")
+        let q = metric == .cosine ? normalizedRows(queries, dimension: dimension) : queries
+        return try lock.read {
+            guard k >= 1, k <= ids.count else {
+                throw ToolboxError(.invalidParameter, "k must be in 1...\(ids.count) (the vectors in the index), got \(k)", context: ErrorContext(parameter: "k"))
+            }
+            return try Self.search(q, nq: nq, k: k, filter: filter, vectors: vectors, ids: ids, norms: norms, dimension: dimension, metric: metric)
+        }
+    }
+
+    /// Every stored vector within `radius` of each query: squared L2 distance below it, or
+    /// inner product / cosine similarity above it (FAISS's convention), nearest first.
+    public func rangeSearch(_ queries: [Float], radius: Float, filter: SearchFilter? = nil) throws -> [[(id: Int64, score: Float)]] {
+        let nq = try checkVectors(queries, dimension: dimension, name: "queries")
+        guard radius.isFinite else { throw ToolboxError(.invalidParameter, "the radius must be finite", context: ErrorContext(parameter: "radius")) }
+        let q = metric == .cosine ? normalizedRows(queries, dimension: dimension) : queries
+        return try lock.read {
+            let (d, metric) = (dimension, self.metric)
+            let data = UnsafeSendable((vectors, ids, q))
+            return try Parallel.map(indices: nq) { i in
+                let (vectors, ids, q) = data.value
+                var hits: [(id: Int64, score: Float)] = []
+                vectors.withUnsafeBufferPointer { v in
+                    q.withUnsafeBufferPointer { q in
+                        let query = q.baseAddress! + i * d
+                        for row in 0..<ids.count where filter?.accepts(ids[row]) ?? true {
+                            let x = v.baseAddress! + row * d
+                            let score = metric == .l2 ? Kernels.squaredDistance(query, x, d) : Kernels.dot(query, x, d)
+                            if metric == .l2 ? score < radius : score > radius { hits.append((ids[row], score)) }
+                        }
+                    }
+                }
+                return hits.sorted { metric.largerIsNearer ? $0.score > $1.score : $0.score < $1.score }
+            }
+        }
+    }
+
+    /// Rows of queries scored together against a block of the database.
+    static let queryBlock = 64
+    static let databaseBlock = 2_048
+
+    static func search(_ queries: [Float], nq: Int, k: Int, filter: SearchFilter?, vectors: [Float], ids: [Int64], norms: [Float],
+                       dimension d: Int, metric: Metric) throws -> SearchResults {
+        let n = ids.count
+        let largerIsBetter = metric.largerIsNearer
+        var outIds = [Int64](repeating: -1, count: nq * k)
+        var outScores = [Float](repeating: metric.missingScore, count: nq * k)
+        let shared = UnsafeSendable((queries, vectors, ids, norms))
+        let blocks = try Parallel.map(count: nq, grain: nq < 8 ? 1 : queryBlock) { range -> [(scores: [Float], ids: [Int64])] in
+            let (queries, vectors, ids, norms) = shared.value
+            var heaps = range.map { _ in TopK(k: k, largerIsBetter: largerIsBetter) }
+            queries.withUnsafeBufferPointer { q in
+                vectors.withUnsafeBufferPointer { x in
+                    ids.withUnsafeBufferPointer { ids in
+                        norms.withUnsafeBufferPointer { norms in
+                            if range.count < 4 {
+                                // A few queries: score directly.
+                                for (slot, i) in range.enumerated() {
+                                    let query = q.baseAddress! + i * d
+                                    for row in 0..<n {
+                                        let score = metric == .l2 ? Kernels.squaredDistance(query, x.baseAddress! + row * d, d)
+                                            : Kernels.dot(query, x.baseAddress! + row * d, d)
+                                        if heaps[slot].better(score, than: heaps[slot].bar) || heaps[slot].count < k,
+                                           filter?.accepts(ids[row]) ?? true {
+                                            heaps[slot].push(score, ids[row])
+                                        }
+                                    }
+                                }
+                                return
+                            }
+                            var tile = [Float](repeating: 0, count: range.count * databaseBlock)
+                            tile.withUnsafeMutableBufferPointer { tile in
+                                var start = 0
+                                while start < n {
+                                    let width = min(databaseBlock, n - start)
+                                    Kernels.productTransposed(q.baseAddress! + range.lowerBound * d, range.count,
+                                                              x.baseAddress! + start * d, width, d, into: tile.baseAddress!)
+                                    for slot in 0..<range.count {
+                                        let row = tile.baseAddress! + slot * width
+                                        var bar = heaps[slot].bar
+                                        if metric == .l2 {
+                                            // ‖x‖² − 2 q·x ranks as ‖q − x‖² does; ‖q‖² is added at the end.
+                                            for j in 0..<width {
+                                                let score = norms[start + j] - 2 * row[j]
+                                                if score < bar || (score == bar && heaps[slot].count == k) {
+                                                    guard filter?.accepts(ids[start + j]) ?? true else { continue }
+                                                    heaps[slot].push(score, ids[start + j])
+                                                    bar = heaps[slot].bar
+                                                }
+                                            }
+                                        } else {
+                                            for j in 0..<width {
+                                                let score = row[j]
+                                                if score > bar || (score == bar && heaps[slot].count == k) {
+                                                    guard filter?.accepts(ids[start + j]) ?? true else { continue }
+                                                    heaps[slot].push(score, ids[start + j])
+                                                    bar = heaps[slot].bar
+                                                }
+                                            }
+                                        }
+                                    }
+                                    start += width
+                                }
+                            }
+                            if metric == .l2 {
+                                for (slot, i) in range.enumerated() {
+                                    let queryNorm = Kernels.dot(q.baseAddress! + i * d, q.baseAddress! + i * d, d)
+                                    for index in 0..<heaps[slot].count { heaps[slot].scores[index] = max(0, heaps[slot].scores[index] + queryNorm) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return heaps.map { $0.sorted() }
+        }
+        let ranges = Parallel.chunks(count: nq, grain: nq < 8 ? 1 : queryBlock)
+        for (range, results) in zip(ranges, blocks) {
+            for (slot, i) in range.enumerated() {
+                outScores.replaceSubrange((i * k)..<((i + 1) * k), with: results[slot].scores)
+                outIds.replaceSubrange((i * k)..<((i + 1) * k), with: results[slot].ids)
+            }
+        }
+        return SearchResults(queries: nq, k: k, ids: outIds, scores: outScores)
+    }
+
+    /// The stored state, for saving.
+    var snapshot: (vectors: [Float], ids: [Int64]) { lock.read { (vectors, ids) } }
+}

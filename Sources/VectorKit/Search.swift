@@ -1,0 +1,169 @@
+import ToolboxCore
+
+/// How vectors are compared.
+///
+/// Vectors are `Float`, stored as one row-major buffer of n × d values, as FAISS stores them.
+public enum Metric: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Squared Euclidean distance (as FAISS reports it; smaller is nearer).
+    case l2
+    /// Inner product (larger is nearer).
+    case innerProduct = "ip"
+    /// Cosine similarity (larger is nearer): vectors are normalized to unit length when added
+    /// and queries when searched, then compared by inner product.
+    case cosine
+
+    /// Whether a larger score is nearer.
+    public var largerIsNearer: Bool { self != .l2 }
+
+    /// The score a missing result carries (FAISS's padding): +∞ for L2, −∞ otherwise.
+    public var missingScore: Float { largerIsNearer ? -.infinity : .infinity }
+}
+
+/// Which vectors a search may return.
+public enum SearchFilter: Sendable {
+    /// Only these ids.
+    case only(Set<Int64>)
+    /// Any id but these.
+    case excluding(Set<Int64>)
+    /// The ids the predicate accepts.
+    case predicate(@Sendable (Int64) -> Bool)
+
+    @inline(__always)
+    func accepts(_ id: Int64) -> Bool {
+        switch self {
+        case .only(let ids): ids.contains(id)
+        case .excluding(let ids): !ids.contains(id)
+        case .predicate(let accept): accept(id)
+        }
+    }
+}
+
+/// The k nearest neighbours of each query, row-major (query i's results at i·k ..< (i+1)·k),
+/// nearest first; missing results (fewer than k vectors pass) have id −1 and
+/// ``Metric/missingScore``, as FAISS pads them.
+public struct SearchResults: Sendable, Hashable {
+    public let queries: Int
+    public let k: Int
+    public var ids: [Int64]
+    public var scores: [Float]
+
+    /// Query `i`'s (id, score) pairs, nearest first, without padding.
+    public func neighbours(of i: Int) -> [(id: Int64, score: Float)] {
+        (i * k..<(i + 1) * k).compactMap { ids[$0] >= 0 ? (ids[$0], scores[$0]) : nil }
+    }
+}
+
+/// A vector index: add vectors with 64-bit ids, search the k nearest.
+///
+/// Thread safety: searches may run concurrently with each other; adding, removing and
+/// updating are exclusive (they wait for searches to finish, and searches wait for them).
+public protocol VectorIndex: AnyObject, Sendable {
+    /// The vectors' dimension d.
+    var dimension: Int { get }
+    var metric: Metric { get }
+    /// The number of vectors.
+    var count: Int { get }
+    /// Adds n vectors (n × d values) with their ids (0, 1, 2, ... after the current count when
+    /// `nil`).
+    func add(_ vectors: [Float], ids: [Int64]?) throws
+    /// The k nearest vectors to each of the nq queries (nq × d values).
+    func search(_ queries: [Float], k: Int, filter: SearchFilter?) throws -> SearchResults
+}
+
+/// Checks a buffer of vectors: a whole number of rows of `dimension`, every value finite.
+/// - Returns: the number of rows.
+func checkVectors(_ values: [Float], dimension: Int, name: String) throws -> Int {
+    guard dimension > 0, values.count % dimension == 0 else {
+        throw ToolboxError(.shapeMismatch, "\(name) holds \(values.count) values, not a whole number of \(dimension)-dimensional vectors",
+                           context: ErrorContext(parameter: name))
+    }
+    if let index = values.firstIndex(where: { !$0.isFinite }) {
+        throw ToolboxError(.invalidData, "\(name) row \(index / dimension) holds \(values[index]) at column \(index % dimension)",
+                           context: ErrorContext(column: String(index % dimension), row: index / dimension, parameter: name))
+    }
+    return values.count / dimension
+}
+
+/// Each row scaled to unit length (zero rows stay zero).
+func normalizedRows(_ values: [Float], dimension d: Int) -> [Float] {
+    var out = values
+    out.withUnsafeMutableBufferPointer { buffer in
+        for row in 0..<(buffer.count / d) {
+            var sum: Float = 0
+            for j in 0..<d { sum += buffer[row * d + j] * buffer[row * d + j] }
+            guard sum > 0 else { continue }
+            let scale = 1 / sum.squareRoot()
+            for j in 0..<d { buffer[row * d + j] *= scale }
+        }
+    }
+    return out
+}
+
+/// The best k (score, id) pairs seen, kept as a heap whose root is the worst kept.
+struct TopK {
+    let k: Int
+    let largerIsBetter: Bool
+    var scores: [Float]
+    var ids: [Int64]
+    var count = 0
+
+    init(k: Int, largerIsBetter: Bool) {
+        self.k = k
+        self.largerIsBetter = largerIsBetter
+        scores = [Float](repeating: largerIsBetter ? -.infinity : .infinity, count: k)
+        ids = [Int64](repeating: -1, count: k)
+    }
+
+    /// The worst score kept (the bar a new candidate must beat once full).
+    @inline(__always) var bar: Float { count < k ? (largerIsBetter ? -.infinity : .infinity) : scores[0] }
+
+    @inline(__always) func better(_ a: Float, than b: Float) -> Bool { largerIsBetter ? a > b : a < b }
+
+    /// Worse-first ordering for the heap: a is "above" b when a is worse (ties by larger id).
+    @inline(__always) func worse(_ i: Int, _ j: Int) -> Bool {
+        scores[i] == scores[j] ? ids[i] > ids[j] : better(scores[j], than: scores[i])
+    }
+
+    mutating func push(_ score: Float, _ id: Int64) {
+        if count < k {
+            scores[count] = score
+            ids[count] = id
+            var child = count
+            count += 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard worse(child, parent) else { break }
+                scores.swapAt(child, parent)
+                ids.swapAt(child, parent)
+                child = parent
+            }
+            return
+        }
+        // Replace the root when strictly better (ties keep the smaller id).
+        guard better(score, than: scores[0]) || (score == scores[0] && id < ids[0]) else { return }
+        scores[0] = score
+        ids[0] = id
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var top = parent
+            if left < k && worse(left, top) { top = left }
+            if right < k && worse(right, top) { top = right }
+            if top == parent { break }
+            scores.swapAt(parent, top)
+            ids.swapAt(parent, top)
+            parent = top
+        }
+    }
+
+    /// The kept pairs, best first, padded to k.
+    func sorted() -> (scores: [Float], ids: [Int64]) {
+        let order = (0..<count).sorted { scores[$0] == scores[$1] ? ids[$0] < ids[$1] : better(scores[$0], than: scores[$1]) }
+        var outScores = order.map { scores[$0] }, outIds = order.map { ids[$0] }
+        while outScores.count < k {
+            outScores.append(largerIsBetter ? -.infinity : .infinity)
+            outIds.append(-1)
+        }
+        return (outScores, outIds)
+    }
+}

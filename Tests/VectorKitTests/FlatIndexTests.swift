@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import ToolboxCore
+@testable import VectorKit
+
+@Suite("Flat index")
+struct FlatIndexTests {
+    static func data(_ n: Int, _ d: Int, seed: UInt64) -> [Float] {
+        var generator = SeededGenerator(seed: seed)
+        return (0..<(n * d)).map { _ in Float(generator.nextNormal()) }
+    }
+
+    /// Brute force in Double: the k best (score, id) per query.
+    static func bruteForce(_ x: [Float], _ q: [Float], d: Int, k: Int, metric: Metric) -> [[(Int64, Double)]] {
+        let n = x.count / d, nq = q.count / d
+        func normalized(_ v: ArraySlice<Float>) -> [Double] {
+            let values = v.map(Double.init)
+            let norm = values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return norm > 0 ? values.map { $0 / norm } : values
+        }
+        return (0..<nq).map { i in
+            let query = metric == .cosine ? normalized(q[(i * d)..<((i + 1) * d)]) : q[(i * d)..<((i + 1) * d)].map(Double.init)
+            let scored = (0..<n).map { row -> (Int64, Double) in
+                let v = metric == .cosine ? normalized(x[(row * d)..<((row + 1) * d)]) : x[(row * d)..<((row + 1) * d)].map(Double.init)
+                let score = metric == .l2 ? zip(query, v).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } : zip(query, v).reduce(0) { $0 + $1.0 * $1.1 }
+                return (Int64(row), score)
+            }
+            return Array(scored.sorted { metric == .l2 ? $0.1 < $1.1 : $0.1 > $1.1 }.prefix(k))
+        }
+    }
+
+    @Test(arguments: Metric.allCases)
+    func searchIsTheBruteForceTopK(metric: Metric) throws {
+        let (d, n, k) = (24, 3_000, 7)
+        let x = Self.data(n, d, seed: 1)
+        for nq in [1, 3, 70] {
+            let q = Self.data(nq, d, seed: UInt64(10 + nq))
+            let index = try FlatIndex(dimension: d, metric: metric)
+            try index.add(x)
+            let results = try index.search(q, k: k)
+            let expected = Self.bruteForce(x, q, d: d, k: k, metric: metric)
+            for i in 0..<nq {
+                let got = results.neighbours(of: i)
+                // Same ids unless the k-th and (k+1)-th are within rounding of each other.
+                #expect(got.map(\.id) == expected[i].map(\.0), "query \(i) of \(nq), \(metric)")
+                for (g, e) in zip(got, expected[i]) {
+                    let (score, reference): (Double, Double) = (Double(g.score), e.1)
+                    let tolerance: Double = 1e-4 * max(1, abs(reference))
+                    #expect(abs(score - reference) <= tolerance, "score \(score) vs \(reference)")
+                }
+            }
+        }
+    }
+
+    @Test func idsFiltersRemovalUpdatesAndRanges() throws {
+        let d = 8
+        let index = try FlatIndex(dimension: d, metric: .l2)
+        let x = Self.data(100, d, seed: 3)
+        try index.add(x, ids: (0..<100).map { Int64(1_000 + $0) })
+        let query = Array(x[(5 * d)..<(6 * d)])
+        #expect(try index.search(query, k: 1).ids == [1_005])
+        #expect(try index.search(query, k: 1, filter: .excluding([1_005])).ids != [1_005])
+        let only = try index.search(query, k: 3, filter: .only([1_010, 1_020]))
+        #expect(Set(only.ids.prefix(2)) == [1_010, 1_020] && only.ids[2] == -1 && only.scores[2] == .infinity)
+        #expect(index.remove(ids: [1_005, 99]) == 1 && index.count == 99)
+        #expect(try index.search(query, k: 1).ids != [1_005])
+        try index.update(id: 1_050, vector: query)
+        #expect(try index.search(query, k: 1).ids == [1_050] && (try index.reconstruct(id: 1_050)) == query)
+        let ranged = try index.rangeSearch(query, radius: 1e-6)
+        #expect(ranged[0].map(\.id) == [1_050])
+        // Bad input.
+        #expect(throws: ToolboxError.self) { try index.add([1, 2, 3]) }
+        var bad = Self.data(2, d, seed: 4)
+        bad[d + 3] = .nan
+        let nan = #expect(throws: ToolboxError.self) { try index.add(bad) }
+        #expect(nan?.context.row == 1)
+        #expect(throws: ToolboxError.self) { try index.add(Self.data(1, d, seed: 5), ids: [1_001]) }
+        #expect(throws: ToolboxError.self) { try index.search(query, k: 100) }
+        #expect(throws: ToolboxError.self) { try index.search([1, 2], k: 1) }
+        #expect(throws: ToolboxError.self) { try FlatIndex(dimension: 0) }
+    }
+
+    /// Searches run concurrently while no writer holds the index; writes wait for them.
+    @Test func concurrentSearchesAndWrites() async throws {
+        let d = 16
+        let index = try FlatIndex(dimension: d)
+        try index.add(Self.data(2_000, d, seed: 6))
+        let q = Self.data(20, d, seed: 7)
+        let expected = try index.search(q, k: 5)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    if task == 3 { try index.add(Self.data(10, d, seed: 8), ids: (0..<10).map { Int64(10_000 + $0) }) }
+                    let results = try index.search(q, k: 5)
+                    #expect(results.ids.count == 100)
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(index.count == 2_010)
+        #expect(try index.search(q, k: 5, filter: .predicate { $0 < 10_000 }) == expected)
+    }
+}
