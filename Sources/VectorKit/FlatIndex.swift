@@ -148,7 +148,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
     }
 
     /// Rows of queries scored together against a block of the database.
-    static let queryBlock = 64
+    static let queryBlock = 256
     static let databaseBlock = 2_048
 
     static func search(_ queries: [Float], nq: Int, k: Int, filter: SearchFilter?, vectors: [Float], ids: [Int64], norms: [Float],

@@ -5,6 +5,7 @@ import DriftKit
 import FeatureKit
 import Foundation
 import LearnKit
+import VectorKit
 import SEGYKit
 import ToolboxCore
 
@@ -67,6 +68,44 @@ case "drift-report":
     var drifted = 0
     let seconds = try best(of: runs) { drifted = try DriftReport.compute(reference: reference, current: current).numberOfDriftedColumns }
     print("drift-report \(seconds) columns=\(columns) rows=\(rows) drifted=\(drifted)")
+case "make-vectors":
+    // A Gaussian mixture of N vectors of D dimensions around 1,000 centres, and Q queries drawn
+    // the same way, as raw little-endian float32 files.
+    let n = Int(arguments.dropFirst().first ?? "200000") ?? 200_000
+    let d = Int(arguments.dropFirst(2).first ?? "128") ?? 128
+    let q = Int(arguments.dropFirst(3).first ?? "1000") ?? 1_000
+    var generator = SeededGenerator(seed: 21)
+    let centres = (0..<(1_000 * d)).map { _ in Float(generator.nextNormal() * 4) }
+    func draw(_ count: Int) -> [Float] {
+        var out = [Float]()
+        out.reserveCapacity(count * d)
+        for _ in 0..<count {
+            let c = generator.nextInt(below: 1_000)
+            for j in 0..<d { out.append(centres[c * d + j] + Float(generator.nextNormal())) }
+        }
+        return out
+    }
+    let prefix = "/tmp/dstoolbox-vectors-\(n)x\(d)"
+    for (name, values) in [("base", draw(n)), ("queries", draw(q))] {
+        try values.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: "\(prefix)-\(name).f32")) }
+    }
+    print(prefix)
+case "flat-search":
+    // Flat batch search, k 10: queries per second (best of RUNS) for METRIC l2|ip|cosine.
+    func loadFloats(_ path: String) throws -> [Float] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+    let prefix = String(arguments.dropFirst().first ?? "")
+    let d = Int(arguments.dropFirst(2).first ?? "128") ?? 128
+    let metric = Metric(rawValue: String(arguments.dropFirst(3).first ?? "l2")) ?? .l2
+    let runs = Int(arguments.dropFirst(4).first ?? "3") ?? 3
+    let base = try loadFloats("\(prefix)-base.f32"), queries = try loadFloats("\(prefix)-queries.f32")
+    let index = try FlatIndex(dimension: d, metric: metric)
+    try index.add(base)
+    var checksum: Int64 = 0
+    let seconds = try best(of: runs) { checksum = try index.search(queries, k: 10).ids.reduce(0, &+) }
+    print("flat-search \(seconds) qps=\(Double(queries.count / d) / seconds) checksum=\(checksum)")
 case "make-csv":
     let megabytes = Int(arguments.dropFirst().first ?? "100") ?? 100
     print(try Workloads.numericCSV(megabytes: megabytes))
