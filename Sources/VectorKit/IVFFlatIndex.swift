@@ -1,0 +1,199 @@
+import Foundation
+import ToolboxCore
+
+/// An inverted-file index with uncompressed vectors, as FAISS's `IndexIVFFlat`: a k-means
+/// coarse quantizer of `nlist` centroids; each vector is stored (contiguously with its list) in
+/// the list of its nearest centroid; a search scans the `nprobe` lists nearest to the query.
+///
+/// ```swift
+/// let index = try IVFFlatIndex(dimension: 128, lists: 1024, metric: .l2)
+/// try index.train(sample)          // k-means on (a sample of) the data
+/// try index.add(vectors)
+/// index.nprobe = 16
+/// let results = try index.search(queries, k: 10)
+/// ```
+public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
+    public let dimension: Int
+    public let metric: Metric
+    /// The number of lists (centroids).
+    public let lists: Int
+    private let lock = ReadWriteLock()
+    // Guarded by `lock`.
+    private var centroids: [Float] = []
+    private var quantizer: FlatIndex?
+    private var listVectors: [[Float]]
+    private var listIds: [[Int64]]
+    private var location: [Int64: (list: Int, slot: Int)] = [:]
+    private var probes = 1
+
+    /// An untrained index.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a dimension outside 1...65536 or a
+    ///   list count outside 1...1048576.
+    public init(dimension: Int, lists: Int, metric: Metric = .l2) throws {
+        guard dimension >= 1, dimension <= 65_536 else {
+            throw ToolboxError(.invalidParameter, "the dimension must be in 1...65536, got \(dimension)", context: ErrorContext(parameter: "dimension"))
+        }
+        guard lists >= 1, lists <= 1 << 20 else {
+            throw ToolboxError(.invalidParameter, "nlist must be in 1...1048576, got \(lists)", context: ErrorContext(parameter: "nlist"))
+        }
+        self.dimension = dimension
+        self.lists = lists
+        self.metric = metric
+        listVectors = [[Float]](repeating: [], count: lists)
+        listIds = [[Int64]](repeating: [], count: lists)
+    }
+
+    /// Lists scanned per query (FAISS's `nprobe`, default 1), at most `lists`.
+    public var nprobe: Int {
+        get { lock.read { probes } }
+        set { lock.write { probes = min(max(newValue, 1), lists) } }
+    }
+
+    public var isTrained: Bool { lock.read { quantizer != nil } }
+    public var count: Int { lock.read { location.count } }
+
+    /// The coarse centroids (nlist × d), empty before training.
+    public var coarseCentroids: [Float] { lock.read { centroids } }
+
+    /// The number of vectors in each list.
+    public var listSizes: [Int] { lock.read { listIds.map(\.count) } }
+
+    /// Trains the coarse quantizer by k-means on `vectors` (FAISS's defaults: 25 iterations, at
+    /// most 256 points per centroid).
+    public func train(_ vectors: [Float], kmeans: KMeans? = nil) throws {
+        var clustering = kmeans ?? KMeans(k: lists)
+        clustering.k = lists
+        clustering.spherical = metric == .cosine
+        let trained = try clustering.train(vectors, dimension: dimension)
+        try setCentroids(trained.centroids)
+    }
+
+    /// Uses given centroids (nlist × d) as the coarse quantizer.
+    public func setCentroids(_ values: [Float]) throws {
+        let n = try checkVectors(values, dimension: dimension, name: "centroids")
+        guard n == lists else {
+            throw ToolboxError(.shapeMismatch, "\(n) centroids for \(lists) lists", context: ErrorContext(parameter: "centroids"))
+        }
+        let flat = try FlatIndex(dimension: dimension, metric: metric == .l2 ? .l2 : .innerProduct)
+        try flat.add(values)
+        lock.write {
+            centroids = values
+            quantizer = flat
+        }
+    }
+
+    /// Adds vectors to their nearest lists.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` when the index is not trained; the
+    ///   errors of ``FlatIndex/add(_:ids:)``.
+    public func add(_ vectors: [Float], ids newIds: [Int64]? = nil) throws {
+        let n = try checkVectors(vectors, dimension: dimension, name: "vectors")
+        let stored = metric == .cosine ? normalizedRows(vectors, dimension: dimension) : vectors
+        guard let quantizer = lock.read({ quantizer }) else {
+            throw ToolboxError(.invalidParameter, "the IVF index is not trained; train it first", context: ErrorContext(parameter: "index"))
+        }
+        let assignment = n == 0 ? SearchResults(queries: 0, k: 1, ids: [], scores: []) : try quantizer.search(stored, k: 1)
+        try lock.write {
+            let assigned = newIds ?? (0..<n).map { Int64(location.count + $0) }
+            guard assigned.count == n else {
+                throw ToolboxError(.shapeMismatch, "\(assigned.count) ids for \(n) vectors", context: ErrorContext(parameter: "ids"))
+            }
+            var seen = Set<Int64>()
+            for (row, id) in assigned.enumerated() where id < 0 || location[id] != nil || !seen.insert(id).inserted {
+                throw ToolboxError(.invalidData, "id \(id) (row \(row)) is \(id < 0 ? "negative" : "already in the index")",
+                                   context: ErrorContext(row: row, parameter: "ids"))
+            }
+            for row in 0..<n {
+                let list = Int(assignment.ids[row])
+                location[assigned[row]] = (list, listIds[list].count)
+                listIds[list].append(assigned[row])
+                listVectors[list].append(contentsOf: stored[(row * dimension)..<((row + 1) * dimension)])
+            }
+        }
+    }
+
+    /// Removes the vectors with these ids (absent ids are ignored).
+    @discardableResult
+    public func remove(ids removing: Set<Int64>) -> Int {
+        lock.write {
+            var removed = 0
+            for list in 0..<lists where listIds[list].contains(where: removing.contains) {
+                let keep = listIds[list].indices.filter { !removing.contains(listIds[list][$0]) }
+                removed += listIds[list].count - keep.count
+                var vectors = [Float]()
+                for slot in keep { vectors.append(contentsOf: listVectors[list][(slot * dimension)..<((slot + 1) * dimension)]) }
+                listVectors[list] = vectors
+                listIds[list] = keep.map { listIds[list][$0] }
+                for (slot, id) in listIds[list].enumerated() { location[id] = (list, slot) }
+            }
+            for id in removing { location[id] = nil }
+            return removed
+        }
+    }
+
+    /// The k nearest vectors among the `nprobe` lists nearest each query.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` when the index is not trained or k is
+    ///   outside 1...count; the errors of checking the queries.
+    public func search(_ queries: [Float], k: Int, filter: SearchFilter? = nil) throws -> SearchResults {
+        let nq = try checkVectors(queries, dimension: dimension, name: "queries")
+        let q = metric == .cosine ? normalizedRows(queries, dimension: dimension) : queries
+        return try lock.read {
+            guard let quantizer else {
+                throw ToolboxError(.invalidParameter, "the IVF index is not trained; train it first", context: ErrorContext(parameter: "index"))
+            }
+            guard k >= 1, k <= location.count else {
+                throw ToolboxError(.invalidParameter, "k must be in 1...\(location.count) (the vectors in the index), got \(k)", context: ErrorContext(parameter: "k"))
+            }
+            let probed = try quantizer.search(q, k: probes)
+            let (d, metric, probes) = (dimension, self.metric, self.probes)
+            let shared = UnsafeSendable((listVectors, listIds, q))
+            let rows = try Parallel.map(count: nq, grain: 16) { range -> [(scores: [Float], ids: [Int64])] in
+                let (listVectors, listIds, q) = shared.value
+                return range.map { i in
+                    var heap = TopK(k: k, largerIsBetter: metric.largerIsNearer)
+                    q.withUnsafeBufferPointer { q in
+                        let query = q.baseAddress! + i * d
+                        for p in 0..<probes {
+                            let list = Int(probed.ids[i * probes + p])
+                            guard list >= 0 else { continue }
+                            let ids = listIds[list]
+                            listVectors[list].withUnsafeBufferPointer { x in
+                                for slot in 0..<ids.count {
+                                    let score = metric == .l2 ? Kernels.squaredDistance(query, x.baseAddress! + slot * d, d)
+                                        : Kernels.dot(query, x.baseAddress! + slot * d, d)
+                                    if heap.count < k || heap.better(score, than: heap.bar) || score == heap.bar, filter?.accepts(ids[slot]) ?? true {
+                                        heap.push(score, ids[slot])
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    return heap.sorted()
+                }
+            }.flatMap { $0 }
+            return SearchResults(queries: nq, k: k, ids: rows.flatMap(\.ids), scores: rows.flatMap(\.scores))
+        }
+    }
+
+    /// The stored state, for saving.
+    var snapshot: (centroids: [Float], vectors: [[Float]], ids: [[Int64]], nprobe: Int) {
+        lock.read { (centroids, listVectors, listIds, probes) }
+    }
+
+    /// Restores lists read from a file (already checked).
+    func restore(vectors: [[Float]], ids: [[Int64]]) throws {
+        try lock.write {
+            var location: [Int64: (list: Int, slot: Int)] = [:]
+            for (list, listIds) in ids.enumerated() {
+                for (slot, id) in listIds.enumerated() {
+                    guard id >= 0, location[id] == nil else {
+                        throw ToolboxError(.corruptArchive, "id \(id) appears twice or is negative (list \(list))", context: ErrorContext(parameter: "ids"))
+                    }
+                    location[id] = (list, slot)
+                }
+            }
+            self.listVectors = vectors
+            self.listIds = ids
+            self.location = location
+        }
+    }
+}

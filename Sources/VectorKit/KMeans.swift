@@ -1,0 +1,177 @@
+import Foundation
+import ToolboxCore
+
+/// K-means on Float vectors, as FAISS's `Kmeans`: seeded initialization (FAISS's random
+/// choice of k training points, or k-means++), assignment by the flat index's BLAS search,
+/// centroids as the means of their points, FAISS's repair of empty clusters (an empty centroid
+/// takes a copy of a large cluster's, the two nudged apart by ±1/1024), and a subsample of at
+/// most `maxPointsPerCentroid` · k training points.
+///
+/// ```swift
+/// let kmeans = KMeans(k: 1024, iterations: 20, seed: 1)
+/// let result = try kmeans.train(vectors, dimension: 128)   // result.centroids: k × 128
+/// ```
+public struct KMeans: Sendable, Hashable {
+    /// How the first centroids are chosen.
+    public enum Initialization: String, Sendable, Hashable, Codable {
+        /// k distinct training points chosen at random (FAISS's default).
+        case random
+        /// k-means++: each next centroid a point drawn with probability proportional to its
+        /// squared distance to the nearest centroid so far.
+        case kmeansPlusPlus = "k-means++"
+    }
+
+    public var k: Int
+    /// Iterations of assignment and update (FAISS's default 25).
+    public var iterations: Int
+    public var seed: UInt64
+    public var initialization: Initialization
+    /// Training points kept per centroid at most (FAISS's 256); larger sets are subsampled.
+    public var maxPointsPerCentroid: Int
+    /// Stop when the objective improves by less than this fraction (0: run every iteration, as
+    /// FAISS does).
+    public var tolerance: Double
+    /// Cluster on the unit sphere (inner-product k-means): points and centroids normalized.
+    public var spherical: Bool
+
+    public init(k: Int, iterations: Int = 25, seed: UInt64 = 1234, initialization: Initialization = .random,
+                maxPointsPerCentroid: Int = 256, tolerance: Double = 0, spherical: Bool = false) {
+        self.k = k
+        self.iterations = iterations
+        self.seed = seed
+        self.initialization = initialization
+        self.maxPointsPerCentroid = maxPointsPerCentroid
+        self.tolerance = tolerance
+        self.spherical = spherical
+    }
+
+    /// The trained centroids and how the training went.
+    public struct Result: Sendable, Hashable {
+        /// k × d centroids, row-major.
+        public var centroids: [Float]
+        /// The sum of squared distances of the training points to their centroids, per iteration.
+        public var objective: [Double]
+        /// The points each centroid holds after the last assignment.
+        public var sizes: [Int]
+        /// The training points used (after subsampling).
+        public var trainingPoints: Int
+    }
+
+    /// Trains on n × d vectors.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` for k < 1, fewer points than k, or
+    ///   iterations < 1; the errors of checking the vectors (NaN or infinity, naming the row).
+    public func train(_ vectors: [Float], dimension d: Int) throws -> Result {
+        let n = try checkVectors(vectors, dimension: d, name: "vectors")
+        guard k >= 1, iterations >= 1, maxPointsPerCentroid >= 1 else {
+            throw ToolboxError(.invalidParameter, "k, iterations and maxPointsPerCentroid must be at least 1", context: ErrorContext(parameter: "k"))
+        }
+        guard n >= k else {
+            throw ToolboxError(.invalidParameter, "k-means with k = \(k) needs at least \(k) training points, got \(n)", context: ErrorContext(parameter: "k"))
+        }
+        var generator = SeededGenerator(seed: seed)
+        // Subsample, as FAISS does, to at most maxPointsPerCentroid · k points.
+        var points = spherical ? normalizedRows(vectors, dimension: d) : vectors
+        var count = n
+        let (limit, overflow) = k.multipliedReportingOverflow(by: maxPointsPerCentroid)
+        if !overflow, n > limit {
+            var order = Array(0..<n)
+            for i in 0..<limit { order.swapAt(i, i + generator.nextInt(below: n - i)) }
+            var sample = [Float]()
+            sample.reserveCapacity(limit * d)
+            for row in order.prefix(limit) { sample.append(contentsOf: points[(row * d)..<((row + 1) * d)]) }
+            points = sample
+            count = limit
+        }
+        var centroids = try initialCentroids(points, count: count, dimension: d, generator: &generator)
+        var objective: [Double] = []
+        var sizes = [Int](repeating: 0, count: k)
+        for _ in 0..<iterations {
+            let index = try FlatIndex(dimension: d, metric: spherical ? .innerProduct : .l2)
+            try index.add(centroids)
+            let assignment = try index.search(points, k: 1)
+            var sums = [Double](repeating: 0, count: k * d)
+            sizes = [Int](repeating: 0, count: k)
+            var total = 0.0
+            points.withUnsafeBufferPointer { p in
+                for row in 0..<count {
+                    let c = Int(assignment.ids[row])
+                    sizes[c] += 1
+                    for j in 0..<d { sums[c * d + j] += Double(p[row * d + j]) }
+                    total += spherical ? Double(2 - 2 * assignment.scores[row]) : Double(assignment.scores[row])
+                }
+            }
+            objective.append(total)
+            for c in 0..<k where sizes[c] > 0 {
+                for j in 0..<d { centroids[c * d + j] = Float(sums[c * d + j] / Double(sizes[c])) }
+            }
+            repairEmptyClusters(&centroids, &sizes, count: count, dimension: d, generator: &generator)
+            if spherical { centroids = normalizedRows(centroids, dimension: d) }
+            if tolerance > 0, objective.count >= 2 {
+                let (previous, current) = (objective[objective.count - 2], objective[objective.count - 1])
+                if previous - current <= tolerance * previous { break }
+            }
+        }
+        return Result(centroids: centroids, objective: objective, sizes: sizes, trainingPoints: count)
+    }
+
+    func initialCentroids(_ points: [Float], count: Int, dimension d: Int, generator: inout SeededGenerator) throws -> [Float] {
+        var centroids = [Float]()
+        centroids.reserveCapacity(k * d)
+        switch initialization {
+        case .random:
+            var order = Array(0..<count)
+            for i in 0..<k { order.swapAt(i, i + generator.nextInt(below: count - i)) }
+            for row in order.prefix(k) { centroids.append(contentsOf: points[(row * d)..<((row + 1) * d)]) }
+        case .kmeansPlusPlus:
+            let first = generator.nextInt(below: count)
+            centroids.append(contentsOf: points[(first * d)..<((first + 1) * d)])
+            var nearest = [Double](repeating: .infinity, count: count)
+            points.withUnsafeBufferPointer { p in
+                for c in 1..<max(k, 1) {
+                    let last = Array(centroids[((c - 1) * d)..<(c * d)])
+                    var total = 0.0
+                    last.withUnsafeBufferPointer { centre in
+                        for row in 0..<count {
+                            nearest[row] = min(nearest[row], Double(Kernels.squaredDistance(p.baseAddress! + row * d, centre.baseAddress!, d)))
+                            total += nearest[row]
+                        }
+                    }
+                    var target = generator.nextUniform() * total
+                    var chosen = count - 1
+                    for row in 0..<count {
+                        target -= nearest[row]
+                        if target < 0 { chosen = row; break }
+                    }
+                    centroids.append(contentsOf: points[(chosen * d)..<((chosen + 1) * d)])
+                }
+            }
+        }
+        return centroids
+    }
+
+    /// FAISS's repair: an empty centroid copies a centroid chosen with probability growing
+    /// with its cluster's size, and the two are pushed apart symmetrically.
+    func repairEmptyClusters(_ centroids: inout [Float], _ sizes: inout [Int], count: Int, dimension d: Int, generator: inout SeededGenerator) {
+        let epsilon: Float = 1.0 / 1024
+        for ci in 0..<k where sizes[ci] == 0 {
+            var cj = 0
+            while true {
+                let p = (Double(sizes[cj]) - 1) / Double(max(count - k, 1))
+                if generator.nextUniform() < p { break }
+                cj = (cj + 1) % k
+            }
+            for j in 0..<d {
+                let value = centroids[cj * d + j]
+                if j % 2 == 0 {
+                    centroids[ci * d + j] = value * (1 + epsilon)
+                    centroids[cj * d + j] = value * (1 - epsilon)
+                } else {
+                    centroids[ci * d + j] = value * (1 - epsilon)
+                    centroids[cj * d + j] = value * (1 + epsilon)
+                }
+            }
+            sizes[ci] = sizes[cj] / 2
+            sizes[cj] -= sizes[ci]
+        }
+    }
+}
