@@ -58,9 +58,40 @@ def main():
         _, ids = ivf.search(queries, 10)
         recalls[str(nprobe)] = float(np.mean([len(set(ids[i]) & set(truth[i])) / 10 for i in range(len(queries))]))
     golden["ivf_recall"] = recalls
+    golden["faiss_files"] = faiss_files()
     with open(OUT, "w") as f:
         json.dump(clean(golden), f, indent=1)
         f.write("\n")
+
+
+def faiss_files():
+    """Small FAISS index files written by FAISS itself, and their answers to a few queries."""
+    golden_dir = os.path.dirname(OUT)
+    d = 8
+    base = mixture(7, 300, d, 5, 1.0)
+    queries = mixture(7, 310, d, 5, 1.0)[300:]
+    answers = {}
+    flat = faiss.IndexFlatL2(d)
+    flat.add(base)
+    ip = faiss.IndexFlatIP(d)
+    ip.add(base)
+    idmap = faiss.IndexIDMap(faiss.IndexFlatL2(d))
+    idmap.add_with_ids(base, np.arange(300, dtype="int64") * 7 + 1000)
+    quantizer = faiss.IndexFlatL2(d)
+    ivf = faiss.IndexIVFFlat(quantizer, d, 4)
+    ivf.train(base)
+    ivf.add_with_ids(base, np.arange(300, dtype="int64") * 3)
+    ivf.nprobe = 2
+    sparse_quantizer = faiss.IndexFlatIP(d)
+    sparse = faiss.IndexIVFFlat(sparse_quantizer, d, 16, faiss.METRIC_INNER_PRODUCT)
+    sparse.train(base)
+    sparse.add(base[:5])
+    sparse.nprobe = 16
+    for name, index in [("flat_l2", flat), ("flat_ip", ip), ("idmap", idmap), ("ivf", ivf), ("ivf_sparse", sparse)]:
+        faiss.write_index(index, os.path.join(golden_dir, f"{name}.faiss"))
+        scores, ids = index.search(queries, 5)
+        answers[name] = {"ids": ids.tolist(), "scores": scores.tolist()}
+    return answers
 
 
 if __name__ == "__main__":

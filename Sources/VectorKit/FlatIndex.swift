@@ -41,8 +41,13 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
     ///   the ids do not match them, ``ToolboxError/Code/invalidData`` for a NaN or infinite value
     ///   (naming the row) or an id that is negative or already present.
     public func add(_ vectors: [Float], ids newIds: [Int64]? = nil) throws {
+        try add(vectors, ids: newIds, normalize: true)
+    }
+
+    /// Adds vectors, normalizing them for a cosine index unless they are stored ones read back.
+    func add(_ vectors: [Float], ids newIds: [Int64]?, normalize: Bool) throws {
         let n = try checkVectors(vectors, dimension: dimension, name: "vectors")
-        let stored = metric == .cosine ? normalizedRows(vectors, dimension: dimension) : vectors
+        let stored = metric == .cosine && normalize ? normalizedRows(vectors, dimension: dimension) : vectors
         try lock.write {
             let assigned = newIds ?? (0..<n).map { Int64(ids.count + $0) }
             guard assigned.count == n else {

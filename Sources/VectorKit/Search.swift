@@ -70,6 +70,14 @@ public protocol VectorIndex: AnyObject, Sendable {
     func search(_ queries: [Float], k: Int, filter: SearchFilter?) throws -> SearchResults
 }
 
+extension VectorIndex {
+    /// The k nearest vectors to each query, without a filter.
+    public func search(_ queries: [Float], k: Int) throws -> SearchResults { try search(queries, k: k, filter: nil) }
+
+    /// Adds vectors with ids 0, 1, 2, ... after the current count.
+    public func add(_ vectors: [Float]) throws { try add(vectors, ids: nil) }
+}
+
 /// Checks a buffer of vectors: a whole number of rows of `dimension`, every value finite.
 /// - Returns: the number of rows.
 func checkVectors(_ values: [Float], dimension: Int, name: String) throws -> Int {

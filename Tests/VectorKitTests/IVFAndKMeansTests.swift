@@ -12,6 +12,12 @@ enum VectorGolden {
         let flat_l2_first: [[Int64]], flat_ip_first: [[Int64]]
         let kmeans_objective: [Double]
         let ivf_recall: [String: Double]
+        let faiss_files: [String: Answers]
+    }
+
+    struct Answers: Decodable {
+        let ids: [[Int64]]
+        let scores: [[Float]]
     }
 
     static let file: File? = try? GoldenFiles().load(File.self, "vectors.json")
