@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "dstoolboxTests",
             dependencies: [
-                "dstoolbox", "ToolboxCore", "ToolboxTesting", "SEGYKit", "FeatureKit", "DriftKit",
+                "dstoolbox", "ToolboxCore", "ToolboxTesting", "SEGYKit", "FeatureKit", "DriftKit", "VectorKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Golden"],
