@@ -125,7 +125,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VectorKitTests",
-            dependencies: ["VectorKit", "ToolboxCore", "ToolboxTesting"],
+            dependencies: ["VectorKit", "FeatureKit", "ToolboxCore", "ToolboxTesting"],
             exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
