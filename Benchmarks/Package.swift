@@ -68,6 +68,16 @@ let package = Package(
             path: "Benchmarks/DriftBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "VectorBenchmarks",
+            dependencies: [
+                .product(name: "VectorKit", package: "DSToolbox"),
+                .product(name: "ToolboxCore", package: "DSToolbox"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/VectorBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Runs one workload and prints its best time, for Compare/run.sh to set beside the
         // Python reference on the same data.
         .executableTarget(

@@ -110,3 +110,18 @@ for current in current shifted; do
 done
 echo "drift report, 50 numeric columns, 100k vs 100k rows (goal: under 2 s):"
 $runner drift-report 100000 50 3
+
+echo
+echo "== VectorKit against FAISS: 200k x 128 Gaussian mixture, 1,000 queries, k 10"
+vectors="$($runner make-vectors 200000 128 1000)"
+for metric in l2 ip cosine; do
+  p=$($python Benchmarks/Compare/vectors.py flat "$vectors" 128 "$metric" 3 | seconds)
+  s=$($runner flat-search "$vectors" 128 "$metric" 3 | seconds)
+  awk -v op="flat $metric" -v p="$p" -v s="$s" 'BEGIN{ printf "%-15s FAISS %.3f s (%.0f QPS), VectorKit %.3f s (%.0f QPS), ratio %.2fx\n", op, p, 1000/p, s, 1000/s, p/s }'
+done
+echo "IVF-Flat, nlist 1024 (build, then QPS and recall@10 per nprobe):"
+echo "  FAISS:";     $python Benchmarks/Compare/vectors.py ivf "$vectors" 128 1024 3 2>/dev/null | sed 's/^/    /'
+echo "  VectorKit:"; $runner ivf "$vectors" 128 1024 | sed 's/^/    /'
+echo "k-means, k 1024, 20 iterations:"
+echo "  FAISS:     $($python Benchmarks/Compare/vectors.py kmeans "$vectors" 128 1024 1 2>/dev/null)"
+echo "  VectorKit: $($runner kmeans "$vectors" 128 1024)"

@@ -106,6 +106,41 @@ case "flat-search":
     var checksum: Int64 = 0
     let seconds = try best(of: runs) { checksum = try index.search(queries, k: 10).ids.reduce(0, &+) }
     print("flat-search \(seconds) qps=\(Double(queries.count / d) / seconds) checksum=\(checksum)")
+case "ivf", "kmeans":
+    // ivf: train (k-means, 10 iterations as FAISS's IVF), add, then per nprobe the QPS and
+    // recall@10 against flat search. kmeans: LISTS centroids, 20 iterations, the training time.
+    func loadVectors(_ path: String) throws -> [Float] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+    let prefix = String(arguments.dropFirst().first ?? "")
+    let d = Int(arguments.dropFirst(2).first ?? "128") ?? 128
+    let lists = Int(arguments.dropFirst(3).first ?? "1024") ?? 1_024
+    let base = try loadVectors("\(prefix)-base.f32"), queries = try loadVectors("\(prefix)-queries.f32")
+    if workload == "kmeans" {
+        var objective = 0.0
+        let seconds = try best(of: 1) { objective = try KMeans(k: lists, iterations: 20, seed: 1234).train(base, dimension: d).objective.last ?? 0 }
+        print("kmeans \(seconds) objective=\(objective)")
+    } else {
+        let flat = try FlatIndex(dimension: d)
+        try flat.add(base)
+        let truth = try flat.search(queries, k: 10)
+        let index = try IVFFlatIndex(dimension: d, lists: lists)
+        let start = DispatchTime.now().uptimeNanoseconds
+        try index.train(base, kmeans: KMeans(k: lists, iterations: 10, seed: 1234))
+        try index.add(base)
+        let build = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        print("ivf-build \(build)")
+        let nq = queries.count / d
+        for nprobe in [1, 4, 16, 64] {
+            index.nprobe = nprobe
+            var results: SearchResults?
+            let seconds = try best(of: 3) { results = try index.search(queries, k: 10) }
+            var hits = 0
+            for i in 0..<nq { hits += Set(results!.neighbours(of: i).map(\.id)).intersection(truth.neighbours(of: i).map(\.id)).count }
+            print("ivf-nprobe-\(nprobe) \(seconds) qps=\(Double(nq) / seconds) recall=\(Double(hits) / Double(nq * 10))")
+        }
+    }
 case "make-csv":
     let megabytes = Int(arguments.dropFirst().first ?? "100") ?? 100
     print(try Workloads.numericCSV(megabytes: megabytes))
