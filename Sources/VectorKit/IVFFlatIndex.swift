@@ -23,6 +23,8 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
     private var quantizer: FlatIndex?
     private var listVectors: [[Float]]
     private var listIds: [[Int64]]
+    /// ‖x‖² of each stored vector, list by list (for L2 scoring by products).
+    private var listNorms: [[Float]]
     private var location: [Int64: (list: Int, slot: Int)] = [:]
     private var probes = 1
 
@@ -41,6 +43,7 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
         self.metric = metric
         listVectors = [[Float]](repeating: [], count: lists)
         listIds = [[Int64]](repeating: [], count: lists)
+        listNorms = [[Float]](repeating: [], count: lists)
     }
 
     /// Lists scanned per query (FAISS's `nprobe`, default 1), at most `lists`.
@@ -107,6 +110,7 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
                 location[assigned[row]] = (list, listIds[list].count)
                 listIds[list].append(assigned[row])
                 listVectors[list].append(contentsOf: stored[(row * dimension)..<((row + 1) * dimension)])
+                listNorms[list].append(stored.withUnsafeBufferPointer { Kernels.dot($0.baseAddress! + row * dimension, $0.baseAddress! + row * dimension, dimension) })
             }
         }
     }
@@ -122,6 +126,7 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
                 var vectors = [Float]()
                 for slot in keep { vectors.append(contentsOf: listVectors[list][(slot * dimension)..<((slot + 1) * dimension)]) }
                 listVectors[list] = vectors
+                listNorms[list] = keep.map { listNorms[list][$0] }
                 listIds[list] = keep.map { listIds[list][$0] }
                 for (slot, id) in listIds[list].enumerated() { location[id] = (list, slot) }
             }
@@ -144,30 +149,80 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
                 throw ToolboxError(.invalidParameter, "k must be in 1...\(location.count) (the vectors in the index), got \(k)", context: ErrorContext(parameter: "k"))
             }
             let probed = try quantizer.search(q, k: probes)
-            let (d, metric, probes) = (dimension, self.metric, self.probes)
-            let shared = UnsafeSendable((listVectors, listIds, q))
-            let rows = try Parallel.map(count: nq, grain: 16) { range -> [(scores: [Float], ids: [Int64])] in
-                let (listVectors, listIds, q) = shared.value
-                return range.map { i in
-                    var heap = TopK(k: k, largerIsBetter: metric.largerIsNearer)
-                    q.withUnsafeBufferPointer { q in
-                        let query = q.baseAddress! + i * d
-                        for p in 0..<probes {
-                            let list = Int(probed.ids[i * probes + p])
-                            guard list >= 0 else { continue }
-                            let ids = listIds[list]
-                            listVectors[list].withUnsafeBufferPointer { x in
-                                for slot in 0..<ids.count {
-                                    let score = metric == .l2 ? Kernels.squaredDistance(query, x.baseAddress! + slot * d, d)
-                                        : Kernels.dot(query, x.baseAddress! + slot * d, d)
-                                    if heap.count < k || heap.better(score, than: heap.bar) || score == heap.bar, filter?.accepts(ids[slot]) ?? true {
-                                        heap.push(score, ids[slot])
+            // Invert the probes: the queries that scan each list.
+            var probers = [[Int32]](repeating: [], count: lists)
+            for i in 0..<nq {
+                for p in 0..<probes {
+                    let list = Int(probed.ids[i * probes + p])
+                    if list >= 0 { probers[list].append(Int32(i)) }
+                }
+            }
+            let (d, metric) = (dimension, self.metric)
+            let largerIsBetter = metric.largerIsNearer
+            let shared = UnsafeSendable((listVectors, listIds, listNorms, q, probers))
+            // Lists in blocks, each block keeping its own heap per query (merged in block
+            // order); a list's queries are scored against it by small sgemm calls (small enough
+            // for OpenBLAS to run them on the calling thread).
+            let partials = try Parallel.map(count: lists, grain: max(1, (lists + 3) / 4)) { range -> [TopK] in
+                let (listVectors, listIds, listNorms, q, probers) = shared.value
+                var heaps = [TopK](repeating: TopK(k: k, largerIsBetter: largerIsBetter), count: nq)
+                let (queryBlock, vectorBlock) = (16, 128)
+                var gathered = [Float](repeating: 0, count: queryBlock * d)
+                var tile = [Float](repeating: 0, count: queryBlock * vectorBlock)
+                q.withUnsafeBufferPointer { q in
+                    for list in range where !probers[list].isEmpty && !listIds[list].isEmpty {
+                        let ids = listIds[list], norms = listNorms[list], queries = probers[list]
+                        listVectors[list].withUnsafeBufferPointer { x in
+                            var first = 0
+                            while first < queries.count {
+                                let m = min(queryBlock, queries.count - first)
+                                gathered.withUnsafeMutableBufferPointer { g in
+                                    for r in 0..<m {
+                                        (g.baseAddress! + r * d).update(from: q.baseAddress! + Int(queries[first + r]) * d, count: d)
                                     }
                                 }
+                                var start = 0
+                                while start < ids.count {
+                                    let width = min(vectorBlock, ids.count - start)
+                                    gathered.withUnsafeBufferPointer { g in
+                                        tile.withUnsafeMutableBufferPointer { t in
+                                            Kernels.productTransposed(g.baseAddress!, m, x.baseAddress! + start * d, width, d, into: t.baseAddress!)
+                                        }
+                                    }
+                                    for r in 0..<m {
+                                        let query = Int(queries[first + r])
+                                        var bar = heaps[query].bar
+                                        for j in 0..<width {
+                                            let product = tile[r * width + j]
+                                            let score = metric == .l2 ? norms[start + j] - 2 * product : product
+                                            if heaps[query].count < k || heaps[query].better(score, than: bar) || score == bar {
+                                                guard filter?.accepts(ids[start + j]) ?? true else { continue }
+                                                heaps[query].push(score, ids[start + j])
+                                                bar = heaps[query].bar
+                                            }
+                                        }
+                                    }
+                                    start += width
+                                }
+                                first += m
                             }
                         }
                     }
-                    return heap.sorted()
+                }
+                return heaps
+            }
+            let rows = try Parallel.map(count: nq, grain: 64) { range -> [(scores: [Float], ids: [Int64])] in
+                let q = shared.value.3
+                return range.map { i in
+                    var merged = TopK(k: k, largerIsBetter: largerIsBetter)
+                    for partial in partials {
+                        for slot in 0..<partial[i].count { merged.push(partial[i].scores[slot], partial[i].ids[slot]) }
+                    }
+                    if metric == .l2 {
+                        let queryNorm = q.withUnsafeBufferPointer { Kernels.dot($0.baseAddress! + i * d, $0.baseAddress! + i * d, d) }
+                        for slot in 0..<merged.count { merged.scores[slot] = max(0, merged.scores[slot] + queryNorm) }
+                    }
+                    return merged.sorted()
                 }
             }.flatMap { $0 }
             return SearchResults(queries: nq, k: k, ids: rows.flatMap(\.ids), scores: rows.flatMap(\.scores))
@@ -192,6 +247,9 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
                 }
             }
             self.listVectors = vectors
+            self.listNorms = vectors.map { values in
+                values.withUnsafeBufferPointer { Kernels.squaredNorms($0.baseAddress ?? UnsafePointer(bitPattern: 8)!, rows: values.count / dimension, dimension: dimension) }
+            }
             self.listIds = ids
             self.location = location
         }

@@ -2,35 +2,37 @@ internal import CBLAS
 
 /// The distance and product loops the indexes share.
 enum Kernels {
-    /// Σ a[i]·b[i] over `count` values, in eight independent partial sums.
+    /// Σ a[i]·b[i] over `count` values: 16 lanes at a time (SIMD), then the rest.
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
-        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0, s4: Float = 0, s5: Float = 0, s6: Float = 0, s7: Float = 0
+        var accumulator = SIMD16<Float>(repeating: 0)
+        let (rawA, rawB) = (UnsafeRawPointer(a), UnsafeRawPointer(b))
         var i = 0
-        while i + 8 <= count {
-            s0 += a[i] * b[i]; s1 += a[i + 1] * b[i + 1]; s2 += a[i + 2] * b[i + 2]; s3 += a[i + 3] * b[i + 3]
-            s4 += a[i + 4] * b[i + 4]; s5 += a[i + 5] * b[i + 5]; s6 += a[i + 6] * b[i + 6]; s7 += a[i + 7] * b[i + 7]
-            i += 8
+        while i + 16 <= count {
+            let x = rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            let y = rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            accumulator += x * y
+            i += 16
         }
-        var tail: Float = 0
-        while i < count { tail += a[i] * b[i]; i += 1 }
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + tail
+        var total = accumulator.sum()
+        while i < count { total += a[i] * b[i]; i += 1 }
+        return total
     }
 
-    /// Σ (a[i] − b[i])² over `count` values.
+    /// Σ (a[i] − b[i])² over `count` values: 16 lanes at a time (SIMD), then the rest.
     @inline(__always)
     static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
-        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0, s4: Float = 0, s5: Float = 0, s6: Float = 0, s7: Float = 0
+        var accumulator = SIMD16<Float>(repeating: 0)
+        let (rawA, rawB) = (UnsafeRawPointer(a), UnsafeRawPointer(b))
         var i = 0
-        while i + 8 <= count {
-            let d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1], d2 = a[i + 2] - b[i + 2], d3 = a[i + 3] - b[i + 3]
-            let d4 = a[i + 4] - b[i + 4], d5 = a[i + 5] - b[i + 5], d6 = a[i + 6] - b[i + 6], d7 = a[i + 7] - b[i + 7]
-            s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3; s4 += d4 * d4; s5 += d5 * d5; s6 += d6 * d6; s7 += d7 * d7
-            i += 8
+        while i + 16 <= count {
+            let difference = rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            accumulator += difference * difference
+            i += 16
         }
-        var tail: Float = 0
-        while i < count { let d = a[i] - b[i]; tail += d * d; i += 1 }
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + tail
+        var total = accumulator.sum()
+        while i < count { let difference = a[i] - b[i]; total += difference * difference; i += 1 }
+        return total
     }
 
     /// The squared norm of each of the n rows of `values`.

@@ -122,8 +122,18 @@ struct IVFAndKMeansTests {
             #expect(recall >= faiss - 0.01, "nprobe \(nprobe): recall \(recall), FAISS \(faiss)")
         }
         ivf.nprobe = 64
+        // Probing every list is exact search: the same neighbours as the flat index (rounding
+        // of the two products may swap neighbours whose distances agree to float precision).
         let full = try ivf.search(queries, k: 10)
-        #expect(full.ids == truth.ids)
+        var differing = 0
+        for i in 0..<golden.queries {
+            let mine = full.neighbours(of: i), exact = truth.neighbours(of: i)
+            for (a, b) in zip(mine, exact) where a.id != b.id {
+                differing += 1
+                #expect(abs(a.score - b.score) <= 1e-4 * max(1, b.score), "query \(i): \(a) vs \(b)")
+            }
+        }
+        #expect(differing <= 10, "\(differing) neighbours differ from flat search")
         // Removal and filters.
         let first = truth.ids[0]
         #expect(ivf.remove(ids: [first]) == 1 && ivf.count == golden.n - 1)
