@@ -152,6 +152,13 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
         }
     }
 
+    /// Queries per parallel chunk: single queries when there are a few, otherwise about a
+    /// sixteenth of them (at least one query block), so chunks reuse their buffers.
+    static func chunkSize(_ nq: Int) -> Int {
+        if nq < 8 { return 1 }
+        return max(queryBlock, ((nq + 15) / 16 + queryBlock - 1) / queryBlock * queryBlock)
+    }
+
     /// Rows of queries scored together against a block of the database.
     static let queryBlock = 256
     static let databaseBlock = 2_048
@@ -163,7 +170,8 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
         var outIds = [Int64](repeating: -1, count: nq * k)
         var outScores = [Float](repeating: metric.missingScore, count: nq * k)
         let shared = UnsafeSendable((queries, vectors, ids, norms))
-        let blocks = try Parallel.map(count: nq, grain: nq < 8 ? 1 : queryBlock) { range -> [(scores: [Float], ids: [Int64])] in
+        let grain = chunkSize(nq)
+        let blocks = try Parallel.map(count: nq, grain: grain) { range -> [(scores: [Float], ids: [Int64])] in
             let (queries, vectors, ids, norms) = shared.value
             var heaps = range.map { _ in TopK(k: k, largerIsBetter: largerIsBetter) }
             queries.withUnsafeBufferPointer { q in
@@ -185,38 +193,42 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
                                 }
                                 return
                             }
-                            var tile = [Float](repeating: 0, count: range.count * databaseBlock)
+                            // Sub-blocks of queries share one tile, allocated once per chunk.
+                            var tile = [Float](repeating: 0, count: min(queryBlock, range.count) * min(databaseBlock, n))
                             tile.withUnsafeMutableBufferPointer { tile in
-                                var start = 0
-                                while start < n {
-                                    let width = min(databaseBlock, n - start)
-                                    Kernels.productTransposed(q.baseAddress! + range.lowerBound * d, range.count,
-                                                              x.baseAddress! + start * d, width, d, into: tile.baseAddress!)
-                                    for slot in 0..<range.count {
-                                        let row = tile.baseAddress! + slot * width
-                                        var bar = heaps[slot].bar
-                                        if metric == .l2 {
-                                            // ‖x‖² − 2 q·x ranks as ‖q − x‖² does; ‖q‖² is added at the end.
-                                            for j in 0..<width {
-                                                let score = norms[start + j] - 2 * row[j]
-                                                if score < bar || (score == bar && heaps[slot].count == k) {
-                                                    guard filter?.accepts(ids[start + j]) ?? true else { continue }
-                                                    heaps[slot].push(score, ids[start + j])
-                                                    bar = heaps[slot].bar
+                                for subStart in stride(from: range.lowerBound, to: range.upperBound, by: queryBlock) {
+                                    let rows = min(queryBlock, range.upperBound - subStart)
+                                    var start = 0
+                                    while start < n {
+                                        let width = min(databaseBlock, n - start)
+                                        Kernels.productTransposed(q.baseAddress! + subStart * d, rows, x.baseAddress! + start * d, width, d, into: tile.baseAddress!)
+                                        for r in 0..<rows {
+                                            let slot = subStart - range.lowerBound + r
+                                            let row = tile.baseAddress! + r * width
+                                            var bar = heaps[slot].bar
+                                            if metric == .l2 {
+                                                // ‖x‖² − 2 q·x ranks as ‖q − x‖² does; ‖q‖² is added at the end.
+                                                for j in 0..<width {
+                                                    let score = norms[start + j] - 2 * row[j]
+                                                    if score < bar || (score == bar && heaps[slot].count == k) {
+                                                        guard filter?.accepts(ids[start + j]) ?? true else { continue }
+                                                        heaps[slot].push(score, ids[start + j])
+                                                        bar = heaps[slot].bar
+                                                    }
                                                 }
-                                            }
-                                        } else {
-                                            for j in 0..<width {
-                                                let score = row[j]
-                                                if score > bar || (score == bar && heaps[slot].count == k) {
-                                                    guard filter?.accepts(ids[start + j]) ?? true else { continue }
-                                                    heaps[slot].push(score, ids[start + j])
-                                                    bar = heaps[slot].bar
+                                            } else {
+                                                for j in 0..<width {
+                                                    let score = row[j]
+                                                    if score > bar || (score == bar && heaps[slot].count == k) {
+                                                        guard filter?.accepts(ids[start + j]) ?? true else { continue }
+                                                        heaps[slot].push(score, ids[start + j])
+                                                        bar = heaps[slot].bar
+                                                    }
                                                 }
                                             }
                                         }
+                                        start += width
                                     }
-                                    start += width
                                 }
                             }
                             if metric == .l2 {
@@ -231,7 +243,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
             }
             return heaps.map { $0.sorted() }
         }
-        let ranges = Parallel.chunks(count: nq, grain: nq < 8 ? 1 : queryBlock)
+        let ranges = Parallel.chunks(count: nq, grain: grain)
         for (range, results) in zip(ranges, blocks) {
             for (slot, i) in range.enumerated() {
                 outScores.replaceSubrange((i * k)..<((i + 1) * k), with: results[slot].scores)
