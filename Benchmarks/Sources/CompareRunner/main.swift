@@ -127,7 +127,9 @@ case "ivf", "kmeans":
         let truth = try flat.search(queries, k: 10)
         let index = try IVFFlatIndex(dimension: d, lists: lists)
         let start = DispatchTime.now().uptimeNanoseconds
-        try index.train(base, kmeans: KMeans(k: lists, iterations: 10, seed: 1234))
+        let iterations = Int(arguments.dropFirst(4).first ?? "10") ?? 10
+        let kmeansSeed = UInt64(arguments.dropFirst(5).first ?? "1234") ?? 1234
+        try index.train(base, kmeans: KMeans(k: lists, iterations: iterations, seed: kmeansSeed))
         try index.add(base)
         let build = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         print("ivf-build \(build)")
