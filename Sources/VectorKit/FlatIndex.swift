@@ -49,15 +49,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
         let n = try checkVectors(vectors, dimension: dimension, name: "vectors")
         let stored = metric == .cosine && normalize ? normalizedRows(vectors, dimension: dimension) : vectors
         try lock.write {
-            let assigned = newIds ?? (0..<n).map { Int64(ids.count + $0) }
-            guard assigned.count == n else {
-                throw ToolboxError(.shapeMismatch, "\(assigned.count) ids for \(n) vectors", context: ErrorContext(parameter: "ids"))
-            }
-            var seen = Set<Int64>()
-            for (row, id) in assigned.enumerated() where id < 0 || rowOfId[id] != nil || !seen.insert(id).inserted {
-                throw ToolboxError(.invalidData, "id \(id) (row \(row)) is \(id < 0 ? "negative" : "already in the index")",
-                                   context: ErrorContext(row: row, parameter: "ids"))
-            }
+            let assigned = try VectorKit.newIds(newIds, count: n, next: ids.count) { rowOfId[$0] != nil }
             let start = ids.count
             self.vectors.append(contentsOf: stored)
             ids.append(contentsOf: assigned)

@@ -96,15 +96,7 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
         }
         let assignment = n == 0 ? SearchResults(queries: 0, k: 1, ids: [], scores: []) : try quantizer.search(stored, k: 1)
         try lock.write {
-            let assigned = newIds ?? (0..<n).map { Int64(location.count + $0) }
-            guard assigned.count == n else {
-                throw ToolboxError(.shapeMismatch, "\(assigned.count) ids for \(n) vectors", context: ErrorContext(parameter: "ids"))
-            }
-            var seen = Set<Int64>()
-            for (row, id) in assigned.enumerated() where id < 0 || location[id] != nil || !seen.insert(id).inserted {
-                throw ToolboxError(.invalidData, "id \(id) (row \(row)) is \(id < 0 ? "negative" : "already in the index")",
-                                   context: ErrorContext(row: row, parameter: "ids"))
-            }
+            let assigned = try VectorKit.newIds(newIds, count: n, next: location.count) { location[$0] != nil }
             for row in 0..<n {
                 let list = Int(assignment.ids[row])
                 location[assigned[row]] = (list, listIds[list].count)

@@ -92,6 +92,21 @@ func checkVectors(_ values: [Float], dimension: Int, name: String) throws -> Int
     return values.count / dimension
 }
 
+/// The ids of n vectors being added: the given ones, or `next`, `next + 1`, ... — checked to be
+/// n, non-negative, distinct, and not `taken` already.
+func newIds(_ given: [Int64]?, count n: Int, next: Int, taken: (Int64) -> Bool) throws -> [Int64] {
+    let assigned = given ?? (0..<n).map { Int64(next + $0) }
+    guard assigned.count == n else {
+        throw ToolboxError(.shapeMismatch, "\(assigned.count) ids for \(n) vectors", context: ErrorContext(parameter: "ids"))
+    }
+    var seen = Set<Int64>()
+    for (row, id) in assigned.enumerated() where id < 0 || taken(id) || !seen.insert(id).inserted {
+        throw ToolboxError(.invalidData, "id \(id) (row \(row)) is \(id < 0 ? "negative" : "already in the index")",
+                           context: ErrorContext(row: row, parameter: "ids"))
+    }
+    return assigned
+}
+
 /// Each row scaled to unit length (zero rows stay zero).
 func normalizedRows(_ values: [Float], dimension d: Int) -> [Float] {
     var out = values

@@ -22,17 +22,7 @@ enum VectorGolden {
 
     static let file: File? = try? GoldenFiles().load(File.self, "vectors.json")
 
-    static func uniforms(seed: UInt64, count: Int) -> [Double] {
-        var state = seed
-        return (0..<count).map { _ in
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Double(z >> 11) * (1.0 / 9_007_199_254_740_992.0)
-        }
-    }
+    static func uniforms(seed: UInt64, count: Int) -> [Double] { SplitMix.uniforms(seed: seed, count: count) }
 
     /// The script's mixture: n points of d dimensions around `centres` centres.
     static func mixture(seed: UInt64, n: Int, d: Int, centres: Int, spread: Double) -> [Float] {
