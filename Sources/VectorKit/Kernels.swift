@@ -1,4 +1,5 @@
 internal import CBLAS
+import ToolboxCore
 
 /// The distance and product loops the indexes share.
 enum Kernels {
@@ -43,6 +44,7 @@ enum Kernels {
     /// C (m × n) = A (m × d) · Bᵀ (n × d ↦ d × n), row-major, by BLAS `sgemm`.
     static func productTransposed(_ a: UnsafePointer<Float>, _ m: Int, _ b: UnsafePointer<Float>, _ n: Int, _ d: Int,
                                   into c: UnsafeMutablePointer<Float>) {
+        BLASThreads.prepare()
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(d), 1, a, Int32(d), b, Int32(d), 0, c, Int32(n))
     }
 }

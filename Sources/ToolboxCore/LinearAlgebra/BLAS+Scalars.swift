@@ -8,6 +8,7 @@ extension Double: MatrixScalar {
         a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
+        BLASThreads.prepare()
         cblas_dgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
             transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha,
@@ -18,16 +19,19 @@ extension Double: MatrixScalar {
         transpose: Bool, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
         x: UnsafePointer<Double>, beta: Double, y: UnsafeMutablePointer<Double>
     ) {
+        BLASThreads.prepare()
         cblas_dgemv(
             CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha,
             a, Int32(lda), x, 1, beta, y, 1)
     }
 
     public static func dot(count: Int, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>) -> Double {
-        cblas_ddot(Int32(count), x, 1, y, 1)
+        BLASThreads.prepare()
+        return cblas_ddot(Int32(count), x, 1, y, 1)
     }
 
     public static func axpy(count: Int, alpha: Double, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>) {
+        BLASThreads.prepare()
         cblas_daxpy(Int32(count), alpha, x, 1, y, 1)
     }
 }
@@ -38,6 +42,7 @@ extension Float: MatrixScalar {
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        BLASThreads.prepare()
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
             transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha,
@@ -48,16 +53,19 @@ extension Float: MatrixScalar {
         transpose: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
         x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>
     ) {
+        BLASThreads.prepare()
         cblas_sgemv(
             CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha,
             a, Int32(lda), x, 1, beta, y, 1)
     }
 
     public static func dot(count: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
-        cblas_sdot(Int32(count), x, 1, y, 1)
+        BLASThreads.prepare()
+        return cblas_sdot(Int32(count), x, 1, y, 1)
     }
 
     public static func axpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        BLASThreads.prepare()
         cblas_saxpy(Int32(count), alpha, x, 1, y, 1)
     }
 }

@@ -12,6 +12,7 @@ extension LinearAlgebra {
     public static func gram(_ a: Matrix<Double>) throws -> Matrix<Double> {
         let (m, n) = (a.rows, a.columns)
         try Matrix<Double>.checkBLASSize(m, n)
+        BLASThreads.prepare()
         var result = Matrix<Double>(rows: n, columns: n)
         guard m > 0, n > 0 else { return result }
         let minimumBlock = 8_192

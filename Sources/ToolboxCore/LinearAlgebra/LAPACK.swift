@@ -31,6 +31,7 @@ public enum LinearAlgebra {
     ///   ``ToolboxError/Code/notConverged`` when the iteration fails.
     /// - Complexity: O(m·n·min(m, n)).
     public static func svd(_ a: Matrix<Double>) throws -> SVD {
+        BLASThreads.prepare()
         try a.validateFinite(name: "A")
         let m = a.rows, n = a.columns, k = min(m, n)
         if k == 0 {
@@ -70,6 +71,7 @@ public enum LinearAlgebra {
     ///   ``ToolboxError/Code/notConverged`` when the iteration fails.
     /// - Complexity: O(n³) (LAPACK `dsyevd`).
     public static func symmetricEigen(_ a: Matrix<Double>) throws -> (values: [Double], vectors: Matrix<Double>) {
+        BLASThreads.prepare()
         guard a.rows == a.columns else {
             throw ToolboxError(.shapeMismatch, "eigendecomposition needs a square matrix, got \(a.rows) x \(a.columns)")
         }
@@ -108,6 +110,7 @@ public enum LinearAlgebra {
     /// - Throws: ``ToolboxError/Code/singularMatrix`` when `a` is not positive definite.
     /// - Complexity: O(n³/3) (LAPACK `dpotrf`).
     public static func cholesky(_ a: Matrix<Double>) throws -> Matrix<Double> {
+        BLASThreads.prepare()
         guard a.rows == a.columns else {
             throw ToolboxError(.shapeMismatch, "Cholesky needs a square matrix, got \(a.rows) x \(a.columns)")
         }
@@ -133,6 +136,7 @@ public enum LinearAlgebra {
     ///   ``ToolboxError/Code/shapeMismatch`` for incompatible shapes.
     /// - Complexity: O(n³ + n²·k) (LU, LAPACK `dgesv`).
     public static func solve(_ a: Matrix<Double>, _ b: Matrix<Double>) throws -> Matrix<Double> {
+        BLASThreads.prepare()
         guard a.rows == a.columns else {
             throw ToolboxError(.shapeMismatch, "solve needs a square matrix, got \(a.rows) x \(a.columns)")
         }
@@ -178,6 +182,7 @@ public enum LinearAlgebra {
     /// - Throws: ``ToolboxError/Code/notConverged`` when the SVD fails.
     /// - Complexity: O(m·n·min(m, n)) (LAPACK `dgelsd`).
     public static func leastSquares(_ a: Matrix<Double>, _ b: Matrix<Double>, rcond: Double? = nil) throws -> LeastSquares {
+        BLASThreads.prepare()
         guard b.rows == a.rows else {
             throw ToolboxError(.shapeMismatch, "right-hand side has \(b.rows) rows, A has \(a.rows)")
         }
