@@ -152,13 +152,16 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
     }
 
     /// Rows of queries scored together against a block of the database.
-    static let queryBlock = 256
+    static let queryBlock = 512
     static let databaseBlock = 2_048
 
     static func search(_ queries: [Float], nq: Int, k: Int, filter: SearchFilter?, vectors: [Float], ids: [Int64], norms: [Float],
                        dimension d: Int, metric: Metric) throws -> SearchResults {
         let n = ids.count
         let largerIsBetter = metric.largerIsNearer
+        if nq >= 32 && n >= 8 * databaseBlock {
+            return try searchByDatabaseParts(queries, nq: nq, k: k, filter: filter, vectors: vectors, ids: ids, norms: norms, dimension: d, metric: metric)
+        }
         var outIds = [Int64](repeating: -1, count: nq * k)
         var outScores = [Float](repeating: metric.missingScore, count: nq * k)
         let shared = UnsafeSendable((queries, vectors, ids, norms))
@@ -198,25 +201,36 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
                                             let slot = subStart - range.lowerBound + r
                                             let row = tile.baseAddress! + r * width
                                             var bar = heaps[slot].bar
-                                            if metric == .l2 {
-                                                // ‖x‖² − 2 q·x ranks as ‖q − x‖² does; ‖q‖² is added at the end.
-                                                for j in 0..<width {
-                                                    let score = norms[start + j] - 2 * row[j]
-                                                    if score < bar || (score == bar && heaps[slot].count == k) {
-                                                        guard filter?.accepts(ids[start + j]) ?? true else { continue }
-                                                        heaps[slot].push(score, ids[start + j])
+                                            // ‖x‖² − 2 q·x ranks as ‖q − x‖² does (‖q‖² is added at the
+                                            // end); products rank as themselves. Sixteen candidates
+                                            // at a time are compared with the bar; only lanes that
+                                            // beat it reach the heap.
+                                            let isL2 = metric == .l2
+                                            let normBase = UnsafeRawPointer(norms.baseAddress! + start)
+                                            let rowBase = UnsafeRawPointer(row)
+                                            var j = 0
+                                            while j < width {
+                                                let lanes = min(16, width - j)
+                                                var scores = SIMD16<Float>(repeating: isL2 ? .infinity : -.infinity)
+                                                if lanes == 16 {
+                                                    let products = rowBase.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+                                                    scores = isL2 ? normBase.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self) - 2 * products : products
+                                                } else {
+                                                    for lane in 0..<lanes { scores[lane] = isL2 ? norms[start + j + lane] - 2 * row[j + lane] : row[j + lane] }
+                                                }
+                                                let barVector = SIMD16<Float>(repeating: bar)
+                                                let beats = isL2 ? scores .<= barVector : scores .>= barVector
+                                                if any(beats) {
+                                                    for lane in 0..<lanes where beats[lane] {
+                                                        let score = scores[lane]
+                                                        guard isL2 ? (score < bar || (score == bar && heaps[slot].count == k))
+                                                                   : (score > bar || (score == bar && heaps[slot].count == k)) else { continue }
+                                                        guard filter?.accepts(ids[start + j + lane]) ?? true else { continue }
+                                                        heaps[slot].push(score, ids[start + j + lane])
                                                         bar = heaps[slot].bar
                                                     }
                                                 }
-                                            } else {
-                                                for j in 0..<width {
-                                                    let score = row[j]
-                                                    if score > bar || (score == bar && heaps[slot].count == k) {
-                                                        guard filter?.accepts(ids[start + j]) ?? true else { continue }
-                                                        heaps[slot].push(score, ids[start + j])
-                                                        bar = heaps[slot].bar
-                                                    }
-                                                }
+                                                j += 16
                                             }
                                         }
                                         start += width
@@ -243,6 +257,91 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
             }
         }
         return SearchResults(queries: nq, k: k, ids: outIds, scores: outScores)
+    }
+
+    /// Large batches: the database is cut into eight parts searched in parallel, each against
+    /// every query (so each database block is packed for BLAS once, not once per block of
+    /// queries); each part keeps a heap per query, and the parts' heaps are merged in order.
+    static func searchByDatabaseParts(_ queries: [Float], nq: Int, k: Int, filter: SearchFilter?, vectors: [Float], ids: [Int64], norms: [Float],
+                                      dimension d: Int, metric: Metric) throws -> SearchResults {
+        let n = ids.count
+        let largerIsBetter = metric.largerIsNearer
+        let isL2 = metric == .l2
+        let block = 1_024, rowsPerCall = 1_024
+        let part = (n + 7) / 8
+        let shared = UnsafeSendable((queries, vectors, ids, norms))
+        let partials = try Parallel.map(count: n, grain: part) { range -> [TopK] in
+            let (queries, vectors, ids, norms) = shared.value
+            var heaps = [TopK](repeating: TopK(k: k, largerIsBetter: largerIsBetter), count: nq)
+            let tileCount = min(rowsPerCall, nq) * block
+            var tile = [Float](unsafeUninitializedCapacity: tileCount) { _, count in count = tileCount }
+            queries.withUnsafeBufferPointer { q in
+                vectors.withUnsafeBufferPointer { x in
+                    ids.withUnsafeBufferPointer { ids in
+                        norms.withUnsafeBufferPointer { norms in
+                            tile.withUnsafeMutableBufferPointer { tile in
+                                for queryStart in stride(from: 0, to: nq, by: rowsPerCall) {
+                                    let rows = min(rowsPerCall, nq - queryStart)
+                                    var start = range.lowerBound
+                                    while start < range.upperBound {
+                                        let width = min(block, range.upperBound - start)
+                                        Kernels.productTransposed(q.baseAddress! + queryStart * d, rows, x.baseAddress! + start * d, width, d, into: tile.baseAddress!)
+                                        let normBase = UnsafeRawPointer(norms.baseAddress! + start)
+                                        for r in 0..<rows {
+                                            let slot = queryStart + r
+                                            let row = tile.baseAddress! + r * width
+                                            let rowBase = UnsafeRawPointer(row)
+                                            var bar = heaps[slot].bar
+                                            var j = 0
+                                            while j < width {
+                                                let lanes = min(16, width - j)
+                                                var scores = SIMD16<Float>(repeating: isL2 ? .infinity : -.infinity)
+                                                if lanes == 16 {
+                                                    let products = rowBase.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+                                                    scores = isL2 ? normBase.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self) - 2 * products : products
+                                                } else {
+                                                    for lane in 0..<lanes { scores[lane] = isL2 ? norms[start + j + lane] - 2 * row[j + lane] : row[j + lane] }
+                                                }
+                                                let barVector = SIMD16<Float>(repeating: bar)
+                                                let beats = isL2 ? scores .<= barVector : scores .>= barVector
+                                                if any(beats) {
+                                                    for lane in 0..<lanes where beats[lane] {
+                                                        let score = scores[lane]
+                                                        guard isL2 ? (score < bar || (score == bar && heaps[slot].count == k))
+                                                                   : (score > bar || (score == bar && heaps[slot].count == k)) else { continue }
+                                                        guard filter?.accepts(ids[start + j + lane]) ?? true else { continue }
+                                                        heaps[slot].push(score, ids[start + j + lane])
+                                                        bar = heaps[slot].bar
+                                                    }
+                                                }
+                                                j += 16
+                                            }
+                                        }
+                                        start += width
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return heaps
+        }
+        let rows = try Parallel.map(count: nq, grain: 64) { range -> [(scores: [Float], ids: [Int64])] in
+            let q = shared.value.0
+            return range.map { i in
+                var merged = TopK(k: k, largerIsBetter: largerIsBetter)
+                for partial in partials {
+                    for slot in 0..<partial[i].count { merged.push(partial[i].scores[slot], partial[i].ids[slot]) }
+                }
+                if isL2 {
+                    let queryNorm = q.withUnsafeBufferPointer { Kernels.dot($0.baseAddress! + i * d, $0.baseAddress! + i * d, d) }
+                    for slot in 0..<merged.count { merged.scores[slot] = max(0, merged.scores[slot] + queryNorm) }
+                }
+                return merged.sorted()
+            }
+        }.flatMap { $0 }
+        return SearchResults(queries: nq, k: k, ids: rows.flatMap(\.ids), scores: rows.flatMap(\.scores))
     }
 
     /// The stored state, for saving.

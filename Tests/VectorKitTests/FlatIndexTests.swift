@@ -52,6 +52,20 @@ struct FlatIndexTests {
         }
     }
 
+    /// Large batches take the path that splits the database into parts: the same top-k.
+    @Test(arguments: Metric.allCases)
+    func largeBatchesAreTheBruteForceTopKToo(metric: Metric) throws {
+        let (d, n, k, nq) = (8, 17_000, 4, 40)
+        let x = Self.data(n, d, seed: 12), q = Self.data(nq, d, seed: 13)
+        let index = try FlatIndex(dimension: d, metric: metric)
+        try index.add(x)
+        let results = try index.search(q, k: k)
+        let expected = Self.bruteForce(x, q, d: d, k: k, metric: metric)
+        for i in 0..<nq { #expect(results.neighbours(of: i).map(\.id) == expected[i].map(\.0), "query \(i), \(metric)") }
+        let filtered = try index.search(q, k: k, filter: .predicate { $0 % 3 == 0 })
+        #expect(filtered.ids.allSatisfy { $0 % 3 == 0 })
+    }
+
     @Test func idsFiltersRemovalUpdatesAndRanges() throws {
         let d = 8
         let index = try FlatIndex(dimension: d, metric: .l2)
