@@ -166,9 +166,10 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
         var outScores = [Float](repeating: metric.missingScore, count: nq * k)
         let shared = UnsafeSendable((queries, vectors, ids, norms))
         let grain = chunkSize(nq)
-        let blocks = try Parallel.map(count: nq, grain: grain) { range -> [(scores: [Float], ids: [Int64])] in
+        let blocks = try Parallel.map(count: nq, grain: grain) { range -> (heaps: TopKBlock, shifts: [Float]) in
             let (queries, vectors, ids, norms) = shared.value
-            var heaps = range.map { _ in TopK(k: k, largerIsBetter: largerIsBetter) }
+            var heaps = TopKBlock(rows: range.count, k: k, largerIsBetter: largerIsBetter)
+            var shifts = [Float](repeating: 0, count: range.count)
             queries.withUnsafeBufferPointer { q in
                 vectors.withUnsafeBufferPointer { x in
                     ids.withUnsafeBufferPointer { ids in
@@ -180,9 +181,9 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
                                     for row in 0..<n {
                                         let score = metric == .l2 ? Kernels.squaredDistance(query, x.baseAddress! + row * d, d)
                                             : Kernels.dot(query, x.baseAddress! + row * d, d)
-                                        if heaps[slot].better(score, than: heaps[slot].bar) || heaps[slot].count < k,
+                                        if heaps.better(score, than: heaps.bar(slot)) || heaps.counts[slot] < k,
                                            filter?.accepts(ids[row]) ?? true {
-                                            heaps[slot].push(score, ids[row])
+                                            heaps.push(slot, score, ids[row])
                                         }
                                     }
                                 }
@@ -200,7 +201,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
                                         for r in 0..<rows {
                                             let slot = subStart - range.lowerBound + r
                                             let row = tile.baseAddress! + r * width
-                                            var bar = heaps[slot].bar
+                                            var bar = heaps.bar(slot)
                                             // ‖x‖² − 2 q·x ranks as ‖q − x‖² does (‖q‖² is added at the
                                             // end); products rank as themselves. Sixteen candidates
                                             // at a time are compared with the bar; only lanes that
@@ -223,11 +224,11 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
                                                 if any(beats) {
                                                     for lane in 0..<lanes where beats[lane] {
                                                         let score = scores[lane]
-                                                        guard isL2 ? (score < bar || (score == bar && heaps[slot].count == k))
-                                                                   : (score > bar || (score == bar && heaps[slot].count == k)) else { continue }
+                                                        guard isL2 ? (score < bar || (score == bar && heaps.counts[slot] == k))
+                                                                   : (score > bar || (score == bar && heaps.counts[slot] == k)) else { continue }
                                                         guard filter?.accepts(ids[start + j + lane]) ?? true else { continue }
-                                                        heaps[slot].push(score, ids[start + j + lane])
-                                                        bar = heaps[slot].bar
+                                                        heaps.push(slot, score, ids[start + j + lane])
+                                                        bar = heaps.bar(slot)
                                                     }
                                                 }
                                                 j += 16
@@ -238,22 +239,20 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
                                 }
                             }
                             if metric == .l2 {
-                                for (slot, i) in range.enumerated() {
-                                    let queryNorm = Kernels.dot(q.baseAddress! + i * d, q.baseAddress! + i * d, d)
-                                    for index in 0..<heaps[slot].count { heaps[slot].scores[index] = max(0, heaps[slot].scores[index] + queryNorm) }
-                                }
+                                for (slot, i) in range.enumerated() { shifts[slot] = Kernels.dot(q.baseAddress! + i * d, q.baseAddress! + i * d, d) }
                             }
                         }
                     }
                 }
             }
-            return heaps.map { $0.sorted() }
+            return (heaps, shifts)
         }
         let ranges = Parallel.chunks(count: nq, grain: grain)
-        for (range, results) in zip(ranges, blocks) {
+        for (range, block) in zip(ranges, blocks) {
+            // The tile path ranks L2 by ‖x‖² − 2 q·x: add ‖q‖² back (and clamp rounding at 0).
+            let shifted = metric == .l2 && range.count >= 4
             for (slot, i) in range.enumerated() {
-                outScores.replaceSubrange((i * k)..<((i + 1) * k), with: results[slot].scores)
-                outIds.replaceSubrange((i * k)..<((i + 1) * k), with: results[slot].ids)
+                block.heaps.write(slot, scores: &outScores, ids: &outIds, at: i * k, adding: block.shifts[slot], clampAtZero: shifted)
             }
         }
         return SearchResults(queries: nq, k: k, ids: outIds, scores: outScores)

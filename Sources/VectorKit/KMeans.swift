@@ -85,20 +85,33 @@ public struct KMeans: Sendable, Hashable {
         var centroids = try initialCentroids(points, count: count, dimension: d, generator: &generator)
         var objective: [Double] = []
         var sizes = [Int](repeating: 0, count: k)
+        let centroidIds = (0..<k).map(Int64.init)
         for _ in 0..<iterations {
-            let index = try FlatIndex(dimension: d, metric: spherical ? .innerProduct : .l2)
-            try index.add(centroids)
-            let assignment = try index.search(points, k: 1)
+            // Assignment: the flat index's search, without re-checking the points each time.
+            let norms = centroids.withUnsafeBufferPointer { Kernels.squaredNorms($0.baseAddress!, rows: k, dimension: d) }
+            let assignment = try FlatIndex.search(points, nq: count, k: 1, filter: nil, vectors: centroids, ids: centroidIds, norms: norms,
+                                                  dimension: d, metric: spherical ? .innerProduct : .l2)
+            // Sums per centroid over blocks of points in parallel, added in block order.
+            let shared = UnsafeSendable(points)
+            let partials = try Parallel.map(count: count, grain: 16_384) { range -> (sums: [Double], sizes: [Int], total: Double) in
+                var sums = [Double](repeating: 0, count: k * d), sizes = [Int](repeating: 0, count: k), total = 0.0
+                shared.value.withUnsafeBufferPointer { p in
+                    for row in range {
+                        let c = Int(assignment.ids[row])
+                        sizes[c] += 1
+                        for j in 0..<d { sums[c * d + j] += Double(p[row * d + j]) }
+                        total += spherical ? Double(2 - 2 * assignment.scores[row]) : Double(assignment.scores[row])
+                    }
+                }
+                return (sums, sizes, total)
+            }
             var sums = [Double](repeating: 0, count: k * d)
             sizes = [Int](repeating: 0, count: k)
             var total = 0.0
-            points.withUnsafeBufferPointer { p in
-                for row in 0..<count {
-                    let c = Int(assignment.ids[row])
-                    sizes[c] += 1
-                    for j in 0..<d { sums[c * d + j] += Double(p[row * d + j]) }
-                    total += spherical ? Double(2 - 2 * assignment.scores[row]) : Double(assignment.scores[row])
-                }
+            for partial in partials {
+                for index in 0..<(k * d) { sums[index] += partial.sums[index] }
+                for c in 0..<k { sizes[c] += partial.sizes[c] }
+                total += partial.total
             }
             objective.append(total)
             for c in 0..<k where sizes[c] > 0 {

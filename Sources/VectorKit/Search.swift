@@ -190,3 +190,103 @@ struct TopK {
         return (outScores, outIds)
     }
 }
+
+/// Top-k heaps for a block of queries in flat storage (row r's heap at r·k ..< (r+1)·k), so a
+/// block of many queries costs three allocations, not two per query.
+struct TopKBlock {
+    let k: Int
+    let largerIsBetter: Bool
+    var scores: [Float]
+    var ids: [Int64]
+    var counts: [Int]
+
+    init(rows: Int, k: Int, largerIsBetter: Bool) {
+        self.k = k
+        self.largerIsBetter = largerIsBetter
+        scores = [Float](repeating: largerIsBetter ? -.infinity : .infinity, count: rows * k)
+        ids = [Int64](repeating: -1, count: rows * k)
+        counts = [Int](repeating: 0, count: rows)
+    }
+
+    @inline(__always) func bar(_ row: Int) -> Float {
+        counts[row] < k ? (largerIsBetter ? -.infinity : .infinity) : scores[row * k]
+    }
+
+    @inline(__always) func better(_ a: Float, than b: Float) -> Bool { largerIsBetter ? a > b : a < b }
+
+    /// Offers a candidate to row `row`'s heap (the same rules as ``TopK/push(_:_:)``).
+    mutating func push(_ row: Int, _ score: Float, _ id: Int64) {
+        let (base, k, larger, count) = (row * k, self.k, largerIsBetter, counts[row])
+        var added = false
+        scores.withUnsafeMutableBufferPointer { s in
+            ids.withUnsafeMutableBufferPointer { i in
+                func worse(_ a: Int, _ b: Int) -> Bool {
+                    s[base + a] == s[base + b] ? i[base + a] > i[base + b] : (larger ? s[base + b] > s[base + a] : s[base + b] < s[base + a])
+                }
+                func swap(_ a: Int, _ b: Int) {
+                    s.swapAt(base + a, base + b)
+                    i.swapAt(base + a, base + b)
+                }
+                if count < k {
+                    s[base + count] = score
+                    i[base + count] = id
+                    var child = count
+                    while child > 0 {
+                        let parent = (child - 1) / 2
+                        guard worse(child, parent) else { break }
+                        swap(child, parent)
+                        child = parent
+                    }
+                    added = true
+                    return
+                }
+                let better = larger ? score > s[base] : score < s[base]
+                guard better || (score == s[base] && id < i[base]) else { return }
+                s[base] = score
+                i[base] = id
+                var parent = 0
+                while true {
+                    let left = 2 * parent + 1, right = left + 1
+                    var top = parent
+                    if left < k && worse(left, top) { top = left }
+                    if right < k && worse(right, top) { top = right }
+                    if top == parent { break }
+                    swap(parent, top)
+                    parent = top
+                }
+            }
+        }
+        if added { counts[row] = count + 1 }
+    }
+
+    /// Row `row`'s pairs, best first, padded to k, written at `scoresOut[offset...]`.
+    func write(_ row: Int, scores scoresOut: inout [Float], ids idsOut: inout [Int64], at offset: Int, adding shift: Float = 0, clampAtZero: Bool = false) {
+        let base = row * k, count = counts[row]
+        // Copy the heap, then insertion-sort the k slots in place (no allocation per row).
+        for slot in 0..<count {
+            let value = scores[base + slot] + shift
+            scoresOut[offset + slot] = clampAtZero ? max(0, value) : value
+            idsOut[offset + slot] = ids[base + slot]
+        }
+        var i = 1
+        while i < count {
+            let (score, id) = (scoresOut[offset + i], idsOut[offset + i])
+            var j = i - 1
+            while j >= 0 {
+                let (other, otherId) = (scoresOut[offset + j], idsOut[offset + j])
+                let before = score == other ? id < otherId : better(score, than: other)
+                guard before else { break }
+                scoresOut[offset + j + 1] = other
+                idsOut[offset + j + 1] = otherId
+                j -= 1
+            }
+            scoresOut[offset + j + 1] = score
+            idsOut[offset + j + 1] = id
+            i += 1
+        }
+        for position in count..<k {
+            scoresOut[offset + position] = largerIsBetter ? -.infinity : .infinity
+            idsOut[offset + position] = -1
+        }
+    }
+}
