@@ -139,24 +139,44 @@ public struct KMeans: Sendable, Hashable {
             let first = generator.nextInt(below: count)
             centroids.append(contentsOf: points[(first * d)..<((first + 1) * d)])
             var nearest = [Double](repeating: .infinity, count: count)
-            points.withUnsafeBufferPointer { p in
-                for c in 1..<max(k, 1) {
-                    let last = Array(centroids[((c - 1) * d)..<(c * d)])
-                    var total = 0.0
-                    last.withUnsafeBufferPointer { centre in
-                        for row in 0..<count {
-                            nearest[row] = min(nearest[row], Double(Kernels.squaredDistance(p.baseAddress! + row * d, centre.baseAddress!, d)))
-                            total += nearest[row]
+            let grain = 16_384
+            for c in 1..<max(k, 1) {
+                // Distances to the newest centroid, over blocks of points in parallel; each
+                // block's total, so the draw walks blocks before points.
+                let last = Array(centroids[((c - 1) * d)..<(c * d)])
+                let shared = UnsafeSendable((points, last))
+                let totals = try nearest.withUnsafeMutableBufferPointer { nearestBuffer in
+                    let out = UnsafeSendable(nearestBuffer)
+                    return try Parallel.map(count: count, grain: grain) { range -> Double in
+                        let (points, last) = shared.value
+                        var total = 0.0
+                        points.withUnsafeBufferPointer { p in
+                            last.withUnsafeBufferPointer { centre in
+                                for row in range {
+                                    let distance = Double(Kernels.squaredDistance(p.baseAddress! + row * d, centre.baseAddress!, d))
+                                    if distance < out.value[row] { out.value[row] = distance }
+                                    total += out.value[row]
+                                }
+                            }
                         }
+                        return total
                     }
-                    var target = generator.nextUniform() * total
-                    var chosen = count - 1
-                    for row in 0..<count {
-                        target -= nearest[row]
-                        if target < 0 { chosen = row; break }
-                    }
-                    centroids.append(contentsOf: points[(chosen * d)..<((chosen + 1) * d)])
                 }
+                var target = generator.nextUniform() * totals.reduce(0, +)
+                var chosen = count - 1
+                var blockStart = 0
+                for total in totals {
+                    if target < total {
+                        for row in blockStart..<min(blockStart + grain, count) {
+                            target -= nearest[row]
+                            if target < 0 { chosen = row; break }
+                        }
+                        break
+                    }
+                    target -= total
+                    blockStart += grain
+                }
+                centroids.append(contentsOf: points[(chosen * d)..<((chosen + 1) * d)])
             }
         }
         return centroids

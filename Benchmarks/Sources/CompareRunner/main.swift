@@ -119,7 +119,9 @@ case "ivf", "kmeans":
     let base = try loadVectors("\(prefix)-base.f32"), queries = try loadVectors("\(prefix)-queries.f32")
     if workload == "kmeans" {
         var objective = 0.0
-        let seconds = try best(of: 1) { objective = try KMeans(k: lists, iterations: 20, seed: 1234).train(base, dimension: d).objective.last ?? 0 }
+        let initialization: KMeans.Initialization = arguments.dropFirst(4).first == "pp" ? .kmeansPlusPlus : .random
+        let iterations = Int(arguments.dropFirst(5).first ?? "20") ?? 20
+        let seconds = try best(of: 1) { objective = try KMeans(k: lists, iterations: iterations, seed: 1234, initialization: initialization).train(base, dimension: d).objective.last ?? 0 }
         print("kmeans \(seconds) objective=\(objective)")
     } else {
         let flat = try FlatIndex(dimension: d)
@@ -129,7 +131,8 @@ case "ivf", "kmeans":
         let start = DispatchTime.now().uptimeNanoseconds
         let iterations = Int(arguments.dropFirst(4).first ?? "10") ?? 10
         let kmeansSeed = UInt64(arguments.dropFirst(5).first ?? "1234") ?? 1234
-        try index.train(base, kmeans: KMeans(k: lists, iterations: iterations, seed: kmeansSeed))
+        let initialization: KMeans.Initialization = arguments.dropFirst(6).first == "pp" ? .kmeansPlusPlus : .random
+        try index.train(base, kmeans: KMeans(k: lists, iterations: iterations, seed: kmeansSeed, initialization: initialization))
         try index.add(base)
         let build = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         print("ivf-build \(build)")

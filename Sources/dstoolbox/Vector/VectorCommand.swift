@@ -84,7 +84,7 @@ struct VectorBuildCommand: ParsableCommand {
         } else {
             let lists = nlist ?? max(1, min(n, Int(4 * Double(n).squareRoot())))
             let ivf = try IVFFlatIndex(dimension: dimension, lists: lists, metric: metric)
-            try ivf.train(values, kmeans: KMeans(k: lists, seed: seed))
+            try ivf.train(values, kmeans: KMeans(k: lists, iterations: 10, seed: seed, initialization: .kmeansPlusPlus))
             try ivf.add(values, ids: ids)
             ivf.nprobe = nprobe
             built = ivf
