@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ToolboxCore
 import ToolboxTesting
@@ -40,6 +41,17 @@ struct LinearAlgebraTests {
         let blocked = try LinearAlgebra.gram(tall)
         #expect(blocked == (try tall.multiplied(by: tall, transposeSelf: true)))
         #expect(try LinearAlgebra.gram(Matrix(rows: 0, columns: 3)) == Matrix(rows: 3, columns: 3))
+    }
+
+    /// The BLAS policy: one OpenBLAS thread per call unless the environment asks otherwise,
+    /// applied before the first product.
+    @Test func openBLASRunsOneThreadPerCallByDefault() throws {
+        let environment = ProcessInfo.processInfo.environment
+        _ = try Matrix<Double>.identity(3).multiplied(by: Matrix<Double>.identity(3))
+        if environment["DSTOOLBOX_BLAS_THREADS"] == nil && environment["OPENBLAS_NUM_THREADS"] == nil {
+            #expect(BLASThreads.configured == 1)
+        }
+        #expect(BLASThreads.singleThreaded { 7 } == 7)
     }
 
     @Test func floatMatrixMultiply() throws {
