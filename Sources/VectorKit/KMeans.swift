@@ -86,11 +86,68 @@ public struct KMeans: Sendable, Hashable {
         var objective: [Double] = []
         var sizes = [Int](repeating: 0, count: k)
         let centroidIds = (0..<k).map(Int64.init)
+        // Hamerly's bounds (L2 with k ≥ 2): each point keeps a lower bound on its distance to
+        // the second-nearest centroid, lowered each iteration by the largest centroid move; a
+        // point whose exact distance to its own centroid stays below that bound cannot change
+        // centroid and skips the search. The others are searched again (nearest two).
+        let bounded = !spherical && k >= 2
+        var assigned = [Int64](repeating: 0, count: count)
+        var distances = [Float](repeating: 0, count: count)
+        var lower = [Double](repeating: -1, count: count)
+        var largestMove = Double.infinity
         for _ in 0..<iterations {
             // Assignment: the flat index's search, without re-checking the points each time.
             let norms = centroids.withUnsafeBufferPointer { Kernels.squaredNorms($0.baseAddress!, rows: k, dimension: d) }
-            let assignment = try FlatIndex.search(points, nq: count, k: 1, filter: nil, vectors: centroids, ids: centroidIds, norms: norms,
-                                                  dimension: d, metric: spherical ? .innerProduct : .l2)
+            if bounded {
+                // Which points may have changed centroid.
+                let moved = largestMove
+                let state = UnsafeSendable((points, centroids))
+                let flags = try assigned.withUnsafeBufferPointer { assignedBuffer in
+                    try distances.withUnsafeMutableBufferPointer { distanceBuffer in
+                        try lower.withUnsafeMutableBufferPointer { lowerBuffer in
+                            let buffers = UnsafeSendable((assignedBuffer, distanceBuffer, lowerBuffer))
+                            return try Parallel.map(count: count, grain: 16_384) { range -> [Int] in
+                                let (points, centroids) = state.value
+                                let (assignedBuffer, distanceBuffer, lowerBuffer) = buffers.value
+                                var stale: [Int] = []
+                                points.withUnsafeBufferPointer { p in
+                                    centroids.withUnsafeBufferPointer { c in
+                                        for row in range {
+                                            guard moved.isFinite else { stale.append(row); continue }
+                                            let exact = Kernels.squaredDistance(p.baseAddress! + row * d, c.baseAddress! + Int(assignedBuffer[row]) * d, d)
+                                            distanceBuffer[row] = exact
+                                            lowerBuffer[row] -= moved
+                                            // A margin for rounding: near-ties are searched again.
+                                            if Double(exact).squareRoot() * (1 + 1e-5) + 1e-12 >= lowerBuffer[row] { stale.append(row) }
+                                        }
+                                    }
+                                }
+                                return stale
+                            }
+                        }
+                    }
+                }
+                let stale = flags.flatMap { $0 }
+                if !stale.isEmpty {
+                    var gathered = [Float]()
+                    gathered.reserveCapacity(stale.count * d)
+                    for row in stale { gathered.append(contentsOf: points[(row * d)..<((row + 1) * d)]) }
+                    let nearest = try FlatIndex.search(gathered, nq: stale.count, k: 2, filter: nil, vectors: centroids, ids: centroidIds, norms: norms,
+                                                       dimension: d, metric: .l2)
+                    for (position, row) in stale.enumerated() {
+                        assigned[row] = nearest.ids[2 * position]
+                        distances[row] = nearest.scores[2 * position]
+                        lower[row] = Double(nearest.scores[2 * position + 1]).squareRoot()
+                    }
+                }
+            } else {
+                let nearest = try FlatIndex.search(points, nq: count, k: 1, filter: nil, vectors: centroids, ids: centroidIds, norms: norms,
+                                                   dimension: d, metric: spherical ? .innerProduct : .l2)
+                assigned = nearest.ids
+                distances = nearest.scores
+            }
+            let assignment = (ids: assigned, scores: distances)
+            let previous = centroids
             // Sums per centroid over blocks of points in parallel, added in block order.
             let shared = UnsafeSendable(points)
             let partials = try Parallel.map(count: count, grain: 16_384) { range -> (sums: [Double], sizes: [Int], total: Double) in
@@ -119,6 +176,16 @@ public struct KMeans: Sendable, Hashable {
             }
             repairEmptyClusters(&centroids, &sizes, count: count, dimension: d, generator: &generator)
             if spherical { centroids = normalizedRows(centroids, dimension: d) }
+            if bounded {
+                largestMove = 0
+                centroids.withUnsafeBufferPointer { now in
+                    previous.withUnsafeBufferPointer { before in
+                        for c in 0..<k {
+                            largestMove = max(largestMove, Double(Kernels.squaredDistance(now.baseAddress! + c * d, before.baseAddress! + c * d, d)).squareRoot())
+                        }
+                    }
+                }
+            }
             if tolerance > 0, objective.count >= 2 {
                 let (previous, current) = (objective[objective.count - 2], objective[objective.count - 1])
                 if previous - current <= tolerance * previous { break }
