@@ -1,3 +1,4 @@
+import Foundation
 import ToolboxCore
 
 /// Exact search over every vector, as FAISS's `IndexFlatL2` / `IndexFlatIP` with an id map.
@@ -20,6 +21,10 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
     private var ids: [Int64] = []
     private var norms: [Float] = []
     private var rowOfId: [Int64: Int] = [:]
+    /// Bumped by every write; the group pruning belongs to one version.
+    private var version = 0
+    private let pruningLock = NSLock()
+    private var pruning: (version: Int, structure: GroupPruning)?
 
     /// An empty index.
     /// - Throws: ``ToolboxError/Code/invalidParameter`` for a dimension outside 1...65536.
@@ -55,6 +60,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
             ids.append(contentsOf: assigned)
             stored.withUnsafeBufferPointer { norms.append(contentsOf: Kernels.squaredNorms($0.baseAddress!, rows: n, dimension: dimension)) }
             for (offset, id) in assigned.enumerated() { rowOfId[id] = start + offset }
+            version += 1
         }
     }
 
@@ -73,6 +79,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
             ids = keep.map { ids[$0] }
             norms = keep.map { norms[$0] }
             rowOfId = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+            version += 1
             return removed
         }
     }
@@ -89,6 +96,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
             guard let row = rowOfId[id] else { throw ToolboxError(.notFound, "no vector with id \(id)", context: ErrorContext(parameter: "id")) }
             vectors.replaceSubrange((row * dimension)..<((row + 1) * dimension), with: stored)
             norms[row] = stored.withUnsafeBufferPointer { Kernels.dot($0.baseAddress!, $0.baseAddress!, dimension) }
+            version += 1
         }
     }
 
@@ -113,8 +121,28 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
             guard k >= 1, k <= ids.count else {
                 throw ToolboxError(.invalidParameter, "k must be in 1...\(ids.count) (the vectors in the index), got \(k)", context: ErrorContext(parameter: "k"))
             }
+            if metric == .l2, filter == nil, nq >= 16, ids.count >= GroupPruning.minimumVectors, let pruning = try currentPruning(), pruning.effective {
+                return try pruning.search(q, nq: nq, k: k).results
+            }
             return try Self.search(q, nq: nq, k: k, filter: filter, vectors: vectors, ids: ids, norms: norms, dimension: dimension, metric: metric)
         }
+    }
+
+    /// Whether searches of the current contents prune groups (known after a first large batch).
+    var usesPruning: Bool {
+        pruningLock.lock()
+        defer { pruningLock.unlock() }
+        return pruning?.structure.effective ?? false
+    }
+
+    /// The group pruning of the current contents, built on first need (under the read lock).
+    private func currentPruning() throws -> GroupPruning? {
+        pruningLock.lock()
+        defer { pruningLock.unlock() }
+        if let pruning, pruning.version == version { return pruning.structure }
+        let structure = try GroupPruning.build(vectors: vectors, ids: ids, dimension: dimension)
+        pruning = (version, structure)
+        return structure
     }
 
     /// Every stored vector within `radius` of each query: squared L2 distance below it, or

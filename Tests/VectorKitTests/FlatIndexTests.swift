@@ -66,6 +66,49 @@ struct FlatIndexTests {
         #expect(filtered.ids.allSatisfy { $0 % 3 == 0 })
     }
 
+    /// On clustered data large L2 batches score only the groups the triangle inequality cannot
+    /// rule out; the results are still exactly the brute-force top-k, before and after writes.
+    @Test func groupPruningIsExact() throws {
+        let (d, n, k, nq) = (16, 33_000, 5, 40)
+        var generator = SeededGenerator(seed: 31)
+        let centres = (0..<(300 * d)).map { _ in Float(generator.nextNormal() * 10) }
+        func clustered(_ count: Int) -> [Float] {
+            (0..<count).flatMap { _ -> [Float] in
+                let c = generator.nextInt(below: 300)
+                return (0..<d).map { centres[c * d + $0] + Float(generator.nextNormal()) }
+            }
+        }
+        let x = clustered(n), q = clustered(nq)
+        let index = try FlatIndex(dimension: d)
+        try index.add(x)
+        let results = try index.search(q, k: k)
+        #expect(index.usesPruning)
+        let expected = Self.bruteForce(x, q, d: d, k: k, metric: .l2)
+        for i in 0..<nq {
+            #expect(results.neighbours(of: i).map(\.id) == expected[i].map(\.0), "query \(i)")
+            // Scores carry the ‖q‖² + ‖x‖² − 2 q·x rounding, as FAISS's do.
+            let queryNorm = q[(i * d)..<((i + 1) * d)].reduce(0.0) { $0 + Double($1) * Double($1) }
+            for (g, e) in zip(results.neighbours(of: i), expected[i]) {
+                let row = Int(e.0)
+                let norm = x[(row * d)..<((row + 1) * d)].reduce(0.0) { $0 + Double($1) * Double($1) }
+                let tolerance: Double = 1e-6 * (queryNorm + norm) + 1e-5 * e.1
+                #expect(abs(Double(g.score) - e.1) <= tolerance)
+            }
+        }
+        // A write invalidates the groups; the next search regroups and stays exact.
+        try index.update(id: 7, vector: Array(q.prefix(d)))
+        let again = try index.search(q, k: k)
+        #expect(again.neighbours(of: 0)[0].id == 7 && again.neighbours(of: 0)[0].score == 0)
+        #expect(index.remove(ids: Set(expected[1].map(\.0))) == k)
+        let removed = try index.search(q, k: k)
+        #expect(Set(removed.neighbours(of: 1).map(\.id)).isDisjoint(with: expected[1].map(\.0)))
+        // Unclustered data: the trial finds little to skip and the search stays brute force.
+        let flat = try FlatIndex(dimension: d)
+        try flat.add(Self.data(n, d, seed: 32))
+        _ = try flat.search(Self.data(nq, d, seed: 33), k: k)
+        #expect(!flat.usesPruning)
+    }
+
     @Test func idsFiltersRemovalUpdatesAndRanges() throws {
         let d = 8
         let index = try FlatIndex(dimension: d, metric: .l2)
