@@ -121,8 +121,12 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
             guard k >= 1, k <= ids.count else {
                 throw ToolboxError(.invalidParameter, "k must be in 1...\(ids.count) (the vectors in the index), got \(k)", context: ErrorContext(parameter: "k"))
             }
-            if metric == .l2, filter == nil, nq >= 16, ids.count >= GroupPruning.minimumVectors, let pruning = try currentPruning(), pruning.effective {
-                return try pruning.search(q, nq: nq, k: k).results
+            // Unit vectors rank by L2 as by cosine (‖q − x‖² = 2 − 2 cos), so cosine prunes too.
+            if metric != .innerProduct, filter == nil, nq >= 16, ids.count >= GroupPruning.minimumVectors,
+               let pruning = try currentPruning(), pruning.effective {
+                var results = try pruning.search(q, nq: nq, k: k).results
+                if metric == .cosine { results.scores = results.scores.map { 1 - $0 / 2 } }
+                return results
             }
             return try Self.search(q, nq: nq, k: k, filter: filter, vectors: vectors, ids: ids, norms: norms, dimension: dimension, metric: metric)
         }

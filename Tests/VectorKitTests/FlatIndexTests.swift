@@ -102,6 +102,16 @@ struct FlatIndexTests {
         #expect(index.remove(ids: Set(expected[1].map(\.0))) == k)
         let removed = try index.search(q, k: k)
         #expect(Set(removed.neighbours(of: 1).map(\.id)).isDisjoint(with: expected[1].map(\.0)))
+        // Cosine indexes prune too (unit vectors rank by L2 as by cosine).
+        let cosine = try FlatIndex(dimension: d, metric: .cosine)
+        try cosine.add(x)
+        let cosineResults = try cosine.search(q, k: k)
+        #expect(cosine.usesPruning)
+        let cosineExpected = Self.bruteForce(x, q, d: d, k: k, metric: .cosine)
+        for i in 0..<nq {
+            #expect(cosineResults.neighbours(of: i).map(\.id) == cosineExpected[i].map(\.0), "cosine query \(i)")
+            for (g, e) in zip(cosineResults.neighbours(of: i), cosineExpected[i]) { #expect(abs(Double(g.score) - e.1) <= 1e-5) }
+        }
         // Unclustered data: the trial finds little to skip and the search stays brute force.
         let flat = try FlatIndex(dimension: d)
         try flat.add(Self.data(n, d, seed: 32))
