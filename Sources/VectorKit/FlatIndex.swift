@@ -122,11 +122,43 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
                 throw ToolboxError(.invalidParameter, "k must be in 1...\(ids.count) (the vectors in the index), got \(k)", context: ErrorContext(parameter: "k"))
             }
             // Unit vectors rank by L2 as by cosine (‖q − x‖² = 2 − 2 cos), so cosine prunes too.
-            if metric != .innerProduct, filter == nil, nq >= 16, ids.count >= GroupPruning.minimumVectors,
-               let pruning = try currentPruning(), pruning.effective {
-                var results = try pruning.search(q, nq: nq, k: k).results
-                if metric == .cosine { results.scores = results.scores.map { 1 - $0 / 2 } }
-                return results
+            // Inner products rank as L2 does after the usual lift of x to (x, √(M² − ‖x‖²)) and
+            // q to (q, 0); the k found are then scored by their inner products exactly.
+            if filter == nil, nq >= 16, ids.count >= GroupPruning.minimumVectors, let pruning = try currentPruning(), pruning.effective {
+                switch metric {
+                case .l2:
+                    return try pruning.search(q, nq: nq, k: k).results
+                case .cosine:
+                    var results = try pruning.search(q, nq: nq, k: k).results
+                    results.scores = results.scores.map { 1 - $0 / 2 }
+                    return results
+                case .innerProduct:
+                    var lifted = [Float]()
+                    lifted.reserveCapacity(nq * (dimension + 1))
+                    for i in 0..<nq {
+                        lifted.append(contentsOf: q[(i * dimension)..<((i + 1) * dimension)])
+                        lifted.append(0)
+                    }
+                    let found = try pruning.search(lifted, nq: nq, k: k).results
+                    var results = found
+                    vectors.withUnsafeBufferPointer { x in
+                        q.withUnsafeBufferPointer { queries in
+                            for i in 0..<nq {
+                                var pairs: [(score: Float, id: Int64)] = []
+                                for slot in (i * k)..<((i + 1) * k) where found.ids[slot] >= 0 {
+                                    let row = rowOfId[found.ids[slot]]!
+                                    pairs.append((Kernels.dot(queries.baseAddress! + i * dimension, x.baseAddress! + row * dimension, dimension), found.ids[slot]))
+                                }
+                                pairs.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+                                for (offset, pair) in pairs.enumerated() {
+                                    results.scores[i * k + offset] = pair.score
+                                    results.ids[i * k + offset] = pair.id
+                                }
+                            }
+                        }
+                    }
+                    return results
+                }
             }
             return try Self.search(q, nq: nq, k: k, filter: filter, vectors: vectors, ids: ids, norms: norms, dimension: dimension, metric: metric)
         }
@@ -144,7 +176,20 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
         pruningLock.lock()
         defer { pruningLock.unlock() }
         if let pruning, pruning.version == version { return pruning.structure }
-        let structure = try GroupPruning.build(vectors: vectors, ids: ids, dimension: dimension)
+        var structure: GroupPruning
+        if metric == .innerProduct {
+            // The lift to d + 1 dimensions that turns largest inner product into nearest point.
+            let largest = norms.max() ?? 0
+            var lifted = [Float]()
+            lifted.reserveCapacity(ids.count * (dimension + 1))
+            for row in 0..<ids.count {
+                lifted.append(contentsOf: vectors[(row * dimension)..<((row + 1) * dimension)])
+                lifted.append(max(0, largest - norms[row]).squareRoot())
+            }
+            structure = try GroupPruning.build(vectors: lifted, ids: ids, dimension: dimension + 1)
+        } else {
+            structure = try GroupPruning.build(vectors: vectors, ids: ids, dimension: dimension)
+        }
         pruning = (version, structure)
         return structure
     }

@@ -112,6 +112,15 @@ struct FlatIndexTests {
             #expect(cosineResults.neighbours(of: i).map(\.id) == cosineExpected[i].map(\.0), "cosine query \(i)")
             for (g, e) in zip(cosineResults.neighbours(of: i), cosineExpected[i]) { #expect(abs(Double(g.score) - e.1) <= 1e-5) }
         }
+        // Inner-product indexes prune in the lifted space, then score their k exactly.
+        let product = try FlatIndex(dimension: d, metric: .innerProduct)
+        try product.add(x)
+        let productResults = try product.search(q, k: k)
+        let productExpected = Self.bruteForce(x, q, d: d, k: k, metric: .innerProduct)
+        for i in 0..<nq {
+            #expect(productResults.neighbours(of: i).map(\.id) == productExpected[i].map(\.0), "inner product query \(i)")
+            for (g, e) in zip(productResults.neighbours(of: i), productExpected[i]) { #expect(abs(Double(g.score) - e.1) <= 1e-4 * max(1, abs(e.1))) }
+        }
         // Unclustered data: the trial finds little to skip and the search stays brute force.
         let flat = try FlatIndex(dimension: d)
         try flat.add(Self.data(n, d, seed: 32))
