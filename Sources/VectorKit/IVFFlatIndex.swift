@@ -129,6 +129,21 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
         }
     }
 
+    /// Replaces the vector stored under `id` (moving it to the list of its new nearest centroid).
+    /// - Throws: ``ToolboxError/Code/notFound`` for an id not in the index; the errors of
+    ///   ``add(_:ids:)``.
+    public func update(id: Int64, vector: [Float]) throws {
+        _ = try checkVectors(vector, dimension: dimension, name: "vector")
+        guard vector.count == dimension else {
+            throw ToolboxError(.shapeMismatch, "one vector of \(dimension) values, got \(vector.count)", context: ErrorContext(parameter: "vector"))
+        }
+        guard lock.read({ location[id] != nil }) else {
+            throw ToolboxError(.notFound, "no vector with id \(id)", context: ErrorContext(parameter: "id"))
+        }
+        remove(ids: [id])
+        try add(vector, ids: [id])
+    }
+
     /// The k nearest vectors among the `nprobe` lists nearest each query.
     /// - Throws: ``ToolboxError/Code/invalidParameter`` when the index is not trained or k is
     ///   outside 1...count; the errors of checking the queries.

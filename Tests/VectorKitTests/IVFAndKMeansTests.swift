@@ -131,6 +131,10 @@ struct IVFAndKMeansTests {
         #expect(try ivf.search(Array(queries.prefix(d)), k: 10).ids.contains(first) == false)
         let filtered = try ivf.search(Array(queries.prefix(d)), k: 5, filter: .predicate { $0 % 2 == 0 })
         #expect(filtered.ids.allSatisfy { $0 % 2 == 0 })
+        // Update moves a vector: the query itself, stored under id 5, is now its own nearest.
+        try ivf.update(id: 5, vector: Array(queries.prefix(d)))
+        #expect(try ivf.search(Array(queries.prefix(d)), k: 1).ids == [5] && ivf.count == golden.n - 1)
+        #expect(throws: ToolboxError.self) { try ivf.update(id: first, vector: Array(queries.prefix(d))) }
     }
 
     /// On well-separated clusters the default k-means++ start splits fewer clusters across lists
