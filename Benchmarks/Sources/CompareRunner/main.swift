@@ -131,7 +131,8 @@ case "ivf", "kmeans":
         let start = DispatchTime.now().uptimeNanoseconds
         let iterations = Int(arguments.dropFirst(4).first ?? "10") ?? 10
         let kmeansSeed = UInt64(arguments.dropFirst(5).first ?? "1234") ?? 1234
-        let initialization: KMeans.Initialization = arguments.dropFirst(6).first == "pp" ? .kmeansPlusPlus : .random
+        // The library default (a k-means++ start) unless "random" asks for FAISS's start.
+        let initialization: KMeans.Initialization = arguments.dropFirst(6).first == "random" ? .random : .kmeansPlusPlus
         try index.train(base, kmeans: KMeans(k: lists, iterations: iterations, seed: kmeansSeed, initialization: initialization))
         try index.add(base)
         let build = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
