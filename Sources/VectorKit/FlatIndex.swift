@@ -276,40 +276,9 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
                                         let width = min(databaseBlock, n - start)
                                         Kernels.productTransposed(q.baseAddress! + subStart * d, rows, x.baseAddress! + start * d, width, d, into: tile.baseAddress!)
                                         for r in 0..<rows {
-                                            let slot = subStart - range.lowerBound + r
-                                            let row = tile.baseAddress! + r * width
-                                            var bar = heaps.bar(slot)
-                                            // ‖x‖² − 2 q·x ranks as ‖q − x‖² does (‖q‖² is added at the
-                                            // end); products rank as themselves. Sixteen candidates
-                                            // at a time are compared with the bar; only lanes that
-                                            // beat it reach the heap.
-                                            let isL2 = metric == .l2
-                                            let normBase = UnsafeRawPointer(norms.baseAddress! + start)
-                                            let rowBase = UnsafeRawPointer(row)
-                                            var j = 0
-                                            while j < width {
-                                                let lanes = min(16, width - j)
-                                                var scores = SIMD16<Float>(repeating: isL2 ? .infinity : -.infinity)
-                                                if lanes == 16 {
-                                                    let products = rowBase.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
-                                                    scores = isL2 ? normBase.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self) - 2 * products : products
-                                                } else {
-                                                    for lane in 0..<lanes { scores[lane] = isL2 ? norms[start + j + lane] - 2 * row[j + lane] : row[j + lane] }
-                                                }
-                                                let barVector = SIMD16<Float>(repeating: bar)
-                                                let beats = isL2 ? scores .<= barVector : scores .>= barVector
-                                                if any(beats) {
-                                                    for lane in 0..<lanes where beats[lane] {
-                                                        let score = scores[lane]
-                                                        guard isL2 ? (score < bar || (score == bar && heaps.counts[slot] == k))
-                                                                   : (score > bar || (score == bar && heaps.counts[slot] == k)) else { continue }
-                                                        guard filter?.accepts(ids[start + j + lane]) ?? true else { continue }
-                                                        heaps.push(slot, score, ids[start + j + lane])
-                                                        bar = heaps.bar(slot)
-                                                    }
-                                                }
-                                                j += 16
-                                            }
+                                            heaps.offer(subStart - range.lowerBound + r, products: tile.baseAddress! + r * width,
+                                                        norms: metric == .l2 ? norms.baseAddress! + start : nil, ids: ids.baseAddress! + start,
+                                                        width: width, filter: filter)
                                         }
                                         start += width
                                     }
@@ -346,9 +315,9 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
         let block = 1_024, rowsPerCall = 1_024
         let part = (n + 7) / 8
         let shared = UnsafeSendable((queries, vectors, ids, norms))
-        let partials = try Parallel.map(count: n, grain: part) { range -> [TopK] in
+        let partials = try Parallel.map(count: n, grain: part) { range -> TopKBlock in
             let (queries, vectors, ids, norms) = shared.value
-            var heaps = [TopK](repeating: TopK(k: k, largerIsBetter: largerIsBetter), count: nq)
+            var heaps = TopKBlock(rows: nq, k: k, largerIsBetter: largerIsBetter)
             let tileCount = min(rowsPerCall, nq) * block
             var tile = [Float](unsafeUninitializedCapacity: tileCount) { _, count in count = tileCount }
             queries.withUnsafeBufferPointer { q in
@@ -362,36 +331,9 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
                                     while start < range.upperBound {
                                         let width = min(block, range.upperBound - start)
                                         Kernels.productTransposed(q.baseAddress! + queryStart * d, rows, x.baseAddress! + start * d, width, d, into: tile.baseAddress!)
-                                        let normBase = UnsafeRawPointer(norms.baseAddress! + start)
                                         for r in 0..<rows {
-                                            let slot = queryStart + r
-                                            let row = tile.baseAddress! + r * width
-                                            let rowBase = UnsafeRawPointer(row)
-                                            var bar = heaps[slot].bar
-                                            var j = 0
-                                            while j < width {
-                                                let lanes = min(16, width - j)
-                                                var scores = SIMD16<Float>(repeating: isL2 ? .infinity : -.infinity)
-                                                if lanes == 16 {
-                                                    let products = rowBase.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
-                                                    scores = isL2 ? normBase.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self) - 2 * products : products
-                                                } else {
-                                                    for lane in 0..<lanes { scores[lane] = isL2 ? norms[start + j + lane] - 2 * row[j + lane] : row[j + lane] }
-                                                }
-                                                let barVector = SIMD16<Float>(repeating: bar)
-                                                let beats = isL2 ? scores .<= barVector : scores .>= barVector
-                                                if any(beats) {
-                                                    for lane in 0..<lanes where beats[lane] {
-                                                        let score = scores[lane]
-                                                        guard isL2 ? (score < bar || (score == bar && heaps[slot].count == k))
-                                                                   : (score > bar || (score == bar && heaps[slot].count == k)) else { continue }
-                                                        guard filter?.accepts(ids[start + j + lane]) ?? true else { continue }
-                                                        heaps[slot].push(score, ids[start + j + lane])
-                                                        bar = heaps[slot].bar
-                                                    }
-                                                }
-                                                j += 16
-                                            }
+                                            heaps.offer(queryStart + r, products: tile.baseAddress! + r * width, norms: isL2 ? norms.baseAddress! + start : nil,
+                                                        ids: ids.baseAddress! + start, width: width, filter: filter)
                                         }
                                         start += width
                                     }
@@ -403,21 +345,17 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
             }
             return heaps
         }
-        let rows = try Parallel.map(count: nq, grain: 64) { range -> [(scores: [Float], ids: [Int64])] in
-            let q = shared.value.0
-            return range.map { i in
-                var merged = TopK(k: k, largerIsBetter: largerIsBetter)
-                for partial in partials {
-                    for slot in 0..<partial[i].count { merged.push(partial[i].scores[slot], partial[i].ids[slot]) }
-                }
-                if isL2 {
-                    let queryNorm = q.withUnsafeBufferPointer { Kernels.dot($0.baseAddress! + i * d, $0.baseAddress! + i * d, d) }
-                    for slot in 0..<merged.count { merged.scores[slot] = max(0, merged.scores[slot] + queryNorm) }
-                }
-                return merged.sorted()
+        var merged = TopKBlock(rows: nq, k: k, largerIsBetter: largerIsBetter)
+        for partial in partials { merged.merge(partial) }
+        var outIds = [Int64](repeating: -1, count: nq * k)
+        var outScores = [Float](repeating: metric.missingScore, count: nq * k)
+        queries.withUnsafeBufferPointer { q in
+            for i in 0..<nq {
+                let queryNorm = isL2 ? Kernels.dot(q.baseAddress! + i * d, q.baseAddress! + i * d, d) : 0
+                merged.write(i, scores: &outScores, ids: &outIds, at: i * k, adding: queryNorm, clampAtZero: isL2)
             }
-        }.flatMap { $0 }
-        return SearchResults(queries: nq, k: k, ids: rows.flatMap(\.ids), scores: rows.flatMap(\.scores))
+        }
+        return SearchResults(queries: nq, k: k, ids: outIds, scores: outScores)
     }
 
     /// The stored state, for saving.

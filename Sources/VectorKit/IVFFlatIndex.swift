@@ -172,9 +172,9 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
             // Lists in blocks, each block keeping its own heap per query (merged in block
             // order); a list's queries are scored against it by small sgemm calls (small enough
             // for OpenBLAS to run them on the calling thread).
-            let partials = try Parallel.map(count: lists, grain: max(1, (lists + 3) / 4)) { range -> [TopK] in
+            let partials = try Parallel.map(count: lists, grain: max(1, (lists + 3) / 4)) { range -> TopKBlock in
                 let (listVectors, listIds, listNorms, q, probers) = shared.value
-                var heaps = [TopK](repeating: TopK(k: k, largerIsBetter: largerIsBetter), count: nq)
+                var heaps = TopKBlock(rows: nq, k: k, largerIsBetter: largerIsBetter)
                 let (queryBlock, vectorBlock) = (16, 128)
                 var gathered = [Float](repeating: 0, count: queryBlock * d)
                 var tile = [Float](repeating: 0, count: queryBlock * vectorBlock)
@@ -198,16 +198,14 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
                                             Kernels.productTransposed(g.baseAddress!, m, x.baseAddress! + start * d, width, d, into: t.baseAddress!)
                                         }
                                     }
-                                    for r in 0..<m {
-                                        let query = Int(queries[first + r])
-                                        var bar = heaps[query].bar
-                                        for j in 0..<width {
-                                            let product = tile[r * width + j]
-                                            let score = metric == .l2 ? norms[start + j] - 2 * product : product
-                                            if heaps[query].count < k || heaps[query].better(score, than: bar) || score == bar {
-                                                guard filter?.accepts(ids[start + j]) ?? true else { continue }
-                                                heaps[query].push(score, ids[start + j])
-                                                bar = heaps[query].bar
+                                    norms.withUnsafeBufferPointer { norms in
+                                        ids.withUnsafeBufferPointer { ids in
+                                            tile.withUnsafeBufferPointer { tile in
+                                                for r in 0..<m {
+                                                    heaps.offer(Int(queries[first + r]), products: tile.baseAddress! + r * width,
+                                                                norms: metric == .l2 ? norms.baseAddress! + start : nil, ids: ids.baseAddress! + start,
+                                                                width: width, filter: filter)
+                                                }
                                             }
                                         }
                                     }
@@ -220,21 +218,17 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
                 }
                 return heaps
             }
-            let rows = try Parallel.map(count: nq, grain: 64) { range -> [(scores: [Float], ids: [Int64])] in
-                let q = shared.value.3
-                return range.map { i in
-                    var merged = TopK(k: k, largerIsBetter: largerIsBetter)
-                    for partial in partials {
-                        for slot in 0..<partial[i].count { merged.push(partial[i].scores[slot], partial[i].ids[slot]) }
-                    }
-                    if metric == .l2 {
-                        let queryNorm = q.withUnsafeBufferPointer { Kernels.dot($0.baseAddress! + i * d, $0.baseAddress! + i * d, d) }
-                        for slot in 0..<merged.count { merged.scores[slot] = max(0, merged.scores[slot] + queryNorm) }
-                    }
-                    return merged.sorted()
+            var merged = TopKBlock(rows: nq, k: k, largerIsBetter: largerIsBetter)
+            for partial in partials { merged.merge(partial) }
+            var outIds = [Int64](repeating: -1, count: nq * k)
+            var outScores = [Float](repeating: metric.missingScore, count: nq * k)
+            q.withUnsafeBufferPointer { q in
+                for i in 0..<nq {
+                    let queryNorm = metric == .l2 ? Kernels.dot(q.baseAddress! + i * d, q.baseAddress! + i * d, d) : 0
+                    merged.write(i, scores: &outScores, ids: &outIds, at: i * k, adding: queryNorm, clampAtZero: metric == .l2)
                 }
-            }.flatMap { $0 }
-            return SearchResults(queries: nq, k: k, ids: rows.flatMap(\.ids), scores: rows.flatMap(\.scores))
+            }
+            return SearchResults(queries: nq, k: k, ids: outIds, scores: outScores)
         }
     }
 

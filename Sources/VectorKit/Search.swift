@@ -122,77 +122,9 @@ func normalizedRows(_ values: [Float], dimension d: Int) -> [Float] {
     return out
 }
 
-/// The best k (score, id) pairs seen, kept as a heap whose root is the worst kept.
-struct TopK {
-    let k: Int
-    let largerIsBetter: Bool
-    var scores: [Float]
-    var ids: [Int64]
-    var count = 0
-
-    init(k: Int, largerIsBetter: Bool) {
-        self.k = k
-        self.largerIsBetter = largerIsBetter
-        scores = [Float](repeating: largerIsBetter ? -.infinity : .infinity, count: k)
-        ids = [Int64](repeating: -1, count: k)
-    }
-
-    /// The worst score kept (the bar a new candidate must beat once full).
-    @inline(__always) var bar: Float { count < k ? (largerIsBetter ? -.infinity : .infinity) : scores[0] }
-
-    @inline(__always) func better(_ a: Float, than b: Float) -> Bool { largerIsBetter ? a > b : a < b }
-
-    /// Worse-first ordering for the heap: a is "above" b when a is worse (ties by larger id).
-    @inline(__always) func worse(_ i: Int, _ j: Int) -> Bool {
-        scores[i] == scores[j] ? ids[i] > ids[j] : better(scores[j], than: scores[i])
-    }
-
-    mutating func push(_ score: Float, _ id: Int64) {
-        if count < k {
-            scores[count] = score
-            ids[count] = id
-            var child = count
-            count += 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard worse(child, parent) else { break }
-                scores.swapAt(child, parent)
-                ids.swapAt(child, parent)
-                child = parent
-            }
-            return
-        }
-        // Replace the root when strictly better (ties keep the smaller id).
-        guard better(score, than: scores[0]) || (score == scores[0] && id < ids[0]) else { return }
-        scores[0] = score
-        ids[0] = id
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1, right = left + 1
-            var top = parent
-            if left < k && worse(left, top) { top = left }
-            if right < k && worse(right, top) { top = right }
-            if top == parent { break }
-            scores.swapAt(parent, top)
-            ids.swapAt(parent, top)
-            parent = top
-        }
-    }
-
-    /// The kept pairs, best first, padded to k.
-    func sorted() -> (scores: [Float], ids: [Int64]) {
-        let order = (0..<count).sorted { scores[$0] == scores[$1] ? ids[$0] < ids[$1] : better(scores[$0], than: scores[$1]) }
-        var outScores = order.map { scores[$0] }, outIds = order.map { ids[$0] }
-        while outScores.count < k {
-            outScores.append(largerIsBetter ? -.infinity : .infinity)
-            outIds.append(-1)
-        }
-        return (outScores, outIds)
-    }
-}
-
-/// Top-k heaps for a block of queries in flat storage (row r's heap at r·k ..< (r+1)·k), so a
-/// block of many queries costs three allocations, not two per query.
+/// The best k (score, id) pairs of each of a block of queries, each kept as a heap whose root is
+/// the worst kept, in flat storage (row r's heap at r·k ..< (r+1)·k): a block of many queries
+/// costs three allocations, not two per query.
 struct TopKBlock {
     let k: Int
     let largerIsBetter: Bool
@@ -214,7 +146,8 @@ struct TopKBlock {
 
     @inline(__always) func better(_ a: Float, than b: Float) -> Bool { largerIsBetter ? a > b : a < b }
 
-    /// Offers a candidate to row `row`'s heap (the same rules as ``TopK/push(_:_:)``).
+    /// Offers a candidate to row `row`'s heap: kept while the heap has room, then only when
+    /// better than the worst kept (on equal scores, the smaller id wins).
     mutating func push(_ row: Int, _ score: Float, _ id: Int64) {
         let (base, k, larger, count) = (row * k, self.k, largerIsBetter, counts[row])
         var added = false
@@ -257,6 +190,51 @@ struct TopKBlock {
             }
         }
         if added { counts[row] = count + 1 }
+    }
+
+    /// Offers row `row` the `width` candidates of one tile row: scores are `products[j]`, or
+    /// for L2 (`norms` given) ‖x‖² − 2·`products[j]`; ids `ids[j]`. Sixteen candidates at a time
+    /// are compared with the heap's bar; only those that beat it (and pass the filter) reach the
+    /// heap.
+    mutating func offer(_ row: Int, products: UnsafePointer<Float>, norms: UnsafePointer<Float>?, ids: UnsafePointer<Int64>,
+                        width: Int, filter: SearchFilter?) {
+        let isL2 = norms != nil
+        let rowBase = UnsafeRawPointer(products)
+        var bar = self.bar(row)
+        var j = 0
+        while j < width {
+            let lanes = min(16, width - j)
+            var scores = SIMD16<Float>(repeating: isL2 ? .infinity : -.infinity)
+            if lanes == 16 {
+                let values = rowBase.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+                if let norms {
+                    scores = UnsafeRawPointer(norms).loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self) - 2 * values
+                } else {
+                    scores = values
+                }
+            } else {
+                for lane in 0..<lanes { scores[lane] = norms.map { $0[j + lane] - 2 * products[j + lane] } ?? products[j + lane] }
+            }
+            let barVector = SIMD16<Float>(repeating: bar)
+            let beats = isL2 ? scores .<= barVector : scores .>= barVector
+            if any(beats) {
+                for lane in 0..<lanes where beats[lane] {
+                    let score = scores[lane]
+                    guard better(score, than: bar) || (score == bar) || counts[row] < k else { continue }
+                    guard filter?.accepts(ids[j + lane]) ?? true else { continue }
+                    push(row, score, ids[j + lane])
+                    bar = self.bar(row)
+                }
+            }
+            j += 16
+        }
+    }
+
+    /// Offers every pair kept in `other` (the same rows) to this block.
+    mutating func merge(_ other: TopKBlock) {
+        for row in 0..<counts.count {
+            for slot in 0..<other.counts[row] { push(row, other.scores[row * k + slot], other.ids[row * k + slot]) }
+        }
     }
 
     /// Row `row`'s pairs, best first, padded to k, written at `scoresOut[offset...]`.
