@@ -347,15 +347,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
         }
         var merged = TopKBlock(rows: nq, k: k, largerIsBetter: largerIsBetter)
         for partial in partials { merged.merge(partial) }
-        var outIds = [Int64](repeating: -1, count: nq * k)
-        var outScores = [Float](repeating: metric.missingScore, count: nq * k)
-        queries.withUnsafeBufferPointer { q in
-            for i in 0..<nq {
-                let queryNorm = isL2 ? Kernels.dot(q.baseAddress! + i * d, q.baseAddress! + i * d, d) : 0
-                merged.write(i, scores: &outScores, ids: &outIds, at: i * k, adding: queryNorm, clampAtZero: isL2)
-            }
-        }
-        return SearchResults(queries: nq, k: k, ids: outIds, scores: outScores)
+        return queries.withUnsafeBufferPointer { merged.results(queries: $0, dimension: d, metric: metric) }
     }
 
     /// The stored state, for saving.

@@ -237,6 +237,20 @@ struct TopKBlock {
         }
     }
 
+    /// The search results of these heaps, nearest first; for L2 (scores ‖x‖² − 2 q·x) each
+    /// query's ‖q‖² is added back and rounding below 0 clamped.
+    func results(queries: UnsafeBufferPointer<Float>, dimension d: Int, metric: Metric) -> SearchResults {
+        let nq = counts.count
+        var outIds = [Int64](repeating: -1, count: nq * k)
+        var outScores = [Float](repeating: metric.missingScore, count: nq * k)
+        let isL2 = metric == .l2
+        for i in 0..<nq {
+            let queryNorm = isL2 ? Kernels.dot(queries.baseAddress! + i * d, queries.baseAddress! + i * d, d) : 0
+            write(i, scores: &outScores, ids: &outIds, at: i * k, adding: queryNorm, clampAtZero: isL2)
+        }
+        return SearchResults(queries: nq, k: k, ids: outIds, scores: outScores)
+    }
+
     /// Row `row`'s pairs, best first, padded to k, written at `scoresOut[offset...]`.
     func write(_ row: Int, scores scoresOut: inout [Float], ids idsOut: inout [Int64], at offset: Int, adding shift: Float = 0, clampAtZero: Bool = false) {
         let base = row * k, count = counts[row]
