@@ -19,12 +19,14 @@ let package = Package(
         .library(name: "FeatureKit", targets: ["FeatureKit"]),
         .library(name: "DriftKit", targets: ["DriftKit"]),
         .library(name: "VectorKit", targets: ["VectorKit"]),
+        .library(name: "TrackKit", targets: ["TrackKit"]),
         .library(name: "DSToolbox", targets: ["DSToolbox"]),
         .executable(name: "dstoolbox", targets: ["dstoolbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries: OpenBLAS provides CBLAS and the Fortran LAPACK symbols.
@@ -72,6 +74,12 @@ let package = Package(
             dependencies: ["ToolboxCore", "FeatureKit", "CBLAS"],
             swiftSettings: strictSettings
         ),
+        // Experiment tracking and the model registry on SQLite (GRDB).
+        .target(
+            name: "TrackKit",
+            dependencies: ["ToolboxCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "ToolboxTesting",
             dependencies: ["ToolboxCore"],
@@ -79,7 +87,7 @@ let package = Package(
         ),
         .target(
             name: "DSToolbox",
-            dependencies: ["ToolboxCore", "SEGYKit", "LearnKit", "FeatureKit", "DriftKit", "VectorKit"],
+            dependencies: ["ToolboxCore", "SEGYKit", "LearnKit", "FeatureKit", "DriftKit", "VectorKit", "TrackKit"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -127,6 +135,11 @@ let package = Package(
             name: "VectorKitTests",
             dependencies: ["VectorKit", "FeatureKit", "ToolboxCore", "ToolboxTesting"],
             exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TrackKitTests",
+            dependencies: ["TrackKit", "ToolboxCore", "ToolboxTesting"],
             swiftSettings: strictSettings
         ),
         // The contract across every kit: registry, workflow specs, labels and names end to end.

@@ -6,6 +6,7 @@
 @_exported import FeatureKit
 @_exported import DriftKit
 @_exported import VectorKit
+@_exported import TrackKit
 
 /// The whole toolbox at once.
 public enum Toolbox {

@@ -1,0 +1,231 @@
+public import Foundation
+import GRDB
+import ToolboxCore
+
+/// The tracking store on one SQLite database (`tracking.sqlite` in the store's folder), through
+/// GRDB: WAL mode (readers never block the writer), a busy timeout so concurrent writers from
+/// many threads or processes wait instead of failing with "database is locked", and versioned
+/// migrations (run in an exclusive transaction, so processes racing to create the schema end with
+/// one).
+///
+/// Metric values are stored twice: as a REAL for filtering and ordering (SQLite keeps ±∞ but
+/// turns a bound NaN into NULL) and as the 64-bit pattern of the Double, which is what is read
+/// back, so NaN and ±∞ return exactly.
+public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
+    /// The store's folder.
+    public let root: URL
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the store in `folder`.
+    /// - Throws: ``ToolboxError/Code/ioError`` when the folder cannot be created or the database
+    ///   opened, naming the path.
+    public init(folder: String) throws {
+        root = URL(fileURLWithPath: folder, isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(30)
+            pool = try DatabasePool(path: root.appendingPathComponent("tracking.sqlite").path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch let error as ToolboxError {
+            throw error
+        } catch {
+            throw ToolboxError(.ioError, "cannot open the tracking store: \(error)", context: ErrorContext(path: folder))
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: experiments, runs, params, metrics, tags") { db in
+            try db.create(table: "experiments") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("creation_time", .double).notNull()
+            }
+            try db.create(table: "runs") { t in
+                t.primaryKey("id", .text)
+                t.column("experiment_id", .integer).notNull().references("experiments")
+                t.column("name", .text)
+                t.column("status", .text).notNull()
+                t.column("start_time", .double).notNull()
+                t.column("end_time", .double)
+                t.column("parent_run_id", .text)
+                t.column("source", .text)
+                t.column("user", .text)
+            }
+            try db.create(table: "params") { t in
+                t.column("run_id", .text).notNull().references("runs")
+                t.column("key", .text).notNull()
+                t.column("value", .text).notNull()
+                t.primaryKey(["run_id", "key"])
+            }
+            try db.create(table: "metrics") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("run_id", .text).notNull().references("runs")
+                t.column("key", .text).notNull()
+                t.column("value", .double)
+                t.column("bits", .integer).notNull()
+                t.column("step", .integer).notNull()
+                t.column("timestamp", .double).notNull()
+            }
+            try db.create(index: "metrics_by_run_key", on: "metrics", columns: ["run_id", "key", "step"])
+            try db.create(table: "tags") { t in
+                t.column("run_id", .text).notNull().references("runs")
+                t.column("key", .text).notNull()
+                t.column("value", .text).notNull()
+                t.primaryKey(["run_id", "key"])
+            }
+        }
+        return migrator
+    }
+
+    /// Runs a database operation, turning GRDB's errors into typed ones.
+    private func database<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ToolboxError {
+            throw error
+        } catch {
+            throw ToolboxError(.ioError, "tracking store: \(error)", context: ErrorContext(path: root.path))
+        }
+    }
+
+    public func experiment(named name: String) throws -> Experiment {
+        guard !name.isEmpty else {
+            throw ToolboxError(.invalidParameter, "an experiment needs a name", context: ErrorContext(parameter: "experiment"))
+        }
+        return try database {
+            try pool.write { db in
+                if let row = try Row.fetchOne(db, sql: "SELECT id, name, creation_time FROM experiments WHERE name = ?", arguments: [name]) {
+                    return Experiment(id: row["id"], name: row["name"], creationTime: row["creation_time"])
+                }
+                let now = Date().timeIntervalSince1970
+                try db.execute(sql: "INSERT INTO experiments (name, creation_time) VALUES (?, ?)", arguments: [name, now])
+                return Experiment(id: db.lastInsertedRowID, name: name, creationTime: now)
+            }
+        }
+    }
+
+    public func createRun(experimentID: Int64, name: String? = nil, parentRunID: String? = nil, source: String? = nil, user: String? = nil) throws -> Run {
+        let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let run = Run(id: id, experimentID: experimentID, name: name, status: .running, startTime: Date().timeIntervalSince1970,
+                      endTime: nil, parentRunID: parentRunID, source: source, user: user)
+        try database {
+            try pool.write { db in
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM experiments WHERE id = ?)", arguments: [experimentID]) == true else {
+                    throw ToolboxError(.notFound, "no experiment with id \(experimentID)", context: ErrorContext(parameter: "experiment"))
+                }
+                if let parentRunID, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [parentRunID]) != true {
+                    throw ToolboxError(.notFound, "no parent run \(parentRunID)", context: ErrorContext(parameter: "parent"))
+                }
+                try db.execute(sql: """
+                    INSERT INTO runs (id, experiment_id, name, status, start_time, parent_run_id, source, user)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [run.id, experimentID, name, run.status.rawValue, run.startTime, parentRunID, source, user])
+            }
+        }
+        return run
+    }
+
+    public func run(id: String) throws -> Run {
+        try database {
+            try pool.read { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else {
+                    throw ToolboxError(.notFound, "no run \(id)", context: ErrorContext(parameter: "run"))
+                }
+                return Run(id: row["id"], experimentID: row["experiment_id"], name: row["name"],
+                           status: RunStatus(rawValue: row["status"]) ?? .failed, startTime: row["start_time"], endTime: row["end_time"],
+                           parentRunID: row["parent_run_id"], source: row["source"], user: row["user"])
+            }
+        }
+    }
+
+    public func endRun(id: String, status: RunStatus) throws {
+        try database {
+            try pool.write { db in
+                try db.execute(sql: "UPDATE runs SET status = ?, end_time = ? WHERE id = ?", arguments: [status.rawValue, Date().timeIntervalSince1970, id])
+                guard db.changesCount == 1 else { throw ToolboxError(.notFound, "no run \(id)", context: ErrorContext(parameter: "run")) }
+            }
+        }
+    }
+
+    public func logBatch(runID: String, params: [String: String] = [:], metrics: [Metric] = [], tags: [String: String] = [:]) throws {
+        for key in Array(params.keys) + metrics.map(\.key) + Array(tags.keys) where key.isEmpty || key.count > 250 {
+            throw ToolboxError(.invalidParameter, "keys are 1 to 250 characters, got \"\(key.prefix(40))\"", context: ErrorContext(parameter: "key"))
+        }
+        try database {
+            try pool.write { db in
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [runID]) == true else {
+                    throw ToolboxError(.notFound, "no run \(runID)", context: ErrorContext(parameter: "run"))
+                }
+                for (key, value) in params.sorted(by: { $0.key < $1.key }) {
+                    if let existing = try String.fetchOne(db, sql: "SELECT value FROM params WHERE run_id = ? AND key = ?", arguments: [runID, key]) {
+                        guard existing == value else {
+                            throw ToolboxError(.invalidParameter, "parameter \(key) of run \(runID) is already \(existing); parameters are written once (not \(value))",
+                                               context: ErrorContext(parameter: key))
+                        }
+                        continue
+                    }
+                    try db.execute(sql: "INSERT INTO params (run_id, key, value) VALUES (?, ?, ?)", arguments: [runID, key, value])
+                }
+                for metric in metrics {
+                    try db.execute(sql: "INSERT INTO metrics (run_id, key, value, bits, step, timestamp) VALUES (?, ?, ?, ?, ?, ?)",
+                                   arguments: [runID, metric.key, metric.value.isNaN ? nil : metric.value,
+                                               Int64(bitPattern: metric.value.bitPattern), metric.step, metric.timestamp])
+                }
+                for (key, value) in tags {
+                    try db.execute(sql: "INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
+                                   arguments: [runID, key, value])
+                }
+            }
+        }
+    }
+
+    public func params(runID: String) throws -> [String: String] {
+        try keyValues("params", runID: runID)
+    }
+
+    public func tags(runID: String) throws -> [String: String] {
+        try keyValues("tags", runID: runID)
+    }
+
+    private func keyValues(_ table: String, runID: String) throws -> [String: String] {
+        try database {
+            try pool.read { db in
+                var values: [String: String] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT key, value FROM \(table) WHERE run_id = ?", arguments: [runID]) {
+                    values[row["key"]] = row["value"]
+                }
+                return values
+            }
+        }
+    }
+
+    public func metricHistory(runID: String, key: String) throws -> [Metric] {
+        try database {
+            try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT key, bits, step, timestamp FROM metrics WHERE run_id = ? AND key = ? ORDER BY step, timestamp, seq",
+                                 arguments: [runID, key]).map(Self.metric)
+            }
+        }
+    }
+
+    public func latestMetrics(runID: String) throws -> [String: Metric] {
+        try database {
+            try pool.read { db in
+                var latest: [String: Metric] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT key, bits, step, timestamp FROM metrics WHERE run_id = ? ORDER BY step, timestamp, seq",
+                                            arguments: [runID]) {
+                    let metric = Self.metric(row)
+                    latest[metric.key] = metric
+                }
+                return latest
+            }
+        }
+    }
+
+    private static func metric(_ row: Row) -> Metric {
+        let bits: Int64 = row["bits"]
+        return Metric(key: row["key"], value: Double(bitPattern: UInt64(bitPattern: bits)), step: row["step"], timestamp: row["timestamp"])
+    }
+}

@@ -1,0 +1,2 @@
+/// TrackKit: experiments, runs, parameters, metrics and tags on SQLite.
+public enum TrackKit {}
