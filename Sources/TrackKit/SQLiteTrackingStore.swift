@@ -8,7 +8,7 @@ import ToolboxCore
 /// migrations (run in an exclusive transaction, so processes racing to create the schema end with
 /// one).
 ///
-/// Metric values are stored twice: as a REAL for filtering and ordering (SQLite keeps ±∞ but
+/// RunMetric values are stored twice: as a REAL for filtering and ordering (SQLite keeps ±∞ but
 /// turns a bound NaN into NULL) and as the 64-bit pattern of the Double, which is what is read
 /// back, so NaN and ±∞ return exactly.
 public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
@@ -149,7 +149,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         }
     }
 
-    public func logBatch(runID: String, params: [String: String] = [:], metrics: [Metric] = [], tags: [String: String] = [:]) throws {
+    public func logBatch(runID: String, params: [String: String] = [:], metrics: [RunMetric] = [], tags: [String: String] = [:]) throws {
         for key in Array(params.keys) + metrics.map(\.key) + Array(tags.keys) where key.isEmpty || key.count > 250 {
             throw ToolboxError(.invalidParameter, "keys are 1 to 250 characters, got \"\(key.prefix(40))\"", context: ErrorContext(parameter: "key"))
         }
@@ -201,7 +201,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         }
     }
 
-    public func metricHistory(runID: String, key: String) throws -> [Metric] {
+    public func metricHistory(runID: String, key: String) throws -> [RunMetric] {
         try database {
             try pool.read { db in
                 try Row.fetchAll(db, sql: "SELECT key, bits, step, timestamp FROM metrics WHERE run_id = ? AND key = ? ORDER BY step, timestamp, seq",
@@ -210,10 +210,10 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         }
     }
 
-    public func latestMetrics(runID: String) throws -> [String: Metric] {
+    public func latestMetrics(runID: String) throws -> [String: RunMetric] {
         try database {
             try pool.read { db in
-                var latest: [String: Metric] = [:]
+                var latest: [String: RunMetric] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT key, bits, step, timestamp FROM metrics WHERE run_id = ? ORDER BY step, timestamp, seq",
                                             arguments: [runID]) {
                     let metric = Self.metric(row)
@@ -224,8 +224,8 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         }
     }
 
-    private static func metric(_ row: Row) -> Metric {
+    private static func metric(_ row: Row) -> RunMetric {
         let bits: Int64 = row["bits"]
-        return Metric(key: row["key"], value: Double(bitPattern: UInt64(bitPattern: bits)), step: row["step"], timestamp: row["timestamp"])
+        return RunMetric(key: row["key"], value: Double(bitPattern: UInt64(bitPattern: bits)), step: row["step"], timestamp: row["timestamp"])
     }
 }

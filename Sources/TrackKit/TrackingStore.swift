@@ -15,15 +15,15 @@ public protocol TrackingStore: Sendable {
     /// Logs parameters, metrics and tags in one transaction: all of them or none.
     /// Parameters are write-once (the same value again is fine, another value is an error);
     /// metrics append to their history; tags overwrite.
-    func logBatch(runID: String, params: [String: String], metrics: [Metric], tags: [String: String]) throws
+    func logBatch(runID: String, params: [String: String], metrics: [RunMetric], tags: [String: String]) throws
     /// A run's parameters.
     func params(runID: String) throws -> [String: String]
     /// A run's tags.
     func tags(runID: String) throws -> [String: String]
     /// A metric's history in a run, by step, then timestamp, then logging order.
-    func metricHistory(runID: String, key: String) throws -> [Metric]
+    func metricHistory(runID: String, key: String) throws -> [RunMetric]
     /// The latest value of each metric of a run (the last logged at the largest step).
-    func latestMetrics(runID: String) throws -> [String: Metric]
+    func latestMetrics(runID: String) throws -> [String: RunMetric]
 }
 
 /// An experiment: a named group of runs.
@@ -59,7 +59,7 @@ public struct Run: Sendable, Hashable, Codable {
 }
 
 /// One metric value: key, value (NaN and ±∞ kept exactly), step and time.
-public struct Metric: Sendable, Hashable, Codable {
+public struct RunMetric: Sendable, Hashable, Codable {
     public var key: String
     public var value: Double
     public var step: Int64
@@ -74,7 +74,7 @@ public struct Metric: Sendable, Hashable, Codable {
     }
 
     /// Equal when every field is, NaN equal to NaN of the same bits.
-    public static func == (lhs: Metric, rhs: Metric) -> Bool {
+    public static func == (lhs: RunMetric, rhs: RunMetric) -> Bool {
         lhs.key == rhs.key && lhs.value.bitPattern == rhs.value.bitPattern && lhs.step == rhs.step && lhs.timestamp == rhs.timestamp
     }
 

@@ -27,7 +27,7 @@ struct SQLiteTrackingStoreTests {
         #expect(try store.params(runID: run.id) == ["max_depth": "5", "n_estimators": "100"])
         // Metrics: history appended, NaN and ±∞ exactly, latest by step.
         let values: [Double] = [0.9, .nan, .infinity, -.infinity, 0.5, -0.0]
-        try store.logBatch(runID: run.id, metrics: values.enumerated().map { Metric(key: "loss", value: $1, step: Int64($0), timestamp: 100 + Double($0)) })
+        try store.logBatch(runID: run.id, metrics: values.enumerated().map { RunMetric(key: "loss", value: $1, step: Int64($0), timestamp: 100 + Double($0)) })
         let history = try store.metricHistory(runID: run.id, key: "loss")
         #expect(history.map(\.value.bitPattern) == values.map(\.bitPattern) && history.map(\.step) == Array(0..<6))
         #expect(try store.latestMetrics(runID: run.id)["loss"]?.value.bitPattern == (-0.0).bitPattern)
@@ -37,7 +37,7 @@ struct SQLiteTrackingStoreTests {
         #expect(try store.tags(runID: run.id) == ["stage": "final"])
         // A batch is all or nothing.
         #expect(throws: ToolboxError.self) {
-            try store.logBatch(runID: run.id, params: ["max_depth": "9"], metrics: [Metric(key: "acc", value: 1)], tags: ["x": "y"])
+            try store.logBatch(runID: run.id, params: ["max_depth": "9"], metrics: [RunMetric(key: "acc", value: 1)], tags: ["x": "y"])
         }
         #expect(try store.metricHistory(runID: run.id, key: "acc").isEmpty && (try store.tags(runID: run.id))["x"] == nil)
         try store.endRun(id: run.id, status: .finished)
@@ -68,7 +68,7 @@ struct SQLiteTrackingStoreTests {
                 group.addTask {
                     let target = writer % 2 == 0 ? store : other
                     for step in 0..<50 {
-                        try target.logBatch(runID: run.id, metrics: [Metric(key: "m\(writer)", value: Double(step), step: Int64(step))])
+                        try target.logBatch(runID: run.id, metrics: [RunMetric(key: "m\(writer)", value: Double(step), step: Int64(step))])
                     }
                     _ = try target.experiment(named: "shared")
                 }

@@ -1,2 +1,0 @@
-/// TrackKit: experiments, runs, parameters, metrics and tags on SQLite.
-public enum TrackKit {}
