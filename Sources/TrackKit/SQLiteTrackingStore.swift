@@ -133,9 +133,59 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else {
                     throw ToolboxError(.notFound, "no run \(id)", context: ErrorContext(parameter: "run"))
                 }
-                return Run(id: row["id"], experimentID: row["experiment_id"], name: row["name"],
-                           status: RunStatus(rawValue: row["status"]) ?? .failed, startTime: row["start_time"], endTime: row["end_time"],
-                           parentRunID: row["parent_run_id"], source: row["source"], user: row["user"])
+                return Self.run(row)
+            }
+        }
+    }
+
+    private static func run(_ row: Row) -> Run {
+        Run(id: row["id"], experimentID: row["experiment_id"], name: row["name"],
+            status: RunStatus(rawValue: row["status"]) ?? .failed, startTime: row["start_time"], endTime: row["end_time"],
+            parentRunID: row["parent_run_id"], source: row["source"], user: row["user"])
+    }
+
+    /// Runs that pass `filter` (see ``RunFilter``), ordered by `orderBy` then by start time
+    /// (newest first) and id, `maxResults` from `offset`.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a page size outside 1...50000 or a
+    ///   negative offset.
+    public func searchRuns(experimentIDs: [Int64] = [], filter: RunFilter? = nil, orderBy: [RunOrder] = [], maxResults: Int = 1_000,
+                           offset: Int = 0) throws -> [Run] {
+        guard (1...50_000).contains(maxResults), offset >= 0 else {
+            throw ToolboxError(.invalidParameter, "max results must be in 1...50000 and the offset at least 0", context: ErrorContext(parameter: "max_results"))
+        }
+        var conditions: [String] = [], arguments: [any Sendable & Hashable] = []
+        if !experimentIDs.isEmpty {
+            conditions.append("runs.experiment_id IN (\(experimentIDs.map { _ in "?" }.joined(separator: ", ")))")
+            arguments += experimentIDs.map { $0 as any Sendable & Hashable }
+        }
+        if let filter {
+            let (condition, filterArguments) = filter.sql()
+            conditions.append(condition)
+            arguments += filterArguments
+        }
+        var order: [String] = []
+        for item in orderBy {
+            let (operand, orderArguments) = RunFilter.operand(item.field)
+            // Missing values last, as MLflow orders them.
+            order.append("(\(operand)) IS NULL, \(operand) \(item.descending ? "DESC" : "ASC")")
+            arguments += orderArguments + orderArguments
+        }
+        order += ["runs.start_time DESC", "runs.id"]
+        let sql = "SELECT runs.* FROM runs" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY " + order.joined(separator: ", ") + " LIMIT ? OFFSET ?"
+        arguments += [maxResults, offset]
+        let values = arguments.map { argument -> (any DatabaseValueConvertible)? in
+            switch argument {
+            case let value as Double: value
+            case let value as Int64: value
+            case let value as Int: value
+            case let value as String: value
+            default: nil
+            }
+        }
+        return try database {
+            try pool.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values)).map(Self.run)
             }
         }
     }

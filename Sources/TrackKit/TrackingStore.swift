@@ -24,6 +24,8 @@ public protocol TrackingStore: Sendable {
     func metricHistory(runID: String, key: String) throws -> [RunMetric]
     /// The latest value of each metric of a run (the last logged at the largest step).
     func latestMetrics(runID: String) throws -> [String: RunMetric]
+    /// Runs of the experiments (all when empty) that pass the filter, in order, a page at a time.
+    func searchRuns(experimentIDs: [Int64], filter: RunFilter?, orderBy: [RunOrder], maxResults: Int, offset: Int) throws -> [Run]
 }
 
 /// An experiment: a named group of runs.

@@ -1,0 +1,240 @@
+import Foundation
+import ToolboxCore
+
+/// A run search filter in MLflow's syntax, with OR and parentheses besides AND:
+///
+///     metrics.rmse < 0.5 AND (params.model = 'forest' OR tags.`release candidate` = 'yes')
+///     attributes.status = 'FINISHED' AND params.lr LIKE '0.0%'
+///
+/// Identifiers are `metrics.NAME` (the latest value by step), `params.NAME`, `tags.NAME` or
+/// `attributes.NAME` (`status`, `run_name`, `run_id`, `user`, `start_time`, `end_time`); the
+/// singular prefixes are accepted too, and a NAME with spaces is quoted with backticks or double
+/// quotes. Comparisons are `=`, `!=`, `<`, `<=`, `>`, `>=`, `LIKE` and `ILIKE`; values are numbers
+/// or quoted strings; AND binds tighter than OR.
+public indirect enum RunFilter: Sendable, Hashable {
+    case comparison(Field, Operator, Value)
+    case and(RunFilter, RunFilter)
+    case or(RunFilter, RunFilter)
+
+    /// What a comparison reads.
+    public enum Field: Sendable, Hashable {
+        case metric(String)
+        case param(String)
+        case tag(String)
+        case attribute(String)
+    }
+
+    public enum Operator: String, Sendable, Hashable, CaseIterable {
+        case equal = "=", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+        case like = "LIKE", caseInsensitiveLike = "ILIKE"
+    }
+
+    public enum Value: Sendable, Hashable {
+        case number(Double)
+        case text(String)
+    }
+
+    static let attributes = ["status": "status", "run_name": "name", "run_id": "id", "user": "user", "start_time": "start_time", "end_time": "end_time"]
+
+    /// Parses a filter.
+    /// - Throws: ``ToolboxError/Code/parseError`` naming the position (in characters, from 0)
+    ///   and what was expected there.
+    public init(parsing text: String) throws {
+        var parser = Parser(Array(text))
+        let filter = try parser.expression()
+        parser.skipSpaces()
+        guard parser.position == parser.characters.count else {
+            throw parser.error("expected AND, OR or the end of the filter")
+        }
+        self = filter
+    }
+
+    struct Parser {
+        let characters: [Character]
+        var position = 0
+
+        init(_ characters: [Character]) { self.characters = characters }
+
+        func error(_ message: String) -> ToolboxError {
+            ToolboxError(.parseError, "filter: \(message) at position \(position)", context: ErrorContext(byteOffset: position, parameter: "filter"))
+        }
+
+        mutating func skipSpaces() { while position < characters.count && characters[position].isWhitespace { position += 1 } }
+
+        mutating func keyword(_ word: String) -> Bool {
+            skipSpaces()
+            let end = position + word.count
+            guard end <= characters.count, String(characters[position..<end]).uppercased() == word else { return false }
+            if end < characters.count, characters[end].isLetter || characters[end].isNumber || characters[end] == "_" { return false }
+            position = end
+            return true
+        }
+
+        mutating func expression() throws -> RunFilter {
+            var left = try term()
+            while keyword("OR") { left = .or(left, try term()) }
+            return left
+        }
+
+        mutating func term() throws -> RunFilter {
+            var left = try factor()
+            while keyword("AND") { left = .and(left, try factor()) }
+            return left
+        }
+
+        mutating func factor() throws -> RunFilter {
+            skipSpaces()
+            if position < characters.count && characters[position] == "(" {
+                position += 1
+                let inner = try expression()
+                skipSpaces()
+                guard position < characters.count && characters[position] == ")" else { throw error("expected )") }
+                position += 1
+                return inner
+            }
+            let field = try self.field()
+            let op = try self.comparisonOperator()
+            let value = try self.value()
+            if case .metric = field, case .text = value { throw error("a metric compares with a number") }
+            if op == .like || op == .caseInsensitiveLike, case .number = value { throw error("LIKE compares with a quoted string") }
+            return .comparison(field, op, value)
+        }
+
+        mutating func name() throws -> String {
+            skipSpaces()
+            guard position < characters.count else { throw error("expected a name") }
+            let quote = characters[position]
+            if quote == "`" || quote == "\"" {
+                position += 1
+                let start = position
+                while position < characters.count && characters[position] != quote { position += 1 }
+                guard position < characters.count else { position = start - 1; throw error("unterminated \(quote)") }
+                defer { position += 1 }
+                return String(characters[start..<position])
+            }
+            let start = position
+            while position < characters.count && (characters[position].isLetter || characters[position].isNumber || "_-/:".contains(characters[position])) {
+                position += 1
+            }
+            guard position > start else { throw error("expected a name") }
+            return String(characters[start..<position])
+        }
+
+        mutating func field() throws -> Field {
+            skipSpaces()
+            let start = position
+            let kind = try name().lowercased()
+            guard position < characters.count, characters[position] == "." else {
+                position = start
+                throw error("expected metrics., params., tags. or attributes. before a name")
+            }
+            position += 1
+            let keyStart = position
+            let key = try name()
+            switch kind {
+            case "metrics", "metric": return .metric(key)
+            case "params", "param", "parameters": return .param(key)
+            case "tags", "tag": return .tag(key)
+            case "attributes", "attribute", "attr", "run":
+                guard RunFilter.attributes[key] != nil else {
+                    position = keyStart
+                    throw error("unknown attribute \(key); attributes are \(RunFilter.attributes.keys.sorted().joined(separator: ", "))")
+                }
+                return .attribute(key)
+            default:
+                position = start
+                throw error("\(kind) is not metrics, params, tags or attributes")
+            }
+        }
+
+        mutating func comparisonOperator() throws -> Operator {
+            skipSpaces()
+            for symbol in ["<=", ">=", "!=", "=", "<", ">"] {
+                let end = position + symbol.count
+                if end <= characters.count, String(characters[position..<end]) == symbol {
+                    position = end
+                    return Operator(rawValue: symbol)!
+                }
+            }
+            if keyword("ILIKE") { return .caseInsensitiveLike }
+            if keyword("LIKE") { return .like }
+            throw error("expected a comparison (=, !=, <, <=, >, >=, LIKE, ILIKE)")
+        }
+
+        mutating func value() throws -> Value {
+            skipSpaces()
+            guard position < characters.count else { throw error("expected a value") }
+            let quote = characters[position]
+            if quote == "'" || quote == "\"" {
+                position += 1
+                let start = position
+                while position < characters.count && characters[position] != quote { position += 1 }
+                guard position < characters.count else { position = start - 1; throw error("unterminated string") }
+                defer { position += 1 }
+                return .text(String(characters[start..<position]))
+            }
+            let start = position
+            while position < characters.count && (characters[position].isNumber || "+-.eE".contains(characters[position]) || characters[position].isLetter) {
+                position += 1
+            }
+            let text = String(characters[start..<position])
+            guard let number = Double(text), !text.isEmpty else {
+                position = start
+                throw error("expected a number or a quoted string")
+            }
+            return .number(number)
+        }
+    }
+
+    /// The SQL condition on `runs` (correlated subqueries for metrics, params and tags) and its
+    /// arguments.
+    func sql() -> (condition: String, arguments: [any Sendable & Hashable]) {
+        switch self {
+        case .and(let a, let b), .or(let a, let b):
+            let (left, leftArguments) = a.sql(), (right, rightArguments) = b.sql()
+            let joiner = if case .and = self { "AND" } else { "OR" }
+            return ("(\(left) \(joiner) \(right))", leftArguments + rightArguments)
+        case .comparison(let field, let op, let value):
+            let (operand, fieldArguments) = Self.operand(field)
+            let argument: any Sendable & Hashable = switch value {
+            case .number(let number): number
+            case .text(let text): text
+            }
+            switch op {
+            case .like: return ("\(operand) LIKE ?", fieldArguments + [argument])
+            case .caseInsensitiveLike: return ("LOWER(\(operand)) LIKE LOWER(?)", fieldArguments + [argument])
+            default: return ("\(operand) \(op.rawValue) ?", fieldArguments + [argument])
+            }
+        }
+    }
+
+    /// The SQL expression a field reads, and its arguments.
+    static func operand(_ field: Field) -> (String, [any Sendable & Hashable]) {
+        switch field {
+        case .metric(let key):
+            return ("(SELECT value FROM metrics m WHERE m.run_id = runs.id AND m.key = ? ORDER BY m.step DESC, m.timestamp DESC, m.seq DESC LIMIT 1)", [key])
+        case .param(let key):
+            return ("(SELECT value FROM params p WHERE p.run_id = runs.id AND p.key = ?)", [key])
+        case .tag(let key):
+            return ("(SELECT value FROM tags t WHERE t.run_id = runs.id AND t.key = ?)", [key])
+        case .attribute(let key):
+            return ("runs.\(attributes[key] ?? "id")", [])
+        }
+    }
+}
+
+/// How searched runs are ordered: `metrics.rmse DESC`, `attributes.start_time`, ...
+public struct RunOrder: Sendable, Hashable {
+    public var field: RunFilter.Field
+    public var descending: Bool
+
+    /// Parses `FIELD [ASC|DESC]`.
+    /// - Throws: ``ToolboxError/Code/parseError`` naming the position.
+    public init(parsing text: String) throws {
+        var parser = RunFilter.Parser(Array(text))
+        field = try parser.field()
+        if parser.keyword("DESC") { descending = true } else { _ = parser.keyword("ASC"); descending = false }
+        parser.skipSpaces()
+        guard parser.position == parser.characters.count else { throw parser.error("expected ASC, DESC or the end") }
+    }
+}
