@@ -1,0 +1,79 @@
+public import Foundation
+public import ToolboxCore
+
+/// The pleasant way to track from Swift: a run is a scope.
+///
+/// ```swift
+/// let tracker = try Tracker(store: SQLiteTrackingStore(folder: "runs"))
+/// try await tracker.run("churn", name: "forest") { run in
+///     try run.log(params: ["max_depth": "5"])
+///     for epoch in 0..<10 { try run.log(metric: "loss", loss[epoch], step: epoch) }
+/// }                                   // FINISHED; FAILED if the body throws (and the error rethrown)
+/// ```
+public struct Tracker: Sendable {
+    public let store: any TrackingStore
+    /// Recorded as each run's user.
+    public var user: String?
+
+    public init(store: any TrackingStore, user: String? = ProcessInfo.processInfo.environment["USER"]) {
+        self.store = store
+        self.user = user
+    }
+
+    /// Runs `body` inside a new run of `experiment`: FINISHED when it returns, FAILED when it
+    /// throws (the error is rethrown after the run is ended).
+    @discardableResult
+    public func run<T: Sendable>(_ experiment: String, name: String? = nil, parent: String? = nil, source: String? = nil,
+                                 _ body: (ActiveRun) async throws -> T) async throws -> T {
+        let record = try store.createRun(experimentID: try store.experiment(named: experiment).id, name: name, parentRunID: parent,
+                                         source: source, user: user)
+        let active = ActiveRun(id: record.id, store: store)
+        do {
+            let result = try await body(active)
+            try store.endRun(id: record.id, status: .finished)
+            return result
+        } catch {
+            try? store.endRun(id: record.id, status: .failed)
+            throw error
+        }
+    }
+}
+
+/// The run a ``Tracker/run(_:name:parent:source:_:)`` body logs to.
+public struct ActiveRun: Sendable {
+    public let id: String
+    let store: any TrackingStore
+
+    public func log(params: [String: String]) throws { try store.logBatch(runID: id, params: params, metrics: [], tags: [:]) }
+
+    public func log(metric key: String, _ value: Double, step: Int = 0) throws {
+        try store.logBatch(runID: id, params: [:], metrics: [RunMetric(key: key, value: value, step: Int64(step))], tags: [:])
+    }
+
+    public func log(metrics: [String: Double], step: Int = 0) throws {
+        try store.logBatch(runID: id, params: [:], metrics: metrics.map { RunMetric(key: $0.key, value: $0.value, step: Int64(step)) }, tags: [:])
+    }
+
+    public func tag(_ tags: [String: String]) throws { try store.logBatch(runID: id, params: [:], metrics: [], tags: tags) }
+
+    /// Logs an estimator's hyperparameters as parameters (their snake_case names and JSON
+    /// values, as a workflow file writes them).
+    public func log(hyperparameters estimator: some Configurable) throws {
+        var params: [String: String] = [:]
+        for (key, value) in estimator.hyperparameterValues { params[key] = value.compactDescription }
+        try log(params: params)
+    }
+
+    /// A fit context progress callback that records each iteration's losses as metric history
+    /// (`train_loss`, `validation_loss`), continuing the fit.
+    public func progressLogger() -> @Sendable (FitProgress) -> FitDirective {
+        let store = self.store, id = self.id
+        return { progress in
+            var metrics: [RunMetric] = []
+            if let train = progress.trainLoss { metrics.append(RunMetric(key: "train_loss", value: train, step: Int64(progress.iteration))) }
+            if let validation = progress.validationLoss { metrics.append(RunMetric(key: "validation_loss", value: validation, step: Int64(progress.iteration))) }
+            if !metrics.isEmpty { try? store.logBatch(runID: id, params: [:], metrics: metrics, tags: [:]) }
+            return .proceed
+        }
+    }
+}

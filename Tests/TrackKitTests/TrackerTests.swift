@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+import ToolboxCore
+import ToolboxTesting
+@testable import TrackKit
+
+@Suite("Tracker")
+struct TrackerTests {
+    struct Boom: Error {}
+
+    @Test func aRunIsAScopeThatEndsFinishedOrFailed() async throws {
+        let path = SQLiteTrackingStoreTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let tracker = Tracker(store: try SQLiteTrackingStore(folder: path), user: "ada")
+        let id = try await tracker.run("churn", name: "shift") { run in
+            try run.log(hyperparameters: ColumnShift(amount: 2.5))
+            try run.log(metrics: ["rmse": 0.5, "mae": 0.25], step: 1)
+            try run.tag(["stage": "draft"])
+            let progress = run.progressLogger()
+            #expect(progress(FitProgress(iteration: 1, trainLoss: 0.9, validationLoss: 1.1)) == .proceed)
+            #expect(progress(FitProgress(iteration: 2, trainLoss: 0.7)) == .proceed)
+            return run.id
+        }
+        let finished = try tracker.store.run(id: id)
+        #expect(finished.status == .finished && finished.endTime != nil && finished.user == "ada" && finished.name == "shift")
+        #expect(try tracker.store.params(runID: id) == ["amount": "2.5"])
+        #expect(try tracker.store.latestMetrics(runID: id).mapValues(\.value) == ["rmse": 0.5, "mae": 0.25, "train_loss": 0.7, "validation_loss": 1.1])
+        #expect(try tracker.store.metricHistory(runID: id, key: "train_loss").map(\.step) == [1, 2])
+
+        var failedID = ""
+        await #expect(throws: Boom.self) {
+            try await tracker.run("churn") { run in
+                failedID = run.id
+                throw Boom()
+            }
+        }
+        #expect(try tracker.store.run(id: failedID).status == .failed)
+    }
+}
