@@ -139,7 +139,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrackKitTests",
-            dependencies: ["TrackKit", "ToolboxCore", "ToolboxTesting"],
+            dependencies: ["TrackKit", "ToolboxCore", "ToolboxTesting", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         // The contract across every kit: registry, workflow specs, labels and names end to end.

@@ -14,21 +14,39 @@ import ToolboxCore
 public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
     /// The store's folder.
     public let root: URL
-    private let pool: DatabasePool
+    let pool: DatabasePool
+    /// Who changes are recorded as made by in the audit log when a call names no one.
+    public let defaultActor: String
 
     /// Opens (creating if needed) the store in `folder`.
     /// - Throws: ``ToolboxError/Code/ioError`` when the folder cannot be created or the database
     ///   opened, naming the path.
-    public init(folder: String) throws {
+    public init(folder: String, actor: String? = nil) throws {
         root = URL(fileURLWithPath: folder, isDirectory: true)
+        defaultActor = actor ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        let databasePath = root.appendingPathComponent("tracking.sqlite").path
         do {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            var info = stat()
+            if lstat(databasePath, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+                throw ToolboxError(.ioError, "the tracking database is not a regular file", context: ErrorContext(path: databasePath))
+            }
+            if info.st_size >= 16, let head = try? RegularFile.head(databasePath, count: 16), head != Array("SQLite format 3\0".utf8) {
+                throw ToolboxError(.corruptStore, "not a SQLite database (no SQLite header)", context: ErrorContext(path: databasePath))
+            }
             var configuration = Configuration()
-            configuration.busyMode = .timeout(30)
-            pool = try DatabasePool(path: root.appendingPathComponent("tracking.sqlite").path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            configuration.busyMode = .timeout(60)
+            pool = try DatabasePool(path: databasePath, configuration: configuration)
+            let migrator = Self.migrator
+            if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
+                throw ToolboxError(.unsupported, "the tracking store was written by a newer DSToolbox (schema \(try pool.read { try migrator.appliedIdentifiers($0) }.sorted().last ?? "?")); upgrade to open it",
+                                   context: ErrorContext(path: databasePath))
+            }
+            try migrator.migrate(pool)
         } catch let error as ToolboxError {
             throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            throw ToolboxError(.corruptStore, "not a SQLite database or corrupt: \(error.message ?? "\(error)")", context: ErrorContext(path: databasePath))
         } catch {
             throw ToolboxError(.ioError, "cannot open the tracking store: \(error)", context: ErrorContext(path: folder))
         }
@@ -76,11 +94,14 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
                 t.primaryKey(["run_id", "key"])
             }
         }
+        migrator.registerMigration("v2: inputs, artifacts, model registry, audit log") { db in
+            try Self.createRegistrySchema(db)
+        }
         return migrator
     }
 
     /// Runs a database operation, turning GRDB's errors into typed ones.
-    private func database<T>(_ body: () throws -> T) throws -> T {
+    func database<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as ToolboxError {

@@ -1,4 +1,5 @@
 public import Foundation
+public import ToolboxCore
 
 /// Where experiments, runs, parameters, metrics and tags live, as MLflow's tracking store: the
 /// SQLite implementation (``SQLiteTrackingStore``) for one machine, and a PostgreSQL one for
@@ -26,6 +27,212 @@ public protocol TrackingStore: Sendable {
     func latestMetrics(runID: String) throws -> [String: RunMetric]
     /// Runs of the experiments (all when empty) that pass the filter, in order, a page at a time.
     func searchRuns(experimentIDs: [Int64], filter: RunFilter?, orderBy: [RunOrder], maxResults: Int, offset: Int) throws -> [Run]
+    /// Every experiment, by id.
+    func experiments() throws -> [Experiment]
+    /// Records the data sets a run read (a fingerprint each); the same digest again is ignored.
+    func logInputs(runID: String, inputs: [DatasetInput]) throws
+    /// The data sets a run read.
+    func inputs(runID: String) throws -> [DatasetInput]
+
+    // MARK: Artifacts
+
+    /// Stores `bytes` as the run's artifact at `path` (a relative path inside the run), content
+    /// addressed by SHA-256. Paths are written once: the same content again is fine, other
+    /// content is an error (a registered version keeps naming what it named).
+    @discardableResult
+    func logArtifact(runID: String, bytes: [UInt8], path: String) throws -> ArtifactInfo
+    /// Stores the regular file at `file` as the run's artifact at `path` (default: its name).
+    @discardableResult
+    func logArtifact(runID: String, file: String, path: String?) throws -> ArtifactInfo
+    /// Stores every file under `directory` as artifacts under `path` (default: the run's root).
+    @discardableResult
+    func logArtifacts(runID: String, directory: String, path: String?) throws -> [ArtifactInfo]
+    /// A run's artifacts under `path` (all when nil), by path.
+    func artifacts(runID: String, under path: String?) throws -> [ArtifactInfo]
+    /// An artifact's bytes, checked against the recorded SHA-256.
+    func readArtifact(runID: String, path: String) throws -> [UInt8]
+
+    // MARK: Model registry
+
+    /// Creates a registered model (an error if it exists).
+    @discardableResult
+    func createRegisteredModel(name: String, description: String?, actor: String?, reason: String?) throws -> RegisteredModel
+    /// Every registered model, by name.
+    func registeredModels() throws -> [RegisteredModel]
+    /// A registered model by name.
+    func registeredModel(name: String) throws -> RegisteredModel
+    /// Registers a new version of `name` (creating the model if needed) from a run and,
+    /// optionally, one of its artifacts: versions count 1, 2, 3, ... with no gap or duplicate,
+    /// however many processes register at once.
+    @discardableResult
+    func registerModelVersion(name: String, runID: String, artifactPath: String?, description: String?, actor: String?, reason: String?) throws -> ModelVersion
+    /// A model's versions, oldest first.
+    func modelVersions(name: String) throws -> [ModelVersion]
+    /// One version of a model.
+    func modelVersion(name: String, version: Int) throws -> ModelVersion
+    /// The version an alias points at.
+    func modelVersion(name: String, alias: String) throws -> ModelVersion
+    /// Points `alias` at `version`. When the model has a promotion rule for the alias, the
+    /// version's run must beat the current holder's metric, unless `force` (recorded as such).
+    func setAlias(name: String, alias: String, version: Int, force: Bool, actor: String?, reason: String?) throws
+    /// Removes an alias.
+    func deleteAlias(name: String, alias: String, actor: String?, reason: String?) throws
+    /// States (or with nil, drops) the rule a version must pass to take `alias`.
+    func setPromotionRule(name: String, alias: String, rule: PromotionRule?, actor: String?, reason: String?) throws
+    /// Sets a tag on a model or, with `version`, on one of its versions.
+    func setModelTag(name: String, version: Int?, key: String, value: String, actor: String?, reason: String?) throws
+    /// Sets the description of a model or, with `version`, of one of its versions.
+    func setModelDescription(name: String, version: Int?, description: String, actor: String?, reason: String?) throws
+    /// The audit log, oldest first: every registry change (who, when, what, why), filtered by
+    /// model and alias when given.
+    func auditLog(model: String?, alias: String?, limit: Int) throws -> [AuditEntry]
+}
+
+/// A data set a run read, by fingerprint (MLflow's dataset inputs).
+public struct DatasetInput: Sendable, Hashable, Codable {
+    public var name: String
+    /// The content's SHA-256, hexadecimal.
+    public var digest: String
+    /// Where it came from (a path, a URL, a query).
+    public var source: String?
+    public var rows: Int?
+    public var columns: Int?
+
+    public init(name: String, digest: String, source: String? = nil, rows: Int? = nil, columns: Int? = nil) {
+        self.name = name
+        self.digest = digest
+        self.source = source
+        self.rows = rows
+        self.columns = columns
+    }
+}
+
+/// An artifact: a run-relative path and the content it names.
+public struct ArtifactInfo: Sendable, Hashable, Codable {
+    public var path: String
+    /// SHA-256 of the content, hexadecimal.
+    public var sha256: String
+    public var size: Int
+}
+
+/// A named model in the registry.
+public struct RegisteredModel: Sendable, Hashable, Codable {
+    public var name: String
+    public var description: String?
+    /// Seconds since 1970.
+    public var creationTime: Double
+    public var lastUpdatedTime: Double
+    public var latestVersion: Int?
+    public var tags: [String: String]
+    /// Alias to version.
+    public var aliases: [String: Int]
+    /// Alias to the rule a version must pass to take it.
+    public var promotionRules: [String: PromotionRule]
+}
+
+/// One version of a registered model: a run and, usually, the model artifact it logged.
+public struct ModelVersion: Sendable, Hashable, Codable {
+    public var name: String
+    public var version: Int
+    public var runID: String
+    public var artifactPath: String?
+    /// The artifact's SHA-256 when registered: the version names that content for good.
+    public var artifactSHA256: String?
+    public var description: String?
+    public var creationTime: Double
+    public var tags: [String: String]
+    public var aliases: [String]
+}
+
+/// A rule a team states for an alias: "promote only if metric M beats the current holder's".
+public struct PromotionRule: Sendable, Hashable, Codable {
+    /// The run metric compared (its latest value).
+    public var metric: String
+    /// Whether larger is better (accuracy) or smaller (rmse).
+    public var higherIsBetter: Bool
+    /// How much better the candidate must be (0: strictly better).
+    public var minimumImprovement: Double
+
+    public init(metric: String, higherIsBetter: Bool, minimumImprovement: Double = 0) {
+        self.metric = metric
+        self.higherIsBetter = higherIsBetter
+        self.minimumImprovement = minimumImprovement
+    }
+
+    /// Whether `candidate` beats `holder` under the rule (NaN never does).
+    public func accepts(candidate: Double, holder: Double) -> Bool {
+        guard !candidate.isNaN else { return false }
+        guard !holder.isNaN else { return true }
+        return higherIsBetter ? candidate - holder > minimumImprovement : holder - candidate > minimumImprovement
+    }
+}
+
+/// One registry change in the append-only audit log.
+public struct AuditEntry: Sendable, Hashable, Codable {
+    /// Position in the log, from 1.
+    public var sequence: Int64
+    /// Seconds since 1970.
+    public var time: Double
+    public var actor: String
+    /// `create_model`, `register_version`, `set_alias`, `delete_alias`, `set_rule`, `set_tag`,
+    /// `set_description`.
+    public var action: String
+    public var model: String
+    public var version: Int?
+    public var alias: String?
+    /// What changed, as JSON (previous and new values).
+    public var details: String
+    public var reason: String?
+}
+
+extension TrackingStore {
+    @discardableResult
+    public func registerModelVersion(name: String, runID: String, artifactPath: String? = nil, description: String? = nil) throws -> ModelVersion {
+        try registerModelVersion(name: name, runID: runID, artifactPath: artifactPath, description: description, actor: nil, reason: nil)
+    }
+
+    public func setAlias(name: String, alias: String, version: Int, reason: String? = nil) throws {
+        try setAlias(name: name, alias: alias, version: version, force: false, actor: nil, reason: reason)
+    }
+
+    /// The history of an alias: every time it was set or removed, oldest first.
+    public func aliasHistory(name: String, alias: String) throws -> [AuditEntry] {
+        try auditLog(model: name, alias: alias, limit: 1_000_000).filter { $0.action == "set_alias" || $0.action == "delete_alias" }
+    }
+
+    /// Logs a fitted model as an artifact (a DSToolbox model archive), loadable by any
+    /// program that registered the model's type, without knowing its kit.
+    @discardableResult
+    public func logModel<Model: FittedModel>(runID: String, model: Model, path: String = "model.dstbx") throws -> ArtifactInfo {
+        try logArtifact(runID: runID, bytes: ModelArchive.encode(model), path: path)
+    }
+
+    /// Loads a model logged with ``logModel(runID:model:path:)``, by its registered type name.
+    public func loadModel(runID: String, path: String = "model.dstbx", registry: ModelRegistry = .shared) throws -> any FittedModel {
+        try ModelArchive.decode(from: readArtifact(runID: runID, path: path), path: path, registry: registry)
+    }
+
+    /// Loads the model of a registered version (by number or alias).
+    public func loadModel(name: String, version: Int? = nil, alias: String? = nil, registry: ModelRegistry = .shared) throws -> any FittedModel {
+        let entry: ModelVersion
+        if let alias { entry = try modelVersion(name: name, alias: alias) }
+        else if let version { entry = try modelVersion(name: name, version: version) }
+        else {
+            guard let latest = try registeredModel(name: name).latestVersion else {
+                throw ToolboxError(.notFound, "model \(name) has no versions", context: ErrorContext(parameter: "model"))
+            }
+            entry = try modelVersion(name: name, version: latest)
+        }
+        guard let path = entry.artifactPath else {
+            throw ToolboxError(.notFound, "version \(entry.version) of \(name) names no model artifact", context: ErrorContext(parameter: "version"))
+        }
+        let bytes = try readArtifact(runID: entry.runID, path: path)
+        if let expected = entry.artifactSHA256, SHA256.hash(bytes).hexString != expected {
+            throw ToolboxError(.corruptStore, "artifact \(path) of run \(entry.runID) changed since version \(entry.version) of \(name) was registered",
+                               context: ErrorContext(path: path))
+        }
+        return try ModelArchive.decode(from: bytes, path: path, registry: registry)
+    }
 }
 
 /// An experiment: a named group of runs.

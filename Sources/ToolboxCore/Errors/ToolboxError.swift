@@ -59,5 +59,8 @@ extension ToolboxError {
         public static let unsupported = Code(rawValue: "unsupported")
         /// A named thing (column, model type, step) does not exist.
         public static let notFound = Code(rawValue: "not_found")
+        /// A store's file or database does not match what was recorded (a content hash
+        /// mismatch) or is not the kind of file it should be.
+        public static let corruptStore = Code(rawValue: "corrupt_store")
     }
 }
