@@ -80,6 +80,12 @@ let package = Package(
             dependencies: ["ToolboxCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
+        // A child process for TrackKit's multi-process and crash tests (not a product).
+        .executableTarget(
+            name: "TrackKitProbe",
+            dependencies: ["TrackKit"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "ToolboxTesting",
             dependencies: ["ToolboxCore"],
@@ -139,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrackKitTests",
-            dependencies: ["TrackKit", "ToolboxCore", "ToolboxTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["TrackKit", "TrackKitProbe", "ToolboxCore", "ToolboxTesting", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         // The contract across every kit: registry, workflow specs, labels and names end to end.

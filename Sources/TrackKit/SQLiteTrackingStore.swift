@@ -34,6 +34,19 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
             if info.st_size >= 16, let head = try? RegularFile.head(databasePath, count: 16), head != Array("SQLite format 3\0".utf8) {
                 throw ToolboxError(.corruptStore, "not a SQLite database (no SQLite header)", context: ErrorContext(path: databasePath))
             }
+            // Processes opening a new store at once take turns to create its schema: the
+            // migrator's check-then-create is not atomic across connections, a file lock is.
+            let lockPath = root.appendingPathComponent("tracking.lock").path
+            let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            guard lock >= 0 else {
+                throw ToolboxError(.ioError, "cannot open the store's lock file: \(String(cString: strerror(errno)))", context: ErrorContext(path: lockPath))
+            }
+            defer { close(lock) }
+            while flock(lock, LOCK_EX) != 0 {
+                guard errno == EINTR else {
+                    throw ToolboxError(.ioError, "cannot lock the store: \(String(cString: strerror(errno)))", context: ErrorContext(path: lockPath))
+                }
+            }
             var configuration = Configuration()
             configuration.busyMode = .timeout(60)
             pool = try DatabasePool(path: databasePath, configuration: configuration)
