@@ -44,7 +44,7 @@ extension SQLiteTrackingStore {
                        details: [String: JSONValue], reason: String?) throws {
         let now = Date().timeIntervalSince1970
         try db.execute(sql: "INSERT INTO audit_log (time, actor, action, model, version, alias, details, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       arguments: [now, actor ?? defaultActor, action, model, version, alias, JSONValue.object(details).compactDescription, reason])
+                       arguments: [now, actor ?? defaultActor, action, model, version, alias, JSONValue.object(details).jsonText, reason])
         try db.execute(sql: "UPDATE registered_models SET last_updated_time = ? WHERE name = ?", arguments: [now, model])
     }
 

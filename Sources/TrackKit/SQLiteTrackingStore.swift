@@ -23,7 +23,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
     ///   opened, naming the path.
     public init(folder: String, actor: String? = nil) throws {
         root = URL(fileURLWithPath: folder, isDirectory: true)
-        defaultActor = actor ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        defaultActor = actor ?? ProcessInfo.processInfo.environment["USER"] ?? getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "unknown"
         let databasePath = root.appendingPathComponent("tracking.sqlite").path
         do {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)

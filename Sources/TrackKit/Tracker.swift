@@ -56,11 +56,13 @@ public struct ActiveRun: Sendable {
 
     public func tag(_ tags: [String: String]) throws { try store.logBatch(runID: id, params: [:], metrics: [], tags: tags) }
 
-    /// Logs an estimator's hyperparameters as parameters (their snake_case names and JSON
-    /// values, as a workflow file writes them).
+    /// Logs an estimator's hyperparameters as parameters: their snake_case names, strings as
+    /// they are and other values as JSON text (`5`, `0.5`, `true`, `{"yes":2}`), whole.
     public func log(hyperparameters estimator: some Configurable) throws {
         var params: [String: String] = [:]
-        for (key, value) in estimator.hyperparameterValues { params[key] = value.compactDescription }
+        for (key, value) in estimator.hyperparameterValues {
+            if case .string(let text) = value { params[key] = text } else { params[key] = value.jsonText }
+        }
         try log(params: params)
     }
 

@@ -44,6 +44,15 @@ extension JSONValue {
         return .object(base)
     }
 
+    /// The whole value as compact JSON text (keys sorted; NaN and ±Inf as the archive writes
+    /// them), for storing: unlike ``compactDescription`` nothing is cut.
+    public var jsonText: String {
+        let encoder = ModelArchive.makeEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(self)) ?? Data("null".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// A short rendering for error messages: JSON, with long values cut.
     public var compactDescription: String {
         let text: String

@@ -6,9 +6,9 @@ import Foundation
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
-        abstract: "Experiment runs: create them with parameters, metrics and tags; show them.",
+        abstract: "Experiment runs: create them with parameters, metrics and tags; show, list, search and compare them.",
         discussion: "The store is --store PATH, or the DSTOOLBOX_STORE environment variable, or ./dstoolbox-store.",
-        subcommands: [RunsCreateCommand.self, RunsShowCommand.self]
+        subcommands: [RunsCreateCommand.self, RunsLogCommand.self, RunsShowCommand.self, RunsListCommand.self, RunsSearchCommand.self, RunsCompareCommand.self]
     )
 
     /// The store folder: the option, the environment, or ./dstoolbox-store.
@@ -23,6 +23,28 @@ struct RunsCommand: ParsableCommand {
             let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--\(option) takes KEY=VALUE, got \(item)") }
             return (String(parts[0]), String(parts[1]))
+        }
+    }
+
+    /// KEY=NUMBER metrics (nan, inf, -inf accepted) at a step.
+    static func metrics(_ values: [String], step: Int64) throws -> [RunMetric] {
+        try pairs(values, option: "metric").map { key, text in
+            let lowered = text.lowercased()
+            let value: Double? = ["nan": Double.nan, "inf": .infinity, "+inf": .infinity, "-inf": -.infinity][lowered] ?? Double(text)
+            guard let value else { throw ValidationError("--metric \(key)=\(text): the value is not a number") }
+            return RunMetric(key: key, value: value, step: step)
+        }
+    }
+
+    /// Stores files under their names and directories whole, under their names.
+    static func logArtifacts(_ paths: [String], runID: String, store: SQLiteTrackingStore) throws {
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                try store.logArtifacts(runID: runID, directory: path, path: URL(fileURLWithPath: path).standardized.lastPathComponent)
+            } else {
+                try store.logArtifact(runID: runID, file: path, path: nil)
+            }
         }
     }
 
@@ -43,6 +65,7 @@ struct RunsCreateCommand: ParsableCommand {
     @Option(help: "A parameter KEY=VALUE (repeatable; written once).") var param: [String] = []
     @Option(help: "A metric KEY=NUMBER at step 0 (repeatable; nan and inf accepted).") var metric: [String] = []
     @Option(help: "A tag KEY=VALUE (repeatable).") var tag: [String] = []
+    @Option(help: "A file to store as an artifact under its name (repeatable); a directory is stored whole.") var artifact: [String] = []
     @Option(help: "Parent run id.") var parent: String?
     @Option(help: "Final status: RUNNING (default, left open), FINISHED, FAILED or KILLED.") var status: String = "RUNNING"
     @Option(help: "The store folder.") var store: String?
@@ -55,25 +78,49 @@ struct RunsCreateCommand: ParsableCommand {
         _ = try RunsCommand.pairs(tag, option: "tag")
     }
 
-    func metrics() throws -> [RunMetric] {
-        try RunsCommand.pairs(metric, option: "metric").map { key, text in
-            let lowered = text.lowercased()
-            let value: Double? = ["nan": Double.nan, "inf": .infinity, "+inf": .infinity, "-inf": -.infinity][lowered] ?? Double(text)
-            guard let value else { throw ValidationError("--metric \(key)=\(text): the value is not a number") }
-            return RunMetric(key: key, value: value)
-        }
-    }
+    func metrics() throws -> [RunMetric] { try RunsCommand.metrics(metric, step: 0) }
 
     func run() throws {
         let tracking = try RunsCommand.store(store)
         let experimentRecord = try tracking.experiment(named: experiment)
         let created = try tracking.createRun(experimentID: experimentRecord.id, name: name, parentRunID: parent, source: "dstoolbox runs create",
-                                             user: ProcessInfo.processInfo.environment["USER"])
+                                             user: tracking.defaultActor)
         try tracking.logBatch(runID: created.id, params: Dictionary(try RunsCommand.pairs(param, option: "param"), uniquingKeysWith: { _, last in last }),
                               metrics: try metrics(), tags: Dictionary(try RunsCommand.pairs(tag, option: "tag"), uniquingKeysWith: { _, last in last }))
+        try RunsCommand.logArtifacts(artifact, runID: created.id, store: tracking)
         let final = RunStatus(rawValue: status.uppercased()) ?? .running
         if final != .running { try tracking.endRun(id: created.id, status: final) }
         print(json ? try RunsCommand.json(["run_id": created.id]) : created.id)
+    }
+}
+
+/// `dstoolbox runs log RUN_ID [--metric k=v]... [--step N] ...`: more to an existing run.
+struct RunsLogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "log", abstract: "Log parameters, metrics (at a step), tags and artifacts to a run; optionally end it.")
+
+    @Argument(help: "The run id.") var runID: String
+    @Option(help: "A parameter KEY=VALUE (repeatable; written once).") var param: [String] = []
+    @Option(help: "A metric KEY=NUMBER (repeatable; nan and inf accepted).") var metric: [String] = []
+    @Option(help: "The step of the metrics.") var step: Int64 = 0
+    @Option(help: "A tag KEY=VALUE (repeatable).") var tag: [String] = []
+    @Option(help: "A file or directory to store as an artifact (repeatable).") var artifact: [String] = []
+    @Option(help: "End the run with this status: FINISHED, FAILED or KILLED.") var status: String?
+    @Option(help: "The store folder.") var store: String?
+
+    func validate() throws {
+        if let status, RunStatus(rawValue: status.uppercased()) == nil { throw ValidationError("--status takes FINISHED, FAILED or KILLED") }
+        _ = try RunsCommand.metrics(metric, step: step)
+        _ = try RunsCommand.pairs(param, option: "param")
+        _ = try RunsCommand.pairs(tag, option: "tag")
+    }
+
+    func run() throws {
+        let tracking = try RunsCommand.store(store)
+        _ = try tracking.run(id: runID)
+        try tracking.logBatch(runID: runID, params: Dictionary(try RunsCommand.pairs(param, option: "param"), uniquingKeysWith: { _, last in last }),
+                              metrics: try RunsCommand.metrics(metric, step: step), tags: Dictionary(try RunsCommand.pairs(tag, option: "tag"), uniquingKeysWith: { _, last in last }))
+        try RunsCommand.logArtifacts(artifact, runID: runID, store: tracking)
+        if let status, let final = RunStatus(rawValue: status.uppercased()), final != .running { try tracking.endRun(id: runID, status: final) }
     }
 }
 
@@ -94,15 +141,18 @@ struct RunsShowCommand: ParsableCommand {
             struct Output: Encodable {
                 var run_id: String, experiment_id: Int64, name: String?, status: String, start_time: Double, end_time: Double?
                 var params: [String: String], metrics: [String: Double], tags: [String: String]
+                var artifacts: [ArtifactInfo], inputs: [DatasetInput]
             }
             print(try RunsCommand.json(Output(run_id: record.id, experiment_id: record.experimentID, name: record.name, status: record.status.rawValue,
-                                              start_time: record.startTime, end_time: record.endTime, params: params, metrics: metrics, tags: tags)))
+                                              start_time: record.startTime, end_time: record.endTime, params: params, metrics: metrics, tags: tags,
+                                              artifacts: try tracking.artifacts(runID: runID, under: nil), inputs: try tracking.inputs(runID: runID))))
             return
         }
         var lines = ["run \(record.id) (\(record.status.rawValue)) in experiment \(record.experimentID)\(record.name.map { ": \($0)" } ?? "")"]
         for (key, value) in params.sorted(by: { $0.key < $1.key }) { lines.append("param  \(key) = \(value)") }
         for (key, value) in metrics.sorted(by: { $0.key < $1.key }) { lines.append("metric \(key) = \(value)") }
         for (key, value) in tags.sorted(by: { $0.key < $1.key }) { lines.append("tag    \(key) = \(value)") }
+        for artifact in try tracking.artifacts(runID: runID, under: nil) { lines.append("artifact \(artifact.path) (\(artifact.size) bytes, sha256 \(artifact.sha256))") }
         print(lines.joined(separator: "\n"))
     }
 }
