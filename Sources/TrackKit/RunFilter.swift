@@ -201,11 +201,31 @@ public indirect enum RunFilter: Sendable, Hashable {
             case .text(let text): text
             }
             switch op {
-            case .like: return ("\(operand) LIKE ?", fieldArguments + [argument])
+            case .like:
+                // LIKE is case-sensitive, as in MLflow: the pattern runs as a GLOB.
+                guard case .text(let pattern) = value else { return ("\(operand) LIKE ?", fieldArguments + [argument]) }
+                return ("\(operand) GLOB ?", fieldArguments + [Self.glob(fromLike: pattern)])
             case .caseInsensitiveLike: return ("LOWER(\(operand)) LIKE LOWER(?)", fieldArguments + [argument])
             default: return ("\(operand) \(op.rawValue) ?", fieldArguments + [argument])
             }
         }
+    }
+
+    /// A LIKE pattern (`%` any run, `_` one character) as the GLOB pattern matching the same
+    /// strings, case-sensitively.
+    static func glob(fromLike pattern: String) -> String {
+        var out = ""
+        for character in pattern {
+            switch character {
+            case "%": out += "*"
+            case "_": out += "?"
+            case "*": out += "[*]"
+            case "?": out += "[?]"
+            case "[": out += "[[]"
+            default: out.append(character)
+            }
+        }
+        return out
     }
 
     /// The SQL expression a field reads, and its arguments.

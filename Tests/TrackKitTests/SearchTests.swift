@@ -42,6 +42,10 @@ struct SearchTests {
         #expect(try search("params.model = 'linear' OR params.model = 'forest' AND metrics.rmse > 0.5") == ["b", "c", "d"])
         #expect(try search("params.model ILIKE 'forest'") == ["a", "b", "e"])
         #expect(try search("params.lr LIKE '0.0%'") == ["b", "d", "e"])
+        // LIKE is case-sensitive (MLflow's); `_` is one character; GLOB's own wildcards are literal.
+        #expect(try search("params.model LIKE 'F%'") == ["e"])
+        #expect(try search("params.model LIKE '_orest'") == ["a", "b", "e"])
+        #expect(try search("params.model LIKE 'fo*'").isEmpty && search("params.lr LIKE '0.?'").isEmpty)
         #expect(try search("attributes.status = 'FAILED' OR attributes.status = 'RUNNING'") == ["c", "e"])
         #expect(try search("tags.\"release candidate\" != 'yes'") == ["c"])
         #expect(try search("metric.rmse >= 0.61 or param.model = 'boost'") == ["d", "f"])
