@@ -85,7 +85,8 @@ let package = Package(
             dependencies: ["BenchmarkSupport", .product(name: "ToolboxCore", package: "DSToolbox"),
                            .product(name: "SEGYKit", package: "DSToolbox"), .product(name: "LearnKit", package: "DSToolbox"),
                            .product(name: "FeatureKit", package: "DSToolbox"), .product(name: "DriftKit", package: "DSToolbox"),
-                           .product(name: "VectorKit", package: "DSToolbox"), .product(name: "ToolboxTesting", package: "DSToolbox")],
+                           .product(name: "VectorKit", package: "DSToolbox"), .product(name: "TrackKit", package: "DSToolbox"),
+                           .product(name: "ToolboxTesting", package: "DSToolbox")],
             path: "Sources/CompareRunner"
         ),
     ]

@@ -186,28 +186,67 @@ public indirect enum RunFilter: Sendable, Hashable {
         }
     }
 
-    /// The SQL condition on `runs` (correlated subqueries for metrics, params and tags) and its
-    /// arguments.
-    func sql() -> (condition: String, arguments: [any Sendable & Hashable]) {
+    /// How a comparison on metrics, params or tags reads its table: as the list of matching
+    /// runs (`runs.id IN (...)`, an index range scan that drives the query) or as a check per
+    /// run (`EXISTS (...)`, a primary-key lookup for runs another condition found).
+    enum Form { case list, check }
+
+    /// The top-level AND terms.
+    var conjuncts: [RunFilter] {
+        if case .and(let a, let b) = self { return a.conjuncts + b.conjuncts }
+        return [self]
+    }
+
+    /// The SQL condition on `runs` and its arguments.
+    func sql(_ form: Form = .list) -> (condition: String, arguments: [any Sendable & Hashable]) {
         switch self {
         case .and(let a, let b), .or(let a, let b):
-            let (left, leftArguments) = a.sql(), (right, rightArguments) = b.sql()
+            let (left, leftArguments) = a.sql(form), (right, rightArguments) = b.sql(form)
             let joiner = if case .and = self { "AND" } else { "OR" }
             return ("(\(left) \(joiner) \(right))", leftArguments + rightArguments)
-        case .comparison(let field, let op, let value):
-            let (operand, fieldArguments) = Self.operand(field)
-            let argument: any Sendable & Hashable = switch value {
-            case .number(let number): number
-            case .text(let text): text
+        case .comparison(let field, _, _):
+            guard let (table, key) = Self.keyed(field) else { return test(operand: Self.operand(field)) }
+            let (condition, arguments) = test(operand: ("value", []))
+            switch form {
+            case .list: return ("runs.id IN (SELECT run_id FROM \(table) WHERE key = ? AND \(condition))", [key] + arguments)
+            case .check: return ("EXISTS (SELECT 1 FROM \(table) WHERE run_id = runs.id AND key = ? AND \(condition))", [key] + arguments)
             }
-            switch op {
-            case .like:
-                // LIKE is case-sensitive, as in MLflow: the pattern runs as a GLOB.
-                guard case .text(let pattern) = value else { return ("\(operand) LIKE ?", fieldArguments + [argument]) }
-                return ("\(operand) GLOB ?", fieldArguments + [Self.glob(fromLike: pattern)])
-            case .caseInsensitiveLike: return ("LOWER(\(operand)) LIKE LOWER(?)", fieldArguments + [argument])
-            default: return ("\(operand) \(op.rawValue) ?", fieldArguments + [argument])
-            }
+        }
+    }
+
+    /// A query counting (up to `cap`) the runs a term selects, to choose the term that drives a
+    /// search; nil for terms that are not a comparison on metrics, params or tags.
+    func countSQL(cap: Int) -> (String, [any Sendable & Hashable])? {
+        guard case .comparison(let field, _, _) = self, let (table, key) = Self.keyed(field) else { return nil }
+        let (condition, arguments) = test(operand: ("value", []))
+        return ("SELECT COUNT(*) FROM (SELECT 1 FROM \(table) WHERE key = ? AND \(condition) LIMIT \(cap))", [key] + arguments)
+    }
+
+    /// The table and key a field reads (nil for attributes). A run without the key passes no
+    /// comparison, as in MLflow.
+    static func keyed(_ field: Field) -> (String, String)? {
+        switch field {
+        case .metric(let name): ("latest_metrics", name)
+        case .param(let name): ("params", name)
+        case .tag(let name): ("tags", name)
+        case .attribute: nil
+        }
+    }
+
+    /// A comparison's test on an operand.
+    private func test(operand: (String, [any Sendable & Hashable])) -> (String, [any Sendable & Hashable]) {
+        guard case .comparison(_, let op, let value) = self else { return ("1", []) }
+        let argument: any Sendable & Hashable = switch value {
+        case .number(let number): number
+        case .text(let text): text
+        }
+        switch op {
+        case .like:
+            // LIKE is case-sensitive, as in MLflow: the pattern runs as a GLOB.
+            if case .text(let pattern) = value { return ("\(operand.0) GLOB ?", operand.1 + [Self.glob(fromLike: pattern)]) }
+            return ("\(operand.0) LIKE ?", operand.1 + [argument])
+        case .caseInsensitiveLike: return ("LOWER(\(operand.0)) LIKE LOWER(?)", operand.1 + [argument])
+        default: return ("\(operand.0) \(op.rawValue) ?", operand.1 + [argument])
         }
     }
 
@@ -232,7 +271,7 @@ public indirect enum RunFilter: Sendable, Hashable {
     static func operand(_ field: Field) -> (String, [any Sendable & Hashable]) {
         switch field {
         case .metric(let key):
-            return ("(SELECT value FROM metrics m WHERE m.run_id = runs.id AND m.key = ? ORDER BY m.step DESC, m.timestamp DESC, m.seq DESC LIMIT 1)", [key])
+            return ("(SELECT value FROM latest_metrics m WHERE m.run_id = runs.id AND m.key = ?)", [key])
         case .param(let key):
             return ("(SELECT value FROM params p WHERE p.run_id = runs.id AND p.key = ?)", [key])
         case .tag(let key):

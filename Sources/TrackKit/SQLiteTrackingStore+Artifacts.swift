@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GRDB
 public import ToolboxCore
 
@@ -280,5 +280,63 @@ extension DatasetInput {
         hasher.update(elements: [Int64(matrix.rows), Int64(matrix.columns)])
         hasher.update(elements: matrix.values)
         self.init(name: name, digest: hasher.finalize().hexString, source: source, rows: matrix.rows, columns: matrix.columns)
+    }
+}
+
+/// A run given whole, for ``SQLiteTrackingStore/importRuns(experimentID:_:)``.
+public struct ImportedRun: Sendable, Hashable {
+    public var name: String?
+    public var status: RunStatus
+    public var startTime: Double
+    public var endTime: Double?
+    public var user: String?
+    public var params: [String: String]
+    public var metrics: [RunMetric]
+    public var tags: [String: String]
+
+    public init(name: String? = nil, status: RunStatus = .finished, startTime: Double = Date().timeIntervalSince1970, endTime: Double? = nil,
+                user: String? = nil, params: [String: String] = [:], metrics: [RunMetric] = [], tags: [String: String] = [:]) {
+        self.name = name
+        self.status = status
+        self.startTime = startTime
+        self.endTime = endTime
+        self.user = user
+        self.params = params
+        self.metrics = metrics
+        self.tags = tags
+    }
+}
+
+extension SQLiteTrackingStore {
+    /// Writes many whole runs in one transaction (a backfill, an import from another tracker):
+    /// all of them or none. Returns the new runs' ids, in order.
+    @discardableResult
+    public func importRuns(experimentID: Int64, _ runs: [ImportedRun]) throws -> [String] {
+        for run in runs {
+            for key in Array(run.params.keys) + run.metrics.map(\.key) + Array(run.tags.keys) where key.isEmpty || key.count > 250 {
+                throw ToolboxError(.invalidParameter, "keys are 1 to 250 characters, got \"\(key.prefix(40))\"", context: ErrorContext(parameter: "key"))
+            }
+        }
+        return try database {
+            try pool.write { db in
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM experiments WHERE id = ?)", arguments: [experimentID]) == true else {
+                    throw ToolboxError(.notFound, "no experiment with id \(experimentID)", context: ErrorContext(parameter: "experiment"))
+                }
+                let insertRun = try db.makeStatement(sql: "INSERT INTO runs (id, experiment_id, name, status, start_time, end_time, user) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                let insertParam = try db.makeStatement(sql: "INSERT INTO params (run_id, key, value) VALUES (?, ?, ?)")
+                let insertTag = try db.makeStatement(sql: "INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?)")
+                var ids: [String] = []
+                ids.reserveCapacity(runs.count)
+                for run in runs {
+                    let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+                    try insertRun.execute(arguments: [id, experimentID, run.name, run.status.rawValue, run.startTime, run.endTime, run.user])
+                    for (key, value) in run.params { try insertParam.execute(arguments: [id, key, value]) }
+                    try Self.insert(run.metrics, runID: id, db)
+                    for (key, value) in run.tags { try insertTag.execute(arguments: [id, key, value]) }
+                    ids.append(id)
+                }
+                return ids
+            }
+        }
     }
 }

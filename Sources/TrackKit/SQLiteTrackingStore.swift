@@ -110,6 +110,21 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         migrator.registerMigration("v2: inputs, artifacts, model registry, audit log") { db in
             try Self.createRegistrySchema(db)
         }
+        migrator.registerMigration("v3: latest metrics and indexes for search") { db in
+            try db.execute(sql: """
+                CREATE TABLE latest_metrics (run_id TEXT NOT NULL REFERENCES runs(id), key TEXT NOT NULL, value REAL, bits INTEGER NOT NULL,
+                                             step INTEGER NOT NULL, timestamp REAL NOT NULL, PRIMARY KEY (run_id, key)) WITHOUT ROWID;
+                INSERT INTO latest_metrics (run_id, key, value, bits, step, timestamp)
+                    SELECT run_id, key, value, bits, step, timestamp FROM metrics m
+                    WHERE seq = (SELECT seq FROM metrics n WHERE n.run_id = m.run_id AND n.key = m.key
+                                 ORDER BY step DESC, timestamp DESC, seq DESC LIMIT 1);
+                CREATE INDEX latest_metrics_by_value ON latest_metrics (key, value);
+                CREATE INDEX params_by_value ON params (key, value);
+                CREATE INDEX tags_by_value ON tags (key, value);
+                CREATE INDEX runs_by_start ON runs (start_time, id);
+                CREATE INDEX runs_by_experiment ON runs (experiment_id, start_time);
+                """)
+        }
         return migrator
     }
 
@@ -187,28 +202,81 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         guard (1...50_000).contains(maxResults), offset >= 0 else {
             throw ToolboxError(.invalidParameter, "max results must be in 1...50000 and the offset at least 0", context: ErrorContext(parameter: "max_results"))
         }
-        var conditions: [String] = [], arguments: [any Sendable & Hashable] = []
-        if !experimentIDs.isEmpty {
-            conditions.append("runs.experiment_id IN (\(experimentIDs.map { _ in "?" }.joined(separator: ", ")))")
-            arguments += experimentIDs.map { $0 as any Sendable & Hashable }
+        return try database {
+            try pool.read { db in
+                var conditions: [String] = [], arguments: [any Sendable & Hashable] = []
+                if !experimentIDs.isEmpty {
+                    conditions.append("runs.experiment_id IN (\(experimentIDs.map { _ in "?" }.joined(separator: ", ")))")
+                    arguments += experimentIDs.map { $0 as any Sendable & Hashable }
+                }
+                if let filter {
+                    // The most selective AND term drives (the list of runs it selects, from an
+                    // index); the others are checked per run found.
+                    let terms = filter.conjuncts
+                    var driver = 0
+                    if terms.count > 1 {
+                        var fewest = Int.max
+                        for (index, term) in terms.enumerated() {
+                            guard let (sql, countArguments) = term.countSQL(cap: 20_000) else { continue }
+                            let count = try Int.fetchOne(db, sql: sql, arguments: Self.statementArguments(countArguments)) ?? 0
+                            if count < fewest { (fewest, driver) = (count, index) }
+                        }
+                    }
+                    for (index, term) in terms.enumerated() {
+                        let (condition, termArguments) = term.sql(index == driver ? .list : .check)
+                        conditions.append(condition)
+                        arguments += termArguments
+                    }
+                }
+                let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+                if orderBy.count == 1, case .metric(let key) = orderBy[0].field {
+                    return try searchOrderedByMetric(db, key: key, descending: orderBy[0].descending, whereClause: whereClause,
+                                                     arguments: arguments, maxResults: maxResults, offset: offset)
+                }
+                var order: [String] = []
+                for item in orderBy {
+                    let (operand, orderArguments) = RunFilter.operand(item.field)
+                    // Missing values last, as MLflow orders them.
+                    order.append("(\(operand)) IS NULL, \(operand) \(item.descending ? "DESC" : "ASC")")
+                    arguments += orderArguments + orderArguments
+                }
+                order += ["runs.start_time DESC", "runs.id"]
+                let sql = "SELECT runs.* FROM runs" + whereClause + " ORDER BY " + order.joined(separator: ", ") + " LIMIT ? OFFSET ?"
+                arguments += [maxResults, offset]
+                return try Row.fetchAll(db, sql: sql, arguments: Self.statementArguments(arguments)).map(Self.run)
+            }
         }
-        if let filter {
-            let (condition, filterArguments) = filter.sql()
-            conditions.append(condition)
-            arguments += filterArguments
+    }
+
+    /// Ordered by one metric: runs that have it come from the (key, value) index in order, so a
+    /// page is read without sorting every run; runs without it (or NaN) follow, newest first.
+    private func searchOrderedByMetric(_ db: Database, key: String, descending: Bool, whereClause: String, arguments: [any Sendable & Hashable],
+                                       maxResults: Int, offset: Int) throws -> [Run] {
+        let direction = descending ? "DESC" : "ASC"
+        let having = "SELECT runs.* FROM latest_metrics o JOIN runs ON runs.id = o.run_id"
+            + (whereClause.isEmpty ? " WHERE " : whereClause + " AND ") + "o.key = ? AND o.value IS NOT NULL"
+            + " ORDER BY o.value \(direction), runs.start_time DESC, runs.id LIMIT ? OFFSET ?"
+        var runs = try Row.fetchAll(db, sql: having, arguments: Self.statementArguments(arguments + [key, maxResults, offset])).map(Self.run)
+        guard runs.count < maxResults else { return runs }
+        // How many runs with the metric precede the ones without it.
+        let withMetric: Int
+        if !runs.isEmpty {
+            withMetric = offset + runs.count
+        } else {
+            let count = "SELECT COUNT(*) FROM latest_metrics o JOIN runs ON runs.id = o.run_id"
+                + (whereClause.isEmpty ? " WHERE " : whereClause + " AND ") + "o.key = ? AND o.value IS NOT NULL"
+            withMetric = try Int.fetchOne(db, sql: count, arguments: Self.statementArguments(arguments + [key])) ?? 0
         }
-        var order: [String] = []
-        for item in orderBy {
-            let (operand, orderArguments) = RunFilter.operand(item.field)
-            // Missing values last, as MLflow orders them.
-            order.append("(\(operand)) IS NULL, \(operand) \(item.descending ? "DESC" : "ASC")")
-            arguments += orderArguments + orderArguments
-        }
-        order += ["runs.start_time DESC", "runs.id"]
-        let sql = "SELECT runs.* FROM runs" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-            + " ORDER BY " + order.joined(separator: ", ") + " LIMIT ? OFFSET ?"
-        arguments += [maxResults, offset]
-        let values = arguments.map { argument -> (any DatabaseValueConvertible)? in
+        let missing = "SELECT runs.* FROM runs" + (whereClause.isEmpty ? " WHERE " : whereClause + " AND ")
+            + "NOT EXISTS (SELECT 1 FROM latest_metrics o WHERE o.run_id = runs.id AND o.key = ? AND o.value IS NOT NULL)"
+            + " ORDER BY runs.start_time DESC, runs.id LIMIT ? OFFSET ?"
+        runs += try Row.fetchAll(db, sql: missing, arguments: Self.statementArguments(arguments + [key, maxResults - runs.count, max(0, offset - withMetric)]))
+            .map(Self.run)
+        return runs
+    }
+
+    static func statementArguments(_ arguments: [any Sendable & Hashable]) -> StatementArguments {
+        StatementArguments(arguments.map { argument -> (any DatabaseValueConvertible)? in
             switch argument {
             case let value as Double: value
             case let value as Int64: value
@@ -216,12 +284,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
             case let value as String: value
             default: nil
             }
-        }
-        return try database {
-            try pool.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values)).map(Self.run)
-            }
-        }
+        })
     }
 
     public func endRun(id: String, status: RunStatus) throws {
@@ -252,16 +315,35 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
                     }
                     try db.execute(sql: "INSERT INTO params (run_id, key, value) VALUES (?, ?, ?)", arguments: [runID, key, value])
                 }
-                for metric in metrics {
-                    try db.execute(sql: "INSERT INTO metrics (run_id, key, value, bits, step, timestamp) VALUES (?, ?, ?, ?, ?, ?)",
-                                   arguments: [runID, metric.key, metric.value.isNaN ? nil : metric.value,
-                                               Int64(bitPattern: metric.value.bitPattern), metric.step, metric.timestamp])
-                }
+                try Self.insert(metrics, runID: runID, db)
                 for (key, value) in tags {
                     try db.execute(sql: "INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
                                    arguments: [runID, key, value])
                 }
             }
+        }
+    }
+
+    /// Appends metrics to their histories and moves each key's latest value (the largest step,
+    /// then timestamp, then the last logged) in `latest_metrics`, which searches read.
+    static func insert(_ metrics: [RunMetric], runID: String, _ db: Database) throws {
+        guard !metrics.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: "INSERT INTO metrics (run_id, key, value, bits, step, timestamp) VALUES (?, ?, ?, ?, ?, ?)")
+        var latest: [String: RunMetric] = [:]
+        for metric in metrics {
+            try insert.execute(arguments: [runID, metric.key, metric.value.isNaN ? nil : metric.value,
+                                           Int64(bitPattern: metric.value.bitPattern), metric.step, metric.timestamp])
+            if let current = latest[metric.key], (current.step, current.timestamp) > (metric.step, metric.timestamp) { continue }
+            latest[metric.key] = metric
+        }
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO latest_metrics (run_id, key, value, bits, step, timestamp) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, bits = excluded.bits, step = excluded.step, timestamp = excluded.timestamp
+            WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step AND excluded.timestamp >= latest_metrics.timestamp)
+            """)
+        for metric in latest.values {
+            try upsert.execute(arguments: [runID, metric.key, metric.value.isNaN ? nil : metric.value,
+                                           Int64(bitPattern: metric.value.bitPattern), metric.step, metric.timestamp])
         }
     }
 
@@ -298,8 +380,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         try database {
             try pool.read { db in
                 var latest: [String: RunMetric] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT key, bits, step, timestamp FROM metrics WHERE run_id = ? ORDER BY step, timestamp, seq",
-                                            arguments: [runID]) {
+                for row in try Row.fetchAll(db, sql: "SELECT key, bits, step, timestamp FROM latest_metrics WHERE run_id = ?", arguments: [runID]) {
                     let metric = Self.metric(row)
                     latest[metric.key] = metric
                 }

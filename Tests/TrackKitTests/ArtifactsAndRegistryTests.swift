@@ -164,3 +164,32 @@ struct ArtifactsAndRegistryTests {
         #expect(newer?.code == .unsupported && newer?.message.contains("newer") == true)
     }
 }
+
+@Suite("Schema upgrades")
+struct SchemaUpgradeTests {
+    /// A store written before v3 (latest metrics) opens with each run's latest values filled in.
+    @Test func latestMetricsAreFilledInFromTheHistory() throws {
+        let path = SQLiteTrackingStoreTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        do {
+            let queue = try DatabaseQueue(path: path + "/tracking.sqlite")
+            try SQLiteTrackingStore.migrator.migrate(queue, upTo: "v2: inputs, artifacts, model registry, audit log")
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO experiments (name, creation_time) VALUES ('old', 0)")
+                try db.execute(sql: "INSERT INTO runs (id, experiment_id, status, start_time) VALUES ('r', 1, 'FINISHED', 0)")
+                for (value, step, time) in [(0.9, 0, 1.0), (0.5, 2, 1.0), (0.7, 1, 5.0), (0.4, 2, 1.0)] {
+                    try db.execute(sql: "INSERT INTO metrics (run_id, key, value, bits, step, timestamp) VALUES ('r', 'loss', ?, ?, ?, ?)",
+                                   arguments: [value, Int64(bitPattern: value.bitPattern), step, time])
+                }
+            }
+        }
+        let store = try SQLiteTrackingStore(folder: path)
+        #expect(try store.latestMetrics(runID: "r")["loss"]?.value == 0.4)
+        #expect(try store.searchRuns(filter: RunFilter(parsing: "metrics.loss < 0.45")).map(\.id) == ["r"])
+        try store.logBatch(runID: "r", metrics: [RunMetric(key: "loss", value: 0.1, step: 1, timestamp: 9)])
+        #expect(try store.latestMetrics(runID: "r")["loss"]?.value == 0.4, "an older step does not move the latest value")
+        try store.logBatch(runID: "r", metrics: [RunMetric(key: "loss", value: 0.3, step: 2, timestamp: 1)])
+        #expect(try store.latestMetrics(runID: "r")["loss"]?.value == 0.3, "the same step and time: the last logged")
+    }
+}

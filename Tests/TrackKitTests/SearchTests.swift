@@ -60,6 +60,27 @@ struct SearchTests {
         let page1 = try store.searchRuns(orderBy: [try RunOrder(parsing: "metrics.rmse")], maxResults: 2, offset: 0)
         let page2 = try store.searchRuns(orderBy: [try RunOrder(parsing: "metrics.rmse")], maxResults: 2, offset: 2)
         #expect(names(page1, map) == ["e", "a"] && names(page2, map) == ["c", "b"])
+        // Pages of every size, across runs with the metric, with NaN and without it, and with a
+        // filter: the same order as one page.
+        let run = try store.createRun(experimentID: store.experiment(named: "search").id, name: "g")
+        try store.logBatch(runID: run.id, params: ["model": "linear"])
+        var all = map
+        all[run.id] = "g"
+        for (order, filter) in [("metrics.rmse", nil), ("metrics.rmse DESC", nil), ("metrics.rmse", "params.model != 'boost'"),
+                                ("metrics.rmse DESC", "params.model = 'linear' OR metrics.rmse < 0.3")] {
+            let orderBy = [try RunOrder(parsing: order)], parsed = try filter.map { try RunFilter(parsing: $0) }
+            let whole = names(try store.searchRuns(filter: parsed, orderBy: orderBy), all)
+            for size in 1...4 {
+                var paged: [String] = []
+                for offset in stride(from: 0, to: 9, by: size) {
+                    paged += names(try store.searchRuns(filter: parsed, orderBy: orderBy, maxResults: size, offset: offset), all)
+                }
+                #expect(paged == whole, "\(order) \(filter ?? "") pages of \(size)")
+            }
+            if filter == nil { #expect(whole.count == 7 && whole.suffix(2) == (order.hasSuffix("DESC") ? ["g", "f"] : ["g", "f"])) }
+        }
+        #expect(names(try store.searchRuns(filter: RunFilter(parsing: "params.model = 'linear' OR metrics.rmse < 0.3"),
+                                           orderBy: [RunOrder(parsing: "metrics.rmse DESC")]), all) == ["d", "c", "e", "g"])
         #expect(throws: ToolboxError.self) { try store.searchRuns(maxResults: 0) }
     }
 

@@ -8,6 +8,7 @@ import LearnKit
 import VectorKit
 import SEGYKit
 import ToolboxCore
+import TrackKit
 
 func best(of runs: Int, _ body: () throws -> Void) rethrows -> Double {
     var fastest = Double.infinity
@@ -25,6 +26,59 @@ guard let workload = arguments.first else {
     exit(2)
 }
 switch workload {
+case "track-log":
+    // N metrics logged to one run in batches of BATCH, on a new store each time.
+    let count = Int(arguments.dropFirst().first ?? "100000") ?? 100_000
+    let batch = Int(arguments.dropFirst(2).first ?? "1000") ?? 1_000
+    let runs = Int(arguments.dropFirst(3).first ?? "3") ?? 3
+    var stored = 0
+    let seconds = try best(of: runs) {
+        let folder = "/tmp/dstoolbox-track-log-\(getpid())"
+        try? FileManager.default.removeItem(atPath: folder)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try SQLiteTrackingStore(folder: folder)
+        let run = try store.createRun(experimentID: store.experiment(named: "bench").id, name: nil, parentRunID: nil, source: nil, user: nil)
+        let now = Date().timeIntervalSince1970
+        for start in stride(from: 0, to: count, by: batch) {
+            let metrics = (start..<min(count, start + batch)).map { RunMetric(key: "m\($0 % 10)", value: Double($0) * 0.001, step: Int64($0 / 10), timestamp: now) }
+            try store.logBatch(runID: run.id, params: [:], metrics: metrics, tags: [:])
+        }
+        stored = try store.metricHistory(runID: run.id, key: "m0").count * 10
+    }
+    print("track-log \(seconds) metrics=\(stored) batch=\(batch)")
+case "track-search":
+    // A store of RUNS runs (params, metrics, tags), then the best of 5 of each search.
+    let count = Int(arguments.dropFirst().first ?? "100000") ?? 100_000
+    let folder = "/tmp/dstoolbox-track-search-\(count)"
+    try? FileManager.default.removeItem(atPath: folder)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let store = try SQLiteTrackingStore(folder: folder)
+    let experiment = try store.experiment(named: "bench").id
+    var generator = SeededGenerator(seed: 5)
+    let models = ["forest", "linear", "boosting"], stages = ["dev", "staging", "prod"]
+    let start = 1.7e9
+    for chunk in stride(from: 0, to: count, by: 10_000) {
+        try store.importRuns(experimentID: experiment, (chunk..<min(count, chunk + 10_000)).map { index in
+            ImportedRun(name: "run-\(index)", status: index % 10 == 0 ? .failed : .finished, startTime: start + Double(index),
+                        params: ["model": models[generator.nextInt(below: 3)], "lr": "\(0.001 * Double(1 + generator.nextInt(below: 100)))"],
+                        metrics: [RunMetric(key: "rmse", value: generator.nextUniform(), step: 0, timestamp: start), RunMetric(key: "acc", value: generator.nextUniform(), step: 0, timestamp: start)],
+                        tags: ["stage": stages[generator.nextInt(below: 3)]])
+        })
+    }
+    let searches: [(String, String?, [String])] = [
+        ("newest-1000", nil, []),
+        ("metric-and-or", "metrics.rmse < 0.1 AND (params.model = 'forest' OR tags.stage = 'prod')", ["metrics.rmse ASC"]),
+        ("param-equals", "params.model = 'linear' AND attributes.status = 'FINISHED'", []),
+        ("order-by-metric", nil, ["metrics.acc DESC"]),
+    ]
+    for (name, filter, order) in searches {
+        var found = 0
+        let seconds = try best(of: 5) {
+            found = try store.searchRuns(experimentIDs: [experiment], filter: try filter.map { try RunFilter(parsing: $0) },
+                                         orderBy: try order.map { try RunOrder(parsing: $0) }, maxResults: 1_000, offset: 0).count
+        }
+        print("search-\(name) \(seconds) runs=\(count) returned=\(found)")
+    }
 case "make-drift":
     // Reference, unshifted and shifted current samples as raw little-endian float64 files.
     let count = Int(arguments.dropFirst().first ?? "1000000") ?? 1_000_000
