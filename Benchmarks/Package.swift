@@ -78,6 +78,16 @@ let package = Package(
             path: "Benchmarks/VectorBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "TrackBenchmarks",
+            dependencies: [
+                .product(name: "TrackKit", package: "DSToolbox"),
+                .product(name: "ToolboxCore", package: "DSToolbox"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/TrackBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Runs one workload and prints its best time, for Compare/run.sh to set beside the
         // Python reference on the same data.
         .executableTarget(

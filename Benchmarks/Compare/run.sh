@@ -125,3 +125,11 @@ echo "  VectorKit:"; $runner ivf "$vectors" 128 1024 | sed 's/^/    /'
 echo "k-means, k 1024, 20 iterations:"
 echo "  FAISS:     $($python Benchmarks/Compare/vectors.py kmeans "$vectors" 128 1024 1 2>/dev/null)"
 echo "  VectorKit: $($runner kmeans "$vectors" 128 1024)"
+
+echo
+echo "== TrackKit against MLflow's Python client: 100k metrics to one run in batches of 1,000, local SQLite store"
+p=$($python Benchmarks/Compare/tracking.py 100000 1000 1 2>/dev/null | seconds)
+s=$($runner track-log 100000 1000 3 | seconds)
+awk -v p="$p" -v s="$s" 'BEGIN{ printf "%-15s MLflow %.3f s (%.0f metrics/s), TrackKit %.3f s (%.0f metrics/s), ratio %.1fx (goal: 10x)\n", "log 100k metrics", p, 100000/p, s, 100000/s, p/s }'
+echo "search over 100k runs, 1,000 per page (goal: under 100 ms):"
+$runner track-search 100000 | sed 's/^/  /'
