@@ -66,6 +66,21 @@ public struct ActiveRun: Sendable {
         try log(params: params)
     }
 
+    /// Logs a fitted model as the artifact `path` (a model archive any program loads by name).
+    @discardableResult
+    public func log<Model: FittedModel>(model: Model, path: String = "model.dstbx") throws -> ArtifactInfo {
+        try store.logModel(runID: id, model: model, path: path)
+    }
+
+    /// Stores a file (or with `directory`, a folder) as artifacts.
+    @discardableResult
+    public func log(artifact file: String, path: String? = nil) throws -> ArtifactInfo {
+        try store.logArtifact(runID: id, file: file, path: path)
+    }
+
+    /// Records the data sets the run reads.
+    public func log(inputs: DatasetInput...) throws { try store.logInputs(runID: id, inputs: inputs) }
+
     /// A fit context progress callback that records each iteration's losses as metric history
     /// (`train_loss`, `validation_loss`), continuing the fit.
     public func progressLogger() -> @Sendable (FitProgress) -> FitDirective {

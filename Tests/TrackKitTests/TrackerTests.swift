@@ -16,6 +16,9 @@ struct TrackerTests {
             try run.log(hyperparameters: ColumnShift(amount: 2.5))
             try run.log(metrics: ["rmse": 0.5, "mae": 0.25], step: 1)
             try run.tag(["stage": "draft"])
+            let x = try Matrix(rows: 2, columns: 1, values: [1, 2])
+            try run.log(inputs: DatasetInput(name: "train", matrix: x))
+            try run.log(model: try ColumnShift(amount: 2.5).fit(x))
             let progress = run.progressLogger()
             #expect(progress(FitProgress(iteration: 1, trainLoss: 0.9, validationLoss: 1.1)) == .proceed)
             #expect(progress(FitProgress(iteration: 2, trainLoss: 0.7)) == .proceed)
@@ -26,6 +29,9 @@ struct TrackerTests {
         #expect(try tracker.store.params(runID: id) == ["amount": "2.5"])
         #expect(try tracker.store.latestMetrics(runID: id).mapValues(\.value) == ["rmse": 0.5, "mae": 0.25, "train_loss": 0.7, "validation_loss": 1.1])
         #expect(try tracker.store.metricHistory(runID: id, key: "train_loss").map(\.step) == [1, 2])
+        #expect(try tracker.store.inputs(runID: id).map(\.name) == ["train"] && tracker.store.artifacts(runID: id, under: nil).map(\.path) == ["model.dstbx"])
+        try ColumnShift.register()
+        #expect((try tracker.store.loadModel(runID: id) as? ColumnShift.Model)?.hyperparameters.amount == 2.5)
 
         var failedID = ""
         await #expect(throws: Boom.self) {
