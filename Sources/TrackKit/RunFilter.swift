@@ -52,6 +52,10 @@ public indirect enum RunFilter: Sendable, Hashable {
     struct Parser {
         let characters: [Character]
         var position = 0
+        /// Bounds on hostile filters: parentheses nest at most 32 deep, at most 200 comparisons.
+        var depth = 0
+        var comparisons = 0
+        static let maximumDepth = 32, maximumComparisons = 200
 
         init(_ characters: [Character]) { self.characters = characters }
 
@@ -85,13 +89,18 @@ public indirect enum RunFilter: Sendable, Hashable {
         mutating func factor() throws -> RunFilter {
             skipSpaces()
             if position < characters.count && characters[position] == "(" {
+                guard depth < Self.maximumDepth else { throw error("parentheses nest deeper than \(Self.maximumDepth)") }
                 position += 1
+                depth += 1
+                defer { depth -= 1 }
                 let inner = try expression()
                 skipSpaces()
                 guard position < characters.count && characters[position] == ")" else { throw error("expected )") }
                 position += 1
                 return inner
             }
+            guard comparisons < Self.maximumComparisons else { throw error("more than \(Self.maximumComparisons) comparisons") }
+            comparisons += 1
             let field = try self.field()
             let op = try self.comparisonOperator()
             let value = try self.value()
@@ -197,13 +206,26 @@ public indirect enum RunFilter: Sendable, Hashable {
         return [self]
     }
 
+    /// The top-level OR terms.
+    var disjuncts: [RunFilter] {
+        if case .or(let a, let b) = self { return a.disjuncts + b.disjuncts }
+        return [self]
+    }
+
     /// The SQL condition on `runs` and its arguments.
     func sql(_ form: Form = .list) -> (condition: String, arguments: [any Sendable & Hashable]) {
         switch self {
-        case .and(let a, let b), .or(let a, let b):
-            let (left, leftArguments) = a.sql(form), (right, rightArguments) = b.sql(form)
-            let joiner = if case .and = self { "AND" } else { "OR" }
-            return ("(\(left) \(joiner) \(right))", leftArguments + rightArguments)
+        case .and, .or:
+            // A chain of one operator is one flat group, so SQLite's parser never sees deeper
+            // nesting than the filter's own parentheses.
+            let isAnd = if case .and = self { true } else { false }
+            var parts: [String] = [], arguments: [any Sendable & Hashable] = []
+            for term in isAnd ? conjuncts : disjuncts {
+                let (condition, termArguments) = term.sql(form)
+                parts.append(condition)
+                arguments += termArguments
+            }
+            return ("(" + parts.joined(separator: isAnd ? " AND " : " OR ") + ")", arguments)
         case .comparison(let field, _, _):
             guard let (table, key) = Self.keyed(field) else { return test(operand: Self.operand(field)) }
             let (condition, arguments) = test(operand: ("value", []))

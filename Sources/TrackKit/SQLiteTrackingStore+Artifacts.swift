@@ -26,6 +26,7 @@ func fileKind(_ mode: mode_t) -> String {
     case S_IFBLK: "a block device"
     case S_IFSOCK: "a socket"
     case S_IFLNK: "a symbolic link"
+    case S_IFREG: "a regular file"
     default: "a special file"
     }
 }

@@ -26,8 +26,12 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         defaultActor = actor ?? ProcessInfo.processInfo.environment["USER"] ?? getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "unknown"
         let databasePath = root.appendingPathComponent("tracking.sqlite").path
         do {
-            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
             var info = stat()
+            if stat(folder, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR {
+                throw ToolboxError(.ioError, "the store must be a folder; this is \(fileKind(info.st_mode))",
+                                   context: ErrorContext(path: folder))
+            }
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
             if lstat(databasePath, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
                 throw ToolboxError(.ioError, "the tracking database is not a regular file", context: ErrorContext(path: databasePath))
             }
@@ -134,6 +138,11 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
             return try body()
         } catch let error as ToolboxError {
             throw error
+        } catch let error as DatabaseError {
+            // The SQLite result and message, not the statement (which can be long).
+            let code: ToolboxError.Code = error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB ? .corruptStore : .ioError
+            throw ToolboxError(code, "tracking store: SQLite error \(error.extendedResultCode.rawValue): \(error.message ?? "\(error.resultCode)")",
+                               context: ErrorContext(path: root.path))
         } catch {
             throw ToolboxError(.ioError, "tracking store: \(error)", context: ErrorContext(path: root.path))
         }

@@ -91,5 +91,23 @@ struct SearchTests {
             let error = #expect(throws: ToolboxError.self, "\(filter)") { try RunFilter(parsing: filter) }
             #expect(error?.code == .parseError && error?.context.byteOffset == position, "\(filter): \(String(describing: error))")
         }
+        // Hostile filters: deep nesting and endless chains end in a parse error, not a crash.
+        let deep = String(repeating: "(", count: 100_000) + "params.a = 'x'" + String(repeating: ")", count: 100_000)
+        #expect((#expect(throws: ToolboxError.self) { try RunFilter(parsing: deep) })?.context.byteOffset == 32)
+        let long = Array(repeating: "params.a = 'x'", count: 5_000).joined(separator: " OR ")
+        #expect((#expect(throws: ToolboxError.self) { try RunFilter(parsing: long) })?.message.contains("200 comparisons") == true)
+        let nested = String(repeating: "(", count: 32) + "params.a = 'x'" + String(repeating: ")", count: 32)
+        let allowed = Array(repeating: nested, count: 200).joined(separator: " OR ")
+        let (store, _, path) = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try store.searchRuns(filter: RunFilter(parsing: allowed)).isEmpty)
+    }
+
+    @Test func aStoreThatIsAFileIsRefused() throws {
+        let path = SQLiteTrackingStoreTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("x".utf8).write(to: URL(fileURLWithPath: path))
+        let error = #expect(throws: ToolboxError.self) { try SQLiteTrackingStore(folder: path) }
+        #expect(error?.code == .ioError && error?.context.path == path && error?.message.contains("regular file") == true)
     }
 }
