@@ -139,7 +139,7 @@ extension RunsCLITests {
         let missing = try models(["register", "churn", "--run", first, "--artifact", "nope.bin"])
         #expect(missing.status != 0 && missing.status != -1 && missing.output.contains("nope.bin"))
         #expect(try models(["rule", "churn", "champion", "--metric", "auc", "--higher-is-better", "--actor", "lead"]).status == 0)
-        #expect(try models(["alias", "churn", "champion", "1"]).status == 0)
+        #expect(try models(["alias", "churn", "champion", "--version", "1"]).status == 0)
         #expect(try models(["alias", "churn", "champion", "2", "--reason", "auc up", "--actor", "ada"]).status == 0)
         let refused = try models(["alias", "churn", "champion", "3"])
         #expect(refused.status != 0 && refused.status != -1 && refused.output.contains("auc"), "\(refused.output)")

@@ -195,12 +195,16 @@ struct ModelsAliasCommand: ParsableCommand {
         discussion: "When the model has a promotion rule for the alias, the version must pass it unless --force (recorded in the audit log).")
     @Argument(help: "The model name.") var name: String
     @Argument(help: "The alias.") var alias: String
-    @Argument(help: "The version number.") var version: Int?
+    @Argument(help: "The version number.") var versionArgument: Int?
+    @Option(name: .customLong("version"), help: "The version number (instead of the argument).") var versionOption: Int?
     @Flag(help: "Remove the alias.") var delete = false
     @Flag(help: "Set the alias even when the promotion rule refuses the version.") var force = false
     @OptionGroup var options: RegistryOptions
 
+    var version: Int? { versionArgument ?? versionOption }
+
     func validate() throws {
+        if versionArgument != nil && versionOption != nil { throw ValidationError("give the version once: as the argument or with --version") }
         if delete == (version != nil) { throw ValidationError("give a version to point the alias at, or --delete") }
     }
 
