@@ -14,6 +14,8 @@ public enum LearnKit {
         ("LearnKit.DecisionTreeRegressor", "decision_tree_regressor", DecisionTreeRegressor.self),
         ("LearnKit.RandomForestClassifier", "random_forest_classifier", RandomForestClassifier.self),
         ("LearnKit.RandomForestRegressor", "random_forest_regressor", RandomForestRegressor.self),
+        ("LearnKit.HistGradientBoostingClassifier", "hist_gradient_boosting_classifier", HistGradientBoostingClassifier.self),
+        ("LearnKit.HistGradientBoostingRegressor", "hist_gradient_boosting_regressor", HistGradientBoostingRegressor.self),
     ]
 
     /// Registers every LearnKit estimator (qualified name and alias) and fitted model type.

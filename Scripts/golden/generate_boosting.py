@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Golden values for LearnKit's histogram gradient boosting, from scikit-learn's
+HistGradientBoostingClassifier/Regressor.
+
+    venv/bin/python Scripts/golden/generate_boosting.py
+Writes Tests/LearnKitTests/Golden/boosting.json. The data sets are scikit-learn's bundled ones,
+already stored in trees.json (breast cancer, wine, diabetes); the missing-value variant blanks the
+same cells as trees.json's "missing" entry plus 10% of feature 0.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import sklearn
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.ensemble._hist_gradient_boosting.binning import _BinMapper
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+
+sys.path.insert(0, os.path.dirname(__file__))
+from golden_json import clean  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "LearnKitTests", "Golden", "boosting.json")
+
+
+def main():
+    bx, by = load_breast_cancer(return_X_y=True)
+    wx, wy = load_wine(return_X_y=True)
+    dx, dy = load_diabetes(return_X_y=True)
+    rng = np.random.default_rng(3)
+    mx = bx.copy()
+    mx[rng.random(len(mx)) < 0.1, 27] = np.nan
+    rng = np.random.default_rng(4)
+    mx[rng.random(len(mx)) < 0.1, 0] = np.nan
+    out = {"sklearn": sklearn.__version__, "missing_x": mx.ravel().tolist()}
+    base = dict(early_stopping=False, random_state=0)
+
+    # Bin edges of the breast cancer features (some with fewer distinct values than bins).
+    mapper = _BinMapper(n_bins=256, random_state=0).fit(bx)
+    out["bin_thresholds_breast"] = [t.tolist() for t in mapper.bin_thresholds_]
+
+    cases = {
+        "diabetes_squared": (HistGradientBoostingRegressor(max_iter=50, **base), dx, dy, "regression"),
+        "diabetes_depth3_l2": (HistGradientBoostingRegressor(max_iter=40, max_depth=3, l2_regularization=1.0, learning_rate=0.2, **base), dx, dy, "regression"),
+        "diabetes_leaves8_minleaf5": (HistGradientBoostingRegressor(max_iter=30, max_leaf_nodes=8, min_samples_leaf=5, **base), dx, dy, "regression"),
+        "diabetes_poisson": (HistGradientBoostingRegressor(loss="poisson", max_iter=30, **base), dx, dy, "regression"),
+        "breast_binary": (HistGradientBoostingClassifier(max_iter=50, **base), bx, by, "proba"),
+        "breast_binary_missing": (HistGradientBoostingClassifier(max_iter=40, **base), mx, by, "proba"),
+        "breast_bins16": (HistGradientBoostingClassifier(max_iter=30, max_bins=16, **base), bx, by, "proba"),
+        "wine_multiclass": (HistGradientBoostingClassifier(max_iter=30, **base), wx, wy, "proba"),
+    }
+    out["cases"] = {}
+    for name, (model, x, y, kind) in cases.items():
+        model.fit(x, y)
+        prediction = model.predict_proba(x) if kind == "proba" else model.predict(x)
+        raw = model._raw_predict(x)
+        out["cases"][name] = {"prediction": np.asarray(prediction).ravel().tolist(), "raw": raw.ravel().tolist(),
+                              "iterations": int(model.n_iter_),
+                              "leaves_first_tree": int(model._predictors[0][0].get_n_leaf_nodes())}
+
+    # 5-fold CV on the bundled data sets with scikit-learn's defaults (early stopping is off
+    # below 10,000 rows): the acceptance asks for means within 1 point.
+    out["cv"] = {
+        "breast_accuracy": float(np.mean(cross_val_score(HistGradientBoostingClassifier(random_state=0), bx, by, cv=StratifiedKFold(5), scoring="accuracy"))),
+        "wine_accuracy": float(np.mean(cross_val_score(HistGradientBoostingClassifier(random_state=0), wx, wy, cv=StratifiedKFold(5), scoring="accuracy"))),
+        "diabetes_r2": float(np.mean(cross_val_score(HistGradientBoostingRegressor(random_state=0), dx, dy, cv=KFold(5), scoring="r2"))),
+    }
+    with open(OUT, "w") as f:
+        json.dump(clean(out), f, indent=1, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+import Foundation
+public import ToolboxCore
+
+/// Maps each feature's values to at most 255 bins by quantile thresholds, as scikit-learn's
+/// `_BinMapper` and LightGBM's bin construction: a feature with at most `maxBins` distinct values
+/// gets a bin per value (thresholds at the midpoints), others get thresholds at the
+/// `k/maxBins` percentiles (NumPy's "averaged_inverted_cdf" method, duplicates dropped); missing values (NaN) get their own bin,
+/// `maxBins`, after every other.
+public struct BinMapper: Sendable, Hashable, Codable {
+    /// Per feature, the increasing upper edges of its bins: value `x` is in bin `b` when
+    /// `thresholds[b-1] < x <= thresholds[b]`.
+    public var thresholds: [[Double]]
+    /// The number of bins for non-missing values of each feature (`thresholds.count + 1`).
+    public var binCounts: [Int] { thresholds.map { $0.count + 1 } }
+    /// Bins available to non-missing values; the missing-value bin is this index.
+    public let maxBins: Int
+
+    /// Thresholds for every column of `x` (NaN skipped). At most `subsample` rows are used, chosen with `seed`.
+    public init(fitting x: Matrix<Double>, maxBins: Int = 255, subsample: Int = 200_000, seed: UInt64 = 0, threads: Int? = nil) throws {
+        guard (2...255).contains(maxBins) else {
+            throw ToolboxError(.invalidParameter, "max_bins must be in 2...255, got \(maxBins)", context: ErrorContext(parameter: "max_bins"))
+        }
+        self.maxBins = maxBins
+        var rows = Array(0..<x.rows)
+        if x.rows > subsample {
+            var generator = SeededGenerator(seed: seed)
+            rows = try generator.sampleWithoutReplacement(subsample, from: x.rows).sorted()
+        }
+        let columns = x.columns
+        thresholds = try Parallel.map(indices: columns, threads: threads) { feature in
+            var values = [Double]()
+            values.reserveCapacity(rows.count)
+            for row in rows {
+                let value = x.values[row * columns + feature]
+                if !value.isNaN { values.append(value) }
+            }
+            return Self.thresholds(sorting: &values, maxBins: maxBins)
+        }
+    }
+
+    init(thresholds: [[Double]], maxBins: Int) {
+        self.thresholds = thresholds
+        self.maxBins = maxBins
+    }
+
+    /// The thresholds of one feature's non-missing values.
+    static func thresholds(sorting values: inout [Double], maxBins: Int) -> [Double] {
+        values.sort()
+        var distinct: [Double] = []
+        for value in values where distinct.last != value { distinct.append(value) }
+        var edges: [Double]
+        if distinct.count <= maxBins {
+            edges = (0..<max(0, distinct.count - 1)).map { (distinct[$0] + distinct[$0 + 1]) * 0.5 }
+        } else {
+            // np.percentile(values, np.linspace(0, 100, maxBins + 1)[1:-1],
+            // method="averaged_inverted_cdf"), as scikit-learn 1.6+, then duplicates removed.
+            let n = values.count
+            let step = 100.0 / Double(maxBins)
+            edges = (1..<maxBins).map { k in
+                let quantile = (Double(k) * step) / 100
+                let position = Double(n) * quantile - 1
+                if position < 0 { return values[0] }
+                if position >= Double(n - 1) { return values[n - 1] }
+                let lower = position.rounded(.down)
+                let a = values[Int(lower)], b = values[Int(lower) + 1]
+                // gamma is 1 (the next value) unless the position is whole (the average).
+                return position - lower == 0 ? b - (b - a) * 0.5 : b
+            }
+            var unique: [Double] = []
+            for edge in edges.sorted() where unique.last != edge { unique.append(edge) }
+            edges = unique
+        }
+        // +inf thresholds are kept for the split that sends only missing values right.
+        let almostInfinite = Double.greatestFiniteMagnitude
+        for index in edges.indices where edges[index] > almostInfinite { edges[index] = almostInfinite }
+        return edges
+    }
+
+    /// The bin of `value` for `feature`.
+    @inline(__always)
+    func bin(_ value: Double, feature: Int) -> UInt8 {
+        if value.isNaN { return UInt8(maxBins) }
+        let edges = thresholds[feature]
+        var low = 0, high = edges.count
+        while low < high {
+            let middle = (low + high) >> 1
+            if value <= edges[middle] { high = middle } else { low = middle + 1 }
+        }
+        return UInt8(low)
+    }
+
+    /// `x` binned, row-major (`rows x columns` bytes).
+    func transform(_ x: Matrix<Double>, threads: Int? = nil) throws -> [UInt8] {
+        let columns = x.columns
+        var binned = [UInt8](repeating: 0, count: x.rows * columns)
+        try binned.withUnsafeMutableBufferPointer { output in
+            let out = UnsafeSendable(output)
+            try Parallel.forEach(count: x.rows, grain: 4_096, threads: threads) { range in
+                for row in range {
+                    for feature in 0..<columns { out.value[row * columns + feature] = bin(x.values[row * columns + feature], feature: feature) }
+                }
+            }
+        }
+        return binned
+    }
+}

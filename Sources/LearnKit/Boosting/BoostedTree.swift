@@ -1,0 +1,84 @@
+import Foundation
+public import ToolboxCore
+
+/// A regression tree of a boosted ensemble, flattened into arrays for prediction: node `i` is
+/// a leaf when `feature[i] < 0` (its output is `value[i]`), otherwise rows with
+/// `x[feature] <= threshold` go to `left[i]` and the others to `right[i]`; a missing value (NaN)
+/// goes left exactly when `missingGoesLeft[i]`. Nodes are in depth-first order, the root first.
+public struct BoostedTree: Sendable, Hashable, Codable {
+    public var feature: [Int32] = []
+    public var threshold: [Double] = []
+    /// The split's bin on the training bins (the left child holds bins `0...bin`).
+    public var bin: [UInt8] = []
+    public var missingGoesLeft: [Bool] = []
+    public var left: [Int32] = []
+    public var right: [Int32] = []
+    /// Leaf outputs (learning rate applied); internal nodes keep their own value.
+    public var value: [Double] = []
+    /// Loss reduction of each split (0 at leaves).
+    public var gain: [Double] = []
+    /// Sum of hessians of the training samples reaching the node.
+    public var cover: [Double] = []
+    /// Training samples reaching the node.
+    public var count: [Int32] = []
+
+    public var nodeCount: Int { feature.count }
+    public var leafCount: Int { feature.count { $0 < 0 } }
+
+    /// The output for one row (`x` holds the row's features).
+    @inline(__always)
+    public func predict(_ x: UnsafePointer<Double>) -> Double {
+        var node = 0
+        while true {
+            let f = Int(feature[node])
+            if f < 0 { return value[node] }
+            let v = x[f]
+            let goLeft = v.isNaN ? missingGoesLeft[node] : v <= threshold[node]
+            node = Int(goLeft ? left[node] : right[node])
+        }
+    }
+
+    /// The output for a row of bins (training and validation rows, already binned).
+    @inline(__always)
+    func predict(bins row: UnsafePointer<UInt8>, missingBin: UInt8) -> Double {
+        var node = 0
+        while true {
+            let f = Int(feature[node])
+            if f < 0 { return value[node] }
+            let b = row[f]
+            let goLeft = b == missingBin ? missingGoesLeft[node] : b <= bin[node]
+            node = Int(goLeft ? left[node] : right[node])
+        }
+    }
+
+    /// Sets the real-valued thresholds from the bin edges: a split on the last non-missing bin
+    /// sends every value left (only missing values right), so its threshold is +∞.
+    mutating func setThresholds(_ mapper: BinMapper) {
+        threshold = (0..<nodeCount).map { node in
+            let f = Int(feature[node])
+            guard f >= 0 else { return 0 }
+            let edges = mapper.thresholds[f]
+            let b = Int(bin[node])
+            return b < edges.count ? edges[b] : .infinity
+        }
+    }
+
+    /// Checks sizes and indices (after decoding): every child index points forward inside the
+    /// tree, every feature is in range, so prediction can neither trap nor loop.
+    public func validate(featureCount: Int) throws {
+        let n = feature.count
+        guard n > 0, [threshold.count, bin.count, missingGoesLeft.count, left.count, right.count, value.count, gain.count, cover.count, count.count]
+            .allSatisfy({ $0 == n }) else {
+            throw ToolboxError(.corruptArchive, "boosted tree arrays disagree in length or are empty")
+        }
+        for node in 0..<n where feature[node] >= 0 {
+            guard Int(feature[node]) < featureCount else {
+                throw ToolboxError(.corruptArchive, "node \(node) splits on feature \(feature[node]) of \(featureCount)")
+            }
+            let l = Int(left[node]), r = Int(right[node])
+            guard l > node, r > node, l < n, r < n else {
+                throw ToolboxError(.corruptArchive, "node \(node) has children \(l) and \(r) outside \(node + 1)..<\(n)")
+            }
+        }
+    }
+}

@@ -1,0 +1,392 @@
+import Foundation
+public import ToolboxCore
+
+/// `early_stopping`: `auto` (on when there are more than 10,000 rows, as scikit-learn), `true`
+/// or `false`.
+public enum EarlyStopping: Sendable, Hashable, Codable {
+    case auto, on, off
+
+    static let kind = HyperparameterKind.oneOf([.choice(["auto"]), .bool])
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let flag = try? container.decode(Bool.self) { self = flag ? .on : .off; return }
+        let text = try container.decode(String.self)
+        guard text == "auto" else {
+            throw ToolboxError(.invalidParameter, "early_stopping is auto, true or false, got \(text)", context: ErrorContext(parameter: "early_stopping"))
+        }
+        self = .auto
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .auto: try container.encode("auto")
+        case .on: try container.encode(true)
+        case .off: try container.encode(false)
+        }
+    }
+}
+
+/// The hyperparameters histogram gradient boosting shares between its classifier and regressor,
+/// with scikit-learn's names and defaults.
+public struct BoostingParameters: Sendable, Hashable, Codable {
+    /// `learning_rate` (> 0, default 0.1): the shrinkage of each tree's leaves.
+    public var learningRate: Double = 0.1
+    /// `max_iter` (≥ 1, default 100): boosting iterations (one tree each; one per class for multiclass).
+    public var maxIterations: Int = 100
+    /// `max_leaf_nodes` (≥ 2 or `null`, default 31): leaves per tree, grown best-first.
+    public var maxLeafNodes: Int? = 31
+    /// `max_depth` (≥ 1 or `null`, default `null`): depth limit.
+    public var maxDepth: Int?
+    /// `min_samples_leaf` (≥ 1, default 20): samples per leaf at least.
+    public var minSamplesLeaf: Int = 20
+    /// `l2_regularization` (≥ 0, default 0): λ in the leaf value −G/(H + λ).
+    public var l2Regularization: Double = 0
+    /// `max_bins` (2...255, default 255): bins for non-missing values per feature.
+    public var maxBins: Int = 255
+    /// `max_features` (0 < f ≤ 1, default 1): the fraction of features each split considers.
+    public var maxFeatures: Double = 1
+    /// `early_stopping` (`auto`, `true`, `false`; default `auto`).
+    public var earlyStopping: EarlyStopping = .auto
+    /// `validation_fraction` (0 < f < 1, default 0.1): rows held out for early stopping, unless
+    /// the fit context gives an evaluation set.
+    public var validationFraction: Double = 0.1
+    /// `n_iter_no_change` (≥ 1, default 10): stop when the validation loss has not improved by
+    /// more than `tol` for this many iterations.
+    public var iterationsWithoutChange: Int = 10
+    /// `tol` (≥ 0, default 1e-7).
+    public var tolerance: Double = 1e-7
+    /// `random_state` (default 0): seeds the binning subsample, validation split and feature draws.
+    public var seed: UInt64 = 0
+    /// `n_jobs` (≥ 1 or `null`): threads; results do not depend on it.
+    public var threads: Int?
+
+    public init() {}
+
+    static let hyperparameterSchema: [Hyperparameter<BoostingParameters>] = [
+        .real("learning_rate", \.learningRate, minimum: 0, exclusiveMinimum: true, "shrinkage of each tree"),
+        .integer("max_iter", \.maxIterations, minimum: 1, "boosting iterations"),
+        .optionalInteger("max_leaf_nodes", \.maxLeafNodes, minimum: 2, "leaves per tree (null: no limit)"),
+        .optionalInteger("max_depth", \.maxDepth, minimum: 1, "depth limit (null: none)"),
+        .integer("min_samples_leaf", \.minSamplesLeaf, minimum: 1, "samples per leaf at least"),
+        .real("l2_regularization", \.l2Regularization, minimum: 0, "L2 penalty on leaf values"),
+        .integer("max_bins", \.maxBins, minimum: 2, maximum: 255, "bins for non-missing values"),
+        .real("max_features", \.maxFeatures, minimum: 0, maximum: 1, exclusiveMinimum: true, "fraction of features per split"),
+        .coded("early_stopping", \.earlyStopping, kind: EarlyStopping.kind, "auto (on above 10,000 rows), true or false"),
+        .real("validation_fraction", \.validationFraction, minimum: 0, maximum: 1, exclusiveMinimum: true, "rows held out for early stopping"),
+        .integer("n_iter_no_change", \.iterationsWithoutChange, minimum: 1, "patience of early stopping"),
+        .real("tol", \.tolerance, minimum: 0, "improvement early stopping asks for"),
+        .seed("random_state", \.seed, maximum: UInt64.max, "seed of subsampling, validation split and feature draws"),
+        .optionalInteger("n_jobs", \.threads, minimum: 1, "threads (null: every core); results do not depend on it"),
+    ]
+}
+
+/// How a boosted model turns raw scores into outputs, and the gradients of its loss.
+public enum BoostingObjective: String, Sendable, Hashable, Codable, CaseIterable {
+    case squaredError = "squared_error"
+    case absoluteError = "absolute_error"
+    case poisson
+    case quantile
+    case binaryLogLoss = "binary_log_loss"
+    case multinomialLogLoss = "multinomial_log_loss"
+}
+
+/// What boosting learned: the baseline raw score per output, the trees per iteration and output,
+/// the bins, and the loss history.
+struct BoostingResult {
+    var baseline: [Double]
+    var trees: [[BoostedTree]]
+    var mapper: BinMapper
+    var trainScores: [Double]
+    var validationScores: [Double]
+}
+
+/// The boosting loop shared by the classifier and the regressor (scikit-learn's
+/// `BaseHistGradientBoosting.fit`): bins the data, starts from the loss's best constant, then
+/// each iteration computes gradients and hessians, grows one tree per output on them, and
+/// adds its leaves to the raw predictions.
+struct BoostingEngine {
+    let parameters: BoostingParameters
+    let objective: BoostingObjective
+    let outputs: Int
+    let quantile: Double
+    /// The class values of a classifier (evaluation-set targets are coded by them).
+    var classes: [Double]? = nil
+
+    func fit(_ x: Matrix<Double>, targets y: [Double], weights: [Double]?, context: FitContext, stratify: [Int]?) throws -> BoostingResult {
+        let threads = parameters.threads ?? Parallel.defaultThreadCount
+        let n = x.rows, p = x.columns
+        // Early stopping: a validation split (or the context's evaluation set).
+        let stopEarly = parameters.earlyStopping == .on || (parameters.earlyStopping == .auto && n > 10_000)
+        var trainRows = Array(0..<n), validationRows: [Int] = []
+        var validationX: Matrix<Double>?, validationY: [Double] = [], validationWeights: [Double]?
+        if stopEarly {
+            if let evaluation = context.evaluationSet {
+                validationX = evaluation.x
+                validationY = try encodeValidationTargets(evaluation.y)
+                validationWeights = evaluation.sampleWeights
+            } else {
+                (trainRows, validationRows) = try validationSplit(n: n, stratify: stratify)
+                validationY = validationRows.map { y[$0] }
+                validationWeights = weights.map { w in validationRows.map { w[$0] } }
+            }
+        }
+        let trainX = validationRows.isEmpty ? x : try x.rows(at: trainRows)
+        let trainY = validationRows.isEmpty ? y : trainRows.map { y[$0] }
+        let trainWeights = validationRows.isEmpty ? weights : weights.map { w in trainRows.map { w[$0] } }
+        if !validationRows.isEmpty { validationX = try x.rows(at: validationRows) }
+
+        let mapper = try BinMapper(fitting: trainX, maxBins: parameters.maxBins, seed: parameters.seed, threads: threads)
+        let binned = try mapper.transform(trainX, threads: threads)
+        let missingBin = UInt8(parameters.maxBins)
+        var hasMissing = [Bool](repeating: false, count: p)
+        for row in 0..<trainX.rows { for f in 0..<p where binned[row * p + f] == missingBin { hasMissing[f] = true } }
+        let validationBinned = try validationX.map { try mapper.transform($0, threads: threads) }
+
+        let m = trainX.rows, k = outputs
+        let baseline = try self.baseline(trainY, trainWeights)
+        var raw = [Double](repeating: 0, count: m * k)          // row-major: raw[i * k + c]
+        for i in 0..<m { for c in 0..<k { raw[i * k + c] = baseline[c] } }
+        var validationRaw = [Double](repeating: 0, count: validationY.count * k)
+        for i in 0..<validationY.count { for c in 0..<k { validationRaw[i * k + c] = baseline[c] } }
+
+        let constantHessian = weights == nil && (objective == .squaredError || objective == .absoluteError || objective == .quantile)
+        var gradients = [Float](repeating: 0, count: m * k), hessians = [Float](repeating: 1, count: m * k)
+        var trees: [[BoostedTree]] = []
+        var trainScores: [Double] = [], validationScores: [Double] = []
+        var generator = SeededGenerator(seed: parameters.seed &+ 0x9E37_79B9)
+        var best = (score: -Double.infinity, iteration: 0)
+
+        if stopEarly {
+            validationScores.append(-loss(validationY, validationRaw, validationWeights))
+        }
+        for iteration in 0..<parameters.maxIterations {
+            computeGradients(trainY, raw, trainWeights, &gradients, &hessians)
+            var iterationTrees: [BoostedTree] = []
+            for c in 0..<k {
+                // Gradients of output c, contiguous.
+                let g = k == 1 ? gradients : (0..<m).map { gradients[$0 * k + c] }
+                let h = k == 1 ? hessians : (0..<m).map { hessians[$0 * k + c] }
+                var allowed: [Int]? = nil
+                if parameters.maxFeatures < 1 {
+                    let take = max(1, Int((parameters.maxFeatures * Double(p)).rounded(.up)))
+                    allowed = try generator.sampleWithoutReplacement(take, from: p).sorted()
+                }
+                let settings = GrowerSettings(maxLeafNodes: parameters.maxLeafNodes, maxDepth: parameters.maxDepth, minSamplesLeaf: parameters.minSamplesLeaf,
+                                              l2Regularization: parameters.l2Regularization, shrinkage: parameters.learningRate, threads: threads)
+                var tree = binned.withUnsafeBufferPointer { bins in
+                    g.withUnsafeBufferPointer { gp in
+                        h.withUnsafeBufferPointer { hp in
+                            var grower = TreeGrower(binned: bins, featureCount: p, binCounts: mapper.binCounts, hasMissing: hasMissing,
+                                                    missingBin: Int(missingBin), gradients: gp, hessians: hp, constantHessian: constantHessian,
+                                                    samples: (0..<m).map(Int32.init), settings: settings, allowedFeatures: allowed)
+                            var tree = grower.grow()
+                            if objective == .absoluteError || objective == .quantile {
+                                updateLeavesToQuantile(&tree, grower: grower, targets: trainY, raw: raw, weights: trainWeights)
+                            }
+                            // Training predictions move by each leaf's value, for the leaf's samples.
+                            raw.withUnsafeMutableBufferPointer { r in
+                                for leaf in grower.leafRanges {
+                                    let value = tree.value[leaf.node]
+                                    for s in leaf.range { r[Int(grower.partition[s]) * k + c] += value }
+                                }
+                            }
+                            return tree
+                        }
+                    }
+                }
+                tree.setThresholds(mapper)
+                if let validationBinned {
+                    validationBinned.withUnsafeBufferPointer { bins in
+                        for i in 0..<validationY.count { validationRaw[i * k + c] += tree.predict(bins: bins.baseAddress! + i * p, missingBin: missingBin) }
+                    }
+                }
+                iterationTrees.append(tree)
+            }
+            trees.append(iterationTrees)
+            let trainLoss = loss(trainY, raw, trainWeights)
+            trainScores.append(-trainLoss)
+            var validationLoss: Double?
+            if stopEarly {
+                let score = -loss(validationY, validationRaw, validationWeights)
+                validationScores.append(score)
+                validationLoss = -score
+                if score > best.score { best = (score, iteration + 1) }
+            }
+            if context.shouldStop(after: FitProgress(iteration: iteration + 1, trainLoss: trainLoss, validationLoss: validationLoss, step: context.stepName)) { break }
+            if stopEarly && shouldStop(validationScores) { break }
+        }
+        return BoostingResult(baseline: baseline, trees: trees, mapper: mapper, trainScores: trainScores, validationScores: validationScores)
+    }
+
+    /// scikit-learn's rule: stop when none of the last `n_iter_no_change` scores beats the one
+    /// before them by more than `tol`.
+    func shouldStop(_ scores: [Double]) -> Bool {
+        let reference = parameters.iterationsWithoutChange + 1
+        guard scores.count >= reference else { return false }
+        let referenceScore = scores[scores.count - reference] + parameters.tolerance
+        return !scores.suffix(reference - 1).contains { $0 > referenceScore }
+    }
+
+    func encodeValidationTargets(_ y: [Double]) throws -> [Double] {
+        guard let classes else { return y }
+        return try y.enumerated().map { row, value in
+            guard let code = classes.firstIndex(of: value) else {
+                throw ToolboxError(.invalidData, "evaluation set row \(row) has class \(value), not seen in training", context: ErrorContext(row: row))
+            }
+            return Double(code)
+        }
+    }
+
+    /// A random validation split, stratified by class for classifiers.
+    func validationSplit(n: Int, stratify: [Int]?) throws -> (train: [Int], validation: [Int]) {
+        var generator = SeededGenerator(seed: parameters.seed)
+        var validation: [Int] = []
+        if let stratify {
+            var byClass: [Int: [Int]] = [:]
+            for (row, label) in stratify.enumerated() { byClass[label, default: []].append(row) }
+            for label in byClass.keys.sorted() {
+                var rows = byClass[label]!
+                generator.shuffle(&rows)
+                validation += rows.prefix(Int((Double(rows.count) * parameters.validationFraction).rounded(.up)))
+            }
+        } else {
+            let order = generator.permutation(n)
+            validation = Array(order.prefix(Int((Double(n) * parameters.validationFraction).rounded(.up))))
+        }
+        guard !validation.isEmpty, validation.count < n else {
+            throw ToolboxError(.invalidData, "early stopping needs rows on both sides of the validation split; \(n) rows", context: ErrorContext(parameter: "validation_fraction"))
+        }
+        let held = Set(validation)
+        return ((0..<n).filter { !held.contains($0) }, validation.sorted())
+    }
+
+    /// The loss's best constant raw score per output (scikit-learn's `fit_intercept_only`).
+    func baseline(_ y: [Double], _ w: [Double]?) throws -> [Double] {
+        let total = w?.reduce(0, +) ?? Double(y.count)
+        func mean(_ values: [Double]) -> Double {
+            if let w { return zip(values, w).reduce(0) { $0 + $1.0 * $1.1 } / total }
+            return values.reduce(0, +) / total
+        }
+        switch objective {
+        case .squaredError: return [mean(y)]
+        case .poisson: return [log(max(mean(y), Double.ulpOfOne))]
+        case .absoluteError: return [weightedQuantile(y, w, 0.5)]
+        case .quantile: return [weightedQuantile(y, w, quantile)]
+        case .binaryLogLoss:
+            let p = min(max(mean(y), Double.ulpOfOne), 1 - Double.ulpOfOne)
+            return [log(p / (1 - p))]
+        case .multinomialLogLoss:
+            let logs = (0..<outputs).map { c -> Double in
+                let share = mean(y.map { $0 == Double(c) ? 1 : 0 })
+                return log(min(max(share, Double.ulpOfOne), 1 - Double.ulpOfOne))
+            }
+            let average = logs.reduce(0, +) / Double(outputs)
+            return logs.map { $0 - average }
+        }
+    }
+
+    /// Gradients and hessians of the half losses scikit-learn uses, stored as Float (as
+    /// scikit-learn's and LightGBM's), times the sample weights.
+    func computeGradients(_ y: [Double], _ raw: [Double], _ w: [Double]?, _ g: inout [Float], _ h: inout [Float]) {
+        let n = y.count, k = outputs
+        let threads = parameters.threads ?? Parallel.defaultThreadCount
+        g.withUnsafeMutableBufferPointer { gp in
+            h.withUnsafeMutableBufferPointer { hp in
+                let gOut = UnsafeSendable(gp), hOut = UnsafeSendable(hp)
+                try? Parallel.forEach(count: n, grain: 16_384, threads: threads) { range in
+                    var probabilities = [Double](repeating: 0, count: k)
+                    for i in range {
+                        let weight = w?[i] ?? 1
+                        switch objective {
+                        case .squaredError:
+                            gOut.value[i] = Float(weight * (raw[i] - y[i]))
+                            if w != nil { hOut.value[i] = Float(weight) }
+                        case .absoluteError:
+                            gOut.value[i] = Float(weight * (raw[i] > y[i] ? 1 : -1))
+                            if w != nil { hOut.value[i] = Float(weight) }
+                        case .quantile:
+                            gOut.value[i] = Float(weight * (y[i] > raw[i] ? -quantile : 1 - quantile))
+                            if w != nil { hOut.value[i] = Float(weight) }
+                        case .poisson:
+                            let e = exp(raw[i])
+                            gOut.value[i] = Float(weight * (e - y[i]))
+                            hOut.value[i] = Float(weight * e)
+                        case .binaryLogLoss:
+                            let p = sigmoid(raw[i])
+                            gOut.value[i] = Float(weight * (p - y[i]))
+                            hOut.value[i] = Float(weight * p * (1 - p))
+                        case .multinomialLogLoss:
+                            var top = -Double.infinity
+                            for c in 0..<k { top = max(top, raw[i * k + c]) }
+                            var sum = 0.0
+                            for c in 0..<k { probabilities[c] = exp(raw[i * k + c] - top); sum += probabilities[c] }
+                            for c in 0..<k {
+                                let p = probabilities[c] / sum
+                                gOut.value[i * k + c] = Float(weight * (p - (y[i] == Double(c) ? 1 : 0)))
+                                hOut.value[i * k + c] = Float(weight * p * (1 - p))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The mean loss (scikit-learn's half losses for squared error and log loss families).
+    func loss(_ y: [Double], _ raw: [Double], _ w: [Double]?) -> Double {
+        guard !y.isEmpty else { return 0 }
+        let k = outputs
+        var total = 0.0, weightTotal = 0.0
+        for i in y.indices {
+            let weight = w?[i] ?? 1
+            let value: Double
+            switch objective {
+            case .squaredError: value = 0.5 * (raw[i] - y[i]) * (raw[i] - y[i])
+            case .absoluteError: value = abs(raw[i] - y[i])
+            case .quantile: value = y[i] >= raw[i] ? quantile * (y[i] - raw[i]) : (1 - quantile) * (raw[i] - y[i])
+            case .poisson: value = exp(raw[i]) - y[i] * raw[i]
+            case .binaryLogLoss: value = softplus(raw[i]) - y[i] * raw[i]
+            case .multinomialLogLoss:
+                var top = -Double.infinity
+                for c in 0..<k { top = max(top, raw[i * k + c]) }
+                var sum = 0.0
+                for c in 0..<k { sum += exp(raw[i * k + c] - top) }
+                value = top + log(sum) - raw[i * k + Int(y[i])]
+            }
+            total += weight * value
+            weightTotal += weight
+        }
+        return total / weightTotal
+    }
+
+    /// Absolute and quantile losses: each leaf's value becomes the (weighted) quantile of its
+    /// samples' residuals, times the learning rate (scikit-learn's leaf update).
+    func updateLeavesToQuantile(_ tree: inout BoostedTree, grower: TreeGrower, targets y: [Double], raw: [Double], weights: [Double]?) {
+        let q = objective == .absoluteError ? 0.5 : quantile
+        for leaf in grower.leafRanges {
+            let rows = leaf.range.map { Int(grower.partition[$0]) }
+            let residuals = rows.map { y[$0] - raw[$0] }
+            tree.value[leaf.node] = parameters.learningRate * weightedQuantile(residuals, weights.map { w in rows.map { w[$0] } }, q)
+        }
+    }
+}
+
+@inline(__always) func sigmoid(_ x: Double) -> Double { x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)) }
+@inline(__always) func softplus(_ x: Double) -> Double { x > 30 ? x : log1p(exp(x)) }
+
+/// The weighted `q`-quantile (scikit-learn's `_weighted_percentile`: the smallest value whose
+/// cumulative weight reaches `q` of the total).
+func weightedQuantile(_ values: [Double], _ weights: [Double]?, _ q: Double) -> Double {
+    guard !values.isEmpty else { return 0 }
+    let order = values.indices.sorted { values[$0] < values[$1] }
+    let w = weights ?? [Double](repeating: 1, count: values.count)
+    let total = w.reduce(0, +)
+    var cumulative = 0.0
+    for index in order {
+        cumulative += w[index]
+        if cumulative >= q * total { return values[index] }
+    }
+    return values[order.last!]
+}

@@ -1,0 +1,398 @@
+import Foundation
+import ToolboxCore
+
+/// One bin of a node's histogram: the sums of the gradients and hessians of the node's samples
+/// whose feature value falls in the bin, and their count.
+struct HistogramBin {
+    var gradient: Double = 0
+    var hessian: Double = 0
+    var count: Int = 0
+}
+
+/// The settings a tree is grown with (scikit-learn's `TreeGrower` arguments).
+struct GrowerSettings {
+    var maxLeafNodes: Int?
+    var maxDepth: Int?
+    var minSamplesLeaf: Int
+    var minHessianToSplit: Double = 1e-3
+    var l2Regularization: Double
+    var shrinkage: Double
+    var minGainToSplit: Double = 0
+    var threads: Int
+}
+
+/// The best split found for a node.
+struct SplitInfo {
+    var gain: Double = -1
+    var feature: Int = 0
+    var bin: Int = 0
+    var missingGoesLeft = false
+    var gradientLeft: Double = 0, hessianLeft: Double = 0, countLeft: Int = 0
+    var gradientRight: Double = 0, hessianRight: Double = 0, countRight: Int = 0
+    var valueLeft: Double = 0, valueRight: Double = 0
+}
+
+/// A tree being grown leaf-wise on binned data, as LightGBM and scikit-learn's
+/// `HistGradientBoosting` grow them: the leaf whose best split gains most is split next, until
+/// `maxLeafNodes` leaves; each split computes the smaller child's histogram from its samples
+/// and the larger child's as the parent's minus the smaller's (the subtraction trick).
+///
+/// Histograms are built in parallel over features; every sum runs over samples in the same
+/// order whatever the thread count, so a fixed seed gives the same trees on any machine.
+struct TreeGrower {
+    let binned: UnsafeBufferPointer<UInt8>
+    let featureCount: Int
+    let binCounts: [Int]            // non-missing bins per feature
+    let hasMissing: [Bool]
+    let missingBin: Int
+    let gradients: UnsafeBufferPointer<Float>
+    let hessians: UnsafeBufferPointer<Float>
+    let constantHessian: Bool
+    let settings: GrowerSettings
+    /// Features a split may use (all when nil).
+    let allowedFeatures: [Int]?
+    let binStride: Int
+
+    struct Node {
+        var start: Int, end: Int
+        var depth: Int
+        var gradient: Double, hessian: Double
+        var value: Double
+        var split: SplitInfo?
+        var histogram: [HistogramBin]?
+        var left = -1, right = -1
+        var isLeaf = false
+        var count: Int { end - start }
+    }
+
+    var nodes: [Node] = []
+    /// Each grown node's index in the flattened tree.
+    var flatIndex: [Int] = []
+    /// Sample indices, partitioned so that each node's samples are contiguous.
+    var partition: [Int32]
+
+    init(binned: UnsafeBufferPointer<UInt8>, featureCount: Int, binCounts: [Int], hasMissing: [Bool], missingBin: Int,
+         gradients: UnsafeBufferPointer<Float>, hessians: UnsafeBufferPointer<Float>, constantHessian: Bool,
+         samples: [Int32], settings: GrowerSettings, allowedFeatures: [Int]?) {
+        self.binned = binned
+        self.featureCount = featureCount
+        self.binCounts = binCounts
+        self.hasMissing = hasMissing
+        self.missingBin = missingBin
+        self.gradients = gradients
+        self.hessians = hessians
+        self.constantHessian = constantHessian
+        self.settings = settings
+        self.allowedFeatures = allowedFeatures
+        self.partition = samples
+        binStride = missingBin + 1
+    }
+
+    /// The histogram of the samples `partition[range]`, for the allowed features.
+    func histogram(_ range: Range<Int>) -> [HistogramBin] {
+        var histogram = [HistogramBin](repeating: HistogramBin(), count: featureCount * binStride)
+        let features = allowedFeatures ?? Array(0..<featureCount)
+        let work = range.count * features.count
+        let groups = work < 40_000 ? 1 : min(features.count, max(1, settings.threads) * 4)
+        let perGroup = (features.count + groups - 1) / groups
+        histogram.withUnsafeMutableBufferPointer { output in
+            let out = UnsafeSendable(output)
+            partition.withUnsafeBufferPointer { samples in
+                let samples = UnsafeSendable(samples)
+                try? Parallel.forEach(count: features.count, grain: perGroup, threads: settings.threads) { chunk in
+                    let mine = Array(features[chunk])
+                    let bins = binned.baseAddress!, g = gradients.baseAddress!, h = hessians.baseAddress!
+                    let hist = out.value.baseAddress!
+                    let p = featureCount, stride = binStride
+                    if constantHessian {
+                        for s in range {
+                            let i = Int(samples.value[s])
+                            let row = bins + i * p
+                            let gradient = Double(g[i])
+                            for f in mine {
+                                let slot = hist + (f * stride + Int(row[f]))
+                                slot.pointee.gradient += gradient
+                                slot.pointee.count += 1
+                            }
+                        }
+                    } else {
+                        for s in range {
+                            let i = Int(samples.value[s])
+                            let row = bins + i * p
+                            let gradient = Double(g[i]), hessian = Double(h[i])
+                            for f in mine {
+                                let slot = hist + (f * stride + Int(row[f]))
+                                slot.pointee.gradient += gradient
+                                slot.pointee.hessian += hessian
+                                slot.pointee.count += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return histogram
+    }
+
+    @inline(__always)
+    func nodeValue(_ gradient: Double, _ hessian: Double) -> Double {
+        -gradient / (hessian + settings.l2Regularization + 1e-15)
+    }
+
+    /// The best split of a node, scanning each feature's bins left to right (missing values
+    /// right) and, when the feature had missing values in training, right to left (missing
+    /// values left); the first feature wins ties.
+    func bestSplit(_ histogram: [HistogramBin], count: Int, gradient: Double, hessian: Double, value: Double) -> SplitInfo {
+        let features = allowedFeatures ?? Array(0..<featureCount)
+        let lossCurrent = gradient * value
+        let minSamples = settings.minSamplesLeaf, minHessian = settings.minHessianToSplit
+        var best = SplitInfo()
+        histogram.withUnsafeBufferPointer { hist in
+            for feature in features {
+                let base = feature * binStride
+                var candidate = SplitInfo()
+                candidate.feature = feature
+                var found = false, bestGain = -1.0, bestBin = 0, bestGradientLeft = 0.0, bestHessianLeft = 0.0, bestCountLeft = 0
+                var bestMissingLeft = false
+                let missing = hasMissing[feature]
+                let end = binCounts[feature] - 1 + (missing ? 1 : 0)
+                var gradientLeft = 0.0, hessianLeft = 0.0, countLeft = 0
+                for bin in 0..<max(0, end) {
+                    let entry = hist[base + bin]
+                    countLeft += entry.count
+                    let countRight = count - countLeft
+                    hessianLeft += constantHessian ? Double(entry.count) : entry.hessian
+                    let hessianRight = hessian - hessianLeft
+                    gradientLeft += entry.gradient
+                    let gradientRight = gradient - gradientLeft
+                    if countLeft < minSamples { continue }
+                    if countRight < minSamples { break }
+                    if hessianLeft < minHessian { continue }
+                    if hessianRight < minHessian { break }
+                    let gain = lossCurrent - gradientLeft * nodeValue(gradientLeft, hessianLeft) - gradientRight * nodeValue(gradientRight, hessianRight)
+                    if gain > bestGain && gain > settings.minGainToSplit {
+                        found = true
+                        (bestGain, bestBin, bestGradientLeft, bestHessianLeft, bestCountLeft, bestMissingLeft) = (gain, bin, gradientLeft, hessianLeft, countLeft, false)
+                    }
+                }
+                if missing {
+                    var gradientRight = 0.0, hessianRight = 0.0, countRight = 0
+                    var bin = binCounts[feature] - 2
+                    while bin >= 0 {
+                        let entry = hist[base + bin + 1]
+                        countRight += entry.count
+                        let countLeft = count - countRight
+                        hessianRight += constantHessian ? Double(entry.count) : entry.hessian
+                        let hessianLeft = hessian - hessianRight
+                        gradientRight += entry.gradient
+                        let gradientLeft = gradient - gradientRight
+                        defer { bin -= 1 }
+                        if countRight < minSamples { continue }
+                        if countLeft < minSamples { break }
+                        if hessianRight < minHessian { continue }
+                        if hessianLeft < minHessian { break }
+                        let gain = lossCurrent - gradientLeft * nodeValue(gradientLeft, hessianLeft) - gradientRight * nodeValue(gradientRight, hessianRight)
+                        if gain > bestGain && gain > settings.minGainToSplit {
+                            found = true
+                            (bestGain, bestBin, bestGradientLeft, bestHessianLeft, bestCountLeft, bestMissingLeft) = (gain, bin, gradientLeft, hessianLeft, countLeft, true)
+                        }
+                    }
+                }
+                guard found, bestGain > best.gain else { continue }
+                candidate.gain = bestGain
+                candidate.bin = bestBin
+                candidate.missingGoesLeft = bestMissingLeft
+                candidate.gradientLeft = bestGradientLeft
+                candidate.hessianLeft = bestHessianLeft
+                candidate.countLeft = bestCountLeft
+                candidate.gradientRight = gradient - bestGradientLeft
+                candidate.hessianRight = hessian - bestHessianLeft
+                candidate.countRight = count - bestCountLeft
+                candidate.valueLeft = nodeValue(candidate.gradientLeft, candidate.hessianLeft)
+                candidate.valueRight = nodeValue(candidate.gradientRight, candidate.hessianRight)
+                best = candidate
+            }
+        }
+        return best
+    }
+
+    /// Splits `partition[node.start..<node.end]` stably: left samples first, in order.
+    mutating func apply(_ split: SplitInfo, start: Int, end: Int) -> Int {
+        let p = featureCount, feature = split.feature, threshold = split.bin, missingBin = self.missingBin
+        let missingLeft = split.missingGoesLeft
+        var right = [Int32]()
+        right.reserveCapacity(split.countRight)
+        var write = start
+        binned.withMemoryRebound(to: UInt8.self) { bins in
+            for s in start..<end {
+                let i = partition[s]
+                let bin = Int(bins[Int(i) * p + feature])
+                let goesLeft = bin == missingBin ? missingLeft : bin <= threshold
+                if goesLeft { partition[write] = i; write += 1 } else { right.append(i) }
+            }
+        }
+        for (offset, i) in right.enumerated() { partition[write + offset] = i }
+        return write
+    }
+
+    /// Grows the tree; returns it with values shrunk.
+    mutating func grow() -> BoostedTree {
+        let root = histogram(0..<partition.count)
+        let features = allowedFeatures ?? Array(0..<featureCount)
+        // The totals, from the bins of one feature (every feature's bins hold every sample).
+        var gradient = 0.0, hessian = 0.0
+        let first = features.first ?? 0
+        for bin in 0..<binStride {
+            gradient += root[first * binStride + bin].gradient
+            hessian += root[first * binStride + bin].hessian
+        }
+        if constantHessian { hessian = Double(hessians.first ?? 1) * Double(partition.count) }
+        nodes = [Node(start: 0, end: partition.count, depth: 0, gradient: gradient, hessian: hessian, value: 0)]
+        var splittable: [Int] = []     // node indices, kept as a max-heap on gain
+        var leaves = 1
+
+        func push(_ index: Int, _ heap: inout [Int]) {
+            heap.append(index)
+            var child = heap.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard nodes[heap[child]].split!.gain > nodes[heap[parent]].split!.gain else { break }
+                heap.swapAt(child, parent)
+                child = parent
+            }
+        }
+        func pop(_ heap: inout [Int]) -> Int {
+            let top = heap[0]
+            let last = heap.removeLast()
+            if !heap.isEmpty {
+                heap[0] = last
+                var parent = 0
+                while true {
+                    let left = 2 * parent + 1, right = left + 1
+                    var largest = parent
+                    if left < heap.count && nodes[heap[left]].split!.gain > nodes[heap[largest]].split!.gain { largest = left }
+                    if right < heap.count && nodes[heap[right]].split!.gain > nodes[heap[largest]].split!.gain { largest = right }
+                    if largest == parent { break }
+                    heap.swapAt(parent, largest)
+                    parent = largest
+                }
+            }
+            return top
+        }
+        func consider(_ index: Int, histogram: [HistogramBin], _ heap: inout [Int]) {
+            let node = nodes[index]
+            let split = bestSplit(histogram, count: node.count, gradient: node.gradient, hessian: node.hessian, value: node.value)
+            if split.gain <= 0 {
+                nodes[index].isLeaf = true
+            } else {
+                nodes[index].split = split
+                nodes[index].histogram = histogram
+                push(index, &heap)
+            }
+        }
+
+        if nodes[0].count < 2 * settings.minSamplesLeaf || hessian < settings.minHessianToSplit {
+            nodes[0].isLeaf = true
+        } else {
+            consider(0, histogram: root, &splittable)
+        }
+
+        while !splittable.isEmpty {
+            let index = pop(&splittable)
+            var split = nodes[index].split!
+            let parentHistogram = nodes[index].histogram!
+            nodes[index].histogram = nil
+            let (start, end, depth) = (nodes[index].start, nodes[index].end, nodes[index].depth + 1)
+            let middle = apply(split, start: start, end: end)
+            if !hasMissing[split.feature] {
+                // No missing values in training: at prediction they follow the larger child.
+                split.missingGoesLeft = middle - start > end - middle
+                nodes[index].split = split
+            }
+            let leftIndex = nodes.count, rightIndex = nodes.count + 1
+            nodes.append(Node(start: start, end: middle, depth: depth, gradient: split.gradientLeft, hessian: split.hessianLeft, value: split.valueLeft))
+            nodes.append(Node(start: middle, end: end, depth: depth, gradient: split.gradientRight, hessian: split.hessianRight, value: split.valueRight))
+            nodes[index].left = leftIndex
+            nodes[index].right = rightIndex
+            leaves += 1
+
+            if let maxLeaves = settings.maxLeafNodes, leaves == maxLeaves {
+                nodes[leftIndex].isLeaf = true
+                nodes[rightIndex].isLeaf = true
+                for remaining in splittable { nodes[remaining].isLeaf = true; nodes[remaining].histogram = nil; nodes[remaining].split = nil }
+                splittable.removeAll()
+                break
+            }
+            if let maxDepth = settings.maxDepth, depth == maxDepth {
+                nodes[leftIndex].isLeaf = true
+                nodes[rightIndex].isLeaf = true
+                continue
+            }
+            if nodes[leftIndex].count < 2 * settings.minSamplesLeaf { nodes[leftIndex].isLeaf = true }
+            if nodes[rightIndex].count < 2 * settings.minSamplesLeaf { nodes[rightIndex].isLeaf = true }
+            let splitLeft = !nodes[leftIndex].isLeaf, splitRight = !nodes[rightIndex].isLeaf
+            guard splitLeft || splitRight else { continue }
+            // The smaller child from its samples, the larger as the parent minus the smaller.
+            let leftIsSmaller = nodes[leftIndex].count < nodes[rightIndex].count
+            let small = leftIsSmaller ? leftIndex : rightIndex, large = leftIsSmaller ? rightIndex : leftIndex
+            let smallHistogram = histogram(nodes[small].start..<nodes[small].end)
+            var largeHistogram = parentHistogram
+            for slot in largeHistogram.indices {
+                largeHistogram[slot].gradient -= smallHistogram[slot].gradient
+                largeHistogram[slot].hessian -= smallHistogram[slot].hessian
+                largeHistogram[slot].count -= smallHistogram[slot].count
+            }
+            let histograms = leftIsSmaller ? (smallHistogram, largeHistogram) : (largeHistogram, smallHistogram)
+            if splitLeft { consider(leftIndex, histogram: histograms.0, &splittable) }
+            if splitRight { consider(rightIndex, histogram: histograms.1, &splittable) }
+            _ = large
+        }
+        let (tree, order) = flatten()
+        flatIndex = order
+        return tree
+    }
+
+    /// The grown tree as arrays, leaves valued `shrinkage · −G/(H + λ)`.
+    func flatten() -> (BoostedTree, [Int]) {
+        var tree = BoostedTree()
+        var order: [Int: Int32] = [:]
+        // Depth-first, left before right, as scikit-learn's predictor arrays.
+        var stack = [0]
+        var visit: [Int] = []
+        while let index = stack.popLast() {
+            visit.append(index)
+            let node = nodes[index]
+            if node.left >= 0 { stack.append(node.right); stack.append(node.left) }
+        }
+        for (position, index) in visit.enumerated() { order[index] = Int32(position) }
+        for index in visit {
+            let node = nodes[index]
+            if node.left >= 0, let split = node.split {
+                tree.feature.append(Int32(split.feature))
+                tree.bin.append(UInt8(split.bin))
+                tree.missingGoesLeft.append(split.missingGoesLeft)
+                tree.left.append(order[node.left]!)
+                tree.right.append(order[node.right]!)
+                tree.value.append(node.value * settings.shrinkage)
+                tree.gain.append(split.gain)
+            } else {
+                tree.feature.append(-1)
+                tree.bin.append(0)
+                tree.missingGoesLeft.append(false)
+                tree.left.append(-1)
+                tree.right.append(-1)
+                tree.value.append(node.value * settings.shrinkage)
+                tree.gain.append(0)
+            }
+            tree.cover.append(node.hessian)
+            tree.count.append(Int32(node.count))
+        }
+        return (tree, nodes.indices.map { Int(order[$0] ?? -1) })
+    }
+
+    /// The leaves (their index in the flattened tree) and their sample ranges in ``partition``,
+    /// for updating training predictions.
+    var leafRanges: [(node: Int, range: Range<Int>)] {
+        nodes.indices.filter { nodes[$0].left < 0 }.map { (flatIndex[$0], nodes[$0].start..<nodes[$0].end) }
+    }
+}
