@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import ToolboxCore
 import ToolboxTesting
@@ -87,5 +88,57 @@ struct HistGradientBoostingTests {
         #expect(abs(breast.meanTestScore("accuracy") - g.cv["breast_accuracy"]!) <= 0.01, "\(breast.meanTestScore("accuracy"))")
         #expect(abs(wine.meanTestScore("accuracy") - g.cv["wine_accuracy"]!) <= 0.01, "\(wine.meanTestScore("accuracy"))")
         #expect(abs(diabetes.meanTestScore("r2") - g.cv["diabetes_r2"]!) <= 0.01, "\(diabetes.meanTestScore("r2"))")
+    }
+}
+
+extension HistGradientBoostingTests {
+    @Test func passesTheEstimatorChecks() throws {
+        // As scikit-learn's own estimator tags say: a zero-weight row still counts toward
+        // min_samples_leaf and the bin edges, so it is not the same as dropping the row.
+        let reason = [EstimatorCheck.zeroWeightEqualsDroppedRow: "zero-weight rows still count toward min_samples_leaf and the bins (scikit-learn xfails it too)"]
+        try checkEstimator(HistGradientBoostingClassifier(parameters: Self.parameters(10) { $0.minSamplesLeaf = 5 }), task: .classification(classes: 3), skipping: reason)
+        try checkEstimator(HistGradientBoostingClassifier(parameters: Self.parameters(10) { $0.minSamplesLeaf = 5 }), task: .classification(classes: 2), skipping: reason)
+        try checkEstimator(HistGradientBoostingRegressor(parameters: Self.parameters(10) { $0.minSamplesLeaf = 5 }), task: .regression, skipping: reason)
+        try checkEstimator(HistGradientBoostingRegressor(loss: .absoluteError, parameters: Self.parameters(10) { $0.minSamplesLeaf = 5 }), task: .regression,
+                           skipping: reason)
+    }
+
+    @Test func earlyStoppingProgressAndBadInput() throws {
+        let data = DataGenerators.regression(samples: 3_000, features: 5, noise: 10, seed: 4)
+        var parameters = Self.parameters(500) { $0.earlyStopping = .on; $0.learningRate = 0.3 }
+        let model = try HistGradientBoostingRegressor(parameters: parameters).fit(data.x, data.y)
+        #expect(model.iterationCount < 500 && model.ensemble.validationScores.count == model.iterationCount + 1)
+        // The context's evaluation set replaces the split; progress reports and stops.
+        let held = DataGenerators.regression(samples: 500, features: 5, noise: 10, seed: 5)
+        let reports = Mutex<[FitProgress]>([])
+        let context = FitContext(evaluationSet: EvaluationSet(x: held.x, y: held.y), progress: { report in
+            reports.withLock { $0.append(report) }
+            return report.iteration == 7 ? .stop : .proceed
+        })
+        let stopped = try HistGradientBoostingRegressor(parameters: parameters).fit(data.x, data.y, context: context)
+        #expect(stopped.iterationCount == 7 && reports.withLock { $0.map(\.iteration) } == Array(1...7))
+        #expect(reports.withLock { $0.allSatisfy { $0.trainLoss != nil && $0.validationLoss != nil } })
+        parameters.earlyStopping = .off
+        // Typed errors: NaN labels, one class, infinities, bad hyperparameters.
+        let x = try Matrix(rows: 4, columns: 1, values: [1, 2, 3, 4])
+        #expect(throws: ToolboxError.self) { try HistGradientBoostingRegressor(parameters: parameters).fit(x, [1, .nan, 2, 3]) }
+        #expect(throws: ToolboxError.self) { try HistGradientBoostingClassifier(parameters: parameters).fit(x, [1, 1, 1, 1]) }
+        #expect(throws: ToolboxError.self) { try HistGradientBoostingRegressor(parameters: parameters).fit(try Matrix(rows: 2, columns: 1, values: [1, .infinity]), [1, 2]) }
+        #expect(throws: ToolboxError.self) { try HistGradientBoostingRegressor(loss: .poisson, parameters: parameters).fit(x, [1, -1, 2, 3]) }
+        let bads: [[String: JSONValue]] = [["max_bins": .number(256)], ["learning_rate": .number(0)], ["max_leaf_nodes": .number(1)],
+                                           ["early_stopping": .string("sometimes")], ["max_features": .number(0)]]
+        for bad in bads {
+            #expect(throws: ToolboxError.self, "\(bad)") { try HistGradientBoostingClassifier(hyperparameters: bad, path: nil) }
+        }
+        let built = try HistGradientBoostingClassifier(hyperparameters: ["early_stopping": .bool(false), "max_iter": .number(20), "max_leaf_nodes": .null], path: nil)
+        #expect(built.parameters.earlyStopping == .off && built.parameters.maxIterations == 20 && built.parameters.maxLeafNodes == nil)
+    }
+
+    /// Thread count does not change the model.
+    @Test func theSameModelOnAnyNumberOfThreads() throws {
+        let data = try DataGenerators.classification(samples: 2_000, features: 8, informative: 4, redundant: 2, classes: 3, clustersPerClass: 1, seed: 9)
+        let one = try HistGradientBoostingClassifier(parameters: Self.parameters(15) { $0.threads = 1; $0.maxFeatures = 0.6 }).fit(data.x, data.y)
+        let four = try HistGradientBoostingClassifier(parameters: Self.parameters(15) { $0.threads = 4; $0.maxFeatures = 0.6 }).fit(data.x, data.y)
+        #expect(one.ensemble.trees == four.ensemble.trees)
     }
 }
