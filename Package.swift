@@ -40,6 +40,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapack-dev"])]
         ),
+        // Header-only C helpers Swift cannot spell (a prefetch hint).
+        .target(name: "CToolboxSupport"),
         .target(
             name: "ToolboxCore",
             dependencies: ["CBLAS", "CLAPACK", .product(name: "Yams", package: "Yams")],
@@ -52,7 +54,7 @@ let package = Package(
         ),
         .target(
             name: "LearnKit",
-            dependencies: ["ToolboxCore"],
+            dependencies: ["ToolboxCore", "CToolboxSupport"],
             swiftSettings: strictSettings
         ),
         // Preprocessing, decomposition and feature extraction; depends on ToolboxCore only.

@@ -287,6 +287,29 @@ case "logistic":
     var model: LogisticRegressionModel?
     let seconds = try best(of: runs) { model = try LogisticRegression().fit(x, y) }
     print("logistic-fit \(seconds) iterations=\(model?.iterations ?? 0) accuracy=\(try Metrics.accuracy(y, try model!.predict(x)))")
+case "hgb":
+    // HistGradientBoostingClassifier, LightGBM's settings from the issue: 200 rounds, 31
+    // leaves, learning rate 0.1, 255 bins, no early stopping; first 80% of rows to train, last
+    // 20% to test. Prints the fit time, test ROC AUC, batch prediction rate and peak memory.
+    let prefix = String(arguments.dropFirst().first ?? "")
+    let features = Int(arguments.dropFirst(2).first ?? "50") ?? 50
+    let runs = Int(arguments.dropFirst(3).first ?? "1") ?? 1
+    let (x, y) = try Workloads.loadClassificationData(prefix, features: features)
+    let cut = x.rows * 8 / 10
+    let trainX = x.rows(0..<cut), testX = x.rows(cut..<x.rows)
+    let trainY = Array(y[0..<cut]), testY = Array(y[cut...])
+    var parameters = BoostingParameters()
+    parameters.maxIterations = 200
+    parameters.earlyStopping = .off
+    parameters.threads = 2
+    var model: HistGradientBoostingClassifierModel?
+    let seconds = try best(of: runs) { model = try HistGradientBoostingClassifier(parameters: parameters).fit(trainX, trainY) }
+    let probabilities = try model!.predictProbabilities(testX)
+    let auc = try Metrics.rocAUC(testY, probabilities: probabilities, classes: model!.classes)
+    let predictSeconds = try best(of: 3) { _ = try model!.predictProbabilities(x) }
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    print("hgb-fit \(seconds) auc=\(auc) predict_rows_per_s=\(Int(Double(x.rows) / predictSeconds)) peak_mb=\(usage.ru_maxrss / 1024)")
 case "tree", "forest":
     // DecisionTreeClassifier (defaults) or a 100-tree RandomForestClassifier (sqrt features),
     // fit and predict on the same rows.

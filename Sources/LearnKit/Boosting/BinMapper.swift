@@ -45,7 +45,7 @@ public struct BinMapper: Sendable, Hashable, Codable {
 
     /// The thresholds of one feature's non-missing values.
     static func thresholds(sorting values: inout [Double], maxBins: Int) -> [Double] {
-        values.sort()
+        values = RadixSort.sorted(values)
         var distinct: [Double] = []
         for value in values where distinct.last != value { distinct.append(value) }
         var edges: [Double]

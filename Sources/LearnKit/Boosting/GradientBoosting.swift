@@ -168,19 +168,16 @@ struct BoostingEngine {
                 // Gradients of output c, contiguous.
                 let g = k == 1 ? gradients : (0..<m).map { gradients[$0 * k + c] }
                 let h = k == 1 ? hessians : (0..<m).map { hessians[$0 * k + c] }
-                var allowed: [Int]? = nil
-                if parameters.maxFeatures < 1 {
-                    let take = max(1, Int((parameters.maxFeatures * Double(p)).rounded(.up)))
-                    allowed = try generator.sampleWithoutReplacement(take, from: p).sorted()
-                }
                 let settings = GrowerSettings(maxLeafNodes: parameters.maxLeafNodes, maxDepth: parameters.maxDepth, minSamplesLeaf: parameters.minSamplesLeaf,
-                                              l2Regularization: parameters.l2Regularization, shrinkage: parameters.learningRate, threads: threads)
+                                              l2Regularization: parameters.l2Regularization, shrinkage: parameters.learningRate, threads: threads,
+                                              featureFraction: parameters.maxFeatures)
+                let treeSeed = generator.next()
                 var tree = binned.withUnsafeBufferPointer { bins in
                     g.withUnsafeBufferPointer { gp in
                         h.withUnsafeBufferPointer { hp in
                             var grower = TreeGrower(binned: bins, featureCount: p, binCounts: mapper.binCounts, hasMissing: hasMissing,
                                                     missingBin: Int(missingBin), gradients: gp, hessians: hp, constantHessian: constantHessian,
-                                                    samples: (0..<m).map(Int32.init), settings: settings, allowedFeatures: allowed)
+                                                    samples: (0..<m).map(Int32.init), settings: settings, generator: SeededGenerator(seed: treeSeed))
                             var tree = grower.grow()
                             if objective == .absoluteError || objective == .quantile {
                                 updateLeavesToQuantile(&tree, grower: grower, targets: trainY, raw: raw, weights: trainWeights)
@@ -205,8 +202,9 @@ struct BoostingEngine {
                 iterationTrees.append(tree)
             }
             trees.append(iterationTrees)
-            let trainLoss = loss(trainY, raw, trainWeights)
-            trainScores.append(-trainLoss)
+            // The training loss is computed when someone reads it (a progress callback).
+            let trainLoss: Double? = context.progress == nil ? nil : loss(trainY, raw, trainWeights)
+            if let trainLoss { trainScores.append(-trainLoss) }
             var validationLoss: Double?
             if stopEarly {
                 let score = -loss(validationY, validationRaw, validationWeights)

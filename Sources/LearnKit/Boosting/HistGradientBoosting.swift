@@ -117,34 +117,142 @@ func validateBoostingInput(_ x: Matrix<Double>, _ y: [Double]) throws {
     }
 }
 
+/// A node of the prediction layout: every tree of an ensemble in one array, children by
+/// absolute index, 32 bytes per node.
+struct PackedNode: Sendable, Hashable {
+    var threshold: Double
+    var value: Double
+    var feature: Int32
+    var left: Int32
+    var right: Int32
+    var missingGoesLeft: Bool
+}
+
 /// The trees of a boosted model and how their sum becomes a prediction.
 public struct BoostedEnsemble: Sendable, Hashable, Codable {
     /// Raw score before any tree, per output.
     public var baseline: [Double]
     /// Per iteration, one tree per output.
-    public var trees: [[BoostedTree]]
+    public var trees: [[BoostedTree]] { didSet { pack() } }
     public var objective: BoostingObjective
     public var featureCount: Int
     /// Bin edges from training (kept for explanations and refits; prediction reads thresholds).
     public var binThresholds: [[Double]]
-    /// The training and validation scores (negative mean losses) per iteration.
+    /// The training scores (negative mean losses) per iteration, when a progress callback asked
+    /// for them, and the validation scores when early stopping ran (the first before any tree).
     public var trainScores: [Double]
     public var validationScores: [Double]
+    /// Every tree's nodes in one array for prediction, and each tree's root (iteration-major).
+    private(set) var packed: [PackedNode] = []
+    private(set) var roots: [Int] = []
+
+    private enum CodingKeys: String, CodingKey { case baseline, trees, objective, featureCount, binThresholds, trainScores, validationScores }
 
     init(_ result: BoostingResult, objective: BoostingObjective, featureCount: Int) {
-        baseline = result.baseline
-        trees = result.trees
+        self.init(baseline: result.baseline, trees: result.trees, objective: objective, featureCount: featureCount, binThresholds: result.mapper.thresholds,
+                  trainScores: result.trainScores, validationScores: result.validationScores)
+    }
+
+    init(baseline: [Double], trees: [[BoostedTree]], objective: BoostingObjective, featureCount: Int, binThresholds: [[Double]],
+         trainScores: [Double] = [], validationScores: [Double] = []) {
+        self.baseline = baseline
+        self.trees = trees
         self.objective = objective
         self.featureCount = featureCount
-        binThresholds = result.mapper.thresholds
-        trainScores = result.trainScores
-        validationScores = result.validationScores
+        self.binThresholds = binThresholds
+        self.trainScores = trainScores
+        self.validationScores = validationScores
+        pack()
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        baseline = try c.decode([Double].self, forKey: .baseline)
+        trees = try c.decode([[BoostedTree]].self, forKey: .trees)
+        objective = try c.decode(BoostingObjective.self, forKey: .objective)
+        featureCount = try c.decode(Int.self, forKey: .featureCount)
+        binThresholds = try c.decode([[Double]].self, forKey: .binThresholds)
+        trainScores = try c.decode([Double].self, forKey: .trainScores)
+        validationScores = try c.decode([Double].self, forKey: .validationScores)
+        // Validate before packing: packing follows every child index.
+        try validate()
+        pack()
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(baseline, forKey: .baseline)
+        try c.encode(trees, forKey: .trees)
+        try c.encode(objective, forKey: .objective)
+        try c.encode(featureCount, forKey: .featureCount)
+        try c.encode(binThresholds, forKey: .binThresholds)
+        try c.encode(trainScores, forKey: .trainScores)
+        try c.encode(validationScores, forKey: .validationScores)
+    }
+
+    /// Lays every tree out breadth-first with each node's two children side by side, so a row
+    /// steps to `left + (goes right ? 1 : 0)` without a branch. A missing value is replaced by
+    /// −∞ or +∞ (whichever sends it the learned way) before the comparison.
+    private mutating func pack() {
+        var nodes: [PackedNode] = [], starts: [Int] = []
+        for iteration in trees {
+            for tree in iteration {
+                let root = nodes.count
+                starts.append(root)
+                nodes.append(PackedNode(threshold: 0, value: 0, feature: -1, left: -1, right: -1, missingGoesLeft: false))
+                var queue = [(source: 0, slot: root)]
+                var head = 0
+                while head < queue.count {
+                    let (source, slot) = queue[head]
+                    head += 1
+                    if tree.feature[source] < 0 {
+                        nodes[slot] = PackedNode(threshold: 0, value: tree.value[source], feature: -1, left: -1, right: -1, missingGoesLeft: false)
+                        continue
+                    }
+                    let children = nodes.count
+                    nodes.append(nodes[slot])
+                    nodes.append(nodes[slot])
+                    nodes[slot] = PackedNode(threshold: tree.threshold[source], value: tree.value[source], feature: tree.feature[source],
+                                             left: Int32(children), right: Int32(children + 1), missingGoesLeft: tree.missingGoesLeft[source])
+                    queue.append((Int(tree.left[source]), children))
+                    queue.append((Int(tree.right[source]), children + 1))
+                }
+            }
+        }
+        packed = nodes
+        roots = starts
+    }
+
+    /// The leaf a row reaches from `node` (branch-free steps).
+    @inline(__always)
+    static func leaf(_ nodes: UnsafePointer<PackedNode>, from start: Int, row: UnsafePointer<Double>) -> Double {
+        var node = nodes + start
+        while node.pointee.feature >= 0 {
+            let raw = row[Int(node.pointee.feature)]
+            let missing = node.pointee.missingGoesLeft ? -Double.infinity : Double.infinity
+            let v = raw.isNaN ? missing : raw
+            node = nodes + (Int(node.pointee.left) + (v <= node.pointee.threshold ? 0 : 1))
+        }
+        return node.pointee.value
     }
 
     public var outputs: Int { baseline.count }
     public var iterations: Int { trees.count }
 
-    /// Raw scores, row-major (`rows x outputs`), parallel over rows; no allocation per row.
+    /// Adds every tree's output for output `c` of the rows in `block` to `result`.
+    @inline(__always)
+    private static func accumulate(_ nodes: UnsafePointer<PackedNode>, roots: UnsafeBufferPointer<Int>, outputs k: Int, output c: Int,
+                                   rows block: Range<Int>, x: UnsafePointer<Double>, p: Int, into result: UnsafeMutablePointer<Double>) {
+        var t = c
+        while t < roots.count {
+            let root = roots[t]
+            for i in block { result[i * k + c] += leaf(nodes, from: root, row: x + i * p) }
+            t += k
+        }
+    }
+
+    /// Raw scores, row-major (`rows x outputs`), parallel over blocks of rows, each tree run
+    /// over a block of rows at a time so its nodes stay in cache.
     public func rawPredictions(_ x: Matrix<Double>, threads: Int? = nil) throws -> [Double] {
         guard x.columns == featureCount else {
             throw ToolboxError(.shapeMismatch, "the model was fitted on \(featureCount) features, got \(x.columns)", context: ErrorContext(parameter: "x"))
@@ -155,15 +263,19 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
             let result = UnsafeSendable(buffer)
             try x.values.withUnsafeBufferPointer { values in
                 let input = UnsafeSendable(values)
-                try Parallel.forEach(count: x.rows, grain: 2_048, threads: threads) { range in
-                    // Blocks of rows per tree keep a tree's nodes in cache.
-                    for blockStart in stride(from: range.lowerBound, to: range.upperBound, by: 64) {
-                        let block = blockStart..<min(range.upperBound, blockStart + 64)
-                        for i in block { for c in 0..<k { result.value[i * k + c] = baseline[c] } }
-                        for iteration in trees {
-                            for c in 0..<k {
-                                let tree = iteration[c]
-                                for i in block { result.value[i * k + c] += tree.predict(input.value.baseAddress! + i * p) }
+                try packed.withUnsafeBufferPointer { nodes in
+                    let nodes = UnsafeSendable(nodes)
+                    try roots.withUnsafeBufferPointer { roots in
+                        let roots = UnsafeSendable(roots)
+                        try Parallel.forEach(count: x.rows, grain: 4_096, threads: threads) { range in
+                            for blockStart in stride(from: range.lowerBound, to: range.upperBound, by: 256) {
+                                let block = blockStart..<min(range.upperBound, blockStart + 256)
+                                for i in block { for c in 0..<k { result.value[i * k + c] = baseline[c] } }
+                                guard let first = nodes.value.baseAddress else { continue }
+                                for c in 0..<k {
+                                    Self.accumulate(first, roots: roots.value, outputs: k, output: c, rows: block, x: input.value.baseAddress!, p: p,
+                                                    into: result.value.baseAddress!)
+                                }
                             }
                         }
                     }
@@ -174,10 +286,16 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
     }
 
     /// The raw score of one row, without allocating: what a model server calls per request.
-    @inline(__always)
     public func rawPrediction(row: UnsafePointer<Double>, output: Int = 0) -> Double {
         var sum = baseline[output]
-        for iteration in trees { sum += iteration[output].predict(row) }
+        packed.withUnsafeBufferPointer { nodes in
+            guard let first = nodes.baseAddress else { return }
+            var t = output
+            while t < roots.count {
+                sum += Self.leaf(first, from: roots[t], row: row)
+                t += outputs
+            }
+        }
         return sum
     }
 

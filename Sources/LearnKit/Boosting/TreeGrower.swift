@@ -1,3 +1,4 @@
+import CToolboxSupport
 import Foundation
 import ToolboxCore
 
@@ -19,6 +20,8 @@ struct GrowerSettings {
     var shrinkage: Double
     var minGainToSplit: Double = 0
     var threads: Int
+    /// The fraction of features each split considers, drawn anew per node (1: all).
+    var featureFraction: Double = 1
 }
 
 /// The best split found for a node.
@@ -49,8 +52,8 @@ struct TreeGrower {
     let hessians: UnsafeBufferPointer<Float>
     let constantHessian: Bool
     let settings: GrowerSettings
-    /// Features a split may use (all when nil).
-    let allowedFeatures: [Int]?
+    /// Draws the features each node's split considers when ``GrowerSettings/featureFraction`` < 1.
+    var generator: SeededGenerator
     let binStride: Int
 
     struct Node {
@@ -73,7 +76,7 @@ struct TreeGrower {
 
     init(binned: UnsafeBufferPointer<UInt8>, featureCount: Int, binCounts: [Int], hasMissing: [Bool], missingBin: Int,
          gradients: UnsafeBufferPointer<Float>, hessians: UnsafeBufferPointer<Float>, constantHessian: Bool,
-         samples: [Int32], settings: GrowerSettings, allowedFeatures: [Int]?) {
+         samples: [Int32], settings: GrowerSettings, generator: SeededGenerator) {
         self.binned = binned
         self.featureCount = featureCount
         self.binCounts = binCounts
@@ -83,50 +86,73 @@ struct TreeGrower {
         self.hessians = hessians
         self.constantHessian = constantHessian
         self.settings = settings
-        self.allowedFeatures = allowedFeatures
+        self.generator = generator
         self.partition = samples
         binStride = missingBin + 1
     }
 
-    /// The histogram of the samples `partition[range]`, for the allowed features.
+    /// The histogram of the samples `partition[range]`, for the allowed features: rows are
+    /// read once per thread, each thread summing a contiguous block of features (so its part of
+    /// the histogram stays in cache). Every bin sums its samples in partition order, whatever
+    /// the thread count.
     func histogram(_ range: Range<Int>) -> [HistogramBin] {
         var histogram = [HistogramBin](repeating: HistogramBin(), count: featureCount * binStride)
-        let features = allowedFeatures ?? Array(0..<featureCount)
-        let work = range.count * features.count
-        let groups = work < 40_000 ? 1 : min(features.count, max(1, settings.threads) * 4)
-        let perGroup = (features.count + groups - 1) / groups
+        let work = range.count * featureCount
+        let groups = work < 200_000 ? 1 : max(1, min(featureCount, settings.threads))
+        let perGroup = (featureCount + groups - 1) / groups
         histogram.withUnsafeMutableBufferPointer { output in
             let out = UnsafeSendable(output)
             partition.withUnsafeBufferPointer { samples in
                 let samples = UnsafeSendable(samples)
-                try? Parallel.forEach(count: features.count, grain: perGroup, threads: settings.threads) { chunk in
-                    let mine = Array(features[chunk])
+                try? Parallel.forEach(count: featureCount, grain: perGroup, threads: settings.threads) { features in
                     let bins = binned.baseAddress!, g = gradients.baseAddress!, h = hessians.baseAddress!
-                    let hist = out.value.baseAddress!
+                    let idx = samples.value.baseAddress!
                     let p = featureCount, stride = binStride
+                    do {
+                    let f0 = features.lowerBound, f1 = features.upperBound
+                    let hist = out.value.baseAddress! + f0 * stride
+                    // Rows of a child node are scattered: ask for them a few samples ahead.
+                    let ahead = 12, last = range.upperBound - 1
+                    let gather = range.count < partition.count
                     if constantHessian {
                         for s in range {
-                            let i = Int(samples.value[s])
+                            if gather {
+                                let next = Int(idx[min(s + ahead, last)])
+                                toolbox_prefetch(bins + next * p + f0)
+                                toolbox_prefetch(g + next)
+                            }
+                            let i = Int(idx[s])
                             let row = bins + i * p
                             let gradient = Double(g[i])
-                            for f in mine {
-                                let slot = hist + (f * stride + Int(row[f]))
-                                slot.pointee.gradient += gradient
-                                slot.pointee.count += 1
+                            var slot = hist
+                            for f in f0..<f1 {
+                                let entry = slot + Int(row[f])
+                                entry.pointee.gradient += gradient
+                                entry.pointee.count += 1
+                                slot += stride
                             }
                         }
                     } else {
                         for s in range {
-                            let i = Int(samples.value[s])
+                            if gather {
+                                let next = Int(idx[min(s + ahead, last)])
+                                toolbox_prefetch(bins + next * p + f0)
+                                toolbox_prefetch(g + next)
+                                toolbox_prefetch(h + next)
+                            }
+                            let i = Int(idx[s])
                             let row = bins + i * p
                             let gradient = Double(g[i]), hessian = Double(h[i])
-                            for f in mine {
-                                let slot = hist + (f * stride + Int(row[f]))
-                                slot.pointee.gradient += gradient
-                                slot.pointee.hessian += hessian
-                                slot.pointee.count += 1
+                            var slot = hist
+                            for f in f0..<f1 {
+                                let entry = slot + Int(row[f])
+                                entry.pointee.gradient += gradient
+                                entry.pointee.hessian += hessian
+                                entry.pointee.count += 1
+                                slot += stride
                             }
                         }
+                    }
                     }
                 }
             }
@@ -142,8 +168,7 @@ struct TreeGrower {
     /// The best split of a node, scanning each feature's bins left to right (missing values
     /// right) and, when the feature had missing values in training, right to left (missing
     /// values left); the first feature wins ties.
-    func bestSplit(_ histogram: [HistogramBin], count: Int, gradient: Double, hessian: Double, value: Double) -> SplitInfo {
-        let features = allowedFeatures ?? Array(0..<featureCount)
+    func bestSplit(_ histogram: [HistogramBin], count: Int, gradient: Double, hessian: Double, value: Double, features: [Int]) -> SplitInfo {
         let lossCurrent = gradient * value
         let minSamples = settings.minSamplesLeaf, minHessian = settings.minHessianToSplit
         var best = SplitInfo()
@@ -216,32 +241,43 @@ struct TreeGrower {
         return best
     }
 
-    /// Splits `partition[node.start..<node.end]` stably: left samples first, in order.
+    /// Splits `partition[node.start..<node.end]` stably: left samples first, in order. Blocks
+    /// of samples are sorted in parallel and put back in block order, so the result is the
+    /// same on any number of threads.
     mutating func apply(_ split: SplitInfo, start: Int, end: Int) -> Int {
         let p = featureCount, feature = split.feature, threshold = split.bin, missingBin = self.missingBin
         let missingLeft = split.missingGoesLeft
-        var right = [Int32]()
-        right.reserveCapacity(split.countRight)
-        var write = start
-        binned.withMemoryRebound(to: UInt8.self) { bins in
-            for s in start..<end {
-                let i = partition[s]
-                let bin = Int(bins[Int(i) * p + feature])
-                let goesLeft = bin == missingBin ? missingLeft : bin <= threshold
-                if goesLeft { partition[write] = i; write += 1 } else { right.append(i) }
+        let blocks = try! partition.withUnsafeBufferPointer { samples in
+            let samples = UnsafeSendable(samples)
+            return try Parallel.map(count: end - start, grain: 32_768, threads: settings.threads) { chunk -> (left: [Int32], right: [Int32]) in
+                var left: [Int32] = [], right: [Int32] = []
+                left.reserveCapacity(chunk.count)
+                right.reserveCapacity(chunk.count)
+                let bins = binned.baseAddress!, idx = samples.value.baseAddress! + start
+                let last = chunk.upperBound - 1
+                for s in chunk {
+                    toolbox_prefetch(bins + Int(idx[min(s + 16, last)]) * p + feature)
+                    let i = idx[s]
+                    let bin = Int(bins[Int(i) * p + feature])
+                    let goesLeft = bin == missingBin ? missingLeft : bin <= threshold
+                    if goesLeft { left.append(i) } else { right.append(i) }
+                }
+                return (left, right)
             }
         }
-        for (offset, i) in right.enumerated() { partition[write + offset] = i }
-        return write
+        var write = start
+        for block in blocks { for i in block.left { partition[write] = i; write += 1 } }
+        let middle = write
+        for block in blocks { for i in block.right { partition[write] = i; write += 1 } }
+        return middle
     }
 
     /// Grows the tree; returns it with values shrunk.
     mutating func grow() -> BoostedTree {
         let root = histogram(0..<partition.count)
-        let features = allowedFeatures ?? Array(0..<featureCount)
         // The totals, from the bins of one feature (every feature's bins hold every sample).
         var gradient = 0.0, hessian = 0.0
-        let first = features.first ?? 0
+        let first = 0
         for bin in 0..<binStride {
             gradient += root[first * binStride + bin].gradient
             hessian += root[first * binStride + bin].hessian
@@ -281,7 +317,12 @@ struct TreeGrower {
         }
         func consider(_ index: Int, histogram: [HistogramBin], _ heap: inout [Int]) {
             let node = nodes[index]
-            let split = bestSplit(histogram, count: node.count, gradient: node.gradient, hessian: node.hessian, value: node.value)
+            var features = Array(0..<featureCount)
+            if settings.featureFraction < 1 {
+                let take = max(1, Int((settings.featureFraction * Double(featureCount)).rounded(.up)))
+                features = ((try? generator.sampleWithoutReplacement(take, from: featureCount)) ?? features).sorted()
+            }
+            let split = bestSplit(histogram, count: node.count, gradient: node.gradient, hessian: node.hessian, value: node.value, features: features)
             if split.gain <= 0 {
                 nodes[index].isLeaf = true
             } else {
