@@ -157,6 +157,7 @@ struct BoostingEngine {
         var trainScores: [Double] = [], validationScores: [Double] = []
         var generator = SeededGenerator(seed: parameters.seed &+ 0x9E37_79B9)
         var best = (score: -Double.infinity, iteration: 0)
+        let pool = HistogramPool(size: p * (Int(missingBin) + 1))
 
         if stopEarly {
             validationScores.append(-loss(validationY, validationRaw, validationWeights))
@@ -177,7 +178,7 @@ struct BoostingEngine {
                         h.withUnsafeBufferPointer { hp in
                             var grower = TreeGrower(binned: bins, featureCount: p, binCounts: mapper.binCounts, hasMissing: hasMissing,
                                                     missingBin: Int(missingBin), gradients: gp, hessians: hp, constantHessian: constantHessian,
-                                                    samples: (0..<m).map(Int32.init), settings: settings, generator: SeededGenerator(seed: treeSeed))
+                                                    samples: (0..<m).map(Int32.init), settings: settings, generator: SeededGenerator(seed: treeSeed), pool: pool)
                             var tree = grower.grow()
                             if objective == .absoluteError || objective == .quantile {
                                 updateLeavesToQuantile(&tree, grower: grower, targets: trainY, raw: raw, weights: trainWeights)

@@ -10,6 +10,26 @@ struct HistogramBin {
     var count: Int = 0
 }
 
+/// Histogram buffers kept between nodes and trees: a node's histogram is several hundred
+/// kilobytes, and allocating each afresh costs page faults and zeroing by the kernel.
+final class HistogramPool {
+    private var free: [[HistogramBin]] = []
+    let size: Int
+
+    init(size: Int) { self.size = size }
+
+    /// A zeroed buffer.
+    func take() -> [HistogramBin] {
+        guard var buffer = free.popLast() else { return [HistogramBin](repeating: HistogramBin(), count: size) }
+        buffer.withUnsafeMutableBufferPointer { $0.update(repeating: HistogramBin()) }
+        return buffer
+    }
+
+    func give(_ buffer: consuming [HistogramBin]) {
+        if free.count < 64 { free.append(buffer) }
+    }
+}
+
 /// The settings a tree is grown with (scikit-learn's `TreeGrower` arguments).
 struct GrowerSettings {
     var maxLeafNodes: Int?
@@ -52,6 +72,8 @@ struct TreeGrower {
     let hessians: UnsafeBufferPointer<Float>
     let constantHessian: Bool
     let settings: GrowerSettings
+    /// Where histogram buffers come from and go back to.
+    let pool: HistogramPool
     /// Draws the features each node's split considers when ``GrowerSettings/featureFraction`` < 1.
     var generator: SeededGenerator
     let binStride: Int
@@ -76,7 +98,8 @@ struct TreeGrower {
 
     init(binned: UnsafeBufferPointer<UInt8>, featureCount: Int, binCounts: [Int], hasMissing: [Bool], missingBin: Int,
          gradients: UnsafeBufferPointer<Float>, hessians: UnsafeBufferPointer<Float>, constantHessian: Bool,
-         samples: [Int32], settings: GrowerSettings, generator: SeededGenerator) {
+         samples: [Int32], settings: GrowerSettings, generator: SeededGenerator, pool: HistogramPool) {
+        self.pool = pool
         self.binned = binned
         self.featureCount = featureCount
         self.binCounts = binCounts
@@ -96,7 +119,7 @@ struct TreeGrower {
     /// the histogram stays in cache). Every bin sums its samples in partition order, whatever
     /// the thread count.
     func histogram(_ range: Range<Int>) -> [HistogramBin] {
-        var histogram = [HistogramBin](repeating: HistogramBin(), count: featureCount * binStride)
+        var histogram = pool.take()
         let work = range.count * featureCount
         let groups = work < 200_000 ? 1 : max(1, min(featureCount, settings.threads))
         let perGroup = (featureCount + groups - 1) / groups
@@ -169,6 +192,17 @@ struct TreeGrower {
     /// right) and, when the feature had missing values in training, right to left (missing
     /// values left); the first feature wins ties.
     func bestSplit(_ histogram: [HistogramBin], count: Int, gradient: Double, hessian: Double, value: Double, features: [Int]) -> SplitInfo {
+        // Each block of features finds its best; the first block's best wins ties, as one scan would.
+        let grain = features.count >= 16 && settings.threads > 1 ? (features.count + 1) / 2 : max(1, features.count)
+        let bests = (try? Parallel.map(count: features.count, grain: grain, threads: settings.threads) { block in
+            bestSplit(histogram, count: count, gradient: gradient, hessian: hessian, value: value, features: features[block])
+        }) ?? []
+        var best = SplitInfo()
+        for candidate in bests where candidate.gain > best.gain { best = candidate }
+        return best
+    }
+
+    func bestSplit(_ histogram: [HistogramBin], count: Int, gradient: Double, hessian: Double, value: Double, features: ArraySlice<Int>) -> SplitInfo {
         let lossCurrent = gradient * value
         let minSamples = settings.minSamplesLeaf, minHessian = settings.minHessianToSplit
         var best = SplitInfo()
@@ -247,28 +281,39 @@ struct TreeGrower {
     mutating func apply(_ split: SplitInfo, start: Int, end: Int) -> Int {
         let p = featureCount, feature = split.feature, threshold = split.bin, missingBin = self.missingBin
         let missingLeft = split.missingGoesLeft
-        let blocks = try! partition.withUnsafeBufferPointer { samples in
-            let samples = UnsafeSendable(samples)
-            return try Parallel.map(count: end - start, grain: 32_768, threads: settings.threads) { chunk -> (left: [Int32], right: [Int32]) in
-                var left: [Int32] = [], right: [Int32] = []
-                left.reserveCapacity(chunk.count)
-                right.reserveCapacity(chunk.count)
-                let bins = binned.baseAddress!, idx = samples.value.baseAddress! + start
-                let last = chunk.upperBound - 1
-                for s in chunk {
-                    toolbox_prefetch(bins + Int(idx[min(s + 16, last)]) * p + feature)
-                    let i = idx[s]
-                    let bin = Int(bins[Int(i) * p + feature])
-                    let goesLeft = bin == missingBin ? missingLeft : bin <= threshold
-                    if goesLeft { left.append(i) } else { right.append(i) }
+        let count = end - start
+        // Each block writes its left samples to the front of its slice of `scratch` and its
+        // right samples to the back (reversed), then the blocks are put back in order.
+        var scratch = [Int32](repeating: 0, count: count)
+        let lefts = try! partition.withUnsafeBufferPointer { samples in
+            try scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+                let samples = UnsafeSendable(samples), out = UnsafeSendable(scratchBuffer)
+                return try Parallel.map(count: count, grain: 32_768, threads: settings.threads) { chunk -> Int in
+                    let bins = binned.baseAddress!, idx = samples.value.baseAddress! + start
+                    let dst = out.value.baseAddress!
+                    var left = chunk.lowerBound, right = chunk.upperBound - 1
+                    let last = chunk.upperBound - 1
+                    for s in chunk {
+                        toolbox_prefetch(bins + Int(idx[min(s + 16, last)]) * p + feature)
+                        let i = idx[s]
+                        let bin = Int(bins[Int(i) * p + feature])
+                        let goesLeft = bin == missingBin ? missingLeft : bin <= threshold
+                        if goesLeft { dst[left] = i; left += 1 } else { dst[right] = i; right -= 1 }
+                    }
+                    return left - chunk.lowerBound
                 }
-                return (left, right)
             }
         }
+        let chunks = Parallel.chunks(count: count, grain: 32_768)
         var write = start
-        for block in blocks { for i in block.left { partition[write] = i; write += 1 } }
+        for (chunk, leftCount) in zip(chunks, lefts) {
+            for k in chunk.lowerBound..<(chunk.lowerBound + leftCount) { partition[write] = scratch[k]; write += 1 }
+        }
         let middle = write
-        for block in blocks { for i in block.right { partition[write] = i; write += 1 } }
+        for (chunk, leftCount) in zip(chunks, lefts) {
+            var k = chunk.upperBound - 1
+            while k >= chunk.lowerBound + leftCount { partition[write] = scratch[k]; write += 1; k -= 1 }
+        }
         return middle
     }
 
@@ -325,6 +370,7 @@ struct TreeGrower {
             let split = bestSplit(histogram, count: node.count, gradient: node.gradient, hessian: node.hessian, value: node.value, features: features)
             if split.gain <= 0 {
                 nodes[index].isLeaf = true
+                pool.give(histogram)
             } else {
                 nodes[index].split = split
                 nodes[index].histogram = histogram
@@ -341,8 +387,7 @@ struct TreeGrower {
         while !splittable.isEmpty {
             let index = pop(&splittable)
             var split = nodes[index].split!
-            let parentHistogram = nodes[index].histogram!
-            nodes[index].histogram = nil
+            var parentHistogram = nodes[index].histogram.take()!
             let (start, end, depth) = (nodes[index].start, nodes[index].end, nodes[index].depth + 1)
             let middle = apply(split, start: start, end: end)
             if !hasMissing[split.feature] {
@@ -360,33 +405,42 @@ struct TreeGrower {
             if let maxLeaves = settings.maxLeafNodes, leaves == maxLeaves {
                 nodes[leftIndex].isLeaf = true
                 nodes[rightIndex].isLeaf = true
-                for remaining in splittable { nodes[remaining].isLeaf = true; nodes[remaining].histogram = nil; nodes[remaining].split = nil }
+                pool.give(parentHistogram)
+                for remaining in splittable {
+                    nodes[remaining].isLeaf = true
+                    if let buffer = nodes[remaining].histogram.take() { pool.give(buffer) }
+                    nodes[remaining].split = nil
+                }
                 splittable.removeAll()
                 break
             }
             if let maxDepth = settings.maxDepth, depth == maxDepth {
                 nodes[leftIndex].isLeaf = true
                 nodes[rightIndex].isLeaf = true
+                pool.give(parentHistogram)
                 continue
             }
             if nodes[leftIndex].count < 2 * settings.minSamplesLeaf { nodes[leftIndex].isLeaf = true }
             if nodes[rightIndex].count < 2 * settings.minSamplesLeaf { nodes[rightIndex].isLeaf = true }
             let splitLeft = !nodes[leftIndex].isLeaf, splitRight = !nodes[rightIndex].isLeaf
-            guard splitLeft || splitRight else { continue }
-            // The smaller child from its samples, the larger as the parent minus the smaller.
+            guard splitLeft || splitRight else { pool.give(parentHistogram); continue }
+            // The smaller child from its samples, the larger as the parent minus the smaller
+            // (in the parent's buffer).
             let leftIsSmaller = nodes[leftIndex].count < nodes[rightIndex].count
-            let small = leftIsSmaller ? leftIndex : rightIndex, large = leftIsSmaller ? rightIndex : leftIndex
+            let small = leftIsSmaller ? leftIndex : rightIndex
             let smallHistogram = histogram(nodes[small].start..<nodes[small].end)
-            var largeHistogram = parentHistogram
-            for slot in largeHistogram.indices {
-                largeHistogram[slot].gradient -= smallHistogram[slot].gradient
-                largeHistogram[slot].hessian -= smallHistogram[slot].hessian
-                largeHistogram[slot].count -= smallHistogram[slot].count
+            parentHistogram.withUnsafeMutableBufferPointer { large in
+                smallHistogram.withUnsafeBufferPointer { small in
+                    for slot in 0..<large.count {
+                        large[slot].gradient -= small[slot].gradient
+                        large[slot].hessian -= small[slot].hessian
+                        large[slot].count -= small[slot].count
+                    }
+                }
             }
-            let histograms = leftIsSmaller ? (smallHistogram, largeHistogram) : (largeHistogram, smallHistogram)
-            if splitLeft { consider(leftIndex, histogram: histograms.0, &splittable) }
-            if splitRight { consider(rightIndex, histogram: histograms.1, &splittable) }
-            _ = large
+            let (leftHistogram, rightHistogram) = leftIsSmaller ? (smallHistogram, parentHistogram) : (parentHistogram, smallHistogram)
+            if splitLeft { consider(leftIndex, histogram: leftHistogram, &splittable) } else { pool.give(leftHistogram) }
+            if splitRight { consider(rightIndex, histogram: rightHistogram, &splittable) } else { pool.give(rightHistogram) }
         }
         let (tree, order) = flatten()
         flatIndex = order
