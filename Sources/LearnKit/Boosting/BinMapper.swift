@@ -89,6 +89,21 @@ public struct BinMapper: Sendable, Hashable, Codable {
         return UInt8(low)
     }
 
+    /// `x` binned, column-major: feature `f`'s bins at `[f * rows ..< (f + 1) * rows]`.
+    func transformColumnMajor(_ x: Matrix<Double>, threads: Int? = nil) throws -> [UInt8] {
+        let columns = x.columns, rows = x.rows
+        var binned = [UInt8](repeating: 0, count: rows * columns)
+        try binned.withUnsafeMutableBufferPointer { output in
+            let out = UnsafeSendable(output)
+            try Parallel.forEach(count: columns, grain: 1, threads: threads) { features in
+                for feature in features {
+                    for row in 0..<rows { out.value[feature * rows + row] = bin(x.values[row * columns + feature], feature: feature) }
+                }
+            }
+        }
+        return binned
+    }
+
     /// `x` binned, row-major (`rows x columns` bytes).
     func transform(_ x: Matrix<Double>, threads: Int? = nil) throws -> [UInt8] {
         let columns = x.columns

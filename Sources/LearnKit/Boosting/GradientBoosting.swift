@@ -138,10 +138,10 @@ struct BoostingEngine {
         if !validationRows.isEmpty { validationX = try x.rows(at: validationRows) }
 
         let mapper = try BinMapper(fitting: trainX, maxBins: parameters.maxBins, seed: parameters.seed, threads: threads)
-        let binned = try mapper.transform(trainX, threads: threads)
+        let binned = try mapper.transformColumnMajor(trainX, threads: threads)
+        let binnedRows = try mapper.transform(trainX, threads: threads)
         let missingBin = UInt8(parameters.maxBins)
-        var hasMissing = [Bool](repeating: false, count: p)
-        for row in 0..<trainX.rows { for f in 0..<p where binned[row * p + f] == missingBin { hasMissing[f] = true } }
+        let hasMissing = (0..<p).map { f in binned[(f * trainX.rows)..<((f + 1) * trainX.rows)].contains(missingBin) }
         let validationBinned = try validationX.map { try mapper.transform($0, threads: threads) }
 
         let m = trainX.rows, k = outputs
@@ -173,10 +173,10 @@ struct BoostingEngine {
                                               l2Regularization: parameters.l2Regularization, shrinkage: parameters.learningRate, threads: threads,
                                               featureFraction: parameters.maxFeatures)
                 let treeSeed = generator.next()
-                var tree = binned.withUnsafeBufferPointer { bins in
+                var tree = binned.withUnsafeBufferPointer { bins in binnedRows.withUnsafeBufferPointer { rows in
                     g.withUnsafeBufferPointer { gp in
                         h.withUnsafeBufferPointer { hp in
-                            var grower = TreeGrower(binned: bins, featureCount: p, binCounts: mapper.binCounts, hasMissing: hasMissing,
+                            var grower = TreeGrower(binnedRows: rows, binned: bins, featureCount: p, binCounts: mapper.binCounts, hasMissing: hasMissing,
                                                     missingBin: Int(missingBin), gradients: gp, hessians: hp, constantHessian: constantHessian,
                                                     samples: (0..<m).map(Int32.init), settings: settings, generator: SeededGenerator(seed: treeSeed), pool: pool)
                             var tree = grower.grow()
@@ -193,7 +193,7 @@ struct BoostingEngine {
                             return tree
                         }
                     }
-                }
+                } }
                 tree.setThresholds(mapper)
                 if let validationBinned {
                     validationBinned.withUnsafeBufferPointer { bins in

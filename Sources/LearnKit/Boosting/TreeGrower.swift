@@ -63,6 +63,9 @@ struct SplitInfo {
 /// Histograms are built in parallel over features; every sum runs over samples in the same
 /// order whatever the thread count, so a fixed seed gives the same trees on any machine.
 struct TreeGrower {
+    /// The training bins twice: row-major for histograms (a row's features in one cache line)
+    /// and column-major for partitioning (a feature's bins for ascending samples stream).
+    let binnedRows: UnsafeBufferPointer<UInt8>
     let binned: UnsafeBufferPointer<UInt8>
     let featureCount: Int
     let binCounts: [Int]            // non-missing bins per feature
@@ -77,6 +80,8 @@ struct TreeGrower {
     /// Draws the features each node's split considers when ``GrowerSettings/featureFraction`` < 1.
     var generator: SeededGenerator
     let binStride: Int
+    /// Training rows: the bins are column-major, feature `f`'s at `binned[f * rowCount ..< (f + 1) * rowCount]`.
+    let rowCount: Int
 
     struct Node {
         var start: Int, end: Int
@@ -96,10 +101,11 @@ struct TreeGrower {
     /// Sample indices, partitioned so that each node's samples are contiguous.
     var partition: [Int32]
 
-    init(binned: UnsafeBufferPointer<UInt8>, featureCount: Int, binCounts: [Int], hasMissing: [Bool], missingBin: Int,
+    init(binnedRows: UnsafeBufferPointer<UInt8>, binned: UnsafeBufferPointer<UInt8>, featureCount: Int, binCounts: [Int], hasMissing: [Bool], missingBin: Int,
          gradients: UnsafeBufferPointer<Float>, hessians: UnsafeBufferPointer<Float>, constantHessian: Bool,
          samples: [Int32], settings: GrowerSettings, generator: SeededGenerator, pool: HistogramPool) {
         self.pool = pool
+        self.binnedRows = binnedRows
         self.binned = binned
         self.featureCount = featureCount
         self.binCounts = binCounts
@@ -112,6 +118,7 @@ struct TreeGrower {
         self.generator = generator
         self.partition = samples
         binStride = missingBin + 1
+        rowCount = samples.count
     }
 
     /// The histogram of the samples `partition[range]`, for the allowed features: rows are
@@ -128,7 +135,7 @@ struct TreeGrower {
             partition.withUnsafeBufferPointer { samples in
                 let samples = UnsafeSendable(samples)
                 try? Parallel.forEach(count: featureCount, grain: perGroup, threads: settings.threads) { features in
-                    let bins = binned.baseAddress!, g = gradients.baseAddress!, h = hessians.baseAddress!
+                    let bins = binnedRows.baseAddress!, g = gradients.baseAddress!, h = hessians.baseAddress!
                     let idx = samples.value.baseAddress!
                     let p = featureCount, stride = binStride
                     do {
@@ -279,7 +286,7 @@ struct TreeGrower {
     /// of samples are sorted in parallel and put back in block order, so the result is the
     /// same on any number of threads.
     mutating func apply(_ split: SplitInfo, start: Int, end: Int) -> Int {
-        let p = featureCount, feature = split.feature, threshold = split.bin, missingBin = self.missingBin
+        let feature = split.feature, threshold = split.bin, missingBin = self.missingBin
         let missingLeft = split.missingGoesLeft
         let count = end - start
         // Each block writes its left samples to the front of its slice of `scratch` and its
@@ -289,14 +296,14 @@ struct TreeGrower {
             try scratch.withUnsafeMutableBufferPointer { scratchBuffer in
                 let samples = UnsafeSendable(samples), out = UnsafeSendable(scratchBuffer)
                 return try Parallel.map(count: count, grain: 32_768, threads: settings.threads) { chunk -> Int in
-                    let bins = binned.baseAddress!, idx = samples.value.baseAddress! + start
+                    let column = binned.baseAddress! + feature * rowCount, idx = samples.value.baseAddress! + start
                     let dst = out.value.baseAddress!
                     var left = chunk.lowerBound, right = chunk.upperBound - 1
                     let last = chunk.upperBound - 1
                     for s in chunk {
-                        toolbox_prefetch(bins + Int(idx[min(s + 16, last)]) * p + feature)
+                        toolbox_prefetch(column + Int(idx[min(s + 24, last)]))
                         let i = idx[s]
-                        let bin = Int(bins[Int(i) * p + feature])
+                        let bin = Int(column[Int(i)])
                         let goesLeft = bin == missingBin ? missingLeft : bin <= threshold
                         if goesLeft { dst[left] = i; left += 1 } else { dst[right] = i; right -= 1 }
                     }
