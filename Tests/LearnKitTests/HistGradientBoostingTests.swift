@@ -11,6 +11,8 @@ struct BoostingGolden: Decodable {
     var bin_thresholds_breast: [[Double]]
     var cases: [String: Case]
     var cv: [String: Double]
+    struct SHAP: Decodable { var values: [Double]; var expected: [Double] }
+    var shap: [String: SHAP]
 }
 
 @Suite("Histogram gradient boosting against scikit-learn")
@@ -140,5 +142,36 @@ extension HistGradientBoostingTests {
         let one = try HistGradientBoostingClassifier(parameters: Self.parameters(15) { $0.threads = 1; $0.maxFeatures = 0.6 }).fit(data.x, data.y)
         let four = try HistGradientBoostingClassifier(parameters: Self.parameters(15) { $0.threads = 4; $0.maxFeatures = 0.6 }).fit(data.x, data.y)
         #expect(one.ensemble.trees == four.ensemble.trees)
+    }
+}
+
+extension HistGradientBoostingTests {
+    /// The acceptance: TreeSHAP values equal shap's TreeExplainer to 1e-6, and add up to the raw output.
+    @Test func treeSHAPEqualsShap() throws {
+        let first25 = Array(0..<25)
+        let cases: [(String, Matrix<Double>, (Matrix<Double>) throws -> BoostedEnsemble)] = [
+            ("diabetes_squared", try matrix(data.diabetes), { try HistGradientBoostingRegressor(parameters: Self.parameters(50)).fit($0, data.diabetes.y).ensemble }),
+            ("breast_binary", try matrix(data.breast), { try HistGradientBoostingClassifier(parameters: Self.parameters(50)).fit($0, data.breast.y).ensemble }),
+            ("breast_binary_missing", try matrix(data.breast, values: g.missing_x),
+             { try HistGradientBoostingClassifier(parameters: Self.parameters(40)).fit($0, data.breast.y).ensemble }),
+            ("wine_multiclass", try matrix(data.wine), { try HistGradientBoostingClassifier(parameters: Self.parameters(30)).fit($0, data.wine.y).ensemble }),
+        ]
+        for (name, x, fit) in cases {
+            let expected = try #require(g.shap[name])
+            let ensemble = try fit(x)
+            let rows = try x.rows(at: first25)
+            let shap = try ensemble.shapValues(rows)
+            let mismatch = ToolboxTesting.mismatch(shap.values.flatMap(\.values), expected.values, relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+            #expect(mismatch == nil, "\(name): \(String(describing: mismatch))")
+            #expect(ToolboxTesting.mismatch(shap.expectedValue, expected.expected, relativeTolerance: 1e-9, absoluteTolerance: 1e-12) == nil, "\(name)")
+            // Local accuracy: values plus the expected value give the raw output.
+            let raw = try ensemble.rawPredictions(rows)
+            for output in 0..<ensemble.outputs {
+                for row in 0..<25 {
+                    let total = shap.expectedValue[output] + (0..<x.columns).reduce(0) { $0 + shap.values[output][row, $1] }
+                    #expect(abs(total - raw[row * ensemble.outputs + output]) <= 1e-9 * max(1, abs(total)), "\(name) row \(row)")
+                }
+            }
+        }
     }
 }
