@@ -175,3 +175,24 @@ extension HistGradientBoostingTests {
         }
     }
 }
+
+extension HistGradientBoostingTests {
+    @Test func permutationImportanceFindsTheInformativeFeatures() throws {
+        // y depends on features 0 and 2 only.
+        var generator = SeededGenerator(seed: 12)
+        let n = 1_500
+        let values = (0..<(n * 4)).map { _ in generator.nextNormal() }
+        let x = try Matrix(rows: n, columns: 4, values: values)
+        let y = (0..<n).map { 3 * x[$0, 0] - 2 * x[$0, 2] + 0.1 * generator.nextNormal() }
+        let model = try HistGradientBoostingRegressor(parameters: Self.parameters(60)).fit(x, y)
+        let one = try PermutationImportance.compute(model, x: x, y: y, scorer: .r2, repeats: 5, seed: 3, threads: 1)
+        let two = try PermutationImportance.compute(model, x: x, y: y, scorer: .r2, repeats: 5, seed: 3, threads: 2)
+        #expect(one == two)
+        #expect(one.importancesMean[0] > 0.5 && one.importancesMean[2] > 0.3)
+        #expect(abs(one.importancesMean[1]) < 0.01 && abs(one.importancesMean[3]) < 0.01)
+        #expect(one.importances.allSatisfy { $0.count == 5 } && one.baselineScore > 0.95)
+        #expect(model.featureImportances[0] > model.featureImportances[1] && model.featureImportances.reduce(0, +) > 0.999)
+        #expect(throws: ToolboxError.self) { try PermutationImportance.compute(model, x: x, y: y, scorer: .r2, repeats: 0) }
+        #expect(throws: ToolboxError.self) { try Scorer.named("accuracy_score") }
+    }
+}

@@ -40,6 +40,19 @@ public struct Scorer: Sendable {
         }
         return try Metrics.rocAUC(y, probabilities: try classifier.predictProbabilities(x), classes: classifier.classes)
     }
+
+    /// Every built-in scorer.
+    public static let all: [Scorer] = [.r2, .negativeMeanSquaredError, .negativeMeanAbsoluteError, .accuracy, .balancedAccuracy, .f1Macro, .rocAUC]
+
+    /// The built-in scorer called `name` (scikit-learn's scoring strings).
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming the known scorers.
+    public static func named(_ name: String) throws -> Scorer {
+        guard let scorer = all.first(where: { $0.name == name }) else {
+            throw ToolboxError(.invalidParameter, "unknown scoring \(name); known: \(all.map(\.name).joined(separator: ", "))",
+                               context: ErrorContext(parameter: "scoring"))
+        }
+        return scorer
+    }
 }
 
 /// What ``ModelSelection/crossValidate(_:x:y:cv:scoring:groups:threads:)`` measured, one
