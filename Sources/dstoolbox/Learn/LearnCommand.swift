@@ -1,0 +1,233 @@
+import ArgumentParser
+import DSToolbox
+import Foundation
+
+/// `dstoolbox learn ...`: cross-validate, train, predict and explain any LearnKit model by its
+/// registry name (scikit-learn's class names in snake case).
+struct LearnCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "learn",
+        abstract: "Cross-validate, train, predict with and explain models by name (hist_gradient_boosting_classifier, random_forest_classifier, ...).",
+        subcommands: [LearnCVCommand.self, LearnTrainCommand.self, LearnPredictCommand.self, LearnExplainCommand.self]
+    )
+
+    /// The estimator `name` with `--set key=value` hyperparameters.
+    static func estimator(_ name: String, settings: [String]) throws -> any Estimator {
+        try Toolbox.registerAll()
+        guard let type = ModelRegistry.shared.estimatorType(named: name) else {
+            let known = ModelRegistry.shared.estimatorNames.flatMap { ModelRegistry.shared.aliases(of: $0) }.sorted()
+            throw ToolboxError(.notFound, "no model named \(name); known: \(known.joined(separator: ", "))", context: ErrorContext(parameter: "model"))
+        }
+        guard let configurable = type as? any Configurable.Type else {
+            throw ToolboxError(.unsupported, "\(name) cannot be built from --set values", context: ErrorContext(parameter: "model"))
+        }
+        var values: [String: JSONValue] = [:]
+        for setting in settings {
+            let parts = setting.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--set takes KEY=VALUE, got \(setting)") }
+            values[String(parts[0])] = JSONValue(commandLineText: String(parts[1]))
+        }
+        guard let estimator = try configurable.init(hyperparameters: values, path: "--set") as? any Estimator else {
+            throw ToolboxError(.unsupported, "\(name) is not an estimator", context: ErrorContext(parameter: "model"))
+        }
+        return estimator
+    }
+
+    /// The features and target of a CSV: every column but the target, categorical columns coded.
+    static func data(_ path: String, target: String) throws -> (features: FeatureMatrix, target: TargetColumn) {
+        let table = try DataTable(csvFile: path)
+        guard table.columnNames.contains(target) else {
+            throw ToolboxError(.notFound, "no column \(target) in \(path); columns: \(table.columnNames.joined(separator: ", "))",
+                               context: ErrorContext(path: path, column: target))
+        }
+        let features = try table.dropping([target]).toMatrix()
+        return (features, try table.target(named: target))
+    }
+
+    static func isClassifier<E: Estimator>(_ estimator: E) -> Bool { E.Model.self is any Classifier.Type }
+
+    static func json(_ value: some Encodable) throws -> String { try RunsCommand.json(value) }
+
+    /// Prints a line on standard error (progress of long fits).
+    static func note(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+
+    /// A fit context that reports progress every 10 iterations on standard error when asked.
+    static func context(_ features: FeatureMatrix, labels: [String]?, progress: Bool) -> FitContext {
+        var context = FitContext(features, targetLabels: labels)
+        if progress {
+            let start = Date()
+            context.progress = { report in
+                if report.iteration % 10 == 0 {
+                    let loss = report.trainLoss.map { String(format: " train loss %.6g", $0) } ?? ""
+                    note(String(format: "iteration %d%@ (%.1f s)", report.iteration, loss, Date().timeIntervalSince(start)))
+                }
+                return .proceed
+            }
+        }
+        return context
+    }
+
+    /// A fitted model from MODEL: a DSToolbox archive (LightGBM and XGBoost files are recognised
+    /// and refused until their import lands).
+    static func load(_ path: String) throws -> any FittedModel {
+        try Toolbox.registerAll()
+        let head = try RegularFile.head(path, count: 64)
+        if head.starts(with: ModelArchive.magic) { return try ModelArchive.load(from: path) }
+        let text = String(decoding: head, as: UTF8.self)
+        if text.hasPrefix("tree\n") || text.hasPrefix("tree\r\n") {
+            throw ToolboxError(.unsupported, "this is a LightGBM text model; importing LightGBM models is not built yet", context: ErrorContext(path: path))
+        }
+        if text.trimmingCharacters(in: .whitespaces).hasPrefix("{") || head.first == UInt8(ascii: "{") {
+            throw ToolboxError(.unsupported, "this looks like an XGBoost JSON model; importing XGBoost models is not built yet", context: ErrorContext(path: path))
+        }
+        throw ToolboxError(.unsupported, "not a DSToolbox model archive", context: ErrorContext(path: path))
+    }
+
+    /// The rows of a CSV as the model's input: its fitted columns, by name, in fit order (other
+    /// columns, such as the target, are left out).
+    static func input(_ model: any FittedModel, csv path: String) throws -> (table: DataTable, x: Matrix<Double>) {
+        let table = try DataTable(csvFile: path)
+        if let names = model.schema.featureNames {
+            let missing = names.filter { !table.columnNames.contains($0) }
+            guard missing.isEmpty else {
+                throw ToolboxError(.shapeMismatch, "\(path) lacks the model's columns \(missing.joined(separator: ", "))",
+                                   context: ErrorContext(path: path, column: missing[0]))
+            }
+            return (table, try model.inputMatrix(try table.selecting(names)))
+        }
+        return (table, try model.inputMatrix(table))
+    }
+
+    /// Writes a table to `output` (atomically) or prints it.
+    static func emit(_ table: DataTable, output: String?) throws {
+        if let output { try table.writeCSV(to: output) } else { print(try table.csvString(), terminator: "") }
+    }
+}
+
+/// `dstoolbox learn cv DATA.csv --target COL --model NAME [--set k=v]... [--folds K] [--scoring NAME] [--json]`
+struct LearnCVCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cv", abstract: "Cross-validate a model: stratified folds for classifiers, as scikit-learn's cross_val_score.")
+    @Argument(help: "The data (CSV with a header).") var data: String
+    @Option(help: "The target column.") var target: String
+    @Option(help: "The model's registry name, e.g. hist_gradient_boosting_classifier.") var model: String
+    @Option(name: .customLong("set"), help: "A hyperparameter KEY=VALUE (repeatable), scikit-learn's names.") var settings: [String] = []
+    @Option(help: "Number of folds.") var folds: Int = 5
+    @Option(help: "The score: accuracy, balanced_accuracy, f1_macro, roc_auc, r2, neg_mean_squared_error, neg_mean_absolute_error (default: accuracy or r2).")
+    var scoring: String?
+    @Flag(help: "Print JSON: {\"scores\": [...], \"mean\": ...}.") var json = false
+
+    func validate() throws {
+        guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
+    }
+
+    func run() throws {
+        let estimator = try LearnCommand.estimator(model, settings: settings)
+        let (features, target) = try LearnCommand.data(data, target: self.target)
+        let classifier = LearnCommand.isClassifier(estimator)
+        let scorer = try scoring.map(Scorer.named) ?? (classifier ? .accuracy : .r2)
+        let cv: any CrossValidator = classifier ? StratifiedKFold(folds: folds) : KFold(folds: folds)
+        let context = FitContext(features, targetLabels: target.labels)
+        let result = try ModelSelection.crossValidate(estimator, x: features.matrix, y: target.values, cv: cv, scoring: [scorer], context: context)
+        let scores = result.testScores[scorer.name] ?? []
+        let mean = result.meanTestScore(scorer.name)
+        let deviation = (scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(scores.count, 1))).squareRoot()
+        if json {
+            struct Output: Encodable { var model: String, scoring: String, folds: Int, scores: [Double], mean: Double, std: Double, fit_times: [Double] }
+            print(try LearnCommand.json(Output(model: model, scoring: scorer.name, folds: folds, scores: scores, mean: mean, std: deviation, fit_times: result.fitTimes)))
+        } else {
+            print("\(model) \(scorer.name) over \(folds) folds: \(mean) ± \(deviation)")
+            print("scores: " + scores.map { "\($0)" }.joined(separator: ", "))
+        }
+    }
+}
+
+/// `dstoolbox learn train DATA.csv --target COL --model NAME [--set k=v]... --output MODEL`
+struct LearnTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "train", abstract: "Fit a model on a CSV and save it as a model archive.")
+    @Argument(help: "The data (CSV with a header).") var data: String
+    @Option(help: "The target column.") var target: String
+    @Option(help: "The model's registry name.") var model: String
+    @Option(name: .customLong("set"), help: "A hyperparameter KEY=VALUE (repeatable).") var settings: [String] = []
+    @Option(name: [.short, .long], help: "The model archive to write.") var output: String
+    @Flag(help: "Report progress on standard error (iterative models).") var progress = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let estimator = try LearnCommand.estimator(model, settings: settings)
+        let (features, target) = try LearnCommand.data(data, target: self.target)
+        let context = LearnCommand.context(features, labels: target.labels, progress: progress)
+        let start = Date()
+        let fitted = try estimator.fit(features.matrix, target.values, context: context)
+        let seconds = Date().timeIntervalSince(start)
+        try ModelArchive.save(fitted, to: output)
+        if json {
+            struct Output: Encodable { var model: String, type: String, output: String, rows: Int, features: Int, fit_seconds: Double }
+            print(try LearnCommand.json(Output(model: model, type: type(of: fitted).modelTypeName, output: output, rows: features.matrix.rows,
+                                               features: features.matrix.columns, fit_seconds: seconds)))
+        } else {
+            print("fitted \(type(of: fitted).modelTypeName) on \(features.matrix.rows) rows x \(features.matrix.columns) features in \(String(format: "%.2f", seconds)) s; wrote \(output)")
+        }
+    }
+}
+
+/// `dstoolbox learn predict MODEL DATA.csv [--proba] [--output F]`
+struct LearnPredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "predict", abstract: "Predict with a saved model: one output row per input row.")
+    @Argument(help: "The model (a DSToolbox archive).") var model: String
+    @Argument(help: "The data (CSV with the model's columns; others are ignored).") var data: String
+    @Flag(help: "Class probabilities, one column per class.") var proba = false
+    @Option(name: [.short, .long], help: "Write CSV here (default: standard output).") var output: String?
+
+    func run() throws {
+        let fitted = try LearnCommand.load(model)
+        let (_, x) = try LearnCommand.input(fitted, csv: data)
+        let table: DataTable
+        if proba {
+            guard let classifier = fitted.classifier else {
+                throw ToolboxError(.unsupported, "--proba needs a classifier; \(type(of: fitted).modelTypeName) is not one", context: ErrorContext(parameter: "proba"))
+            }
+            let probabilities = try classifier.predictProbabilities(x)
+            let names = classifier.classLabels.map(\.description)
+            table = try DataTable(names.enumerated().map { ("probability_\($1)", .numeric(probabilities.column($0))) })
+        } else if let classifier = fitted.classifier {
+            table = try DataTable([("prediction", .categorical(try classifier.predictLabels(x).map { $0.description }))])
+        } else if let predictor = fitted.predictor {
+            table = try DataTable([("prediction", .numeric(try predictor.predict(x)))])
+        } else {
+            throw ToolboxError(.unsupported, "\(type(of: fitted).modelTypeName) does not predict", context: ErrorContext(parameter: "model"))
+        }
+        try LearnCommand.emit(table, output: output)
+    }
+}
+
+/// `dstoolbox learn explain MODEL DATA.csv --output shap.csv`
+struct LearnExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain", abstract: "SHAP values (exact TreeSHAP) per row and feature, plus the expected value, for boosted models.")
+    @Argument(help: "The model (a DSToolbox archive).") var model: String
+    @Argument(help: "The data (CSV with the model's columns).") var data: String
+    @Option(name: [.short, .long], help: "Write CSV here (default: standard output).") var output: String?
+
+    func run() throws {
+        let fitted = try LearnCommand.load(model)
+        let (_, x) = try LearnCommand.input(fitted, csv: data)
+        let ensemble: BoostedEnsemble
+        if let boosted = fitted as? HistGradientBoostingClassifierModel { ensemble = boosted.ensemble }
+        else if let boosted = fitted as? HistGradientBoostingRegressorModel { ensemble = boosted.ensemble }
+        else {
+            throw ToolboxError(.unsupported, "TreeSHAP is built for gradient boosting models so far, not \(type(of: fitted).modelTypeName)",
+                               context: ErrorContext(parameter: "model"))
+        }
+        let shap = try ensemble.shapValues(x)
+        let names = fitted.schema.featureNames ?? (0..<x.columns).map { "x\($0)" }
+        var columns: [(String, DataTable.Column)] = []
+        let classNames: [String]? = ensemble.outputs > 1 ? fitted.classifier?.classLabels.map(\.description) : nil
+        for output in 0..<ensemble.outputs {
+            let prefix = classNames.map { "\($0[output])__" } ?? ""
+            for (feature, name) in names.enumerated() { columns.append((prefix + name, .numeric(shap.values[output].column(feature)))) }
+            columns.append((prefix + "expected_value", .numeric([Double](repeating: shap.expectedValue[output], count: x.rows))))
+        }
+        try LearnCommand.emit(try DataTable(columns), output: output)
+    }
+}

@@ -1,0 +1,103 @@
+import DSToolbox
+import Foundation
+import Testing
+
+@Suite("dstoolbox learn")
+struct LearnCLITests {
+    static func folder() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dstb-learn-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    /// A classification CSV with a label target ("yes"/"no") and a categorical column.
+    static func classificationCSV(_ directory: URL) throws -> String {
+        var generator = SeededGenerator(seed: 21)
+        var lines = ["a,b,colour,label"]
+        for _ in 0..<600 {
+            let a = generator.nextNormal(), b = generator.nextNormal()
+            let colour = ["red", "green", "blue"][generator.nextInt(below: 3)]
+            let score = a - 0.5 * b + (colour == "red" ? 1 : 0) + 0.3 * generator.nextNormal()
+            lines.append("\(a),\(b),\(colour),\(score > 0.3 ? "yes" : "no")")
+        }
+        let path = directory.appendingPathComponent("train.csv").path
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func object(_ output: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
+    }
+
+    @Test func cvMatchesTheLibraryWithStratifiedFolds() throws {
+        let directory = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv = try Self.classificationCSV(directory)
+        let result = try CLITests().run(["learn", "cv", csv, "--target", "label", "--model", "hist_gradient_boosting_classifier",
+                                         "--set", "max_iter=30", "--set", "learning_rate=0.2", "--folds", "4", "--json"])
+        #expect(result.status == 0, "\(result.output)")
+        // JSONDecoder, not JSONSerialization: on Linux the latter can misread the last digit of a
+        // shortest round-trip number.
+        struct Scores: Decodable { var scores: [Double]; var mean: Double }
+        let decoded = try JSONDecoder().decode(Scores.self, from: Data(result.output.utf8))
+        let scores = decoded.scores, mean = decoded.mean
+        // The same in-process: stratified folds, accuracy, the categorical column coded.
+        let table = try DataTable(csvFile: csv)
+        let features = try table.dropping(["label"]).toMatrix()
+        let target = try table.target(named: "label")
+        var parameters = BoostingParameters()
+        parameters.maxIterations = 30
+        parameters.learningRate = 0.2
+        let expected = try ModelSelection.crossValidate(HistGradientBoostingClassifier(parameters: parameters), x: features.matrix, y: target.values,
+                                                        cv: StratifiedKFold(folds: 4), scoring: [.accuracy], context: FitContext(features, targetLabels: target.labels))
+        #expect(scores == expected.testScores["accuracy"] && mean == expected.meanTestScore("accuracy") && mean > 0.8, "\(mean) vs \(expected.meanTestScore("accuracy"))")
+        let regression = try CLITests().run(["learn", "cv", csv, "--target", "a", "--model", "ridge", "--scoring", "neg_mean_squared_error", "--json"])
+        #expect(regression.status == 0, "\(regression.output)")
+        let regressionScores = try Self.object(regression.output)["scores"] as? [Double]
+        #expect(regressionScores?.count == 5 && regressionScores!.allSatisfy { $0 < 0 })
+    }
+
+    @Test func trainPredictAndExplain() throws {
+        let directory = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv = try Self.classificationCSV(directory)
+        let model = directory.appendingPathComponent("model.dstbx").path
+        let trained = try CLITests().run(["learn", "train", csv, "--target", "label", "--model", "hist_gradient_boosting_classifier",
+                                          "--set", "max_iter=40", "--output", model, "--progress"])
+        #expect(trained.status == 0 && trained.output.contains("iteration 40"), "\(trained.output)")
+        let predictions = directory.appendingPathComponent("predictions.csv").path
+        #expect(try CLITests().run(["learn", "predict", model, csv, "--output", predictions]).status == 0)
+        let predicted = try DataTable(csvFile: predictions)
+        #expect(predicted.columnNames == ["prediction"] && predicted.rowCount == 600)
+        let labels = try predicted.column(named: "prediction")
+        if case .categorical(let values) = labels { #expect(Set(values.compactMap { $0 }).isSubset(of: ["yes", "no"])) } else { Issue.record("labels expected") }
+        let proba = try CLITests().run(["learn", "predict", model, csv, "--proba"])
+        let probabilities = try DataTable(csv: proba.output)
+        #expect(probabilities.columnNames == ["probability_no", "probability_yes"] && probabilities.rowCount == 600)
+        let no = try probabilities.numericColumn(named: "probability_no"), yes = try probabilities.numericColumn(named: "probability_yes")
+        #expect(zip(no, yes).allSatisfy { abs($0 + $1 - 1) < 1e-12 })
+        // SHAP values plus the expected value give the log-odds of "yes".
+        let shapPath = directory.appendingPathComponent("shap.csv").path
+        #expect(try CLITests().run(["learn", "explain", model, csv, "--output", shapPath]).status == 0)
+        let shap = try DataTable(csvFile: shapPath)
+        #expect(shap.columnNames == ["a", "b", "colour", "expected_value"] && shap.rowCount == 600)
+        let a = try shap.numericColumn(named: "a"), b = try shap.numericColumn(named: "b"), colour = try shap.numericColumn(named: "colour")
+        let base = try shap.numericColumn(named: "expected_value")
+        for row in 0..<600 {
+            let logit = log(yes[row] / no[row])
+            #expect(abs(a[row] + b[row] + colour[row] + base[row] - logit) < 1e-6 * max(1, abs(logit)), "row \(row)")
+        }
+        // Bad input: unknown model, unknown column, bad hyperparameter, not an archive, --proba on a regressor.
+        let regressor = directory.appendingPathComponent("ridge.dstbx").path
+        #expect(try CLITests().run(["learn", "train", csv, "--target", "a", "--model", "ridge", "--output", regressor]).status == 0)
+        let notModel = directory.appendingPathComponent("model.txt").path
+        try "tree\nversion=v4\n".write(toFile: notModel, atomically: true, encoding: .utf8)
+        for arguments in [["learn", "cv", csv, "--target", "label", "--model", "gradient_magic"], ["learn", "cv", csv, "--target", "nope", "--model", "ridge"],
+                          ["learn", "train", csv, "--target", "label", "--model", "hist_gradient_boosting_classifier", "--set", "max_bins=999", "--output", model],
+                          ["learn", "predict", notModel, csv], ["learn", "predict", regressor, csv, "--proba"], ["learn", "explain", regressor, csv],
+                          ["learn", "cv", csv, "--target", "label", "--model", "ridge", "--folds", "1"]] {
+            let failed = try CLITests().run(arguments)
+            #expect(failed.status != 0 && failed.status != -1 && failed.output.contains("rror"), "\(arguments): \(failed.output)")
+        }
+    }
+}
