@@ -133,3 +133,11 @@ s=$($runner track-log 100000 1000 3 | seconds)
 awk -v p="$p" -v s="$s" 'BEGIN{ printf "%-15s MLflow %.3f s (%.0f metrics/s), TrackKit %.3f s (%.0f metrics/s), ratio %.1fx (goal: 10x)\n", "log 100k metrics", p, 100000/p, s, 100000/s, p/s }'
 echo "search over 100k runs, 1,000 per page (goal: under 100 ms):"
 $runner track-search 100000 | sed 's/^/  /'
+
+echo
+echo "== Histogram gradient boosting against LightGBM, XGBoost (hist) and scikit-learn: 200k x 50, 200 rounds, 31 leaves, 2 threads"
+data="$($runner make-classification 200000 50)"
+for library in lightgbm xgboost sklearn; do
+  OMP_NUM_THREADS=2 $python Benchmarks/Compare/boosting.py "$library" "$data" 50 2>/dev/null
+done
+$runner hgb "$data" 50 1
