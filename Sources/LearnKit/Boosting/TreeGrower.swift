@@ -200,7 +200,8 @@ struct TreeGrower {
     /// values left); the first feature wins ties.
     func bestSplit(_ histogram: [HistogramBin], count: Int, gradient: Double, hessian: Double, value: Double, features: [Int]) -> SplitInfo {
         // Each block of features finds its best; the first block's best wins ties, as one scan would.
-        let grain = features.count >= 16 && settings.threads > 1 ? (features.count + 1) / 2 : max(1, features.count)
+        // Threads pay off only for many features; waking them costs about what 50 features do.
+        let grain = features.count >= 200 && settings.threads > 1 ? (features.count + 1) / 2 : max(1, features.count)
         let bests = (try? Parallel.map(count: features.count, grain: grain, threads: settings.threads) { block in
             bestSplit(histogram, count: count, gradient: gradient, hessian: hessian, value: value, features: features[block])
         }) ?? []
