@@ -25,6 +25,9 @@ public enum LearnKit {
         for entry in estimators {
             try register(entry.type, name: entry.name, alias: entry.alias, in: registry)
         }
+        // Models read from LightGBM and XGBoost files (no estimator of ours fits them).
+        try registry.register(model: ImportedBoostedClassifier.self)
+        try registry.register(model: ImportedBoostedRegressor.self)
     }
 
     private static func register<E: Estimator>(_ type: E.Type, name: String, alias: String, in registry: ModelRegistry) throws {

@@ -9,12 +9,15 @@ public import ToolboxCore
 /// expected value add up to the model's raw output.
 public enum TreeSHAP {
     /// One tree in the form the algorithm reads.
-    struct ExplainedTree {
+    struct ExplainedTree: Sendable {
         var left: [Int32], right: [Int32], feature: [Int32], threshold: [Double], missingGoesLeft: [Bool]
         /// Leaf outputs (internal nodes ignored).
         var value: [Double]
         /// Training samples (or weight) reaching each node.
         var cover: [Double]
+        /// How a row goes at a node, when not `x <= threshold` with NaN by `missingGoesLeft`
+        /// (imported LightGBM and XGBoost trees).
+        var decide: (@Sendable (Int, UnsafePointer<Double>) -> Bool)? = nil
 
         /// The cover-weighted mean of the leaf values: the tree's expected output.
         var expectedValue: Double {
@@ -108,8 +111,11 @@ public enum TreeSHAP {
             }
             return
         }
-        let x = row[split]
-        let goesLeft = x.isNaN ? tree.missingGoesLeft[node] : x <= tree.threshold[node]
+        let goesLeft: Bool
+        if let decide = tree.decide { goesLeft = decide(node, row) } else {
+            let x = row[split]
+            goesLeft = x.isNaN ? tree.missingGoesLeft[node] : x <= tree.threshold[node]
+        }
         let hot = Int(goesLeft ? tree.left[node] : tree.right[node]), cold = Int(goesLeft ? tree.right[node] : tree.left[node])
         var incomingZero = 1.0, incomingOne = 1.0
         if let k = path.indices.dropFirst().first(where: { path[$0].feature == split }) {

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Golden models and predictions for LearnKit's LightGBM and XGBoost import.
+
+    venv/bin/python Scripts/golden/generate_imports.py
+Writes Tests/LearnKitTests/Golden/imported/*.txt|json|ubj (the model files) and imports.json
+(the data and what each library predicts for it: held-out rows with NaN and, for the
+categorical models, categories never seen in training)."""
+import json
+import os
+import sys
+
+import lightgbm as lgb
+import numpy as np
+import xgboost as xgb
+
+sys.path.insert(0, os.path.dirname(__file__))
+from golden_json import clean  # noqa: E402
+
+HERE = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "LearnKitTests", "Golden")
+OUT = os.path.join(HERE, "imported")
+
+
+def data(seed, n, classes):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 6))
+    x[:, 4] = rng.integers(0, 8, size=n)          # a categorical column, codes 0..7
+    x[:, 5] = np.where(rng.random(n) < 0.3, 0.0, x[:, 5])  # many exact zeros
+    score = x[:, 0] - 0.7 * x[:, 1] + np.isin(x[:, 4], [1, 3, 6]) * 1.2 + 0.5 * x[:, 5] + 0.3 * rng.normal(size=n)
+    x[rng.random((n, 6)) < 0.08] = np.nan           # missing values everywhere
+    if classes == 0:
+        y = score
+    elif classes == 2:
+        y = (score > 0.4).astype(float)
+    else:
+        y = np.digitize(score, np.quantile(score, [0.33, 0.66])).astype(float)
+    return x, y
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    out = {"lightgbm": lgb.__version__, "xgboost": xgb.__version__, "cases": {}}
+    for name, classes in [("binary", 2), ("multiclass", 3), ("regression", 0)]:
+        x, y = data({"binary": 1, "multiclass": 2, "regression": 3}[name], 3000, classes)
+        train, test = x[:2500], x[2500:].copy()
+        test[:20, 4] = 11  # categories never seen in training
+        test[20:30, 5] = 0.0
+        ytrain = y[:2500]
+        # LightGBM: categorical column 4, NaN missing handling, 40 rounds.
+        params = dict(n_estimators=40, num_leaves=15, learning_rate=0.1, verbose=-1, min_child_samples=10)
+        if classes == 0:
+            model = lgb.LGBMRegressor(**params)
+        else:
+            model = lgb.LGBMClassifier(**params)
+        model.fit(train, ytrain, categorical_feature=[4])
+        path = os.path.join(OUT, f"lightgbm_{name}.txt")
+        model.booster_.save_model(path)
+        raw = model.predict(test, raw_score=True)
+        prediction = model.predict_proba(test) if classes else model.predict(test)
+        out["cases"][f"lightgbm_{name}"] = {"file": f"imported/lightgbm_{name}.txt", "x": test.ravel().tolist(), "rows": len(test),
+                                             "raw": np.asarray(raw).ravel().tolist(), "prediction": np.asarray(prediction).ravel().tolist()}
+        # Also a LightGBM model with zero-as-missing.
+        if name == "regression":
+            zm = lgb.LGBMRegressor(**params, zero_as_missing=True).fit(train, ytrain)
+            zm.booster_.save_model(os.path.join(OUT, "lightgbm_zero_missing.txt"))
+            out["cases"]["lightgbm_zero_missing"] = {"file": "imported/lightgbm_zero_missing.txt", "x": test.ravel().tolist(), "rows": len(test),
+                                                     "raw": zm.predict(test, raw_score=True).tolist(), "prediction": zm.predict(test).tolist()}
+        # XGBoost: hist, NaN missing, 40 rounds; JSON and UBJSON files.
+        xparams = dict(n_estimators=40, max_depth=4, learning_rate=0.2, tree_method="hist")
+        if classes == 0:
+            xm = xgb.XGBRegressor(**xparams)
+        else:
+            xm = xgb.XGBClassifier(**xparams)
+        xm.fit(train, ytrain)
+        for extension in ["json", "ubj"]:
+            xm.get_booster().save_model(os.path.join(OUT, f"xgboost_{name}.{extension}"))
+        margin = xm.predict(test, output_margin=True)
+        prediction = xm.predict_proba(test) if classes else xm.predict(test)
+        out["cases"][f"xgboost_{name}"] = {"file": f"imported/xgboost_{name}.json", "x": test.ravel().tolist(), "rows": len(test),
+                                            "raw": np.asarray(margin).ravel().tolist(), "prediction": np.asarray(prediction).ravel().tolist()}
+    with open(os.path.join(HERE, "imports.json"), "w") as f:
+        json.dump(clean(out), f, indent=1, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main()

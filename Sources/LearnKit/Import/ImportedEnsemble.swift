@@ -1,0 +1,331 @@
+import Foundation
+public import ToolboxCore
+
+/// How a split of an imported tree treats missing values and compares, as the library that
+/// trained it does.
+public enum ImportedSplitRule: UInt8, Sendable, Hashable, Codable {
+    /// LightGBM, missing type NaN: NaN takes the default side; otherwise `x <= threshold` goes left.
+    case lightGBMNaN = 0
+    /// LightGBM, missing type None: NaN counts as 0; `x <= threshold` goes left.
+    case lightGBMNone = 1
+    /// LightGBM, missing type Zero: NaN and 0 take the default side; `x <= threshold` goes left.
+    case lightGBMZero = 2
+    /// XGBoost: NaN takes the default side; `Float(x) < threshold` goes left (XGBoost reads float32).
+    case xgboost = 3
+}
+
+/// A tree of an imported LightGBM or XGBoost model, nodes in arrays (leaves included).
+public struct ImportedTree: Sendable, Hashable, Codable {
+    public var feature: [Int32] = []
+    public var threshold: [Double] = []
+    public var left: [Int32] = []
+    public var right: [Int32] = []
+    public var defaultLeft: [Bool] = []
+    public var rule: [ImportedSplitRule] = []
+    /// For a categorical split, the index of its category set in ``categorySets``; −1 otherwise.
+    public var categorySet: [Int32] = []
+    /// Category sets as bit sets: category `c` goes left when bit `c` is set.
+    public var categorySets: [[UInt32]] = []
+    /// Leaf outputs.
+    public var value: [Double] = []
+    /// Training samples or hessian reaching each node (TreeSHAP's path weights).
+    public var cover: [Double] = []
+
+    public var nodeCount: Int { feature.count }
+
+    /// Whether a row goes left at `node`.
+    @inline(__always)
+    func goesLeft(_ node: Int, _ x: UnsafePointer<Double>) -> Bool {
+        var v = x[Int(feature[node])]
+        let set = Int(categorySet[node])
+        let rule = self.rule[node]
+        if set >= 0 {
+            // LightGBM's categorical decision: NaN right when NaN is the missing type, else
+            // category 0; negative or unseen categories right.
+            if v.isNaN {
+                if rule == .lightGBMNaN || rule == .xgboost { return rule == .xgboost ? defaultLeft[node] : false }
+                v = 0
+            }
+            guard v >= 0, v < 2_147_483_648 else { return false }
+            let category = Int(v)
+            let bits = categorySets[set]
+            let word = category >> 5
+            guard word < bits.count else { return false }
+            return (bits[word] >> UInt32(category & 31)) & 1 == 1
+        }
+        switch rule {
+        case .lightGBMNaN:
+            if v.isNaN { return defaultLeft[node] }
+            return v <= threshold[node]
+        case .lightGBMNone:
+            if v.isNaN { v = 0 }
+            return v <= threshold[node]
+        case .lightGBMZero:
+            if v.isNaN { v = 0 }
+            if v > -1e-35 && v <= 1e-35 { return defaultLeft[node] }
+            return v <= threshold[node]
+        case .xgboost:
+            if v.isNaN { return defaultLeft[node] }
+            return Float(v) < Float(threshold[node])
+        }
+    }
+
+    @inline(__always)
+    func predict(_ x: UnsafePointer<Double>) -> Double {
+        var node = 0
+        while feature[node] >= 0 { node = Int(goesLeft(node, x) ? left[node] : right[node]) }
+        return value[node]
+    }
+
+    /// Checks every index before any prediction follows it: children point forward inside the
+    /// tree, features and category sets exist.
+    func validate(featureCount: Int, source: String, tree index: Int) throws {
+        let n = feature.count
+        guard n > 0, [threshold.count, left.count, right.count, defaultLeft.count, rule.count, categorySet.count, value.count, cover.count]
+            .allSatisfy({ $0 == n }) else {
+            throw ToolboxError(.corruptArchive, "\(source) tree \(index): node arrays disagree in length or are empty")
+        }
+        for node in 0..<n where feature[node] >= 0 {
+            guard Int(feature[node]) < featureCount else {
+                throw ToolboxError(.corruptArchive, "\(source) tree \(index) node \(node) splits on feature \(feature[node]) of \(featureCount)")
+            }
+            let l = Int(left[node]), r = Int(right[node])
+            guard l > node, r > node, l < n, r < n else {
+                throw ToolboxError(.corruptArchive, "\(source) tree \(index) node \(node) has children \(l) and \(r) outside \(node + 1)..<\(n)")
+            }
+            guard categorySet[node] < categorySets.count else {
+                throw ToolboxError(.corruptArchive, "\(source) tree \(index) node \(node) names category set \(categorySet[node]) of \(categorySets.count)")
+            }
+        }
+    }
+}
+
+/// What the raw score of an imported model becomes.
+public enum ImportedObjective: Sendable, Hashable, Codable {
+    case identity
+    /// `exp(raw)`: Poisson, gamma, Tweedie.
+    case exponential
+    /// `sigmoid(scale · raw)`.
+    case logistic(scale: Double)
+    /// Softmax over the classes.
+    case softmax(classes: Int)
+}
+
+/// A gradient-boosted model trained by LightGBM or XGBoost, read from its model file: each
+/// split decides as the library decides (missing values, zero-as-missing, categorical sets,
+/// float32 comparisons), so predictions match the library's.
+public struct ImportedEnsemble: Sendable, Hashable, Codable {
+    /// `lightgbm` or `xgboost`.
+    public var source: String
+    public var objective: ImportedObjective
+    /// Raw score before any tree, per output.
+    public var baseline: [Double]
+    public var trees: [ImportedTree]
+    /// The output (class) each tree adds to.
+    public var treeOutput: [Int32]
+    public var featureCount: Int
+    /// Feature names from the file, when it has real ones.
+    public var featureNames: [String]?
+    /// LightGBM's random-forest mode averages the trees instead of summing them.
+    public var averageOutput: Bool
+
+    public var outputs: Int { baseline.count }
+
+    public func validate() throws {
+        guard featureCount > 0, !baseline.isEmpty, treeOutput.count == trees.count,
+              treeOutput.allSatisfy({ $0 >= 0 && Int($0) < baseline.count }) else {
+            throw ToolboxError(.corruptArchive, "\(source) model: sizes disagree (features \(featureCount), outputs \(baseline.count), trees \(trees.count))")
+        }
+        if let featureNames, featureNames.count != featureCount {
+            throw ToolboxError(.corruptArchive, "\(source) model: \(featureNames.count) feature names for \(featureCount) features")
+        }
+        for (index, tree) in trees.enumerated() { try tree.validate(featureCount: featureCount, source: source, tree: index) }
+    }
+
+    /// Raw scores, row-major (`rows x outputs`), parallel over rows.
+    public func rawPredictions(_ x: Matrix<Double>, threads: Int? = nil) throws -> [Double] {
+        guard x.columns == featureCount else {
+            throw ToolboxError(.shapeMismatch, "the model takes \(featureCount) features, got \(x.columns)", context: ErrorContext(parameter: "x"))
+        }
+        let k = outputs, p = featureCount
+        let perOutput = trees.count / max(1, k)
+        var out = [Double](repeating: 0, count: x.rows * k)
+        try out.withUnsafeMutableBufferPointer { buffer in
+            let result = UnsafeSendable(buffer)
+            try x.values.withUnsafeBufferPointer { values in
+                let input = UnsafeSendable(values)
+                try Parallel.forEach(count: x.rows, grain: 1_024, threads: threads) { range in
+                    for i in range {
+                        let row = input.value.baseAddress! + i * p
+                        var sums = [Double](repeating: 0, count: k)
+                        for (t, tree) in trees.enumerated() { sums[Int(treeOutput[t])] += tree.predict(row) }
+                        for c in 0..<k {
+                            let total = averageOutput && perOutput > 0 ? sums[c] / Double(perOutput) : sums[c]
+                            result.value[i * k + c] = baseline[c] + total
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Outputs: raw scores transformed by the objective (probabilities for classifiers).
+    public func transform(_ raw: [Double], rows: Int) -> [Double] {
+        switch objective {
+        case .identity: return raw
+        case .exponential: return raw.map { exp($0) }
+        case .logistic(let scale): return raw.map { sigmoid(scale * $0) }
+        case .softmax(let k):
+            var out = raw
+            for i in 0..<rows {
+                var top = -Double.infinity
+                for c in 0..<k { top = max(top, raw[i * k + c]) }
+                var sum = 0.0
+                for c in 0..<k { out[i * k + c] = exp(raw[i * k + c] - top); sum += out[i * k + c] }
+                for c in 0..<k { out[i * k + c] /= sum }
+            }
+            return out
+        }
+    }
+
+    /// Exact path-dependent TreeSHAP values of the raw output, with each library's node covers.
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues {
+        guard x.columns == featureCount else {
+            throw ToolboxError(.shapeMismatch, "the model takes \(featureCount) features, got \(x.columns)", context: ErrorContext(parameter: "x"))
+        }
+        let perOutput = Double(max(1, trees.count / max(1, outputs)))
+        var matrices: [Matrix<Double>] = [], expected: [Double] = []
+        for output in 0..<outputs {
+            let scale = averageOutput ? 1 / perOutput : 1
+            let explained = trees.indices.filter { Int(treeOutput[$0]) == output }.map { t -> TreeSHAP.ExplainedTree in
+                let tree = trees[t]
+                return TreeSHAP.ExplainedTree(left: tree.left, right: tree.right, feature: tree.feature, threshold: tree.threshold,
+                                              missingGoesLeft: tree.defaultLeft, value: tree.value.map { $0 * scale }, cover: tree.cover,
+                                              decide: { node, row in tree.goesLeft(node, row) })
+            }
+            expected.append(baseline[output] + explained.reduce(0) { $0 + $1.expectedValue })
+            let p = featureCount
+            let rows = try Parallel.map(count: x.rows, grain: 64, threads: threads) { range -> [Double] in
+                var out = [Double](repeating: 0, count: range.count * p)
+                var phi = [Double](repeating: 0, count: p)
+                x.values.withUnsafeBufferPointer { values in
+                    for (offset, i) in range.enumerated() {
+                        for f in 0..<p { phi[f] = 0 }
+                        for tree in explained { TreeSHAP.accumulate(tree, row: values.baseAddress! + i * p, into: &phi) }
+                        for f in 0..<p { out[offset * p + f] = phi[f] }
+                    }
+                }
+                return out
+            }
+            matrices.append(try Matrix(rows: x.rows, columns: p, values: rows.flatMap { $0 }))
+        }
+        return SHAPValues(values: matrices, expectedValue: expected)
+    }
+}
+
+/// A regression model imported from LightGBM or XGBoost.
+public struct ImportedBoostedRegressor: Predictor {
+    public static let modelTypeName = "LearnKit.ImportedBoostedRegressor"
+    public var hyperparameters: ImportedModelInfo
+    public let ensemble: ImportedEnsemble
+    public let schema: ModelSchema
+    public var inputFeatureCount: Int { ensemble.featureCount }
+
+    public func predict(_ x: Matrix<Double>) throws -> [Double] {
+        ensemble.transform(try ensemble.rawPredictions(x), rows: x.rows)
+    }
+
+    public func validateStructure() throws { try ensemble.validate() }
+}
+
+/// A classifier imported from LightGBM or XGBoost (classes are `0, 1, ...`).
+public struct ImportedBoostedClassifier: Classifier {
+    public static let modelTypeName = "LearnKit.ImportedBoostedClassifier"
+    public var hyperparameters: ImportedModelInfo
+    public let ensemble: ImportedEnsemble
+    public let schema: ModelSchema
+    public var inputFeatureCount: Int { ensemble.featureCount }
+    public var classes: [Double] { (0..<(ensemble.outputs == 1 ? 2 : ensemble.outputs)).map(Double.init) }
+
+    public func predictProbabilities(_ x: Matrix<Double>) throws -> Matrix<Double> {
+        let outputs = ensemble.transform(try ensemble.rawPredictions(x), rows: x.rows)
+        if ensemble.outputs == 1 {
+            return try Matrix(rows: x.rows, columns: 2, values: outputs.flatMap { [1 - $0, $0] })
+        }
+        return try Matrix(rows: x.rows, columns: ensemble.outputs, values: outputs)
+    }
+
+    public func predict(_ x: Matrix<Double>) throws -> [Double] {
+        let probabilities = try predictProbabilities(x)
+        return (0..<x.rows).map { i in
+            var best = 0
+            for c in 1..<probabilities.columns where probabilities[i, c] > probabilities[i, best] { best = c }
+            return Double(best)
+        }
+    }
+
+    public func validateStructure() throws {
+        try ensemble.validate()
+        switch ensemble.objective {
+        case .logistic: guard ensemble.outputs == 1 else { throw ToolboxError(.corruptArchive, "a binary model has one output") }
+        case .softmax(let k): guard k == ensemble.outputs, k >= 2 else { throw ToolboxError(.corruptArchive, "softmax over \(k) classes with \(ensemble.outputs) outputs") }
+        default: throw ToolboxError(.corruptArchive, "a classifier needs a logistic or softmax objective")
+        }
+    }
+}
+
+/// Where an imported model came from (its "hyperparameters": the file's objective and library).
+public struct ImportedModelInfo: Sendable, Hashable, Codable {
+    public var library: String
+    public var objective: String
+}
+
+/// Reading LightGBM and XGBoost model files.
+public enum ModelImport {
+    /// The largest model file read (1 GiB).
+    public static let maximumFileSize = 1 << 30
+
+    /// A LightGBM text model, an XGBoost JSON or UBJSON model, by content.
+    /// - Throws: ``ToolboxError/Code/corruptArchive`` naming where a file is malformed,
+    ///   ``ToolboxError/Code/unsupported`` for what is not read yet (linear trees, DART
+    ///   weights, objectives without a known output).
+    public static func load(_ path: String) throws -> any FittedModel {
+        let bytes = try RegularFile.read(path, limit: maximumFileSize)
+        do {
+            return try decode(bytes)
+        } catch var error as ToolboxError {
+            if error.context.path == nil { error.context.path = path }
+            throw error
+        }
+    }
+
+    /// Whether `bytes` look like a LightGBM or XGBoost model.
+    public static func recognizes(_ head: [UInt8]) -> Bool {
+        let text = String(decoding: head.prefix(16), as: UTF8.self)
+        return text.hasPrefix("tree\n") || text.hasPrefix("tree\r\n") || head.first == UInt8(ascii: "{")
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws -> any FittedModel {
+        let start = String(decoding: bytes.prefix(16), as: UTF8.self)
+        let (ensemble, objective): (ImportedEnsemble, String)
+        if start.hasPrefix("tree\n") || start.hasPrefix("tree\r\n") {
+            (ensemble, objective) = try LightGBMReader.read(bytes)
+        } else if bytes.first == UInt8(ascii: "{") {
+            // JSON starts with `{` and a quote or space; UBJSON with `{` then a length marker.
+            let second = bytes.dropFirst().first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 })
+            let value = second == UInt8(ascii: "\"") || second == UInt8(ascii: "}") ? try JSONValue(jsonText: String(decoding: bytes, as: UTF8.self))
+                : try UBJSONReader.read(bytes)
+            (ensemble, objective) = try XGBoostReader.read(value)
+        } else {
+            throw ToolboxError(.unsupported, "not a LightGBM text model or an XGBoost JSON/UBJSON model")
+        }
+        try ensemble.validate()
+        let schema = ModelSchema(featureNames: ensemble.featureNames, categoricalFeatures: [], targetLabels: nil)
+        let info = ImportedModelInfo(library: ensemble.source, objective: objective)
+        switch ensemble.objective {
+        case .logistic, .softmax: return ImportedBoostedClassifier(hyperparameters: info, ensemble: ensemble, schema: schema)
+        case .identity, .exponential: return ImportedBoostedRegressor(hyperparameters: info, ensemble: ensemble, schema: schema)
+        }
+    }
+}

@@ -1,0 +1,282 @@
+import Foundation
+import ToolboxCore
+
+/// XGBoost's JSON model (`save_model("m.json")`; the UBJSON form decodes to the same tree):
+/// `learner.learner_model_param` (base score, classes, features), `learner.objective.name`,
+/// `learner.gradient_booster.model.trees` with `left_children`, `right_children`,
+/// `split_indices`, `split_conditions` (leaf values at leaves), `default_left`, `sum_hessian`,
+/// and `tree_info` (each tree's class).
+enum XGBoostReader {
+    static func fail(_ message: String) -> ToolboxError { ToolboxError(.corruptArchive, "XGBoost model: \(message)") }
+
+    static func object(_ value: JSONValue?, _ key: String) throws -> [String: JSONValue] {
+        guard case .object(let object)? = value else { throw fail("\(key) is missing or not an object") }
+        return object
+    }
+
+    static func numbers(_ value: JSONValue?, _ key: String) throws -> [Double] {
+        guard case .array(let items)? = value else { throw fail("\(key) is missing or not a list") }
+        return try items.map { item in
+            switch item {
+            case .number(let number): return number
+            case .bool(let flag): return flag ? 1 : 0
+            default: throw fail("\(key) holds a value that is not a number")
+            }
+        }
+    }
+
+    static func text(_ value: JSONValue?) -> String? {
+        switch value {
+        case .string(let text)?: text
+        case .number(let number)?: "\(number)"
+        default: nil
+        }
+    }
+
+    static func read(_ root: JSONValue) throws -> (ImportedEnsemble, String) {
+        let learner = try object(root.objectValue?["learner"], "learner")
+        let parameters = try object(learner["learner_model_param"], "learner.learner_model_param")
+        guard let featureCount = text(parameters["num_feature"]).flatMap({ Int($0) }), (1..<10_000_000).contains(featureCount) else {
+            throw fail("learner_model_param.num_feature is missing or out of range")
+        }
+        let classes = text(parameters["num_class"]).flatMap { Int($0) } ?? 0
+        guard (0...10_000).contains(classes) else { throw fail("num_class \(classes) out of range") }
+        if let targets = text(parameters["num_target"]).flatMap({ Int($0) }), targets > 1 {
+            throw ToolboxError(.unsupported, "XGBoost models with \(targets) targets are not imported yet")
+        }
+        let scoreText = text(parameters["base_score"]) ?? "0.5"
+        let scores = try scoreText.trimmingCharacters(in: CharacterSet(charactersIn: "[] ")).split(separator: ",").map { token -> Double in
+            guard let value = Double(token.trimmingCharacters(in: .whitespaces)) else { throw fail("base_score \(scoreText) is not a number") }
+            return value
+        }
+        let objectiveName = text(try object(learner["objective"], "learner.objective")["name"]) ?? ""
+        let booster = try object(learner["gradient_booster"], "learner.gradient_booster")
+        let boosterName = text(booster["name"]) ?? ""
+        guard boosterName == "gbtree" else {
+            throw ToolboxError(.unsupported, "XGBoost booster \(boosterName) is not imported (gbtree is; dart and gblinear are not yet)")
+        }
+        let model = try object(booster["model"], "gradient_booster.model")
+        let outputs = max(1, classes)
+        let objective: ImportedObjective
+        var baseline: [Double]
+        func broadcast(_ values: [Double]) throws -> [Double] {
+            if values.count == outputs { return values }
+            if values.count == 1 { return [Double](repeating: values[0], count: outputs) }
+            throw fail("base_score has \(values.count) values for \(outputs) outputs")
+        }
+        switch objectiveName {
+        case "binary:logistic", "reg:logistic":
+            objective = objectiveName == "binary:logistic" ? .logistic(scale: 1) : .identity
+            // The base score is a probability; the trees add to its log-odds.
+            baseline = try broadcast(scores).map { p in
+                let clipped = min(max(p, 1e-16), 1 - 1e-16)
+                return log(clipped / (1 - clipped))
+            }
+            if objectiveName == "reg:logistic" {
+                throw ToolboxError(.unsupported, "XGBoost reg:logistic is not imported yet")
+            }
+        case "binary:logitraw":
+            objective = .logistic(scale: 1)
+            baseline = try broadcast(scores)
+        case "multi:softprob", "multi:softmax":
+            guard classes >= 2 else { throw fail("\(objectiveName) with num_class \(classes)") }
+            objective = .softmax(classes: classes)
+            baseline = try broadcast(scores)
+        case "reg:squarederror", "reg:squaredlogerror", "reg:pseudohubererror", "reg:absoluteerror", "reg:quantileerror", "reg:linear":
+            objective = .identity
+            baseline = try broadcast(scores)
+        case "count:poisson", "reg:gamma", "reg:tweedie":
+            objective = .exponential
+            baseline = try broadcast(scores).map { log(max($0, 1e-16)) }
+        default:
+            throw ToolboxError(.unsupported, "XGBoost objective \(objectiveName) is not imported yet")
+        }
+        guard case .array(let treeValues)? = model["trees"], !treeValues.isEmpty else { throw fail("gradient_booster.model.trees is missing or empty") }
+        let info = try numbers(model["tree_info"], "tree_info")
+        guard info.count == treeValues.count, info.allSatisfy({ $0 >= 0 && $0 < Double(outputs) && $0 == $0.rounded() }) else {
+            throw fail("tree_info has \(info.count) entries for \(treeValues.count) trees, or a class outside 0..<\(outputs)")
+        }
+        let trees = try treeValues.enumerated().map { index, value in try tree(value, index: index, featureCount: featureCount) }
+        var names: [String]?
+        if case .array(let items)? = learner["feature_names"], items.count == featureCount {
+            names = items.compactMap { if case .string(let name) = $0 { name } else { nil } }
+            if names?.count != featureCount { names = nil }
+        }
+        let ensemble = ImportedEnsemble(source: "xgboost", objective: objective, baseline: baseline, trees: trees, treeOutput: info.map { Int32($0) },
+                                        featureCount: featureCount, featureNames: names, averageOutput: false)
+        return (ensemble, objectiveName)
+    }
+
+    static func tree(_ value: JSONValue, index: Int, featureCount: Int) throws -> ImportedTree {
+        let node = try object(value, "trees[\(index)]")
+        let lefts = try numbers(node["left_children"], "trees[\(index)].left_children")
+        let n = lefts.count
+        guard n >= 1 else { throw fail("trees[\(index)] has no nodes") }
+        func column(_ key: String) throws -> [Double] {
+            let values = try numbers(node[key], "trees[\(index)].\(key)")
+            guard values.count == n else { throw fail("trees[\(index)].\(key) has \(values.count) entries for \(n) nodes") }
+            return values
+        }
+        let rights = try column("right_children"), features = try column("split_indices"), conditions = try column("split_conditions")
+        let defaults = try column("default_left"), hessians = try column("sum_hessian")
+        if let types = try? column("split_type"), types.contains(where: { $0 != 0 }) {
+            throw ToolboxError(.unsupported, "XGBoost categorical splits (trees[\(index)]) are not imported yet")
+        }
+        var tree = ImportedTree()
+        tree.feature = [Int32](repeating: -1, count: n)
+        tree.threshold = [Double](repeating: 0, count: n)
+        tree.left = [Int32](repeating: -1, count: n)
+        tree.right = [Int32](repeating: -1, count: n)
+        tree.defaultLeft = defaults.map { $0 != 0 }
+        tree.rule = [ImportedSplitRule](repeating: .xgboost, count: n)
+        tree.categorySet = [Int32](repeating: -1, count: n)
+        tree.value = [Double](repeating: 0, count: n)
+        tree.cover = hessians
+        for i in 0..<n {
+            if lefts[i] == -1 {
+                tree.value[i] = conditions[i]
+                continue
+            }
+            let l = lefts[i], r = rights[i], f = features[i]
+            guard l == l.rounded(), r == r.rounded(), l > Double(i), r > Double(i), l < Double(n), r < Double(n) else {
+                throw fail("trees[\(index)] node \(i) has children \(l) and \(r) outside \(i + 1)..<\(n)")
+            }
+            guard f == f.rounded(), f >= 0, f < Double(featureCount) else { throw fail("trees[\(index)] node \(i) splits on feature \(f) of \(featureCount)") }
+            tree.feature[i] = Int32(f)
+            tree.left[i] = Int32(l)
+            tree.right[i] = Int32(r)
+            tree.threshold[i] = Double(Float(conditions[i]))
+        }
+        return tree
+    }
+}
+
+/// Universal Binary JSON (ubjson.org), as XGBoost writes `.ubj` models: big-endian numbers,
+/// optimized containers with a type and a count. Counts are checked against the bytes left
+/// before anything is allocated; nesting is limited to 64 levels.
+enum UBJSONReader {
+    static func read(_ bytes: [UInt8]) throws -> JSONValue {
+        var reader = UBJSONReader.Cursor(bytes: bytes)
+        let value = try reader.value(depth: 0)
+        return value
+    }
+
+    struct Cursor {
+        let bytes: [UInt8]
+        var offset = 0
+
+        func fail(_ message: String) -> ToolboxError {
+            ToolboxError(.corruptArchive, "UBJSON: \(message) at byte \(offset)", context: ErrorContext(byteOffset: offset))
+        }
+
+        mutating func byte() throws -> UInt8 {
+            guard offset < bytes.count else { throw fail("unexpected end") }
+            defer { offset += 1 }
+            return bytes[offset]
+        }
+
+        mutating func bigEndian(_ count: Int) throws -> UInt64 {
+            guard offset + count <= bytes.count else { throw fail("unexpected end") }
+            var value: UInt64 = 0
+            for k in 0..<count { value = value << 8 | UInt64(bytes[offset + k]) }
+            offset += count
+            return value
+        }
+
+        mutating func integer(_ marker: UInt8) throws -> Int64 {
+            switch marker {
+            case UInt8(ascii: "i"): return Int64(Int8(bitPattern: try byte()))
+            case UInt8(ascii: "U"): return Int64(try byte())
+            case UInt8(ascii: "I"): return Int64(Int16(truncatingIfNeeded: try bigEndian(2)))
+            case UInt8(ascii: "l"): return Int64(Int32(truncatingIfNeeded: try bigEndian(4)))
+            case UInt8(ascii: "L"): return Int64(bitPattern: try bigEndian(8))
+            default: throw fail("expected an integer marker, got \(marker)")
+            }
+        }
+
+        mutating func count() throws -> Int {
+            let n = try integer(try byte())
+            guard n >= 0, n <= Int64(bytes.count - offset) else { throw fail("count \(n) exceeds the \(bytes.count - offset) bytes left") }
+            return Int(n)
+        }
+
+        mutating func string() throws -> String {
+            let n = try count()
+            defer { offset += n }
+            return String(decoding: bytes[offset..<(offset + n)], as: UTF8.self)
+        }
+
+        static func size(_ marker: UInt8) -> Int {
+            switch marker {
+            case UInt8(ascii: "i"), UInt8(ascii: "U"), UInt8(ascii: "C"): 1
+            case UInt8(ascii: "I"): 2
+            case UInt8(ascii: "l"), UInt8(ascii: "d"): 4
+            case UInt8(ascii: "L"), UInt8(ascii: "D"): 8
+            default: 1
+            }
+        }
+
+        mutating func value(depth: Int, marker given: UInt8? = nil) throws -> JSONValue {
+            guard depth < 64 else { throw fail("nesting deeper than 64") }
+            var marker = try given ?? byte()
+            while marker == UInt8(ascii: "N") { marker = try byte() }
+            switch marker {
+            case UInt8(ascii: "Z"): return .null
+            case UInt8(ascii: "T"): return .bool(true)
+            case UInt8(ascii: "F"): return .bool(false)
+            case UInt8(ascii: "i"), UInt8(ascii: "U"), UInt8(ascii: "I"), UInt8(ascii: "l"), UInt8(ascii: "L"): return .number(Double(try integer(marker)))
+            case UInt8(ascii: "d"): return .number(Double(Float(bitPattern: UInt32(try bigEndian(4)))))
+            case UInt8(ascii: "D"): return .number(Double(bitPattern: try bigEndian(8)))
+            case UInt8(ascii: "C"): return .string(String(UnicodeScalar(try byte())))
+            case UInt8(ascii: "S"), UInt8(ascii: "H"): return .string(try string())
+            case UInt8(ascii: "["):
+                let (type, n) = try containerHeader()
+                var items: [JSONValue] = []
+                if let n {
+                    if let type { guard n * Self.size(type) <= bytes.count - offset else { throw fail("\(n) items exceed the bytes left") } }
+                    items.reserveCapacity(n)
+                    for _ in 0..<n { items.append(try value(depth: depth + 1, marker: type)) }
+                } else {
+                    while true {
+                        guard offset < bytes.count else { throw fail("unterminated array") }
+                        if bytes[offset] == UInt8(ascii: "]") { offset += 1; break }
+                        items.append(try value(depth: depth + 1))
+                    }
+                }
+                return .array(items)
+            case UInt8(ascii: "{"):
+                let (type, n) = try containerHeader()
+                var object: [String: JSONValue] = [:]
+                if let n {
+                    for _ in 0..<n { let key = try string(); object[key] = try value(depth: depth + 1, marker: type) }
+                } else {
+                    while true {
+                        guard offset < bytes.count else { throw fail("unterminated object") }
+                        if bytes[offset] == UInt8(ascii: "}") { offset += 1; break }
+                        let key = try string()
+                        object[key] = try value(depth: depth + 1)
+                    }
+                }
+                return .object(object)
+            default:
+                offset -= 1
+                throw fail("unknown marker \(marker)")
+            }
+        }
+
+        /// An optimized container's `$type` and `#count`, when given.
+        mutating func containerHeader() throws -> (type: UInt8?, count: Int?) {
+            var type: UInt8?
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "$") {
+                offset += 1
+                type = try byte()
+                guard offset < bytes.count, bytes[offset] == UInt8(ascii: "#") else { throw fail("a typed container needs a count") }
+            }
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "#") {
+                offset += 1
+                return (type, try count())
+            }
+            return (type, nil)
+        }
+    }
+}

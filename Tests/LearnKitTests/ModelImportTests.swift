@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+import ToolboxCore
+import ToolboxTesting
+@testable import LearnKit
+
+struct ImportGolden: Decodable {
+    struct Case: Decodable { var file: String; var x: [Double]; var rows: Int; var raw: [Double]; var prediction: [Double] }
+    var cases: [String: Case]
+}
+
+@Suite("LightGBM and XGBoost model import")
+struct ModelImportTests {
+    let g: ImportGolden
+    let golden = GoldenFiles()
+
+    init() throws {
+        try LearnKit.registerModels()
+        g = try golden.load(ImportGolden.self, "imports.json")
+    }
+
+    /// The acceptance: imported models predict what the library that trained them predicts, on
+    /// held-out rows with NaN, zeros and categories never seen in training.
+    @Test(arguments: ["lightgbm_binary", "lightgbm_multiclass", "lightgbm_regression", "lightgbm_zero_missing",
+                      "xgboost_binary", "xgboost_multiclass", "xgboost_regression"])
+    func predictsWhatTheLibraryPredicts(_ name: String) throws {
+        let expected = try #require(g.cases[name])
+        let x = try Matrix(rows: expected.rows, columns: expected.x.count / expected.rows, values: expected.x)
+        var paths = [golden.directory.appendingPathComponent(expected.file).path]
+        if name.hasPrefix("xgboost") { paths.append(paths[0].replacingOccurrences(of: ".json", with: ".ubj")) }
+        for path in paths {
+            let model = try ModelImport.load(path)
+            let raw: [Double], prediction: [Double]
+            if let classifier = model as? ImportedBoostedClassifier {
+                raw = try classifier.ensemble.rawPredictions(x)
+                prediction = try classifier.predictProbabilities(x).values
+            } else {
+                let regressor = try #require(model as? ImportedBoostedRegressor)
+                raw = try regressor.ensemble.rawPredictions(x)
+                prediction = try regressor.predict(x)
+            }
+            // The acceptance is 1e-6 relative; LightGBM sums in double, so it is held much tighter.
+            let tolerance = name.hasPrefix("xgboost") ? 1e-6 : 1e-9
+            #expect(ToolboxTesting.mismatch(raw, expected.raw, relativeTolerance: tolerance, absoluteTolerance: tolerance) == nil,
+                    "\(path): \(String(describing: ToolboxTesting.mismatch(raw, expected.raw, relativeTolerance: tolerance, absoluteTolerance: tolerance)))")
+            #expect(ToolboxTesting.mismatch(prediction, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-7) == nil,
+                    "\(path): \(String(describing: ToolboxTesting.mismatch(prediction, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-7)))")
+            // A normal LearnKit model: archived, loaded by name, explained.
+            let loaded = try ModelArchive.decode(from: try ModelArchive.encode(model))
+            #expect(type(of: loaded).modelTypeName == type(of: model).modelTypeName)
+            let ensemble = (model as? ImportedBoostedClassifier)?.ensemble ?? (model as! ImportedBoostedRegressor).ensemble
+            let rows = try x.rows(at: Array(0..<20))
+            let shap = try ensemble.shapValues(rows)
+            let rawRows = try ensemble.rawPredictions(rows)
+            for output in 0..<ensemble.outputs {
+                for row in 0..<20 {
+                    let total = shap.expectedValue[output] + (0..<x.columns).reduce(0) { $0 + shap.values[output][row, $1] }
+                    #expect(abs(total - rawRows[row * ensemble.outputs + output]) <= 1e-6 * max(1, abs(total)), "\(name) row \(row)")
+                }
+            }
+        }
+    }
+
+    /// Malformed files: typed errors naming where, never a crash or a huge allocation.
+    @Test func malformedFilesAreTypedErrors() throws {
+        let text = try String(contentsOf: golden.directory.appendingPathComponent("imported/lightgbm_binary.txt"), encoding: .utf8)
+        let json = try String(contentsOf: golden.directory.appendingPathComponent("imported/xgboost_binary.json"), encoding: .utf8)
+        let ubj = try Data(contentsOf: golden.directory.appendingPathComponent("imported/xgboost_binary.ubj"))
+        let cases: [(String, [UInt8])] = [
+            ("truncated text", Array(text.utf8.prefix(text.utf8.count / 2))),
+            ("bad child", Array(text.replacingOccurrences(of: "left_child=1 ", with: "left_child=999999 ").utf8)),
+            ("backward child", Array(text.replacingOccurrences(of: "left_child=1 ", with: "left_child=0 ").utf8)),
+            ("wrong feature count", Array(text.replacingOccurrences(of: "max_feature_idx=5", with: "max_feature_idx=2").utf8)),
+            ("absurd leaves", Array(text.replacingOccurrences(of: "num_leaves=15", with: "num_leaves=999999999999").utf8)),
+            ("not a number", Array(text.replacingOccurrences(of: "leaf_value=", with: "leaf_value=abc ").utf8)),
+            ("truncated json", Array(json.utf8.prefix(json.utf8.count / 3))),
+            ("json bad child", Array(json.replacingOccurrences(of: "\"left_children\":[1,", with: "\"left_children\":[70000,").utf8)),
+            ("truncated ubj", Array(ubj.prefix(ubj.count / 2))),
+            ("empty", []),
+        ]
+        for (name, bytes) in cases {
+            #expect(throws: ToolboxError.self, "\(name)") { try ModelImport.decode(bytes) }
+        }
+        // A mutation fuzz (3,000 files): bytes changed anywhere, sometimes truncated; every outcome is a model or a typed error.
+        var generator = SeededGenerator(seed: 77)
+        for source in [Array(text.utf8), Array(json.utf8), [UInt8](ubj)] {
+            for _ in 0..<1000 {
+                var mutated = source
+                for _ in 0..<(1 + generator.nextInt(below: 4)) {
+                    mutated[generator.nextInt(below: mutated.count)] = UInt8(truncatingIfNeeded: generator.next())
+                }
+                if generator.nextUniform() < 0.2 { mutated = Array(mutated.prefix(generator.nextInt(below: mutated.count))) }
+                do {
+                    let model = try ModelImport.decode(mutated)
+                    try model.validateStructure()
+                    _ = try (model.predictor)?.predict(try Matrix(rows: 3, columns: model.inputFeatureCount, values: [Double](repeating: .nan, count: 3 * model.inputFeatureCount)))
+                } catch is ToolboxError {
+                } catch {
+                    Issue.record("untyped error \(error)")
+                }
+            }
+        }
+    }
+}
