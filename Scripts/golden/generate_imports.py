@@ -36,6 +36,13 @@ def data(seed, n, classes):
     return x, y
 
 
+def contributions(values, features, outputs):
+    """Each library's own TreeSHAP (LightGBM's pred_contrib, XGBoost's pred_contribs) of 20 rows
+    as outputs x rows x features, and the expected value per output (the bias column)."""
+    values = np.asarray(values, dtype=np.float64).reshape(values.shape[0], outputs, features + 1)
+    return {"values": np.transpose(values[:, :, :features], (1, 0, 2)).ravel().tolist(), "expected": values[0, :, features].tolist()}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     out = {"lightgbm": lgb.__version__, "xgboost": xgb.__version__, "cases": {}}
@@ -57,7 +64,8 @@ def main():
         raw = model.predict(test, raw_score=True)
         prediction = model.predict_proba(test) if classes else model.predict(test)
         out["cases"][f"lightgbm_{name}"] = {"file": f"imported/lightgbm_{name}.txt", "x": test.ravel().tolist(), "rows": len(test),
-                                             "raw": np.asarray(raw).ravel().tolist(), "prediction": np.asarray(prediction).ravel().tolist()}
+                                             "raw": np.asarray(raw).ravel().tolist(), "prediction": np.asarray(prediction).ravel().tolist(),
+                                             "shap": contributions(model.booster_.predict(test[:20], pred_contrib=True), x.shape[1], max(1, classes if classes > 2 else 1))}
         # Also a LightGBM model with zero-as-missing.
         if name == "regression":
             zm = lgb.LGBMRegressor(**params, zero_as_missing=True).fit(train, ytrain)
@@ -76,7 +84,9 @@ def main():
         margin = xm.predict(test, output_margin=True)
         prediction = xm.predict_proba(test) if classes else xm.predict(test)
         out["cases"][f"xgboost_{name}"] = {"file": f"imported/xgboost_{name}.json", "x": test.ravel().tolist(), "rows": len(test),
-                                            "raw": np.asarray(margin).ravel().tolist(), "prediction": np.asarray(prediction).ravel().tolist()}
+                                            "raw": np.asarray(margin).ravel().tolist(), "prediction": np.asarray(prediction).ravel().tolist(),
+                                            "shap": contributions(xm.get_booster().predict(xgb.DMatrix(test[:20]), pred_contribs=True), x.shape[1],
+                                                                  max(1, classes if classes > 2 else 1))}
     with open(os.path.join(HERE, "imports.json"), "w") as f:
         json.dump(clean(out), f, indent=1, sort_keys=True)
 

@@ -5,7 +5,8 @@ import ToolboxTesting
 @testable import LearnKit
 
 struct ImportGolden: Decodable {
-    struct Case: Decodable { var file: String; var x: [Double]; var rows: Int; var raw: [Double]; var prediction: [Double] }
+    struct SHAP: Decodable { var values: [Double]; var expected: [Double] }
+    struct Case: Decodable { var file: String; var x: [Double]; var rows: Int; var raw: [Double]; var prediction: [Double]; var shap: SHAP? }
     var cases: [String: Case]
 }
 
@@ -51,6 +52,14 @@ struct ModelImportTests {
             let ensemble = (model as? ImportedBoostedClassifier)?.ensemble ?? (model as! ImportedBoostedRegressor).ensemble
             let rows = try x.rows(at: Array(0..<20))
             let shap = try ensemble.shapValues(rows)
+            // The library's own TreeSHAP (pred_contrib): LightGBM's in double, XGBoost's in float.
+            if let own = expected.shap {
+                let tolerance = name.hasPrefix("xgboost") ? 1e-5 : 1e-9
+                let mismatch = ToolboxTesting.mismatch(shap.values.flatMap(\.values), own.values, relativeTolerance: tolerance, absoluteTolerance: tolerance)
+                #expect(mismatch == nil, "\(name) SHAP: \(String(describing: mismatch))")
+                #expect(ToolboxTesting.mismatch(shap.expectedValue, own.expected, relativeTolerance: tolerance, absoluteTolerance: tolerance) == nil,
+                        "\(name) expected value \(shap.expectedValue) vs \(own.expected)")
+            }
             let rawRows = try ensemble.rawPredictions(rows)
             for output in 0..<ensemble.outputs {
                 for row in 0..<20 {

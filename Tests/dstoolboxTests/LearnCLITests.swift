@@ -100,4 +100,94 @@ struct LearnCLITests {
             #expect(failed.status != 0 && failed.status != -1 && failed.output.contains("rror"), "\(arguments): \(failed.output)")
         }
     }
+
+    /// Two rounds of LightGBM on columns Column_0..Column_3 (statistics lines trimmed).
+    static let lightGBM = """
+        tree
+        version=v4
+        num_class=1
+        num_tree_per_iteration=1
+        label_index=0
+        max_feature_idx=3
+        objective=binary sigmoid:1
+        feature_names=Column_0 Column_1 Column_2 Column_3
+
+        Tree=0
+        num_leaves=3
+        num_cat=0
+        split_feature=0 1
+        threshold=0.34967841907889274 0.39924350134731984
+        decision_type=2 2
+        left_child=1 -1
+        right_child=-2 -3
+        leaf_value=-0.037431902044438692 0.29883750442619272 0.23366391155110952
+        shrinkage=1
+
+
+        Tree=1
+        num_leaves=3
+        num_cat=0
+        split_feature=0 1
+        threshold=0.34967841907889274 0.39924350134731984
+        decision_type=2 2
+        left_child=1 -1
+        right_child=-2 -3
+        leaf_value=-0.1591036588117235 0.14536538151684725 0.084863996118157439
+        shrinkage=0.1
+
+
+        end of trees
+        """
+
+    /// A LightGBM file predicts through the CLI as the library reads it: by name when the CSV has
+    /// the model's columns, by position when it has exactly as many; a forest explains with
+    /// values that add up to its probabilities.
+    @Test func importedModelsPredictAndTreesExplain() throws {
+        let directory = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let modelPath = directory.appendingPathComponent("model.txt").path
+        try Self.lightGBM.write(toFile: modelPath, atomically: true, encoding: .utf8)
+        var generator = SeededGenerator(seed: 5)
+        var values: [Double] = []
+        var named = ["label,Column_3,Column_2,Column_1,Column_0"], positional = ["p,q,r,s"]
+        for _ in 0..<50 {
+            let row = (0..<4).map { _ in generator.nextNormal() }
+            values += row
+            named.append("x,\(row[3]),\(row[2]),\(row[1]),\(row[0])")
+            positional.append(row.map { "\($0)" }.joined(separator: ","))
+        }
+        let model = try ModelImport.decode(Array(Self.lightGBM.utf8))
+        let expected = try #require(model.classifier).predictProbabilities(try Matrix(rows: 50, columns: 4, values: values)).column(1)
+        for (name, lines) in [("named.csv", named), ("positional.csv", positional)] {
+            let csv = directory.appendingPathComponent(name).path
+            try lines.joined(separator: "\n").write(toFile: csv, atomically: true, encoding: .utf8)
+            let result = try CLITests().run(["learn", "predict", modelPath, csv, "--proba"])
+            #expect(result.status == 0, "\(result.output)")
+            let table = try DataTable(csv: result.output)
+            let column = try table.numericColumn(named: "probability_1")
+            #expect(column.count == 50)
+            for (got, want) in zip(column, expected) { #expect(abs(got - want) <= 1e-12 * max(1, abs(want)), "\(name)") }
+            let explained = try CLITests().run(["learn", "explain", modelPath, csv])
+            #expect(explained.status == 0, "\(explained.output)")
+        }
+        // A random forest trained through the CLI explains per class; a row's values plus the
+        // expected value give its probability.
+        let csv = try Self.classificationCSV(directory)
+        let forest = directory.appendingPathComponent("forest.dstbx").path
+        #expect(try CLITests().run(["learn", "train", csv, "--target", "label", "--model", "random_forest_classifier", "--set", "n_estimators=5",
+                                    "--set", "max_depth=4", "--output", forest]).status == 0)
+        let shapPath = directory.appendingPathComponent("shap.csv").path
+        let explained = try CLITests().run(["learn", "explain", forest, csv, "--output", shapPath])
+        #expect(explained.status == 0, "\(explained.output)")
+        let shap = try DataTable(csvFile: shapPath)
+        let proba = try DataTable(csv: try CLITests().run(["learn", "predict", forest, csv, "--proba"]).output)
+        for label in ["no", "yes"] {
+            let total = try ["a", "b", "colour", "expected_value"].map { try shap.numericColumn(named: "\(label)__\($0)") }
+            let probability = try proba.numericColumn(named: "probability_\(label)")
+            for row in 0..<probability.count {
+                let sum = total.reduce(0) { $0 + $1[row] }
+                #expect(abs(sum - probability[row]) <= 1e-9, "row \(row) class \(label)")
+            }
+        }
+    }
 }

@@ -18,6 +18,10 @@ public enum TreeSHAP {
         /// How a row goes at a node, when not `x <= threshold` with NaN by `missingGoesLeft`
         /// (imported LightGBM and XGBoost trees).
         var decide: (@Sendable (Int, UnsafePointer<Double>) -> Bool)? = nil
+        /// The model output (class) the tree adds to.
+        var output = 0
+        /// The features the tree splits on, each once.
+        var usedFeatures: [Int] { Array(Set(feature.lazy.filter { $0 >= 0 }.map(Int.init))).sorted() }
 
         /// The cover-weighted mean of the leaf values: the tree's expected output.
         var expectedValue: Double {
@@ -34,12 +38,18 @@ public enum TreeSHAP {
         var weight: Double
     }
 
-    /// Adds the SHAP values of `row` for `tree` into `phi`.
-    static func accumulate(_ tree: ExplainedTree, row: UnsafePointer<Double>, into phi: inout [Double]) {
+    /// Adds the SHAP values of `row` for `tree` into `phi` (`phi[offset + feature]`). With a
+    /// `condition` of +1 or −1, the values are those with `conditionFeature` held present or
+    /// absent (shap's conditioning, for interaction values); 0 is unconditioned.
+    static func accumulate(_ tree: ExplainedTree, row: UnsafePointer<Double>, into phi: inout [Double], offset: Int = 0,
+                           condition: Int = 0, conditionFeature: Int = -1) {
         var path: [PathElement] = []
         path.reserveCapacity(64)
-        recurse(tree, row, &phi, node: 0, path: path, zero: 1, one: 1, feature: -1)
+        let state = Recursion(condition: condition, conditionFeature: conditionFeature, offset: offset)
+        recurse(tree, row, &phi, state, node: 0, path: path, zero: 1, one: 1, feature: -1, conditionFraction: 1)
     }
+
+    private struct Recursion { var condition: Int, conditionFeature: Int, offset: Int }
 
     private static func extend(_ path: inout [PathElement], zero: Double, one: Double, feature: Int) {
         let l = path.count
@@ -99,15 +109,18 @@ public enum TreeSHAP {
         return total
     }
 
-    private static func recurse(_ tree: ExplainedTree, _ row: UnsafePointer<Double>, _ phi: inout [Double], node: Int, path: [PathElement],
-                                zero: Double, one: Double, feature: Int) {
+    private static func recurse(_ tree: ExplainedTree, _ row: UnsafePointer<Double>, _ phi: inout [Double], _ state: Recursion,
+                                node: Int, path: [PathElement], zero: Double, one: Double, feature: Int, conditionFraction: Double) {
+        guard conditionFraction != 0 else { return }
         var path = path
-        extend(&path, zero: zero, one: one, feature: feature)
+        if state.condition == 0 || feature != state.conditionFeature {
+            extend(&path, zero: zero, one: one, feature: feature)
+        }
         let split = Int(tree.feature[node])
         if split < 0 {
-            for i in 1..<path.count {
+            for i in path.indices.dropFirst() {
                 let w = unwoundSum(path, i)
-                phi[path[i].feature] += w * (path[i].oneFraction - path[i].zeroFraction) * tree.value[node]
+                phi[state.offset + path[i].feature] += w * (path[i].oneFraction - path[i].zeroFraction) * tree.value[node] * conditionFraction
             }
             return
         }
@@ -125,8 +138,116 @@ public enum TreeSHAP {
         }
         let cover = tree.cover[node]
         guard cover > 0 else { return }
-        recurse(tree, row, &phi, node: hot, path: path, zero: incomingZero * tree.cover[hot] / cover, one: incomingOne, feature: split)
-        recurse(tree, row, &phi, node: cold, path: path, zero: incomingZero * tree.cover[cold] / cover, one: 0, feature: split)
+        let hotZero = tree.cover[hot] / cover, coldZero = tree.cover[cold] / cover
+        var hotFraction = conditionFraction, coldFraction = conditionFraction
+        if split == state.conditionFeature {
+            if state.condition > 0 { coldFraction = 0 } else if state.condition < 0 {
+                hotFraction *= hotZero
+                coldFraction *= coldZero
+            }
+        }
+        recurse(tree, row, &phi, state, node: hot, path: path, zero: incomingZero * hotZero, one: incomingOne, feature: split,
+                conditionFraction: hotFraction)
+        recurse(tree, row, &phi, state, node: cold, path: path, zero: incomingZero * coldZero, one: 0, feature: split,
+                conditionFraction: coldFraction)
+    }
+
+    /// A model's trees as TreeSHAP reads them, with the baseline its raw output starts from.
+    struct Explainer: Sendable {
+        var trees: [ExplainedTree]
+        var featureCount: Int
+        var outputs: Int
+        /// Added to each output's expected value (boosting's starting score).
+        var baseline: [Double]
+        /// Whether the trees compare features as `Float` (scikit-learn's CART trees), so rows are rounded first.
+        var roundsToFloat = false
+
+        var expectedValue: [Double] {
+            var expected = baseline
+            for tree in trees { expected[tree.output] += tree.expectedValue }
+            return expected
+        }
+
+        private func check(_ x: Matrix<Double>) throws {
+            guard x.columns == featureCount else {
+                throw ToolboxError(.shapeMismatch, "the model takes \(featureCount) features, got \(x.columns)", context: ErrorContext(parameter: "x"))
+            }
+        }
+
+        /// Runs `body` on each row of `x` (rounded as the trees compare), parallel over rows,
+        /// collecting `width` values per row.
+        private func perRow(_ x: Matrix<Double>, width: Int, grain: Int, threads: Int?,
+                            _ body: @Sendable @escaping (UnsafePointer<Double>, inout [Double]) -> Void) throws -> [Double] {
+            let p = featureCount, rounds = roundsToFloat
+            let blocks = try Parallel.map(count: x.rows, grain: grain, threads: threads) { range -> [Double] in
+                var out = [Double](repeating: 0, count: range.count * width)
+                var scratch = [Double](repeating: 0, count: width)
+                var rounded = [Double](repeating: 0, count: p)
+                x.values.withUnsafeBufferPointer { values in
+                    for (offset, i) in range.enumerated() {
+                        for f in 0..<width { scratch[f] = 0 }
+                        let row = values.baseAddress! + i * p
+                        if rounds {
+                            for f in 0..<p { rounded[f] = Double(Float(row[f])) }
+                            rounded.withUnsafeBufferPointer { body($0.baseAddress!, &scratch) }
+                        } else {
+                            body(row, &scratch)
+                        }
+                        for f in 0..<width { out[offset * width + f] = scratch[f] }
+                    }
+                }
+                return out
+            }
+            return blocks.flatMap { $0 }
+        }
+
+        /// Columns `offset..<offset + width` of each `stride`-wide row of `flat`.
+        private static func block(_ flat: [Double], rows: Int, stride: Int, offset: Int, width: Int) throws -> Matrix<Double> {
+            var values: [Double] = []
+            values.reserveCapacity(rows * width)
+            for i in 0..<rows { values.append(contentsOf: flat[(i * stride + offset)..<(i * stride + offset + width)]) }
+            return try Matrix(rows: rows, columns: width, values: values)
+        }
+
+        func shapValues(_ x: Matrix<Double>, threads: Int?) throws -> SHAPValues {
+            try check(x)
+            let p = featureCount, k = outputs, trees = self.trees
+            let flat = try perRow(x, width: p * k, grain: 64, threads: threads) { row, phi in
+                for tree in trees { TreeSHAP.accumulate(tree, row: row, into: &phi, offset: tree.output * p) }
+            }
+            let matrices = try (0..<k).map { try Self.block(flat, rows: x.rows, stride: k * p, offset: $0 * p, width: p) }
+            return SHAPValues(values: matrices, expectedValue: expectedValue)
+        }
+
+        /// shap's interaction values: for each feature `i` used by a tree, the SHAP values with `i`
+        /// held present and absent; half their difference is the interaction with each other
+        /// feature, and the main effect is the SHAP value less the interactions.
+        func interactionValues(_ x: Matrix<Double>, threads: Int?) throws -> SHAPInteractionValues {
+            try check(x)
+            let p = featureCount, k = outputs, trees = self.trees
+            let used = trees.map(\.usedFeatures)
+            let flat = try perRow(x, width: p * p * k, grain: 8, threads: threads) { row, out in
+                var phi = [Double](repeating: 0, count: p), on = phi, off = phi
+                for (t, tree) in trees.enumerated() {
+                    let base = tree.output * p * p
+                    for f in 0..<p { phi[f] = 0 }
+                    TreeSHAP.accumulate(tree, row: row, into: &phi)
+                    for f in used[t] { out[base + f * p + f] += phi[f] }
+                    for i in used[t] {
+                        for f in 0..<p { on[f] = 0; off[f] = 0 }
+                        TreeSHAP.accumulate(tree, row: row, into: &on, condition: 1, conditionFeature: i)
+                        TreeSHAP.accumulate(tree, row: row, into: &off, condition: -1, conditionFeature: i)
+                        for j in used[t] where j != i {
+                            let half = (on[j] - off[j]) / 2
+                            out[base + i * p + j] += half
+                            out[base + i * p + i] -= half
+                        }
+                    }
+                }
+            }
+            let matrices = try (0..<k).map { try Self.block(flat, rows: x.rows, stride: k * p * p, offset: $0 * p * p, width: p * p) }
+            return SHAPInteractionValues(values: matrices, featureCount: p, expectedValue: expectedValue)
+        }
     }
 }
 
@@ -139,41 +260,136 @@ public struct SHAPValues: Sendable, Hashable {
     public var expectedValue: [Double]
 }
 
+/// SHAP interaction values of a model's raw output: per row, a `features x features` matrix
+/// whose off-diagonal entries are pairwise interactions (symmetric, each half of the pair's
+/// effect) and whose diagonal holds main effects; a row's entries sum to its SHAP values'
+/// sum, and with the expected value to the raw prediction.
+public struct SHAPInteractionValues: Sendable, Hashable {
+    /// `rows x (features · features)` for each output, row `r` holding `(i, j)` at `i · features + j`.
+    public var values: [Matrix<Double>]
+    public var featureCount: Int
+    public var expectedValue: [Double]
+
+    /// The interaction of features `i` and `j` (the main effect of `i` when `i == j`) in `row`.
+    public func value(output: Int = 0, row: Int, _ i: Int, _ j: Int) -> Double {
+        values[output][row, i * featureCount + j]
+    }
+}
+
+/// A fitted tree model that TreeSHAP explains exactly: decision trees, forests, gradient
+/// boosting and models imported from LightGBM and XGBoost.
+public protocol TreeExplainable: FittedModel {
+    /// SHAP values of the raw output (log-odds for boosted classifiers, probabilities for
+    /// trees and forests, as shap's `TreeExplainer` with its default `model_output="raw"`).
+    func shapValues(_ x: Matrix<Double>, threads: Int?) throws -> SHAPValues
+    /// SHAP interaction values of the raw output, as shap's `shap_interaction_values`.
+    func shapInteractionValues(_ x: Matrix<Double>, threads: Int?) throws -> SHAPInteractionValues
+}
+
 extension BoostedEnsemble {
-    func explainedTrees(output: Int) -> [TreeSHAP.ExplainedTree] {
-        trees.map { iteration in
-            let tree = iteration[output]
-            return TreeSHAP.ExplainedTree(left: tree.left, right: tree.right, feature: tree.feature, threshold: tree.threshold,
-                                          missingGoesLeft: tree.missingGoesLeft, value: tree.value, cover: tree.count.map(Double.init))
+    /// The trees with node sample counts as path weights (as shap reads scikit-learn's boosting).
+    var explainer: TreeSHAP.Explainer {
+        var explained: [TreeSHAP.ExplainedTree] = []
+        for iteration in trees {
+            for (output, tree) in iteration.enumerated() {
+                explained.append(TreeSHAP.ExplainedTree(left: tree.left, right: tree.right, feature: tree.feature, threshold: tree.threshold,
+                                                        missingGoesLeft: tree.missingGoesLeft, value: tree.value,
+                                                        cover: tree.count.map(Double.init), output: output))
+            }
+        }
+        return TreeSHAP.Explainer(trees: explained, featureCount: featureCount, outputs: outputs, baseline: baseline)
+    }
+
+    /// Exact path-dependent TreeSHAP values of the raw output (log-odds for classifiers),
+    /// parallel over rows.
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues {
+        try explainer.shapValues(x, threads: threads)
+    }
+
+    /// SHAP interaction values of the raw output, parallel over rows.
+    public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
+        try explainer.interactionValues(x, threads: threads)
+    }
+}
+
+/// A model whose trees TreeSHAP and partial dependence's recursion read.
+protocol TreeExplainerSource {
+    var treeExplainer: TreeSHAP.Explainer { get }
+}
+
+extension HistGradientBoostingRegressorModel: TreeExplainable, TreeExplainerSource {
+    var treeExplainer: TreeSHAP.Explainer { ensemble.explainer }
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try treeExplainer.shapValues(x, threads: threads) }
+    public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
+        try treeExplainer.interactionValues(x, threads: threads)
+    }
+}
+
+extension HistGradientBoostingClassifierModel: TreeExplainable, TreeExplainerSource {
+    var treeExplainer: TreeSHAP.Explainer { ensemble.explainer }
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try treeExplainer.shapValues(x, threads: threads) }
+    public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
+        try treeExplainer.interactionValues(x, threads: threads)
+    }
+}
+
+extension Tree {
+    /// This tree for TreeSHAP, each output's node values divided by the node total (class
+    /// fractions, for classifiers) when `normalize`, and multiplied by `scale`.
+    func explained(normalize: Bool, scale: Double) -> [TreeSHAP.ExplainedTree] {
+        (0..<outputs).map { output in
+            let value = (0..<nodeCount).map { node -> Double in
+                let v = values[node * outputs + output]
+                guard normalize else { return v * scale }
+                let total = values[(node * outputs)..<((node + 1) * outputs)].reduce(0, +)
+                return (total > 0 ? v / total : 1 / Double(outputs)) * scale
+            }
+            let splitFeature = (0..<nodeCount).map { left[$0] == Tree.leaf ? -1 : feature[$0] }
+            return TreeSHAP.ExplainedTree(left: left, right: right, feature: splitFeature, threshold: threshold, missingGoesLeft: missingGoesLeft,
+                                          value: value, cover: weightedSampleCount, output: output)
         }
     }
 
-    /// Exact path-dependent TreeSHAP values of the raw output (log-odds for classifiers), with
-    /// node sample counts as the path weights (as shap reads scikit-learn's boosting), parallel
-    /// over rows.
-    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues {
-        guard x.columns == featureCount else {
-            throw ToolboxError(.shapeMismatch, "the model was fitted on \(featureCount) features, got \(x.columns)", context: ErrorContext(parameter: "x"))
-        }
-        var matrices: [Matrix<Double>] = [], expected: [Double] = []
-        for output in 0..<outputs {
-            let explained = explainedTrees(output: output)
-            expected.append(baseline[output] + explained.reduce(0) { $0 + $1.expectedValue })
-            let p = featureCount
-            let rows = try Parallel.map(count: x.rows, grain: 64, threads: threads) { range -> [Double] in
-                var out = [Double](repeating: 0, count: range.count * p)
-                var phi = [Double](repeating: 0, count: p)
-                x.values.withUnsafeBufferPointer { values in
-                    for (offset, i) in range.enumerated() {
-                        for f in 0..<p { phi[f] = 0 }
-                        for tree in explained { TreeSHAP.accumulate(tree, row: values.baseAddress! + i * p, into: &phi) }
-                        for f in 0..<p { out[offset * p + f] = phi[f] }
-                    }
-                }
-                return out
-            }
-            matrices.append(try Matrix(rows: x.rows, columns: p, values: rows.flatMap { $0 }))
-        }
-        return SHAPValues(values: matrices, expectedValue: expected)
+    static func explainer(_ trees: [Tree], featureCount: Int, classifier: Bool) -> TreeSHAP.Explainer {
+        let scale = 1 / Double(max(1, trees.count))
+        let explained = trees.flatMap { $0.explained(normalize: classifier, scale: scale) }
+        return TreeSHAP.Explainer(trees: explained, featureCount: featureCount, outputs: trees.first?.outputs ?? 1,
+                                  baseline: [Double](repeating: 0, count: trees.first?.outputs ?? 1), roundsToFloat: true)
+    }
+}
+
+extension DecisionTreeClassifierModel: TreeExplainable, TreeExplainerSource {
+    /// Class fractions per node, one output per class.
+    var treeExplainer: TreeSHAP.Explainer { Tree.explainer([tree], featureCount: inputFeatureCount, classifier: true) }
+    /// Class-probability SHAP values, one output per class.
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try treeExplainer.shapValues(x, threads: threads) }
+    public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
+        try treeExplainer.interactionValues(x, threads: threads)
+    }
+}
+
+extension DecisionTreeRegressorModel: TreeExplainable, TreeExplainerSource {
+    var treeExplainer: TreeSHAP.Explainer { Tree.explainer([tree], featureCount: inputFeatureCount, classifier: false) }
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try treeExplainer.shapValues(x, threads: threads) }
+    public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
+        try treeExplainer.interactionValues(x, threads: threads)
+    }
+}
+
+extension ForestClassifierModel: TreeExplainable, TreeExplainerSource {
+    /// Class fractions averaged over the trees, one output per class.
+    var treeExplainer: TreeSHAP.Explainer { Tree.explainer(trees, featureCount: inputFeatureCount, classifier: true) }
+    /// Class-probability SHAP values averaged over the trees, one output per class.
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try treeExplainer.shapValues(x, threads: threads) }
+    public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
+        try treeExplainer.interactionValues(x, threads: threads)
+    }
+}
+
+extension ForestRegressorModel: TreeExplainable, TreeExplainerSource {
+    var treeExplainer: TreeSHAP.Explainer { Tree.explainer(trees, featureCount: inputFeatureCount, classifier: false) }
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try treeExplainer.shapValues(x, threads: threads) }
+    public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
+        try treeExplainer.interactionValues(x, threads: threads)
     }
 }

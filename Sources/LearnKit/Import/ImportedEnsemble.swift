@@ -189,38 +189,43 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
         }
     }
 
-    /// Exact path-dependent TreeSHAP values of the raw output, with each library's node covers.
-    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues {
-        guard x.columns == featureCount else {
-            throw ToolboxError(.shapeMismatch, "the model takes \(featureCount) features, got \(x.columns)", context: ErrorContext(parameter: "x"))
-        }
+    /// The trees with each library's node covers (LightGBM's hessian sums, XGBoost's `sum_hessian`).
+    var explainer: TreeSHAP.Explainer {
         let perOutput = Double(max(1, trees.count / max(1, outputs)))
-        var matrices: [Matrix<Double>] = [], expected: [Double] = []
-        for output in 0..<outputs {
-            let scale = averageOutput ? 1 / perOutput : 1
-            let explained = trees.indices.filter { Int(treeOutput[$0]) == output }.map { t -> TreeSHAP.ExplainedTree in
-                let tree = trees[t]
-                return TreeSHAP.ExplainedTree(left: tree.left, right: tree.right, feature: tree.feature, threshold: tree.threshold,
-                                              missingGoesLeft: tree.defaultLeft, value: tree.value.map { $0 * scale }, cover: tree.cover,
-                                              decide: { node, row in tree.goesLeft(node, row) })
-            }
-            expected.append(baseline[output] + explained.reduce(0) { $0 + $1.expectedValue })
-            let p = featureCount
-            let rows = try Parallel.map(count: x.rows, grain: 64, threads: threads) { range -> [Double] in
-                var out = [Double](repeating: 0, count: range.count * p)
-                var phi = [Double](repeating: 0, count: p)
-                x.values.withUnsafeBufferPointer { values in
-                    for (offset, i) in range.enumerated() {
-                        for f in 0..<p { phi[f] = 0 }
-                        for tree in explained { TreeSHAP.accumulate(tree, row: values.baseAddress! + i * p, into: &phi) }
-                        for f in 0..<p { out[offset * p + f] = phi[f] }
-                    }
-                }
-                return out
-            }
-            matrices.append(try Matrix(rows: x.rows, columns: p, values: rows.flatMap { $0 }))
+        let scale = averageOutput ? 1 / perOutput : 1
+        let explained = trees.indices.map { t -> TreeSHAP.ExplainedTree in
+            let tree = trees[t]
+            return TreeSHAP.ExplainedTree(left: tree.left, right: tree.right, feature: tree.feature, threshold: tree.threshold,
+                                          missingGoesLeft: tree.defaultLeft, value: tree.value.map { $0 * scale }, cover: tree.cover,
+                                          decide: { node, row in tree.goesLeft(node, row) }, output: Int(treeOutput[t]))
         }
-        return SHAPValues(values: matrices, expectedValue: expected)
+        return TreeSHAP.Explainer(trees: explained, featureCount: featureCount, outputs: outputs, baseline: baseline)
+    }
+
+    /// Exact path-dependent TreeSHAP values of the raw output, parallel over rows.
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues {
+        try explainer.shapValues(x, threads: threads)
+    }
+
+    /// SHAP interaction values of the raw output, parallel over rows.
+    public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
+        try explainer.interactionValues(x, threads: threads)
+    }
+}
+
+extension ImportedBoostedRegressor: TreeExplainable, TreeExplainerSource {
+    var treeExplainer: TreeSHAP.Explainer { ensemble.explainer }
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try ensemble.shapValues(x, threads: threads) }
+    public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
+        try ensemble.shapInteractionValues(x, threads: threads)
+    }
+}
+
+extension ImportedBoostedClassifier: TreeExplainable, TreeExplainerSource {
+    var treeExplainer: TreeSHAP.Explainer { ensemble.explainer }
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try ensemble.shapValues(x, threads: threads) }
+    public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
+        try ensemble.shapInteractionValues(x, threads: threads)
     }
 }
 

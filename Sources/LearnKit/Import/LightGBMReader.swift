@@ -55,9 +55,8 @@ enum LightGBMReader {
         }
         let outputs = objective == .softmax(classes: classes) ? classes : 1
         guard outputs == perIteration else { throw fail("num_tree_per_iteration \(perIteration) does not match \(outputs) outputs", line: 0) }
-        var names = header["feature_names"].map { $0.split(separator: " ").map(String.init) }
+        let names = header["feature_names"].map { $0.split(separator: " ").map(String.init) }
         if let given = names, given.count != featureCount { throw fail("\(given.count) feature names for \(featureCount) features", line: 0) }
-        if let given = names, given.enumerated().allSatisfy({ $1 == "Column_\($0)" }) { names = nil }
 
         var trees: [ImportedTree] = [], outputsOf: [Int32] = []
         while index < lines.count, lines[index].hasPrefix("Tree=") {

@@ -67,33 +67,33 @@ struct LearnCommand: ParsableCommand {
         return context
     }
 
-    /// A fitted model from MODEL: a DSToolbox archive (LightGBM and XGBoost files are recognised
-    /// and refused until their import lands).
+    /// A fitted model from MODEL: a DSToolbox archive, a LightGBM text model or an XGBoost
+    /// JSON/UBJSON model, recognised by content.
     static func load(_ path: String) throws -> any FittedModel {
         try Toolbox.registerAll()
         let head = try RegularFile.head(path, count: 64)
         if head.starts(with: ModelArchive.magic) { return try ModelArchive.load(from: path) }
-        let text = String(decoding: head, as: UTF8.self)
-        if text.hasPrefix("tree\n") || text.hasPrefix("tree\r\n") {
-            throw ToolboxError(.unsupported, "this is a LightGBM text model; importing LightGBM models is not built yet", context: ErrorContext(path: path))
-        }
-        if text.trimmingCharacters(in: .whitespaces).hasPrefix("{") || head.first == UInt8(ascii: "{") {
-            throw ToolboxError(.unsupported, "this looks like an XGBoost JSON model; importing XGBoost models is not built yet", context: ErrorContext(path: path))
-        }
-        throw ToolboxError(.unsupported, "not a DSToolbox model archive", context: ErrorContext(path: path))
+        if ModelImport.recognizes(head) { return try ModelImport.load(path) }
+        throw ToolboxError(.unsupported, "not a DSToolbox model archive, a LightGBM text model or an XGBoost JSON/UBJSON model",
+                           context: ErrorContext(path: path))
     }
 
     /// The rows of a CSV as the model's input: its fitted columns, by name, in fit order (other
-    /// columns, such as the target, are left out).
+    /// columns, such as the target, are left out). A model imported without the CSV's names
+    /// (LightGBM's `Column_0`..., XGBoost without `feature_names`) reads a CSV of exactly its
+    /// feature count by position.
     static func input(_ model: any FittedModel, csv path: String) throws -> (table: DataTable, x: Matrix<Double>) {
         let table = try DataTable(csvFile: path)
         if let names = model.schema.featureNames {
             let missing = names.filter { !table.columnNames.contains($0) }
-            guard missing.isEmpty else {
-                throw ToolboxError(.shapeMismatch, "\(path) lacks the model's columns \(missing.joined(separator: ", "))",
+            if missing.isEmpty { return (table, try model.inputMatrix(try table.selecting(names))) }
+            let imported = model is ImportedBoostedClassifier || model is ImportedBoostedRegressor
+            guard imported, table.columnNames.count == model.inputFeatureCount else {
+                throw ToolboxError(.shapeMismatch, "\(path) lacks the model's columns \(missing.prefix(10).joined(separator: ", "))"
+                                   + (imported ? " and has \(table.columnNames.count) columns, not the model's \(model.inputFeatureCount), to read by position" : ""),
                                    context: ErrorContext(path: path, column: missing[0]))
             }
-            return (table, try model.inputMatrix(try table.selecting(names)))
+            return (table, try table.toMatrix(columns: table.columnNames, categories: [:]).matrix)
         }
         return (table, try model.inputMatrix(table))
     }
@@ -174,7 +174,7 @@ struct LearnTrainCommand: ParsableCommand {
 /// `dstoolbox learn predict MODEL DATA.csv [--proba] [--output F]`
 struct LearnPredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "predict", abstract: "Predict with a saved model: one output row per input row.")
-    @Argument(help: "The model (a DSToolbox archive).") var model: String
+    @Argument(help: "The model: a DSToolbox archive, a LightGBM text model or an XGBoost JSON/UBJSON model.") var model: String
     @Argument(help: "The data (CSV with the model's columns; others are ignored).") var data: String
     @Flag(help: "Class probabilities, one column per class.") var proba = false
     @Option(name: [.short, .long], help: "Write CSV here (default: standard output).") var output: String?
@@ -204,26 +204,23 @@ struct LearnPredictCommand: ParsableCommand {
 /// `dstoolbox learn explain MODEL DATA.csv --output shap.csv`
 struct LearnExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "explain", abstract: "SHAP values (exact TreeSHAP) per row and feature, plus the expected value, for boosted models.")
-    @Argument(help: "The model (a DSToolbox archive).") var model: String
+        commandName: "explain", abstract: "SHAP values (exact TreeSHAP) per row and feature, plus the expected value, for tree models.")
+    @Argument(help: "The model: a DSToolbox archive, a LightGBM text model or an XGBoost JSON/UBJSON model.") var model: String
     @Argument(help: "The data (CSV with the model's columns).") var data: String
     @Option(name: [.short, .long], help: "Write CSV here (default: standard output).") var output: String?
 
     func run() throws {
         let fitted = try LearnCommand.load(model)
         let (_, x) = try LearnCommand.input(fitted, csv: data)
-        let ensemble: BoostedEnsemble
-        if let boosted = fitted as? HistGradientBoostingClassifierModel { ensemble = boosted.ensemble }
-        else if let boosted = fitted as? HistGradientBoostingRegressorModel { ensemble = boosted.ensemble }
-        else {
-            throw ToolboxError(.unsupported, "TreeSHAP is built for gradient boosting models so far, not \(type(of: fitted).modelTypeName)",
+        guard let explainable = fitted as? any TreeExplainable else {
+            throw ToolboxError(.unsupported, "TreeSHAP explains tree models (trees, forests, boosting, imported LightGBM and XGBoost); \(type(of: fitted).modelTypeName) is not one",
                                context: ErrorContext(parameter: "model"))
         }
-        let shap = try ensemble.shapValues(x)
+        let shap = try explainable.shapValues(x, threads: nil)
         let names = fitted.schema.featureNames ?? (0..<x.columns).map { "x\($0)" }
         var columns: [(String, DataTable.Column)] = []
-        let classNames: [String]? = ensemble.outputs > 1 ? fitted.classifier?.classLabels.map(\.description) : nil
-        for output in 0..<ensemble.outputs {
+        let classNames: [String]? = shap.values.count > 1 ? fitted.classifier?.classLabels.map(\.description) : nil
+        for output in 0..<shap.values.count {
             let prefix = classNames.map { "\($0[output])__" } ?? ""
             for (feature, name) in names.enumerated() { columns.append((prefix + name, .numeric(shap.values[output].column(feature)))) }
             columns.append((prefix + "expected_value", .numeric([Double](repeating: shap.expectedValue[output], count: x.rows))))
