@@ -5,29 +5,51 @@ public import ToolboxCore
 /// `_BinMapper` and LightGBM's bin construction: a feature with at most `maxBins` distinct values
 /// gets a bin per value (thresholds at the midpoints), others get thresholds at the
 /// `k/maxBins` percentiles (NumPy's "averaged_inverted_cdf" method, duplicates dropped); missing values (NaN) get their own bin,
-/// `maxBins`, after every other.
+/// `maxBins`, after every other. A categorical feature gets a bin per category (its training
+/// values, sorted, at most `maxBins` of them); an unseen value is binned as missing.
 public struct BinMapper: Sendable, Hashable, Codable {
     /// Per feature, the increasing upper edges of its bins: value `x` is in bin `b` when
     /// `thresholds[b-1] < x <= thresholds[b]`.
     public var thresholds: [[Double]]
-    /// The number of bins for non-missing values of each feature (`thresholds.count + 1`).
-    public var binCounts: [Int] { thresholds.map { $0.count + 1 } }
+    /// The number of bins for non-missing values of each feature (`thresholds.count + 1`, or
+    /// the number of categories).
+    public var binCounts: [Int] {
+        thresholds.indices.map { f in categories.isEmpty || categories[f] == nil ? thresholds[f].count + 1 : categories[f]!.count }
+    }
+    /// Per feature, its categories (sorted distinct values) when it is categorical; empty when
+    /// no feature is.
+    public var categories: [[Double]?] = []
     /// Bins available to non-missing values; the missing-value bin is this index.
     public let maxBins: Int
 
     /// Thresholds for every column of `x` (NaN skipped). At most `subsample` rows are used, chosen with `seed`.
-    public init(fitting x: Matrix<Double>, maxBins: Int = 255, subsample: Int = 200_000, seed: UInt64 = 0, threads: Int? = nil) throws {
+    /// - Parameter categories: per feature, the categories of a categorical feature (all its
+    ///   values, as ``categories(of:feature:)`` finds them), `nil` for a numeric one.
+    public init(fitting x: Matrix<Double>, maxBins: Int = 255, subsample: Int = 200_000, seed: UInt64 = 0, threads: Int? = nil,
+                categories: [[Double]?] = []) throws {
         guard (2...255).contains(maxBins) else {
             throw ToolboxError(.invalidParameter, "max_bins must be in 2...255, got \(maxBins)", context: ErrorContext(parameter: "max_bins"))
         }
+        guard categories.isEmpty || categories.count == x.columns else {
+            throw ToolboxError(.shapeMismatch, "\(categories.count) category lists for \(x.columns) features", context: ErrorContext(parameter: "categorical_features"))
+        }
+        for (feature, known) in categories.enumerated() {
+            if let known, known.count > maxBins {
+                throw ToolboxError(.invalidData, "categorical feature \(feature) has \(known.count) categories; at most max_bins (\(maxBins)) are split natively",
+                                   context: ErrorContext(column: "\(feature)", parameter: "categorical_features"))
+            }
+        }
         self.maxBins = maxBins
+        self.categories = categories.contains { $0 != nil } ? categories : []
         var rows = Array(0..<x.rows)
         if x.rows > subsample {
             var generator = SeededGenerator(seed: seed)
             rows = try generator.sampleWithoutReplacement(subsample, from: x.rows).sorted()
         }
         let columns = x.columns
+        let categorical = self.categories
         thresholds = try Parallel.map(indices: columns, threads: threads) { feature in
+            if !categorical.isEmpty, categorical[feature] != nil { return [] }
             var values = [Double]()
             values.reserveCapacity(rows.count)
             for row in rows {
@@ -36,6 +58,16 @@ public struct BinMapper: Sendable, Hashable, Codable {
             }
             return Self.thresholds(sorting: &values, maxBins: maxBins)
         }
+    }
+
+    /// The sorted distinct values of a column (NaN left out): a categorical feature's categories.
+    public static func categories(of x: Matrix<Double>, feature: Int) -> [Double] {
+        var values = Set<Double>()
+        for row in 0..<x.rows {
+            let value = x.values[row * x.columns + feature]
+            if !value.isNaN { values.insert(value) }
+        }
+        return values.sorted()
     }
 
     init(thresholds: [[Double]], maxBins: Int) {
@@ -80,6 +112,14 @@ public struct BinMapper: Sendable, Hashable, Codable {
     @inline(__always)
     func bin(_ value: Double, feature: Int) -> UInt8 {
         if value.isNaN { return UInt8(maxBins) }
+        if !categories.isEmpty, let known = categories[feature] {
+            var low = 0, high = known.count
+            while low < high {
+                let middle = (low + high) >> 1
+                if known[middle] < value { low = middle + 1 } else { high = middle }
+            }
+            return low < known.count && known[low] == value ? UInt8(low) : UInt8(maxBins)
+        }
         let edges = thresholds[feature]
         var low = 0, high = edges.count
         while low < high {

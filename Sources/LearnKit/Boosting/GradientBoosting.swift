@@ -28,6 +28,116 @@ public enum EarlyStopping: Sendable, Hashable, Codable {
     }
 }
 
+/// `categorical_features`: which columns are split as categories (many-vs-many), as
+/// scikit-learn's: `"from_dtype"` (the default: the fit context's categorical columns, the
+/// text columns of a table), `null` (none), or a list of column indices, booleans (one per
+/// column) or feature names.
+public enum CategoricalFeatureSelection: Sendable, Hashable, Codable {
+    case fromDType, none
+    case indices([Int]), mask([Bool]), names([String])
+
+    static let kind = HyperparameterKind.optional(.oneOf([.choice(["from_dtype"]), .sequence(.integer(minimum: 0, maximum: nil)),
+                                                          .sequence(.bool), .sequence(.text)]))
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .none; return }
+        if let text = try? container.decode(String.self) {
+            guard text == "from_dtype" else {
+                throw ToolboxError(.invalidParameter, "categorical_features is \"from_dtype\", null or a list, got \(text)",
+                                   context: ErrorContext(parameter: "categorical_features"))
+            }
+            self = .fromDType
+        } else if let flags = try? container.decode([Bool].self) {
+            self = .mask(flags)
+        } else if let indices = try? container.decode([Int].self) {
+            self = .indices(indices)
+        } else {
+            self = .names(try container.decode([String].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .fromDType: try container.encode("from_dtype")
+        case .none: try container.encodeNil()
+        case .indices(let indices): try container.encode(indices)
+        case .mask(let flags): try container.encode(flags)
+        case .names(let names): try container.encode(names)
+        }
+    }
+
+    /// One flag per column of `x`.
+    func resolve(columns: Int, context: FitContext) throws -> [Bool] {
+        var flags = [Bool](repeating: false, count: columns)
+        func fail(_ message: String) -> ToolboxError { ToolboxError(.invalidParameter, message, context: ErrorContext(parameter: "categorical_features")) }
+        switch self {
+        case .none: break
+        case .fromDType:
+            for feature in context.categoricalFeatures where feature.column >= 0 && feature.column < columns { flags[feature.column] = true }
+        case .indices(let indices):
+            for index in indices {
+                guard index >= 0, index < columns else { throw fail("categorical feature index \(index) is outside 0..<\(columns)") }
+                flags[index] = true
+            }
+        case .mask(let mask):
+            guard mask.count == columns else { throw fail("categorical_features has \(mask.count) flags for \(columns) columns") }
+            flags = mask
+        case .names(let names):
+            guard let featureNames = context.featureNames else { throw fail("categorical_features names columns, but the data has no feature names") }
+            for name in names {
+                guard let index = featureNames.firstIndex(of: name) else { throw fail("categorical feature \(name) is not a column") }
+                flags[index] = true
+            }
+        }
+        return flags
+    }
+}
+
+/// `monotonic_cst`: per feature, 1 (the prediction may only increase with it), −1 (only
+/// decrease) or 0 (no constraint), as a list with one entry per column or a mapping from
+/// feature names (others 0), as scikit-learn's.
+public enum MonotonicConstraints: Sendable, Hashable, Codable {
+    case list([Int]), byName([String: Int])
+
+    static let kind = HyperparameterKind.optional(.oneOf([.sequence(.integer(minimum: -1, maximum: 1)), .mapping(.integer(minimum: -1, maximum: 1))]))
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let list = try? container.decode([Int].self) { self = .list(list) } else { self = .byName(try container.decode([String: Int].self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .list(let list): try container.encode(list)
+        case .byName(let map): try container.encode(map)
+        }
+    }
+
+    func resolve(columns: Int, featureNames: [String]?) throws -> [Int8] {
+        func fail(_ message: String) -> ToolboxError { ToolboxError(.invalidParameter, message, context: ErrorContext(parameter: "monotonic_cst")) }
+        var constraints = [Int8](repeating: 0, count: columns)
+        switch self {
+        case .list(let list):
+            guard list.count == columns else { throw fail("monotonic_cst has \(list.count) entries for \(columns) features") }
+            for (feature, value) in list.enumerated() {
+                guard (-1...1).contains(value) else { throw fail("monotonic_cst entries are -1, 0 or 1; feature \(feature) has \(value)") }
+                constraints[feature] = Int8(value)
+            }
+        case .byName(let map):
+            guard let featureNames else { throw fail("monotonic_cst names features, but the data has no feature names") }
+            for (name, value) in map.sorted(by: { $0.key < $1.key }) {
+                guard let index = featureNames.firstIndex(of: name) else { throw fail("monotonic_cst names \(name), which is not a feature") }
+                guard (-1...1).contains(value) else { throw fail("monotonic_cst entries are -1, 0 or 1; \(name) has \(value)") }
+                constraints[index] = Int8(value)
+            }
+        }
+        return constraints
+    }
+}
+
 /// The hyperparameters histogram gradient boosting shares between its classifier and regressor,
 /// with scikit-learn's names and defaults.
 public struct BoostingParameters: Sendable, Hashable, Codable {
@@ -57,6 +167,14 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
     public var iterationsWithoutChange: Int = 10
     /// `tol` (≥ 0, default 1e-7).
     public var tolerance: Double = 1e-7
+    /// `categorical_features` (default `"from_dtype"`): the columns split as categories.
+    public var categoricalFeatures: CategoricalFeatureSelection = .fromDType
+    /// `monotonic_cst` (default `null`): monotonic constraints per feature.
+    public var monotonicConstraints: MonotonicConstraints?
+    /// `subsample` (0 < f ≤ 1, default 1): the fraction of training rows each iteration's trees
+    /// are grown on, drawn without replacement (LightGBM's `bagging_fraction` with
+    /// `bagging_freq=1`, scikit-learn's `GradientBoosting` `subsample`).
+    public var subsample: Double = 1
     /// `random_state` (default 0): seeds the binning subsample, validation split and feature draws.
     public var seed: UInt64 = 0
     /// `n_jobs` (≥ 1 or `null`): threads; results do not depend on it.
@@ -77,6 +195,11 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
         .real("validation_fraction", \.validationFraction, minimum: 0, maximum: 1, exclusiveMinimum: true, "rows held out for early stopping"),
         .integer("n_iter_no_change", \.iterationsWithoutChange, minimum: 1, "patience of early stopping"),
         .real("tol", \.tolerance, minimum: 0, "improvement early stopping asks for"),
+        .coded("categorical_features", \.categoricalFeatures, kind: CategoricalFeatureSelection.kind,
+               "from_dtype (the data's categorical columns), null, or indices, booleans or names of columns split as categories"),
+        .coded("monotonic_cst", \.monotonicConstraints, kind: MonotonicConstraints.kind,
+               "per feature 1 (increasing), -1 (decreasing) or 0, as a list or by feature name"),
+        .real("subsample", \.subsample, minimum: 0, maximum: 1, exclusiveMinimum: true, "fraction of rows each iteration grows on"),
         .seed("random_state", \.seed, maximum: UInt64.max, "seed of subsampling, validation split and feature draws"),
         .optionalInteger("n_jobs", \.threads, minimum: 1, "threads (null: every core); results do not depend on it"),
     ]
@@ -88,6 +211,7 @@ public enum BoostingObjective: String, Sendable, Hashable, Codable, CaseIterable
     case absoluteError = "absolute_error"
     case poisson
     case quantile
+    case huber
     case binaryLogLoss = "binary_log_loss"
     case multinomialLogLoss = "multinomial_log_loss"
 }
@@ -100,6 +224,8 @@ struct BoostingResult {
     var mapper: BinMapper
     var trainScores: [Double]
     var validationScores: [Double]
+    /// The categories of each categorical feature (`nil` for numeric ones; empty: none).
+    var categories: [[Double]?] = []
 }
 
 /// The boosting loop shared by the classifier and the regressor (scikit-learn's
@@ -111,10 +237,12 @@ struct BoostingEngine {
     let objective: BoostingObjective
     let outputs: Int
     let quantile: Double
+    /// The Huber loss's threshold of the current iteration.
+    var huberDelta = 1.0
     /// The class values of a classifier (evaluation-set targets are coded by them).
     var classes: [Double]? = nil
 
-    func fit(_ x: Matrix<Double>, targets y: [Double], weights: [Double]?, context: FitContext, stratify: [Int]?) throws -> BoostingResult {
+    mutating func fit(_ x: Matrix<Double>, targets y: [Double], weights: [Double]?, context: FitContext, stratify: [Int]?) throws -> BoostingResult {
         let threads = parameters.threads ?? Parallel.defaultThreadCount
         let n = x.rows, p = x.columns
         // Early stopping: a validation split (or the context's evaluation set).
@@ -137,7 +265,28 @@ struct BoostingEngine {
         let trainWeights = validationRows.isEmpty ? weights : weights.map { w in trainRows.map { w[$0] } }
         if !validationRows.isEmpty { validationX = try x.rows(at: validationRows) }
 
-        let mapper = try BinMapper(fitting: trainX, maxBins: parameters.maxBins, seed: parameters.seed, threads: threads)
+        // Categorical features (their categories from every row, as scikit-learn's encoder
+        // sees them) and monotonic constraints.
+        let categorical = try parameters.categoricalFeatures.resolve(columns: p, context: context)
+        let categories: [[Double]?] = categorical.contains(true)
+            ? (0..<p).map { categorical[$0] ? BinMapper.categories(of: x, feature: $0) : nil } : []
+        var monotonic: [Int8] = []
+        if let constraints = parameters.monotonicConstraints {
+            monotonic = try constraints.resolve(columns: p, featureNames: context.featureNames)
+            if monotonic.allSatisfy({ $0 == 0 }) { monotonic = [] }
+        }
+        if !monotonic.isEmpty {
+            guard objective != .multinomialLogLoss else {
+                throw ToolboxError(.invalidParameter, "monotonic constraints are not supported for multiclass classification",
+                                   context: ErrorContext(parameter: "monotonic_cst"))
+            }
+            if let feature = (0..<p).first(where: { categorical[$0] && monotonic[$0] != 0 }) {
+                throw ToolboxError(.invalidParameter, "feature \(feature) is categorical and cannot have a monotonic constraint",
+                                   context: ErrorContext(parameter: "monotonic_cst"))
+            }
+        }
+
+        let mapper = try BinMapper(fitting: trainX, maxBins: parameters.maxBins, seed: parameters.seed, threads: threads, categories: categories)
         let binned = try mapper.transformColumnMajor(trainX, threads: threads)
         let binnedRows = try mapper.transform(trainX, threads: threads)
         let missingBin = UInt8(parameters.maxBins)
@@ -151,7 +300,10 @@ struct BoostingEngine {
         var validationRaw = [Double](repeating: 0, count: validationY.count * k)
         for i in 0..<validationY.count { for c in 0..<k { validationRaw[i * k + c] = baseline[c] } }
 
-        let constantHessian = weights == nil && (objective == .squaredError || objective == .absoluteError || objective == .quantile)
+        let constantHessian = weights == nil && (objective == .squaredError || objective == .absoluteError || objective == .quantile || objective == .huber)
+        let everyRow = (0..<m).map(Int32.init)
+        var rowGenerator = SeededGenerator(seed: parameters.seed &+ 0x5851_F42D)
+        let sampledRows = parameters.subsample < 1 ? max(1, Int((parameters.subsample * Double(m)).rounded())) : m
         var gradients = [Float](repeating: 0, count: m * k), hessians = [Float](repeating: 1, count: m * k)
         var trees: [[BoostedTree]] = []
         var trainScores: [Double] = [], validationScores: [Double] = []
@@ -163,7 +315,10 @@ struct BoostingEngine {
             validationScores.append(-loss(validationY, validationRaw, validationWeights))
         }
         for iteration in 0..<parameters.maxIterations {
+            if objective == .huber { huberDelta = huberThreshold(trainY, raw, trainWeights) }
             computeGradients(trainY, raw, trainWeights, &gradients, &hessians)
+            // Row subsampling: this iteration's trees grow on a sample of the rows.
+            let samples = sampledRows < m ? try rowGenerator.sampleWithoutReplacement(sampledRows, from: m).sorted().map(Int32.init) : everyRow
             var iterationTrees: [BoostedTree] = []
             for c in 0..<k {
                 // Gradients of output c, contiguous.
@@ -171,20 +326,25 @@ struct BoostingEngine {
                 let h = k == 1 ? hessians : (0..<m).map { hessians[$0 * k + c] }
                 let settings = GrowerSettings(maxLeafNodes: parameters.maxLeafNodes, maxDepth: parameters.maxDepth, minSamplesLeaf: parameters.minSamplesLeaf,
                                               l2Regularization: parameters.l2Regularization, shrinkage: parameters.learningRate, threads: threads,
-                                              featureFraction: parameters.maxFeatures)
+                                              featureFraction: parameters.maxFeatures, monotonic: monotonic, categorical: categories.isEmpty ? [] : categorical)
                 let treeSeed = generator.next()
                 var tree = binned.withUnsafeBufferPointer { bins in binnedRows.withUnsafeBufferPointer { rows in
                     g.withUnsafeBufferPointer { gp in
                         h.withUnsafeBufferPointer { hp in
                             var grower = TreeGrower(binnedRows: rows, binned: bins, featureCount: p, binCounts: mapper.binCounts, hasMissing: hasMissing,
                                                     missingBin: Int(missingBin), gradients: gp, hessians: hp, constantHessian: constantHessian,
-                                                    samples: (0..<m).map(Int32.init), settings: settings, generator: SeededGenerator(seed: treeSeed), pool: pool)
+                                                    samples: samples, rowCount: m, settings: settings, generator: SeededGenerator(seed: treeSeed), pool: pool)
                             var tree = grower.grow()
                             if objective == .absoluteError || objective == .quantile {
                                 updateLeavesToQuantile(&tree, grower: grower, targets: trainY, raw: raw, weights: trainWeights)
                             }
-                            // Training predictions move by each leaf's value, for the leaf's samples.
+                            // Training predictions move by each leaf's value, for the leaf's samples
+                            // (every row's leaf found afresh when the tree saw a sample).
                             raw.withUnsafeMutableBufferPointer { r in
+                                if samples.count < m {
+                                    for i in 0..<m { r[i * k + c] += tree.predict(bins: rows.baseAddress! + i * p, missingBin: missingBin) }
+                                    return
+                                }
                                 for leaf in grower.leafRanges {
                                     let value = tree.value[leaf.node]
                                     for s in leaf.range { r[Int(grower.partition[s]) * k + c] += value }
@@ -216,7 +376,14 @@ struct BoostingEngine {
             if context.shouldStop(after: FitProgress(iteration: iteration + 1, trainLoss: trainLoss, validationLoss: validationLoss, step: context.stepName)) { break }
             if stopEarly && shouldStop(validationScores) { break }
         }
-        return BoostingResult(baseline: baseline, trees: trees, mapper: mapper, trainScores: trainScores, validationScores: validationScores)
+        return BoostingResult(baseline: baseline, trees: trees, mapper: mapper, trainScores: trainScores, validationScores: validationScores,
+                              categories: categories)
+    }
+
+    /// The Huber loss's threshold for an iteration: the `alpha`-quantile of the absolute
+    /// residuals (scikit-learn's `GradientBoostingRegressor(loss="huber")`).
+    func huberThreshold(_ y: [Double], _ raw: [Double], _ w: [Double]?) -> Double {
+        weightedQuantile(zip(y, raw).map { abs($0 - $1) }, w, quantile)
     }
 
     /// scikit-learn's rule: stop when none of the last `n_iter_no_change` scores beats the one
@@ -271,7 +438,7 @@ struct BoostingEngine {
         switch objective {
         case .squaredError: return [mean(y)]
         case .poisson: return [log(max(mean(y), Double.ulpOfOne))]
-        case .absoluteError: return [weightedQuantile(y, w, 0.5)]
+        case .absoluteError, .huber: return [weightedQuantile(y, w, 0.5)]
         case .quantile: return [weightedQuantile(y, w, quantile)]
         case .binaryLogLoss:
             let p = min(max(mean(y), Double.ulpOfOne), 1 - Double.ulpOfOne)
@@ -289,7 +456,7 @@ struct BoostingEngine {
     /// Gradients and hessians of the half losses scikit-learn uses, stored as Float (as
     /// scikit-learn's and LightGBM's), times the sample weights.
     func computeGradients(_ y: [Double], _ raw: [Double], _ w: [Double]?, _ g: inout [Float], _ h: inout [Float]) {
-        let n = y.count, k = outputs
+        let n = y.count, k = outputs, delta = huberDelta
         let threads = parameters.threads ?? Parallel.defaultThreadCount
         g.withUnsafeMutableBufferPointer { gp in
             h.withUnsafeMutableBufferPointer { hp in
@@ -307,6 +474,11 @@ struct BoostingEngine {
                             if w != nil { hOut.value[i] = Float(weight) }
                         case .quantile:
                             gOut.value[i] = Float(weight * (y[i] > raw[i] ? -quantile : 1 - quantile))
+                            if w != nil { hOut.value[i] = Float(weight) }
+                        case .huber:
+                            // Newton steps with a unit hessian, as LightGBM's Huber loss.
+                            let residual = raw[i] - y[i]
+                            gOut.value[i] = Float(weight * (abs(residual) <= delta ? residual : (residual > 0 ? delta : -delta)))
                             if w != nil { hOut.value[i] = Float(weight) }
                         case .poisson:
                             let e = exp(raw[i])
@@ -345,6 +517,9 @@ struct BoostingEngine {
             case .squaredError: value = 0.5 * (raw[i] - y[i]) * (raw[i] - y[i])
             case .absoluteError: value = abs(raw[i] - y[i])
             case .quantile: value = y[i] >= raw[i] ? quantile * (y[i] - raw[i]) : (1 - quantile) * (raw[i] - y[i])
+            case .huber:
+                let residual = abs(raw[i] - y[i])
+                value = residual <= huberDelta ? 0.5 * residual * residual : huberDelta * (residual - 0.5 * huberDelta)
             case .poisson: value = exp(raw[i]) - y[i] * raw[i]
             case .binaryLogLoss: value = softplus(raw[i]) - y[i] * raw[i]
             case .multinomialLogLoss:

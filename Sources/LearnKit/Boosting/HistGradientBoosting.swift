@@ -7,23 +7,29 @@ public import ToolboxCore
 /// subtraction trick, missing values sent to the side that gains most, early stopping on a
 /// validation split or the fit context's evaluation set.
 ///
-/// Losses: `squared_error` (default), `absolute_error`, `quantile` (with `quantile`) and
-/// `poisson` (log link).
+/// Losses: `squared_error` (default), `absolute_error`, `quantile` (with `quantile`),
+/// `poisson` (log link) and `huber` (squared below the `alpha`-quantile of the absolute
+/// residuals, absolute above it, as scikit-learn's `GradientBoostingRegressor`; Newton steps
+/// with a unit hessian, as LightGBM's).
 public struct HistGradientBoostingRegressor: Estimator, Configurable, Hashable {
-    /// `loss` (`squared_error`, `absolute_error`, `quantile`, `poisson`; default `squared_error`).
+    /// `loss` (`squared_error`, `absolute_error`, `quantile`, `poisson`, `huber`; default `squared_error`).
     public var loss: RegressionLoss
     /// `quantile` (0 < q < 1, default 0.5): the quantile the `quantile` loss estimates.
     public var quantile: Double
+    /// `alpha` (0 < a < 1, default 0.9): the `huber` loss is squared for residuals up to
+    /// their `alpha`-quantile.
+    public var alpha: Double = 0.9
     /// The boosting hyperparameters (`learning_rate`, `max_iter`, `max_leaf_nodes`, ...).
     public var parameters: BoostingParameters
 
     public enum RegressionLoss: String, Sendable, Hashable, Codable, CaseIterable {
-        case squaredError = "squared_error", absoluteError = "absolute_error", quantile, poisson
+        case squaredError = "squared_error", absoluteError = "absolute_error", quantile, poisson, huber
     }
 
     public static let hyperparameterSchema: [Hyperparameter<HistGradientBoostingRegressor>] =
         [.choice("loss", \.loss, "loss the trees descend"),
-         .real("quantile", \.quantile, minimum: 0, maximum: 1, exclusiveMinimum: true, "quantile of the quantile loss")]
+         .real("quantile", \.quantile, minimum: 0, maximum: 1, exclusiveMinimum: true, "quantile of the quantile loss"),
+         .real("alpha", \.alpha, minimum: 0, maximum: 1, exclusiveMinimum: true, "quantile of the absolute residuals where the huber loss turns linear")]
         + BoostingParameters.hyperparameterSchema.map { $0.lifted(\.parameters) }
 
     public typealias Model = HistGradientBoostingRegressorModel
@@ -34,14 +40,15 @@ public struct HistGradientBoostingRegressor: Estimator, Configurable, Hashable {
         parameters = BoostingParameters()
     }
 
-    public init(loss: RegressionLoss = .squaredError, quantile: Double = 0.5, parameters: BoostingParameters = BoostingParameters()) {
+    public init(loss: RegressionLoss = .squaredError, quantile: Double = 0.5, alpha: Double = 0.9, parameters: BoostingParameters = BoostingParameters()) {
         self.loss = loss
         self.quantile = quantile
+        self.alpha = alpha
         self.parameters = parameters
     }
 
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
-    public static var fitContextUsage: FitContextUsage { [.sampleWeights, .evaluationSet, .progress] }
+    public static var fitContextUsage: FitContextUsage { [.sampleWeights, .categoricalFeatures, .evaluationSet, .progress] }
 
     public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> HistGradientBoostingRegressorModel {
         try validateBoostingInput(x, y)
@@ -51,6 +58,9 @@ public struct HistGradientBoostingRegressor: Estimator, Configurable, Hashable {
         guard loss != .quantile || (quantile > 0 && quantile < 1) else {
             throw ToolboxError(.invalidParameter, "quantile must be in (0, 1), got \(quantile)", context: ErrorContext(parameter: "quantile"))
         }
+        guard loss != .huber || (alpha > 0 && alpha < 1) else {
+            throw ToolboxError(.invalidParameter, "alpha must be in (0, 1), got \(alpha)", context: ErrorContext(parameter: "alpha"))
+        }
         let schema = try context.validated(x: x, y: y)
         let weights = try SampleWeightValidation.validate(context.sampleWeights, rows: x.rows)
         let objective: BoostingObjective = switch loss {
@@ -58,8 +68,9 @@ public struct HistGradientBoostingRegressor: Estimator, Configurable, Hashable {
         case .absoluteError: .absoluteError
         case .quantile: .quantile
         case .poisson: .poisson
+        case .huber: .huber
         }
-        let engine = BoostingEngine(parameters: parameters, objective: objective, outputs: 1, quantile: quantile)
+        var engine = BoostingEngine(parameters: parameters, objective: objective, outputs: 1, quantile: loss == .huber ? alpha : quantile)
         let result = try engine.fit(x, targets: y, weights: weights, context: context, stratify: nil)
         return HistGradientBoostingRegressorModel(hyperparameters: self, ensemble: BoostedEnsemble(result, objective: objective, featureCount: x.columns),
                                                   schema: schema)
@@ -82,7 +93,7 @@ public struct HistGradientBoostingClassifier: Estimator, Configurable, Hashable 
     public init(parameters: BoostingParameters) { self.parameters = parameters }
 
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
-    public static var fitContextUsage: FitContextUsage { [.sampleWeights, .evaluationSet, .progress] }
+    public static var fitContextUsage: FitContextUsage { [.sampleWeights, .categoricalFeatures, .evaluationSet, .progress] }
 
     public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> HistGradientBoostingClassifierModel {
         try validateBoostingInput(x, y)
@@ -142,19 +153,34 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
     /// for them, and the validation scores when early stopping ran (the first before any tree).
     public var trainScores: [Double]
     public var validationScores: [Double]
+    /// The features split as categories, and each one's categories (its training values,
+    /// sorted): category code `c` is `categories[i][c]`.
+    public private(set) var categoricalFeatures: [Int] = []
+    public private(set) var categories: [[Double]] = []
     /// Every tree's nodes in one array for prediction, and each tree's root (iteration-major).
     private(set) var packed: [PackedNode] = []
     private(set) var roots: [Int] = []
+    /// The category sets of the packed categorical nodes, four words each.
+    private(set) var packedBits: [UInt64] = []
+    /// Whether some categorical feature's values are not their codes `0..<k` (rows are then
+    /// recoded before prediction).
+    private(set) var recodes = false
 
-    private enum CodingKeys: String, CodingKey { case baseline, trees, objective, featureCount, binThresholds, trainScores, validationScores }
+    private enum CodingKeys: String, CodingKey {
+        case baseline, trees, objective, featureCount, binThresholds, trainScores, validationScores, categoricalFeatures, categories
+    }
 
     init(_ result: BoostingResult, objective: BoostingObjective, featureCount: Int) {
+        var categorical: [Int] = [], categories: [[Double]] = []
+        for (feature, known) in result.categories.enumerated() {
+            if let known { categorical.append(feature); categories.append(known) }
+        }
         self.init(baseline: result.baseline, trees: result.trees, objective: objective, featureCount: featureCount, binThresholds: result.mapper.thresholds,
-                  trainScores: result.trainScores, validationScores: result.validationScores)
+                  trainScores: result.trainScores, validationScores: result.validationScores, categoricalFeatures: categorical, categories: categories)
     }
 
     init(baseline: [Double], trees: [[BoostedTree]], objective: BoostingObjective, featureCount: Int, binThresholds: [[Double]],
-         trainScores: [Double] = [], validationScores: [Double] = []) {
+         trainScores: [Double] = [], validationScores: [Double] = [], categoricalFeatures: [Int] = [], categories: [[Double]] = []) {
         self.baseline = baseline
         self.trees = trees
         self.objective = objective
@@ -162,7 +188,47 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
         self.binThresholds = binThresholds
         self.trainScores = trainScores
         self.validationScores = validationScores
+        self.categoricalFeatures = categoricalFeatures
+        self.categories = categories
+        recodes = categories.contains { known in known.enumerated().contains { $0.element != Double($0.offset) } }
         pack()
+    }
+
+    /// Category codes in place of a categorical feature's values (NaN for missing or unseen).
+    func recode(_ row: UnsafeMutablePointer<Double>) {
+        for (index, feature) in categoricalFeatures.enumerated() {
+            let value = row[feature]
+            guard !value.isNaN else { continue }
+            let known = categories[index]
+            var low = 0, high = known.count
+            while low < high {
+                let middle = (low + high) >> 1
+                if known[middle] < value { low = middle + 1 } else { high = middle }
+            }
+            row[feature] = low < known.count && known[low] == value ? Double(low) : .nan
+        }
+    }
+
+    /// The category code of `value` for categorical `feature` (NaN when missing or unseen).
+    func code(_ value: Double, feature: Int) -> Double {
+        guard let index = categoricalFeatures.firstIndex(of: feature), !value.isNaN else { return value }
+        let known = categories[index]
+        var low = 0, high = known.count
+        while low < high {
+            let middle = (low + high) >> 1
+            if known[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low < known.count && known[low] == value ? Double(low) : .nan
+    }
+
+    /// `x` with category codes, when the categories are not their own codes.
+    func recoded(_ x: Matrix<Double>) -> Matrix<Double> {
+        guard recodes else { return x }
+        var values = x.values
+        values.withUnsafeMutableBufferPointer { buffer in
+            for i in 0..<x.rows { recode(buffer.baseAddress! + i * x.columns) }
+        }
+        return (try? Matrix(rows: x.rows, columns: x.columns, values: values)) ?? x
     }
 
     public init(from decoder: any Decoder) throws {
@@ -174,8 +240,11 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
         binThresholds = try c.decode([[Double]].self, forKey: .binThresholds)
         trainScores = try c.decode([Double].self, forKey: .trainScores)
         validationScores = try c.decode([Double].self, forKey: .validationScores)
+        categoricalFeatures = try c.decodeIfPresent([Int].self, forKey: .categoricalFeatures) ?? []
+        categories = try c.decodeIfPresent([[Double]].self, forKey: .categories) ?? []
         // Validate before packing: packing follows every child index.
         try validate()
+        recodes = categories.contains { known in known.enumerated().contains { $0.element != Double($0.offset) } }
         pack()
     }
 
@@ -188,13 +257,19 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
         try c.encode(binThresholds, forKey: .binThresholds)
         try c.encode(trainScores, forKey: .trainScores)
         try c.encode(validationScores, forKey: .validationScores)
+        if !categoricalFeatures.isEmpty {
+            try c.encode(categoricalFeatures, forKey: .categoricalFeatures)
+            try c.encode(categories, forKey: .categories)
+        }
     }
 
     /// Lays every tree out breadth-first with each node's two children side by side, so a row
     /// steps to `left + (goes right ? 1 : 0)` without a branch. A missing value is replaced by
-    /// −∞ or +∞ (whichever sends it the learned way) before the comparison.
+    /// −∞ or +∞ (whichever sends it the learned way) before the comparison. A categorical node
+    /// is marked by a feature index past the last feature, its category set's index in its
+    /// threshold.
     private mutating func pack() {
-        var nodes: [PackedNode] = [], starts: [Int] = []
+        var nodes: [PackedNode] = [], starts: [Int] = [], bits: [UInt64] = []
         for iteration in trees {
             for tree in iteration {
                 let root = nodes.count
@@ -212,8 +287,15 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
                     let children = nodes.count
                     nodes.append(nodes[slot])
                     nodes.append(nodes[slot])
-                    nodes[slot] = PackedNode(threshold: tree.threshold[source], value: tree.value[source], feature: tree.feature[source],
-                                             left: Int32(children), right: Int32(children + 1), missingGoesLeft: tree.missingGoesLeft[source])
+                    if tree.categorySet[source] >= 0 {
+                        let set = Int(tree.categorySet[source])
+                        nodes[slot] = PackedNode(threshold: Double(bits.count / 4), value: tree.value[source], feature: tree.feature[source] + Int32(featureCount),
+                                                 left: Int32(children), right: Int32(children + 1), missingGoesLeft: tree.missingGoesLeft[source])
+                        bits += tree.categoryBits[(set * 4)..<(set * 4 + 4)]
+                    } else {
+                        nodes[slot] = PackedNode(threshold: tree.threshold[source], value: tree.value[source], feature: tree.feature[source],
+                                                 left: Int32(children), right: Int32(children + 1), missingGoesLeft: tree.missingGoesLeft[source])
+                    }
                     queue.append((Int(tree.left[source]), children))
                     queue.append((Int(tree.right[source]), children + 1))
                 }
@@ -221,14 +303,30 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
         }
         packed = nodes
         roots = starts
+        packedBits = bits
+    }
+
+    /// Whether a row goes right at a packed categorical node (`f` is its feature plus the
+    /// feature count); a code the node does not know goes where missing values go.
+    @inline(__always)
+    static func categoricalGoesRight(_ node: UnsafePointer<PackedNode>, _ code: Double, bits: UnsafePointer<UInt64>) -> Bool {
+        guard code >= 0, code < 256, code.rounded(.down) == code else { return !node.pointee.missingGoesLeft }
+        let c = Int(code)
+        let word = bits[Int(node.pointee.threshold) * 4 + (c >> 6)]
+        return (word >> UInt64(c & 63)) & 1 == 0
     }
 
     /// The leaf a row reaches from `node` (branch-free steps).
     @inline(__always)
-    static func leaf(_ nodes: UnsafePointer<PackedNode>, from start: Int, row: UnsafePointer<Double>) -> Double {
+    static func leaf(_ nodes: UnsafePointer<PackedNode>, from start: Int, row: UnsafePointer<Double>, p: Int, bits: UnsafePointer<UInt64>?) -> Double {
         var node = nodes + start
         while node.pointee.feature >= 0 {
-            let raw = row[Int(node.pointee.feature)]
+            let f = Int(node.pointee.feature)
+            if f >= p {
+                node = nodes + (Int(node.pointee.left) + (categoricalGoesRight(node, row[f - p], bits: bits!) ? 1 : 0))
+                continue
+            }
+            let raw = row[f]
             let missing = node.pointee.missingGoesLeft ? -Double.infinity : Double.infinity
             let v = raw.isNaN ? missing : raw
             node = nodes + (Int(node.pointee.left) + (v <= node.pointee.threshold ? 0 : 1))
@@ -243,7 +341,8 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
     /// down a tree together, so their node loads overlap instead of waiting on each other.
     @inline(__always)
     private static func accumulate(_ nodes: UnsafePointer<PackedNode>, roots: UnsafeBufferPointer<Int>, outputs k: Int, output c: Int,
-                                   rows block: Range<Int>, x: UnsafePointer<Double>, p: Int, into result: UnsafeMutablePointer<Double>) {
+                                   rows block: Range<Int>, x: UnsafePointer<Double>, p: Int, bits: UnsafePointer<UInt64>?,
+                                   into result: UnsafeMutablePointer<Double>) {
         var t = c
         while t < roots.count {
             let root = roots[t]
@@ -254,6 +353,10 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
                     let node = nodes + n
                     let f = Int(node.pointee.feature)
                     if f < 0 { return false }
+                    if f >= p {
+                        n = Int(node.pointee.left) + (categoricalGoesRight(node, x[row * p + f - p], bits: bits!) ? 1 : 0)
+                        return true
+                    }
                     let raw = x[row * p + f]
                     let v = raw.isNaN ? (node.pointee.missingGoesLeft ? -Double.infinity : Double.infinity) : raw
                     n = Int(node.pointee.left) + (v <= node.pointee.threshold ? 0 : 1)
@@ -281,7 +384,7 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
                 i += 8
             }
             while i < block.upperBound {
-                result[i * k + c] += leaf(nodes, from: root, row: x + i * p)
+                result[i * k + c] += leaf(nodes, from: root, row: x + i * p, p: p, bits: bits)
                 i += 1
             }
             t += k
@@ -295,6 +398,7 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
             throw ToolboxError(.shapeMismatch, "the model was fitted on \(featureCount) features, got \(x.columns)", context: ErrorContext(parameter: "x"))
         }
         let k = outputs, p = featureCount
+        let x = recoded(x)
         var out = [Double](repeating: 0, count: x.rows * k)
         try out.withUnsafeMutableBufferPointer { buffer in
             let result = UnsafeSendable(buffer)
@@ -302,6 +406,8 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
                 let input = UnsafeSendable(values)
                 try packed.withUnsafeBufferPointer { nodes in
                     let nodes = UnsafeSendable(nodes)
+                    try packedBits.withUnsafeBufferPointer { bits in
+                    let bits = UnsafeSendable(bits)
                     try roots.withUnsafeBufferPointer { roots in
                         let roots = UnsafeSendable(roots)
                         try Parallel.forEach(count: x.rows, grain: 4_096, threads: threads) { range in
@@ -311,10 +417,11 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
                                 guard let first = nodes.value.baseAddress else { continue }
                                 for c in 0..<k {
                                     Self.accumulate(first, roots: roots.value, outputs: k, output: c, rows: block, x: input.value.baseAddress!, p: p,
-                                                    into: result.value.baseAddress!)
+                                                    bits: bits.value.baseAddress, into: result.value.baseAddress!)
                                 }
                             }
                         }
+                    }
                     }
                 }
             }
@@ -324,13 +431,27 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
 
     /// The raw score of one row, without allocating: what a model server calls per request.
     public func rawPrediction(row: UnsafePointer<Double>, output: Int = 0) -> Double {
+        if recodes {
+            // Categories that are not their own codes: recode a copy on the stack.
+            return withUnsafeTemporaryAllocation(of: Double.self, capacity: featureCount) { copy in
+                copy.baseAddress!.update(from: row, count: featureCount)
+                recode(copy.baseAddress!)
+                return rawPredictionOfCodes(row: UnsafePointer(copy.baseAddress!), output: output)
+            }
+        }
+        return rawPredictionOfCodes(row: row, output: output)
+    }
+
+    private func rawPredictionOfCodes(row: UnsafePointer<Double>, output: Int) -> Double {
         var sum = baseline[output]
         packed.withUnsafeBufferPointer { nodes in
-            guard let first = nodes.baseAddress else { return }
-            var t = output
-            while t < roots.count {
-                sum += Self.leaf(first, from: roots[t], row: row)
-                t += outputs
+            packedBits.withUnsafeBufferPointer { bits in
+                guard let first = nodes.baseAddress else { return }
+                var t = output
+                while t < roots.count {
+                    sum += Self.leaf(first, from: roots[t], row: row, p: featureCount, bits: bits.baseAddress)
+                    t += outputs
+                }
             }
         }
         return sum
@@ -340,7 +461,21 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
         guard featureCount > 0, !baseline.isEmpty, trees.allSatisfy({ $0.count == baseline.count }), binThresholds.count == featureCount else {
             throw ToolboxError(.corruptArchive, "boosted ensemble sizes disagree")
         }
-        for iteration in trees { for tree in iteration { try tree.validate(featureCount: featureCount) } }
+        guard categories.count == categoricalFeatures.count, categoricalFeatures.allSatisfy({ $0 >= 0 && $0 < featureCount }),
+              Set(categoricalFeatures).count == categoricalFeatures.count, categories.allSatisfy({ $0.count <= 255 }) else {
+            throw ToolboxError(.corruptArchive, "boosted ensemble categorical features disagree with their categories")
+        }
+        let categorical = Set(categoricalFeatures)
+        for iteration in trees {
+            for tree in iteration {
+                try tree.validate(featureCount: featureCount)
+                for node in 0..<tree.nodeCount where tree.categorySet[node] >= 0 && tree.feature[node] >= 0 {
+                    guard categorical.contains(Int(tree.feature[node])) else {
+                        throw ToolboxError(.corruptArchive, "node \(node) splits feature \(tree.feature[node]) by category, but it is not categorical")
+                    }
+                }
+            }
+        }
     }
 
     /// Split counts or total gains per feature, normalized to sum 1 (LightGBM's `split` and

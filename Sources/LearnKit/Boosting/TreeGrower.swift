@@ -42,6 +42,41 @@ struct GrowerSettings {
     var threads: Int
     /// The fraction of features each split considers, drawn anew per node (1: all).
     var featureFraction: Double = 1
+    /// Per feature, +1 (the output may only increase with it), −1 (only decrease) or 0; empty: none.
+    var monotonic: [Int8] = []
+    /// Per feature, whether its bins are categories, split many-vs-many; empty: none.
+    var categorical: [Bool] = []
+}
+
+/// A set of bins (at most 256: 255 categories and the missing-value bin).
+struct BinSet: Sendable, Hashable {
+    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    @inline(__always) func contains(_ bin: Int) -> Bool {
+        let word: UInt64
+        switch bin >> 6 {
+        case 0: word = words.0
+        case 1: word = words.1
+        case 2: word = words.2
+        default: word = words.3
+        }
+        return (word >> UInt64(bin & 63)) & 1 == 1
+    }
+
+    mutating func insert(_ bin: Int) {
+        let bit = UInt64(1) << UInt64(bin & 63)
+        switch bin >> 6 {
+        case 0: words.0 |= bit
+        case 1: words.1 |= bit
+        case 2: words.2 |= bit
+        default: words.3 |= bit
+        }
+    }
+
+    var array: [UInt64] { [words.0, words.1, words.2, words.3] }
+
+    static func == (a: BinSet, b: BinSet) -> Bool { a.array == b.array }
+    func hash(into hasher: inout Hasher) { hasher.combine(array) }
 }
 
 /// The best split found for a node.
@@ -53,6 +88,10 @@ struct SplitInfo {
     var gradientLeft: Double = 0, hessianLeft: Double = 0, countLeft: Int = 0
     var gradientRight: Double = 0, hessianRight: Double = 0, countRight: Int = 0
     var valueLeft: Double = 0, valueRight: Double = 0
+    /// A categorical split: the bins that go left (the missing-value bin among them when
+    /// missing values go left).
+    var categorical = false
+    var leftBins = BinSet()
 }
 
 /// A tree being grown leaf-wise on binned data, as LightGBM and scikit-learn's
@@ -90,9 +129,17 @@ struct TreeGrower {
         var value: Double
         var split: SplitInfo?
         var histogram: [HistogramBin]?
+        /// Bounds on the values of this node's children (monotonic constraints).
+        var lower = -Double.infinity, upper = Double.infinity
         var left = -1, right = -1
         var isLeaf = false
         var count: Int { end - start }
+    }
+
+    /// The order features are scanned in: categorical ones first, as scikit-learn orders them.
+    var scanOrder: [Int] {
+        guard settings.categorical.contains(true) else { return Array(0..<featureCount) }
+        return (0..<featureCount).filter { settings.categorical[$0] } + (0..<featureCount).filter { !settings.categorical[$0] }
     }
 
     var nodes: [Node] = []
@@ -103,7 +150,7 @@ struct TreeGrower {
 
     init(binnedRows: UnsafeBufferPointer<UInt8>, binned: UnsafeBufferPointer<UInt8>, featureCount: Int, binCounts: [Int], hasMissing: [Bool], missingBin: Int,
          gradients: UnsafeBufferPointer<Float>, hessians: UnsafeBufferPointer<Float>, constantHessian: Bool,
-         samples: [Int32], settings: GrowerSettings, generator: SeededGenerator, pool: HistogramPool) {
+         samples: [Int32], rowCount: Int? = nil, settings: GrowerSettings, generator: SeededGenerator, pool: HistogramPool) {
         self.pool = pool
         self.binnedRows = binnedRows
         self.binned = binned
@@ -118,7 +165,7 @@ struct TreeGrower {
         self.generator = generator
         self.partition = samples
         binStride = missingBin + 1
-        rowCount = samples.count
+        self.rowCount = rowCount ?? samples.count
     }
 
     /// The histogram of the samples `partition[range]`, for the allowed features: rows are
@@ -191,31 +238,52 @@ struct TreeGrower {
     }
 
     @inline(__always)
-    func nodeValue(_ gradient: Double, _ hessian: Double) -> Double {
-        -gradient / (hessian + settings.l2Regularization + 1e-15)
+    func nodeValue(_ gradient: Double, _ hessian: Double, _ lower: Double = -.infinity, _ upper: Double = .infinity) -> Double {
+        let value = -gradient / (hessian + settings.l2Regularization + 1e-15)
+        return value < lower ? lower : (value > upper ? upper : value)
+    }
+
+    /// scikit-learn's `_split_gain`: the loss reduction with both children's values kept in
+    /// the node's bounds, or −1 when the values break the feature's monotonic constraint.
+    @inline(__always)
+    func splitGain(_ gradientLeft: Double, _ hessianLeft: Double, _ gradientRight: Double, _ hessianRight: Double, lossCurrent: Double,
+                   constraint: Int8, lower: Double, upper: Double) -> Double {
+        let valueLeft = nodeValue(gradientLeft, hessianLeft, lower, upper), valueRight = nodeValue(gradientRight, hessianRight, lower, upper)
+        if (constraint > 0 && valueLeft > valueRight) || (constraint < 0 && valueLeft < valueRight) { return -1 }
+        return lossCurrent - gradientLeft * valueLeft - gradientRight * valueRight
     }
 
     /// The best split of a node, scanning each feature's bins left to right (missing values
     /// right) and, when the feature had missing values in training, right to left (missing
     /// values left); the first feature wins ties.
-    func bestSplit(_ histogram: [HistogramBin], count: Int, gradient: Double, hessian: Double, value: Double, features: [Int]) -> SplitInfo {
+    func bestSplit(_ histogram: [HistogramBin], count: Int, gradient: Double, hessian: Double, value: Double, features: [Int],
+                   lower: Double = -.infinity, upper: Double = .infinity) -> SplitInfo {
         // Each block of features finds its best; the first block's best wins ties, as one scan would.
         // Threads pay off only for many features; waking them costs about what 50 features do.
         let grain = features.count >= 200 && settings.threads > 1 ? (features.count + 1) / 2 : max(1, features.count)
         let bests = (try? Parallel.map(count: features.count, grain: grain, threads: settings.threads) { block in
-            bestSplit(histogram, count: count, gradient: gradient, hessian: hessian, value: value, features: features[block])
+            bestSplit(histogram, count: count, gradient: gradient, hessian: hessian, value: value, features: features[block], lower: lower, upper: upper)
         }) ?? []
         var best = SplitInfo()
         for candidate in bests where candidate.gain > best.gain { best = candidate }
         return best
     }
 
-    func bestSplit(_ histogram: [HistogramBin], count: Int, gradient: Double, hessian: Double, value: Double, features: ArraySlice<Int>) -> SplitInfo {
+    func bestSplit(_ histogram: [HistogramBin], count: Int, gradient: Double, hessian: Double, value: Double, features: ArraySlice<Int>,
+                   lower: Double, upper: Double) -> SplitInfo {
         let lossCurrent = gradient * value
         let minSamples = settings.minSamplesLeaf, minHessian = settings.minHessianToSplit
+        let bounded = !settings.monotonic.isEmpty
         var best = SplitInfo()
         histogram.withUnsafeBufferPointer { hist in
             for feature in features {
+                if !settings.categorical.isEmpty && settings.categorical[feature] {
+                    let candidate = categoricalSplit(hist, feature: feature, count: count, gradient: gradient, hessian: hessian, lossCurrent: lossCurrent,
+                                                     lower: lower, upper: upper)
+                    if candidate.gain > best.gain { best = candidate }
+                    continue
+                }
+                let constraint = bounded ? settings.monotonic[feature] : 0
                 let base = feature * binStride
                 var candidate = SplitInfo()
                 candidate.feature = feature
@@ -236,7 +304,9 @@ struct TreeGrower {
                     if countRight < minSamples { break }
                     if hessianLeft < minHessian { continue }
                     if hessianRight < minHessian { break }
-                    let gain = lossCurrent - gradientLeft * nodeValue(gradientLeft, hessianLeft) - gradientRight * nodeValue(gradientRight, hessianRight)
+                    let gain = bounded ? splitGain(gradientLeft, hessianLeft, gradientRight, hessianRight, lossCurrent: lossCurrent,
+                                                   constraint: constraint, lower: lower, upper: upper)
+                        : lossCurrent - gradientLeft * nodeValue(gradientLeft, hessianLeft) - gradientRight * nodeValue(gradientRight, hessianRight)
                     if gain > bestGain && gain > settings.minGainToSplit {
                         found = true
                         (bestGain, bestBin, bestGradientLeft, bestHessianLeft, bestCountLeft, bestMissingLeft) = (gain, bin, gradientLeft, hessianLeft, countLeft, false)
@@ -258,7 +328,9 @@ struct TreeGrower {
                         if countLeft < minSamples { break }
                         if hessianRight < minHessian { continue }
                         if hessianLeft < minHessian { break }
-                        let gain = lossCurrent - gradientLeft * nodeValue(gradientLeft, hessianLeft) - gradientRight * nodeValue(gradientRight, hessianRight)
+                        let gain = bounded ? splitGain(gradientLeft, hessianLeft, gradientRight, hessianRight, lossCurrent: lossCurrent,
+                                                   constraint: constraint, lower: lower, upper: upper)
+                        : lossCurrent - gradientLeft * nodeValue(gradientLeft, hessianLeft) - gradientRight * nodeValue(gradientRight, hessianRight)
                         if gain > bestGain && gain > settings.minGainToSplit {
                             found = true
                             (bestGain, bestBin, bestGradientLeft, bestHessianLeft, bestCountLeft, bestMissingLeft) = (gain, bin, gradientLeft, hessianLeft, countLeft, true)
@@ -275,11 +347,102 @@ struct TreeGrower {
                 candidate.gradientRight = gradient - bestGradientLeft
                 candidate.hessianRight = hessian - bestHessianLeft
                 candidate.countRight = count - bestCountLeft
-                candidate.valueLeft = nodeValue(candidate.gradientLeft, candidate.hessianLeft)
-                candidate.valueRight = nodeValue(candidate.gradientRight, candidate.hessianRight)
+                candidate.valueLeft = nodeValue(candidate.gradientLeft, candidate.hessianLeft, lower, upper)
+                candidate.valueRight = nodeValue(candidate.gradientRight, candidate.hessianRight, lower, upper)
                 best = candidate
             }
         }
+        return best
+    }
+
+    /// Sorts categories by value exactly as scikit-learn's `qsort` call does with glibc's merge
+    /// sort (halves of `n / 2` and the rest, merged taking the left element only when strictly
+    /// smaller), so categories with equal values, common in the first iterations, come in the
+    /// same order and the same split is found.
+    static func mergeSort(_ items: inout [(bin: Int, value: Double)]) {
+        guard items.count > 1 else { return }
+        var scratch = items
+        func sort(_ start: Int, _ count: Int) {
+            guard count > 1 else { return }
+            let half = count / 2
+            sort(start, half)
+            sort(start + half, count - half)
+            var i = start, j = start + half, k = 0
+            let leftEnd = start + half, rightEnd = start + count
+            while i < leftEnd && j < rightEnd {
+                if items[i].value < items[j].value { scratch[k] = items[i]; i += 1 } else { scratch[k] = items[j]; j += 1 }
+                k += 1
+            }
+            while i < leftEnd { scratch[k] = items[i]; i += 1; k += 1 }
+            while j < rightEnd { scratch[k] = items[j]; j += 1; k += 1 }
+            for offset in 0..<count { items[start + offset] = scratch[offset] }
+        }
+        sort(0, items.count)
+    }
+
+    /// scikit-learn's (and LightGBM's) many-vs-many categorical split: categories with enough
+    /// hessian (10, LightGBM's `cat_smooth`; missing values count as a category) are sorted by
+    /// G/(H + 10) and scanned from both ends up to the middle; the categories passed go left,
+    /// every other category (and an unseen one) right.
+    func categoricalSplit(_ hist: UnsafeBufferPointer<HistogramBin>, feature: Int, count: Int, gradient: Double, hessian: Double,
+                          lossCurrent: Double, lower: Double, upper: Double) -> SplitInfo {
+        let base = feature * binStride
+        let minimumSupport = 10.0
+        let supportFactor = Double(count) / hessian
+        var used: [(bin: Int, value: Double)] = []
+        var candidates = Array(0..<binCounts[feature])
+        if hasMissing[feature] { candidates.append(missingBin) }
+        for bin in candidates {
+            let entry = hist[base + bin]
+            let binHessian = constantHessian ? Double(entry.count) : entry.hessian
+            if binHessian * supportFactor >= minimumSupport {
+                used.append((bin, entry.gradient / (binHessian + minimumSupport)))
+            }
+        }
+        var best = SplitInfo()
+        guard used.count > 1 else { return best }
+        Self.mergeSort(&used)
+        let minSamples = settings.minSamplesLeaf, minHessian = settings.minHessianToSplit
+        let constraint: Int8 = settings.monotonic.isEmpty ? 0 : settings.monotonic[feature]
+        var bestGain = -1.0, bestEnd = 0, bestDirection = 1, bestGradientLeft = 0.0, bestHessianLeft = 0.0, bestCountLeft = 0
+        var found = false
+        for direction in [1, -1] {
+            let middle = direction == 1 ? (used.count + 1) / 2 : (used.count + 1) / 2 - 1
+            var gradientLeft = 0.0, hessianLeft = 0.0, countLeft = 0
+            for i in 0..<middle {
+                let sorted = direction == 1 ? i : used.count - 1 - i
+                let entry = hist[base + used[sorted].bin]
+                countLeft += entry.count
+                let countRight = count - countLeft
+                hessianLeft += constantHessian ? Double(entry.count) : entry.hessian
+                let hessianRight = hessian - hessianLeft
+                gradientLeft += entry.gradient
+                let gradientRight = gradient - gradientLeft
+                if countLeft < minSamples || hessianLeft < minHessian { continue }
+                if countRight < minSamples || hessianRight < minHessian { break }
+                let gain = splitGain(gradientLeft, hessianLeft, gradientRight, hessianRight, lossCurrent: lossCurrent, constraint: constraint,
+                                     lower: lower, upper: upper)
+                if gain > bestGain && gain > settings.minGainToSplit {
+                    found = true
+                    (bestGain, bestEnd, bestDirection, bestGradientLeft, bestHessianLeft, bestCountLeft) = (gain, sorted, direction, gradientLeft, hessianLeft, countLeft)
+                }
+            }
+        }
+        guard found else { return best }
+        best.gain = bestGain
+        best.feature = feature
+        best.categorical = true
+        let sortedRange = bestDirection == 1 ? Array(0...bestEnd) : Array(bestEnd..<used.count)
+        for sorted in sortedRange { best.leftBins.insert(used[sorted].bin) }
+        best.missingGoesLeft = hasMissing[feature] && best.leftBins.contains(missingBin)
+        best.gradientLeft = bestGradientLeft
+        best.hessianLeft = bestHessianLeft
+        best.countLeft = bestCountLeft
+        best.gradientRight = gradient - bestGradientLeft
+        best.hessianRight = hessian - bestHessianLeft
+        best.countRight = count - bestCountLeft
+        best.valueLeft = nodeValue(best.gradientLeft, best.hessianLeft, lower, upper)
+        best.valueRight = nodeValue(best.gradientRight, best.hessianRight, lower, upper)
         return best
     }
 
@@ -289,6 +452,7 @@ struct TreeGrower {
     mutating func apply(_ split: SplitInfo, start: Int, end: Int) -> Int {
         let feature = split.feature, threshold = split.bin, missingBin = self.missingBin
         let missingLeft = split.missingGoesLeft
+        let categorical = split.categorical, leftBins = split.leftBins
         let count = end - start
         // Each block writes its left samples to the front of its slice of `scratch` and its
         // right samples to the back (reversed), then the blocks are put back in order.
@@ -305,7 +469,7 @@ struct TreeGrower {
                         toolbox_prefetch(column + Int(idx[min(s + 24, last)]))
                         let i = idx[s]
                         let bin = Int(column[Int(i)])
-                        let goesLeft = bin == missingBin ? missingLeft : bin <= threshold
+                        let goesLeft = bin == missingBin ? missingLeft : (categorical ? leftBins.contains(bin) : bin <= threshold)
                         if goesLeft { dst[left] = i; left += 1 } else { dst[right] = i; right -= 1 }
                     }
                     return left - chunk.lowerBound
@@ -370,12 +534,15 @@ struct TreeGrower {
         }
         func consider(_ index: Int, histogram: [HistogramBin], _ heap: inout [Int]) {
             let node = nodes[index]
-            var features = Array(0..<featureCount)
+            // scikit-learn puts categorical features first (its column transformer's order):
+            // features are scanned, drawn and tie-broken in that order.
+            var features = scanOrder
             if settings.featureFraction < 1 {
                 let take = max(1, Int((settings.featureFraction * Double(featureCount)).rounded(.up)))
-                features = ((try? generator.sampleWithoutReplacement(take, from: featureCount)) ?? features).sorted()
+                if let drawn = try? generator.sampleWithoutReplacement(take, from: featureCount) { features = drawn.sorted().map { scanOrder[$0] } }
             }
-            let split = bestSplit(histogram, count: node.count, gradient: node.gradient, hessian: node.hessian, value: node.value, features: features)
+            let split = bestSplit(histogram, count: node.count, gradient: node.gradient, hessian: node.hessian, value: node.value, features: features,
+                                  lower: node.lower, upper: node.upper)
             if split.gain <= 0 {
                 nodes[index].isLeaf = true
                 pool.give(histogram)
@@ -409,6 +576,24 @@ struct TreeGrower {
             nodes[index].left = leftIndex
             nodes[index].right = rightIndex
             leaves += 1
+            if !settings.monotonic.isEmpty {
+                // scikit-learn's bounds: across a constrained split, the children's subtrees
+                // stay on their side of the midpoint of the children's values.
+                let (lower, upper) = (nodes[index].lower, nodes[index].upper)
+                let constraint = settings.monotonic[split.feature]
+                let middle = (split.valueLeft + split.valueRight) / 2
+                switch constraint {
+                case 1:
+                    (nodes[leftIndex].lower, nodes[leftIndex].upper) = (lower, middle)
+                    (nodes[rightIndex].lower, nodes[rightIndex].upper) = (middle, upper)
+                case -1:
+                    (nodes[leftIndex].lower, nodes[leftIndex].upper) = (middle, upper)
+                    (nodes[rightIndex].lower, nodes[rightIndex].upper) = (lower, middle)
+                default:
+                    (nodes[leftIndex].lower, nodes[leftIndex].upper) = (lower, upper)
+                    (nodes[rightIndex].lower, nodes[rightIndex].upper) = (lower, upper)
+                }
+            }
 
             if let maxLeaves = settings.maxLeafNodes, leaves == maxLeaves {
                 nodes[leftIndex].isLeaf = true
@@ -473,6 +658,15 @@ struct TreeGrower {
             if node.left >= 0, let split = node.split {
                 tree.feature.append(Int32(split.feature))
                 tree.bin.append(UInt8(split.bin))
+                if split.categorical {
+                    // Codes past the training categories (unseen ones) go where missing values go.
+                    var bins = split.leftBins
+                    if split.missingGoesLeft { for code in binCounts[split.feature]..<256 { bins.insert(code) } }
+                    tree.categorySet.append(Int32(tree.categoryBits.count / 4))
+                    tree.categoryBits += bins.array
+                } else {
+                    tree.categorySet.append(-1)
+                }
                 tree.missingGoesLeft.append(split.missingGoesLeft)
                 tree.left.append(order[node.left]!)
                 tree.right.append(order[node.right]!)
@@ -481,6 +675,7 @@ struct TreeGrower {
             } else {
                 tree.feature.append(-1)
                 tree.bin.append(0)
+                tree.categorySet.append(-1)
                 tree.missingGoesLeft.append(false)
                 tree.left.append(-1)
                 tree.right.append(-1)

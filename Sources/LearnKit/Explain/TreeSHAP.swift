@@ -292,9 +292,19 @@ extension BoostedEnsemble {
         var explained: [TreeSHAP.ExplainedTree] = []
         for iteration in trees {
             for (output, tree) in iteration.enumerated() {
+                var decide: (@Sendable (Int, UnsafePointer<Double>) -> Bool)?
+                if tree.categorySet.contains(where: { $0 >= 0 }) {
+                    let ensemble = self
+                    decide = { node, row in
+                        let f = Int(tree.feature[node])
+                        if tree.categorySet[node] >= 0 { return tree.categoryGoesLeft(node, code: ensemble.code(row[f], feature: f)) }
+                        let v = row[f]
+                        return v.isNaN ? tree.missingGoesLeft[node] : v <= tree.threshold[node]
+                    }
+                }
                 explained.append(TreeSHAP.ExplainedTree(left: tree.left, right: tree.right, feature: tree.feature, threshold: tree.threshold,
                                                         missingGoesLeft: tree.missingGoesLeft, value: tree.value,
-                                                        cover: tree.count.map(Double.init), output: output))
+                                                        cover: tree.count.map(Double.init), decide: decide, output: output))
             }
         }
         return TreeSHAP.Explainer(trees: explained, featureCount: featureCount, outputs: outputs, baseline: baseline)
