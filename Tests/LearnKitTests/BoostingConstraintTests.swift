@@ -190,4 +190,35 @@ struct BoostingConstraintTests {
         #expect(subsampledError < 2 * fullError + 0.01, "subsampled \(subsampledError) full \(fullError)")
         #expect(one.ensemble.trees[0][0].count[0] == 1_500)
     }
+
+    /// L1 shrinks every leaf toward zero (LightGBM's `lambda_l1`), a large one leaves only the
+    /// baseline; a leaf hessian floor stops splits; hyperparameters archived before these
+    /// existed decode with their defaults (and `null` stays `null`).
+    @Test func l1MinimumHessianAndOlderHyperparameters() throws {
+        let x = try Matrix(rows: data.diabetes.rows, columns: data.diabetes.columns, values: data.diabetes.x)
+        let y = data.diabetes.y
+        func leafTotal(_ model: HistGradientBoostingRegressorModel) -> Double {
+            model.ensemble.trees.joined().reduce(0) { total, tree in total + (0..<tree.nodeCount).filter { tree.feature[$0] < 0 }.reduce(0) { $0 + abs(tree.value[$1]) } }
+        }
+        let plain = try HistGradientBoostingRegressor(parameters: Self.parameters(20)).fit(x, y)
+        let l1 = try HistGradientBoostingRegressor(parameters: Self.parameters(20) { $0.l1Regularization = 200 }).fit(x, y)
+        let huge = try HistGradientBoostingRegressor(parameters: Self.parameters(5) { $0.l1Regularization = 1e9 }).fit(x, y)
+        #expect(leafTotal(l1) < leafTotal(plain))
+        #expect(huge.ensemble.trees.joined().allSatisfy { $0.nodeCount == 1 && $0.value[0] == 0 })
+        #expect(try huge.predict(x).allSatisfy { abs($0 - huge.ensemble.baseline[0]) < 1e-12 })
+        let floor = try HistGradientBoostingRegressor(parameters: Self.parameters(5) { $0.minHessianLeaf = 1e9 }).fit(x, y)
+        #expect(floor.ensemble.trees.joined().allSatisfy { $0.nodeCount == 1 })
+
+        var parameters = Self.parameters(7) { $0.maxLeafNodes = nil; $0.categoricalFeatures = .none }
+        let object = try JSONValue(encoding: HistGradientBoostingRegressor(parameters: parameters))
+        guard case .object(var fields) = object else { Issue.record("not an object: \(object)"); return }
+        for key in ["l1_regularization", "min_sum_hessian_in_leaf", "subsample", "monotonic_cst", "alpha"] {
+            #expect(fields.removeValue(forKey: key) != nil, "\(key)")
+        }
+        let older = JSONValue.object(fields)
+        let decoded = try older.decoded(as: HistGradientBoostingRegressor.self)
+        parameters.l1Regularization = 0
+        #expect(decoded.parameters == parameters)
+        #expect(decoded.parameters.maxLeafNodes == nil && decoded.parameters.categoricalFeatures == .none && decoded.alpha == 0.9)
+    }
 }

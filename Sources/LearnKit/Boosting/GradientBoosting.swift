@@ -153,6 +153,12 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
     public var minSamplesLeaf: Int = 20
     /// `l2_regularization` (≥ 0, default 0): λ in the leaf value −G/(H + λ).
     public var l2Regularization: Double = 0
+    /// `l1_regularization` (≥ 0, default 0; LightGBM's `lambda_l1`): gradient sums shrink toward
+    /// zero by it, so small leaves go to zero.
+    public var l1Regularization: Double = 0
+    /// `min_sum_hessian_in_leaf` (≥ 0, default 1e-3, LightGBM's name; scikit-learn fixes it at
+    /// 1e-3): the hessian a leaf needs at least.
+    public var minHessianLeaf: Double = 1e-3
     /// `max_bins` (2...255, default 255): bins for non-missing values per feature.
     public var maxBins: Int = 255
     /// `max_features` (0 < f ≤ 1, default 1): the fraction of features each split considers.
@@ -182,6 +188,32 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
 
     public init() {}
 
+    /// Decodes archives written before a hyperparameter existed with its default (an optional
+    /// one absent is `nil`, as it is encoded).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = BoostingParameters()
+        learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? defaults.learningRate
+        maxIterations = try c.decodeIfPresent(Int.self, forKey: .maxIterations) ?? defaults.maxIterations
+        maxLeafNodes = try c.decodeIfPresent(Int.self, forKey: .maxLeafNodes)
+        maxDepth = try c.decodeIfPresent(Int.self, forKey: .maxDepth)
+        minSamplesLeaf = try c.decodeIfPresent(Int.self, forKey: .minSamplesLeaf) ?? defaults.minSamplesLeaf
+        l2Regularization = try c.decodeIfPresent(Double.self, forKey: .l2Regularization) ?? defaults.l2Regularization
+        l1Regularization = try c.decodeIfPresent(Double.self, forKey: .l1Regularization) ?? defaults.l1Regularization
+        minHessianLeaf = try c.decodeIfPresent(Double.self, forKey: .minHessianLeaf) ?? defaults.minHessianLeaf
+        maxBins = try c.decodeIfPresent(Int.self, forKey: .maxBins) ?? defaults.maxBins
+        maxFeatures = try c.decodeIfPresent(Double.self, forKey: .maxFeatures) ?? defaults.maxFeatures
+        earlyStopping = try c.decodeIfPresent(EarlyStopping.self, forKey: .earlyStopping) ?? defaults.earlyStopping
+        validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? defaults.validationFraction
+        iterationsWithoutChange = try c.decodeIfPresent(Int.self, forKey: .iterationsWithoutChange) ?? defaults.iterationsWithoutChange
+        tolerance = try c.decodeIfPresent(Double.self, forKey: .tolerance) ?? defaults.tolerance
+        categoricalFeatures = !c.contains(.categoricalFeatures) ? defaults.categoricalFeatures : try c.decodeNil(forKey: .categoricalFeatures) ? CategoricalFeatureSelection.none : try c.decode(CategoricalFeatureSelection.self, forKey: .categoricalFeatures)
+        monotonicConstraints = try c.decodeIfPresent(MonotonicConstraints.self, forKey: .monotonicConstraints)
+        subsample = try c.decodeIfPresent(Double.self, forKey: .subsample) ?? defaults.subsample
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed
+        threads = try c.decodeIfPresent(Int.self, forKey: .threads)
+    }
+
     static let hyperparameterSchema: [Hyperparameter<BoostingParameters>] = [
         .real("learning_rate", \.learningRate, minimum: 0, exclusiveMinimum: true, "shrinkage of each tree"),
         .integer("max_iter", \.maxIterations, minimum: 1, "boosting iterations"),
@@ -189,6 +221,8 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
         .optionalInteger("max_depth", \.maxDepth, minimum: 1, "depth limit (null: none)"),
         .integer("min_samples_leaf", \.minSamplesLeaf, minimum: 1, "samples per leaf at least"),
         .real("l2_regularization", \.l2Regularization, minimum: 0, "L2 penalty on leaf values"),
+        .real("l1_regularization", \.l1Regularization, minimum: 0, "L1 penalty on leaf values"),
+        .real("min_sum_hessian_in_leaf", \.minHessianLeaf, minimum: 0, "hessian a leaf needs at least"),
         .integer("max_bins", \.maxBins, minimum: 2, maximum: 255, "bins for non-missing values"),
         .real("max_features", \.maxFeatures, minimum: 0, maximum: 1, exclusiveMinimum: true, "fraction of features per split"),
         .coded("early_stopping", \.earlyStopping, kind: EarlyStopping.kind, "auto (on above 10,000 rows), true or false"),
@@ -325,7 +359,8 @@ struct BoostingEngine {
                 let g = k == 1 ? gradients : (0..<m).map { gradients[$0 * k + c] }
                 let h = k == 1 ? hessians : (0..<m).map { hessians[$0 * k + c] }
                 let settings = GrowerSettings(maxLeafNodes: parameters.maxLeafNodes, maxDepth: parameters.maxDepth, minSamplesLeaf: parameters.minSamplesLeaf,
-                                              l2Regularization: parameters.l2Regularization, shrinkage: parameters.learningRate, threads: threads,
+                                              minHessianToSplit: parameters.minHessianLeaf, l2Regularization: parameters.l2Regularization,
+                                              l1Regularization: parameters.l1Regularization, shrinkage: parameters.learningRate, threads: threads,
                                               featureFraction: parameters.maxFeatures, monotonic: monotonic, categorical: categories.isEmpty ? [] : categorical)
                 let treeSeed = generator.next()
                 var tree = binned.withUnsafeBufferPointer { bins in binnedRows.withUnsafeBufferPointer { rows in

@@ -37,6 +37,8 @@ struct GrowerSettings {
     var minSamplesLeaf: Int
     var minHessianToSplit: Double = 1e-3
     var l2Regularization: Double
+    /// LightGBM's `lambda_l1`: gradient sums shrink toward zero by it before a leaf's value.
+    var l1Regularization: Double = 0
     var shrinkage: Double
     var minGainToSplit: Double = 0
     var threads: Int
@@ -239,8 +241,29 @@ struct TreeGrower {
 
     @inline(__always)
     func nodeValue(_ gradient: Double, _ hessian: Double, _ lower: Double = -.infinity, _ upper: Double = .infinity) -> Double {
-        let value = -gradient / (hessian + settings.l2Regularization + 1e-15)
+        let value = -shrunk(gradient) / (hessian + settings.l2Regularization + 1e-15)
         return value < lower ? lower : (value > upper ? upper : value)
+    }
+
+    /// The gradient sum with L1 applied (LightGBM's `ThresholdL1`).
+    @inline(__always)
+    func shrunk(_ gradient: Double) -> Double {
+        let l1 = settings.l1Regularization
+        guard l1 > 0 else { return gradient }
+        return gradient > l1 ? gradient - l1 : (gradient < -l1 ? gradient + l1 : 0)
+    }
+
+    /// With L1: twice the loss reduction of a leaf of value `value` (LightGBM's
+    /// `GetLeafGainGivenOutput`), the terms the split gain adds and subtracts.
+    @inline(__always)
+    func leafGain(_ gradient: Double, _ hessian: Double, _ value: Double) -> Double {
+        -(2 * shrunk(gradient) * value + (hessian + settings.l2Regularization) * value * value)
+    }
+
+    /// The parent's term of the split gain: scikit-learn's `G · value`, or with L1 the leaf
+    /// gain of the parent's value.
+    func currentLoss(_ gradient: Double, _ hessian: Double, value: Double, lower: Double, upper: Double) -> Double {
+        settings.l1Regularization > 0 ? leafGain(gradient, hessian, nodeValue(gradient, hessian, lower, upper)) : gradient * value
     }
 
     /// scikit-learn's `_split_gain`: the loss reduction with both children's values kept in
@@ -250,6 +273,9 @@ struct TreeGrower {
                    constraint: Int8, lower: Double, upper: Double) -> Double {
         let valueLeft = nodeValue(gradientLeft, hessianLeft, lower, upper), valueRight = nodeValue(gradientRight, hessianRight, lower, upper)
         if (constraint > 0 && valueLeft > valueRight) || (constraint < 0 && valueLeft < valueRight) { return -1 }
+        if settings.l1Regularization > 0 {
+            return leafGain(gradientLeft, hessianLeft, valueLeft) + leafGain(gradientRight, hessianRight, valueRight) - lossCurrent
+        }
         return lossCurrent - gradientLeft * valueLeft - gradientRight * valueRight
     }
 
@@ -271,9 +297,9 @@ struct TreeGrower {
 
     func bestSplit(_ histogram: [HistogramBin], count: Int, gradient: Double, hessian: Double, value: Double, features: ArraySlice<Int>,
                    lower: Double, upper: Double) -> SplitInfo {
-        let lossCurrent = gradient * value
+        let lossCurrent = currentLoss(gradient, hessian, value: value, lower: lower, upper: upper)
         let minSamples = settings.minSamplesLeaf, minHessian = settings.minHessianToSplit
-        let bounded = !settings.monotonic.isEmpty
+        let bounded = !settings.monotonic.isEmpty || settings.l1Regularization > 0
         var best = SplitInfo()
         histogram.withUnsafeBufferPointer { hist in
             for feature in features {
@@ -283,7 +309,7 @@ struct TreeGrower {
                     if candidate.gain > best.gain { best = candidate }
                     continue
                 }
-                let constraint = bounded ? settings.monotonic[feature] : 0
+                let constraint = settings.monotonic.isEmpty ? 0 : settings.monotonic[feature]
                 let base = feature * binStride
                 var candidate = SplitInfo()
                 candidate.feature = feature
