@@ -43,6 +43,26 @@ def contributions(values, features, outputs):
     return {"values": np.transpose(values[:, :, :features], (1, 0, 2)).ravel().tolist(), "expected": values[0, :, features].tolist()}
 
 
+def normalized(values):
+    values = np.asarray(values, dtype=np.float64)
+    return (values / values.sum()).tolist()
+
+
+def xgboost_importance(booster, features):
+    scores = booster.get_score(importance_type="total_gain")
+    return normalized([scores.get(f"f{i}", 0.0) for i in range(features)])
+
+
+def probabilities(prediction, classes):
+    """Predictions as predict_proba gives them: both columns for a binary model."""
+    prediction = np.asarray(prediction)
+    return np.column_stack([1 - prediction, prediction]) if classes == 2 else prediction
+
+
+def categorical(x, y=None):
+    return xgb.DMatrix(x, label=y, feature_types=["q", "q", "q", "q", "c", "q"], enable_categorical=True)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     out = {"lightgbm": lgb.__version__, "xgboost": xgb.__version__, "cases": {}}
@@ -65,7 +85,8 @@ def main():
         prediction = model.predict_proba(test) if classes else model.predict(test)
         out["cases"][f"lightgbm_{name}"] = {"file": f"imported/lightgbm_{name}.txt", "x": test.ravel().tolist(), "rows": len(test),
                                              "raw": np.asarray(raw).ravel().tolist(), "prediction": np.asarray(prediction).ravel().tolist(),
-                                             "shap": contributions(model.booster_.predict(test[:20], pred_contrib=True), x.shape[1], max(1, classes if classes > 2 else 1))}
+                                             "shap": contributions(model.booster_.predict(test[:20], pred_contrib=True), x.shape[1], max(1, classes if classes > 2 else 1)),
+                                             "importance": normalized(model.booster_.feature_importance("gain"))}
         # Also a LightGBM model with zero-as-missing.
         if name == "regression":
             zm = lgb.LGBMRegressor(**params, zero_as_missing=True).fit(train, ytrain)
@@ -86,7 +107,17 @@ def main():
         out["cases"][f"xgboost_{name}"] = {"file": f"imported/xgboost_{name}.json", "x": test.ravel().tolist(), "rows": len(test),
                                             "raw": np.asarray(margin).ravel().tolist(), "prediction": np.asarray(prediction).ravel().tolist(),
                                             "shap": contributions(xm.get_booster().predict(xgb.DMatrix(test[:20]), pred_contribs=True), x.shape[1],
-                                                                  max(1, classes if classes > 2 else 1))}
+                                                                  max(1, classes if classes > 2 else 1)),
+                                            "importance": xgboost_importance(xm.get_booster(), x.shape[1])}
+        # XGBoost with column 4 split as categories (partition splits; unseen categories in test).
+        xc = xgb.train({"tree_method": "hist", "max_depth": 4, "learning_rate": 0.2, "max_cat_to_onehot": 1,
+                        **({"objective": "binary:logistic"} if classes == 2 else {"objective": "multi:softprob", "num_class": 3} if classes == 3 else {})},
+                       categorical(train, ytrain), 30)
+        xc.save_model(os.path.join(OUT, f"xgboost_categorical_{name}.json"))
+        dtest = categorical(test)
+        out["cases"][f"xgboost_categorical_{name}"] = {
+            "file": f"imported/xgboost_categorical_{name}.json", "x": test.ravel().tolist(), "rows": len(test),
+            "raw": np.asarray(xc.predict(dtest, output_margin=True)).ravel().tolist(), "prediction": probabilities(xc.predict(dtest), classes).ravel().tolist()}
     with open(os.path.join(HERE, "imports.json"), "w") as f:
         json.dump(clean(out), f, indent=1, sort_keys=True)
 

@@ -6,7 +6,7 @@ import ToolboxTesting
 
 struct ImportGolden: Decodable {
     struct SHAP: Decodable { var values: [Double]; var expected: [Double] }
-    struct Case: Decodable { var file: String; var x: [Double]; var rows: Int; var raw: [Double]; var prediction: [Double]; var shap: SHAP? }
+    struct Case: Decodable { var file: String; var x: [Double]; var rows: Int; var raw: [Double]; var prediction: [Double]; var shap: SHAP?; var importance: [Double]? }
     var cases: [String: Case]
 }
 
@@ -23,12 +23,14 @@ struct ModelImportTests {
     /// The acceptance: imported models predict what the library that trained them predicts, on
     /// held-out rows with NaN, zeros and categories never seen in training.
     @Test(arguments: ["lightgbm_binary", "lightgbm_multiclass", "lightgbm_regression", "lightgbm_zero_missing",
-                      "xgboost_binary", "xgboost_multiclass", "xgboost_regression"])
+                      "xgboost_binary", "xgboost_multiclass", "xgboost_regression",
+                      "xgboost_categorical_binary", "xgboost_categorical_multiclass", "xgboost_categorical_regression"])
     func predictsWhatTheLibraryPredicts(_ name: String) throws {
         let expected = try #require(g.cases[name])
         let x = try Matrix(rows: expected.rows, columns: expected.x.count / expected.rows, values: expected.x)
         var paths = [golden.directory.appendingPathComponent(expected.file).path]
-        if name.hasPrefix("xgboost") { paths.append(paths[0].replacingOccurrences(of: ".json", with: ".ubj")) }
+        let ubj = paths[0].replacingOccurrences(of: ".json", with: ".ubj")
+        if name.hasPrefix("xgboost"), FileManager.default.fileExists(atPath: ubj) { paths.append(ubj) }
         for path in paths {
             let model = try ModelImport.load(path)
             let raw: [Double], prediction: [Double]
@@ -46,6 +48,11 @@ struct ModelImportTests {
                     "\(path): \(String(describing: ToolboxTesting.mismatch(raw, expected.raw, relativeTolerance: tolerance, absoluteTolerance: tolerance)))")
             #expect(ToolboxTesting.mismatch(prediction, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-7) == nil,
                     "\(path): \(String(describing: ToolboxTesting.mismatch(prediction, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-7)))")
+            // Gain importances as the library reports them (LightGBM's `gain`, XGBoost's `total_gain`).
+            if let importance = expected.importance {
+                let ours = (model as? ImportedBoostedClassifier)?.featureImportances ?? (model as! ImportedBoostedRegressor).featureImportances
+                #expect(ToolboxTesting.mismatch(ours, importance, relativeTolerance: 1e-5, absoluteTolerance: 1e-9) == nil, "\(name) importances \(ours) vs \(importance)")
+            }
             // A normal LearnKit model: archived, loaded by name, explained.
             let loaded = try ModelArchive.decode(from: try ModelArchive.encode(model))
             #expect(type(of: loaded).modelTypeName == type(of: model).modelTypeName)
@@ -75,6 +82,7 @@ struct ModelImportTests {
         let text = try String(contentsOf: golden.directory.appendingPathComponent("imported/lightgbm_binary.txt"), encoding: .utf8)
         let json = try String(contentsOf: golden.directory.appendingPathComponent("imported/xgboost_binary.json"), encoding: .utf8)
         let ubj = try Data(contentsOf: golden.directory.appendingPathComponent("imported/xgboost_binary.ubj"))
+        let categorical = try String(contentsOf: golden.directory.appendingPathComponent("imported/xgboost_categorical_binary.json"), encoding: .utf8)
         let cases: [(String, [UInt8])] = [
             ("truncated text", Array(text.utf8.prefix(text.utf8.count / 2))),
             ("bad child", Array(text.replacingOccurrences(of: "left_child=1 ", with: "left_child=999999 ").utf8)),
@@ -85,6 +93,9 @@ struct ModelImportTests {
             ("truncated json", Array(json.utf8.prefix(json.utf8.count / 3))),
             ("json bad child", Array(json.replacingOccurrences(of: "\"left_children\":[1,", with: "\"left_children\":[70000,").utf8)),
             ("truncated ubj", Array(ubj.prefix(ubj.count / 2))),
+            ("category node out of range", Array(categorical.replacingOccurrences(of: "\"categories_nodes\":[1,", with: "\"categories_nodes\":[900,").utf8)),
+            ("category segment too long", Array(categorical.replacingOccurrences(of: "\"categories_sizes\":[5", with: "\"categories_sizes\":[500000").utf8)),
+            ("huge category", Array(categorical.replacingOccurrences(of: "\"categories\":[0", with: "\"categories\":[99999999").utf8)),
             ("empty", []),
         ]
         for (name, bytes) in cases {
@@ -92,8 +103,8 @@ struct ModelImportTests {
         }
         // A mutation fuzz (3,000 files): bytes changed anywhere, sometimes truncated; every outcome is a model or a typed error.
         var generator = SeededGenerator(seed: 77)
-        for source in [Array(text.utf8), Array(json.utf8), [UInt8](ubj)] {
-            for _ in 0..<1000 {
+        for source in [Array(text.utf8), Array(json.utf8), [UInt8](ubj), Array(categorical.utf8)] {
+            for _ in 0..<750 {
                 var mutated = source
                 for _ in 0..<(1 + generator.nextInt(below: 4)) {
                     mutated[generator.nextInt(below: mutated.count)] = UInt8(truncatingIfNeeded: generator.next())

@@ -30,6 +30,9 @@ public struct ImportedTree: Sendable, Hashable, Codable {
     public var value: [Double] = []
     /// Training samples or hessian reaching each node (TreeSHAP's path weights).
     public var cover: [Double] = []
+    /// Each split's gain as the file records it (LightGBM's `split_gain`, XGBoost's
+    /// `loss_changes`; 0 at leaves and when absent).
+    public var gain: [Double] = []
 
     public var nodeCount: Int { feature.count }
 
@@ -39,6 +42,15 @@ public struct ImportedTree: Sendable, Hashable, Codable {
         var v = x[Int(feature[node])]
         let set = Int(categorySet[node])
         let rule = self.rule[node]
+        if set >= 0, rule == .xgboost {
+            // XGBoost's: the listed categories go right; others, negative and huge ones left.
+            if v.isNaN { return defaultLeft[node] }
+            guard v >= 0, v < 16_777_216 else { return true }
+            let category = Int(v)
+            let bits = categorySets[set]
+            guard category >> 5 < bits.count else { return true }
+            return (bits[category >> 5] >> UInt32(category & 31)) & 1 == 0
+        }
         if set >= 0 {
             // LightGBM's categorical decision: NaN right when NaN is the missing type, else
             // category 0; negative or unseen categories right.
@@ -82,7 +94,7 @@ public struct ImportedTree: Sendable, Hashable, Codable {
     func validate(featureCount: Int, source: String, tree index: Int) throws {
         let n = feature.count
         guard n > 0, [threshold.count, left.count, right.count, defaultLeft.count, rule.count, categorySet.count, value.count, cover.count]
-            .allSatisfy({ $0 == n }) else {
+            .allSatisfy({ $0 == n }), gain.isEmpty || gain.count == n else {
             throw ToolboxError(.corruptArchive, "\(source) tree \(index): node arrays disagree in length or are empty")
         }
         for node in 0..<n where feature[node] >= 0 {
@@ -140,6 +152,19 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
             throw ToolboxError(.corruptArchive, "\(source) model: \(featureNames.count) feature names for \(featureCount) features")
         }
         for (index, tree) in trees.enumerated() { try tree.validate(featureCount: featureCount, source: source, tree: index) }
+    }
+
+    /// Split counts or total gains per feature, normalized to sum 1 (LightGBM's and XGBoost's
+    /// `split` and `total_gain` importances).
+    public func featureImportances(byGain: Bool = true) -> [Double] {
+        var importances = [Double](repeating: 0, count: featureCount)
+        for tree in trees {
+            for node in 0..<tree.nodeCount where tree.feature[node] >= 0 {
+                importances[Int(tree.feature[node])] += byGain ? (tree.gain.isEmpty ? 0 : tree.gain[node]) : 1
+            }
+        }
+        let total = importances.reduce(0, +)
+        return total > 0 ? importances.map { $0 / total } : importances
     }
 
     /// Raw scores, row-major (`rows x outputs`), parallel over rows.
@@ -241,6 +266,9 @@ public struct ImportedBoostedRegressor: Predictor {
         ensemble.transform(try ensemble.rawPredictions(x), rows: x.rows)
     }
 
+    /// Total gain per feature, normalized to sum 1.
+    public var featureImportances: [Double] { ensemble.featureImportances() }
+
     public func validateStructure() throws { try ensemble.validate() }
 }
 
@@ -269,6 +297,9 @@ public struct ImportedBoostedClassifier: Classifier {
             return Double(best)
         }
     }
+
+    /// Total gain per feature, normalized to sum 1.
+    public var featureImportances: [Double] { ensemble.featureImportances() }
 
     public func validateStructure() throws {
         try ensemble.validate()

@@ -110,6 +110,7 @@ enum LightGBMReader {
         let decisions = try integers("decision_type", internalCount)
         let lefts = try integers("left_child", internalCount), rights = try integers("right_child", internalCount)
         let counts = fields["internal_count"] != nil ? try numbers("internal_count", internalCount) : [Double](repeating: 1, count: internalCount)
+        let gains = fields["split_gain"] != nil ? try numbers("split_gain", internalCount) : [Double](repeating: 0, count: internalCount)
         let categoricalSplits = Int(fields["num_cat"] ?? "0") ?? -1
         guard categoricalSplits >= 0, categoricalSplits <= internalCount else { throw fail("num_cat out of range", line) }
         var sets: [[UInt32]] = []
@@ -136,6 +137,7 @@ enum LightGBMReader {
         tree.categorySet = [Int32](repeating: -1, count: total)
         tree.value = [Double](repeating: 0, count: total)
         tree.cover = [Double](repeating: 0, count: total)
+        tree.gain = [Double](repeating: 0, count: total)
         tree.categorySets = sets
         func child(_ raw: Int, of node: Int) throws -> Int32 {
             let target = raw < 0 ? internalCount + ~raw : raw
@@ -165,6 +167,7 @@ enum LightGBMReader {
                 tree.threshold[node] = thresholds[node]
             }
             tree.cover[node] = counts[node]
+            tree.gain[node] = gains[node]
         }
         for leaf in 0..<leaves {
             tree.value[internalCount + leaf] = leafValues[leaf]

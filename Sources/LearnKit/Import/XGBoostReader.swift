@@ -119,10 +119,8 @@ enum XGBoostReader {
         }
         let rights = try column("right_children"), features = try column("split_indices"), conditions = try column("split_conditions")
         let defaults = try column("default_left"), hessians = try column("sum_hessian")
-        if let types = try? column("split_type"), types.contains(where: { $0 != 0 }) {
-            throw ToolboxError(.unsupported, "XGBoost categorical splits (trees[\(index)]) are not imported yet")
-        }
         var tree = ImportedTree()
+        tree.gain = (try? column("loss_changes")) ?? [Double](repeating: 0, count: n)
         tree.feature = [Int32](repeating: -1, count: n)
         tree.threshold = [Double](repeating: 0, count: n)
         tree.left = [Int32](repeating: -1, count: n)
@@ -147,7 +145,50 @@ enum XGBoostReader {
             tree.right[i] = Int32(r)
             tree.threshold[i] = Double(Float(conditions[i]))
         }
+        if node["split_type"] != nil, try column("split_type").contains(where: { $0 != 0 }) {
+            try readCategories(node, into: &tree, index: index, types: try column("split_type"))
+        }
         return tree
+    }
+
+    /// XGBoost's categorical splits: for each categorical node (`categories_nodes`, ascending),
+    /// a segment of `categories` lists the categories that go right; every other category (and
+    /// a negative or huge one) goes left, a missing value by `default_left`.
+    static func readCategories(_ node: [String: JSONValue], into tree: inout ImportedTree, index: Int, types: [Double]) throws {
+        let name = "trees[\(index)]"
+        let nodes = try numbers(node["categories_nodes"], "\(name).categories_nodes")
+        let segments = try numbers(node["categories_segments"], "\(name).categories_segments")
+        let sizes = try numbers(node["categories_sizes"], "\(name).categories_sizes")
+        let categories = try numbers(node["categories"], "\(name).categories")
+        guard segments.count == nodes.count, sizes.count == nodes.count else {
+            throw fail("\(name) has \(nodes.count) categorical nodes but \(segments.count) segments and \(sizes.count) sizes")
+        }
+        var totalWords = 0
+        var previous = -1.0
+        for (k, nodeIndex) in nodes.enumerated() {
+            guard nodeIndex == nodeIndex.rounded(), nodeIndex > previous, nodeIndex < Double(tree.nodeCount), tree.left[Int(nodeIndex)] >= 0,
+                  types[Int(nodeIndex)] == 1 else {
+                throw fail("\(name) categorical node \(nodeIndex) is not a categorical split of the tree")
+            }
+            previous = nodeIndex
+            let start = segments[k], size = sizes[k]
+            guard start == start.rounded(), size == size.rounded(), start >= 0, size >= 1, start + size <= Double(categories.count) else {
+                throw fail("\(name) categorical node \(Int(nodeIndex)) has segment \(start) + \(size) outside \(categories.count) categories")
+            }
+            let chosen = categories[Int(start)..<Int(start + size)]
+            guard chosen.allSatisfy({ $0 == $0.rounded() && $0 >= 0 && $0 < 16_777_216 }) else {
+                throw fail("\(name) categorical node \(Int(nodeIndex)) lists a category that is not a whole number in 0..<2^24")
+            }
+            let words = Int(chosen.max()!) / 32 + 1
+            totalWords += words
+            guard totalWords <= 1 << 24 else { throw fail("\(name) category sets are larger than 64 MiB") }
+            var bits = [UInt32](repeating: 0, count: words)
+            for category in chosen { bits[Int(category) / 32] |= 1 << UInt32(Int(category) % 32) }
+            tree.categorySet[Int(nodeIndex)] = Int32(tree.categorySets.count)
+            tree.categorySets.append(bits)
+        }
+        guard let missing = types.indices.first(where: { types[$0] == 1 && tree.left[$0] >= 0 && tree.categorySet[$0] < 0 }) else { return }
+        throw fail("\(name) node \(missing) is a categorical split without categories")
     }
 }
 
