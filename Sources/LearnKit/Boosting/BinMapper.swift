@@ -48,16 +48,25 @@ public struct BinMapper: Sendable, Hashable, Codable {
         }
         let columns = x.columns
         let categorical = self.categories
-        thresholds = try Parallel.map(indices: columns, threads: threads) { feature in
-            if !categorical.isEmpty, categorical[feature] != nil { return [] }
-            var values = [Double]()
-            values.reserveCapacity(rows.count)
-            for row in rows {
-                let value = x.values[row * columns + feature]
-                if !value.isNaN { values.append(value) }
+        // Blocks of 8 features: each row's 8 values share a cache line, read once per block.
+        let blocks = try Parallel.map(count: columns, grain: 8, threads: threads) { block -> [[Double]] in
+            var values = [[Double]](repeating: [], count: block.count)
+            for k in values.indices { values[k].reserveCapacity(rows.count) }
+            x.values.withUnsafeBufferPointer { source in
+                for row in rows {
+                    let base = source.baseAddress! + row * columns
+                    for (k, feature) in block.enumerated() {
+                        let value = base[feature]
+                        if !value.isNaN { values[k].append(value) }
+                    }
+                }
             }
-            return Self.thresholds(sorting: &values, maxBins: maxBins)
+            return block.enumerated().map { k, feature in
+                if !categorical.isEmpty, categorical[feature] != nil { return [] }
+                return Self.thresholds(sorting: &values[k], maxBins: maxBins)
+            }
         }
+        thresholds = blocks.flatMap { $0 }
     }
 
     /// The sorted distinct values of a column (NaN left out): a categorical feature's categories.
@@ -120,13 +129,21 @@ public struct BinMapper: Sendable, Hashable, Codable {
             }
             return low < known.count && known[low] == value ? UInt8(low) : UInt8(maxBins)
         }
-        let edges = thresholds[feature]
-        var low = 0, high = edges.count
-        while low < high {
-            let middle = (low + high) >> 1
-            if value <= edges[middle] { high = middle } else { low = middle + 1 }
+        return thresholds[feature].withUnsafeBufferPointer { Self.lowerBound($0, value) }
+    }
+
+    /// The number of edges below `value` (the first edge `>= value`), by a branch-free halving
+    /// search: the bin of a non-missing value.
+    @inline(__always)
+    static func lowerBound(_ edges: UnsafeBufferPointer<Double>, _ value: Double) -> UInt8 {
+        var base = 0, length = edges.count
+        guard length > 0, let first = edges.baseAddress else { return 0 }
+        while length > 1 {
+            let half = length >> 1
+            base = first[base + half - 1] < value ? base + half : base
+            length -= half
         }
-        return UInt8(low)
+        return UInt8(base + (first[base] < value ? 1 : 0))
     }
 
     /// `x` binned, column-major: feature `f`'s bins at `[f * rows ..< (f + 1) * rows]`.
@@ -135,13 +152,53 @@ public struct BinMapper: Sendable, Hashable, Codable {
         var binned = [UInt8](repeating: 0, count: rows * columns)
         try binned.withUnsafeMutableBufferPointer { output in
             let out = UnsafeSendable(output)
-            try Parallel.forEach(count: columns, grain: 1, threads: threads) { features in
-                for feature in features {
-                    for row in 0..<rows { out.value[feature * rows + row] = bin(x.values[row * columns + feature], feature: feature) }
+            try x.values.withUnsafeBufferPointer { values in
+                let input = UnsafeSendable(values)
+                // Blocks of 1,024 rows (their values stay in cache while each feature is binned).
+                try Parallel.forEach(count: rows, grain: 8_192, threads: threads) { range in
+                    for blockStart in stride(from: range.lowerBound, to: range.upperBound, by: 1_024) {
+                        let block = blockStart..<min(range.upperBound, blockStart + 1_024)
+                        for feature in 0..<columns {
+                            let destination = out.value.baseAddress! + feature * rows, source = input.value.baseAddress! + feature
+                            if !categories.isEmpty, categories[feature] != nil {
+                                for row in block { destination[row] = bin(source[row * columns], feature: feature) }
+                                continue
+                            }
+                            let missing = UInt8(maxBins)
+                            thresholds[feature].withUnsafeBufferPointer { edges in
+                                for row in block {
+                                    let value = source[row * columns]
+                                    destination[row] = value.isNaN ? missing : Self.lowerBound(edges, value)
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
         return binned
+    }
+
+    /// Column-major bins (as ``transformColumnMajor(_:threads:)`` gives them) laid out row-major.
+    static func transpose(_ binned: [UInt8], rows: Int, columns: Int, threads: Int? = nil) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: rows * columns)
+        try out.withUnsafeMutableBufferPointer { output in
+            let target = UnsafeSendable(output)
+            try binned.withUnsafeBufferPointer { input in
+                let source = UnsafeSendable(input)
+                try Parallel.forEach(count: rows, grain: 16_384, threads: threads) { range in
+                    // Blocks of 64 rows keep each column's bytes and the rows being written in cache.
+                    for blockStart in stride(from: range.lowerBound, to: range.upperBound, by: 64) {
+                        let blockEnd = min(range.upperBound, blockStart + 64)
+                        for feature in 0..<columns {
+                            let column = source.value.baseAddress! + feature * rows
+                            for row in blockStart..<blockEnd { target.value[row * columns + feature] = column[row] }
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// `x` binned, row-major (`rows x columns` bytes).

@@ -322,7 +322,7 @@ struct BoostingEngine {
 
         let mapper = try BinMapper(fitting: trainX, maxBins: parameters.maxBins, seed: parameters.seed, threads: threads, categories: categories)
         let binned = try mapper.transformColumnMajor(trainX, threads: threads)
-        let binnedRows = try mapper.transform(trainX, threads: threads)
+        let binnedRows = try BinMapper.transpose(binned, rows: trainX.rows, columns: p, threads: threads)
         let missingBin = UInt8(parameters.maxBins)
         let hasMissing = (0..<p).map { f in binned[(f * trainX.rows)..<((f + 1) * trainX.rows)].contains(missingBin) }
         let validationBinned = try validationX.map { try mapper.transform($0, threads: threads) }

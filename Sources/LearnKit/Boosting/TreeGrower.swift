@@ -3,29 +3,38 @@ import Foundation
 import ToolboxCore
 
 /// One bin of a node's histogram: the sums of the gradients and hessians of the node's samples
-/// whose feature value falls in the bin, and their count.
+/// whose feature value falls in the bin (16 bytes, so bins never straddle cache lines).
 struct HistogramBin {
     var gradient: Double = 0
     var hessian: Double = 0
-    var count: Int = 0
+}
+
+/// A node's histogram: gradient and hessian sums per feature and bin, and, apart, the sample
+/// counts (a quarter of the bytes, so the counts a thread updates stay in its L1 cache).
+struct Histogram {
+    var bins: [HistogramBin]
+    var counts: [UInt32]
 }
 
 /// Histogram buffers kept between nodes and trees: a node's histogram is several hundred
 /// kilobytes, and allocating each afresh costs page faults and zeroing by the kernel.
 final class HistogramPool {
-    private var free: [[HistogramBin]] = []
+    private var free: [Histogram] = []
     let size: Int
 
     init(size: Int) { self.size = size }
 
     /// A zeroed buffer.
-    func take() -> [HistogramBin] {
-        guard var buffer = free.popLast() else { return [HistogramBin](repeating: HistogramBin(), count: size) }
-        buffer.withUnsafeMutableBufferPointer { $0.update(repeating: HistogramBin()) }
+    func take() -> Histogram {
+        guard var buffer = free.popLast() else {
+            return Histogram(bins: [HistogramBin](repeating: HistogramBin(), count: size), counts: [UInt32](repeating: 0, count: size))
+        }
+        buffer.bins.withUnsafeMutableBufferPointer { $0.update(repeating: HistogramBin()) }
+        buffer.counts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         return buffer
     }
 
-    func give(_ buffer: consuming [HistogramBin]) {
+    func give(_ buffer: consuming Histogram) {
         if free.count < 64 { free.append(buffer) }
     }
 }
@@ -130,7 +139,7 @@ struct TreeGrower {
         var gradient: Double, hessian: Double
         var value: Double
         var split: SplitInfo?
-        var histogram: [HistogramBin]?
+        var histogram: Histogram?
         /// Bounds on the values of this node's children (monotonic constraints).
         var lower = -Double.infinity, upper = Double.infinity
         var left = -1, right = -1
@@ -149,6 +158,8 @@ struct TreeGrower {
     var flatIndex: [Int] = []
     /// Sample indices, partitioned so that each node's samples are contiguous.
     var partition: [Int32]
+    /// Room for partitioning a node's samples (reused across splits).
+    var scratch: [Int32] = []
 
     init(binnedRows: UnsafeBufferPointer<UInt8>, binned: UnsafeBufferPointer<UInt8>, featureCount: Int, binCounts: [Int], hasMissing: [Bool], missingBin: Int,
          gradients: UnsafeBufferPointer<Float>, hessians: UnsafeBufferPointer<Float>, constantHessian: Bool,
@@ -174,22 +185,51 @@ struct TreeGrower {
     /// read once per thread, each thread summing a contiguous block of features (so its part of
     /// the histogram stays in cache). Every bin sums its samples in partition order, whatever
     /// the thread count.
-    func histogram(_ range: Range<Int>) -> [HistogramBin] {
+    func histogram(_ range: Range<Int>) -> Histogram {
+        var none: Histogram? = nil
+        return histogram(range, subtractingFrom: &none, evaluations: []).histogram
+    }
+
+    /// A child's split search, done by the histogram threads on their own features.
+    struct Evaluation {
+        var count: Int, gradient: Double, hessian: Double, lossCurrent: Double, lower: Double, upper: Double
+        /// Whether the child is the one whose histogram is built (else the parent's, after the subtraction).
+        var small: Bool
+        /// The features its split may use.
+        var allowed: [Bool]
+    }
+
+    /// The histogram of `partition[range]`; each thread, on its block of features, then turns
+    /// `parent` into the sibling's histogram (parent minus this one) and finds each
+    /// evaluation's best split per feature while the bins are in its cache. Returns the
+    /// per-feature splits, `featureCount` per evaluation.
+    func histogram(_ range: Range<Int>, subtractingFrom parent: inout Histogram?, evaluations: [Evaluation]) -> (histogram: Histogram, splits: [SplitInfo]) {
         var histogram = pool.take()
+        var splits = [SplitInfo](repeating: SplitInfo(), count: evaluations.count * featureCount)
+        var parentBins = parent?.bins ?? [], parentCounts = parent?.counts ?? []
+        parent = nil   // uniquely referenced while the threads write it
+        let subtract = !parentBins.isEmpty
         let work = range.count * featureCount
-        let groups = work < 200_000 ? 1 : max(1, min(featureCount, settings.threads))
+        let groups = work < 8_000 ? 1 : max(1, min(featureCount, settings.threads))
         let perGroup = (featureCount + groups - 1) / groups
-        histogram.withUnsafeMutableBufferPointer { output in
-            let out = UnsafeSendable(output)
+        histogram.bins.withUnsafeMutableBufferPointer { output in
+          histogram.counts.withUnsafeMutableBufferPointer { countOutput in
+           parentBins.withUnsafeMutableBufferPointer { parentOutput in
+            parentCounts.withUnsafeMutableBufferPointer { parentCountOutput in
+             splits.withUnsafeMutableBufferPointer { splitOutput in
+            let out = UnsafeSendable(output), countsOut = UnsafeSendable(countOutput)
+            let parentOut = UnsafeSendable(parentOutput), parentCountsOut = UnsafeSendable(parentCountOutput)
+            let splitsOut = UnsafeSendable(splitOutput)
             partition.withUnsafeBufferPointer { samples in
                 let samples = UnsafeSendable(samples)
                 try? Parallel.forEach(count: featureCount, grain: perGroup, threads: settings.threads) { features in
                     let bins = binnedRows.baseAddress!, g = gradients.baseAddress!, h = hessians.baseAddress!
                     let idx = samples.value.baseAddress!
                     let p = featureCount, stride = binStride
-                    do {
                     let f0 = features.lowerBound, f1 = features.upperBound
+                    do {
                     let hist = out.value.baseAddress! + f0 * stride
+                    let histCounts = countsOut.value.baseAddress! + f0 * stride
                     // Rows of a child node are scattered: ask for them a few samples ahead.
                     let ahead = 12, last = range.upperBound - 1
                     let gather = range.count < partition.count
@@ -203,12 +243,13 @@ struct TreeGrower {
                             let i = Int(idx[s])
                             let row = bins + i * p
                             let gradient = Double(g[i])
-                            var slot = hist
+                            var slot = hist, countSlot = histCounts
                             for f in f0..<f1 {
-                                let entry = slot + Int(row[f])
-                                entry.pointee.gradient += gradient
-                                entry.pointee.count += 1
+                                let b = Int(row[f])
+                                (slot + b).pointee.gradient += gradient
+                                (countSlot + b).pointee &+= 1
                                 slot += stride
+                                countSlot += stride
                             }
                         }
                     } else {
@@ -222,21 +263,47 @@ struct TreeGrower {
                             let i = Int(idx[s])
                             let row = bins + i * p
                             let gradient = Double(g[i]), hessian = Double(h[i])
-                            var slot = hist
+                            var slot = hist, countSlot = histCounts
                             for f in f0..<f1 {
-                                let entry = slot + Int(row[f])
+                                let b = Int(row[f])
+                                let entry = slot + b
                                 entry.pointee.gradient += gradient
                                 entry.pointee.hessian += hessian
-                                entry.pointee.count += 1
+                                (countSlot + b).pointee &+= 1
                                 slot += stride
+                                countSlot += stride
                             }
                         }
                     }
                     }
+                    let slots = (f0 * stride)..<(f1 * stride)
+                    if subtract {
+                        let large = parentOut.value.baseAddress!, largeCounts = parentCountsOut.value.baseAddress!
+                        let small = out.value.baseAddress!, smallCounts = countsOut.value.baseAddress!
+                        for slot in slots {
+                            large[slot].gradient -= small[slot].gradient
+                            large[slot].hessian -= small[slot].hessian
+                            largeCounts[slot] &-= smallCounts[slot]
+                        }
+                    }
+                    for (e, evaluation) in evaluations.enumerated() {
+                        let bins = evaluation.small ? UnsafeBufferPointer(out.value) : UnsafeBufferPointer(parentOut.value)
+                        let counts = evaluation.small ? UnsafeBufferPointer(countsOut.value) : UnsafeBufferPointer(parentCountsOut.value)
+                        for f in f0..<f1 where evaluation.allowed[f] {
+                            splitsOut.value[e * p + f] = featureSplit(bins, counts, feature: f, count: evaluation.count, gradient: evaluation.gradient,
+                                                                      hessian: evaluation.hessian, lossCurrent: evaluation.lossCurrent,
+                                                                      lower: evaluation.lower, upper: evaluation.upper)
+                        }
+                    }
                 }
             }
+             }
+            }
+           }
         }
-        return histogram
+        }
+        if subtract { parent = Histogram(bins: parentBins, counts: parentCounts) }
+        return (histogram, splits)
     }
 
     @inline(__always)
@@ -282,7 +349,7 @@ struct TreeGrower {
     /// The best split of a node, scanning each feature's bins left to right (missing values
     /// right) and, when the feature had missing values in training, right to left (missing
     /// values left); the first feature wins ties.
-    func bestSplit(_ histogram: [HistogramBin], count: Int, gradient: Double, hessian: Double, value: Double, features: [Int],
+    func bestSplit(_ histogram: Histogram, count: Int, gradient: Double, hessian: Double, value: Double, features: [Int],
                    lower: Double = -.infinity, upper: Double = .infinity) -> SplitInfo {
         // Each block of features finds its best; the first block's best wins ties, as one scan would.
         // Threads pay off only for many features; waking them costs about what 50 features do.
@@ -295,90 +362,100 @@ struct TreeGrower {
         return best
     }
 
-    func bestSplit(_ histogram: [HistogramBin], count: Int, gradient: Double, hessian: Double, value: Double, features: ArraySlice<Int>,
+    func bestSplit(_ histogram: Histogram, count: Int, gradient: Double, hessian: Double, value: Double, features: ArraySlice<Int>,
                    lower: Double, upper: Double) -> SplitInfo {
         let lossCurrent = currentLoss(gradient, hessian, value: value, lower: lower, upper: upper)
-        let minSamples = settings.minSamplesLeaf, minHessian = settings.minHessianToSplit
-        let bounded = !settings.monotonic.isEmpty || settings.l1Regularization > 0
         var best = SplitInfo()
-        histogram.withUnsafeBufferPointer { hist in
-            for feature in features {
-                if !settings.categorical.isEmpty && settings.categorical[feature] {
-                    let candidate = categoricalSplit(hist, feature: feature, count: count, gradient: gradient, hessian: hessian, lossCurrent: lossCurrent,
-                                                     lower: lower, upper: upper)
+        histogram.bins.withUnsafeBufferPointer { hist in
+            histogram.counts.withUnsafeBufferPointer { counts in
+                for feature in features {
+                    let candidate = featureSplit(hist, counts, feature: feature, count: count, gradient: gradient, hessian: hessian,
+                                                 lossCurrent: lossCurrent, lower: lower, upper: upper)
                     if candidate.gain > best.gain { best = candidate }
-                    continue
                 }
-                let constraint = settings.monotonic.isEmpty ? 0 : settings.monotonic[feature]
-                let base = feature * binStride
-                var candidate = SplitInfo()
-                candidate.feature = feature
-                var found = false, bestGain = -1.0, bestBin = 0, bestGradientLeft = 0.0, bestHessianLeft = 0.0, bestCountLeft = 0
-                var bestMissingLeft = false
-                let missing = hasMissing[feature]
-                let end = binCounts[feature] - 1 + (missing ? 1 : 0)
-                var gradientLeft = 0.0, hessianLeft = 0.0, countLeft = 0
-                for bin in 0..<max(0, end) {
-                    let entry = hist[base + bin]
-                    countLeft += entry.count
-                    let countRight = count - countLeft
-                    hessianLeft += constantHessian ? Double(entry.count) : entry.hessian
-                    let hessianRight = hessian - hessianLeft
-                    gradientLeft += entry.gradient
-                    let gradientRight = gradient - gradientLeft
-                    if countLeft < minSamples { continue }
-                    if countRight < minSamples { break }
-                    if hessianLeft < minHessian { continue }
-                    if hessianRight < minHessian { break }
-                    let gain = bounded ? splitGain(gradientLeft, hessianLeft, gradientRight, hessianRight, lossCurrent: lossCurrent,
-                                                   constraint: constraint, lower: lower, upper: upper)
-                        : lossCurrent - gradientLeft * nodeValue(gradientLeft, hessianLeft) - gradientRight * nodeValue(gradientRight, hessianRight)
-                    if gain > bestGain && gain > settings.minGainToSplit {
-                        found = true
-                        (bestGain, bestBin, bestGradientLeft, bestHessianLeft, bestCountLeft, bestMissingLeft) = (gain, bin, gradientLeft, hessianLeft, countLeft, false)
-                    }
-                }
-                if missing {
-                    var gradientRight = 0.0, hessianRight = 0.0, countRight = 0
-                    var bin = binCounts[feature] - 2
-                    while bin >= 0 {
-                        let entry = hist[base + bin + 1]
-                        countRight += entry.count
-                        let countLeft = count - countRight
-                        hessianRight += constantHessian ? Double(entry.count) : entry.hessian
-                        let hessianLeft = hessian - hessianRight
-                        gradientRight += entry.gradient
-                        let gradientLeft = gradient - gradientRight
-                        defer { bin -= 1 }
-                        if countRight < minSamples { continue }
-                        if countLeft < minSamples { break }
-                        if hessianRight < minHessian { continue }
-                        if hessianLeft < minHessian { break }
-                        let gain = bounded ? splitGain(gradientLeft, hessianLeft, gradientRight, hessianRight, lossCurrent: lossCurrent,
-                                                   constraint: constraint, lower: lower, upper: upper)
-                        : lossCurrent - gradientLeft * nodeValue(gradientLeft, hessianLeft) - gradientRight * nodeValue(gradientRight, hessianRight)
-                        if gain > bestGain && gain > settings.minGainToSplit {
-                            found = true
-                            (bestGain, bestBin, bestGradientLeft, bestHessianLeft, bestCountLeft, bestMissingLeft) = (gain, bin, gradientLeft, hessianLeft, countLeft, true)
-                        }
-                    }
-                }
-                guard found, bestGain > best.gain else { continue }
-                candidate.gain = bestGain
-                candidate.bin = bestBin
-                candidate.missingGoesLeft = bestMissingLeft
-                candidate.gradientLeft = bestGradientLeft
-                candidate.hessianLeft = bestHessianLeft
-                candidate.countLeft = bestCountLeft
-                candidate.gradientRight = gradient - bestGradientLeft
-                candidate.hessianRight = hessian - bestHessianLeft
-                candidate.countRight = count - bestCountLeft
-                candidate.valueLeft = nodeValue(candidate.gradientLeft, candidate.hessianLeft, lower, upper)
-                candidate.valueRight = nodeValue(candidate.gradientRight, candidate.hessianRight, lower, upper)
-                best = candidate
             }
         }
         return best
+    }
+
+    /// The best split on one feature (gain −1 when there is none): bins scanned left to right
+    /// (missing values right) and, when the feature had missing values in training, right to
+    /// left (missing values left); categorical features many-vs-many.
+    func featureSplit(_ hist: UnsafeBufferPointer<HistogramBin>, _ counts: UnsafeBufferPointer<UInt32>, feature: Int, count: Int,
+                      gradient: Double, hessian: Double, lossCurrent: Double, lower: Double, upper: Double) -> SplitInfo {
+        if !settings.categorical.isEmpty && settings.categorical[feature] {
+            return categoricalSplit(hist, counts, feature: feature, count: count, gradient: gradient, hessian: hessian, lossCurrent: lossCurrent,
+                                    lower: lower, upper: upper)
+        }
+        let minSamples = settings.minSamplesLeaf, minHessian = settings.minHessianToSplit
+        let bounded = !settings.monotonic.isEmpty || settings.l1Regularization > 0
+        let constraint = settings.monotonic.isEmpty ? 0 : settings.monotonic[feature]
+        let base = feature * binStride
+        var candidate = SplitInfo()
+        candidate.feature = feature
+        var found = false, bestGain = -1.0, bestBin = 0, bestGradientLeft = 0.0, bestHessianLeft = 0.0, bestCountLeft = 0
+        var bestMissingLeft = false
+        let missing = hasMissing[feature]
+        let end = binCounts[feature] - 1 + (missing ? 1 : 0)
+        var gradientLeft = 0.0, hessianLeft = 0.0, countLeft = 0
+        for bin in 0..<max(0, end) {
+            let entry = hist[base + bin], entryCount = Int(counts[base + bin])
+            countLeft += entryCount
+            let countRight = count - countLeft
+            hessianLeft += constantHessian ? Double(entryCount) : entry.hessian
+            let hessianRight = hessian - hessianLeft
+            gradientLeft += entry.gradient
+            let gradientRight = gradient - gradientLeft
+            if countLeft < minSamples { continue }
+            if countRight < minSamples { break }
+            if hessianLeft < minHessian { continue }
+            if hessianRight < minHessian { break }
+            let gain = bounded ? splitGain(gradientLeft, hessianLeft, gradientRight, hessianRight, lossCurrent: lossCurrent,
+                                           constraint: constraint, lower: lower, upper: upper)
+                : lossCurrent - gradientLeft * nodeValue(gradientLeft, hessianLeft) - gradientRight * nodeValue(gradientRight, hessianRight)
+            if gain > bestGain && gain > settings.minGainToSplit {
+                found = true
+                (bestGain, bestBin, bestGradientLeft, bestHessianLeft, bestCountLeft, bestMissingLeft) = (gain, bin, gradientLeft, hessianLeft, countLeft, false)
+            }
+        }
+        if missing {
+            var gradientRight = 0.0, hessianRight = 0.0, countRight = 0
+            var bin = binCounts[feature] - 2
+            while bin >= 0 {
+                let entry = hist[base + bin + 1], entryCount = Int(counts[base + bin + 1])
+                countRight += entryCount
+                let countLeft = count - countRight
+                hessianRight += constantHessian ? Double(entryCount) : entry.hessian
+                let hessianLeft = hessian - hessianRight
+                gradientRight += entry.gradient
+                let gradientLeft = gradient - gradientRight
+                defer { bin -= 1 }
+                if countRight < minSamples { continue }
+                if countLeft < minSamples { break }
+                if hessianRight < minHessian { continue }
+                if hessianLeft < minHessian { break }
+                let gain = bounded ? splitGain(gradientLeft, hessianLeft, gradientRight, hessianRight, lossCurrent: lossCurrent,
+                                           constraint: constraint, lower: lower, upper: upper)
+                : lossCurrent - gradientLeft * nodeValue(gradientLeft, hessianLeft) - gradientRight * nodeValue(gradientRight, hessianRight)
+                if gain > bestGain && gain > settings.minGainToSplit {
+                    found = true
+                    (bestGain, bestBin, bestGradientLeft, bestHessianLeft, bestCountLeft, bestMissingLeft) = (gain, bin, gradientLeft, hessianLeft, countLeft, true)
+                }
+            }
+        }
+        guard found else { return candidate }
+        candidate.gain = bestGain
+        candidate.bin = bestBin
+        candidate.missingGoesLeft = bestMissingLeft
+        candidate.gradientLeft = bestGradientLeft
+        candidate.hessianLeft = bestHessianLeft
+        candidate.countLeft = bestCountLeft
+        candidate.gradientRight = gradient - bestGradientLeft
+        candidate.hessianRight = hessian - bestHessianLeft
+        candidate.countRight = count - bestCountLeft
+        candidate.valueLeft = nodeValue(candidate.gradientLeft, candidate.hessianLeft, lower, upper)
+        candidate.valueRight = nodeValue(candidate.gradientRight, candidate.hessianRight, lower, upper)
+        return candidate
     }
 
     /// Sorts categories by value exactly as scikit-learn's `qsort` call does with glibc's merge
@@ -410,7 +487,7 @@ struct TreeGrower {
     /// hessian (10, LightGBM's `cat_smooth`; missing values count as a category) are sorted by
     /// G/(H + 10) and scanned from both ends up to the middle; the categories passed go left,
     /// every other category (and an unseen one) right.
-    func categoricalSplit(_ hist: UnsafeBufferPointer<HistogramBin>, feature: Int, count: Int, gradient: Double, hessian: Double,
+    func categoricalSplit(_ hist: UnsafeBufferPointer<HistogramBin>, _ counts: UnsafeBufferPointer<UInt32>, feature: Int, count: Int, gradient: Double, hessian: Double,
                           lossCurrent: Double, lower: Double, upper: Double) -> SplitInfo {
         let base = feature * binStride
         let minimumSupport = 10.0
@@ -420,7 +497,7 @@ struct TreeGrower {
         if hasMissing[feature] { candidates.append(missingBin) }
         for bin in candidates {
             let entry = hist[base + bin]
-            let binHessian = constantHessian ? Double(entry.count) : entry.hessian
+            let binHessian = constantHessian ? Double(counts[base + bin]) : entry.hessian
             if binHessian * supportFactor >= minimumSupport {
                 used.append((bin, entry.gradient / (binHessian + minimumSupport)))
             }
@@ -437,10 +514,10 @@ struct TreeGrower {
             var gradientLeft = 0.0, hessianLeft = 0.0, countLeft = 0
             for i in 0..<middle {
                 let sorted = direction == 1 ? i : used.count - 1 - i
-                let entry = hist[base + used[sorted].bin]
-                countLeft += entry.count
+                let entry = hist[base + used[sorted].bin], entryCount = Int(counts[base + used[sorted].bin])
+                countLeft += entryCount
                 let countRight = count - countLeft
-                hessianLeft += constantHessian ? Double(entry.count) : entry.hessian
+                hessianLeft += constantHessian ? Double(entryCount) : entry.hessian
                 let hessianRight = hessian - hessianLeft
                 gradientLeft += entry.gradient
                 let gradientRight = gradient - gradientLeft
@@ -481,8 +558,9 @@ struct TreeGrower {
         let categorical = split.categorical, leftBins = split.leftBins
         let count = end - start
         // Each block writes its left samples to the front of its slice of `scratch` and its
-        // right samples to the back (reversed), then the blocks are put back in order.
-        var scratch = [Int32](repeating: 0, count: count)
+        // right samples to the back (reversed), then the blocks are put back in order. Every
+        // sample is written to both ends and the matching cursor moves: no unpredictable branch.
+        if scratch.count < count { scratch = [Int32](repeating: 0, count: max(count, rowCount)) }
         let lefts = try! partition.withUnsafeBufferPointer { samples in
             try scratch.withUnsafeMutableBufferPointer { scratchBuffer in
                 let samples = UnsafeSendable(samples), out = UnsafeSendable(scratchBuffer)
@@ -491,12 +569,19 @@ struct TreeGrower {
                     let dst = out.value.baseAddress!
                     var left = chunk.lowerBound, right = chunk.upperBound - 1
                     let last = chunk.upperBound - 1
+                    let missing = UInt8(truncatingIfNeeded: missingBin), cut = UInt8(truncatingIfNeeded: threshold)
+                    let missingValue = missingLeft ? 1 : 0
                     for s in chunk {
                         toolbox_prefetch(column + Int(idx[min(s + 24, last)]))
                         let i = idx[s]
-                        let bin = Int(column[Int(i)])
-                        let goesLeft = bin == missingBin ? missingLeft : (categorical ? leftBins.contains(bin) : bin <= threshold)
-                        if goesLeft { dst[left] = i; left += 1 } else { dst[right] = i; right -= 1 }
+                        let bin = column[Int(i)]
+                        let numeric = bin <= cut ? 1 : 0
+                        var goes = bin == missing ? missingValue : numeric
+                        if categorical && bin != missing { goes = leftBins.contains(Int(bin)) ? 1 : 0 }
+                        dst[left] = i
+                        dst[right] = i
+                        left += goes
+                        right -= 1 - goes
                     }
                     return left - chunk.lowerBound
                 }
@@ -504,14 +589,21 @@ struct TreeGrower {
         }
         let chunks = Parallel.chunks(count: count, grain: 32_768)
         var write = start
-        for (chunk, leftCount) in zip(chunks, lefts) {
-            for k in chunk.lowerBound..<(chunk.lowerBound + leftCount) { partition[write] = scratch[k]; write += 1 }
+        partition.withUnsafeMutableBufferPointer { target in
+            scratch.withUnsafeBufferPointer { source in
+                let to = target.baseAddress!, from = source.baseAddress!
+                for (chunk, leftCount) in zip(chunks, lefts) {
+                    (to + write).update(from: from + chunk.lowerBound, count: leftCount)
+                    write += leftCount
+                }
+                for (chunk, leftCount) in zip(chunks, lefts) {
+                    var k = chunk.upperBound - 1
+                    let stop = chunk.lowerBound + leftCount
+                    while k >= stop { to[write] = from[k]; write += 1; k -= 1 }
+                }
+            }
         }
-        let middle = write
-        for (chunk, leftCount) in zip(chunks, lefts) {
-            var k = chunk.upperBound - 1
-            while k >= chunk.lowerBound + leftCount { partition[write] = scratch[k]; write += 1; k -= 1 }
-        }
+        let middle = start + lefts.reduce(0, +)
         return middle
     }
 
@@ -522,8 +614,8 @@ struct TreeGrower {
         var gradient = 0.0, hessian = 0.0
         let first = 0
         for bin in 0..<binStride {
-            gradient += root[first * binStride + bin].gradient
-            hessian += root[first * binStride + bin].hessian
+            gradient += root.bins[first * binStride + bin].gradient
+            hessian += root.bins[first * binStride + bin].hessian
         }
         if constantHessian { hessian = Double(hessians.first ?? 1) * Double(partition.count) }
         nodes = [Node(start: 0, end: partition.count, depth: 0, gradient: gradient, hessian: hessian, value: 0)]
@@ -558,17 +650,17 @@ struct TreeGrower {
             }
             return top
         }
-        func consider(_ index: Int, histogram: [HistogramBin], _ heap: inout [Int]) {
-            let node = nodes[index]
-            // scikit-learn puts categorical features first (its column transformer's order):
-            // features are scanned, drawn and tie-broken in that order.
+        // scikit-learn puts categorical features first (its column transformer's order):
+        // features are scanned, drawn and tie-broken in that order.
+        func drawFeatures() -> [Int] {
             var features = scanOrder
             if settings.featureFraction < 1 {
                 let take = max(1, Int((settings.featureFraction * Double(featureCount)).rounded(.up)))
                 if let drawn = try? generator.sampleWithoutReplacement(take, from: featureCount) { features = drawn.sorted().map { scanOrder[$0] } }
             }
-            let split = bestSplit(histogram, count: node.count, gradient: node.gradient, hessian: node.hessian, value: node.value, features: features,
-                                  lower: node.lower, upper: node.upper)
+            return features
+        }
+        func finish(_ index: Int, split: SplitInfo, histogram: Histogram, _ heap: inout [Int]) {
             if split.gain <= 0 {
                 nodes[index].isLeaf = true
                 pool.give(histogram)
@@ -577,6 +669,12 @@ struct TreeGrower {
                 nodes[index].histogram = histogram
                 push(index, &heap)
             }
+        }
+        func consider(_ index: Int, histogram: Histogram, _ heap: inout [Int]) {
+            let node = nodes[index]
+            let split = bestSplit(histogram, count: node.count, gradient: node.gradient, hessian: node.hessian, value: node.value, features: drawFeatures(),
+                                  lower: node.lower, upper: node.upper)
+            finish(index, split: split, histogram: histogram, &heap)
         }
 
         if nodes[0].count < 2 * settings.minSamplesLeaf || hessian < settings.minHessianToSplit {
@@ -647,19 +745,32 @@ struct TreeGrower {
             // (in the parent's buffer).
             let leftIsSmaller = nodes[leftIndex].count < nodes[rightIndex].count
             let small = leftIsSmaller ? leftIndex : rightIndex
-            let smallHistogram = histogram(nodes[small].start..<nodes[small].end)
-            parentHistogram.withUnsafeMutableBufferPointer { large in
-                smallHistogram.withUnsafeBufferPointer { small in
-                    for slot in 0..<large.count {
-                        large[slot].gradient -= small[slot].gradient
-                        large[slot].hessian -= small[slot].hessian
-                        large[slot].count -= small[slot].count
-                    }
-                }
+            // The smaller child's histogram from its samples; the threads then turn the parent's
+            // into the larger child's (parent minus smaller) and search both children's splits.
+            var evaluations: [Evaluation] = [], evaluated: [Int] = [], featureLists: [[Int]] = []
+            for child in [leftIndex, rightIndex] where !nodes[child].isLeaf {
+                let features = drawFeatures()
+                var allowed = [Bool](repeating: false, count: featureCount)
+                for feature in features { allowed[feature] = true }
+                let node = nodes[child]
+                evaluations.append(Evaluation(count: node.count, gradient: node.gradient, hessian: node.hessian,
+                                              lossCurrent: currentLoss(node.gradient, node.hessian, value: node.value, lower: node.lower, upper: node.upper),
+                                              lower: node.lower, upper: node.upper, small: child == small, allowed: allowed))
+                evaluated.append(child)
+                featureLists.append(features)
             }
-            let (leftHistogram, rightHistogram) = leftIsSmaller ? (smallHistogram, parentHistogram) : (parentHistogram, smallHistogram)
-            if splitLeft { consider(leftIndex, histogram: leftHistogram, &splittable) } else { pool.give(leftHistogram) }
-            if splitRight { consider(rightIndex, histogram: rightHistogram, &splittable) } else { pool.give(rightHistogram) }
+            var parent: Histogram? = parentHistogram
+            parentHistogram = Histogram(bins: [], counts: [])
+            let (smallHistogram, splits) = histogram(nodes[small].start..<nodes[small].end, subtractingFrom: &parent, evaluations: evaluations)
+            let largeHistogram = parent!
+            parent = nil
+            for (child, childHistogram) in [(leftIndex, leftIsSmaller ? smallHistogram : largeHistogram),
+                                            (rightIndex, leftIsSmaller ? largeHistogram : smallHistogram)] {
+                guard let e = evaluated.firstIndex(of: child) else { pool.give(childHistogram); continue }
+                var best = SplitInfo()
+                for feature in featureLists[e] where splits[e * featureCount + feature].gain > best.gain { best = splits[e * featureCount + feature] }
+                finish(child, split: best, histogram: childHistogram, &splittable)
+            }
         }
         let (tree, order) = flatten()
         flatIndex = order
