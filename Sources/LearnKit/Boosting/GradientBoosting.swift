@@ -380,9 +380,16 @@ struct BoostingEngine {
                                     for i in 0..<m { r[i * k + c] += tree.predict(bins: rows.baseAddress! + i * p, missingBin: missingBin) }
                                     return
                                 }
-                                for leaf in grower.leafRanges {
-                                    let value = tree.value[leaf.node]
-                                    for s in leaf.range { r[Int(grower.partition[s]) * k + c] += value }
+                                // Leaves hold disjoint rows: a leaf per task.
+                                let leaves = grower.leafRanges, output = UnsafeSendable(r)
+                                grower.partition.withUnsafeBufferPointer { partition in
+                                    let order = UnsafeSendable(partition)
+                                    WorkerPool.forEach(count: leaves.count, grain: 1, threads: threads) { range in
+                                        for leaf in leaves[range] {
+                                            let value = tree.value[leaf.node]
+                                            for s in leaf.range { output.value[Int(order.value[s]) * k + c] += value }
+                                        }
+                                    }
                                 }
                             }
                             return tree

@@ -24,13 +24,15 @@ final class HistogramPool {
 
     init(size: Int) { self.size = size }
 
-    /// A zeroed buffer.
-    func take() -> Histogram {
+    /// A buffer, zeroed unless `zeroed` is false (then its user zeroes what it fills).
+    func take(zeroed: Bool = true) -> Histogram {
         guard var buffer = free.popLast() else {
             return Histogram(bins: [HistogramBin](repeating: HistogramBin(), count: size), counts: [UInt32](repeating: 0, count: size))
         }
-        buffer.bins.withUnsafeMutableBufferPointer { $0.update(repeating: HistogramBin()) }
-        buffer.counts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        if zeroed {
+            buffer.bins.withUnsafeMutableBufferPointer { $0.update(repeating: HistogramBin()) }
+            buffer.counts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        }
         return buffer
     }
 
@@ -204,7 +206,8 @@ struct TreeGrower {
     /// evaluation's best split per feature while the bins are in its cache. Returns the
     /// per-feature splits, `featureCount` per evaluation.
     func histogram(_ range: Range<Int>, subtractingFrom parent: inout Histogram?, evaluations: [Evaluation]) -> (histogram: Histogram, splits: [SplitInfo]) {
-        var histogram = pool.take()
+        // Each thread zeroes its own block of features, in parallel and into its cache.
+        var histogram = pool.take(zeroed: false)
         var splits = [SplitInfo](repeating: SplitInfo(), count: evaluations.count * featureCount)
         var parentBins = parent?.bins ?? [], parentCounts = parent?.counts ?? []
         parent = nil   // uniquely referenced while the threads write it
@@ -222,7 +225,7 @@ struct TreeGrower {
             let splitsOut = UnsafeSendable(splitOutput)
             partition.withUnsafeBufferPointer { samples in
                 let samples = UnsafeSendable(samples)
-                try? Parallel.forEach(count: featureCount, grain: perGroup, threads: settings.threads) { features in
+                WorkerPool.forEach(count: featureCount, grain: perGroup, threads: settings.threads) { features in
                     let bins = binnedRows.baseAddress!, g = gradients.baseAddress!, h = hessians.baseAddress!
                     let idx = samples.value.baseAddress!
                     let p = featureCount, stride = binStride
@@ -230,6 +233,8 @@ struct TreeGrower {
                     do {
                     let hist = out.value.baseAddress! + f0 * stride
                     let histCounts = countsOut.value.baseAddress! + f0 * stride
+                    hist.update(repeating: HistogramBin(), count: (f1 - f0) * stride)
+                    histCounts.update(repeating: 0, count: (f1 - f0) * stride)
                     // Rows of a child node are scattered: ask for them a few samples ahead.
                     let ahead = 12, last = range.upperBound - 1
                     let gather = range.count < partition.count
@@ -561,10 +566,10 @@ struct TreeGrower {
         // right samples to the back (reversed), then the blocks are put back in order. Every
         // sample is written to both ends and the matching cursor moves: no unpredictable branch.
         if scratch.count < count { scratch = [Int32](repeating: 0, count: max(count, rowCount)) }
-        let lefts = try! partition.withUnsafeBufferPointer { samples in
-            try scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+        let lefts = partition.withUnsafeBufferPointer { samples in
+            scratch.withUnsafeMutableBufferPointer { scratchBuffer in
                 let samples = UnsafeSendable(samples), out = UnsafeSendable(scratchBuffer)
-                return try Parallel.map(count: count, grain: 32_768, threads: settings.threads) { chunk -> Int in
+                return WorkerPool.map(count: count, grain: 12_288, threads: settings.threads) { chunk -> Int in
                     let column = binned.baseAddress! + feature * rowCount, idx = samples.value.baseAddress! + start
                     let dst = out.value.baseAddress!
                     var left = chunk.lowerBound, right = chunk.upperBound - 1
@@ -587,7 +592,7 @@ struct TreeGrower {
                 }
             }
         }
-        let chunks = Parallel.chunks(count: count, grain: 32_768)
+        let chunks = Parallel.chunks(count: count, grain: 12_288)
         var write = start
         partition.withUnsafeMutableBufferPointer { target in
             scratch.withUnsafeBufferPointer { source in
