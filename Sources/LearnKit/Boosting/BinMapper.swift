@@ -139,17 +139,20 @@ public struct BinMapper: Sendable, Hashable, Codable {
         var base = 0, length = edges.count
         guard length > 0, let first = edges.baseAddress else { return 0 }
         while length > 1 {
-            let half = length >> 1
-            base = first[base + half - 1] < value ? base + half : base
-            length -= half
+            let half = length &>> 1
+            // A comparison turned into 0 or 1, so the compiler cannot branch on it.
+            let less = Int(unsafeBitCast(first[base &+ half &- 1] < value, to: UInt8.self))
+            base = base &+ half &* less
+            length = length &- half
         }
-        return UInt8(base + (first[base] < value ? 1 : 0))
+        return UInt8(truncatingIfNeeded: base &+ Int(unsafeBitCast(first[base] < value, to: UInt8.self)))
     }
 
     /// `x` binned, column-major: feature `f`'s bins at `[f * rows ..< (f + 1) * rows]`.
     func transformColumnMajor(_ x: Matrix<Double>, threads: Int? = nil) throws -> [UInt8] {
         let columns = x.columns, rows = x.rows
         var binned = [UInt8](repeating: 0, count: rows * columns)
+        let guides = thresholds.map { Guide($0) }
         try binned.withUnsafeMutableBufferPointer { output in
             let out = UnsafeSendable(output)
             try x.values.withUnsafeBufferPointer { values in
@@ -165,10 +168,11 @@ public struct BinMapper: Sendable, Hashable, Codable {
                                 continue
                             }
                             let missing = UInt8(maxBins)
+                            let guide = guides[feature]
                             thresholds[feature].withUnsafeBufferPointer { edges in
                                 for row in block {
                                     let value = source[row * columns]
-                                    destination[row] = value.isNaN ? missing : Self.lowerBound(edges, value)
+                                    destination[row] = value.isNaN ? missing : guide.bin(value, edges)
                                 }
                             }
                         }
@@ -177,6 +181,42 @@ public struct BinMapper: Sendable, Hashable, Codable {
             }
         }
         return binned
+    }
+
+    /// Where to start looking for a value's bin: the values between the first and last edge
+    /// cut into equal cells, each knowing how many edges lie below it. A value's bin is then a
+    /// step or two from its cell's (quantile edges are about evenly spread where values are),
+    /// instead of eight unpredictable halvings.
+    struct Guide {
+        var low = 0.0, scale = 0.0
+        var start: [UInt16] = []
+
+        init(_ edges: [Double], cells: Int = 1_024) {
+            guard edges.count > 1, let first = edges.first, let last = edges.last, last > first, (last - first).isFinite else { return }
+            low = first
+            scale = Double(cells) / (last - first)
+            var counts = [UInt16](repeating: 0, count: cells)
+            var below = 0
+            for cell in 0..<cells {
+                let cellStart = low + Double(cell) / scale
+                while below < edges.count && edges[below] < cellStart { below += 1 }
+                counts[cell] = UInt16(below)
+            }
+            start = counts
+        }
+
+        /// The bin of a non-missing `value`: the number of edges below it.
+        @inline(__always)
+        func bin(_ value: Double, _ edges: UnsafeBufferPointer<Double>) -> UInt8 {
+            guard !start.isEmpty else { return BinMapper.lowerBound(edges, value) }
+            let position = (value - low) * scale
+            let cell = position < 0 ? 0 : (position >= Double(start.count) ? start.count - 1 : Int(position))
+            var index = Int(start[cell])
+            // The cell's count is exact up to rounding: walk to the value's place either way.
+            while index < edges.count && edges[index] < value { index += 1 }
+            while index > 0 && edges[index - 1] >= value { index -= 1 }
+            return UInt8(truncatingIfNeeded: index)
+        }
     }
 
     /// Column-major bins (as ``transformColumnMajor(_:threads:)`` gives them) laid out row-major.

@@ -33,3 +33,34 @@ struct WorkerPoolTests {
         #expect(mapped.count == 15 && mapped.reduce(0, +) == 4_950)
     }
 }
+
+@Suite("Boosting's binning")
+struct BinningTests {
+    /// The guided search bins every value as the plain halving search does: normal, heavy-tailed,
+    /// few distinct values, exact edges, extremes and NaN.
+    @Test func guidedBinningEqualsHalvingSearch() throws {
+        var generator = SeededGenerator(seed: 4)
+        let n = 20_000
+        var values: [Double] = []
+        for i in 0..<n {
+            let normal = generator.nextNormal()
+            values += [normal, exp(3 * normal), Double(i % 7), i % 50 == 0 ? .nan : normal * 1e-300,
+                       i % 3 == 0 ? -Double.greatestFiniteMagnitude : (i % 3 == 1 ? Double.greatestFiniteMagnitude : normal)]
+        }
+        let x = try Matrix(rows: n, columns: 5, values: values)
+        let mapper = try BinMapper(fitting: x, maxBins: 255)
+        let binned = try mapper.transformColumnMajor(x, threads: 2)
+        var probes = x
+        // Values exactly on edges, too.
+        for feature in 0..<5 {
+            for (k, edge) in mapper.thresholds[feature].enumerated() where k < n { probes[k, feature] = edge }
+        }
+        let probed = try mapper.transformColumnMajor(probes, threads: 2)
+        for feature in 0..<5 {
+            for row in 0..<n {
+                #expect(binned[feature * n + row] == mapper.bin(x[row, feature], feature: feature), "feature \(feature) row \(row)")
+                #expect(probed[feature * n + row] == mapper.bin(probes[row, feature], feature: feature), "edge probe \(feature) \(row)")
+            }
+        }
+    }
+}
