@@ -1,6 +1,7 @@
 import ArgumentParser
 import DSToolbox
 import Foundation
+import Synchronization
 
 /// `dstoolbox learn ...`: cross-validate, train, predict and explain any LearnKit model by its
 /// registry name (scikit-learn's class names in snake case).
@@ -51,18 +52,26 @@ struct LearnCommand: ParsableCommand {
     /// Prints a line on standard error (progress of long fits).
     static func note(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
-    /// A fit context that reports progress every 10 iterations on standard error when asked.
+    /// A fit context that reports progress on standard error: every 10 iterations with
+    /// `--progress`, otherwise every 5 seconds once a fit has run that long (so a long fit
+    /// always shows it is alive, and a short one prints nothing).
     static func context(_ features: FeatureMatrix, labels: [String]?, progress: Bool) -> FitContext {
         var context = FitContext(features, targetLabels: labels)
-        if progress {
-            let start = Date()
-            context.progress = { report in
-                if report.iteration % 10 == 0 {
-                    let loss = report.trainLoss.map { String(format: " train loss %.6g", $0) } ?? ""
-                    note(String(format: "iteration %d%@ (%.1f s)", report.iteration, loss, Date().timeIntervalSince(start)))
-                }
-                return .proceed
+        let start = Date()
+        let last = Mutex(start)
+        context.progress = { report in
+            let now = Date()
+            let due = progress ? report.iteration % 10 == 0 : last.withLock { previous in
+                guard now.timeIntervalSince(previous) >= 5 else { return false }
+                previous = now
+                return true
             }
+            if due {
+                let train = report.trainLoss.map { String(format: " train loss %.6g", $0) } ?? ""
+                let validation = report.validationLoss.map { String(format: " validation loss %.6g", $0) } ?? ""
+                note(String(format: "iteration %d%@%@ (%.1f s)", report.iteration, train, validation, now.timeIntervalSince(start)))
+            }
+            return .proceed
         }
         return context
     }
@@ -150,7 +159,7 @@ struct LearnTrainCommand: ParsableCommand {
     @Option(help: "The model's registry name.") var model: String
     @Option(name: .customLong("set"), help: "A hyperparameter KEY=VALUE (repeatable).") var settings: [String] = []
     @Option(name: [.short, .long], help: "The model archive to write.") var output: String
-    @Flag(help: "Report progress on standard error (iterative models).") var progress = false
+    @Flag(help: "Report progress every 10 iterations on standard error (iterative models); without it, a fit reports every 5 seconds once it runs that long.") var progress = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
