@@ -356,8 +356,18 @@ struct BoostingEngine {
             var iterationTrees: [BoostedTree] = []
             for c in 0..<k {
                 // Gradients of output c, contiguous.
-                let g = k == 1 ? gradients : (0..<m).map { gradients[$0 * k + c] }
-                let h = k == 1 ? hessians : (0..<m).map { hessians[$0 * k + c] }
+                // Output c's gradients; with varying hessians, interleaved with them.
+                let g: [Float], h: [Float], stride: Int
+                if constantHessian {
+                    (g, h, stride) = (k == 1 ? gradients : (0..<m).map { gradients[$0 * k + c] }, hessians, 1)
+                } else {
+                    var pairs = [Float](repeating: 0, count: 2 * m)
+                    for i in 0..<m {
+                        pairs[2 * i] = gradients[i * k + c]
+                        pairs[2 * i + 1] = hessians[i * k + c]
+                    }
+                    (g, h, stride) = (pairs, [], 2)
+                }
                 let settings = GrowerSettings(maxLeafNodes: parameters.maxLeafNodes, maxDepth: parameters.maxDepth, minSamplesLeaf: parameters.minSamplesLeaf,
                                               minHessianToSplit: parameters.minHessianLeaf, l2Regularization: parameters.l2Regularization,
                                               l1Regularization: parameters.l1Regularization, shrinkage: parameters.learningRate, threads: threads,
@@ -365,9 +375,10 @@ struct BoostingEngine {
                 let treeSeed = generator.next()
                 var tree = binned.withUnsafeBufferPointer { bins in binnedRows.withUnsafeBufferPointer { rows in
                     g.withUnsafeBufferPointer { gp in
-                        h.withUnsafeBufferPointer { hp in
+                        (stride == 2 ? g : h).withUnsafeBufferPointer { hessianBase in
+                            let hp = stride == 2 ? UnsafeBufferPointer(rebasing: hessianBase[1...]) : hessianBase
                             var grower = TreeGrower(binnedRows: rows, binned: bins, featureCount: p, binCounts: mapper.binCounts, hasMissing: hasMissing,
-                                                    missingBin: Int(missingBin), gradients: gp, hessians: hp, constantHessian: constantHessian,
+                                                    missingBin: Int(missingBin), gradients: gp, hessians: hp, gradientStride: stride, constantHessian: constantHessian,
                                                     samples: samples, rowCount: m, settings: settings, generator: SeededGenerator(seed: treeSeed), pool: pool)
                             var tree = grower.grow()
                             if objective == .absoluteError || objective == .quantile {

@@ -123,8 +123,11 @@ struct TreeGrower {
     let binCounts: [Int]            // non-missing bins per feature
     let hasMissing: [Bool]
     let missingBin: Int
+    /// Sample `i`'s gradient at `gradients[i * gradientStride]`, its hessian at
+    /// `hessians[i * gradientStride]` (interleaved, stride 2, so one cache line brings both).
     let gradients: UnsafeBufferPointer<Float>
     let hessians: UnsafeBufferPointer<Float>
+    let gradientStride: Int
     let constantHessian: Bool
     let settings: GrowerSettings
     /// Where histogram buffers come from and go back to.
@@ -164,7 +167,7 @@ struct TreeGrower {
     var scratch: [Int32] = []
 
     init(binnedRows: UnsafeBufferPointer<UInt8>, binned: UnsafeBufferPointer<UInt8>, featureCount: Int, binCounts: [Int], hasMissing: [Bool], missingBin: Int,
-         gradients: UnsafeBufferPointer<Float>, hessians: UnsafeBufferPointer<Float>, constantHessian: Bool,
+         gradients: UnsafeBufferPointer<Float>, hessians: UnsafeBufferPointer<Float>, gradientStride: Int = 1, constantHessian: Bool,
          samples: [Int32], rowCount: Int? = nil, settings: GrowerSettings, generator: SeededGenerator, pool: HistogramPool) {
         self.pool = pool
         self.binnedRows = binnedRows
@@ -175,6 +178,7 @@ struct TreeGrower {
         self.missingBin = missingBin
         self.gradients = gradients
         self.hessians = hessians
+        self.gradientStride = gradientStride
         self.constantHessian = constantHessian
         self.settings = settings
         self.generator = generator
@@ -226,7 +230,7 @@ struct TreeGrower {
             partition.withUnsafeBufferPointer { samples in
                 let samples = UnsafeSendable(samples)
                 WorkerPool.forEach(count: featureCount, grain: perGroup, threads: settings.threads) { features in
-                    let bins = binnedRows.baseAddress!, g = gradients.baseAddress!, h = hessians.baseAddress!
+                    let bins = binnedRows.baseAddress!, g = gradients.baseAddress!, h = hessians.baseAddress!, gs = gradientStride
                     let idx = samples.value.baseAddress!
                     let p = featureCount, stride = binStride
                     let f0 = features.lowerBound, f1 = features.upperBound
@@ -243,11 +247,11 @@ struct TreeGrower {
                             if gather {
                                 let next = Int(idx[min(s + ahead, last)])
                                 toolbox_prefetch(bins + next * p + f0)
-                                toolbox_prefetch(g + next)
+                                toolbox_prefetch(g + next * gs)
                             }
                             let i = Int(idx[s])
                             let row = bins + i * p
-                            let gradient = Double(g[i])
+                            let gradient = Double(g[i * gs])
                             var slot = hist, countSlot = histCounts
                             for f in f0..<f1 {
                                 let b = Int(row[f])
@@ -262,12 +266,12 @@ struct TreeGrower {
                             if gather {
                                 let next = Int(idx[min(s + ahead, last)])
                                 toolbox_prefetch(bins + next * p + f0)
-                                toolbox_prefetch(g + next)
-                                toolbox_prefetch(h + next)
+                                toolbox_prefetch(g + next * gs)
+                                if gs == 1 { toolbox_prefetch(h + next) }
                             }
                             let i = Int(idx[s])
                             let row = bins + i * p
-                            let gradient = Double(g[i]), hessian = Double(h[i])
+                            let gradient = Double(g[i * gs]), hessian = Double(h[i * gs])
                             var slot = hist, countSlot = histCounts
                             for f in f0..<f1 {
                                 let b = Int(row[f])
