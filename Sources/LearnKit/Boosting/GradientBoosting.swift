@@ -362,9 +362,18 @@ struct BoostingEngine {
                     (g, h, stride) = (k == 1 ? gradients : (0..<m).map { gradients[$0 * k + c] }, hessians, 1)
                 } else {
                     var pairs = [Float](repeating: 0, count: 2 * m)
-                    for i in 0..<m {
-                        pairs[2 * i] = gradients[i * k + c]
-                        pairs[2 * i + 1] = hessians[i * k + c]
+                    pairs.withUnsafeMutableBufferPointer { buffer in
+                        gradients.withUnsafeBufferPointer { gradient in
+                            hessians.withUnsafeBufferPointer { hessian in
+                                let out = UnsafeSendable(buffer), g = UnsafeSendable(gradient), h = UnsafeSendable(hessian)
+                                WorkerPool.forEach(count: m, grain: 32_768, threads: threads) { range in
+                                    for i in range {
+                                        out.value[2 * i] = g.value[i * k + c]
+                                        out.value[2 * i + 1] = h.value[i * k + c]
+                                    }
+                                }
+                            }
+                        }
                     }
                     (g, h, stride) = (pairs, [], 2)
                 }
@@ -514,7 +523,7 @@ struct BoostingEngine {
         g.withUnsafeMutableBufferPointer { gp in
             h.withUnsafeMutableBufferPointer { hp in
                 let gOut = UnsafeSendable(gp), hOut = UnsafeSendable(hp)
-                try? Parallel.forEach(count: n, grain: 16_384, threads: threads) { range in
+                WorkerPool.forEach(count: n, grain: 16_384, threads: threads) { range in
                     var probabilities = [Double](repeating: 0, count: k)
                     for i in range {
                         let weight = w?[i] ?? 1
