@@ -137,7 +137,11 @@ $runner track-search 100000 | sed 's/^/  /'
 echo
 echo "== Histogram gradient boosting against LightGBM, XGBoost (hist) and scikit-learn: 200k x 50, 200 rounds, 31 leaves, 2 threads"
 data="$($runner make-classification 200000 50)"
-for library in lightgbm xgboost sklearn; do
+boosting_lines=$(for library in lightgbm xgboost sklearn; do
   OMP_NUM_THREADS=2 $python Benchmarks/Compare/boosting.py "$library" "$data" 50 2>/dev/null
-done
-$runner hgb "$data" 50 1
+done; $runner hgb "$data" 50 1)
+echo "$boosting_lines"
+echo "$boosting_lines" | awk '{ fit[$1] = $2; split($4, r, "="); rate[$1] = r[2] }
+  END { printf "fit: LearnKit %.2f s; LightGBM %.2fx, XGBoost %.2fx, scikit-learn %.2fx its time (goal: above 1); predict: %.2fx XGBoost rows/s\n",
+        fit["hgb-fit"], fit["lightgbm-fit"] / fit["hgb-fit"], fit["xgboost-fit"] / fit["hgb-fit"], fit["sklearn-fit"] / fit["hgb-fit"],
+        rate["hgb-fit"] / rate["xgboost-fit"] }'
