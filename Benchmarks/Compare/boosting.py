@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Gradient boosting references on the same data as CompareRunner's `hgb` workload: 200 rounds,
+"""Gradient boosting references on the same data as CompareRunner's `hgb` workload
+(`boosting.py make-data PREFIX ROWS FEATURES` writes scikit-learn's make_classification with
+random_state=0 for both): 200 rounds,
 31 leaves, learning rate 0.1, 255 bins, no early stopping, 2 threads; first 80% of rows train,
 last 20% test. `boosting.py LIBRARY PREFIX FEATURES` prints
 `LIBRARY-fit SECONDS auc=A predict_rows_per_s=R peak_mb=M` (run each library in its own
@@ -10,6 +12,17 @@ import time
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
+
+if sys.argv[1] == "make-data":
+    # scikit-learn's make_classification(200k x 50, random_state=0), the issue's data set,
+    # written as CompareRunner reads it (little-endian float64 x row-major, then y).
+    from sklearn.datasets import make_classification
+    prefix, rows, features = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    x, y = make_classification(n_samples=rows, n_features=features, random_state=0)
+    x.astype("<f8").tofile(prefix + ".x")
+    y.astype("<f8").tofile(prefix + ".y")
+    print(prefix)
+    sys.exit(0)
 
 library, prefix, features = sys.argv[1], sys.argv[2], int(sys.argv[3])
 x = np.fromfile(prefix + ".x", dtype="<f8").reshape(-1, features)

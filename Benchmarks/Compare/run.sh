@@ -136,12 +136,15 @@ $runner track-search 100000 | sed 's/^/  /'
 
 echo
 echo "== Histogram gradient boosting against LightGBM, XGBoost (hist) and scikit-learn: 200k x 50, 200 rounds, 31 leaves, 2 threads"
-data="$($runner make-classification 200000 50)"
+data="$($python Benchmarks/Compare/boosting.py make-data "${TMPDIR:-/tmp}/dstoolbox-make-classification-200000x50" 200000 50)"
 boosting_lines=$(for library in lightgbm xgboost sklearn; do
   OMP_NUM_THREADS=2 $python Benchmarks/Compare/boosting.py "$library" "$data" 50 2>/dev/null
 done; $runner hgb "$data" 50 1)
 echo "$boosting_lines"
 echo "$boosting_lines" | awk '{ fit[$1] = $2; split($4, r, "="); rate[$1] = r[2] }
+  { split($3, a, "="); auc[$1] = a[2] }
   END { printf "fit: LearnKit %.2f s; LightGBM %.2fx, XGBoost %.2fx, scikit-learn %.2fx its time (goal: above 1); predict: %.2fx XGBoost rows/s\n",
         fit["hgb-fit"], fit["lightgbm-fit"] / fit["hgb-fit"], fit["xgboost-fit"] / fit["hgb-fit"], fit["sklearn-fit"] / fit["hgb-fit"],
-        rate["hgb-fit"] / rate["xgboost-fit"] }'
+        rate["hgb-fit"] / rate["xgboost-fit"]
+        d = auc["hgb-fit"] - auc["lightgbm-fit"]; if (d < 0) d = -d
+        printf "test ROC AUC: LearnKit %.5f, LightGBM %.5f, difference %.5f (goal: within 0.002)\n", auc["hgb-fit"], auc["lightgbm-fit"], d }'

@@ -411,8 +411,8 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
                     try roots.withUnsafeBufferPointer { roots in
                         let roots = UnsafeSendable(roots)
                         try Parallel.forEach(count: x.rows, grain: 4_096, threads: threads) { range in
-                            for blockStart in stride(from: range.lowerBound, to: range.upperBound, by: 256) {
-                                let block = blockStart..<min(range.upperBound, blockStart + 256)
+                            for blockStart in stride(from: range.lowerBound, to: range.upperBound, by: 64) {
+                                let block = blockStart..<min(range.upperBound, blockStart + 64)
                                 for i in block { for c in 0..<k { result.value[i * k + c] = baseline[c] } }
                                 guard let first = nodes.value.baseAddress else { continue }
                                 for c in 0..<k {
