@@ -391,6 +391,55 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
         }
     }
 
+    /// ``accumulate(_:roots:outputs:output:rows:x:p:bits:into:)`` for a block without missing
+    /// values on a model without categorical splits: each step is a load, a comparison and an
+    /// add (for a number, `x <= t` is `!(x > t)`).
+    @inline(__always)
+    private static func accumulatePlain(_ nodes: UnsafePointer<PackedNode>, roots: UnsafeBufferPointer<Int>, outputs k: Int, output c: Int,
+                                        rows block: Range<Int>, x: UnsafePointer<Double>, p: Int, into result: UnsafeMutablePointer<Double>) {
+        var t = c
+        while t < roots.count {
+            let root = roots[t]
+            var i = block.lowerBound
+            while i + 8 <= block.upperBound {
+                var n0 = root, n1 = root, n2 = root, n3 = root, n4 = root, n5 = root, n6 = root, n7 = root
+                @inline(__always) func step(_ n: inout Int, _ row: UnsafePointer<Double>) -> Bool {
+                    let node = nodes + n
+                    let f = Int(node.pointee.feature)
+                    if f < 0 { return false }
+                    n = Int(node.pointee.left) &+ (row[f] > node.pointee.threshold ? 1 : 0)
+                    return true
+                }
+                let r0 = x + i * p, r1 = r0 + p, r2 = r1 + p, r3 = r2 + p, r4 = r3 + p, r5 = r4 + p, r6 = r5 + p, r7 = r6 + p
+                var active = true
+                while active {
+                    active = step(&n0, r0)
+                    active = step(&n1, r1) || active
+                    active = step(&n2, r2) || active
+                    active = step(&n3, r3) || active
+                    active = step(&n4, r4) || active
+                    active = step(&n5, r5) || active
+                    active = step(&n6, r6) || active
+                    active = step(&n7, r7) || active
+                }
+                result[i * k + c] += nodes[n0].value
+                result[(i + 1) * k + c] += nodes[n1].value
+                result[(i + 2) * k + c] += nodes[n2].value
+                result[(i + 3) * k + c] += nodes[n3].value
+                result[(i + 4) * k + c] += nodes[n4].value
+                result[(i + 5) * k + c] += nodes[n5].value
+                result[(i + 6) * k + c] += nodes[n6].value
+                result[(i + 7) * k + c] += nodes[n7].value
+                i += 8
+            }
+            while i < block.upperBound {
+                result[i * k + c] += leaf(nodes, from: root, row: x + i * p, p: p, bits: nil)
+                i += 1
+            }
+            t += k
+        }
+    }
+
     /// Raw scores, row-major (`rows x outputs`), parallel over blocks of rows, each tree run
     /// over a block of rows at a time so its nodes stay in cache.
     public func rawPredictions(_ x: Matrix<Double>, threads: Int? = nil) throws -> [Double] {
@@ -415,9 +464,20 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
                                 let block = blockStart..<min(range.upperBound, blockStart + 64)
                                 for i in block { for c in 0..<k { result.value[i * k + c] = baseline[c] } }
                                 guard let first = nodes.value.baseAddress else { continue }
+                                // No missing value in the block and no categorical split: the plain steps.
+                                var plain = bits.value.isEmpty
+                                if plain {
+                                    let values = input.value.baseAddress! + block.lowerBound * p
+                                    for index in 0..<(block.count * p) where values[index].isNaN { plain = false; break }
+                                }
                                 for c in 0..<k {
-                                    Self.accumulate(first, roots: roots.value, outputs: k, output: c, rows: block, x: input.value.baseAddress!, p: p,
-                                                    bits: bits.value.baseAddress, into: result.value.baseAddress!)
+                                    if plain {
+                                        Self.accumulatePlain(first, roots: roots.value, outputs: k, output: c, rows: block, x: input.value.baseAddress!, p: p,
+                                                             into: result.value.baseAddress!)
+                                    } else {
+                                        Self.accumulate(first, roots: roots.value, outputs: k, output: c, rows: block, x: input.value.baseAddress!, p: p,
+                                                        bits: bits.value.baseAddress, into: result.value.baseAddress!)
+                                    }
                                 }
                             }
                         }
