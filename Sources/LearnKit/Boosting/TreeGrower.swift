@@ -217,7 +217,7 @@ struct TreeGrower {
         parent = nil   // uniquely referenced while the threads write it
         let subtract = !parentBins.isEmpty
         let work = range.count * featureCount
-        let groups = work < 8_000 ? 1 : max(1, min(featureCount, settings.threads))
+        let groups = work < 1_000 ? 1 : max(1, min(featureCount, settings.threads))
         let perGroup = (featureCount + groups - 1) / groups
         histogram.bins.withUnsafeMutableBufferPointer { output in
           histogram.counts.withUnsafeMutableBufferPointer { countOutput in
