@@ -399,6 +399,9 @@ struct TreeGrower {
         let minSamples = settings.minSamplesLeaf, minHessian = settings.minHessianToSplit
         let bounded = !settings.monotonic.isEmpty || settings.l1Regularization > 0
         let constraint = settings.monotonic.isEmpty ? 0 : settings.monotonic[feature]
+        // Unbounded, `G · v` with `v = −G/(H + λ)` is `−G · (G/(H + λ))` to the bit: scikit-learn's
+        // gain, without the bounds and L1 of ``nodeValue(_:_:_:_:)`` in the inner loop.
+        let l2 = settings.l2Regularization
         let base = feature * binStride
         var candidate = SplitInfo()
         candidate.feature = feature
@@ -421,7 +424,7 @@ struct TreeGrower {
             if hessianRight < minHessian { break }
             let gain = bounded ? splitGain(gradientLeft, hessianLeft, gradientRight, hessianRight, lossCurrent: lossCurrent,
                                            constraint: constraint, lower: lower, upper: upper)
-                : lossCurrent - gradientLeft * nodeValue(gradientLeft, hessianLeft) - gradientRight * nodeValue(gradientRight, hessianRight)
+                : lossCurrent + gradientLeft * (gradientLeft / (hessianLeft + l2 + 1e-15)) + gradientRight * (gradientRight / (hessianRight + l2 + 1e-15))
             if gain > bestGain && gain > settings.minGainToSplit {
                 found = true
                 (bestGain, bestBin, bestGradientLeft, bestHessianLeft, bestCountLeft, bestMissingLeft) = (gain, bin, gradientLeft, hessianLeft, countLeft, false)
@@ -445,7 +448,7 @@ struct TreeGrower {
                 if hessianLeft < minHessian { break }
                 let gain = bounded ? splitGain(gradientLeft, hessianLeft, gradientRight, hessianRight, lossCurrent: lossCurrent,
                                            constraint: constraint, lower: lower, upper: upper)
-                : lossCurrent - gradientLeft * nodeValue(gradientLeft, hessianLeft) - gradientRight * nodeValue(gradientRight, hessianRight)
+                : lossCurrent + gradientLeft * (gradientLeft / (hessianLeft + l2 + 1e-15)) + gradientRight * (gradientRight / (hessianRight + l2 + 1e-15))
                 if gain > bestGain && gain > settings.minGainToSplit {
                     found = true
                     (bestGain, bestBin, bestGradientLeft, bestHessianLeft, bestCountLeft, bestMissingLeft) = (gain, bin, gradientLeft, hessianLeft, countLeft, true)
