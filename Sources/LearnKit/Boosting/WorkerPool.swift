@@ -49,6 +49,8 @@ final class WorkerPool: @unchecked Sendable {
     /// workers; returns when every chunk is done.
     static func forEach(count: Int, grain: Int, threads: Int, _ body: (Range<Int>) -> Void) {
         let ranges = Parallel.chunks(count: count, grain: grain)
+        // Spinning threads beyond the cores would only take turns with each other.
+        let threads = min(threads, ProcessInfo.processInfo.activeProcessorCount)
         guard threads > 1, ranges.count > 1 else { ranges.forEach(body); return }
         let pool = shared(threads: threads)
         guard pool.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
