@@ -69,6 +69,17 @@ public struct BinMapper: Sendable, Hashable, Codable {
         thresholds = blocks.flatMap { $0 }
     }
 
+    /// The code of category `value` (its index among the sorted `categories`), or `nil` when it
+    /// is not one of them.
+    static func categoryCode(_ value: Double, in categories: [Double]) -> Int? {
+        var low = 0, high = categories.count
+        while low < high {
+            let middle = (low + high) >> 1
+            if categories[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low < categories.count && categories[low] == value ? low : nil
+    }
+
     /// The sorted distinct values of a column (NaN left out): a categorical feature's categories.
     public static func categories(of x: Matrix<Double>, feature: Int) -> [Double] {
         var values = Set<Double>()
@@ -122,30 +133,21 @@ public struct BinMapper: Sendable, Hashable, Codable {
     func bin(_ value: Double, feature: Int) -> UInt8 {
         if value.isNaN { return UInt8(maxBins) }
         if !categories.isEmpty, let known = categories[feature] {
-            var low = 0, high = known.count
-            while low < high {
-                let middle = (low + high) >> 1
-                if known[middle] < value { low = middle + 1 } else { high = middle }
-            }
-            return low < known.count && known[low] == value ? UInt8(low) : UInt8(maxBins)
+            return Self.categoryCode(value, in: known).map(UInt8.init) ?? UInt8(maxBins)
         }
         return thresholds[feature].withUnsafeBufferPointer { Self.lowerBound($0, value) }
     }
 
-    /// The number of edges below `value` (the first edge `>= value`), by a branch-free halving
-    /// search: the bin of a non-missing value.
+    /// The number of edges below `value` (the index of the first edge `>= value`): the bin of a
+    /// non-missing value.
     @inline(__always)
     static func lowerBound(_ edges: UnsafeBufferPointer<Double>, _ value: Double) -> UInt8 {
-        var base = 0, length = edges.count
-        guard length > 0, let first = edges.baseAddress else { return 0 }
-        while length > 1 {
-            let half = length &>> 1
-            // A comparison turned into 0 or 1, so the compiler cannot branch on it.
-            let less = Int(unsafeBitCast(first[base &+ half &- 1] < value, to: UInt8.self))
-            base = base &+ half &* less
-            length = length &- half
+        var low = 0, high = edges.count
+        while low < high {
+            let middle = (low + high) >> 1
+            if edges[middle] < value { low = middle + 1 } else { high = middle }
         }
-        return UInt8(truncatingIfNeeded: base &+ Int(unsafeBitCast(first[base] < value, to: UInt8.self)))
+        return UInt8(truncatingIfNeeded: low)
     }
 
     /// `x` binned, column-major: feature `f`'s bins at `[f * rows ..< (f + 1) * rows]`.

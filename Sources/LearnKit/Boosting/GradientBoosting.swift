@@ -188,32 +188,6 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
 
     public init() {}
 
-    /// Decodes archives written before a hyperparameter existed with its default (an optional
-    /// one absent is `nil`, as it is encoded).
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let defaults = BoostingParameters()
-        learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? defaults.learningRate
-        maxIterations = try c.decodeIfPresent(Int.self, forKey: .maxIterations) ?? defaults.maxIterations
-        maxLeafNodes = try c.decodeIfPresent(Int.self, forKey: .maxLeafNodes)
-        maxDepth = try c.decodeIfPresent(Int.self, forKey: .maxDepth)
-        minSamplesLeaf = try c.decodeIfPresent(Int.self, forKey: .minSamplesLeaf) ?? defaults.minSamplesLeaf
-        l2Regularization = try c.decodeIfPresent(Double.self, forKey: .l2Regularization) ?? defaults.l2Regularization
-        l1Regularization = try c.decodeIfPresent(Double.self, forKey: .l1Regularization) ?? defaults.l1Regularization
-        minHessianLeaf = try c.decodeIfPresent(Double.self, forKey: .minHessianLeaf) ?? defaults.minHessianLeaf
-        maxBins = try c.decodeIfPresent(Int.self, forKey: .maxBins) ?? defaults.maxBins
-        maxFeatures = try c.decodeIfPresent(Double.self, forKey: .maxFeatures) ?? defaults.maxFeatures
-        earlyStopping = try c.decodeIfPresent(EarlyStopping.self, forKey: .earlyStopping) ?? defaults.earlyStopping
-        validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? defaults.validationFraction
-        iterationsWithoutChange = try c.decodeIfPresent(Int.self, forKey: .iterationsWithoutChange) ?? defaults.iterationsWithoutChange
-        tolerance = try c.decodeIfPresent(Double.self, forKey: .tolerance) ?? defaults.tolerance
-        categoricalFeatures = !c.contains(.categoricalFeatures) ? defaults.categoricalFeatures : try c.decodeNil(forKey: .categoricalFeatures) ? CategoricalFeatureSelection.none : try c.decode(CategoricalFeatureSelection.self, forKey: .categoricalFeatures)
-        monotonicConstraints = try c.decodeIfPresent(MonotonicConstraints.self, forKey: .monotonicConstraints)
-        subsample = try c.decodeIfPresent(Double.self, forKey: .subsample) ?? defaults.subsample
-        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed
-        threads = try c.decodeIfPresent(Int.self, forKey: .threads)
-    }
-
     static let hyperparameterSchema: [Hyperparameter<BoostingParameters>] = [
         .real("learning_rate", \.learningRate, minimum: 0, exclusiveMinimum: true, "shrinkage of each tree"),
         .integer("max_iter", \.maxIterations, minimum: 1, "boosting iterations"),

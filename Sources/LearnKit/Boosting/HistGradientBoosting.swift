@@ -190,35 +190,26 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
         self.validationScores = validationScores
         self.categoricalFeatures = categoricalFeatures
         self.categories = categories
-        recodes = categories.contains { known in known.enumerated().contains { $0.element != Double($0.offset) } }
+        recodes = Self.needsRecoding(categories)
         pack()
+    }
+
+    /// Whether some feature's categories are not their own codes `0..<k`.
+    static func needsRecoding(_ categories: [[Double]]) -> Bool {
+        categories.contains { known in known.enumerated().contains { $0.element != Double($0.offset) } }
     }
 
     /// Category codes in place of a categorical feature's values (NaN for missing or unseen).
     func recode(_ row: UnsafeMutablePointer<Double>) {
-        for (index, feature) in categoricalFeatures.enumerated() {
-            let value = row[feature]
-            guard !value.isNaN else { continue }
-            let known = categories[index]
-            var low = 0, high = known.count
-            while low < high {
-                let middle = (low + high) >> 1
-                if known[middle] < value { low = middle + 1 } else { high = middle }
-            }
-            row[feature] = low < known.count && known[low] == value ? Double(low) : .nan
+        for (index, feature) in categoricalFeatures.enumerated() where !row[feature].isNaN {
+            row[feature] = BinMapper.categoryCode(row[feature], in: categories[index]).map(Double.init) ?? .nan
         }
     }
 
     /// The category code of `value` for categorical `feature` (NaN when missing or unseen).
     func code(_ value: Double, feature: Int) -> Double {
         guard let index = categoricalFeatures.firstIndex(of: feature), !value.isNaN else { return value }
-        let known = categories[index]
-        var low = 0, high = known.count
-        while low < high {
-            let middle = (low + high) >> 1
-            if known[middle] < value { low = middle + 1 } else { high = middle }
-        }
-        return low < known.count && known[low] == value ? Double(low) : .nan
+        return BinMapper.categoryCode(value, in: categories[index]).map(Double.init) ?? .nan
     }
 
     /// `x` with category codes, when the categories are not their own codes.
@@ -244,7 +235,7 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
         categories = try c.decodeIfPresent([[Double]].self, forKey: .categories) ?? []
         // Validate before packing: packing follows every child index.
         try validate()
-        recodes = categories.contains { known in known.enumerated().contains { $0.element != Double($0.offset) } }
+        recodes = Self.needsRecoding(categories)
         pack()
     }
 
@@ -340,63 +331,13 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
     /// Adds every tree's output for output `c` of the rows in `block` to `result`. Eight rows go
     /// down a tree together, so their node loads overlap instead of waiting on each other.
     @inline(__always)
+    ///
+    /// `plain` (a block without missing values, a model without categorical splits) makes each
+    /// step a load, a comparison and an add (for a number, `x <= t` is `!(x > t)`); the two
+    /// call sites pass it as a constant, so each gets its own loop.
     private static func accumulate(_ nodes: UnsafePointer<PackedNode>, roots: UnsafeBufferPointer<Int>, outputs k: Int, output c: Int,
-                                   rows block: Range<Int>, x: UnsafePointer<Double>, p: Int, bits: UnsafePointer<UInt64>?,
+                                   rows block: Range<Int>, x: UnsafePointer<Double>, p: Int, bits: UnsafePointer<UInt64>?, plain: Bool,
                                    into result: UnsafeMutablePointer<Double>) {
-        var t = c
-        while t < roots.count {
-            let root = roots[t]
-            var i = block.lowerBound
-            while i + 8 <= block.upperBound {
-                var n0 = root, n1 = root, n2 = root, n3 = root, n4 = root, n5 = root, n6 = root, n7 = root
-                @inline(__always) func step(_ n: inout Int, _ row: Int) -> Bool {
-                    let node = nodes + n
-                    let f = Int(node.pointee.feature)
-                    if f < 0 { return false }
-                    if f >= p {
-                        n = Int(node.pointee.left) + (categoricalGoesRight(node, x[row * p + f - p], bits: bits!) ? 1 : 0)
-                        return true
-                    }
-                    let raw = x[row * p + f]
-                    let v = raw.isNaN ? (node.pointee.missingGoesLeft ? -Double.infinity : Double.infinity) : raw
-                    n = Int(node.pointee.left) + (v <= node.pointee.threshold ? 0 : 1)
-                    return true
-                }
-                var active = true
-                while active {
-                    active = step(&n0, i)
-                    active = step(&n1, i + 1) || active
-                    active = step(&n2, i + 2) || active
-                    active = step(&n3, i + 3) || active
-                    active = step(&n4, i + 4) || active
-                    active = step(&n5, i + 5) || active
-                    active = step(&n6, i + 6) || active
-                    active = step(&n7, i + 7) || active
-                }
-                result[i * k + c] += nodes[n0].value
-                result[(i + 1) * k + c] += nodes[n1].value
-                result[(i + 2) * k + c] += nodes[n2].value
-                result[(i + 3) * k + c] += nodes[n3].value
-                result[(i + 4) * k + c] += nodes[n4].value
-                result[(i + 5) * k + c] += nodes[n5].value
-                result[(i + 6) * k + c] += nodes[n6].value
-                result[(i + 7) * k + c] += nodes[n7].value
-                i += 8
-            }
-            while i < block.upperBound {
-                result[i * k + c] += leaf(nodes, from: root, row: x + i * p, p: p, bits: bits)
-                i += 1
-            }
-            t += k
-        }
-    }
-
-    /// ``accumulate(_:roots:outputs:output:rows:x:p:bits:into:)`` for a block without missing
-    /// values on a model without categorical splits: each step is a load, a comparison and an
-    /// add (for a number, `x <= t` is `!(x > t)`).
-    @inline(__always)
-    private static func accumulatePlain(_ nodes: UnsafePointer<PackedNode>, roots: UnsafeBufferPointer<Int>, outputs k: Int, output c: Int,
-                                        rows block: Range<Int>, x: UnsafePointer<Double>, p: Int, into result: UnsafeMutablePointer<Double>) {
         var t = c
         while t < roots.count {
             let root = roots[t]
@@ -407,7 +348,17 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
                     let node = nodes + n
                     let f = Int(node.pointee.feature)
                     if f < 0 { return false }
-                    n = Int(node.pointee.left) &+ (row[f] > node.pointee.threshold ? 1 : 0)
+                    if plain {
+                        n = Int(node.pointee.left) &+ (row[f] > node.pointee.threshold ? 1 : 0)
+                        return true
+                    }
+                    if f >= p {
+                        n = Int(node.pointee.left) + (categoricalGoesRight(node, row[f - p], bits: bits!) ? 1 : 0)
+                        return true
+                    }
+                    let raw = row[f]
+                    let v = raw.isNaN ? (node.pointee.missingGoesLeft ? -Double.infinity : Double.infinity) : raw
+                    n = Int(node.pointee.left) + (v <= node.pointee.threshold ? 0 : 1)
                     return true
                 }
                 let r0 = x + i * p, r1 = r0 + p, r2 = r1 + p, r3 = r2 + p, r4 = r3 + p, r5 = r4 + p, r6 = r5 + p, r7 = r6 + p
@@ -433,7 +384,7 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
                 i += 8
             }
             while i < block.upperBound {
-                result[i * k + c] += leaf(nodes, from: root, row: x + i * p, p: p, bits: nil)
+                result[i * k + c] += leaf(nodes, from: root, row: x + i * p, p: p, bits: bits)
                 i += 1
             }
             t += k
@@ -472,11 +423,11 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
                                 }
                                 for c in 0..<k {
                                     if plain {
-                                        Self.accumulatePlain(first, roots: roots.value, outputs: k, output: c, rows: block, x: input.value.baseAddress!, p: p,
-                                                             into: result.value.baseAddress!)
+                                        Self.accumulate(first, roots: roots.value, outputs: k, output: c, rows: block, x: input.value.baseAddress!, p: p,
+                                                        bits: nil, plain: true, into: result.value.baseAddress!)
                                     } else {
                                         Self.accumulate(first, roots: roots.value, outputs: k, output: c, rows: block, x: input.value.baseAddress!, p: p,
-                                                        bits: bits.value.baseAddress, into: result.value.baseAddress!)
+                                                        bits: bits.value.baseAddress, plain: false, into: result.value.baseAddress!)
                                     }
                                 }
                             }

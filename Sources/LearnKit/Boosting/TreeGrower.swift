@@ -153,10 +153,7 @@ struct TreeGrower {
     }
 
     /// The order features are scanned in: categorical ones first, as scikit-learn orders them.
-    var scanOrder: [Int] {
-        guard settings.categorical.contains(true) else { return Array(0..<featureCount) }
-        return (0..<featureCount).filter { settings.categorical[$0] } + (0..<featureCount).filter { !settings.categorical[$0] }
-    }
+    let scanOrder: [Int]
 
     var nodes: [Node] = []
     /// Each grown node's index in the flattened tree.
@@ -185,6 +182,10 @@ struct TreeGrower {
         self.partition = samples
         binStride = missingBin + 1
         self.rowCount = rowCount ?? samples.count
+        let categorical = settings.categorical
+        scanOrder = categorical.contains(true)
+            ? (0..<featureCount).filter { categorical[$0] } + (0..<featureCount).filter { !categorical[$0] }
+            : Array(0..<featureCount)
     }
 
     /// The histogram of the samples `partition[range]`, for the allowed features: rows are
@@ -402,72 +403,63 @@ struct TreeGrower {
         // Unbounded, `G · v` with `v = −G/(H + λ)` is `−G · (G/(H + λ))` to the bit: scikit-learn's
         // gain, without the bounds and L1 of ``nodeValue(_:_:_:_:)`` in the inner loop.
         let l2 = settings.l2Regularization
+        @inline(__always) func gain(_ gradientLeft: Double, _ hessianLeft: Double, _ gradientRight: Double, _ hessianRight: Double) -> Double {
+            bounded ? splitGain(gradientLeft, hessianLeft, gradientRight, hessianRight, lossCurrent: lossCurrent, constraint: constraint, lower: lower, upper: upper)
+                : lossCurrent + gradientLeft * (gradientLeft / (hessianLeft + l2 + 1e-15)) + gradientRight * (gradientRight / (hessianRight + l2 + 1e-15))
+        }
         let base = feature * binStride
-        var candidate = SplitInfo()
-        candidate.feature = feature
-        var found = false, bestGain = -1.0, bestBin = 0, bestGradientLeft = 0.0, bestHessianLeft = 0.0, bestCountLeft = 0
-        var bestMissingLeft = false
+        var best = SplitInfo()
+        best.feature = feature
+        /// Keeps the split with bins `0...bin` left (and missing values as `missingLeft` says)
+        /// when it gains most so far. Both sides' sums are given as the scan has them.
+        @inline(__always) func consider(bin: Int, missingLeft: Bool, gradientLeft: Double, hessianLeft: Double, countLeft: Int,
+                                        gradientRight: Double, hessianRight: Double, countRight: Int) {
+            guard countLeft >= minSamples, countRight >= minSamples, hessianLeft >= minHessian, hessianRight >= minHessian else { return }
+            let candidate = gain(gradientLeft, hessianLeft, gradientRight, hessianRight)
+            if candidate > best.gain && candidate > settings.minGainToSplit {
+                (best.gain, best.bin, best.missingGoesLeft) = (candidate, bin, missingLeft)
+                (best.gradientLeft, best.hessianLeft, best.countLeft) = (gradientLeft, hessianLeft, countLeft)
+            }
+        }
+        // Left to right, missing values right. The scan stops once the right side is too small.
         let missing = hasMissing[feature]
         let end = binCounts[feature] - 1 + (missing ? 1 : 0)
         var gradientLeft = 0.0, hessianLeft = 0.0, countLeft = 0
         for bin in 0..<max(0, end) {
             let entry = hist[base + bin], entryCount = Int(counts[base + bin])
             countLeft += entryCount
-            let countRight = count - countLeft
             hessianLeft += constantHessian ? Double(entryCount) : entry.hessian
-            let hessianRight = hessian - hessianLeft
             gradientLeft += entry.gradient
-            let gradientRight = gradient - gradientLeft
-            if countLeft < minSamples { continue }
-            if countRight < minSamples { break }
-            if hessianLeft < minHessian { continue }
-            if hessianRight < minHessian { break }
-            let gain = bounded ? splitGain(gradientLeft, hessianLeft, gradientRight, hessianRight, lossCurrent: lossCurrent,
-                                           constraint: constraint, lower: lower, upper: upper)
-                : lossCurrent + gradientLeft * (gradientLeft / (hessianLeft + l2 + 1e-15)) + gradientRight * (gradientRight / (hessianRight + l2 + 1e-15))
-            if gain > bestGain && gain > settings.minGainToSplit {
-                found = true
-                (bestGain, bestBin, bestGradientLeft, bestHessianLeft, bestCountLeft, bestMissingLeft) = (gain, bin, gradientLeft, hessianLeft, countLeft, false)
-            }
+            let countRight = count - countLeft, hessianRight = hessian - hessianLeft
+            if countRight < minSamples || hessianRight < minHessian { break }
+            consider(bin: bin, missingLeft: false, gradientLeft: gradientLeft, hessianLeft: hessianLeft, countLeft: countLeft,
+                     gradientRight: gradient - gradientLeft, hessianRight: hessianRight, countRight: countRight)
         }
         if missing {
+            // Right to left, missing values left. The scan stops once the left side is too small.
             var gradientRight = 0.0, hessianRight = 0.0, countRight = 0
-            var bin = binCounts[feature] - 2
-            while bin >= 0 {
+            for bin in stride(from: binCounts[feature] - 2, through: 0, by: -1) {
                 let entry = hist[base + bin + 1], entryCount = Int(counts[base + bin + 1])
                 countRight += entryCount
-                let countLeft = count - countRight
                 hessianRight += constantHessian ? Double(entryCount) : entry.hessian
-                let hessianLeft = hessian - hessianRight
                 gradientRight += entry.gradient
-                let gradientLeft = gradient - gradientRight
-                defer { bin -= 1 }
-                if countRight < minSamples { continue }
-                if countLeft < minSamples { break }
-                if hessianRight < minHessian { continue }
-                if hessianLeft < minHessian { break }
-                let gain = bounded ? splitGain(gradientLeft, hessianLeft, gradientRight, hessianRight, lossCurrent: lossCurrent,
-                                           constraint: constraint, lower: lower, upper: upper)
-                : lossCurrent + gradientLeft * (gradientLeft / (hessianLeft + l2 + 1e-15)) + gradientRight * (gradientRight / (hessianRight + l2 + 1e-15))
-                if gain > bestGain && gain > settings.minGainToSplit {
-                    found = true
-                    (bestGain, bestBin, bestGradientLeft, bestHessianLeft, bestCountLeft, bestMissingLeft) = (gain, bin, gradientLeft, hessianLeft, countLeft, true)
-                }
+                let countLeft = count - countRight, hessianLeft = hessian - hessianRight
+                if countLeft < minSamples || hessianLeft < minHessian { break }
+                consider(bin: bin, missingLeft: true, gradientLeft: gradient - gradientRight, hessianLeft: hessianLeft, countLeft: countLeft,
+                         gradientRight: gradientRight, hessianRight: hessianRight, countRight: countRight)
             }
         }
-        guard found else { return candidate }
-        candidate.gain = bestGain
-        candidate.bin = bestBin
-        candidate.missingGoesLeft = bestMissingLeft
-        candidate.gradientLeft = bestGradientLeft
-        candidate.hessianLeft = bestHessianLeft
-        candidate.countLeft = bestCountLeft
-        candidate.gradientRight = gradient - bestGradientLeft
-        candidate.hessianRight = hessian - bestHessianLeft
-        candidate.countRight = count - bestCountLeft
-        candidate.valueLeft = nodeValue(candidate.gradientLeft, candidate.hessianLeft, lower, upper)
-        candidate.valueRight = nodeValue(candidate.gradientRight, candidate.hessianRight, lower, upper)
-        return candidate
+        if best.gain > -1 { complete(&best, gradient: gradient, hessian: hessian, count: count, lower: lower, upper: upper) }
+        return best
+    }
+
+    /// Fills in a found split's right side (the node's totals less the left) and both children's values.
+    func complete(_ split: inout SplitInfo, gradient: Double, hessian: Double, count: Int, lower: Double, upper: Double) {
+        split.gradientRight = gradient - split.gradientLeft
+        split.hessianRight = hessian - split.hessianLeft
+        split.countRight = count - split.countLeft
+        split.valueLeft = nodeValue(split.gradientLeft, split.hessianLeft, lower, upper)
+        split.valueRight = nodeValue(split.gradientRight, split.hessianRight, lower, upper)
     }
 
     /// Sorts categories by value exactly as scikit-learn's `qsort` call does with glibc's merge
@@ -550,14 +542,8 @@ struct TreeGrower {
         let sortedRange = bestDirection == 1 ? Array(0...bestEnd) : Array(bestEnd..<used.count)
         for sorted in sortedRange { best.leftBins.insert(used[sorted].bin) }
         best.missingGoesLeft = hasMissing[feature] && best.leftBins.contains(missingBin)
-        best.gradientLeft = bestGradientLeft
-        best.hessianLeft = bestHessianLeft
-        best.countLeft = bestCountLeft
-        best.gradientRight = gradient - bestGradientLeft
-        best.hessianRight = hessian - bestHessianLeft
-        best.countRight = count - bestCountLeft
-        best.valueLeft = nodeValue(best.gradientLeft, best.hessianLeft, lower, upper)
-        best.valueRight = nodeValue(best.gradientRight, best.hessianRight, lower, upper)
+        (best.gradientLeft, best.hessianLeft, best.countLeft) = (bestGradientLeft, bestHessianLeft, bestCountLeft)
+        complete(&best, gradient: gradient, hessian: hessian, count: count, lower: lower, upper: upper)
         return best
     }
 
