@@ -1,6 +1,7 @@
 import DSToolbox
 import Foundation
 import Testing
+import ToolboxTesting
 
 @Suite("dstoolbox learn")
 struct LearnCLITests {
@@ -101,44 +102,6 @@ struct LearnCLITests {
         }
     }
 
-    /// Two rounds of LightGBM on columns Column_0..Column_3 (statistics lines trimmed).
-    static let lightGBM = """
-        tree
-        version=v4
-        num_class=1
-        num_tree_per_iteration=1
-        label_index=0
-        max_feature_idx=3
-        objective=binary sigmoid:1
-        feature_names=Column_0 Column_1 Column_2 Column_3
-
-        Tree=0
-        num_leaves=3
-        num_cat=0
-        split_feature=0 1
-        threshold=0.34967841907889274 0.39924350134731984
-        decision_type=2 2
-        left_child=1 -1
-        right_child=-2 -3
-        leaf_value=-0.037431902044438692 0.29883750442619272 0.23366391155110952
-        shrinkage=1
-
-
-        Tree=1
-        num_leaves=3
-        num_cat=0
-        split_feature=0 1
-        threshold=0.34967841907889274 0.39924350134731984
-        decision_type=2 2
-        left_child=1 -1
-        right_child=-2 -3
-        leaf_value=-0.1591036588117235 0.14536538151684725 0.084863996118157439
-        shrinkage=0.1
-
-
-        end of trees
-        """
-
     /// A LightGBM file predicts through the CLI as the library reads it: by name when the CSV has
     /// the model's columns, by position when it has exactly as many; a forest explains with
     /// values that add up to its probabilities.
@@ -146,7 +109,7 @@ struct LearnCLITests {
         let directory = try Self.folder()
         defer { try? FileManager.default.removeItem(at: directory) }
         let modelPath = directory.appendingPathComponent("model.txt").path
-        try Self.lightGBM.write(toFile: modelPath, atomically: true, encoding: .utf8)
+        try ModelFixtures.lightGBMBinary.write(toFile: modelPath, atomically: true, encoding: .utf8)
         var generator = SeededGenerator(seed: 5)
         var values: [Double] = []
         var named = ["label,Column_3,Column_2,Column_1,Column_0"], positional = ["p,q,r,s"]
@@ -156,7 +119,7 @@ struct LearnCLITests {
             named.append("x,\(row[3]),\(row[2]),\(row[1]),\(row[0])")
             positional.append(row.map { "\($0)" }.joined(separator: ","))
         }
-        let model = try ModelImport.decode(Array(Self.lightGBM.utf8))
+        let model = try ModelImport.decode(Array(ModelFixtures.lightGBMBinary.utf8))
         let expected = try #require(model.classifier).predictProbabilities(try Matrix(rows: 50, columns: 4, values: values)).column(1)
         for (name, lines) in [("named.csv", named), ("positional.csv", positional)] {
             let csv = directory.appendingPathComponent(name).path
