@@ -309,7 +309,7 @@ struct BoostingEngine {
                             gOut.value[i] = Float(weight * (e - y[i]))
                             hOut.value[i] = Float(weight * e)
                         case .binaryLogLoss:
-                            let p = sigmoid(raw[i])
+                            let p = LogisticProblem.sigmoid(raw[i])
                             gOut.value[i] = Float(weight * (p - y[i]))
                             hOut.value[i] = Float(weight * p * (1 - p))
                         case .multinomialLogLoss:
@@ -371,7 +371,6 @@ struct BoostingEngine {
     }
 }
 
-@inline(__always) func sigmoid(_ x: Double) -> Double { x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)) }
 @inline(__always) func softplus(_ x: Double) -> Double { x > 30 ? x : log1p(exp(x)) }
 
 /// The weighted `q`-quantile (scikit-learn's `_weighted_percentile`: the smallest value whose

@@ -172,23 +172,18 @@ public struct HistGradientBoostingClassifierModel: Classifier {
     public func predictProbabilities(_ x: Matrix<Double>) throws -> Matrix<Double> {
         let raw = try ensemble.rawPredictions(x, threads: hyperparameters.parameters.threads)
         let k = classes.count
-        var out = [Double](repeating: 0, count: x.rows * k)
         if ensemble.outputs == 1 {
+            var out = [Double](repeating: 0, count: x.rows * 2)
             for i in 0..<x.rows {
-                let p = sigmoid(raw[i])
+                let p = LogisticProblem.sigmoid(raw[i])
                 out[i * 2] = 1 - p
                 out[i * 2 + 1] = p
             }
-        } else {
-            for i in 0..<x.rows {
-                var top = -Double.infinity
-                for c in 0..<k { top = max(top, raw[i * k + c]) }
-                var sum = 0.0
-                for c in 0..<k { out[i * k + c] = exp(raw[i * k + c] - top); sum += out[i * k + c] }
-                for c in 0..<k { out[i * k + c] /= sum }
-            }
+            return try Matrix(rows: x.rows, columns: k, values: out)
         }
-        return try Matrix(rows: x.rows, columns: k, values: out)
+        var probabilities = try Matrix(rows: x.rows, columns: k, values: raw)
+        LogisticProblem.softmaxRows(&probabilities)
+        return probabilities
     }
 
     public func predict(_ x: Matrix<Double>) throws -> [Double] {

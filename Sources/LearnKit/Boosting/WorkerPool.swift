@@ -25,6 +25,7 @@ final class WorkerPool: @unchecked Sendable {
     private var sleepers = 0
 
     private static let pools = Mutex<[Int: WorkerPool]>([:])
+    private static let cores = ProcessInfo.processInfo.activeProcessorCount
 
     /// The pool for `threads` threads (the caller and `threads − 1` workers).
     static func shared(threads: Int) -> WorkerPool {
@@ -50,7 +51,7 @@ final class WorkerPool: @unchecked Sendable {
     static func forEach(count: Int, grain: Int, threads: Int, _ body: (Range<Int>) -> Void) {
         let ranges = Parallel.chunks(count: count, grain: grain)
         // Spinning threads beyond the cores would only take turns with each other.
-        let threads = min(threads, ProcessInfo.processInfo.activeProcessorCount)
+        let threads = min(threads, cores)
         guard threads > 1, ranges.count > 1 else { ranges.forEach(body); return }
         let pool = shared(threads: threads)
         guard pool.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {

@@ -200,17 +200,11 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
         switch objective {
         case .identity: return raw
         case .exponential: return raw.map { exp($0) }
-        case .logistic(let scale): return raw.map { sigmoid(scale * $0) }
+        case .logistic(let scale): return raw.map { LogisticProblem.sigmoid(scale * $0) }
         case .softmax(let k):
-            var out = raw
-            for i in 0..<rows {
-                var top = -Double.infinity
-                for c in 0..<k { top = max(top, raw[i * k + c]) }
-                var sum = 0.0
-                for c in 0..<k { out[i * k + c] = exp(raw[i * k + c] - top); sum += out[i * k + c] }
-                for c in 0..<k { out[i * k + c] /= sum }
-            }
-            return out
+            guard var probabilities = try? Matrix(rows: rows, columns: k, values: raw) else { return raw }
+            LogisticProblem.softmaxRows(&probabilities)
+            return probabilities.values
         }
     }
 
@@ -338,14 +332,18 @@ public enum ModelImport {
 
     /// Whether `bytes` look like a LightGBM or XGBoost model.
     public static func recognizes(_ head: [UInt8]) -> Bool {
-        let text = String(decoding: head.prefix(16), as: UTF8.self)
-        return text.hasPrefix("tree\n") || text.hasPrefix("tree\r\n") || head.first == UInt8(ascii: "{")
+        isLightGBM(head) || head.first == UInt8(ascii: "{")
+    }
+
+    /// LightGBM's text models start with the line `tree`.
+    static func isLightGBM(_ bytes: [UInt8]) -> Bool {
+        let text = String(decoding: bytes.prefix(16), as: UTF8.self)
+        return text.hasPrefix("tree\n") || text.hasPrefix("tree\r\n")
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> any FittedModel {
-        let start = String(decoding: bytes.prefix(16), as: UTF8.self)
         let (ensemble, objective): (ImportedEnsemble, String)
-        if start.hasPrefix("tree\n") || start.hasPrefix("tree\r\n") {
+        if isLightGBM(bytes) {
             (ensemble, objective) = try LightGBMReader.read(bytes)
         } else if bytes.first == UInt8(ascii: "{") {
             // JSON starts with `{` and a quote or space; UBJSON with `{` then a length marker.

@@ -38,6 +38,7 @@ struct LogisticProblem {
         }
     }
 
+    @inline(__always)
     static func sigmoid(_ z: Double) -> Double {
         z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
     }
