@@ -106,6 +106,10 @@ struct BoostingEngine {
         var generator = SeededGenerator(seed: parameters.seed &+ 0x9E37_79B9)
         var best = (score: -Double.infinity, iteration: 0)
         let pool = HistogramPool(size: p * (Int(missingBin) + 1))
+        // Trees grown on every row share their root's counts per bin.
+        let rootCounts = sampledRows < m ? nil : binned.withUnsafeBufferPointer {
+            TreeGrower.rootCounts(binned: $0, rows: m, features: p, stride: Int(missingBin) + 1, threads: threads)
+        }
 
         if stopEarly {
             validationScores.append(-loss(validationY, validationRaw, validationWeights))
@@ -150,7 +154,7 @@ struct BoostingEngine {
                             let hp = stride == 2 ? UnsafeBufferPointer(rebasing: hessianBase[1...]) : hessianBase
                             var grower = TreeGrower(binnedRows: rows, binned: bins, featureCount: p, binCounts: mapper.binCounts, hasMissing: hasMissing,
                                                     missingBin: Int(missingBin), gradients: gp, hessians: hp, gradientStride: stride, constantHessian: constantHessian,
-                                                    samples: samples, rowCount: m, settings: settings, generator: SeededGenerator(seed: treeSeed), pool: pool)
+                                                    samples: samples, rowCount: m, rootCounts: rootCounts, settings: settings, generator: SeededGenerator(seed: treeSeed), pool: pool)
                             var tree = grower.grow()
                             if objective == .absoluteError || objective == .quantile {
                                 updateLeavesToQuantile(&tree, grower: grower, targets: trainY, raw: raw, weights: trainWeights)

@@ -67,6 +67,10 @@ struct TreeGrower {
     let binStride: Int
     /// Training rows: the bins are column-major, feature `f`'s at `binned[f * rowCount ..< (f + 1) * rowCount]`.
     let rowCount: Int
+    /// The root's sample count per feature and bin, when known before the tree grows (the same
+    /// rows every tree: ``rootCounts(binned:rows:features:stride:threads:)``); the root's
+    /// histogram then sums only gradients and hessians.
+    let rootCounts: [UInt32]?
 
     struct Node {
         var start: Int, end: Int
@@ -95,7 +99,7 @@ struct TreeGrower {
 
     init(binnedRows: UnsafeBufferPointer<UInt8>, binned: UnsafeBufferPointer<UInt8>, featureCount: Int, binCounts: [Int], hasMissing: [Bool], missingBin: Int,
          gradients: UnsafeBufferPointer<Float>, hessians: UnsafeBufferPointer<Float>, gradientStride: Int = 1, constantHessian: Bool,
-         samples: [Int32], rowCount: Int? = nil, settings: GrowerSettings, generator: SeededGenerator, pool: HistogramPool) {
+         samples: [Int32], rowCount: Int? = nil, rootCounts: [UInt32]? = nil, settings: GrowerSettings, generator: SeededGenerator, pool: HistogramPool) {
         self.pool = pool
         self.binnedRows = binnedRows
         self.binned = binned
@@ -112,6 +116,7 @@ struct TreeGrower {
         self.partition = samples
         binStride = missingBin + 1
         self.rowCount = rowCount ?? samples.count
+        self.rootCounts = rootCounts
         let categorical = settings.categorical
         scanOrder = categorical.contains(true)
             ? (0..<featureCount).filter { categorical[$0] } + (0..<featureCount).filter { !categorical[$0] }
@@ -147,6 +152,7 @@ struct TreeGrower {
         var parentBins = parent?.bins ?? [], parentCounts = parent?.counts ?? []
         parent = nil   // uniquely referenced while the threads write it
         let subtract = !parentBins.isEmpty
+        let knownCounts = range.count == partition.count && rootCounts?.count == histogram.counts.count ? rootCounts : nil
         let work = range.count * featureCount
         let groups = work < 1_000 ? 1 : max(1, min(featureCount, settings.threads))
         let perGroup = (featureCount + groups - 1) / groups
@@ -169,51 +175,45 @@ struct TreeGrower {
                     let hist = out.value.baseAddress! + f0 * stride
                     let histCounts = countsOut.value.baseAddress! + f0 * stride
                     hist.update(repeating: HistogramBin(), count: (f1 - f0) * stride)
-                    histCounts.update(repeating: 0, count: (f1 - f0) * stride)
+                    if knownCounts == nil { histCounts.update(repeating: 0, count: (f1 - f0) * stride) }
                     // Rows of a child node are scattered: ask for them a few samples ahead.
                     let ahead = 12, last = range.upperBound - 1
                     let gather = range.count < partition.count
-                    if constantHessian {
+                    /// Adds each sample's gradient (and hessian, and 1 to the count) to its bin
+                    /// of every feature in the block; inlined once per combination.
+                    @inline(__always) func accumulate(hessiansToo: Bool, countsToo: Bool) {
                         for s in range {
                             if gather {
                                 let next = Int(idx[min(s + ahead, last)])
                                 toolbox_prefetch(bins + next * p + f0)
                                 toolbox_prefetch(g + next * gs)
+                                if hessiansToo && gs == 1 { toolbox_prefetch(h + next) }
                             }
                             let i = Int(idx[s])
                             let row = bins + i * p
-                            let gradient = Double(g[i * gs])
-                            var slot = hist, countSlot = histCounts
-                            for f in f0..<f1 {
-                                let b = Int(row[f])
-                                (slot + b).pointee.gradient += gradient
-                                (countSlot + b).pointee &+= 1
-                                slot += stride
-                                countSlot += stride
-                            }
-                        }
-                    } else {
-                        for s in range {
-                            if gather {
-                                let next = Int(idx[min(s + ahead, last)])
-                                toolbox_prefetch(bins + next * p + f0)
-                                toolbox_prefetch(g + next * gs)
-                                if gs == 1 { toolbox_prefetch(h + next) }
-                            }
-                            let i = Int(idx[s])
-                            let row = bins + i * p
-                            let gradient = Double(g[i * gs]), hessian = Double(h[i * gs])
+                            let gradient = Double(g[i * gs]), hessian = hessiansToo ? Double(h[i * gs]) : 0
                             var slot = hist, countSlot = histCounts
                             for f in f0..<f1 {
                                 let b = Int(row[f])
                                 let entry = slot + b
                                 entry.pointee.gradient += gradient
-                                entry.pointee.hessian += hessian
-                                (countSlot + b).pointee &+= 1
+                                if hessiansToo { entry.pointee.hessian += hessian }
+                                if countsToo { (countSlot + b).pointee &+= 1 }
                                 slot += stride
                                 countSlot += stride
                             }
                         }
+                    }
+                    if knownCounts != nil {
+                        // The root: its counts are the same every tree.
+                        if constantHessian { accumulate(hessiansToo: false, countsToo: false) } else { accumulate(hessiansToo: true, countsToo: false) }
+                        knownCounts!.withUnsafeBufferPointer { known in
+                            histCounts.update(from: known.baseAddress! + f0 * stride, count: (f1 - f0) * stride)
+                        }
+                    } else if constantHessian {
+                        accumulate(hessiansToo: false, countsToo: true)
+                    } else {
+                        accumulate(hessiansToo: true, countsToo: true)
                     }
                     }
                     let slots = (f0 * stride)..<(f1 * stride)
@@ -244,6 +244,22 @@ struct TreeGrower {
         }
         if subtract { parent = Histogram(bins: parentBins, counts: parentCounts) }
         return (histogram, splits)
+    }
+
+    /// The count of rows per feature and bin (`stride` bins a feature) of column-major bins:
+    /// the root's counts, the same for every tree grown on all the rows.
+    static func rootCounts(binned: UnsafeBufferPointer<UInt8>, rows: Int, features: Int, stride: Int, threads: Int) -> [UInt32] {
+        var counts = [UInt32](repeating: 0, count: features * stride)
+        counts.withUnsafeMutableBufferPointer { buffer in
+            let out = UnsafeSendable(buffer)
+            WorkerPool.forEach(count: features, grain: 1, threads: threads) { block in
+                for feature in block {
+                    let column = binned.baseAddress! + feature * rows, slot = out.value.baseAddress! + feature * stride
+                    for row in 0..<rows { slot[Int(column[row])] &+= 1 }
+                }
+            }
+        }
+        return counts
     }
 
     /// Splits `partition[node.start..<node.end]` stably: left samples first, in order. Blocks
