@@ -135,13 +135,21 @@ echo "search over 100k runs, 1,000 per page (goal: under 100 ms):"
 $runner track-search 100000 | sed 's/^/  /'
 
 echo
-echo "== Histogram gradient boosting against LightGBM, XGBoost (hist) and scikit-learn: 200k x 50, 200 rounds, 31 leaves, 2 threads"
+# Every library fits BOOSTING_ROUNDS times (default 3), the rounds interleaved so that a slow
+# spell of the machine hits all of them; each library's best fit and best prediction rate count.
+rounds="${BOOSTING_ROUNDS:-3}"
+echo "== Histogram gradient boosting against LightGBM, XGBoost (hist) and scikit-learn: 200k x 50, 200 rounds, 31 leaves, 2 threads, best of $rounds"
 data="$($python Benchmarks/Compare/boosting.py make-data "${TMPDIR:-/tmp}/dstoolbox-make-classification-200000x50" 200000 50)"
-boosting_lines=$(for library in lightgbm xgboost sklearn; do
-  OMP_NUM_THREADS=2 $python Benchmarks/Compare/boosting.py "$library" "$data" 50 2>/dev/null
-done; $runner hgb "$data" 50 1)
+boosting_lines=$(for round in $(seq "$rounds"); do
+  for library in lightgbm xgboost sklearn; do
+    OMP_NUM_THREADS=2 $python Benchmarks/Compare/boosting.py "$library" "$data" 50 2>/dev/null
+  done
+  $runner hgb "$data" 50 1
+done)
 echo "$boosting_lines"
-echo "$boosting_lines" | awk '{ fit[$1] = $2; split($4, r, "="); rate[$1] = r[2] }
+echo "$boosting_lines" | awk '{ split($4, r, "=")
+    if (!($1 in fit) || $2 < fit[$1]) fit[$1] = $2
+    if (!($1 in rate) || r[2] > rate[$1]) rate[$1] = r[2] }
   { split($3, a, "="); auc[$1] = a[2] }
   END { printf "fit: LearnKit %.2f s; LightGBM %.2fx, XGBoost %.2fx, scikit-learn %.2fx its time (goal: above 1); predict: %.2fx XGBoost rows/s\n",
         fit["hgb-fit"], fit["lightgbm-fit"] / fit["hgb-fit"], fit["xgboost-fit"] / fit["hgb-fit"], fit["sklearn-fit"] / fit["hgb-fit"],
