@@ -100,7 +100,11 @@ struct BoostingEngine {
         let everyRow = (0..<m).map(Int32.init)
         var rowGenerator = SeededGenerator(seed: parameters.seed &+ 0x5851_F42D)
         let sampledRows = parameters.subsample < 1 ? max(1, Int((parameters.subsample * Double(m)).rounded())) : m
-        var gradients = [Float](repeating: 0, count: m * k), hessians = [Float](repeating: 1, count: m * k)
+        // Gradients and hessians: with one output and varying hessians, interleaved in `pairs`
+        // as the grower reads them; otherwise apart, output c's copied out for its tree.
+        let interleaved = k == 1 && !constantHessian
+        var gradients = [Float](repeating: 0, count: interleaved ? 0 : m * k), hessians = [Float](repeating: 1, count: interleaved ? 0 : m * k)
+        var pairs = [Float](repeating: 0, count: constantHessian ? 0 : 2 * m)
         var trees: [[BoostedTree]] = []
         var trainScores: [Double] = [], validationScores: [Double] = []
         var generator = SeededGenerator(seed: parameters.seed &+ 0x9E37_79B9)
@@ -116,18 +120,24 @@ struct BoostingEngine {
         }
         for iteration in 0..<parameters.maxIterations {
             if objective == .huber { huberDelta = huberThreshold(trainY, raw, trainWeights) }
-            computeGradients(trainY, raw, trainWeights, &gradients, &hessians)
+            if interleaved {
+                pairs.withUnsafeMutableBufferPointer { computeGradients(trainY, raw, trainWeights, gradients: $0.baseAddress!, hessians: $0.baseAddress! + 1, stride: 2) }
+            } else {
+                gradients.withUnsafeMutableBufferPointer { g in
+                    hessians.withUnsafeMutableBufferPointer { h in computeGradients(trainY, raw, trainWeights, gradients: g.baseAddress!, hessians: h.baseAddress!, stride: 1) }
+                }
+            }
             // Row subsampling: this iteration's trees grow on a sample of the rows.
             let samples = sampledRows < m ? try rowGenerator.sampleWithoutReplacement(sampledRows, from: m).sorted().map(Int32.init) : everyRow
             var iterationTrees: [BoostedTree] = []
             for c in 0..<k {
-                // Gradients of output c, contiguous.
                 // Output c's gradients; with varying hessians, interleaved with them.
                 let g: [Float], h: [Float], stride: Int
                 if constantHessian {
                     (g, h, stride) = (k == 1 ? gradients : (0..<m).map { gradients[$0 * k + c] }, hessians, 1)
+                } else if interleaved {
+                    (g, h, stride) = (pairs, [], 2)
                 } else {
-                    var pairs = [Float](repeating: 0, count: 2 * m)
                     pairs.withUnsafeMutableBufferPointer { buffer in
                         gradients.withUnsafeBufferPointer { gradient in
                             hessians.withUnsafeBufferPointer { hessian in
@@ -282,54 +292,66 @@ struct BoostingEngine {
     }
 
     /// Gradients and hessians of the half losses scikit-learn uses, stored as Float (as
-    /// scikit-learn's and LightGBM's), times the sample weights.
-    func computeGradients(_ y: [Double], _ raw: [Double], _ w: [Double]?, _ g: inout [Float], _ h: inout [Float]) {
-        let n = y.count, k = outputs, delta = huberDelta
+    /// scikit-learn's and LightGBM's), times the sample weights: row `i`'s for output `c` at
+    /// `gradients[(i * k + c) * stride]` and `hessians[(i * k + c) * stride]`. Constant hessians
+    /// are written only with weights (they are 1 otherwise).
+    func computeGradients(_ y: [Double], _ raw: [Double], _ w: [Double]?, gradients: UnsafeMutablePointer<Float>, hessians: UnsafeMutablePointer<Float>,
+                          stride: Int) {
+        let n = y.count, k = outputs, delta = huberDelta, quantile = self.quantile
         let threads = parameters.threads ?? Parallel.defaultThreadCount
-        g.withUnsafeMutableBufferPointer { gp in
-            h.withUnsafeMutableBufferPointer { hp in
-                let gOut = UnsafeSendable(gp), hOut = UnsafeSendable(hp)
-                WorkerPool.forEach(count: n, grain: 16_384, threads: threads) { range in
+        let gOut = UnsafeSendable(gradients), hOut = UnsafeSendable(hessians)
+        y.withUnsafeBufferPointer { yBuffer in
+          raw.withUnsafeBufferPointer { rawBuffer in
+            let targets = UnsafeSendable(yBuffer), scores = UnsafeSendable(rawBuffer)
+            WorkerPool.forEach(count: n, grain: 16_384, threads: threads) { range in
+                let y = targets.value, raw = scores.value, g = gOut.value, h = hOut.value
+                /// One loop per loss, so the loss is not decided per row; `body` gives row i's
+                /// weighted gradient and hessian (nil: constant, the weight).
+                @inline(__always) func each(_ body: (Int, Double) -> (gradient: Double, hessian: Double?)) {
+                    for i in range {
+                        let weight = w?[i] ?? 1
+                        let (gradient, hessian) = body(i, weight)
+                        g[i * stride] = Float(gradient)
+                        if let hessian { h[i * stride] = Float(hessian) } else if w != nil { h[i * stride] = Float(weight) }
+                    }
+                }
+                switch objective {
+                case .squaredError: each { i, weight in (weight * (raw[i] - y[i]), nil) }
+                case .absoluteError: each { i, weight in (weight * (raw[i] > y[i] ? 1 : -1), nil) }
+                case .quantile: each { i, weight in (weight * (y[i] > raw[i] ? -quantile : 1 - quantile), nil) }
+                case .huber:
+                    // Newton steps with a unit hessian, as LightGBM's Huber loss.
+                    each { i, weight in
+                        let residual = raw[i] - y[i]
+                        return (weight * (abs(residual) <= delta ? residual : (residual > 0 ? delta : -delta)), nil)
+                    }
+                case .poisson:
+                    each { i, weight in
+                        let e = exp(raw[i])
+                        return (weight * (e - y[i]), weight * e)
+                    }
+                case .binaryLogLoss:
+                    each { i, weight in
+                        let p = LogisticProblem.sigmoid(raw[i])
+                        return (weight * (p - y[i]), weight * p * (1 - p))
+                    }
+                case .multinomialLogLoss:
                     var probabilities = [Double](repeating: 0, count: k)
                     for i in range {
                         let weight = w?[i] ?? 1
-                        switch objective {
-                        case .squaredError:
-                            gOut.value[i] = Float(weight * (raw[i] - y[i]))
-                            if w != nil { hOut.value[i] = Float(weight) }
-                        case .absoluteError:
-                            gOut.value[i] = Float(weight * (raw[i] > y[i] ? 1 : -1))
-                            if w != nil { hOut.value[i] = Float(weight) }
-                        case .quantile:
-                            gOut.value[i] = Float(weight * (y[i] > raw[i] ? -quantile : 1 - quantile))
-                            if w != nil { hOut.value[i] = Float(weight) }
-                        case .huber:
-                            // Newton steps with a unit hessian, as LightGBM's Huber loss.
-                            let residual = raw[i] - y[i]
-                            gOut.value[i] = Float(weight * (abs(residual) <= delta ? residual : (residual > 0 ? delta : -delta)))
-                            if w != nil { hOut.value[i] = Float(weight) }
-                        case .poisson:
-                            let e = exp(raw[i])
-                            gOut.value[i] = Float(weight * (e - y[i]))
-                            hOut.value[i] = Float(weight * e)
-                        case .binaryLogLoss:
-                            let p = LogisticProblem.sigmoid(raw[i])
-                            gOut.value[i] = Float(weight * (p - y[i]))
-                            hOut.value[i] = Float(weight * p * (1 - p))
-                        case .multinomialLogLoss:
-                            var top = -Double.infinity
-                            for c in 0..<k { top = max(top, raw[i * k + c]) }
-                            var sum = 0.0
-                            for c in 0..<k { probabilities[c] = exp(raw[i * k + c] - top); sum += probabilities[c] }
-                            for c in 0..<k {
-                                let p = probabilities[c] / sum
-                                gOut.value[i * k + c] = Float(weight * (p - (y[i] == Double(c) ? 1 : 0)))
-                                hOut.value[i * k + c] = Float(weight * p * (1 - p))
-                            }
+                        var top = -Double.infinity
+                        for c in 0..<k { top = max(top, raw[i * k + c]) }
+                        var sum = 0.0
+                        for c in 0..<k { probabilities[c] = exp(raw[i * k + c] - top); sum += probabilities[c] }
+                        for c in 0..<k {
+                            let p = probabilities[c] / sum
+                            g[(i * k + c) * stride] = Float(weight * (p - (y[i] == Double(c) ? 1 : 0)))
+                            h[(i * k + c) * stride] = Float(weight * p * (1 - p))
                         }
                     }
                 }
             }
+          }
         }
     }
 

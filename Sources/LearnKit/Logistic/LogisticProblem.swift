@@ -40,7 +40,9 @@ struct LogisticProblem {
 
     @inline(__always)
     static func sigmoid(_ z: Double) -> Double {
-        z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
+        if z >= 0 { return 1 / (1 + exp(-z)) }
+        let e = exp(z)
+        return e / (1 + e)
     }
 
     /// log(1 + e^z) without overflow.
