@@ -118,6 +118,25 @@ def main():
         out["cases"][f"xgboost_categorical_{name}"] = {
             "file": f"imported/xgboost_categorical_{name}.json", "x": test.ravel().tolist(), "rows": len(test),
             "raw": np.asarray(xc.predict(dtest, output_margin=True)).ravel().tolist(), "prediction": probabilities(xc.predict(dtest), classes).ravel().tolist()}
+    # XGBoost reg:logistic (targets in [0, 1]; predictions are the margin's sigmoid) and
+    # LightGBM multiclassova (one sigmoid per class, not normalized), on the same kinds of data.
+    x, y = data(3, 3000, 0)
+    test = x[2500:].copy()
+    share = 1 / (1 + np.exp(-y))
+    rl = xgb.XGBRegressor(objective="reg:logistic", n_estimators=40, max_depth=4, learning_rate=0.2, tree_method="hist").fit(x[:2500], share[:2500])
+    rl.get_booster().save_model(os.path.join(OUT, "xgboost_reg_logistic.json"))
+    out["cases"]["xgboost_reg_logistic"] = {"file": "imported/xgboost_reg_logistic.json", "x": test.ravel().tolist(), "rows": len(test),
+                                            "raw": rl.predict(test, output_margin=True).tolist(), "prediction": rl.predict(test).tolist()}
+    x, y = data(2, 3000, 3)
+    test = x[2500:].copy()
+    test[:20, 4] = 11
+    ova = lgb.LGBMClassifier(objective="multiclassova", n_estimators=40, num_leaves=15, learning_rate=0.1, verbose=-1, min_child_samples=10)
+    ova.fit(x[:2500], y[:2500], categorical_feature=[4])
+    ova.booster_.save_model(os.path.join(OUT, "lightgbm_multiclassova.txt"))
+    out["cases"]["lightgbm_multiclassova"] = {"file": "imported/lightgbm_multiclassova.txt", "x": test.ravel().tolist(), "rows": len(test),
+                                              "raw": np.asarray(ova.predict(test, raw_score=True)).ravel().tolist(),
+                                              "prediction": np.asarray(ova.predict_proba(test)).ravel().tolist(),
+                                              "shap": contributions(ova.booster_.predict(test[:20], pred_contrib=True), x.shape[1], 3)}
     with open(os.path.join(HERE, "imports.json"), "w") as f:
         json.dump(clean(out), f, indent=1, sort_keys=True)
 

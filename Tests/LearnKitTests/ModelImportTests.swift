@@ -22,8 +22,8 @@ struct ModelImportTests {
 
     /// The acceptance: imported models predict what the library that trained them predicts, on
     /// held-out rows with NaN, zeros and categories never seen in training.
-    @Test(arguments: ["lightgbm_binary", "lightgbm_multiclass", "lightgbm_regression", "lightgbm_zero_missing",
-                      "xgboost_binary", "xgboost_multiclass", "xgboost_regression",
+    @Test(arguments: ["lightgbm_binary", "lightgbm_multiclass", "lightgbm_regression", "lightgbm_zero_missing", "lightgbm_multiclassova",
+                      "xgboost_binary", "xgboost_multiclass", "xgboost_regression", "xgboost_reg_logistic",
                       "xgboost_categorical_binary", "xgboost_categorical_multiclass", "xgboost_categorical_regression"])
     func predictsWhatTheLibraryPredicts(_ name: String) throws {
         let expected = try #require(g.cases[name])

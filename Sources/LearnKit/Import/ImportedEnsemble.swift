@@ -121,6 +121,8 @@ public enum ImportedObjective: Sendable, Hashable, Codable {
     case logistic(scale: Double)
     /// Softmax over the classes.
     case softmax(classes: Int)
+    /// `sigmoid(scale · raw)` per class, not normalized (LightGBM's `multiclassova`).
+    case oneVsAll(classes: Int, scale: Double)
 }
 
 /// A gradient-boosted model trained by LightGBM or XGBoost, read from its model file: each
@@ -200,7 +202,7 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
         switch objective {
         case .identity: return raw
         case .exponential: return raw.map { exp($0) }
-        case .logistic(let scale): return raw.map { LogisticProblem.sigmoid(scale * $0) }
+        case .logistic(let scale), .oneVsAll(_, let scale): return raw.map { LogisticProblem.sigmoid(scale * $0) }
         case .softmax(let k):
             guard var probabilities = try? Matrix(rows: rows, columns: k, values: raw) else { return raw }
             LogisticProblem.softmaxRows(&probabilities)
@@ -299,8 +301,9 @@ public struct ImportedBoostedClassifier: Classifier {
         try ensemble.validate()
         switch ensemble.objective {
         case .logistic: guard ensemble.outputs == 1 else { throw ToolboxError(.corruptArchive, "a binary model has one output") }
-        case .softmax(let k): guard k == ensemble.outputs, k >= 2 else { throw ToolboxError(.corruptArchive, "softmax over \(k) classes with \(ensemble.outputs) outputs") }
-        default: throw ToolboxError(.corruptArchive, "a classifier needs a logistic or softmax objective")
+        case .softmax(let k), .oneVsAll(let k, _):
+            guard k == ensemble.outputs, k >= 2 else { throw ToolboxError(.corruptArchive, "\(k) classes with \(ensemble.outputs) outputs") }
+        default: throw ToolboxError(.corruptArchive, "a classifier needs a logistic, softmax or one-vs-all objective")
         }
     }
 }
@@ -358,7 +361,9 @@ public enum ModelImport {
         let schema = ModelSchema(featureNames: ensemble.featureNames, categoricalFeatures: [], targetLabels: nil)
         let info = ImportedModelInfo(library: ensemble.source, objective: objective)
         switch ensemble.objective {
-        case .logistic, .softmax: return ImportedBoostedClassifier(hyperparameters: info, ensemble: ensemble, schema: schema)
+        // XGBoost's reg:logistic regresses on targets in [0, 1]: its output is the sigmoid.
+        case .logistic where objective == "reg:logistic": return ImportedBoostedRegressor(hyperparameters: info, ensemble: ensemble, schema: schema)
+        case .logistic, .softmax, .oneVsAll: return ImportedBoostedClassifier(hyperparameters: info, ensemble: ensemble, schema: schema)
         case .identity, .exponential: return ImportedBoostedRegressor(hyperparameters: info, ensemble: ensemble, schema: schema)
         }
     }

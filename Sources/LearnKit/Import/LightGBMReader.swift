@@ -35,15 +35,17 @@ enum LightGBMReader {
         guard (1...10_000).contains(classes), perIteration >= 1, perIteration <= 10_000 else { throw fail("num_class or num_tree_per_iteration out of range", line: 0) }
         let objectiveText = header["objective"] ?? "regression"
         let objectiveName = objectiveText.split(separator: " ").first.map(String.init) ?? ""
+        /// The objective's `sigmoid:` parameter (1 when absent), finite and positive.
+        func sigmoidScale() throws -> Double {
+            guard let token = objectiveText.split(separator: " ").first(where: { $0.hasPrefix("sigmoid:") }) else { return 1 }
+            guard let scale = Double(token.dropFirst(8)), scale.isFinite, scale > 0 else { throw fail("objective has sigmoid \(token.dropFirst(8))", line: 0) }
+            return scale
+        }
         let objective: ImportedObjective
         switch objectiveName {
-        case "binary", "cross_entropy", "xentropy":
-            var scale = 1.0
-            for token in objectiveText.split(separator: " ") where token.hasPrefix("sigmoid:") { scale = Double(token.dropFirst(8)) ?? 1 }
-            objective = .logistic(scale: scale)
+        case "binary", "cross_entropy", "xentropy": objective = .logistic(scale: try sigmoidScale())
         case "multiclass", "softmax": objective = .softmax(classes: classes)
-        case "multiclassova", "multiclass_ova", "ova", "ovr":
-            throw ToolboxError(.unsupported, "LightGBM objective \(objectiveName) (one-vs-all) is not imported yet")
+        case "multiclassova", "multiclass_ova", "ova", "ovr": objective = .oneVsAll(classes: classes, scale: try sigmoidScale())
         case "poisson", "gamma", "tweedie": objective = .exponential
         case "regression", "regression_l2", "l2", "mean_squared_error", "mse", "regression_l1", "l1", "mean_absolute_error", "mae",
              "huber", "fair", "quantile", "mape", "mean_absolute_percentage_error", "rmse", "root_mean_squared_error", "l2_root":
@@ -53,7 +55,11 @@ enum LightGBMReader {
         default:
             throw ToolboxError(.unsupported, "LightGBM objective \(objectiveText) is not known")
         }
-        let outputs = objective == .softmax(classes: classes) ? classes : 1
+        let outputs: Int
+        switch objective {
+        case .softmax(let k), .oneVsAll(let k, _): outputs = k
+        default: outputs = 1
+        }
         guard outputs == perIteration else { throw fail("num_tree_per_iteration \(perIteration) does not match \(outputs) outputs", line: 0) }
         let names = header["feature_names"].map { $0.split(separator: " ").map(String.init) }
         if let given = names, given.count != featureCount { throw fail("\(given.count) feature names for \(featureCount) features", line: 0) }

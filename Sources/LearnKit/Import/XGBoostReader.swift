@@ -66,14 +66,12 @@ enum XGBoostReader {
         }
         switch objectiveName {
         case "binary:logistic", "reg:logistic":
-            objective = objectiveName == "binary:logistic" ? .logistic(scale: 1) : .identity
+            // reg:logistic's output is the same sigmoid; the model is a regressor (``ModelImport/decode(_:)``).
+            objective = .logistic(scale: 1)
             // The base score is a probability; the trees add to its log-odds.
             baseline = try broadcast(scores).map { p in
                 let clipped = min(max(p, 1e-16), 1 - 1e-16)
                 return log(clipped / (1 - clipped))
-            }
-            if objectiveName == "reg:logistic" {
-                throw ToolboxError(.unsupported, "XGBoost reg:logistic is not imported yet")
             }
         case "binary:logitraw":
             objective = .logistic(scale: 1)
