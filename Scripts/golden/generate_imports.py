@@ -137,6 +137,19 @@ def main():
                                               "raw": np.asarray(ova.predict(test, raw_score=True)).ravel().tolist(),
                                               "prediction": np.asarray(ova.predict_proba(test)).ravel().tolist(),
                                               "shap": contributions(ova.booster_.predict(test[:20], pred_contrib=True), x.shape[1], 3)}
+    # LightGBM linear trees (a linear model per leaf; NaN in a leaf's feature falls back to
+    # the leaf's constant), regression and binary, with a categorical column and NaN everywhere.
+    for name, classes in [("regression", 0), ("binary", 2)]:
+        x, y = data({"regression": 5, "binary": 6}[name], 3000, classes)
+        test = x[2500:].copy()
+        params = dict(n_estimators=30, num_leaves=8, learning_rate=0.1, verbose=-1, min_child_samples=10, linear_tree=True, linear_lambda=0.1)
+        lm = (lgb.LGBMRegressor(**params) if classes == 0 else lgb.LGBMClassifier(**params)).fit(x[:2500], y[:2500], categorical_feature=[4])
+        lm.booster_.save_model(os.path.join(OUT, f"lightgbm_linear_{name}.txt"))
+        prediction = lm.predict_proba(test) if classes else lm.predict(test)
+        out["cases"][f"lightgbm_linear_{name}"] = {"file": f"imported/lightgbm_linear_{name}.txt", "x": test.ravel().tolist(), "rows": len(test),
+                                                   "raw": np.asarray(lm.predict(test, raw_score=True)).ravel().tolist(),
+                                                   "prediction": np.asarray(prediction).ravel().tolist(),
+                                                   "importance": normalized(lm.booster_.feature_importance("gain"))}
     with open(os.path.join(HERE, "imports.json"), "w") as f:
         json.dump(clean(out), f, indent=1, sort_keys=True)
 

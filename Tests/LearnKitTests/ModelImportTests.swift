@@ -23,6 +23,7 @@ struct ModelImportTests {
     /// The acceptance: imported models predict what the library that trained them predicts, on
     /// held-out rows with NaN, zeros and categories never seen in training.
     @Test(arguments: ["lightgbm_binary", "lightgbm_multiclass", "lightgbm_regression", "lightgbm_zero_missing", "lightgbm_multiclassova",
+                      "lightgbm_linear_regression", "lightgbm_linear_binary",
                       "xgboost_binary", "xgboost_multiclass", "xgboost_regression", "xgboost_reg_logistic",
                       "xgboost_categorical_binary", "xgboost_categorical_multiclass", "xgboost_categorical_regression"])
     func predictsWhatTheLibraryPredicts(_ name: String) throws {
@@ -58,6 +59,15 @@ struct ModelImportTests {
             #expect(type(of: loaded).modelTypeName == type(of: model).modelTypeName)
             let ensemble = (model as? ImportedBoostedClassifier)?.ensemble ?? (model as! ImportedBoostedRegressor).ensemble
             let rows = try x.rows(at: Array(0..<20))
+            if ensemble.hasLinearLeaves {
+                // As LightGBM: SHAP values of linear trees are refused, not made up.
+                #expect(ensemble.trees.contains { $0.linear?.coefficient.isEmpty == false }, "\(name) has linear terms")
+                #expect(throws: ToolboxError.self) { try ensemble.shapValues(rows) }
+                #expect(throws: ToolboxError.self) {
+                    try PartialDependence.compute(model, x: x, features: [0], method: .recursion)
+                }
+                continue
+            }
             let shap = try ensemble.shapValues(rows)
             // The library's own TreeSHAP (pred_contrib): LightGBM's in double, XGBoost's in float.
             if let own = expected.shap {
@@ -83,6 +93,7 @@ struct ModelImportTests {
         let json = try String(contentsOf: golden.directory.appendingPathComponent("imported/xgboost_binary.json"), encoding: .utf8)
         let ubj = try Data(contentsOf: golden.directory.appendingPathComponent("imported/xgboost_binary.ubj"))
         let categorical = try String(contentsOf: golden.directory.appendingPathComponent("imported/xgboost_categorical_binary.json"), encoding: .utf8)
+        let linear = try String(contentsOf: golden.directory.appendingPathComponent("imported/lightgbm_linear_regression.txt"), encoding: .utf8)
         let cases: [(String, [UInt8])] = [
             ("truncated text", Array(text.utf8.prefix(text.utf8.count / 2))),
             ("bad child", Array(text.replacingOccurrences(of: "left_child=1 ", with: "left_child=999999 ").utf8)),
@@ -96,14 +107,18 @@ struct ModelImportTests {
             ("category node out of range", Array(categorical.replacingOccurrences(of: "\"categories_nodes\":[1,", with: "\"categories_nodes\":[900,").utf8)),
             ("category segment too long", Array(categorical.replacingOccurrences(of: "\"categories_sizes\":[5", with: "\"categories_sizes\":[500000").utf8)),
             ("huge category", Array(categorical.replacingOccurrences(of: "\"categories\":[0", with: "\"categories\":[99999999").utf8)),
+            ("linear: more terms than features", Array(linear.replacingOccurrences(of: "num_features=0 ", with: "num_features=99 ").utf8)),
+            ("linear: term count without terms", Array(linear.replacingOccurrences(of: "num_features=0 0", with: "num_features=1 0").utf8)),
+            ("linear: feature out of range", Array(linear.replacingOccurrences(of: "leaf_features=0 ", with: "leaf_features=77 ").utf8)),
+            ("linear: bad flag", Array(linear.replacingOccurrences(of: "is_linear=1", with: "is_linear=7").utf8)),
             ("empty", []),
         ]
         for (name, bytes) in cases {
             #expect(throws: ToolboxError.self, "\(name)") { try ModelImport.decode(bytes) }
         }
-        // A mutation fuzz (3,000 files): bytes changed anywhere, sometimes truncated; every outcome is a model or a typed error.
+        // A mutation fuzz (3,750 files): bytes changed anywhere, sometimes truncated; every outcome is a model or a typed error.
         var generator = SeededGenerator(seed: 77)
-        for source in [Array(text.utf8), Array(json.utf8), [UInt8](ubj), Array(categorical.utf8)] {
+        for source in [Array(text.utf8), Array(json.utf8), [UInt8](ubj), Array(categorical.utf8), Array(linear.utf8)] {
             for _ in 0..<750 {
                 var mutated = source
                 for _ in 0..<(1 + generator.nextInt(below: 4)) {

@@ -100,7 +100,7 @@ public enum PartialDependence {
                 throw ToolboxError(.invalidParameter, "the recursion method needs a tree model; \(type(of: model).modelTypeName) is not one",
                                    context: ErrorContext(parameter: "method"))
             }
-            average = source.treeExplainer.partialDependence(points: points, features: features)
+            average = try source.treeExplainer.partialDependence(points: points, features: features)
         } else {
             average = try brute(model, x: x, points: points, features: features, threads: threads)
         }

@@ -324,7 +324,7 @@ extension BoostedEnsemble {
 
 /// A model whose trees TreeSHAP and partial dependence's recursion read.
 protocol TreeExplainerSource {
-    var treeExplainer: TreeSHAP.Explainer { get }
+    var treeExplainer: TreeSHAP.Explainer { get throws }
 }
 
 extension HistGradientBoostingRegressorModel: TreeExplainable, TreeExplainerSource {

@@ -33,6 +33,31 @@ public struct ImportedTree: Sendable, Hashable, Codable {
     /// Each split's gain as the file records it (LightGBM's `split_gain`, XGBoost's
     /// `loss_changes`; 0 at leaves and when absent).
     public var gain: [Double] = []
+    /// LightGBM's linear trees: a linear model per leaf; nil for constant leaves.
+    public var linear: LinearLeaves?
+
+    /// LightGBM's linear leaf models (`linear_tree=true`): a leaf outputs its constant plus
+    /// each coefficient times its feature, summed in order; a row with NaN in one of the
+    /// leaf's features gets the leaf's ``ImportedTree/value`` instead, as LightGBM does.
+    public struct LinearLeaves: Sendable, Hashable, Codable {
+        /// Per node (0 at internal nodes).
+        public var constant: [Double]
+        /// Node `n`'s features and coefficients are at `start[n]..<start[n + 1]`.
+        public var start: [Int32]
+        public var feature: [Int32]
+        public var coefficient: [Double]
+
+        @inline(__always)
+        func output(_ node: Int, _ x: UnsafePointer<Double>, otherwise value: Double) -> Double {
+            var output = constant[node]
+            for term in Int(start[node])..<Int(start[node + 1]) {
+                let v = x[Int(feature[term])]
+                if v.isNaN { return value }
+                output += coefficient[term] * v
+            }
+            return output
+        }
+    }
 
     public var nodeCount: Int { feature.count }
 
@@ -86,6 +111,7 @@ public struct ImportedTree: Sendable, Hashable, Codable {
     func predict(_ x: UnsafePointer<Double>) -> Double {
         var node = 0
         while feature[node] >= 0 { node = Int(goesLeft(node, x) ? left[node] : right[node]) }
+        if let linear { return linear.output(node, x, otherwise: value[node]) }
         return value[node]
     }
 
@@ -107,6 +133,16 @@ public struct ImportedTree: Sendable, Hashable, Codable {
             }
             guard categorySet[node] < categorySets.count else {
                 throw ToolboxError(.corruptArchive, "\(source) tree \(index) node \(node) names category set \(categorySet[node]) of \(categorySets.count)")
+            }
+        }
+        if let linear {
+            guard linear.constant.count == n, linear.start.count == n + 1, linear.start.first == 0,
+                  zip(linear.start, linear.start.dropFirst()).allSatisfy({ $0 <= $1 }),
+                  Int(linear.start[n]) == linear.feature.count, linear.feature.count == linear.coefficient.count else {
+                throw ToolboxError(.corruptArchive, "\(source) tree \(index): linear leaf arrays disagree in length or order")
+            }
+            if let bad = linear.feature.firstIndex(where: { $0 < 0 || Int($0) >= featureCount }) {
+                throw ToolboxError(.corruptArchive, "\(source) tree \(index): linear term \(bad) uses feature \(linear.feature[bad]) of \(featureCount)")
             }
         }
     }
@@ -210,8 +246,17 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
         }
     }
 
+    /// Whether some tree has linear leaves (LightGBM's `linear_tree`).
+    public var hasLinearLeaves: Bool { trees.contains { $0.linear != nil } }
+
     /// The trees with each library's node covers (LightGBM's hessian sums, XGBoost's `sum_hessian`).
+    /// - Throws: ``ToolboxError/Code/unsupported`` for linear trees: TreeSHAP and the
+    ///   recursion explain constant leaves (LightGBM refuses their SHAP values too).
     var explainer: TreeSHAP.Explainer {
+      get throws {
+        guard !hasLinearLeaves else {
+            throw ToolboxError(.unsupported, "SHAP values and recursive partial dependence are not defined for LightGBM linear trees (LightGBM refuses them too); use partial dependence's brute method")
+        }
         let perOutput = Double(max(1, trees.count / max(1, outputs)))
         let scale = averageOutput ? 1 / perOutput : 1
         let explained = trees.indices.map { t -> TreeSHAP.ExplainedTree in
@@ -221,6 +266,7 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
                                           decide: { node, row in tree.goesLeft(node, row) }, output: Int(treeOutput[t]))
         }
         return TreeSHAP.Explainer(trees: explained, featureCount: featureCount, outputs: outputs, baseline: baseline)
+      }
     }
 
     /// Exact path-dependent TreeSHAP values of the raw output, parallel over rows.
@@ -235,7 +281,7 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
 }
 
 extension ImportedBoostedRegressor: TreeExplainable, TreeExplainerSource {
-    var treeExplainer: TreeSHAP.Explainer { ensemble.explainer }
+    var treeExplainer: TreeSHAP.Explainer { get throws { try ensemble.explainer } }
     public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try ensemble.shapValues(x, threads: threads) }
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try ensemble.shapInteractionValues(x, threads: threads)
@@ -243,7 +289,7 @@ extension ImportedBoostedRegressor: TreeExplainable, TreeExplainerSource {
 }
 
 extension ImportedBoostedClassifier: TreeExplainable, TreeExplainerSource {
-    var treeExplainer: TreeSHAP.Explainer { ensemble.explainer }
+    var treeExplainer: TreeSHAP.Explainer { get throws { try ensemble.explainer } }
     public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try ensemble.shapValues(x, threads: threads) }
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try ensemble.shapInteractionValues(x, threads: threads)
@@ -321,8 +367,8 @@ public enum ModelImport {
 
     /// A LightGBM text model, an XGBoost JSON or UBJSON model, by content.
     /// - Throws: ``ToolboxError/Code/corruptArchive`` naming where a file is malformed,
-    ///   ``ToolboxError/Code/unsupported`` for what is not read yet (linear trees, DART
-    ///   weights, objectives without a known output).
+    ///   ``ToolboxError/Code/unsupported`` for what is not read yet (DART weights,
+    ///   vector-leaf trees, objectives without a known output).
     public static func load(_ path: String) throws -> any FittedModel {
         let bytes = try RegularFile.read(path, limit: maximumFileSize)
         do {

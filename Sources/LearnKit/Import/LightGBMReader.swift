@@ -101,13 +101,41 @@ enum LightGBMReader {
             }
         }
         guard let leaves = fields["num_leaves"].flatMap({ Int($0) }), leaves >= 1, leaves <= 10_000_000 else { throw fail("num_leaves is missing or out of range", line) }
-        if let linear = fields["is_linear"], linear != "0" { throw ToolboxError(.unsupported, "LightGBM linear trees are not imported yet", context: ErrorContext(line: line + 1)) }
         let leafValues = try numbers("leaf_value", leaves)
         let leafCounts = fields["leaf_count"] != nil ? try numbers("leaf_count", leaves) : [Double](repeating: 1, count: leaves)
+        // Linear trees: per leaf a constant, a feature count, then all leaves' features and
+        // coefficients in one list each.
+        var linear: (constant: [Double], counts: [Int], features: [Int], coefficients: [Double])?
+        if let flag = fields["is_linear"], flag != "0" {
+            guard flag == "1" else { throw fail("is_linear is \(flag)", line) }
+            let constants = try numbers("leaf_const", leaves)
+            let counts = try integers("num_features", leaves)
+            guard counts.allSatisfy({ $0 >= 0 && $0 <= featureCount }) else { throw fail("num_features holds a count outside 0...\(featureCount)", line) }
+            let terms = counts.reduce(0, +)
+            let features = try integers("leaf_features", terms)
+            guard features.allSatisfy({ $0 >= 0 && $0 < featureCount }) else { throw fail("leaf_features names a feature outside 0..<\(featureCount)", line) }
+            linear = (constants, counts, features, try numbers("leaf_coeff", terms))
+        }
         var tree = ImportedTree()
+        /// The linear leaves, leaf k at node `firstLeaf + k` of `total` nodes.
+        func linearLeaves(firstLeaf: Int, total: Int) -> ImportedTree.LinearLeaves? {
+            guard let linear else { return nil }
+            var constant = [Double](repeating: 0, count: total), start = [Int32](repeating: 0, count: total + 1)
+            var offset = 0
+            for node in 0..<total {
+                start[node] = Int32(offset)
+                if node >= firstLeaf {
+                    constant[node] = linear.constant[node - firstLeaf]
+                    offset += linear.counts[node - firstLeaf]
+                }
+            }
+            start[total] = Int32(offset)
+            return ImportedTree.LinearLeaves(constant: constant, start: start, feature: linear.features.map(Int32.init), coefficient: linear.coefficients)
+        }
         if leaves == 1 {
             tree.feature = [-1]; tree.threshold = [0]; tree.left = [-1]; tree.right = [-1]; tree.defaultLeft = [false]; tree.rule = [.lightGBMNaN]
             tree.categorySet = [-1]; tree.value = leafValues; tree.cover = leafCounts
+            tree.linear = linearLeaves(firstLeaf: 0, total: 1)
             return tree
         }
         let internalCount = leaves - 1
@@ -179,6 +207,7 @@ enum LightGBMReader {
             tree.value[internalCount + leaf] = leafValues[leaf]
             tree.cover[internalCount + leaf] = leafCounts[leaf]
         }
+        tree.linear = linearLeaves(firstLeaf: internalCount, total: total)
         return tree
     }
 }
