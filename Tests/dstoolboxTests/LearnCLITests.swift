@@ -88,6 +88,20 @@ struct LearnCLITests {
             let logit = log(yes[row] / no[row])
             #expect(abs(a[row] + b[row] + colour[row] + base[row] - logit) < 1e-6 * max(1, abs(logit)), "row \(row)")
         }
+        // Interaction values: a column per pair; each row's pairs plus the expected value give the
+        // log-odds, and a feature's row of pairs sums to its SHAP value.
+        let pairs = try DataTable(csv: try CLITests().run(["learn", "explain", model, csv, "--interactions"]).output)
+        let features = ["a", "b", "colour"]
+        #expect(pairs.columnNames == features.flatMap { i in features.map { "\(i)|\($0)" } } + ["expected_value"] && pairs.rowCount == 600)
+        let pairColumns = try features.map { i in try features.map { try pairs.numericColumn(named: "\(i)|\($0)") } }
+        let pairBase = try pairs.numericColumn(named: "expected_value")
+        for row in 0..<600 {
+            let logit = log(yes[row] / no[row])
+            let total = pairColumns.joined().reduce(0) { $0 + $1[row] } + pairBase[row]
+            #expect(abs(total - logit) < 1e-6 * max(1, abs(logit)), "row \(row)")
+            #expect(abs(pairColumns[0].reduce(0) { $0 + $1[row] } - a[row]) < 1e-9 * max(1, abs(a[row])), "row \(row)")
+            #expect(abs(pairColumns[0][1][row] - pairColumns[1][0][row]) < 1e-12, "symmetric, row \(row)")
+        }
         // Bad input: unknown model, unknown column, bad hyperparameter, not an archive, --proba on a regressor.
         let regressor = directory.appendingPathComponent("ridge.dstbx").path
         #expect(try CLITests().run(["learn", "train", csv, "--target", "a", "--model", "ridge", "--output", regressor]).status == 0)

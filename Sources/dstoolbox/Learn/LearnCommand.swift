@@ -213,10 +213,12 @@ struct LearnPredictCommand: ParsableCommand {
 /// `dstoolbox learn explain MODEL DATA.csv --output shap.csv`
 struct LearnExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "explain", abstract: "SHAP values (exact TreeSHAP) per row and feature, plus the expected value, for tree models.")
+        commandName: "explain", abstract: "SHAP values (exact TreeSHAP) per row and feature, or SHAP interaction values per pair of features, plus the expected value, for tree models.")
     @Argument(help: "The model: a DSToolbox archive, a LightGBM text model or an XGBoost JSON/UBJSON model.") var model: String
     @Argument(help: "The data (CSV with the model's columns).") var data: String
     @Option(name: [.short, .long], help: "Write CSV here (default: standard output).") var output: String?
+    @Flag(help: "SHAP interaction values instead: a column `A|B` per pair of features (A|A the main effect), summing with the expected value to the raw prediction.")
+    var interactions = false
 
     func run() throws {
         let fitted = try LearnCommand.load(model)
@@ -225,14 +227,23 @@ struct LearnExplainCommand: ParsableCommand {
             throw ToolboxError(.unsupported, "TreeSHAP explains tree models (trees, forests, boosting, imported LightGBM and XGBoost); \(type(of: fitted).modelTypeName) is not one",
                                context: ErrorContext(parameter: "model"))
         }
-        let shap = try explainable.shapValues(x, threads: nil)
         let names = fitted.schema.featureNames ?? (0..<x.columns).map { "x\($0)" }
+        // One block of columns per output (per class, `CLASS__` before each name, for multiclass).
+        let values: [Matrix<Double>], expected: [Double], columnNames: [String]
+        if interactions {
+            let shap = try explainable.shapInteractionValues(x, threads: nil)
+            (values, expected) = (shap.values, shap.expectedValue)
+            columnNames = names.flatMap { a in names.map { b in "\(a)|\(b)" } }
+        } else {
+            let shap = try explainable.shapValues(x, threads: nil)
+            (values, expected, columnNames) = (shap.values, shap.expectedValue, names)
+        }
         var columns: [(String, DataTable.Column)] = []
-        let classNames: [String]? = shap.values.count > 1 ? fitted.classifier?.classLabels.map(\.description) : nil
-        for output in 0..<shap.values.count {
+        let classNames: [String]? = values.count > 1 ? fitted.classifier?.classLabels.map(\.description) : nil
+        for output in 0..<values.count {
             let prefix = classNames.map { "\($0[output])__" } ?? ""
-            for (feature, name) in names.enumerated() { columns.append((prefix + name, .numeric(shap.values[output].column(feature)))) }
-            columns.append((prefix + "expected_value", .numeric([Double](repeating: shap.expectedValue[output], count: x.rows))))
+            for (index, name) in columnNames.enumerated() { columns.append((prefix + name, .numeric(values[output].column(index)))) }
+            columns.append((prefix + "expected_value", .numeric([Double](repeating: expected[output], count: x.rows))))
         }
         try LearnCommand.emit(try DataTable(columns), output: output)
     }
