@@ -150,6 +150,15 @@ def main():
                                                    "raw": np.asarray(lm.predict(test, raw_score=True)).ravel().tolist(),
                                                    "prediction": np.asarray(prediction).ravel().tolist(),
                                                    "importance": normalized(lm.booster_.feature_importance("gain"))}
+    # XGBoost DART: trees weighted by weight_drop at prediction (binary, 40 rounds, dropout 0.3).
+    x, y = data(7, 3000, 2)
+    test = x[2500:].copy()
+    dart = xgb.XGBClassifier(booster="dart", rate_drop=0.3, skip_drop=0.0, n_estimators=40, max_depth=4, learning_rate=0.2,
+                             tree_method="hist", random_state=0).fit(x[:2500], y[:2500])
+    dart.get_booster().save_model(os.path.join(OUT, "xgboost_dart_binary.json"))
+    out["cases"]["xgboost_dart_binary"] = {"file": "imported/xgboost_dart_binary.json", "x": test.ravel().tolist(), "rows": len(test),
+                                           "raw": dart.predict(test, output_margin=True).tolist(), "prediction": dart.predict_proba(test).ravel().tolist(),
+                                           "shap": contributions(dart.get_booster().predict(xgb.DMatrix(test[:20]), pred_contribs=True), x.shape[1], 1)}
     with open(os.path.join(HERE, "imports.json"), "w") as f:
         json.dump(clean(out), f, indent=1, sort_keys=True)
 

@@ -24,7 +24,7 @@ struct ModelImportTests {
     /// held-out rows with NaN, zeros and categories never seen in training.
     @Test(arguments: ["lightgbm_binary", "lightgbm_multiclass", "lightgbm_regression", "lightgbm_zero_missing", "lightgbm_multiclassova",
                       "lightgbm_linear_regression", "lightgbm_linear_binary",
-                      "xgboost_binary", "xgboost_multiclass", "xgboost_regression", "xgboost_reg_logistic",
+                      "xgboost_binary", "xgboost_multiclass", "xgboost_regression", "xgboost_reg_logistic", "xgboost_dart_binary",
                       "xgboost_categorical_binary", "xgboost_categorical_multiclass", "xgboost_categorical_regression"])
     func predictsWhatTheLibraryPredicts(_ name: String) throws {
         let expected = try #require(g.cases[name])

@@ -367,7 +367,7 @@ public enum ModelImport {
 
     /// A LightGBM text model, an XGBoost JSON or UBJSON model, by content.
     /// - Throws: ``ToolboxError/Code/corruptArchive`` naming where a file is malformed,
-    ///   ``ToolboxError/Code/unsupported`` for what is not read yet (DART weights,
+    ///   ``ToolboxError/Code/unsupported`` for what is not read yet (XGBoost's gblinear and
     ///   vector-leaf trees, objectives without a known output).
     public static func load(_ path: String) throws -> any FittedModel {
         let bytes = try RegularFile.read(path, limit: maximumFileSize)

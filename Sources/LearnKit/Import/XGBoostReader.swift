@@ -52,10 +52,17 @@ enum XGBoostReader {
         let objectiveName = text(try object(learner["objective"], "learner.objective")["name"]) ?? ""
         let booster = try object(learner["gradient_booster"], "learner.gradient_booster")
         let boosterName = text(booster["name"]) ?? ""
-        guard boosterName == "gbtree" else {
-            throw ToolboxError(.unsupported, "XGBoost booster \(boosterName) is not imported (gbtree is; dart and gblinear are not yet)")
+        // DART keeps its trees as gbtree does, plus each tree's weight (`weight_drop`).
+        let treeBooster: [String: JSONValue], weights: [Double]?
+        switch boosterName {
+        case "gbtree": (treeBooster, weights) = (booster, nil)
+        case "dart":
+            treeBooster = try object(booster["gbtree"], "gradient_booster.gbtree")
+            weights = try numbers(booster["weight_drop"], "gradient_booster.weight_drop")
+        default:
+            throw ToolboxError(.unsupported, "XGBoost booster \(boosterName) is not imported (gbtree and dart are; gblinear is not)")
         }
-        let model = try object(booster["model"], "gradient_booster.model")
+        let model = try object(treeBooster["model"], "gradient_booster.model")
         let outputs = max(1, classes)
         let objective: ImportedObjective
         var baseline: [Double]
@@ -94,7 +101,14 @@ enum XGBoostReader {
         guard info.count == treeValues.count, info.allSatisfy({ $0 >= 0 && $0 < Double(outputs) && $0 == $0.rounded() }) else {
             throw fail("tree_info has \(info.count) entries for \(treeValues.count) trees, or a class outside 0..<\(outputs)")
         }
-        let trees = try treeValues.enumerated().map { index, value in try tree(value, index: index, featureCount: featureCount) }
+        var trees = try treeValues.enumerated().map { index, value in try tree(value, index: index, featureCount: featureCount) }
+        if let weights {
+            guard weights.count == trees.count, weights.allSatisfy(\.isFinite) else {
+                throw fail("weight_drop has \(weights.count) weights for \(trees.count) trees, or one that is not finite")
+            }
+            // A weighted tree is the tree with its leaves scaled (XGBoost's DART prediction).
+            for (index, weight) in weights.enumerated() { trees[index].value = trees[index].value.map { $0 * weight } }
+        }
         var names: [String]?
         if case .array(let items)? = learner["feature_names"], items.count == featureCount {
             names = items.compactMap { if case .string(let name) = $0 { name } else { nil } }
