@@ -151,5 +151,9 @@ struct ExplainTests {
         #expect(throws: ToolboxError.self) { try PartialDependence.compute(boosted, x: x, features: [0], gridResolution: 1) }
         #expect(throws: ToolboxError.self) { try PartialDependence.compute(boosted, x: x, features: [0], percentiles: (0.9, 0.1)) }
         #expect(throws: ToolboxError.self) { try boosted.shapInteractionValues(try Matrix(rows: 1, columns: 3, values: [1, 2, 3]), threads: nil) }
+        // Interaction values grow with features²: too many are refused before allocation, overflow included.
+        #expect(try TreeSHAP.interactionValueCount(rows: 1_000, features: 50, outputs: 3) == 7_500_000)
+        #expect(throws: ToolboxError.self) { try TreeSHAP.interactionValueCount(rows: 200_000, features: 50, outputs: 1) }
+        #expect(throws: ToolboxError.self) { try TreeSHAP.interactionValueCount(rows: Int.max / 2, features: 1 << 20, outputs: 1 << 20) }
     }
 }

@@ -8,6 +8,25 @@ public import ToolboxCore
 /// share of samples), in O(leaves · depth²) per row and tree. The values of a row plus the
 /// expected value add up to the model's raw output.
 public enum TreeSHAP {
+    /// The most SHAP interaction values one call returns (rows · features² · outputs):
+    /// 2²⁸, 2 GiB of doubles.
+    public static let maximumInteractionValues = 1 << 28
+
+    /// How many SHAP interaction values `rows` rows take (rows · features² · outputs), checked
+    /// before any is allocated.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` above ``maximumInteractionValues``.
+    static func interactionValueCount(rows: Int, features: Int, outputs: Int) throws -> Int {
+        let (square, o1) = features.multipliedReportingOverflow(by: features)
+        let (perRow, o2) = square.multipliedReportingOverflow(by: outputs)
+        let (total, o3) = perRow.multipliedReportingOverflow(by: rows)
+        guard !(o1 || o2 || o3), total <= maximumInteractionValues else {
+            throw ToolboxError(.invalidParameter,
+                               "SHAP interaction values of \(rows) rows × \(features)² features × \(outputs) outputs exceed \(maximumInteractionValues) values; explain fewer rows at a time",
+                               context: ErrorContext(parameter: "x"))
+        }
+        return total
+    }
+
     /// One tree in the form the algorithm reads.
     struct ExplainedTree: Sendable {
         var left: [Int32], right: [Int32], feature: [Int32], threshold: [Double], missingGoesLeft: [Bool]
@@ -225,6 +244,7 @@ public enum TreeSHAP {
         func interactionValues(_ x: Matrix<Double>, threads: Int?) throws -> SHAPInteractionValues {
             try check(x)
             let p = featureCount, k = outputs, trees = self.trees
+            _ = try TreeSHAP.interactionValueCount(rows: x.rows, features: p, outputs: k)
             let used = trees.map(\.usedFeatures)
             let flat = try perRow(x, width: p * p * k, grain: 8, threads: threads) { row, out in
                 var phi = [Double](repeating: 0, count: p), on = phi, off = phi
