@@ -95,4 +95,25 @@ struct ModelSelectionTests {
         #expect(curve.testScores.last!.reduce(0, +) > curve.testScores.first!.reduce(0, +))
         #expect(throws: ToolboxError.self) { try ModelSelection.crossValidate(estimator, x: data.x, y: data.y, scoring: []) }
     }
+
+    /// A fold's fit that refuses a row names the row of the whole data, not of the fold.
+    @Test func foldErrorsNameTheDataRow() throws {
+        let data = DataGenerators.regression(samples: 200, features: 5, noise: 5, seed: 2)
+        var x = data.x
+        x[157, 3] = .nan
+        do {
+            _ = try ModelSelection.crossValidate(Ridge(alpha: 1), x: x, y: data.y, cv: KFold(folds: 4), scoring: [.r2], threads: 1)
+            Issue.record("NaN accepted")
+        } catch let error as ToolboxError {
+            #expect(error.context.row == 157 && error.message.contains("row 157"), "\(error)")
+        }
+        // Only the exact number changes: "row 4" becomes the data's row, "row 45" is left alone.
+        do {
+            _ = try ModelSelection.inData([10, 11, 12, 13, 14]) { () throws -> Int in
+                throw ToolboxError(.invalidData, "row 45 and row 4 disagree", context: ErrorContext(row: 4))
+            }
+        } catch let error as ToolboxError {
+            #expect(error.message == "row 45 and row 14 disagree" && error.context.row == 14, "\(error)")
+        }
+    }
 }

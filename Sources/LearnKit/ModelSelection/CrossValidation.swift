@@ -102,11 +102,11 @@ public enum ModelSelection {
             let trainX = try x.rows(at: split.train), testX = try x.rows(at: split.test)
             let trainY = split.train.map { y[$0] }, testY = split.test.map { y[$0] }
             let start = DispatchTime.now().uptimeNanoseconds
-            let model = try estimator.fit(trainX, trainY, context: context.selectingRows(split.train))
+            let model = try inData(split.train) { try estimator.fit(trainX, trainY, context: context.selectingRows(split.train)) }
             let fitted = DispatchTime.now().uptimeNanoseconds
-            let test = try scoring.map { try $0.score(model, testX, testY) }
+            let test = try inData(split.test) { try scoring.map { try $0.score(model, testX, testY) } }
             let scored = DispatchTime.now().uptimeNanoseconds
-            let train = returnTrainScores ? try scoring.map { try $0.score(model, trainX, trainY) } : []
+            let train = returnTrainScores ? try inData(split.train) { try scoring.map { try $0.score(model, trainX, trainY) } } : []
             return CrossValidationOutcome(test: test, train: train, fitTime: Double(fitted - start) / 1e9, scoreTime: Double(scored - fitted) / 1e9)
         }
         var result = CrossValidationResult(testScores: [:], trainScores: [:], fitTimes: outcomes.map(\.fitTime),
@@ -141,13 +141,39 @@ public enum ModelSelection {
             let (size, s) = jobs[k]
             let train = Array(splits[s].train.prefix(size)), test = splits[s].test
             let trainX = try x.rows(at: train), testX = try x.rows(at: test)
-            let model = try estimator.fit(trainX, train.map { y[$0] }, context: context.selectingRows(train))
-            return (try scoring.score(model, trainX, train.map { y[$0] }), try scoring.score(model, testX, test.map { y[$0] }))
+            let model = try inData(train) { try estimator.fit(trainX, train.map { y[$0] }, context: context.selectingRows(train)) }
+            return (try inData(train) { try scoring.score(model, trainX, train.map { y[$0] }) },
+                    try inData(test) { try scoring.score(model, testX, test.map { y[$0] }) })
         }
         let perSize = splits.count
         return (sizes,
                 sizes.indices.map { i in (0..<perSize).map { scores[i * perSize + $0].0 } },
                 sizes.indices.map { i in (0..<perSize).map { scores[i * perSize + $0].1 } })
+    }
+
+    /// Runs `body` on a split's `rows`; an error naming a row of the split names it as the row
+    /// of the whole data instead (in its context and its message), so a NaN that a fold's fit
+    /// refuses is found where the user's data has it.
+    static func inData<T>(_ rows: [Int], _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch var error as ToolboxError {
+            guard let row = error.context.row, row >= 0, row < rows.count else { throw error }
+            let original = rows[row]
+            error.context.row = original
+            // "row 4" in the message becomes "row 0", and "row 4" only (not "row 45").
+            let pattern = "row \(row)"
+            var search = error.message.startIndex..<error.message.endIndex
+            while let found = error.message.range(of: pattern, range: search) {
+                let next = found.upperBound
+                if next == error.message.endIndex || !error.message[next].isNumber {
+                    error.message.replaceSubrange(found, with: "row \(original)")
+                    break
+                }
+                search = next..<error.message.endIndex
+            }
+            throw error
+        }
     }
 
     /// Checks the context once against the whole data, so a bad weight is reported with its
