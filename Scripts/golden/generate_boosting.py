@@ -49,10 +49,20 @@ def main():
         "breast_binary_missing": (HistGradientBoostingClassifier(max_iter=40, **base), mx, by, "proba"),
         "breast_bins16": (HistGradientBoostingClassifier(max_iter=30, max_bins=16, **base), bx, by, "proba"),
         "wine_multiclass": (HistGradientBoostingClassifier(max_iter=30, **base), wx, wy, "proba"),
+        "breast_class_weight_balanced": (HistGradientBoostingClassifier(max_iter=30, class_weight="balanced", **base), bx, by, "proba"),
+        "wine_class_weight_dict": (HistGradientBoostingClassifier(max_iter=20, class_weight={0: 1.0, 1: 3.0, 2: 0.5}, **base), wx, wy, "proba"),
     }
+    # Sample weights (a tenth of them zero): scikit-learn 1.9 bins with them (zero-weight rows
+    # left out, weighted percentiles) and weights gradients and hessians.
+    rng = np.random.default_rng(11)
+    out["weights_breast"] = np.where(rng.random(len(bx)) < 0.1, 0.0, rng.uniform(0.2, 3.0, len(bx))).tolist()
+    out["weights_diabetes"] = np.where(rng.random(len(dx)) < 0.1, 0.0, rng.uniform(0.2, 3.0, len(dx))).tolist()
+    cases["breast_sample_weight"] = (HistGradientBoostingClassifier(max_iter=30, **base), bx, by, "proba")
+    cases["diabetes_sample_weight"] = (HistGradientBoostingRegressor(max_iter=30, **base), dx, dy, "regression")
+    weights = {"breast_sample_weight": out["weights_breast"], "diabetes_sample_weight": out["weights_diabetes"]}
     out["cases"] = {}
     for name, (model, x, y, kind) in cases.items():
-        model.fit(x, y)
+        model.fit(x, y, sample_weight=np.asarray(weights[name]) if name in weights else None)
         prediction = model.predict_proba(x) if kind == "proba" else model.predict(x)
         raw = model._raw_predict(x)
         out["cases"][name] = {"prediction": np.asarray(prediction).ravel().tolist(), "raw": raw.ravel().tolist(),

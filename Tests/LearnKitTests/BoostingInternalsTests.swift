@@ -63,4 +63,26 @@ struct BinningTests {
             }
         }
     }
+
+    /// Weighted binning above the subsample draws rows in proportion to their weights: rows of
+    /// weight 0 never shape the edges, heavy rows shape them most.
+    @Test func weightedSubsampleDrawsByWeight() throws {
+        let n = 3_000
+        // Rows 0..<1000 weigh 0 and hold huge values; rows 1000..<2000 weigh 9, values in [0, 1); the rest weigh 1, values in [1, 2).
+        var values: [Double] = [], weights: [Double] = []
+        for i in 0..<n {
+            switch i {
+            case ..<1_000: values.append(1e6 + Double(i)); weights.append(0)
+            case ..<2_000: values.append(Double(i - 1_000) / 1_000); weights.append(9)
+            default: values.append(1 + Double(i - 2_000) / 1_000); weights.append(1)
+            }
+        }
+        let x = try Matrix(rows: n, columns: 1, values: values)
+        let mapper = try BinMapper(fitting: x, maxBins: 20, subsample: 1_000, seed: 3, weights: weights)
+        let edges = mapper.thresholds[0]
+        #expect(!edges.isEmpty && edges.allSatisfy { $0 < 2 }, "\(edges)")
+        // About nine tenths of the drawn rows lie below 1, so most of the 19 edges do too.
+        #expect(edges.filter { $0 < 1 }.count >= 14, "\(edges)")
+        #expect(throws: ToolboxError.self) { try BinMapper(fitting: x, maxBins: 20, weights: [1, 2]) }
+    }
 }

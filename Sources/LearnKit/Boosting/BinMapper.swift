@@ -25,8 +25,12 @@ public struct BinMapper: Sendable, Hashable, Codable {
     /// Thresholds for every column of `x` (NaN skipped). At most `subsample` rows are used, chosen with `seed`.
     /// - Parameter categories: per feature, the categories of a categorical feature (all its
     ///   values, as ``categories(of:feature:)`` finds them), `nil` for a numeric one.
+    /// - Parameter weights: sample weights, as scikit-learn 1.9 bins with them: rows of weight 0
+    ///   are left out, and a feature with more than `maxBins` distinct values gets weighted
+    ///   percentiles (its "averaged inverted CDF"); above `subsample` rows, the rows are drawn
+    ///   with replacement in proportion to their weights and then binned unweighted.
     public init(fitting x: Matrix<Double>, maxBins: Int = 255, subsample: Int = 200_000, seed: UInt64 = 0, threads: Int? = nil,
-                categories: [[Double]?] = []) throws {
+                categories: [[Double]?] = [], weights: [Double]? = nil) throws {
         guard (2...255).contains(maxBins) else {
             throw ToolboxError(.invalidParameter, "max_bins must be in 2...255, got \(maxBins)", context: ErrorContext(parameter: "max_bins"))
         }
@@ -41,17 +45,38 @@ public struct BinMapper: Sendable, Hashable, Codable {
         }
         self.maxBins = maxBins
         self.categories = categories.contains { $0 != nil } ? categories : []
+        guard weights == nil || weights!.count == x.rows else {
+            throw ToolboxError(.shapeMismatch, "\(weights!.count) weights for \(x.rows) rows", context: ErrorContext(parameter: "sample_weight"))
+        }
         var rows = Array(0..<x.rows)
+        var weights = weights
         if x.rows > subsample {
             var generator = SeededGenerator(seed: seed)
-            rows = try generator.sampleWithoutReplacement(subsample, from: x.rows).sorted()
+            if let given = weights {
+                rows = Self.weightedDraw(subsample, weights: given, generator: &generator)
+                weights = nil
+            } else {
+                rows = try generator.sampleWithoutReplacement(subsample, from: x.rows).sorted()
+            }
         }
+        let rowWeights = weights
         let columns = x.columns
         let categorical = self.categories
         // Blocks of 8 features: each row's 8 values share a cache line, read once per block.
         let blocks = try Parallel.map(count: columns, grain: 8, threads: threads) { block -> [[Double]] in
             var values = [[Double]](repeating: [], count: block.count)
             for k in values.indices { values[k].reserveCapacity(rows.count) }
+            if let rowWeights {
+                return block.map { feature in
+                    if !categorical.isEmpty, categorical[feature] != nil { return [] }
+                    var pairs: [(value: Double, weight: Double)] = []
+                    for row in rows where rowWeights[row] != 0 {
+                        let value = x.values[row * columns + feature]
+                        if !value.isNaN { pairs.append((value, rowWeights[row])) }
+                    }
+                    return Self.thresholds(weighted: &pairs, maxBins: maxBins)
+                }
+            }
             x.values.withUnsafeBufferPointer { source in
                 for row in rows {
                     let base = source.baseAddress! + row * columns
@@ -93,6 +118,63 @@ public struct BinMapper: Sendable, Hashable, Codable {
     init(thresholds: [[Double]], maxBins: Int) {
         self.thresholds = thresholds
         self.maxBins = maxBins
+    }
+
+    /// `count` rows drawn with replacement, each with probability proportional to its weight
+    /// (scikit-learn's frequency semantics for binning a weighted subsample), in row order.
+    static func weightedDraw(_ count: Int, weights: [Double], generator: inout SeededGenerator) -> [Int] {
+        var cumulative = [Double](repeating: 0, count: weights.count)
+        var total = 0.0
+        for (row, weight) in weights.enumerated() { total += weight; cumulative[row] = total }
+        var rows = [Int](repeating: 0, count: count)
+        for k in 0..<count {
+            let target = generator.nextUniform() * total
+            var low = 0, high = cumulative.count - 1
+            while low < high {
+                let middle = (low + high) >> 1
+                if cumulative[middle] > target { high = middle } else { low = middle + 1 }
+            }
+            rows[k] = low
+        }
+        return rows.sorted()
+    }
+
+    /// The thresholds of one feature's non-missing values of non-zero weight, as scikit-learn
+    /// 1.9 finds them with sample weights: the midpoints of the distinct values when there are
+    /// at most `maxBins`, else `_weighted_percentile(..., average=True)` at the `k/maxBins`
+    /// ranks: the first value whose cumulative weight reaches the rank, averaged with the next
+    /// one when it reaches it exactly (within one ulp of 1).
+    static func thresholds(weighted pairs: inout [(value: Double, weight: Double)], maxBins: Int) -> [Double] {
+        pairs.sort { $0.value < $1.value }
+        var distinct: [Double] = []
+        for pair in pairs where distinct.last != pair.value { distinct.append(pair.value) }
+        var edges: [Double]
+        if distinct.count <= maxBins {
+            edges = (0..<max(0, distinct.count - 1)).map { (distinct[$0] + distinct[$0 + 1]) * 0.5 }
+        } else {
+            let n = pairs.count
+            var cumulative = [Double](repeating: 0, count: n)
+            var total = 0.0
+            for (index, pair) in pairs.enumerated() { total += pair.weight; cumulative[index] = total }
+            let step = 100.0 / Double(maxBins)
+            edges = (1..<maxBins).map { k in
+                let rank = (Double(k) * step) / 100 * total
+                var low = 0, high = n
+                while low < high {
+                    let middle = (low + high) >> 1
+                    if cumulative[middle] < rank { low = middle + 1 } else { high = middle }
+                }
+                let index = min(low, n - 1)
+                if cumulative[index] - rank > Double.ulpOfOne { return pairs[index].value }
+                return (pairs[index].value + pairs[min(index + 1, n - 1)].value) / 2
+            }
+            var unique: [Double] = []
+            for edge in edges.sorted() where unique.last != edge { unique.append(edge) }
+            edges = unique
+        }
+        let almostInfinite = Double.greatestFiniteMagnitude
+        for index in edges.indices where edges[index] > almostInfinite { edges[index] = almostInfinite }
+        return edges
     }
 
     /// The thresholds of one feature's non-missing values.

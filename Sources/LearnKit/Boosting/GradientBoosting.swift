@@ -82,7 +82,8 @@ struct BoostingEngine {
             }
         }
 
-        let mapper = try BinMapper(fitting: trainX, maxBins: parameters.maxBins, seed: parameters.seed, threads: threads, categories: categories)
+        let mapper = try BinMapper(fitting: trainX, maxBins: parameters.maxBins, seed: parameters.seed, threads: threads, categories: categories,
+                                   weights: trainWeights)
         let binned = try mapper.transformColumnMajor(trainX, threads: threads)
         let binnedRows = try BinMapper.transpose(binned, rows: trainX.rows, columns: p, threads: threads)
         let missingBin = UInt8(parameters.maxBins)

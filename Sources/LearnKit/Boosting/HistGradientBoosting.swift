@@ -62,7 +62,8 @@ public struct HistGradientBoostingRegressor: Estimator, Configurable, Hashable {
             throw ToolboxError(.invalidParameter, "alpha must be in (0, 1), got \(alpha)", context: ErrorContext(parameter: "alpha"))
         }
         let schema = try context.validated(x: x, y: y)
-        let weights = try SampleWeightValidation.validate(context.sampleWeights, rows: x.rows)
+        // No weights at all (rather than ones) keep the constant-hessian paths.
+        let weights = try context.sampleWeights.map { try SampleWeightValidation.validate($0, rows: x.rows) }
         let objective: BoostingObjective = switch loss {
         case .squaredError: .squaredError
         case .absoluteError: .absoluteError
@@ -83,14 +84,21 @@ public struct HistGradientBoostingRegressor: Estimator, Configurable, Hashable {
 public struct HistGradientBoostingClassifier: Estimator, Configurable, Hashable {
     /// The boosting hyperparameters (`learning_rate`, `max_iter`, `max_leaf_nodes`, ...).
     public var parameters: BoostingParameters
+    /// `class_weight` (`null`, `balanced` or `{label: weight}`; default `null`): each sample's
+    /// weight times its class's, as scikit-learn's (before the validation split).
+    public var classWeight: ClassWeight
 
     public static let hyperparameterSchema: [Hyperparameter<HistGradientBoostingClassifier>] =
         BoostingParameters.hyperparameterSchema.map { $0.lifted(\.parameters) }
+        + [.coded("class_weight", \.classWeight, kind: ClassWeight.hyperparameterKind, "class weights: balanced or {label: weight}")]
 
     public typealias Model = HistGradientBoostingClassifierModel
 
-    public init() { parameters = BoostingParameters() }
-    public init(parameters: BoostingParameters) { self.parameters = parameters }
+    public init() { parameters = BoostingParameters(); classWeight = .none }
+    public init(parameters: BoostingParameters, classWeight: ClassWeight = .none) {
+        self.parameters = parameters
+        self.classWeight = classWeight
+    }
 
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
     public static var fitContextUsage: FitContextUsage { [.sampleWeights, .categoricalFeatures, .evaluationSet, .progress] }
@@ -103,7 +111,12 @@ public struct HistGradientBoostingClassifier: Estimator, Configurable, Hashable 
             throw ToolboxError(.invalidData, "a classifier needs at least two classes; the target has only \(classes.first.map { "\($0)" } ?? "none")",
                                context: ErrorContext(parameter: "y"))
         }
-        let weights = try SampleWeightValidation.validate(context.sampleWeights, rows: x.rows)
+        // No weights at all (rather than ones) keep the unweighted arithmetic paths.
+        var weights = try context.sampleWeights.map { try SampleWeightValidation.validate($0, rows: x.rows) }
+        if classWeight != .none {
+            weights = try classWeight.apply(to: weights ?? [Double](repeating: 1, count: x.rows), labels: labels, classes: classes,
+                                            targetLabels: context.targetLabels)
+        }
         let binary = classes.count == 2
         var engine = BoostingEngine(parameters: parameters, objective: binary ? .binaryLogLoss : .multinomialLogLoss,
                                     outputs: binary ? 1 : classes.count, quantile: 0.5)
