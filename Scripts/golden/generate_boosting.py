@@ -91,6 +91,20 @@ def main():
         "wine_accuracy": float(np.mean(cross_val_score(HistGradientBoostingClassifier(random_state=0), wx, wy, cv=StratifiedKFold(5), scoring="accuracy"))),
         "diabetes_r2": float(np.mean(cross_val_score(HistGradientBoostingRegressor(random_state=0), dx, dy, cv=KFold(5), scoring="r2"))),
     }
+    # Above 200,000 rows scikit-learn bins a subsample drawn with NumPy's RandomState: the bin
+    # edges HistGradientBoosting finds on 210,000 rows given by a formula (so the Swift test
+    # builds the same data), unweighted with two seeds and weighted with one.
+    n, p = 210_000, 3
+    i = np.arange(n)[:, None]
+    j = np.arange(p)[None, :]
+    lx = ((i * 7919 + j * 104729) % 1000003) / 1000003.0 * (j + 1)
+    lx = np.where((i * 31 + j) % 97 == 0, np.nan, lx)
+    ly = (np.nan_to_num(lx[:, 0]) > 0.5).astype(float)
+    lw = ((np.arange(n) % 5) + np.where(np.arange(n) % 3 == 0, 0, 1)).astype(float)
+    out["large_bins"] = {}
+    for name, seed, weights in [("seed0", 0, None), ("seed7", 7, None), ("seed0_weighted", 0, lw)]:
+        model = HistGradientBoostingClassifier(max_iter=1, early_stopping=False, random_state=seed).fit(lx, ly, sample_weight=weights)
+        out["large_bins"][name] = [t.tolist() for t in model._bin_mapper.bin_thresholds_]
     with open(OUT, "w") as f:
         json.dump(clean(out), f, indent=1, sort_keys=True)
 

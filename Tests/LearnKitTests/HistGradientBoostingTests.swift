@@ -11,6 +11,7 @@ struct BoostingGolden: Decodable {
     var weights_breast: [Double]
     var weights_diabetes: [Double]
     var bin_thresholds_breast: [[Double]]
+    var large_bins: [String: [[Double]]]
     var cases: [String: Case]
     var cv: [String: Double]
     struct SHAP: Decodable { var values: [Double]; var expected: [Double] }
@@ -84,6 +85,30 @@ struct HistGradientBoostingTests {
             let mismatch = ToolboxTesting.mismatch(try model.predictProbabilities(x).values, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
             #expect(mismatch == nil, "\(name): \(String(describing: mismatch))")
         }
+    }
+
+    /// Above 200,000 rows the edges come from a subsample drawn as scikit-learn draws it
+    /// (NumPy's RandomState, with replacement, by weight when weighted): the same edges.
+    @Test func largeDataBinsAsScikitLearn() throws {
+        let n = 210_000, p = 3
+        var values = [Double](repeating: 0, count: n * p), y = [Double](repeating: 0, count: n), weights = y
+        for i in 0..<n {
+            for j in 0..<p {
+                let value = Double((i * 7919 + j * 104_729) % 1_000_003) / 1_000_003.0 * Double(j + 1)
+                values[i * p + j] = (i * 31 + j) % 97 == 0 ? .nan : value
+            }
+            y[i] = values[i * p] > 0.5 ? 1 : 0
+            weights[i] = Double(i % 5 + (i % 3 == 0 ? 0 : 1))
+        }
+        let x = try Matrix(rows: n, columns: p, values: values)
+        for (name, seed, weighted) in [("seed0", UInt64(0), false), ("seed7", 7, false), ("seed0_weighted", 0, true)] {
+            let mapper = try BinMapper(fitting: x, maxBins: 255, seed: seed, weights: weighted ? weights : nil)
+            let expected = try #require(g.large_bins[name])
+            for feature in 0..<p { #expect(mapper.thresholds[feature] == expected[feature], "\(name) feature \(feature)") }
+        }
+        // The estimator bins so too (one iteration, no early stopping).
+        let model = try HistGradientBoostingClassifier(parameters: Self.parameters(1) { $0.seed = 7 }).fit(x, y)
+        #expect(model.ensemble.binThresholds == g.large_bins["seed7"])
     }
 
     /// Sample weights, a tenth of them zero: binned as scikit-learn 1.9 bins with weights

@@ -51,13 +51,8 @@ public struct BinMapper: Sendable, Hashable, Codable {
         var rows = Array(0..<x.rows)
         var weights = weights
         if x.rows > subsample {
-            var generator = SeededGenerator(seed: seed)
-            if let given = weights {
-                rows = Self.weightedDraw(subsample, weights: given, generator: &generator)
-                weights = nil
-            } else {
-                rows = try generator.sampleWithoutReplacement(subsample, from: x.rows).sorted()
-            }
+            rows = try Self.subsampleRows(subsample, of: x.rows, weights: weights, seed: seed)
+            weights = nil
         }
         let rowWeights = weights
         let columns = x.columns
@@ -120,23 +115,44 @@ public struct BinMapper: Sendable, Hashable, Codable {
         self.maxBins = maxBins
     }
 
-    /// `count` rows drawn with replacement, each with probability proportional to its weight
-    /// (scikit-learn's frequency semantics for binning a weighted subsample), in row order.
-    static func weightedDraw(_ count: Int, weights: [Double], generator: inout SeededGenerator) -> [Int] {
-        var cumulative = [Double](repeating: 0, count: weights.count)
+    /// The rows the thresholds are found on when there are more than `count`: `count` rows
+    /// drawn with replacement (in proportion to their weights, when weighted), as
+    /// scikit-learn's `HistGradientBoosting` draws them for `random_state` = `seed`: NumPy's
+    /// `RandomState(seed)` gives the bin mapper's seed (`randint(2³² − 1)`), whose own
+    /// `RandomState` draws `choice(rows, count)`. On more than 200,000 rows the bins are then
+    /// scikit-learn's. Seeds above 2³² − 1, which NumPy refuses, draw from ``SeededGenerator``.
+    static func subsampleRows(_ count: Int, of rows: Int, weights: [Double]?, seed: UInt64) throws -> [Int] {
+        guard seed <= UInt64(UInt32.max), rows <= Int(UInt32.max) else {
+            var generator = SeededGenerator(seed: seed)
+            guard let weights else { return try generator.sampleWithoutReplacement(count, from: rows).sorted() }
+            return Self.weightedDraw(count, weights: weights) { generator.nextUniform() }
+        }
+        var estimator = NumPyRandomState(seed: UInt32(seed))
+        var mapper = NumPyRandomState(seed: UInt32(estimator.randint(0, Int(UInt32.max))))
+        guard let weights else { return (0..<count).map { _ in mapper.randint(0, rows) } }
+        return Self.weightedDraw(count, weights: weights) { mapper.randomSample() }
+    }
+
+    /// `count` rows drawn with replacement, each with probability proportional to its weight:
+    /// NumPy's `choice(p=weights / sum)` (the normalized cumulative sum searched, right side,
+    /// with `uniform()` in [0, 1)).
+    static func weightedDraw(_ count: Int, weights: [Double], uniform: () -> Double) -> [Int] {
         var total = 0.0
-        for (row, weight) in weights.enumerated() { total += weight; cumulative[row] = total }
-        var rows = [Int](repeating: 0, count: count)
-        for k in 0..<count {
-            let target = generator.nextUniform() * total
-            var low = 0, high = cumulative.count - 1
+        for weight in weights { total += weight }
+        var cumulative = [Double](repeating: 0, count: weights.count)
+        var running = 0.0
+        for (row, weight) in weights.enumerated() { running += weight / total; cumulative[row] = running }
+        let last = running
+        for row in cumulative.indices { cumulative[row] /= last }
+        return (0..<count).map { _ in
+            let target = uniform()
+            var low = 0, high = cumulative.count
             while low < high {
                 let middle = (low + high) >> 1
                 if cumulative[middle] > target { high = middle } else { low = middle + 1 }
             }
-            rows[k] = low
+            return min(low, cumulative.count - 1)
         }
-        return rows.sorted()
     }
 
     /// The thresholds of one feature's non-missing values of non-zero weight, as scikit-learn

@@ -54,6 +54,13 @@ struct NumPyRandomState {
         }
     }
 
+    /// `random_sample()`: a double in [0, 1) from two draws (27 and 26 bits), as NumPy's
+    /// legacy `random_double`.
+    mutating func randomSample() -> Double {
+        let a = Double(nextUInt32() >> 5), b = Double(nextUInt32() >> 6)
+        return (a * 67_108_864 + b) / 9_007_199_254_740_992
+    }
+
     /// scikit-learn's `MAX_INT` / `RAND_R_MAX`: 2³¹ − 1.
     static let maxInt = 2_147_483_647
 
