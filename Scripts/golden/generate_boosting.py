@@ -57,6 +57,12 @@ def main():
     rng = np.random.default_rng(11)
     out["weights_breast"] = np.where(rng.random(len(bx)) < 0.1, 0.0, rng.uniform(0.2, 3.0, len(bx))).tolist()
     out["weights_diabetes"] = np.where(rng.random(len(dx)) < 0.1, 0.0, rng.uniform(0.2, 3.0, len(dx))).tolist()
+    # Early stopping on scikit-learn's own validation split (train_test_split, stratified for
+    # classifiers, from the seed random_state gives): the same rows, so the same stop.
+    stopping = dict(early_stopping=True, max_iter=300, n_iter_no_change=5, learning_rate=0.3)
+    cases["breast_early_stopping"] = (HistGradientBoostingClassifier(random_state=0, **stopping), bx, by, "proba")
+    cases["wine_early_stopping_seed5"] = (HistGradientBoostingClassifier(random_state=5, validation_fraction=0.2, **stopping), wx, wy, "proba")
+    cases["diabetes_early_stopping"] = (HistGradientBoostingRegressor(random_state=3, **stopping), dx, dy, "regression")
     cases["breast_sample_weight"] = (HistGradientBoostingClassifier(max_iter=30, **base), bx, by, "proba")
     cases["diabetes_sample_weight"] = (HistGradientBoostingRegressor(max_iter=30, **base), dx, dy, "regression")
     weights = {"breast_sample_weight": out["weights_breast"], "diabetes_sample_weight": out["weights_diabetes"]}

@@ -87,6 +87,25 @@ struct HistGradientBoostingTests {
         }
     }
 
+    /// Early stopping holds out scikit-learn's validation rows (its train_test_split from the
+    /// seed random_state gives, stratified for classifiers) and so stops where it stops.
+    @Test func earlyStoppingStopsWhereScikitLearnStops() throws {
+        func stopping(_ seed: UInt64, fraction: Double = 0.1) -> BoostingParameters {
+            Self.parameters(300) { $0.earlyStopping = .on; $0.iterationsWithoutChange = 5; $0.learningRate = 0.3; $0.seed = seed; $0.validationFraction = fraction }
+        }
+        let breast = try HistGradientBoostingClassifier(parameters: stopping(0)).fit(try matrix(data.breast), data.breast.y)
+        let wine = try HistGradientBoostingClassifier(parameters: stopping(5, fraction: 0.2)).fit(try matrix(data.wine), data.wine.y)
+        let diabetes = try HistGradientBoostingRegressor(parameters: stopping(3)).fit(try matrix(data.diabetes), data.diabetes.y)
+        for (name, iterations, ours) in [("breast_early_stopping", breast.iterationCount, try breast.predictProbabilities(try matrix(data.breast)).values),
+                                         ("wine_early_stopping_seed5", wine.iterationCount, try wine.predictProbabilities(try matrix(data.wine)).values),
+                                         ("diabetes_early_stopping", diabetes.iterationCount, try diabetes.predict(try matrix(data.diabetes)))] {
+            let expected = try #require(g.cases[name])
+            #expect(iterations == expected.iterations, "\(name): \(iterations) iterations, scikit-learn \(expected.iterations)")
+            let mismatch = ToolboxTesting.mismatch(ours, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+            #expect(mismatch == nil, "\(name): \(String(describing: mismatch))")
+        }
+    }
+
     /// Above 200,000 rows the edges come from a subsample drawn as scikit-learn draws it
     /// (NumPy's RandomState, with replacement, by weight when weighted): the same edges.
     @Test func largeDataBinsAsScikitLearn() throws {

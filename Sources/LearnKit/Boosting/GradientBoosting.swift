@@ -244,8 +244,57 @@ struct BoostingEngine {
         }
     }
 
-    /// A random validation split, stratified by class for classifiers.
+    /// The validation split, stratified by class for classifiers: scikit-learn's
+    /// `train_test_split(test_size=validation_fraction, stratify=..., random_state=seed)` with
+    /// the seed `HistGradientBoosting` derives from `random_state` (NumPy's `RandomState`), rows
+    /// in its order, so early stopping sees the rows scikit-learn's sees. Seeds above 2³² − 1,
+    /// which NumPy refuses, split with ``SeededGenerator``.
     func validationSplit(n: Int, stratify: [Int]?) throws -> (train: [Int], validation: [Int]) {
+        let fraction = parameters.validationFraction
+        let testCount = Int((fraction * Double(n)).rounded(.up))
+        guard testCount > 0, testCount < n else {
+            throw ToolboxError(.invalidData, "early stopping needs rows on both sides of the validation split; \(n) rows",
+                               context: ErrorContext(parameter: "validation_fraction"))
+        }
+        guard parameters.seed <= UInt64(UInt32.max) else { return try seededSplit(n: n, testCount: testCount, stratify: stratify) }
+        var estimator = NumPyRandomState(seed: UInt32(parameters.seed))
+        var rng = NumPyRandomState(seed: UInt32(estimator.randint(0, Int(UInt32.max))))
+        let trainCount = n - testCount
+        guard let stratify else {
+            // ShuffleSplit: one permutation, the test rows first.
+            let permutation = rng.permutation(n)
+            return (Array(permutation[testCount...]), Array(permutation[..<testCount]))
+        }
+        // StratifiedShuffleSplit: per class, a share of each side (_approximate_mode), drawn by
+        // a permutation of the class's rows; both sides permuted at the end.
+        let classCount = (stratify.max() ?? -1) + 1
+        var members = [[Int]](repeating: [], count: classCount)
+        for (row, label) in stratify.enumerated() { members[label].append(row) }
+        let present = members.filter { !$0.isEmpty }
+        let counts = present.map(\.count)
+        if let rare = counts.firstIndex(where: { $0 < 2 }) {
+            throw ToolboxError(.invalidData, "early stopping's stratified validation split needs two rows of each class; a class has \(counts[rare])",
+                               context: ErrorContext(parameter: "validation_fraction"))
+        }
+        guard trainCount >= present.count, testCount >= present.count else {
+            throw ToolboxError(.invalidData, "early stopping's validation split of \(n) rows leaves a side with fewer rows than the \(present.count) classes",
+                               context: ErrorContext(parameter: "validation_fraction"))
+        }
+        let trainShares = rng.approximateMode(counts, draws: trainCount)
+        let testShares = rng.approximateMode(zip(counts, trainShares).map { $0 - $1 }, draws: testCount)
+        var train: [Int] = [], test: [Int] = []
+        for (k, rows) in present.enumerated() {
+            let shuffled = rng.permutation(rows.count).map { rows[$0] }
+            train += shuffled[..<trainShares[k]]
+            test += shuffled[trainShares[k]..<(trainShares[k] + testShares[k])]
+        }
+        rng.shuffle(&train)
+        rng.shuffle(&test)
+        return (train, test)
+    }
+
+    /// The split for seeds NumPy refuses: ``SeededGenerator`` draws the same shares.
+    func seededSplit(n: Int, testCount: Int, stratify: [Int]?) throws -> (train: [Int], validation: [Int]) {
         var generator = SeededGenerator(seed: parameters.seed)
         var validation: [Int] = []
         if let stratify {
@@ -257,11 +306,11 @@ struct BoostingEngine {
                 validation += rows.prefix(Int((Double(rows.count) * parameters.validationFraction).rounded(.up)))
             }
         } else {
-            let order = generator.permutation(n)
-            validation = Array(order.prefix(Int((Double(n) * parameters.validationFraction).rounded(.up))))
+            validation = Array(generator.permutation(n).prefix(testCount))
         }
         guard !validation.isEmpty, validation.count < n else {
-            throw ToolboxError(.invalidData, "early stopping needs rows on both sides of the validation split; \(n) rows", context: ErrorContext(parameter: "validation_fraction"))
+            throw ToolboxError(.invalidData, "early stopping needs rows on both sides of the validation split; \(n) rows",
+                               context: ErrorContext(parameter: "validation_fraction"))
         }
         let held = Set(validation)
         return ((0..<n).filter { !held.contains($0) }, validation.sorted())

@@ -61,6 +61,40 @@ struct NumPyRandomState {
         return (a * 67_108_864 + b) / 9_007_199_254_740_992
     }
 
+    /// `shuffle(array)`: Fisher–Yates from the end, each swap partner `random_interval(i)`.
+    mutating func shuffle(_ array: inout [Int]) {
+        guard array.count > 1 else { return }
+        for i in stride(from: array.count - 1, through: 1, by: -1) {
+            array.swapAt(i, randint(0, i + 1))
+        }
+    }
+
+    /// `permutation(n)`: `0..<n` shuffled.
+    mutating func permutation(_ n: Int) -> [Int] {
+        var array = Array(0..<n)
+        shuffle(&array)
+        return array
+    }
+
+    /// scikit-learn's `_approximate_mode(counts, draws, rng)`: each class's share of `draws`
+    /// floored, the rest added to the largest remainders, ties broken by `choice(replace=False)`.
+    mutating func approximateMode(_ counts: [Int], draws: Int) -> [Int] {
+        let total = Double(counts.reduce(0, +))
+        let continuous = counts.map { Double($0) / total * Double(draws) }
+        var floored = continuous.map { $0.rounded(.down) }
+        var needed = draws - Int(floored.reduce(0, +))
+        guard needed > 0 else { return floored.map { Int($0) } }
+        let remainder = zip(continuous, floored).map { $0 - $1 }
+        for value in Set(remainder).sorted(by: >) {
+            let tied = remainder.indices.filter { remainder[$0] == value }
+            let take = min(tied.count, needed)
+            for position in permutation(tied.count).prefix(take) { floored[tied[position]] += 1 }
+            needed -= take
+            if needed == 0 { break }
+        }
+        return floored.map { Int($0) }
+    }
+
     /// scikit-learn's `MAX_INT` / `RAND_R_MAX`: 2³¹ − 1.
     static let maxInt = 2_147_483_647
 
