@@ -66,11 +66,25 @@ def main():
     cases["breast_sample_weight"] = (HistGradientBoostingClassifier(max_iter=30, **base), bx, by, "proba")
     cases["diabetes_sample_weight"] = (HistGradientBoostingRegressor(max_iter=30, **base), dx, dy, "regression")
     weights = {"breast_sample_weight": out["weights_breast"], "diabetes_sample_weight": out["weights_diabetes"]}
+    # Missing values that decide the class alone: the first split sends only NaN right (its
+    # threshold +inf), where a number, even +inf, goes left.
+    rng = np.random.default_rng(12)
+    nx = rng.normal(size=(600, 3))
+    nx[:, 0] = rng.integers(0, 2, size=600)
+    nan_rows = rng.random(600) < 0.3
+    nx[nan_rows, 0] = np.nan
+    ny = (nan_rows ^ (nx[:, 1] > 1.2)).astype(float)
+    out["nan_split_x"] = nx.ravel().tolist()
+    out["nan_split_y"] = ny.tolist()
+    cases["nan_only_split"] = (HistGradientBoostingClassifier(max_iter=10, **base), nx, ny, "proba")
     out["cases"] = {}
     for name, (model, x, y, kind) in cases.items():
         model.fit(x, y, sample_weight=np.asarray(weights[name]) if name in weights else None)
         prediction = model.predict_proba(x) if kind == "proba" else model.predict(x)
         raw = model._raw_predict(x)
+        if name == "nan_only_split":
+            root = model._predictors[0][0].nodes[0]
+            assert root["feature_idx"] == 0 and np.isinf(root["num_threshold"]) and not root["missing_go_to_left"], root
         out["cases"][name] = {"prediction": np.asarray(prediction).ravel().tolist(), "raw": raw.ravel().tolist(),
                               "iterations": int(model.n_iter_),
                               "leaves_first_tree": int(model._predictors[0][0].get_n_leaf_nodes())}

@@ -8,6 +8,8 @@ import ToolboxTesting
 struct BoostingGolden: Decodable {
     struct Case: Decodable { var prediction: [Double]; var raw: [Double]; var iterations: Int; var leaves_first_tree: Int }
     var missing_x: [Double]
+    var nan_split_x: [Double]
+    var nan_split_y: [Double]
     var weights_breast: [Double]
     var weights_diabetes: [Double]
     var bin_thresholds_breast: [[Double]]
@@ -84,6 +86,37 @@ struct HistGradientBoostingTests {
             #expect(model.iterationCount == expected.iterations && model.ensemble.trees[0][0].leafCount == expected.leaves_first_tree, "\(name)")
             let mismatch = ToolboxTesting.mismatch(try model.predictProbabilities(x).values, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
             #expect(mismatch == nil, "\(name): \(String(describing: mismatch))")
+        }
+    }
+
+    /// A split that sends only missing values right has threshold +∞: NaN still goes right,
+    /// a number (+∞ too) left, in batch and single-row prediction alike.
+    @Test func missingOnlySplitsSendNaNRight() throws {
+        let x = try Matrix(rows: g.nan_split_y.count, columns: 3, values: g.nan_split_x)
+        let model = try HistGradientBoostingClassifier(parameters: Self.parameters(10)).fit(x, g.nan_split_y)
+        let root = model.ensemble.trees[0][0]
+        #expect(root.feature[0] == 0 && root.threshold[0] == .infinity && !root.missingGoesLeft[0])
+        let expected = try #require(g.cases["nan_only_split"])
+        let probabilities = try model.predictProbabilities(x).values
+        let mismatch = ToolboxTesting.mismatch(probabilities, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+        #expect(mismatch == nil, "\(String(describing: mismatch))")
+        let raw = try model.decisionFunction(x).values
+        try x.values.withUnsafeBufferPointer { values in
+            for row in 0..<x.rows {
+                #expect(abs(model.ensemble.rawPrediction(row: values.baseAddress! + row * 3) - raw[row]) < 1e-12, "row \(row)")
+            }
+            // +∞ is a number: left of a +∞ threshold, unlike NaN.
+            var infinite = Array(values[0..<3]), missing = infinite
+            infinite[0] = .infinity
+            missing[0] = .nan
+            let tree = model.ensemble.trees[0][0]
+            let number = infinite.withUnsafeBufferPointer { tree.predict($0.baseAddress!) }
+            let nan = missing.withUnsafeBufferPointer { tree.predict($0.baseAddress!) }
+            #expect(number != nan)
+            let batch = try model.decisionFunction(try Matrix(rows: 2, columns: 3, values: infinite + missing)).values
+            #expect(batch[0] != batch[1])
+            #expect(batch[0] == infinite.withUnsafeBufferPointer { model.ensemble.rawPrediction(row: $0.baseAddress!) })
+            #expect(batch[1] == missing.withUnsafeBufferPointer { model.ensemble.rawPrediction(row: $0.baseAddress!) })
         }
     }
 

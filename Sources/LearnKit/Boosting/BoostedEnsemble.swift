@@ -190,9 +190,11 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
                 node = nodes + (Int(node.pointee.left) + (categoricalGoesRight(node, row[f - p], bits: bits!) ? 1 : 0))
                 continue
             }
+            // NaN goes left as −∞ when missing values go left; otherwise it stays NaN, which no
+            // `<=` holds for, so it goes right even past a +∞ threshold (the split that sends
+            // only missing values right), where a number, +∞ included, goes left.
             let raw = row[f]
-            let missing = node.pointee.missingGoesLeft ? -Double.infinity : Double.infinity
-            let v = raw.isNaN ? missing : raw
+            let v = raw.isNaN && node.pointee.missingGoesLeft ? -Double.infinity : raw
             node = nodes + (Int(node.pointee.left) + (v <= node.pointee.threshold ? 0 : 1))
         }
         return node.pointee.value
@@ -230,7 +232,7 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
                         return true
                     }
                     let raw = row[f]
-                    let v = raw.isNaN ? (node.pointee.missingGoesLeft ? -Double.infinity : Double.infinity) : raw
+                    let v = raw.isNaN && node.pointee.missingGoesLeft ? -Double.infinity : raw
                     n = Int(node.pointee.left) + (v <= node.pointee.threshold ? 0 : 1)
                     return true
                 }
