@@ -49,6 +49,9 @@ def main():
         "breast_binary_missing": (HistGradientBoostingClassifier(max_iter=40, **base), mx, by, "proba"),
         "breast_bins16": (HistGradientBoostingClassifier(max_iter=30, max_bins=16, **base), bx, by, "proba"),
         "wine_multiclass": (HistGradientBoostingClassifier(max_iter=30, **base), wx, wy, "proba"),
+        "diabetes_interaction_groups": (HistGradientBoostingRegressor(max_iter=30, interaction_cst=[[0, 1], [2, 3, 4]], **base), dx, dy, "regression"),
+        "breast_interaction_pairwise": (HistGradientBoostingClassifier(max_iter=20, interaction_cst="pairwise", **base), bx, by, "proba"),
+        "wine_no_interactions": (HistGradientBoostingClassifier(max_iter=20, interaction_cst="no_interactions", **base), wx, wy, "proba"),
         "breast_class_weight_balanced": (HistGradientBoostingClassifier(max_iter=30, class_weight="balanced", **base), bx, by, "proba"),
         "wine_class_weight_dict": (HistGradientBoostingClassifier(max_iter=20, class_weight={0: 1.0, 1: 3.0, 2: 0.5}, **base), wx, wy, "proba"),
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ToolboxCore
+import ToolboxTesting
 @testable import LearnKit
 
 @Suite("Boosting's spinning worker pool")
@@ -62,6 +63,33 @@ struct BinningTests {
                 #expect(probed[feature * n + row] == mapper.bin(probes[row, feature], feature: feature), "edge probe \(feature) \(row)")
             }
         }
+    }
+
+    /// Python sets of integers iterate as CPython's do (golden orders from CPython 3.11): the
+    /// order scikit-learn scans the features an interaction constraint allows.
+    @Test func pythonIntSetsIterateAsCPython() throws {
+        struct Golden: Decodable {
+            struct Case: Decodable { var kind: String; var groups: [[Int]]; var order: [Int]; var n: Int? }
+            var cases: [Case]
+        }
+        let golden = try GoldenFiles().load(Golden.self, "python_sets.json")
+        #expect(golden.cases.count == 12)
+        for (index, test) in golden.cases.enumerated() {
+            let order: [Int]
+            switch test.kind {
+            case "list": order = PythonIntSet(test.groups[0]).elements
+            case "update": order = TreeGrower.allowedFeatures(test.groups.map { PythonIntSet($0) }, Array(test.groups.indices))
+            default:
+                var union = PythonIntSet()
+                for group in test.groups { union.merge(PythonIntSet(group)) }
+                order = PythonIntSet(0..<(test.n ?? 0)).subtracting(union).elements
+            }
+            #expect(order == test.order, "case \(index) (\(test.kind))")
+        }
+        var set = PythonIntSet([3, 11, 19])
+        #expect(set.contains(11) && !set.contains(4))
+        set.discard(11)
+        #expect(!set.contains(11) && set.contains(19) && set.used == 2)
     }
 
     /// Weighted binning above the subsample draws rows in proportion to their weights: rows of

@@ -89,6 +89,41 @@ struct HistGradientBoostingTests {
         }
     }
 
+    /// `interaction_cst` (groups, `pairwise`, `no_interactions`) grows scikit-learn's trees:
+    /// below a split on f, only features of the groups that hold f split.
+    @Test func interactionConstraintsMatchScikitLearn() throws {
+        let groups = try HistGradientBoostingRegressor(hyperparameters: ["max_iter": .number(30), "early_stopping": .bool(false),
+                                                                         "interaction_cst": .array([.array([.number(0), .number(1)]), .array([.number(2), .number(3), .number(4)])])],
+                                                       path: nil)
+        let pairwise = try HistGradientBoostingClassifier(hyperparameters: ["max_iter": .number(20), "early_stopping": .bool(false), "interaction_cst": .string("pairwise")],
+                                                          path: nil)
+        let none = try HistGradientBoostingClassifier(hyperparameters: ["max_iter": .number(20), "early_stopping": .bool(false), "interaction_cst": .string("no_interactions")],
+                                                      path: nil)
+        let diabetes = try groups.fit(try matrix(data.diabetes), data.diabetes.y)
+        let breast = try pairwise.fit(try matrix(data.breast), data.breast.y)
+        let wine = try none.fit(try matrix(data.wine), data.wine.y)
+        for (name, ours) in [("diabetes_interaction_groups", try diabetes.predict(try matrix(data.diabetes))),
+                             ("breast_interaction_pairwise", try breast.predictProbabilities(try matrix(data.breast)).values),
+                             ("wine_no_interactions", try wine.predictProbabilities(try matrix(data.wine)).values)] {
+            let expected = try #require(g.cases[name])
+            let mismatch = ToolboxTesting.mismatch(ours, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+            #expect(mismatch == nil, "\(name): \(String(describing: mismatch))")
+        }
+        // No interactions: every path splits on one feature only.
+        for tree in wine.ensemble.trees.joined() {
+            let used = Set(tree.feature.filter { $0 >= 0 })
+            #expect(used.count <= 1, "\(used)")
+        }
+        // Bad groups: a feature past the data's, an unknown name.
+        #expect(throws: ToolboxError.self) {
+            try HistGradientBoostingRegressor(hyperparameters: ["interaction_cst": .array([.array([.number(0), .number(99)])])], path: nil)
+                .fit(try matrix(data.diabetes), data.diabetes.y)
+        }
+        #expect(throws: ToolboxError.self) { try HistGradientBoostingRegressor(hyperparameters: ["interaction_cst": .string("some")], path: nil) }
+        #expect(throws: ToolboxError.self) { try InteractionConstraints.pairwise.resolve(columns: 5_000) }
+        #expect(try InteractionConstraints.groups([[1, 0, 1]]).resolve(columns: 4).map(\.elements) == [[0, 1], [2, 3]])
+    }
+
     /// A split that sends only missing values right has threshold +∞: NaN still goes right,
     /// a number (+∞ too) left, in batch and single-row prediction alike.
     @Test func missingOnlySplitsSendNaNRight() throws {

@@ -138,6 +138,73 @@ public enum MonotonicConstraints: Sendable, Hashable, Codable {
     }
 }
 
+/// `interaction_cst`: which features may interact (be split on along one path from the root),
+/// as scikit-learn's: `pairwise`, `no_interactions`, or groups of feature indices. Features in
+/// no group form one more group. Below a split on feature f, only the features of the groups
+/// (still allowed there) that contain f may split.
+public enum InteractionConstraints: Sendable, Hashable, Codable {
+    case pairwise, noInteractions
+    case groups([[Int]])
+
+    static let kind = HyperparameterKind.optional(.oneOf([.choice(["pairwise", "no_interactions"]),
+                                                          .sequence(.sequence(.integer(minimum: 0, maximum: nil)))]))
+    /// The most groups a model takes (`pairwise` on 1,415 features is about this many).
+    public static let maximumGroups = 1_000_000
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let name = try? container.decode(String.self) {
+            switch name {
+            case "pairwise": self = .pairwise
+            case "no_interactions": self = .noInteractions
+            default:
+                throw ToolboxError(.invalidParameter, "interaction_cst is pairwise, no_interactions or a list of feature groups, got \(name)",
+                                   context: ErrorContext(parameter: "interaction_cst"))
+            }
+        } else {
+            self = .groups(try container.decode([[Int]].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .pairwise: try container.encode("pairwise")
+        case .noInteractions: try container.encode("no_interactions")
+        case .groups(let groups): try container.encode(groups)
+        }
+    }
+
+    /// The groups as scikit-learn's `_check_interaction_cst` builds them: a Python set per
+    /// group (its members added in the order given), then the features in none as one more.
+    func resolve(columns: Int) throws -> [PythonIntSet] {
+        func fail(_ message: String) -> ToolboxError { ToolboxError(.invalidParameter, message, context: ErrorContext(parameter: "interaction_cst")) }
+        var groups: [PythonIntSet]
+        switch self {
+        case .noInteractions: groups = (0..<columns).map { PythonIntSet([$0]) }
+        case .pairwise:
+            let (product, overflow) = columns.multipliedReportingOverflow(by: columns - 1)
+            guard !overflow, product / 2 <= Self.maximumGroups else { throw fail("pairwise on \(columns) features makes more than \(Self.maximumGroups) groups") }
+            groups = []
+            groups.reserveCapacity(product / 2)
+            for i in 0..<columns { for j in (i + 1)..<max(i + 1, columns) { groups.append(PythonIntSet([i, j])) } }
+        case .groups(let given):
+            guard given.count <= Self.maximumGroups else { throw fail("\(given.count) groups; at most \(Self.maximumGroups)") }
+            groups = try given.enumerated().map { index, group in
+                if let bad = group.first(where: { $0 < 0 || $0 >= columns }) {
+                    throw fail("group \(index) names feature \(bad); the data has \(columns) features")
+                }
+                return PythonIntSet(group)
+            }
+        }
+        var listed = PythonIntSet()
+        for group in groups { listed.merge(group) }
+        let rest = PythonIntSet(0..<columns).subtracting(listed)
+        if rest.used > 0 { groups.append(rest) }
+        return groups
+    }
+}
+
 /// The hyperparameters histogram gradient boosting shares between its classifier and regressor,
 /// with scikit-learn's names and defaults.
 public struct BoostingParameters: Sendable, Hashable, Codable {
@@ -177,6 +244,8 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
     public var categoricalFeatures: CategoricalFeatureSelection = .fromDType
     /// `monotonic_cst` (default `null`): monotonic constraints per feature.
     public var monotonicConstraints: MonotonicConstraints?
+    /// `interaction_cst` (default `null`): which features may interact.
+    public var interactionConstraints: InteractionConstraints?
     /// `subsample` (0 < f ≤ 1, default 1): the fraction of training rows each iteration's trees
     /// are grown on, drawn without replacement (LightGBM's `bagging_fraction` with
     /// `bagging_freq=1`, scikit-learn's `GradientBoosting` `subsample`).
@@ -207,6 +276,8 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
                "from_dtype (the data's categorical columns), null, or indices, booleans or names of columns split as categories"),
         .coded("monotonic_cst", \.monotonicConstraints, kind: MonotonicConstraints.kind,
                "per feature 1 (increasing), -1 (decreasing) or 0, as a list or by feature name"),
+        .coded("interaction_cst", \.interactionConstraints, kind: InteractionConstraints.kind,
+               "pairwise, no_interactions, or groups of feature indices that may interact (the rest one more group)"),
         .real("subsample", \.subsample, minimum: 0, maximum: 1, exclusiveMinimum: true, "fraction of rows each iteration grows on"),
         .seed("random_state", \.seed, maximum: UInt64.max, "seed of subsampling, validation split and feature draws"),
         .optionalInteger("n_jobs", \.threads, minimum: 1, "threads (null: every core); results do not depend on it"),

@@ -82,6 +82,7 @@ struct BoostingEngine {
             }
         }
 
+        let interactionGroups = try parameters.interactionConstraints?.resolve(columns: p) ?? []
         let mapper = try BinMapper(fitting: trainX, maxBins: parameters.maxBins, seed: parameters.seed, threads: threads, categories: categories,
                                    weights: trainWeights)
         let binned = try mapper.transformColumnMajor(trainX, threads: threads)
@@ -157,7 +158,8 @@ struct BoostingEngine {
                 let settings = GrowerSettings(maxLeafNodes: parameters.maxLeafNodes, maxDepth: parameters.maxDepth, minSamplesLeaf: parameters.minSamplesLeaf,
                                               minHessianToSplit: parameters.minHessianLeaf, l2Regularization: parameters.l2Regularization,
                                               l1Regularization: parameters.l1Regularization, shrinkage: parameters.learningRate, threads: threads,
-                                              featureFraction: parameters.maxFeatures, monotonic: monotonic, categorical: categories.isEmpty ? [] : categorical)
+                                              featureFraction: parameters.maxFeatures, monotonic: monotonic, categorical: categories.isEmpty ? [] : categorical,
+                                              interactionGroups: interactionGroups)
                 let treeSeed = generator.next()
                 var tree = binned.withUnsafeBufferPointer { bins in binnedRows.withUnsafeBufferPointer { rows in
                     g.withUnsafeBufferPointer { gp in

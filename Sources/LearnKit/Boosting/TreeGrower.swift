@@ -20,6 +20,8 @@ struct GrowerSettings {
     var monotonic: [Int8] = []
     /// Per feature, whether its bins are categories, split many-vs-many; empty: none.
     var categorical: [Bool] = []
+    /// Interaction constraints: groups of features that may interact; empty: none.
+    var interactionGroups: [PythonIntSet] = []
 }
 
 /// The best split found for a node.
@@ -81,6 +83,10 @@ struct TreeGrower {
         var histogram: Histogram?
         /// Bounds on the values of this node's children (monotonic constraints).
         var lower = -Double.infinity, upper = Double.infinity
+        /// The interaction groups still allowed here (indices into the settings' groups), and
+        /// their features in scikit-learn's scan order (a Python set's).
+        var groups: [Int] = []
+        var allowed: [Int] = []
         var left = -1, right = -1
         var isLeaf = false
         var count: Int { end - start }
@@ -332,6 +338,11 @@ struct TreeGrower {
         }
         if constantHessian { hessian = Double(hessians.first ?? 1) * Double(partition.count) }
         nodes = [Node(start: 0, end: partition.count, depth: 0, gradient: gradient, hessian: hessian, value: 0)]
+        let constrained = !settings.interactionGroups.isEmpty
+        if constrained {
+            nodes[0].groups = Array(settings.interactionGroups.indices)
+            nodes[0].allowed = Self.allowedFeatures(settings.interactionGroups, nodes[0].groups)
+        }
         var splittable: [Int] = []     // node indices, kept as a max-heap on gain
         var leaves = 1
 
@@ -365,11 +376,13 @@ struct TreeGrower {
         }
         // scikit-learn puts categorical features first (its column transformer's order):
         // features are scanned, drawn and tie-broken in that order.
-        func drawFeatures() -> [Int] {
-            var features = scanOrder
-            if settings.featureFraction < 1 {
-                let take = max(1, Int((settings.featureFraction * Double(featureCount)).rounded(.up)))
-                if let drawn = try? generator.sampleWithoutReplacement(take, from: featureCount) { features = drawn.sorted().map { scanOrder[$0] } }
+        // With interaction constraints, a node's candidates are the features of its groups
+        // (in scan order), and `max_features` draws from those.
+        func drawFeatures(_ node: Int) -> [Int] {
+            var features = constrained ? nodes[node].allowed : scanOrder
+            if settings.featureFraction < 1, !features.isEmpty {
+                let take = max(1, Int((settings.featureFraction * Double(features.count)).rounded(.up)))
+                if let drawn = try? generator.sampleWithoutReplacement(take, from: features.count) { features = drawn.sorted().map { features[$0] } }
             }
             return features
         }
@@ -385,7 +398,7 @@ struct TreeGrower {
         }
         func consider(_ index: Int, histogram: Histogram, _ heap: inout [Int]) {
             let node = nodes[index]
-            let split = bestSplit(histogram, count: node.count, gradient: node.gradient, hessian: node.hessian, value: node.value, features: drawFeatures(),
+            let split = bestSplit(histogram, count: node.count, gradient: node.gradient, hessian: node.hessian, value: node.value, features: drawFeatures(index),
                                   lower: node.lower, upper: node.upper)
             finish(index, split: split, histogram: histogram, &heap)
         }
@@ -413,6 +426,13 @@ struct TreeGrower {
             nodes[index].left = leftIndex
             nodes[index].right = rightIndex
             leaves += 1
+            if constrained {
+                // Below a split on f, only the groups that hold f.
+                let kept = nodes[index].groups.filter { settings.interactionGroups[$0].contains(split.feature) }
+                let allowed = Self.allowedFeatures(settings.interactionGroups, kept)
+                (nodes[leftIndex].groups, nodes[leftIndex].allowed) = (kept, allowed)
+                (nodes[rightIndex].groups, nodes[rightIndex].allowed) = (kept, allowed)
+            }
             if !settings.monotonic.isEmpty {
                 // scikit-learn's bounds: across a constrained split, the children's subtrees
                 // stay on their side of the midpoint of the children's values.
@@ -462,7 +482,7 @@ struct TreeGrower {
             // into the larger child's (parent minus smaller) and search both children's splits.
             var evaluations: [Evaluation] = [], evaluated: [Int] = [], featureLists: [[Int]] = []
             for child in [leftIndex, rightIndex] where !nodes[child].isLeaf {
-                let features = drawFeatures()
+                let features = drawFeatures(child)
                 var allowed = [Bool](repeating: false, count: featureCount)
                 for feature in features { allowed[feature] = true }
                 let node = nodes[child]
@@ -488,6 +508,14 @@ struct TreeGrower {
         let (tree, order) = flatten()
         flatIndex = order
         return tree
+    }
+
+    /// The features of `groups`, in the order scikit-learn scans them: a Python set updated
+    /// with each group in turn, iterated.
+    static func allowedFeatures(_ sets: [PythonIntSet], _ groups: [Int]) -> [Int] {
+        var union = PythonIntSet()
+        for group in groups { union.merge(sets[group]) }
+        return union.elements
     }
 
     /// The grown tree as arrays, leaves valued `shrinkage · −G/(H + λ)`.
