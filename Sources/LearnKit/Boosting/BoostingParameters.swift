@@ -141,7 +141,9 @@ public enum MonotonicConstraints: Sendable, Hashable, Codable {
 /// `interaction_cst`: which features may interact (be split on along one path from the root),
 /// as scikit-learn's: `pairwise`, `no_interactions`, or groups of feature indices. Features in
 /// no group form one more group. Below a split on feature f, only the features of the groups
-/// (still allowed there) that contain f may split.
+/// (still allowed there) that contain f may split. Indices are the data's columns; scikit-learn
+/// 1.9 reads them after moving categorical columns first (it remaps `monotonic_cst`, not
+/// these), so with categorical features its constraints may name other columns than ours.
 public enum InteractionConstraints: Sendable, Hashable, Codable {
     case pairwise, noInteractions
     case groups([[Int]])
