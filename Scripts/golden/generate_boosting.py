@@ -52,6 +52,10 @@ def main():
         "diabetes_interaction_groups": (HistGradientBoostingRegressor(max_iter=30, interaction_cst=[[0, 1], [2, 3, 4]], **base), dx, dy, "regression"),
         "breast_interaction_pairwise": (HistGradientBoostingClassifier(max_iter=20, interaction_cst="pairwise", **base), bx, by, "proba"),
         "wine_no_interactions": (HistGradientBoostingClassifier(max_iter=20, interaction_cst="no_interactions", **base), wx, wy, "proba"),
+        "breast_max_features": (HistGradientBoostingClassifier(max_iter=20, max_features=0.5, early_stopping=False, random_state=0), bx, by, "proba"),
+        "wine_max_features_seed3": (HistGradientBoostingClassifier(max_iter=15, max_features=0.3, early_stopping=False, random_state=3), wx, wy, "proba"),
+        "diabetes_max_features_groups": (HistGradientBoostingRegressor(max_iter=25, max_features=0.4, interaction_cst=[[0, 1, 2, 3], [4, 5]],
+                                                                       early_stopping=False, random_state=11), dx, dy, "regression"),
         "breast_class_weight_balanced": (HistGradientBoostingClassifier(max_iter=30, class_weight="balanced", **base), bx, by, "proba"),
         "wine_class_weight_dict": (HistGradientBoostingClassifier(max_iter=20, class_weight={0: 1.0, 1: 3.0, 2: 0.5}, **base), wx, wy, "proba"),
     }

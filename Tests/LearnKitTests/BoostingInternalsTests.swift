@@ -65,6 +65,30 @@ struct BinningTests {
         }
     }
 
+    /// NumPy's default_rng: SeedSequence state words, PCG64 outputs and Generator.shuffle equal
+    /// NumPy's own (golden values from NumPy).
+    @Test func numPyGeneratorIsNumPys() throws {
+        struct Golden: Decodable {
+            struct Case: Decodable { var seed: String; var state: [UInt32]; var raw: [String]; var shuffled: [Int]; var mask: [Bool] }
+            var cases: [Case]
+        }
+        let golden = try GoldenFiles().load(Golden.self, "numpy_generator.json")
+        #expect(golden.cases.count == 5)
+        for test in golden.cases {
+            let seed = try #require(UInt64(test.seed))
+            #expect(NumPyGenerator.seedSequenceState(seed: seed, words: 8) == test.state, "seed \(seed) state")
+            var raw = NumPyGenerator(seed: seed)
+            #expect((0..<6).map { _ in String(raw.nextUInt64()) } == test.raw, "seed \(seed) raw")
+            var generator = NumPyGenerator(seed: seed)
+            var values = Array(0..<13)
+            generator.shuffle(&values)
+            #expect(values == test.shuffled, "seed \(seed) shuffle")
+            var mask = [true, true, true, false, false, false, false, false, false, false]
+            generator.shuffle(&mask)
+            #expect(mask == test.mask, "seed \(seed) mask")
+        }
+    }
+
     /// Python sets of integers iterate as CPython's do (golden orders from CPython 3.11): the
     /// order scikit-learn scans the features an interaction constraint allows.
     @Test func pythonIntSetsIterateAsCPython() throws {

@@ -124,6 +124,23 @@ struct HistGradientBoostingTests {
         #expect(try InteractionConstraints.groups([[1, 0, 1]]).resolve(columns: 4).map(\.elements) == [[0, 1], [2, 3]])
     }
 
+    /// `max_features` draws each split's features as scikit-learn does (a shuffled mask from
+    /// NumPy's default_rng seeded from random_state), so the trees are scikit-learn's.
+    @Test func maxFeaturesDrawsScikitLearnsFeatures() throws {
+        let breast = try HistGradientBoostingClassifier(parameters: Self.parameters(20) { $0.maxFeatures = 0.5 }).fit(try matrix(data.breast), data.breast.y)
+        let wine = try HistGradientBoostingClassifier(parameters: Self.parameters(15) { $0.maxFeatures = 0.3; $0.seed = 3 }).fit(try matrix(data.wine), data.wine.y)
+        let diabetes = try HistGradientBoostingRegressor(parameters: Self.parameters(25) {
+            $0.maxFeatures = 0.4; $0.seed = 11; $0.interactionConstraints = .groups([[0, 1, 2, 3], [4, 5]])
+        }).fit(try matrix(data.diabetes), data.diabetes.y)
+        for (name, ours) in [("breast_max_features", try breast.predictProbabilities(try matrix(data.breast)).values),
+                             ("wine_max_features_seed3", try wine.predictProbabilities(try matrix(data.wine)).values),
+                             ("diabetes_max_features_groups", try diabetes.predict(try matrix(data.diabetes)))] {
+            let expected = try #require(g.cases[name])
+            let mismatch = ToolboxTesting.mismatch(ours, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+            #expect(mismatch == nil, "\(name): \(String(describing: mismatch))")
+        }
+    }
+
     /// A split that sends only missing values right has threshold +∞: NaN still goes right,
     /// a number (+∞ too) left, in batch and single-row prediction alike.
     @Test func missingOnlySplitsSendNaNRight() throws {

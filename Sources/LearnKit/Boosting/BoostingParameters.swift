@@ -230,7 +230,8 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
     public var minHessianLeaf: Double = 1e-3
     /// `max_bins` (2...255, default 255): bins for non-missing values per feature.
     public var maxBins: Int = 255
-    /// `max_features` (0 < f ≤ 1, default 1): the fraction of features each split considers.
+    /// `max_features` (0 < f ≤ 1, default 1): the fraction of features each split considers,
+    /// drawn as scikit-learn draws them for the same `random_state` (NumPy's `default_rng`).
     public var maxFeatures: Double = 1
     /// `early_stopping` (`auto`, `true`, `false`; default `auto`).
     public var earlyStopping: EarlyStopping = .auto

@@ -109,7 +109,19 @@ struct BoostingEngine {
         var pairs = [Float](repeating: 0, count: constantHessian ? 0 : 2 * m)
         var trees: [[BoostedTree]] = []
         var trainScores: [Double] = [], validationScores: [Double] = []
-        var generator = SeededGenerator(seed: parameters.seed &+ 0x9E37_79B9)
+        // scikit-learn's: RandomState(random_state) gives the binning and split seed, then the
+        // feature-draw seed; seeds NumPy refuses take theirs from SeededGenerator.
+        var featureDraws: FeatureDraws?
+        if parameters.maxFeatures < 1 {
+            if parameters.seed <= UInt64(UInt32.max) {
+                var state = NumPyRandomState(seed: UInt32(parameters.seed))
+                _ = state.randint(0, Int(UInt32.max))
+                featureDraws = FeatureDraws(seed: UInt64(state.randint(0, Int(UInt32.max))))
+            } else {
+                var seeded = SeededGenerator(seed: parameters.seed)
+                featureDraws = FeatureDraws(seed: seeded.next())
+            }
+        }
         var best = (score: -Double.infinity, iteration: 0)
         let pool = HistogramPool(size: p * (Int(missingBin) + 1))
         // Trees grown on every row share their root's counts per bin.
@@ -160,14 +172,13 @@ struct BoostingEngine {
                                               l1Regularization: parameters.l1Regularization, shrinkage: parameters.learningRate, threads: threads,
                                               featureFraction: parameters.maxFeatures, monotonic: monotonic, categorical: categories.isEmpty ? [] : categorical,
                                               interactionGroups: interactionGroups)
-                let treeSeed = generator.next()
                 var tree = binned.withUnsafeBufferPointer { bins in binnedRows.withUnsafeBufferPointer { rows in
                     g.withUnsafeBufferPointer { gp in
                         (stride == 2 ? g : h).withUnsafeBufferPointer { hessianBase in
                             let hp = stride == 2 ? UnsafeBufferPointer(rebasing: hessianBase[1...]) : hessianBase
                             var grower = TreeGrower(binnedRows: rows, binned: bins, featureCount: p, binCounts: mapper.binCounts, hasMissing: hasMissing,
                                                     missingBin: Int(missingBin), gradients: gp, hessians: hp, gradientStride: stride, constantHessian: constantHessian,
-                                                    samples: samples, rowCount: m, rootCounts: rootCounts, settings: settings, generator: SeededGenerator(seed: treeSeed), pool: pool)
+                                                    samples: samples, rowCount: m, rootCounts: rootCounts, settings: settings, featureDraws: featureDraws, pool: pool)
                             var tree = grower.grow()
                             if objective == .absoluteError || objective == .quantile {
                                 updateLeavesToQuantile(&tree, grower: grower, targets: trainY, raw: raw, weights: trainWeights)

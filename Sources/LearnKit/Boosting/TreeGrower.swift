@@ -24,6 +24,13 @@ struct GrowerSettings {
     var interactionGroups: [PythonIntSet] = []
 }
 
+/// The generator `max_features` draws from, shared by every tree of a fit (scikit-learn's
+/// `_feature_subsample_rng`: NumPy's `default_rng` of the second seed `random_state` gives).
+final class FeatureDraws: @unchecked Sendable {
+    var generator: NumPyGenerator
+    init(seed: UInt64) { generator = NumPyGenerator(seed: seed) }
+}
+
 /// The best split found for a node.
 struct SplitInfo {
     var gain: Double = -1
@@ -64,8 +71,9 @@ struct TreeGrower {
     let settings: GrowerSettings
     /// Where histogram buffers come from and go back to.
     let pool: HistogramPool
-    /// Draws the features each node's split considers when ``GrowerSettings/featureFraction`` < 1.
-    var generator: SeededGenerator
+    /// Draws the features each node's split considers when ``GrowerSettings/featureFraction`` < 1
+    /// (one generator for every tree of a fit, as scikit-learn's).
+    let featureDraws: FeatureDraws?
     let binStride: Int
     /// Training rows: the bins are column-major, feature `f`'s at `binned[f * rowCount ..< (f + 1) * rowCount]`.
     let rowCount: Int
@@ -105,7 +113,7 @@ struct TreeGrower {
 
     init(binnedRows: UnsafeBufferPointer<UInt8>, binned: UnsafeBufferPointer<UInt8>, featureCount: Int, binCounts: [Int], hasMissing: [Bool], missingBin: Int,
          gradients: UnsafeBufferPointer<Float>, hessians: UnsafeBufferPointer<Float>, gradientStride: Int = 1, constantHessian: Bool,
-         samples: [Int32], rowCount: Int? = nil, rootCounts: [UInt32]? = nil, settings: GrowerSettings, generator: SeededGenerator, pool: HistogramPool) {
+         samples: [Int32], rowCount: Int? = nil, rootCounts: [UInt32]? = nil, settings: GrowerSettings, featureDraws: FeatureDraws? = nil, pool: HistogramPool) {
         self.pool = pool
         self.binnedRows = binnedRows
         self.binned = binned
@@ -118,7 +126,7 @@ struct TreeGrower {
         self.gradientStride = gradientStride
         self.constantHessian = constantHessian
         self.settings = settings
-        self.generator = generator
+        self.featureDraws = featureDraws
         self.partition = samples
         binStride = missingBin + 1
         self.rowCount = rowCount ?? samples.count
@@ -380,9 +388,13 @@ struct TreeGrower {
         // (in scan order), and `max_features` draws from those.
         func drawFeatures(_ node: Int) -> [Int] {
             var features = constrained ? nodes[node].allowed : scanOrder
-            if settings.featureFraction < 1, !features.isEmpty {
+            if settings.featureFraction < 1, !features.isEmpty, let featureDraws {
+                // scikit-learn's: a mask of `take` trues, shuffled by NumPy's Generator.
                 let take = max(1, Int((settings.featureFraction * Double(features.count)).rounded(.up)))
-                if let drawn = try? generator.sampleWithoutReplacement(take, from: features.count) { features = drawn.sorted().map { features[$0] } }
+                var mask = [Bool](repeating: false, count: features.count)
+                for i in 0..<min(take, mask.count) { mask[i] = true }
+                featureDraws.generator.shuffle(&mask)
+                features = features.indices.filter { mask[$0] }.map { features[$0] }
             }
             return features
         }
