@@ -70,7 +70,9 @@ struct BinningTests {
     @Test func numPyGeneratorIsNumPys() throws {
         struct Golden: Decodable {
             struct Case: Decodable { var seed: String; var state: [UInt32]; var raw: [String]; var shuffled: [Int]; var mask: [Bool] }
+            struct Sum: Decodable { var values: [Double]; var sum: Double }
             var cases: [Case]
+            var sums: [Sum]
         }
         let golden = try GoldenFiles().load(Golden.self, "numpy_generator.json")
         #expect(golden.cases.count == 5)
@@ -86,6 +88,11 @@ struct BinningTests {
             var mask = [true, true, true, false, false, false, false, false, false, false]
             generator.shuffle(&mask)
             #expect(mask == test.mask, "seed \(seed) mask")
+        }
+        // np.sum's pairwise summation, to the bit (the root's totals are summed so).
+        #expect(golden.sums.count == 9)
+        for test in golden.sums {
+            #expect(TreeGrower.pairwiseSum(count: test.values.count) { test.values[$0] } == test.sum, "\(test.values.count) values")
         }
     }
 

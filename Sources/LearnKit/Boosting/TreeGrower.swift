@@ -337,16 +337,16 @@ struct TreeGrower {
     /// Grows the tree; returns it with values shrunk.
     mutating func grow() -> BoostedTree {
         let root = histogram(0..<partition.count)
-        // The totals, from the bins of one feature (every feature's bins hold every sample).
-        var gradient = 0.0, hessian = 0.0
-        let first = 0
-        for bin in 0..<binStride {
-            gradient += root.bins[first * binStride + bin].gradient
-            hessian += root.bins[first * binStride + bin].hessian
-        }
-        if constantHessian { hessian = Double(hessians.first ?? 1) * Double(partition.count) }
-        nodes = [Node(start: 0, end: partition.count, depth: 0, gradient: gradient, hessian: hessian, value: 0)]
+        // The totals from the bins of one feature (every feature's bins hold every sample), as
+        // scikit-learn sums them: NumPy's pairwise sum over the first allowed feature's bins.
         let constrained = !settings.interactionGroups.isEmpty
+        let first = constrained ? Self.allowedFeatures(settings.interactionGroups, Array(settings.interactionGroups.indices)).first ?? 0 : 0
+        let (gradient, summedHessian) = root.bins.withUnsafeBufferPointer { bins in
+            let base = bins.baseAddress! + first * binStride
+            return (Self.pairwiseSum(count: binStride) { base[$0].gradient }, Self.pairwiseSum(count: binStride) { base[$0].hessian })
+        }
+        let hessian = constantHessian ? Double(hessians.first ?? 1) * Double(partition.count) : summedHessian
+        nodes = [Node(start: 0, end: partition.count, depth: 0, gradient: gradient, hessian: hessian, value: 0)]
         if constrained {
             nodes[0].groups = Array(settings.interactionGroups.indices)
             nodes[0].allowed = Self.allowedFeatures(settings.interactionGroups, nodes[0].groups)
@@ -520,6 +520,31 @@ struct TreeGrower {
         let (tree, order) = flatten()
         flatIndex = order
         return tree
+    }
+
+    /// NumPy's pairwise summation (`np.sum` of float64): below 8 values in order; up to 128 in
+    /// eight interleaved partial sums added as a tree, then the rest; above, the two halves
+    /// (the first a multiple of 8) summed apart and added.
+    static func pairwiseSum(count n: Int, offset: Int = 0, _ value: (Int) -> Double) -> Double {
+        if n < 8 {
+            var total = 0.0
+            for i in 0..<n { total += value(offset + i) }
+            return total
+        }
+        if n <= 128 {
+            var r = (0..<8).map { value(offset + $0) }
+            var i = 8
+            while i < n - n % 8 {
+                for j in 0..<8 { r[j] += value(offset + i + j) }
+                i += 8
+            }
+            var total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+            while i < n { total += value(offset + i); i += 1 }
+            return total
+        }
+        var half = n / 2
+        half -= half % 8
+        return pairwiseSum(count: half, offset: offset, value) + pairwiseSum(count: n - half, offset: offset + half, value)
     }
 
     /// The features of `groups`, in the order scikit-learn scans them: a Python set updated
