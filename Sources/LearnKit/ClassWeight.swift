@@ -56,7 +56,8 @@ public enum ClassWeight: Sendable, Hashable, Codable {
     /// - Parameters:
     ///   - labels: each row's class index into `classes`.
     ///   - targetLabels: the label of each class code, when the target came as labels.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a weighted label that is not a class.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a weighted label that is not a class,
+    ///   or when every sample ends up with weight 0.
     func apply(to weights: [Double], labels: [Int], classes: [Double], targetLabels: [String]?) throws -> [Double] {
         let perClass: [Double]
         switch self {
@@ -81,6 +82,11 @@ public enum ClassWeight: Sendable, Hashable, Codable {
                 table[name] ?? table.first(where: { Double($0.key) == value })?.value ?? 1
             }
         }
-        return weights.indices.map { weights[$0] * perClass[labels[$0]] }
+        let weighted = weights.indices.map { weights[$0] * perClass[labels[$0]] }
+        guard weighted.contains(where: { $0 > 0 }) else {
+            throw ToolboxError(.invalidParameter, "class_weight leaves every sample with weight 0; nothing is left to fit",
+                               context: ErrorContext(parameter: "class_weight"))
+        }
+        return weighted
     }
 }

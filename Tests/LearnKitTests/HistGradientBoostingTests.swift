@@ -215,6 +215,23 @@ struct HistGradientBoostingTests {
         #expect(model.ensemble.binThresholds == g.large_bins["seed7"])
     }
 
+    /// Class weights that zero every sample leave nothing to fit: a typed error for every
+    /// classifier that takes them, not a model predicting NaN.
+    @Test func classWeightsThatZeroEverySampleAreRefused() throws {
+        let x = try matrix(data.breast), y = data.breast.y
+        let zero = ClassWeight.custom([0: 0, 1: 0])
+        #expect(throws: ToolboxError.self) { try HistGradientBoostingClassifier(parameters: Self.parameters(5), classWeight: zero).fit(x, y) }
+        #expect(throws: ToolboxError.self) { try DecisionTreeClassifier(classWeight: zero).fit(x, y) }
+        var forest = RandomForestClassifier()
+        forest.classWeight = zero
+        #expect(throws: ToolboxError.self) { try forest.fit(x, y) }
+        var logistic = LogisticRegression()
+        logistic.classWeight = zero
+        #expect(throws: ToolboxError.self) { try logistic.fit(x, y) }
+        // One class at zero still fits.
+        _ = try HistGradientBoostingClassifier(parameters: Self.parameters(5), classWeight: .custom([0: 0])).fit(x, y)
+    }
+
     /// Sample weights, a tenth of them zero: binned as scikit-learn 1.9 bins with weights
     /// (zero-weight rows left out, weighted percentiles), then weighted gradients and hessians.
     @Test func sampleWeightsMatchScikitLearn() throws {
