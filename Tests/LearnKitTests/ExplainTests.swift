@@ -18,6 +18,8 @@ struct ExplainGolden: Decodable {
     var boosting: [String: Explained]
     var trees: [String: Trees]
     var partial_dependence: [String: Dependence]
+    struct Permutation: Decodable { var repeats: Int; var seed: UInt64; var importances: [Double]; var mean: [Double]; var std: [Double] }
+    var permutation: [String: Permutation]
 }
 
 @Suite("Explainability against shap and scikit-learn")
@@ -138,6 +140,29 @@ struct ExplainTests {
     }
 
     /// `auto` picks recursion for boosting and tree regressors, brute for the rest; bad requests are typed errors.
+    /// Permutation importance with a fixed seed shuffles as scikit-learn's
+    /// `permutation_importance(random_state=...)` does: the same importances, means and
+    /// standard deviations, on any number of threads.
+    @Test func permutationImportanceEqualsScikitLearn() throws {
+        let diabetes = try HistGradientBoostingRegressor(parameters: HistGradientBoostingTests.parameters(20))
+            .fit(try Matrix(rows: data.diabetes.rows, columns: data.diabetes.columns, values: data.diabetes.x), data.diabetes.y)
+        let breast = try HistGradientBoostingClassifier(parameters: HistGradientBoostingTests.parameters(20))
+            .fit(try Matrix(rows: data.breast.rows, columns: data.breast.columns, values: data.breast.x), data.breast.y)
+        for (name, model, set, scorer) in [("diabetes_r2", diabetes as any FittedModel, data.diabetes, Scorer.r2),
+                                           ("breast_accuracy", breast as any FittedModel, data.breast, Scorer.accuracy)] {
+            let expected = try #require(g.permutation[name])
+            let x = try Matrix(rows: set.rows, columns: set.columns, values: set.x)
+            for threads in [1, 2] {
+                let result = try PermutationImportance.compute(model, x: x, y: set.y, scorer: scorer, repeats: expected.repeats, seed: expected.seed, threads: threads)
+                for (label, ours, theirs) in [("importances", result.importances.flatMap { $0 }, expected.importances),
+                                              ("mean", result.importancesMean, expected.mean), ("std", result.importancesStandardDeviation, expected.std)] {
+                    let mismatch = ToolboxTesting.mismatch(ours, theirs, relativeTolerance: 1e-9, absoluteTolerance: 1e-12)
+                    #expect(mismatch == nil, "\(name) \(label): \(String(describing: mismatch))")
+                }
+            }
+        }
+    }
+
     @Test func methodsAndBadRequests() throws {
         let (x, y) = try dataset("diabetes")
         let boosted = try HistGradientBoostingRegressor(parameters: Self.boosting(5)).fit(x, y)
