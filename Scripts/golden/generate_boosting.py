@@ -70,6 +70,12 @@ def main():
     cases["breast_early_stopping"] = (HistGradientBoostingClassifier(random_state=0, **stopping), bx, by, "proba")
     cases["wine_early_stopping_seed5"] = (HistGradientBoostingClassifier(random_state=5, validation_fraction=0.2, **stopping), wx, wy, "proba")
     cases["diabetes_early_stopping"] = (HistGradientBoostingRegressor(random_state=3, **stopping), dx, dy, "regression")
+    # Early stopping on a scorer (computed from the raw scores, as scikit-learn does for named scorers).
+    cases["breast_stop_accuracy"] = (HistGradientBoostingClassifier(random_state=1, scoring="accuracy", **stopping), bx, by, "proba")
+    cases["breast_stop_roc_auc"] = (HistGradientBoostingClassifier(random_state=2, scoring="roc_auc", **stopping), bx, by, "proba")
+    cases["wine_stop_f1_macro"] = (HistGradientBoostingClassifier(random_state=0, scoring="f1_macro", validation_fraction=0.25, **stopping), wx, wy, "proba")
+    cases["diabetes_stop_r2"] = (HistGradientBoostingRegressor(random_state=0, scoring="r2", **stopping), dx, dy, "regression")
+    cases["diabetes_stop_mae"] = (HistGradientBoostingRegressor(random_state=4, scoring="neg_mean_absolute_error", **stopping), dx, dy, "regression")
     cases["breast_sample_weight"] = (HistGradientBoostingClassifier(max_iter=30, **base), bx, by, "proba")
     cases["diabetes_sample_weight"] = (HistGradientBoostingRegressor(max_iter=30, **base), dx, dy, "regression")
     weights = {"breast_sample_weight": out["weights_breast"], "diabetes_sample_weight": out["weights_diabetes"]}

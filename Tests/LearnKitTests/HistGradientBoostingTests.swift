@@ -191,6 +191,39 @@ struct HistGradientBoostingTests {
         }
     }
 
+    /// Early stopping on a scorer (`scoring`) stops where scikit-learn stops: the scorer is
+    /// computed from the raw scores on scikit-learn's validation rows.
+    @Test func earlyStoppingOnAScorerStopsWhereScikitLearnStops() throws {
+        func stopping(_ seed: UInt64, _ scoring: EarlyStoppingScoring, fraction: Double = 0.1) -> BoostingParameters {
+            Self.parameters(300) {
+                $0.earlyStopping = .on; $0.iterationsWithoutChange = 5; $0.learningRate = 0.3; $0.seed = seed; $0.scoring = scoring; $0.validationFraction = fraction
+            }
+        }
+        let breast = try matrix(data.breast), wine = try matrix(data.wine), diabetes = try matrix(data.diabetes)
+        let classifiers: [(String, HistGradientBoostingClassifierModel, Matrix<Double>)] = [
+            ("breast_stop_accuracy", try HistGradientBoostingClassifier(parameters: stopping(1, .accuracy)).fit(breast, data.breast.y), breast),
+            ("breast_stop_roc_auc", try HistGradientBoostingClassifier(parameters: stopping(2, .rocAUC)).fit(breast, data.breast.y), breast),
+            ("wine_stop_f1_macro", try HistGradientBoostingClassifier(parameters: stopping(0, .f1Macro, fraction: 0.25)).fit(wine, data.wine.y), wine),
+        ]
+        for (name, model, x) in classifiers {
+            let expected = try #require(g.cases[name])
+            #expect(model.iterationCount == expected.iterations, "\(name): \(model.iterationCount) iterations, scikit-learn \(expected.iterations)")
+            let mismatch = ToolboxTesting.mismatch(try model.predictProbabilities(x).values, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+            #expect(mismatch == nil, "\(name): \(String(describing: mismatch))")
+        }
+        for (name, seed, scoring) in [("diabetes_stop_r2", UInt64(0), EarlyStoppingScoring.r2), ("diabetes_stop_mae", 4, .negativeMeanAbsoluteError)] {
+            let model = try HistGradientBoostingRegressor(parameters: stopping(seed, scoring)).fit(diabetes, data.diabetes.y)
+            let expected = try #require(g.cases[name])
+            #expect(model.iterationCount == expected.iterations, "\(name): \(model.iterationCount) iterations, scikit-learn \(expected.iterations)")
+            let mismatch = ToolboxTesting.mismatch(try model.predict(diabetes), expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+            #expect(mismatch == nil, "\(name): \(String(describing: mismatch))")
+        }
+        // A scorer for the other kind of model, roc_auc on three classes: typed errors.
+        #expect(throws: ToolboxError.self) { try HistGradientBoostingRegressor(parameters: stopping(0, .accuracy)).fit(diabetes, data.diabetes.y) }
+        #expect(throws: ToolboxError.self) { try HistGradientBoostingClassifier(parameters: stopping(0, .r2)).fit(breast, data.breast.y) }
+        #expect(throws: ToolboxError.self) { try HistGradientBoostingClassifier(parameters: stopping(0, .rocAUC)).fit(wine, data.wine.y) }
+    }
+
     /// Above 200,000 rows the edges come from a subsample drawn as scikit-learn draws it
     /// (NumPy's RandomState, with replacement, by weight when weighted): the same edges.
     @Test func largeDataBinsAsScikitLearn() throws {

@@ -207,6 +207,16 @@ public enum InteractionConstraints: Sendable, Hashable, Codable {
     }
 }
 
+/// `scoring`: what early stopping watches on the validation rows, as scikit-learn's: `loss`
+/// (the default) or a scorer computed from the raw scores kept as trees are added.
+public enum EarlyStoppingScoring: String, CaseIterable, Sendable, Hashable, Codable {
+    case loss, accuracy, balancedAccuracy = "balanced_accuracy", f1Macro = "f1_macro", rocAUC = "roc_auc"
+    case r2, negativeMeanSquaredError = "neg_mean_squared_error", negativeMeanAbsoluteError = "neg_mean_absolute_error"
+
+    var forClassifiers: Bool { [.accuracy, .balancedAccuracy, .f1Macro, .rocAUC].contains(self) }
+    var forRegressors: Bool { [.r2, .negativeMeanSquaredError, .negativeMeanAbsoluteError].contains(self) }
+}
+
 /// The hyperparameters histogram gradient boosting shares between its classifier and regressor,
 /// with scikit-learn's names and defaults.
 public struct BoostingParameters: Sendable, Hashable, Codable {
@@ -243,6 +253,8 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
     public var iterationsWithoutChange: Int = 10
     /// `tol` (≥ 0, default 1e-7).
     public var tolerance: Double = 1e-7
+    /// `scoring` (default `loss`): what early stopping watches.
+    public var scoring: EarlyStoppingScoring = .loss
     /// `categorical_features` (default `"from_dtype"`): the columns split as categories.
     public var categoricalFeatures: CategoricalFeatureSelection = .fromDType
     /// `monotonic_cst` (default `null`): monotonic constraints per feature.
@@ -275,6 +287,7 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
         .real("validation_fraction", \.validationFraction, minimum: 0, maximum: 1, exclusiveMinimum: true, "rows held out for early stopping"),
         .integer("n_iter_no_change", \.iterationsWithoutChange, minimum: 1, "patience of early stopping"),
         .real("tol", \.tolerance, minimum: 0, "improvement early stopping asks for"),
+        .choice("scoring", \.scoring, "what early stopping watches: loss, or a scorer (accuracy, roc_auc, r2, ...)"),
         .coded("categorical_features", \.categoricalFeatures, kind: CategoricalFeatureSelection.kind,
                "from_dtype (the data's categorical columns), null, or indices, booleans or names of columns split as categories"),
         .coded("monotonic_cst", \.monotonicConstraints, kind: MonotonicConstraints.kind,

@@ -130,7 +130,7 @@ struct BoostingEngine {
         }
 
         if stopEarly {
-            validationScores.append(-loss(validationY, validationRaw, validationWeights))
+            validationScores.append(try validationScore(validationY, validationRaw, validationWeights))
         }
         for iteration in 0..<parameters.maxIterations {
             if objective == .huber { huberDelta = huberThreshold(trainY, raw, trainWeights) }
@@ -220,7 +220,7 @@ struct BoostingEngine {
             if let trainLoss { trainScores.append(-trainLoss) }
             var validationLoss: Double?
             if stopEarly {
-                let score = -loss(validationY, validationRaw, validationWeights)
+                let score = try validationScore(validationY, validationRaw, validationWeights)
                 validationScores.append(score)
                 validationLoss = -score
                 if score > best.score { best = (score, iteration + 1) }
@@ -230,6 +230,47 @@ struct BoostingEngine {
         }
         return BoostingResult(baseline: baseline, trees: trees, mapper: mapper, trainScores: trainScores, validationScores: validationScores,
                               categories: categories)
+    }
+
+    /// The validation score early stopping watches (scikit-learn's `scoring`): minus the loss,
+    /// or a scorer on the predictions the raw scores give (classes by the largest score, the
+    /// raw score itself as ROC AUC's decision function), weighted by the validation weights.
+    func validationScore(_ y: [Double], _ raw: [Double], _ w: [Double]?) throws -> Double {
+        let scoring = parameters.scoring
+        if scoring == .loss { return -loss(y, raw, w) }
+        let k = outputs
+        if classes != nil {
+            guard scoring.forClassifiers else {
+                throw ToolboxError(.invalidParameter, "scoring \(scoring.rawValue) scores regressors; a classifier takes loss, accuracy, balanced_accuracy, f1_macro or roc_auc",
+                                   context: ErrorContext(parameter: "scoring"))
+            }
+            let predicted = (0..<y.count).map { i -> Double in
+                if k == 1 { return raw[i] > 0 ? 1 : 0 }
+                var best = 0
+                for c in 1..<k where raw[i * k + c] > raw[i * k + best] { best = c }
+                return Double(best)
+            }
+            switch scoring {
+            case .accuracy: return try Metrics.accuracy(y, predicted, sampleWeights: w)
+            case .balancedAccuracy: return try Metrics.balancedAccuracy(y, predicted, sampleWeights: w)
+            case .f1Macro: return try Metrics.f1(y, predicted, average: .macro, sampleWeights: w)
+            default:
+                guard k == 1 else {
+                    throw ToolboxError(.invalidParameter, "scoring roc_auc takes two classes, as scikit-learn's; this model has \(k)", context: ErrorContext(parameter: "scoring"))
+                }
+                return try Metrics.rocAUC(y, scores: raw, positiveLabel: 1, sampleWeights: w)
+            }
+        }
+        guard scoring.forRegressors else {
+            throw ToolboxError(.invalidParameter, "scoring \(scoring.rawValue) scores classifiers; a regressor takes loss, r2, neg_mean_squared_error or neg_mean_absolute_error",
+                               context: ErrorContext(parameter: "scoring"))
+        }
+        let predicted = objective == .poisson ? raw.map { exp($0) } : raw
+        switch scoring {
+        case .r2: return try Metrics.r2(y, predicted, sampleWeights: w)
+        case .negativeMeanSquaredError: return -(try Metrics.meanSquaredError(y, predicted, sampleWeights: w))
+        default: return -(try Metrics.meanAbsoluteError(y, predicted, sampleWeights: w))
+        }
     }
 
     /// The Huber loss's threshold for an iteration: the `alpha`-quantile of the absolute
