@@ -1,5 +1,5 @@
 import Foundation
-public import ToolboxCore
+import ToolboxCore
 
 /// How a boosted model turns raw scores into outputs, and the gradients of its loss.
 public enum BoostingObjective: String, Sendable, Hashable, Codable, CaseIterable {
