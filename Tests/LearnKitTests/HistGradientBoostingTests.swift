@@ -162,9 +162,9 @@ struct HistGradientBoostingTests {
             infinite[0] = .infinity
             missing[0] = .nan
             let tree = model.ensemble.trees[0][0]
-            let number = infinite.withUnsafeBufferPointer { tree.predict($0.baseAddress!) }
-            let nan = missing.withUnsafeBufferPointer { tree.predict($0.baseAddress!) }
-            #expect(number != nan)
+            let numberLeaf = infinite.withUnsafeBufferPointer { tree.predict($0.baseAddress!) }
+            let missingLeaf = missing.withUnsafeBufferPointer { tree.predict($0.baseAddress!) }
+            #expect(numberLeaf != missingLeaf)
             let batch = try model.decisionFunction(try Matrix(rows: 2, columns: 3, values: infinite + missing)).values
             #expect(batch[0] != batch[1])
             #expect(batch[0] == infinite.withUnsafeBufferPointer { model.ensemble.rawPrediction(row: $0.baseAddress!) })

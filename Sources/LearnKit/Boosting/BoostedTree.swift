@@ -1,5 +1,5 @@
 import Foundation
-public import ToolboxCore
+import ToolboxCore
 
 /// A regression tree of a boosted ensemble, flattened into arrays for prediction: node `i` is
 /// a leaf when `feature[i] < 0` (its output is `value[i]`), otherwise rows with

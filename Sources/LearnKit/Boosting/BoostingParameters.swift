@@ -1,5 +1,5 @@
 import Foundation
-public import ToolboxCore
+import ToolboxCore
 
 /// `early_stopping`: `auto` (on when there are more than 10,000 rows, as scikit-learn), `true`
 /// or `false`.
