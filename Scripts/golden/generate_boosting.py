@@ -76,6 +76,12 @@ def main():
     cases["wine_stop_f1_macro"] = (HistGradientBoostingClassifier(random_state=0, scoring="f1_macro", validation_fraction=0.25, **stopping), wx, wy, "proba")
     cases["diabetes_stop_r2"] = (HistGradientBoostingRegressor(random_state=0, scoring="r2", **stopping), dx, dy, "regression")
     cases["diabetes_stop_mae"] = (HistGradientBoostingRegressor(random_state=4, scoring="neg_mean_absolute_error", **stopping), dx, dy, "regression")
+    # validation_fraction as a count, or None: early stopping on the training rows (a scorer on
+    # at most 10,000 of them, scikit-learn's resample).
+    cases["breast_validation_count"] = (HistGradientBoostingClassifier(random_state=3, validation_fraction=50, **{**stopping, "n_iter_no_change": 3}), bx, by, "proba")
+    cases["breast_train_loss"] = (HistGradientBoostingClassifier(random_state=0, validation_fraction=None, **{**stopping, "learning_rate": 0.1}), bx, by, "proba")
+    cases["breast_train_accuracy"] = (HistGradientBoostingClassifier(random_state=0, validation_fraction=None, scoring="accuracy", **stopping), bx, by, "proba")
+    cases["diabetes_train_r2"] = (HistGradientBoostingRegressor(random_state=0, validation_fraction=None, scoring="r2", **{**stopping, "n_iter_no_change": 2}), dx, dy, "regression")
     cases["breast_sample_weight"] = (HistGradientBoostingClassifier(max_iter=30, **base), bx, by, "proba")
     cases["diabetes_sample_weight"] = (HistGradientBoostingRegressor(max_iter=30, **base), dx, dy, "regression")
     weights = {"breast_sample_weight": out["weights_breast"], "diabetes_sample_weight": out["weights_diabetes"]}
@@ -138,6 +144,23 @@ def main():
     for name, seed, weights in [("seed0", 0, None), ("seed7", 7, None), ("seed0_weighted", 0, lw)]:
         model = HistGradientBoostingClassifier(max_iter=1, early_stopping=False, random_state=seed).fit(lx, ly, sample_weight=weights)
         out["large_bins"][name] = [t.tolist() for t in model._bin_mapper.bin_thresholds_]
+    # Above 10,000 training rows a scorer on the training rows watches scikit-learn's resample
+    # of 10,000 (stratified for classifiers): 12,000 rows given by a formula.
+    n = 12_000
+    i = np.arange(n)[:, None]
+    j = np.arange(4)[None, :]
+    fx = ((i * 7919 + j * 104729) % 1000003) / 1000003.0 * (j + 1) - 0.5 * (j + 1)
+    noise = ((np.arange(n) * 48271) % 2147483647) / 2147483647.0 - 0.5
+    fy = (fx[:, 0] + fx[:, 1] - 0.5 * fx[:, 2] + noise > 0.1).astype(float)
+    out["resample_cases"] = {}
+    for name, model in [("classifier", HistGradientBoostingClassifier(random_state=5, validation_fraction=None, scoring="balanced_accuracy",
+                                                                      early_stopping=True, max_iter=200, n_iter_no_change=4, learning_rate=0.5)),
+                        ("regressor", HistGradientBoostingRegressor(random_state=6, validation_fraction=None, scoring="neg_mean_absolute_error",
+                                                                    early_stopping=True, max_iter=200, n_iter_no_change=4, learning_rate=0.5))]:
+        target = fy if name == "classifier" else fx[:, 0] * 2 + noise
+        model.fit(fx, target)
+        prediction = model.predict_proba(fx[:200]) if name == "classifier" else model.predict(fx[:200])
+        out["resample_cases"][name] = {"iterations": int(model.n_iter_), "prediction": np.asarray(prediction).ravel().tolist()}
     with open(OUT, "w") as f:
         json.dump(clean(out), f, indent=1, sort_keys=True)
 

@@ -14,6 +14,8 @@ struct BoostingGolden: Decodable {
     var weights_diabetes: [Double]
     var bin_thresholds_breast: [[Double]]
     var large_bins: [String: [[Double]]]
+    struct Resampled: Decodable { var iterations: Int; var prediction: [Double] }
+    var resample_cases: [String: Resampled]
     var cases: [String: Case]
     var cv: [String: Double]
     struct SHAP: Decodable { var values: [Double]; var expected: [Double] }
@@ -176,7 +178,7 @@ struct HistGradientBoostingTests {
     /// seed random_state gives, stratified for classifiers) and so stops where it stops.
     @Test func earlyStoppingStopsWhereScikitLearnStops() throws {
         func stopping(_ seed: UInt64, fraction: Double = 0.1) -> BoostingParameters {
-            Self.parameters(300) { $0.earlyStopping = .on; $0.iterationsWithoutChange = 5; $0.learningRate = 0.3; $0.seed = seed; $0.validationFraction = fraction }
+            Self.parameters(300) { $0.earlyStopping = .on; $0.iterationsWithoutChange = 5; $0.learningRate = 0.3; $0.seed = seed; $0.validationFraction = .fraction(fraction) }
         }
         let breast = try HistGradientBoostingClassifier(parameters: stopping(0)).fit(try matrix(data.breast), data.breast.y)
         let wine = try HistGradientBoostingClassifier(parameters: stopping(5, fraction: 0.2)).fit(try matrix(data.wine), data.wine.y)
@@ -196,7 +198,7 @@ struct HistGradientBoostingTests {
     @Test func earlyStoppingOnAScorerStopsWhereScikitLearnStops() throws {
         func stopping(_ seed: UInt64, _ scoring: EarlyStoppingScoring, fraction: Double = 0.1) -> BoostingParameters {
             Self.parameters(300) {
-                $0.earlyStopping = .on; $0.iterationsWithoutChange = 5; $0.learningRate = 0.3; $0.seed = seed; $0.scoring = scoring; $0.validationFraction = fraction
+                $0.earlyStopping = .on; $0.iterationsWithoutChange = 5; $0.learningRate = 0.3; $0.seed = seed; $0.scoring = scoring; $0.validationFraction = .fraction(fraction)
             }
         }
         let breast = try matrix(data.breast), wine = try matrix(data.wine), diabetes = try matrix(data.diabetes)
@@ -222,6 +224,61 @@ struct HistGradientBoostingTests {
         #expect(throws: ToolboxError.self) { try HistGradientBoostingRegressor(parameters: stopping(0, .accuracy)).fit(diabetes, data.diabetes.y) }
         #expect(throws: ToolboxError.self) { try HistGradientBoostingClassifier(parameters: stopping(0, .r2)).fit(breast, data.breast.y) }
         #expect(throws: ToolboxError.self) { try HistGradientBoostingClassifier(parameters: stopping(0, .rocAUC)).fit(wine, data.wine.y) }
+    }
+
+    /// `validation_fraction` as a count, or `nil` (early stopping on the training rows; a scorer
+    /// on scikit-learn's resample of 10,000 of them above that): scikit-learn's stops.
+    @Test func validationCountsAndTrainingRowsStopAsScikitLearn() throws {
+        func stopping(_ seed: UInt64, _ scoring: EarlyStoppingScoring, held: ValidationRows?, patience: Int = 5, rate: Double = 0.3) -> BoostingParameters {
+            Self.parameters(300) {
+                $0.earlyStopping = .on; $0.iterationsWithoutChange = patience; $0.learningRate = rate; $0.seed = seed; $0.scoring = scoring
+                $0.validationFraction = held
+            }
+        }
+        let breast = try matrix(data.breast), diabetes = try matrix(data.diabetes)
+        let cases: [(String, any FittedModel, Matrix<Double>)] = [
+            ("breast_validation_count", try HistGradientBoostingClassifier(parameters: stopping(3, .loss, held: 50, patience: 3)).fit(breast, data.breast.y), breast),
+            ("breast_train_loss", try HistGradientBoostingClassifier(parameters: stopping(0, .loss, held: nil, rate: 0.1)).fit(breast, data.breast.y), breast),
+            ("breast_train_accuracy", try HistGradientBoostingClassifier(parameters: stopping(0, .accuracy, held: nil)).fit(breast, data.breast.y), breast),
+            ("diabetes_train_r2", try HistGradientBoostingRegressor(parameters: stopping(0, .r2, held: nil, patience: 2)).fit(diabetes, data.diabetes.y), diabetes),
+        ]
+        for (name, model, x) in cases {
+            let expected = try #require(g.cases[name])
+            let iterations = (model as? HistGradientBoostingClassifierModel)?.iterationCount ?? (model as! HistGradientBoostingRegressorModel).iterationCount
+            #expect(iterations == expected.iterations, "\(name): \(iterations) iterations, scikit-learn \(expected.iterations)")
+            let ours = try (model as? HistGradientBoostingClassifierModel)?.predictProbabilities(x).values ?? (model as! HistGradientBoostingRegressorModel).predict(x)
+            let mismatch = ToolboxTesting.mismatch(ours, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+            #expect(mismatch == nil, "\(name): \(String(describing: mismatch))")
+        }
+        // 12,000 rows by a formula: a scorer on the training rows sees scikit-learn's resample.
+        let n = 12_000
+        var values = [Double](repeating: 0, count: n * 4), labels = [Double](repeating: 0, count: n), targets = labels
+        for i in 0..<n {
+            for j in 0..<4 { values[i * 4 + j] = Double((i * 7919 + j * 104_729) % 1_000_003) / 1_000_003.0 * Double(j + 1) - 0.5 * Double(j + 1) }
+            let noise = Double((i * 48_271) % 2_147_483_647) / 2_147_483_647.0 - 0.5
+            labels[i] = values[i * 4] + values[i * 4 + 1] - 0.5 * values[i * 4 + 2] + noise > 0.1 ? 1 : 0
+            targets[i] = values[i * 4] * 2 + noise
+        }
+        let x = try Matrix(rows: n, columns: 4, values: values), head = try x.rows(at: Array(0..<200))
+        func large(_ seed: UInt64, _ scoring: EarlyStoppingScoring) -> BoostingParameters {
+            Self.parameters(200) { $0.earlyStopping = .on; $0.iterationsWithoutChange = 4; $0.learningRate = 0.5; $0.seed = seed; $0.scoring = scoring; $0.validationFraction = nil }
+        }
+        let classifier = try HistGradientBoostingClassifier(parameters: large(5, .balancedAccuracy)).fit(x, labels)
+        let regressor = try HistGradientBoostingRegressor(parameters: large(6, .negativeMeanAbsoluteError)).fit(x, targets)
+        for (name, iterations, ours) in [("classifier", classifier.iterationCount, try classifier.predictProbabilities(head).values),
+                                         ("regressor", regressor.iterationCount, try regressor.predict(head))] {
+            let expected = try #require(g.resample_cases[name])
+            #expect(iterations == expected.iterations, "\(name): \(iterations) iterations, scikit-learn \(expected.iterations)")
+            let mismatch = ToolboxTesting.mismatch(ours, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+            #expect(mismatch == nil, "\(name): \(String(describing: mismatch))")
+        }
+        // A count that leaves no training rows, a fraction out of range: typed errors.
+        #expect(throws: ToolboxError.self) { try HistGradientBoostingClassifier(parameters: stopping(0, .loss, held: 569)).fit(breast, data.breast.y) }
+        #expect(throws: ToolboxError.self) { try HistGradientBoostingClassifier(hyperparameters: ["validation_fraction": .number(1.5)], path: nil) }
+        #expect(throws: ToolboxError.self) { try HistGradientBoostingClassifier(hyperparameters: ["validation_fraction": .number(0)], path: nil) }
+        let decoded = try HistGradientBoostingClassifier(hyperparameters: ["validation_fraction": .null], path: nil)
+        #expect(decoded.parameters.validationFraction == nil)
+        #expect(try HistGradientBoostingClassifier(hyperparameters: ["validation_fraction": .number(40)], path: nil).parameters.validationFraction == .count(40))
     }
 
     /// Above 200,000 rows the edges come from a subsample drawn as scikit-learn draws it

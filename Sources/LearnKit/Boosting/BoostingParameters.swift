@@ -207,6 +207,46 @@ public enum InteractionConstraints: Sendable, Hashable, Codable {
     }
 }
 
+/// `validation_fraction`: the rows early stopping holds out, as scikit-learn takes them: a
+/// fraction of the rows, or a number of rows (a whole number of at least 1).
+public enum ValidationRows: Sendable, Hashable, Codable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral {
+    case fraction(Double)
+    case count(Int)
+
+    static let kind = HyperparameterKind.optional(.oneOf([.real(minimum: 0, maximum: 1, exclusiveMinimum: true), .integer(minimum: 1, maximum: nil)]))
+
+    public init(floatLiteral value: Double) { self = .fraction(value) }
+    public init(integerLiteral value: Int) { self = .count(value) }
+
+    public init(from decoder: any Decoder) throws {
+        let value = try decoder.singleValueContainer().decode(Double.self)
+        if value >= 1, value == value.rounded(), value < 9.2e18 {
+            self = .count(Int(value))
+        } else if value > 0, value < 1 {
+            self = .fraction(value)
+        } else {
+            throw ToolboxError(.invalidParameter, "validation_fraction is a fraction in (0, 1) or a count of at least 1, got \(value)",
+                               context: ErrorContext(parameter: "validation_fraction"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .fraction(let fraction): try container.encode(fraction)
+        case .count(let count): try container.encode(count)
+        }
+    }
+
+    /// The rows held out of `n` (scikit-learn's `_validate_shuffle_split`: a fraction rounds up).
+    func testCount(of n: Int) -> Int {
+        switch self {
+        case .fraction(let fraction): Int((fraction * Double(n)).rounded(.up))
+        case .count(let count): count
+        }
+    }
+}
+
 /// `scoring`: what early stopping watches on the validation rows, as scikit-learn's: `loss`
 /// (the default) or a scorer computed from the raw scores kept as trees are added.
 public enum EarlyStoppingScoring: String, CaseIterable, Sendable, Hashable, Codable {
@@ -245,9 +285,10 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
     public var maxFeatures: Double = 1
     /// `early_stopping` (`auto`, `true`, `false`; default `auto`).
     public var earlyStopping: EarlyStopping = .auto
-    /// `validation_fraction` (0 < f < 1, default 0.1): rows held out for early stopping, unless
-    /// the fit context gives an evaluation set.
-    public var validationFraction: Double = 0.1
+    /// `validation_fraction` (default 0.1): the rows early stopping holds out, as a fraction
+    /// (0 < f < 1) or a count (≥ 1); `nil` (`null`) watches the training rows instead. The fit
+    /// context's evaluation set, when given, is used instead.
+    public var validationFraction: ValidationRows? = .fraction(0.1)
     /// `n_iter_no_change` (≥ 1, default 10): stop when the validation loss has not improved by
     /// more than `tol` for this many iterations.
     public var iterationsWithoutChange: Int = 10
@@ -284,7 +325,8 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
         .integer("max_bins", \.maxBins, minimum: 2, maximum: 255, "bins for non-missing values"),
         .real("max_features", \.maxFeatures, minimum: 0, maximum: 1, exclusiveMinimum: true, "fraction of features per split"),
         .coded("early_stopping", \.earlyStopping, kind: EarlyStopping.kind, "auto (on above 10,000 rows), true or false"),
-        .real("validation_fraction", \.validationFraction, minimum: 0, maximum: 1, exclusiveMinimum: true, "rows held out for early stopping"),
+        .coded("validation_fraction", \.validationFraction, kind: ValidationRows.kind,
+               "rows held out for early stopping: a fraction in (0, 1), a count, or null (the training rows)"),
         .integer("n_iter_no_change", \.iterationsWithoutChange, minimum: 1, "patience of early stopping"),
         .real("tol", \.tolerance, minimum: 0, "improvement early stopping asks for"),
         .choice("scoring", \.scoring, "what early stopping watches: loss, or a scorer (accuracy, roc_auc, r2, ...)"),

@@ -50,12 +50,16 @@ struct BoostingEngine {
                 validationX = evaluation.x
                 validationY = try encodeValidationTargets(evaluation.y)
                 validationWeights = evaluation.sampleWeights
-            } else {
-                (trainRows, validationRows) = try validationSplit(n: n, stratify: stratify)
+            } else if let held = parameters.validationFraction {
+                (trainRows, validationRows) = try validationSplit(n: n, testCount: held.testCount(of: n), stratify: stratify)
                 validationY = validationRows.map { y[$0] }
                 validationWeights = weights.map { w in validationRows.map { w[$0] } }
             }
         }
+        // validation_fraction null: early stopping watches the training rows (a scorer at most
+        // 10,000 of them, drawn as scikit-learn draws them).
+        let onTraining = stopEarly && context.evaluationSet == nil && parameters.validationFraction == nil
+        let smallTrain = onTraining && parameters.scoring != .loss ? try smallTrainingSet(n: n, stratify: stratify) : nil
         let trainX = validationRows.isEmpty ? x : try x.rows(at: trainRows)
         let trainY = validationRows.isEmpty ? y : trainRows.map { y[$0] }
         let trainWeights = validationRows.isEmpty ? weights : weights.map { w in trainRows.map { w[$0] } }
@@ -129,8 +133,15 @@ struct BoostingEngine {
             TreeGrower.rootCounts(binned: $0, rows: m, features: p, stride: Int(missingBin) + 1, threads: threads)
         }
 
+        /// The score early stopping watches: on the validation rows, or on the training rows.
+        func stoppingScore() throws -> Double {
+            guard onTraining else { return try validationScore(validationY, validationRaw, validationWeights) }
+            guard let smallTrain else { return try validationScore(trainY, raw, trainWeights) }
+            let rawSmall = smallTrain.flatMap { row in (0..<k).map { raw[row * k + $0] } }
+            return try validationScore(smallTrain.map { trainY[$0] }, rawSmall, trainWeights.map { w in smallTrain.map { w[$0] } })
+        }
         if stopEarly {
-            validationScores.append(try validationScore(validationY, validationRaw, validationWeights))
+            validationScores.append(try stoppingScore())
         }
         for iteration in 0..<parameters.maxIterations {
             if objective == .huber { huberDelta = huberThreshold(trainY, raw, trainWeights) }
@@ -220,9 +231,9 @@ struct BoostingEngine {
             if let trainLoss { trainScores.append(-trainLoss) }
             var validationLoss: Double?
             if stopEarly {
-                let score = try validationScore(validationY, validationRaw, validationWeights)
+                let score = try stoppingScore()
                 validationScores.append(score)
-                validationLoss = -score
+                if !onTraining { validationLoss = parameters.scoring == .loss ? -score : loss(validationY, validationRaw, validationWeights) }
                 if score > best.score { best = (score, iteration + 1) }
             }
             if context.shouldStop(after: FitProgress(iteration: iteration + 1, trainLoss: trainLoss, validationLoss: validationLoss, step: context.stepName)) { break }
@@ -303,9 +314,7 @@ struct BoostingEngine {
     /// the seed `HistGradientBoosting` derives from `random_state` (NumPy's `RandomState`), rows
     /// in its order, so early stopping sees the rows scikit-learn's sees. Seeds above 2³² − 1,
     /// which NumPy refuses, split with ``SeededGenerator``.
-    func validationSplit(n: Int, stratify: [Int]?) throws -> (train: [Int], validation: [Int]) {
-        let fraction = parameters.validationFraction
-        let testCount = Int((fraction * Double(n)).rounded(.up))
+    func validationSplit(n: Int, testCount: Int, stratify: [Int]?) throws -> (train: [Int], validation: [Int]) {
         guard testCount > 0, testCount < n else {
             throw ToolboxError(.invalidData, "early stopping needs rows on both sides of the validation split; \(n) rows",
                                context: ErrorContext(parameter: "validation_fraction"))
@@ -347,6 +356,36 @@ struct BoostingEngine {
         return (train, test)
     }
 
+    /// The training rows a scorer watches when early stopping has no validation rows:
+    /// scikit-learn's `_get_small_trainset`, all rows (nil) up to 10,000, else
+    /// `resample(n_samples=10000, replace=False, stratify=y for classifiers)` from the seed
+    /// `random_state` gives (NumPy's `RandomState`).
+    func smallTrainingSet(n: Int, stratify: [Int]?) throws -> [Int]? {
+        let size = 10_000
+        guard n > size else { return nil }
+        var rng: NumPyRandomState
+        if parameters.seed <= UInt64(UInt32.max) {
+            var estimator = NumPyRandomState(seed: UInt32(parameters.seed))
+            rng = NumPyRandomState(seed: UInt32(estimator.randint(0, Int(UInt32.max))))
+        } else {
+            var seeded = SeededGenerator(seed: parameters.seed)
+            rng = NumPyRandomState(seed: UInt32(truncatingIfNeeded: seeded.next()))
+        }
+        guard let stratify else { return Array(rng.permutation(n).prefix(size)) }
+        let classCount = (stratify.max() ?? -1) + 1
+        var members = [[Int]](repeating: [], count: classCount)
+        for (row, label) in stratify.enumerated() { members[label].append(row) }
+        let present = members.filter { !$0.isEmpty }
+        let shares = rng.approximateMode(present.map(\.count), draws: size)
+        var rows: [Int] = []
+        for (k, classRows) in present.enumerated() {
+            // choice(rows, share, replace=False): a permutation of the class's rows, cut.
+            rows += rng.permutation(classRows.count).prefix(shares[k]).map { classRows[$0] }
+        }
+        rng.shuffle(&rows)
+        return rows
+    }
+
     /// The split for seeds NumPy refuses: ``SeededGenerator`` draws the same shares.
     func seededSplit(n: Int, testCount: Int, stratify: [Int]?) throws -> (train: [Int], validation: [Int]) {
         var generator = SeededGenerator(seed: parameters.seed)
@@ -357,7 +396,7 @@ struct BoostingEngine {
             for label in byClass.keys.sorted() {
                 var rows = byClass[label]!
                 generator.shuffle(&rows)
-                validation += rows.prefix(Int((Double(rows.count) * parameters.validationFraction).rounded(.up)))
+                validation += rows.prefix(Int((Double(rows.count) * Double(testCount) / Double(n)).rounded(.up)))
             }
         } else {
             validation = Array(generator.permutation(n).prefix(testCount))
