@@ -249,6 +249,12 @@ struct ContractTests {
         #expect(!forest.bestSplits)
         #expect(try RandomForestClassifier().setting("max_features", text: "10").parameters.tree.maxFeatures == .count(10))
         #expect(try RandomForestClassifier().setting("max_features", text: "log2").parameters.tree.maxFeatures == .log2)
+        // Command-line text: JSON first, then a YAML flow collection, else the text itself.
+        #expect(try RandomForestClassifier().setting("class_weight", text: "{yes: 2, no: 1}").classWeight == .byLabel(["yes": 2, "no": 1]))
+        #expect(try RandomForestClassifier().setting("class_weight", text: "{\"yes\": 3}").classWeight == .byLabel(["yes": 3]))
+        #expect(JSONValue(commandLineText: "[age, income]") == .array([.string("age"), .string("income")]))
+        #expect(JSONValue(commandLineText: "[1, 2") == .string("[1, 2"))
+        #expect(JSONValue(commandLineText: "balanced") == .string("balanced"))
         let descriptions = Dictionary(uniqueKeysWithValues: RandomForestClassifier.hyperparameterDescriptions.map { ($0.name, $0) })
         #expect(descriptions["max_features"]?.defaultValue == .string("sqrt"))
         #expect(descriptions["n_estimators"]?.defaultValue == .number(100))

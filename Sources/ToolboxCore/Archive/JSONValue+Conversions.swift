@@ -29,8 +29,19 @@ extension JSONValue {
     public init(commandLineText text: String) {
         if let value = try? JSONValue(jsonText: text) {
             self = value
+        } else if let first = text.first(where: { !$0.isWhitespace }), first == "{" || first == "[",
+                  let value = try? JSONValue(yamlText: text), value.isCollection {
+            // A YAML flow collection, as a workflow file writes it: {yes: 2, no: 1}, [[0, 1], [2]].
+            self = value
         } else {
             self = .string(text)
+        }
+    }
+
+    private var isCollection: Bool {
+        switch self {
+        case .array, .object: true
+        default: false
         }
     }
 
