@@ -24,14 +24,6 @@ struct BoostingConstraintTests {
         data = try GoldenFiles().load(TreeGolden.self, "trees.json")
     }
 
-    static func parameters(_ iterations: Int, _ change: (inout BoostingParameters) -> Void = { _ in }) -> BoostingParameters {
-        var p = BoostingParameters()
-        p.maxIterations = iterations
-        p.earlyStopping = .off
-        change(&p)
-        return p
-    }
-
     func check(_ name: String, prediction: [Double], raw: [Double]) throws {
         let expected = try #require(g.cases[name])
         let mismatch = ToolboxTesting.mismatch(prediction, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
@@ -45,7 +37,7 @@ struct BoostingConstraintTests {
     @Test func monotonicConstraintsMatchScikitLearn() throws {
         let diabetes = try Matrix(rows: data.diabetes.rows, columns: data.diabetes.columns, values: data.diabetes.x)
         let constraints = try #require(g.cases["diabetes_monotonic"]?.monotonic_cst)
-        let regressor = try HistGradientBoostingRegressor(parameters: Self.parameters(40) { $0.monotonicConstraints = .list(constraints) })
+        let regressor = try HistGradientBoostingRegressor(parameters: HistGradientBoostingTests.parameters(40) { $0.monotonicConstraints = .list(constraints) })
             .fit(diabetes, data.diabetes.y)
         try check("diabetes_monotonic", prediction: try regressor.predict(diabetes), raw: try regressor.ensemble.rawPredictions(diabetes))
         // Along a constrained feature, with every other feature fixed, predictions are monotonic.
@@ -63,7 +55,7 @@ struct BoostingConstraintTests {
         }
         let breast = try Matrix(rows: data.breast.rows, columns: data.breast.columns, values: data.breast.x)
         let breastConstraints = try #require(g.cases["breast_monotonic"]?.monotonic_cst)
-        let classifier = try HistGradientBoostingClassifier(parameters: Self.parameters(30) {
+        let classifier = try HistGradientBoostingClassifier(parameters: HistGradientBoostingTests.parameters(30) {
             $0.monotonicConstraints = .list(breastConstraints)
             $0.l2Regularization = 0.5
         }).fit(breast, data.breast.y)
@@ -88,11 +80,11 @@ struct BoostingConstraintTests {
         for (selection, context) in selections {
             var parameters: BoostingParameters
             switch name {
-            case "categorical_regression": parameters = Self.parameters(50)
+            case "categorical_regression": parameters = HistGradientBoostingTests.parameters(50)
             case "categorical_regression_depth":
-                parameters = Self.parameters(30) { $0.maxDepth = 3; $0.minSamplesLeaf = 40; $0.l2Regularization = 1 }
-            case "categorical_binary": parameters = Self.parameters(40)
-            default: parameters = Self.parameters(25)
+                parameters = HistGradientBoostingTests.parameters(30) { $0.maxDepth = 3; $0.minSamplesLeaf = 40; $0.l2Regularization = 1 }
+            case "categorical_binary": parameters = HistGradientBoostingTests.parameters(40)
+            default: parameters = HistGradientBoostingTests.parameters(25)
             }
             parameters.categoricalFeatures = selection
             if name.hasPrefix("categorical_regression") {
@@ -141,11 +133,11 @@ struct BoostingConstraintTests {
         ]
         for (name, change) in cases {
             #expect(throws: ToolboxError.self, "\(name)") {
-                _ = try HistGradientBoostingRegressor(parameters: Self.parameters(2, change)).fit(x, train.y)
+                _ = try HistGradientBoostingRegressor(parameters: HistGradientBoostingTests.parameters(2, change)).fit(x, train.y)
             }
         }
         #expect(throws: ToolboxError.self) {
-            _ = try HistGradientBoostingClassifier(parameters: Self.parameters(2) { $0.monotonicConstraints = .list([1, 0, 0, 0, 0]) }).fit(x, train.classes)
+            _ = try HistGradientBoostingClassifier(parameters: HistGradientBoostingTests.parameters(2) { $0.monotonicConstraints = .list([1, 0, 0, 0, 0]) }).fit(x, train.classes)
         }
         // From JSON, as a workflow or the CLI writes them.
         let built = try HistGradientBoostingRegressor(hyperparameters: ["categorical_features": .array([.number(0), .number(2)]),
@@ -175,15 +167,15 @@ struct BoostingConstraintTests {
             let p = try model.predict(x)
             return zip(p, clean).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(n)
         }
-        let squared = try HistGradientBoostingRegressor(parameters: Self.parameters(100)).fit(x, y)
-        let huber = try HistGradientBoostingRegressor(loss: .huber, alpha: 0.9, parameters: Self.parameters(100)).fit(x, y)
+        let squared = try HistGradientBoostingRegressor(parameters: HistGradientBoostingTests.parameters(100)).fit(x, y)
+        let huber = try HistGradientBoostingRegressor(loss: .huber, alpha: 0.9, parameters: HistGradientBoostingTests.parameters(100)).fit(x, y)
         let (huberError, squaredError) = (try error(huber), try error(squared))
         #expect(huberError < 0.5 * squaredError, "huber \(huberError) squared \(squaredError)")
 
-        let one = try HistGradientBoostingRegressor(parameters: Self.parameters(40) { $0.subsample = 0.5; $0.threads = 1 }).fit(x, clean)
-        let two = try HistGradientBoostingRegressor(parameters: Self.parameters(40) { $0.subsample = 0.5; $0.threads = 2 }).fit(x, clean)
-        let other = try HistGradientBoostingRegressor(parameters: Self.parameters(40) { $0.subsample = 0.5; $0.seed = 9 }).fit(x, clean)
-        let full = try HistGradientBoostingRegressor(parameters: Self.parameters(40)).fit(x, clean)
+        let one = try HistGradientBoostingRegressor(parameters: HistGradientBoostingTests.parameters(40) { $0.subsample = 0.5; $0.threads = 1 }).fit(x, clean)
+        let two = try HistGradientBoostingRegressor(parameters: HistGradientBoostingTests.parameters(40) { $0.subsample = 0.5; $0.threads = 2 }).fit(x, clean)
+        let other = try HistGradientBoostingRegressor(parameters: HistGradientBoostingTests.parameters(40) { $0.subsample = 0.5; $0.seed = 9 }).fit(x, clean)
+        let full = try HistGradientBoostingRegressor(parameters: HistGradientBoostingTests.parameters(40)).fit(x, clean)
         #expect(try one.predict(x) == two.predict(x))
         #expect(try one.predict(x) != other.predict(x))
         let (subsampledError, fullError) = (try error(one), try error(full))
@@ -200,16 +192,16 @@ struct BoostingConstraintTests {
         func leafTotal(_ model: HistGradientBoostingRegressorModel) -> Double {
             model.ensemble.trees.joined().reduce(0) { total, tree in total + (0..<tree.nodeCount).filter { tree.feature[$0] < 0 }.reduce(0) { $0 + abs(tree.value[$1]) } }
         }
-        let plain = try HistGradientBoostingRegressor(parameters: Self.parameters(20)).fit(x, y)
-        let l1 = try HistGradientBoostingRegressor(parameters: Self.parameters(20) { $0.l1Regularization = 200 }).fit(x, y)
-        let huge = try HistGradientBoostingRegressor(parameters: Self.parameters(5) { $0.l1Regularization = 1e9 }).fit(x, y)
+        let plain = try HistGradientBoostingRegressor(parameters: HistGradientBoostingTests.parameters(20)).fit(x, y)
+        let l1 = try HistGradientBoostingRegressor(parameters: HistGradientBoostingTests.parameters(20) { $0.l1Regularization = 200 }).fit(x, y)
+        let huge = try HistGradientBoostingRegressor(parameters: HistGradientBoostingTests.parameters(5) { $0.l1Regularization = 1e9 }).fit(x, y)
         #expect(leafTotal(l1) < leafTotal(plain))
         #expect(huge.ensemble.trees.joined().allSatisfy { $0.nodeCount == 1 && $0.value[0] == 0 })
         #expect(try huge.predict(x).allSatisfy { abs($0 - huge.ensemble.baseline[0]) < 1e-12 })
-        let floor = try HistGradientBoostingRegressor(parameters: Self.parameters(5) { $0.minHessianLeaf = 1e9 }).fit(x, y)
+        let floor = try HistGradientBoostingRegressor(parameters: HistGradientBoostingTests.parameters(5) { $0.minHessianLeaf = 1e9 }).fit(x, y)
         #expect(floor.ensemble.trees.joined().allSatisfy { $0.nodeCount == 1 })
 
-        var parameters = Self.parameters(7) { $0.maxLeafNodes = nil; $0.categoricalFeatures = .none }
+        var parameters = HistGradientBoostingTests.parameters(7) { $0.maxLeafNodes = nil; $0.categoricalFeatures = .none }
         let object = try JSONValue(encoding: HistGradientBoostingRegressor(parameters: parameters))
         guard case .object(var fields) = object else { Issue.record("not an object: \(object)"); return }
         for key in ["l1_regularization", "min_sum_hessian_in_leaf", "subsample", "monotonic_cst", "alpha"] {

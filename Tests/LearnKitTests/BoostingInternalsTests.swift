@@ -92,7 +92,7 @@ struct BinningTests {
         // np.sum's pairwise summation, to the bit (the root's totals are summed so).
         #expect(golden.sums.count == 9)
         for test in golden.sums {
-            #expect(TreeGrower.pairwiseSum(count: test.values.count) { test.values[$0] } == test.sum, "\(test.values.count) values")
+            #expect(NumPySum.pairwise(count: test.values.count) { test.values[$0] } == test.sum, "\(test.values.count) values")
         }
     }
 

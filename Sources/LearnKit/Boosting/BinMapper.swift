@@ -122,13 +122,12 @@ public struct BinMapper: Sendable, Hashable, Codable {
     /// `RandomState` draws `choice(rows, count)`. On more than 200,000 rows the bins are then
     /// scikit-learn's. Seeds above 2³² − 1, which NumPy refuses, draw from ``SeededGenerator``.
     static func subsampleRows(_ count: Int, of rows: Int, weights: [Double]?, seed: UInt64) throws -> [Int] {
-        guard seed <= UInt64(UInt32.max), rows <= Int(UInt32.max) else {
+        guard let seeds = NumPyRandomState.histGradientBoostingSeeds(randomState: seed), rows <= Int(UInt32.max) else {
             var generator = SeededGenerator(seed: seed)
             guard let weights else { return try generator.sampleWithoutReplacement(count, from: rows).sorted() }
             return Self.weightedDraw(count, weights: weights) { generator.nextUniform() }
         }
-        var estimator = NumPyRandomState(seed: UInt32(seed))
-        var mapper = NumPyRandomState(seed: UInt32(estimator.randint(0, Int(UInt32.max))))
+        var mapper = NumPyRandomState(seed: seeds.random)
         guard let weights else { return (0..<count).map { _ in mapper.randint(0, rows) } }
         return Self.weightedDraw(count, weights: weights) { mapper.randomSample() }
     }
@@ -156,71 +155,61 @@ public struct BinMapper: Sendable, Hashable, Codable {
     }
 
     /// The thresholds of one feature's non-missing values of non-zero weight, as scikit-learn
-    /// 1.9 finds them with sample weights: the midpoints of the distinct values when there are
-    /// at most `maxBins`, else `_weighted_percentile(..., average=True)` at the `k/maxBins`
-    /// ranks: the first value whose cumulative weight reaches the rank, averaged with the next
-    /// one when it reaches it exactly (within one ulp of 1).
+    /// 1.9 finds them with sample weights: above `maxBins` distinct values,
+    /// `_weighted_percentile(..., average=True)` at the `k/maxBins` ranks: the first value
+    /// whose cumulative weight reaches the rank, averaged with the next one when it reaches it
+    /// exactly (within one ulp of 1).
     static func thresholds(weighted pairs: inout [(value: Double, weight: Double)], maxBins: Int) -> [Double] {
         pairs.sort { $0.value < $1.value }
-        var distinct: [Double] = []
-        for pair in pairs where distinct.last != pair.value { distinct.append(pair.value) }
-        var edges: [Double]
-        if distinct.count <= maxBins {
-            edges = (0..<max(0, distinct.count - 1)).map { (distinct[$0] + distinct[$0 + 1]) * 0.5 }
-        } else {
-            let n = pairs.count
-            var cumulative = [Double](repeating: 0, count: n)
-            var total = 0.0
-            for (index, pair) in pairs.enumerated() { total += pair.weight; cumulative[index] = total }
-            let step = 100.0 / Double(maxBins)
-            edges = (1..<maxBins).map { k in
-                let rank = (Double(k) * step) / 100 * total
-                var low = 0, high = n
-                while low < high {
-                    let middle = (low + high) >> 1
-                    if cumulative[middle] < rank { low = middle + 1 } else { high = middle }
-                }
-                let index = min(low, n - 1)
-                if cumulative[index] - rank > Double.ulpOfOne { return pairs[index].value }
-                return (pairs[index].value + pairs[min(index + 1, n - 1)].value) / 2
+        let n = pairs.count
+        var cumulative = [Double](repeating: 0, count: n)
+        var total = 0.0
+        for (index, pair) in pairs.enumerated() { total += pair.weight; cumulative[index] = total }
+        return edges(sorted: pairs.map(\.value), maxBins: maxBins) { k, step in
+            let rank = (Double(k) * step) / 100 * total
+            var low = 0, high = n
+            while low < high {
+                let middle = (low + high) >> 1
+                if cumulative[middle] < rank { low = middle + 1 } else { high = middle }
             }
-            var unique: [Double] = []
-            for edge in edges.sorted() where unique.last != edge { unique.append(edge) }
-            edges = unique
+            let index = min(low, n - 1)
+            if cumulative[index] - rank > Double.ulpOfOne { return pairs[index].value }
+            return (pairs[index].value + pairs[min(index + 1, n - 1)].value) / 2
         }
-        let almostInfinite = Double.greatestFiniteMagnitude
-        for index in edges.indices where edges[index] > almostInfinite { edges[index] = almostInfinite }
-        return edges
     }
 
-    /// The thresholds of one feature's non-missing values.
+    /// The thresholds of one feature's non-missing values: above `maxBins` distinct values,
+    /// `np.percentile(values, np.linspace(0, 100, maxBins + 1)[1:-1],
+    /// method="averaged_inverted_cdf")`, as scikit-learn 1.6+.
     static func thresholds(sorting values: inout [Double], maxBins: Int) -> [Double] {
         values = RadixSort.sorted(values)
+        let sorted = values, n = values.count
+        return edges(sorted: sorted, maxBins: maxBins) { k, step in
+            let position = Double(n) * ((Double(k) * step) / 100) - 1
+            if position < 0 { return sorted[0] }
+            if position >= Double(n - 1) { return sorted[n - 1] }
+            let lower = position.rounded(.down)
+            let a = sorted[Int(lower)], b = sorted[Int(lower) + 1]
+            // gamma is 1 (the next value) unless the position is whole (the average).
+            return position - lower == 0 ? b - (b - a) * 0.5 : b
+        }
+    }
+
+    /// The edges of `sorted` values: the midpoints of their distinct values when there are at
+    /// most `maxBins`, else `quantile(k, 100 / maxBins)` for k in 1..<maxBins with duplicates
+    /// dropped; edges above the largest finite number become it (a +∞ threshold is left to the
+    /// split that sends only missing values right).
+    private static func edges(sorted: [Double], maxBins: Int, quantile: (Int, Double) -> Double) -> [Double] {
         var distinct: [Double] = []
-        for value in values where distinct.last != value { distinct.append(value) }
+        for value in sorted where distinct.last != value { distinct.append(value) }
         var edges: [Double]
         if distinct.count <= maxBins {
             edges = (0..<max(0, distinct.count - 1)).map { (distinct[$0] + distinct[$0 + 1]) * 0.5 }
         } else {
-            // np.percentile(values, np.linspace(0, 100, maxBins + 1)[1:-1],
-            // method="averaged_inverted_cdf"), as scikit-learn 1.6+, then duplicates removed.
-            let n = values.count
             let step = 100.0 / Double(maxBins)
-            edges = (1..<maxBins).map { k in
-                let quantile = (Double(k) * step) / 100
-                let position = Double(n) * quantile - 1
-                if position < 0 { return values[0] }
-                if position >= Double(n - 1) { return values[n - 1] }
-                let lower = position.rounded(.down)
-                let a = values[Int(lower)], b = values[Int(lower) + 1]
-                // gamma is 1 (the next value) unless the position is whole (the average).
-                return position - lower == 0 ? b - (b - a) * 0.5 : b
-            }
-            var unique: [Double] = []
-            for edge in edges.sorted() where unique.last != edge { unique.append(edge) }
-            edges = unique
+            edges = []
+            for edge in (1..<maxBins).map({ quantile($0, step) }).sorted() where edges.last != edge { edges.append(edge) }
         }
-        // +inf thresholds are kept for the split that sends only missing values right.
         let almostInfinite = Double.greatestFiniteMagnitude
         for index in edges.indices where edges[index] > almostInfinite { edges[index] = almostInfinite }
         return edges

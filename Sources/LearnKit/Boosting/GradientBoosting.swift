@@ -87,6 +87,7 @@ struct BoostingEngine {
         }
 
         let interactionGroups = try parameters.interactionConstraints?.resolve(columns: p) ?? []
+        let interactionRoot = TreeGrower.allowedFeatures(interactionGroups, Array(interactionGroups.indices))
         let mapper = try BinMapper(fitting: trainX, maxBins: parameters.maxBins, seed: parameters.seed, threads: threads, categories: categories,
                                    weights: trainWeights)
         let binned = try mapper.transformColumnMajor(trainX, threads: threads)
@@ -117,10 +118,8 @@ struct BoostingEngine {
         // feature-draw seed; seeds NumPy refuses take theirs from SeededGenerator.
         var featureDraws: FeatureDraws?
         if parameters.maxFeatures < 1 {
-            if parameters.seed <= UInt64(UInt32.max) {
-                var state = NumPyRandomState(seed: UInt32(parameters.seed))
-                _ = state.randint(0, Int(UInt32.max))
-                featureDraws = FeatureDraws(seed: UInt64(state.randint(0, Int(UInt32.max))))
+            if let seeds = NumPyRandomState.histGradientBoostingSeeds(randomState: parameters.seed) {
+                featureDraws = FeatureDraws(seed: UInt64(seeds.featureSubsample))
             } else {
                 var seeded = SeededGenerator(seed: parameters.seed)
                 featureDraws = FeatureDraws(seed: seeded.next())
@@ -182,7 +181,7 @@ struct BoostingEngine {
                                               minHessianToSplit: parameters.minHessianLeaf, l2Regularization: parameters.l2Regularization,
                                               l1Regularization: parameters.l1Regularization, shrinkage: parameters.learningRate, threads: threads,
                                               featureFraction: parameters.maxFeatures, monotonic: monotonic, categorical: categories.isEmpty ? [] : categorical,
-                                              interactionGroups: interactionGroups)
+                                              interactionGroups: interactionGroups, interactionRoot: interactionRoot)
                 var tree = binned.withUnsafeBufferPointer { bins in binnedRows.withUnsafeBufferPointer { rows in
                     g.withUnsafeBufferPointer { gp in
                         (stride == 2 ? g : h).withUnsafeBufferPointer { hessianBase in
@@ -319,9 +318,10 @@ struct BoostingEngine {
             throw ToolboxError(.invalidData, "early stopping needs rows on both sides of the validation split; \(n) rows",
                                context: ErrorContext(parameter: "validation_fraction"))
         }
-        guard parameters.seed <= UInt64(UInt32.max) else { return try seededSplit(n: n, testCount: testCount, stratify: stratify) }
-        var estimator = NumPyRandomState(seed: UInt32(parameters.seed))
-        var rng = NumPyRandomState(seed: UInt32(estimator.randint(0, Int(UInt32.max))))
+        guard let seeds = NumPyRandomState.histGradientBoostingSeeds(randomState: parameters.seed) else {
+            return try seededSplit(n: n, testCount: testCount, stratify: stratify)
+        }
+        var rng = NumPyRandomState(seed: seeds.random)
         let trainCount = n - testCount
         guard let stratify else {
             // ShuffleSplit: one permutation, the test rows first.
@@ -330,10 +330,7 @@ struct BoostingEngine {
         }
         // StratifiedShuffleSplit: per class, a share of each side (_approximate_mode), drawn by
         // a permutation of the class's rows; both sides permuted at the end.
-        let classCount = (stratify.max() ?? -1) + 1
-        var members = [[Int]](repeating: [], count: classCount)
-        for (row, label) in stratify.enumerated() { members[label].append(row) }
-        let present = members.filter { !$0.isEmpty }
+        let present = Self.rowsByClass(stratify)
         let counts = present.map(\.count)
         if let rare = counts.firstIndex(where: { $0 < 2 }) {
             throw ToolboxError(.invalidData, "early stopping's stratified validation split needs two rows of each class; a class has \(counts[rare])",
@@ -364,18 +361,14 @@ struct BoostingEngine {
         let size = 10_000
         guard n > size else { return nil }
         var rng: NumPyRandomState
-        if parameters.seed <= UInt64(UInt32.max) {
-            var estimator = NumPyRandomState(seed: UInt32(parameters.seed))
-            rng = NumPyRandomState(seed: UInt32(estimator.randint(0, Int(UInt32.max))))
+        if let seeds = NumPyRandomState.histGradientBoostingSeeds(randomState: parameters.seed) {
+            rng = NumPyRandomState(seed: seeds.random)
         } else {
             var seeded = SeededGenerator(seed: parameters.seed)
             rng = NumPyRandomState(seed: UInt32(truncatingIfNeeded: seeded.next()))
         }
         guard let stratify else { return Array(rng.permutation(n).prefix(size)) }
-        let classCount = (stratify.max() ?? -1) + 1
-        var members = [[Int]](repeating: [], count: classCount)
-        for (row, label) in stratify.enumerated() { members[label].append(row) }
-        let present = members.filter { !$0.isEmpty }
+        let present = Self.rowsByClass(stratify)
         let shares = rng.approximateMode(present.map(\.count), draws: size)
         var rows: [Int] = []
         for (k, classRows) in present.enumerated() {
@@ -386,15 +379,20 @@ struct BoostingEngine {
         return rows
     }
 
+    /// Each class's rows, ascending, classes in code order (absent codes left out): the
+    /// `np.split(np.argsort(y, kind="stable"), ...)` scikit-learn's stratified draws start from.
+    static func rowsByClass(_ labels: [Int]) -> [[Int]] {
+        var members = [[Int]](repeating: [], count: (labels.max() ?? -1) + 1)
+        for (row, label) in labels.enumerated() { members[label].append(row) }
+        return members.filter { !$0.isEmpty }
+    }
+
     /// The split for seeds NumPy refuses: ``SeededGenerator`` draws the same shares.
     func seededSplit(n: Int, testCount: Int, stratify: [Int]?) throws -> (train: [Int], validation: [Int]) {
         var generator = SeededGenerator(seed: parameters.seed)
         var validation: [Int] = []
         if let stratify {
-            var byClass: [Int: [Int]] = [:]
-            for (row, label) in stratify.enumerated() { byClass[label, default: []].append(row) }
-            for label in byClass.keys.sorted() {
-                var rows = byClass[label]!
+            for var rows in Self.rowsByClass(stratify) {
                 generator.shuffle(&rows)
                 validation += rows.prefix(Int((Double(rows.count) * Double(testCount) / Double(n)).rounded(.up)))
             }

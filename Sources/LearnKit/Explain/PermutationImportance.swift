@@ -51,9 +51,9 @@ public struct PermutationImportance: Sendable, Hashable {
         }
         // NumPy's mean and standard deviation (pairwise sums) over the repeats.
         let count = Double(repeats)
-        let means = drops.map { values in TreeGrower.pairwiseSum(count: values.count) { values[$0] } / count }
+        let means = drops.map { values in NumPySum.pairwise(count: values.count) { values[$0] } / count }
         let deviations = zip(drops, means).map { values, mean in
-            (TreeGrower.pairwiseSum(count: values.count) { (values[$0] - mean) * (values[$0] - mean) } / count).squareRoot()
+            (NumPySum.pairwise(count: values.count) { (values[$0] - mean) * (values[$0] - mean) } / count).squareRoot()
         }
         return PermutationImportance(baselineScore: baseline, importances: drops, importancesMean: means, importancesStandardDeviation: deviations)
     }

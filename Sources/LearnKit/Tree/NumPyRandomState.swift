@@ -95,6 +95,17 @@ struct NumPyRandomState {
         return floored.map { Int($0) }
     }
 
+    /// The two seeds scikit-learn's `HistGradientBoosting` draws from `random_state` with
+    /// `RandomState(random_state).randint(2³² − 1)`: the first seeds binning's subsample and
+    /// early stopping's split, the second the `max_features` generator. `nil` for seeds above
+    /// 2³² − 1, which NumPy refuses.
+    static func histGradientBoostingSeeds(randomState: UInt64) -> (random: UInt32, featureSubsample: UInt32)? {
+        guard randomState <= UInt64(UInt32.max) else { return nil }
+        var state = NumPyRandomState(seed: UInt32(randomState))
+        let random = UInt32(state.randint(0, Int(UInt32.max)))
+        return (random, UInt32(state.randint(0, Int(UInt32.max))))
+    }
+
     /// scikit-learn's `MAX_INT` / `RAND_R_MAX`: 2³¹ − 1.
     static let maxInt = 2_147_483_647
 

@@ -1,0 +1,29 @@
+/// NumPy's summation of float64, reproduced so totals scikit-learn computes with `np.sum`
+/// (a boosting root's gradients, `np.mean` and `np.std` of permutation importances) round the
+/// same way.
+enum NumPySum {
+    /// NumPy's pairwise summation (`np.sum` of float64): below 8 values in order; up to 128 in
+    /// eight interleaved partial sums added as a tree, then the rest; above, the two halves
+    /// (the first a multiple of 8) summed apart and added.
+    static func pairwise(count n: Int, offset: Int = 0, _ value: (Int) -> Double) -> Double {
+        if n < 8 {
+            var total = 0.0
+            for i in 0..<n { total += value(offset + i) }
+            return total
+        }
+        if n <= 128 {
+            var r = (0..<8).map { value(offset + $0) }
+            var i = 8
+            while i < n - n % 8 {
+                for j in 0..<8 { r[j] += value(offset + i + j) }
+                i += 8
+            }
+            var total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+            while i < n { total += value(offset + i); i += 1 }
+            return total
+        }
+        var half = n / 2
+        half -= half % 8
+        return pairwise(count: half, offset: offset, value) + pairwise(count: n - half, offset: offset + half, value)
+    }
+}
