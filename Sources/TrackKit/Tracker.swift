@@ -56,11 +56,12 @@ public struct ActiveRun: Sendable {
 
     public func tag(_ tags: [String: String]) throws { try store.logBatch(runID: id, params: [:], metrics: [], tags: tags) }
 
-    /// Logs an estimator's hyperparameters as parameters: their snake_case names, strings as
-    /// they are and other values as JSON text (`5`, `0.5`, `true`, `{"yes":2}`), whole.
-    public func log(hyperparameters estimator: some Configurable) throws {
+    /// Logs an estimator's or a whole pipeline's hyperparameters as parameters, by their
+    /// flattened names (`max_depth`, `forest__max_depth`, `columns__numeric__scaler__with_mean`):
+    /// strings as they are and other values as JSON text (`5`, `0.5`, `true`, `{"yes":2}`), whole.
+    public func log(hyperparameters estimator: some Tunable) throws {
         var params: [String: String] = [:]
-        for (key, value) in estimator.hyperparameterValues {
+        for (key, value) in estimator.flattenedHyperparameters {
             if case .string(let text) = value { params[key] = text } else { params[key] = value.jsonText }
         }
         try log(params: params)

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import ToolboxCore
+import ToolboxTesting
 @testable import TrackKit
 
 /// Many processes on one store at once, and processes killed mid-write: the acceptance
@@ -9,9 +10,7 @@ import ToolboxCore
 @Suite("Many processes and SIGKILL", .serialized)
 struct MultiProcessTests {
     static func probe() throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [".build/debug/TrackKitProbe", ".build/release/TrackKitProbe"].map { root.appendingPathComponent($0).path }
-        return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) }, "TrackKitProbe not built")
+        try BuiltProducts.executable("TrackKitProbe")
     }
 
     /// Starts the probe; its output (stdout and stderr) collects in the returned pipe.

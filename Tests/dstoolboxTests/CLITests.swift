@@ -44,9 +44,7 @@ struct CLITests {
     /// Runs the built binary, as a user would; a run longer than `timeout` seconds is ended
     /// and reported (status -1), so a hang fails the test instead of stalling it.
     func run(_ arguments: [String], timeout: Double = 60) throws -> (status: Int32, output: String) {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [".build/debug/dstoolbox", ".build/release/dstoolbox"].map { root.appendingPathComponent($0).path }
-        let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) }, "dstoolbox binary not built")
+        let binary = try BuiltProducts.executable("dstoolbox")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments

@@ -146,8 +146,12 @@ public struct ColumnTransformer: UnsupervisedEstimator, Configurable, Hashable {
     // MARK: Hyperparameters as data
 
     private static func describe(_ entry: Entry) -> JSONValue {
-        let type = ModelRegistry.shared.name(of: Swift.type(of: entry.estimator))
-        let parameters = (entry.estimator as? any Configurable)?.hyperparameterValues ?? [:]
+        var type = ModelRegistry.shared.name(of: Swift.type(of: entry.estimator))
+        var parameters = (entry.estimator as? any Configurable)?.hyperparameterValues ?? [:]
+        if let pipeline = entry.estimator as? DynamicPipeline {
+            type = "pipeline"
+            parameters = (try? JSONValue(encoding: pipeline.spec))?.objectValue ?? [:]
+        }
         let columns: JSONValue = switch entry.columns {
         case .names(let names): .array(names.map(JSONValue.string))
         case .indices(let indices): .array(indices.map { .number(Double($0)) })
@@ -173,9 +177,9 @@ public struct ColumnTransformer: UnsupervisedEstimator, Configurable, Hashable {
             guard case .string(let name)? = members["name"] else {
                 throw ToolboxError(.invalidParameter, "\(path).name must be text", context: ErrorContext(parameter: "\(path).name"))
             }
-            guard case .string(let typeName)? = members["type"], let type = ModelRegistry.shared.estimatorType(named: typeName),
-                  let configurable = type as? any Configurable.Type else {
-                throw ToolboxError(.notFound, "\(path).type names no registered transformer", context: ErrorContext(parameter: "\(path).type"))
+            guard case .string(let typeName)? = members["type"] else {
+                throw ToolboxError(.invalidParameter, "\(path).type must name a registered transformer or pipeline",
+                                   context: ErrorContext(parameter: "\(path).type"))
             }
             var parameters: [String: JSONValue] = [:]
             switch members["parameters"] {
@@ -183,8 +187,24 @@ public struct ColumnTransformer: UnsupervisedEstimator, Configurable, Hashable {
             case .object(let values)?: parameters = values
             default: throw ToolboxError(.invalidParameter, "\(path).parameters must be a mapping", context: ErrorContext(parameter: "\(path).parameters"))
             }
-            guard let estimator = try configurable.init(hyperparameters: parameters, path: "\(path).parameters") as? any Estimator else {
-                throw ToolboxError(.invalidParameter, "\(path).type is not an estimator", context: ErrorContext(parameter: "\(path).type"))
+            let estimator: any Estimator
+            if typeName == "pipeline" {
+                // An entry may itself be a pipeline (`parameters: {steps: [...]}`), as scikit-learn's
+                // ColumnTransformer takes one; its steps are set as `entry__step__name`.
+                do {
+                    estimator = try DynamicPipeline(spec: try PipelineSpec(.object(parameters)))
+                } catch var error as ToolboxError {
+                    error.context.parameter = "\(path).parameters" + (error.context.parameter.map { ".\($0)" } ?? "")
+                    throw error
+                }
+            } else {
+                guard let type = ModelRegistry.shared.estimatorType(named: typeName), let configurable = type as? any Configurable.Type else {
+                    throw ToolboxError(.notFound, "\(path).type names no registered transformer", context: ErrorContext(parameter: "\(path).type"))
+                }
+                guard let built = try configurable.init(hyperparameters: parameters, path: "\(path).parameters") as? any Estimator else {
+                    throw ToolboxError(.invalidParameter, "\(path).type is not an estimator", context: ErrorContext(parameter: "\(path).type"))
+                }
+                estimator = built
             }
             guard case .array(let columns)? = members["columns"], !columns.isEmpty else {
                 throw ToolboxError(.invalidParameter, "\(path).columns must be a non-empty list of names or indices",
@@ -202,6 +222,45 @@ public struct ColumnTransformer: UnsupervisedEstimator, Configurable, Hashable {
             }
             return Entry(name: name, estimator, indices: indices)
         }
+    }
+
+    // MARK: Nested hyperparameters
+
+    /// `remainder`, then each entry's hyperparameters as `entry__name` (scikit-learn's
+    /// `get_params(deep=True)`); `transformers` itself is set whole through ``setting(_:path:)``.
+    public var hyperparameterSpace: [HyperparameterDescription] {
+        Self.hyperparameterDescriptions.filter { $0.name != "transformers" }
+            + transformers.flatMap { entry in
+                (entry.estimator as? any Tunable).map { NestedHyperparameters.prefixed($0.hyperparameterSpace, entry.name) } ?? []
+            }
+    }
+
+    /// `remainder` and every entry's values as `entry__name`.
+    public var flattenedHyperparameters: [String: JSONValue] {
+        var values: [String: JSONValue] = ["remainder": .string(remainder.rawValue)]
+        for entry in transformers {
+            for (key, value) in (entry.estimator as? any Tunable)?.flattenedHyperparameters ?? [:] { values["\(entry.name)__\(key)"] = value }
+        }
+        return values
+    }
+
+    /// A copy with `remainder` or `transformers` set, or an entry's hyperparameters by
+    /// `entry__name` or `{entry: {name: value}}`.
+    public func settingHyperparameters(_ values: [String: JSONValue]) throws -> ColumnTransformer {
+        let (own, nested) = try NestedHyperparameters.split(values, children: Set(transformers.map(\.name)))
+        var copy = try setting(own)
+        for (name, parameters) in nested.sorted(by: { $0.key < $1.key }) {
+            guard let index = copy.transformers.firstIndex(where: { $0.name == name }) else { continue }
+            guard let tunable = copy.transformers[index].estimator as? any Tunable else {
+                throw ToolboxError(.unsupported, "entry \(name) does not describe its hyperparameters", context: ErrorContext(parameter: name))
+            }
+            let updated = try NestedHyperparameters.prefixingErrors(name) { try tunable.settingHyperparameters(parameters) }
+            guard let estimator = updated as? any Estimator else {
+                throw ToolboxError(.unsupported, "entry \(name) cannot be configured", context: ErrorContext(parameter: name))
+            }
+            copy.transformers[index].estimator = estimator
+        }
+        return copy
     }
 
     public static func == (lhs: ColumnTransformer, rhs: ColumnTransformer) -> Bool {

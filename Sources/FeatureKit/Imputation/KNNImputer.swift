@@ -42,7 +42,7 @@ public struct KNNImputer: UnsupervisedEstimator, Configurable, Hashable {
     }
 
     public static let hyperparameterSchema: [Hyperparameter<KNNImputer>] = [
-        .integer("n_neighbors", \.neighbors, minimum: 1, "donors averaged per missing value"),
+        .integer("n_neighbors", \.neighbors, minimum: 1, "donors averaged per missing value").hinted(.integer(1, 50, log: true)),
         .choice("weights", \.weights, "uniform, or by inverse distance"),
         .bool("keep_empty_features", \.keepEmptyFeatures, "keep columns with no present value in fit (filled with 0)"),
     ]

@@ -314,16 +314,16 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
     public init() {}
 
     static let hyperparameterSchema: [Hyperparameter<BoostingParameters>] = [
-        .real("learning_rate", \.learningRate, minimum: 0, exclusiveMinimum: true, "shrinkage of each tree"),
-        .integer("max_iter", \.maxIterations, minimum: 1, "boosting iterations"),
-        .optionalInteger("max_leaf_nodes", \.maxLeafNodes, minimum: 2, "leaves per tree (null: no limit)"),
-        .optionalInteger("max_depth", \.maxDepth, minimum: 1, "depth limit (null: none)"),
-        .integer("min_samples_leaf", \.minSamplesLeaf, minimum: 1, "samples per leaf at least"),
-        .real("l2_regularization", \.l2Regularization, minimum: 0, "L2 penalty on leaf values"),
+        .real("learning_rate", \.learningRate, minimum: 0, exclusiveMinimum: true, "shrinkage of each tree").hinted(.logUniform(0.01, 1)),
+        .integer("max_iter", \.maxIterations, minimum: 1, "boosting iterations").hinted(.integer(50, 1000, log: true)),
+        .optionalInteger("max_leaf_nodes", \.maxLeafNodes, minimum: 2, "leaves per tree (null: no limit)").hinted(.integer(8, 256, log: true)),
+        .optionalInteger("max_depth", \.maxDepth, minimum: 1, "depth limit (null: none)").hinted(.integer(2, 16)),
+        .integer("min_samples_leaf", \.minSamplesLeaf, minimum: 1, "samples per leaf at least").hinted(.integer(1, 200, log: true)),
+        .real("l2_regularization", \.l2Regularization, minimum: 0, "L2 penalty on leaf values").hinted(.logUniform(1e-8, 10)),
         .real("l1_regularization", \.l1Regularization, minimum: 0, "L1 penalty on leaf values"),
         .real("min_sum_hessian_in_leaf", \.minHessianLeaf, minimum: 0, "hessian a leaf needs at least"),
         .integer("max_bins", \.maxBins, minimum: 2, maximum: 255, "bins for non-missing values"),
-        .real("max_features", \.maxFeatures, minimum: 0, maximum: 1, exclusiveMinimum: true, "fraction of features per split"),
+        .real("max_features", \.maxFeatures, minimum: 0, maximum: 1, exclusiveMinimum: true, "fraction of features per split").hinted(.uniform(0.2, 1)),
         .coded("early_stopping", \.earlyStopping, kind: EarlyStopping.kind, "auto (on above 10,000 rows), true or false"),
         .coded("validation_fraction", \.validationFraction, kind: ValidationRows.kind,
                "rows held out for early stopping: a fraction in (0, 1), a count, or null (the training rows)"),
@@ -336,7 +336,7 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
                "per feature 1 (increasing), -1 (decreasing) or 0, as a list or by feature name"),
         .coded("interaction_cst", \.interactionConstraints, kind: InteractionConstraints.kind,
                "pairwise, no_interactions, or groups of feature indices that may interact (the rest one more group)"),
-        .real("subsample", \.subsample, minimum: 0, maximum: 1, exclusiveMinimum: true, "fraction of rows each iteration grows on"),
+        .real("subsample", \.subsample, minimum: 0, maximum: 1, exclusiveMinimum: true, "fraction of rows each iteration grows on").hinted(.uniform(0.5, 1)),
         .seed("random_state", \.seed, maximum: UInt64.max, "seed of subsampling, validation split and feature draws"),
         .optionalInteger("n_jobs", \.threads, minimum: 1, "threads (null: every core); results do not depend on it"),
     ]

@@ -24,7 +24,7 @@ public struct ForestParameters: Sendable, Hashable, Codable {
 
     /// The forest hyperparameters, as scikit-learn names them (the tree ones included).
     static let hyperparameterSchema: [Hyperparameter<ForestParameters>] =
-        [.integer("n_estimators", \.treeCount, minimum: 1, "number of trees")]
+        [.integer("n_estimators", \.treeCount, minimum: 1, "number of trees").hinted(.integer(50, 500, log: true))]
         + TreeParameters.hyperparameterSchema.map { $0.lifted(\.tree) }
         + [
             .bool("bootstrap", \.bootstrap, "fit each tree on a bootstrap sample"),

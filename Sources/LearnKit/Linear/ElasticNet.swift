@@ -20,8 +20,8 @@ public struct ElasticNet: Estimator, Configurable, Hashable, LinearModelNaming {
     public var positive: Bool
 
     public static let hyperparameterSchema: [Hyperparameter<ElasticNet>] = [
-        .real("alpha", \.alpha, minimum: 0, "overall penalty strength"),
-        .real("l1_ratio", \.l1Ratio, minimum: 0, maximum: 1, "L1 share of the penalty (1: lasso, 0: ridge)"),
+        .real("alpha", \.alpha, minimum: 0, "overall penalty strength").hinted(.logUniform(1e-5, 10)),
+        .real("l1_ratio", \.l1Ratio, minimum: 0, maximum: 1, "L1 share of the penalty (1: lasso, 0: ridge)").hinted(.uniform(0, 1)),
         .bool("fit_intercept", \.fitIntercept, "fit an unpenalized intercept"),
         .integer("max_iter", \.maxIterations, minimum: 1, "most coordinate-descent sweeps"),
         .real("tol", \.tolerance, minimum: 0, "duality-gap tolerance, relative to ||y||^2"),
@@ -73,7 +73,7 @@ public struct Lasso: Estimator, Configurable, Hashable, LinearModelNaming {
     public var positive: Bool
 
     public static let hyperparameterSchema: [Hyperparameter<Lasso>] = [
-        .real("alpha", \.alpha, minimum: 0, "L1 penalty strength"),
+        .real("alpha", \.alpha, minimum: 0, "L1 penalty strength").hinted(.logUniform(1e-5, 10)),
         .bool("fit_intercept", \.fitIntercept, "fit an unpenalized intercept"),
         .integer("max_iter", \.maxIterations, minimum: 1, "most coordinate-descent sweeps"),
         .real("tol", \.tolerance, minimum: 0, "duality-gap tolerance, relative to ||y||^2"),

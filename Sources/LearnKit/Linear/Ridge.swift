@@ -9,7 +9,7 @@ public struct Ridge: Estimator, Configurable, Hashable, LinearModelNaming {
     public var fitIntercept: Bool
 
     public static let hyperparameterSchema: [Hyperparameter<Ridge>] = [
-        .real("alpha", \.alpha, minimum: 0, "L2 penalty strength; larger shrinks the coefficients more"),
+        .real("alpha", \.alpha, minimum: 0, "L2 penalty strength; larger shrinks the coefficients more").hinted(.logUniform(1e-4, 1e4)),
         .bool("fit_intercept", \.fitIntercept, "fit an unpenalized intercept"),
     ]
 

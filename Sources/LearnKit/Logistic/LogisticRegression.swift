@@ -38,8 +38,8 @@ public struct LogisticRegression: Estimator, Configurable, Hashable {
 
     public static let hyperparameterSchema: [Hyperparameter<LogisticRegression>] = [
         .choice("penalty", \.penalty, "penalty on the coefficients"),
-        .real("C", \.c, minimum: 0, exclusiveMinimum: true, "inverse regularization strength (larger is weaker)"),
-        .real("l1_ratio", \.l1Ratio, minimum: 0, maximum: 1, "L1 share of the elastic-net penalty"),
+        .real("C", \.c, minimum: 0, exclusiveMinimum: true, "inverse regularization strength (larger is weaker)").hinted(.logUniform(1e-4, 1e4)),
+        .real("l1_ratio", \.l1Ratio, minimum: 0, maximum: 1, "L1 share of the elastic-net penalty").hinted(.uniform(0, 1)),
         .bool("fit_intercept", \.fitIntercept, "fit unpenalized intercepts"),
         .integer("max_iter", \.maxIterations, minimum: 1, "most solver iterations"),
         .real("tol", \.tolerance, minimum: 0, "solver stopping tolerance"),

@@ -100,13 +100,13 @@ public struct TreeParameters: Sendable, Hashable, Codable {
 
     /// The tree hyperparameters, as scikit-learn names them; estimators lift them to where they keep them.
     static let hyperparameterSchema: [Hyperparameter<TreeParameters>] = [
-        .optionalInteger("max_depth", \.maxDepth, minimum: 1, "deepest a leaf may be (null: unlimited)"),
-        .integer("min_samples_split", \.minSamplesSplit, minimum: 2, "fewest rows a node needs to be split"),
-        .integer("min_samples_leaf", \.minSamplesLeaf, minimum: 1, "fewest rows each child of a split keeps"),
+        .optionalInteger("max_depth", \.maxDepth, minimum: 1, "deepest a leaf may be (null: unlimited)").hinted(.integer(2, 32)),
+        .integer("min_samples_split", \.minSamplesSplit, minimum: 2, "fewest rows a node needs to be split").hinted(.integer(2, 40, log: true)),
+        .integer("min_samples_leaf", \.minSamplesLeaf, minimum: 1, "fewest rows each child of a split keeps").hinted(.integer(1, 40, log: true)),
         .real("min_impurity_decrease", \.minImpurityDecrease, minimum: 0, "weighted impurity decrease a split must reach"),
         .coded("max_features", \.maxFeatures, kind: MaxFeatures.hyperparameterKind,
-               "features drawn per split: sqrt, log2, a count, a fraction, or null for all"),
-        .optionalInteger("max_leaf_nodes", \.maxLeafNodes, minimum: 2, "grow best-first to at most this many leaves (null: unlimited)"),
+               "features drawn per split: sqrt, log2, a count, a fraction, or null for all").hinted(.uniform(0.1, 1)),
+        .optionalInteger("max_leaf_nodes", \.maxLeafNodes, minimum: 2, "grow best-first to at most this many leaves (null: unlimited)").hinted(.integer(8, 1024, log: true)),
         .real("ccp_alpha", \.ccpAlpha, minimum: 0, "minimal cost-complexity pruning strength"),
     ]
 

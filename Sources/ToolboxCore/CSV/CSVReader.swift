@@ -147,7 +147,8 @@ enum CSVReader {
         let categoricalColumns = names.indices.filter { j in
             kinds[j] == .categorical || parsed.contains { $0.builders[j].mode == .categorical }
         }
-        let numericColumns = names.indices.filter { !categoricalColumns.contains($0) }
+        let categoricalSet = Set(categoricalColumns)
+        let numericColumns = names.indices.filter { !categoricalSet.contains($0) }
         let numbers: [[Double]]
         if let direct {
             numbers = numericColumns.map { direct[$0] }
@@ -166,20 +167,26 @@ enum CSVReader {
         }
         var columns = [DataTable.Column](repeating: .numeric([]), count: names.count)
         for (k, j) in numericColumns.enumerated() { columns[j] = .numeric(numbers[k]) }
-        for j in categoricalColumns {
-            var values: [String?] = []
-            for (index, segment) in parsed.enumerated() {
+        // A segment is re-read once for all its columns that need text, not once per column:
+        // a table of many text columns stays linear in its size.
+        var texts = [[String?]](repeating: [], count: names.count)
+        for (index, segment) in parsed.enumerated() {
+            var limits: [Int: Int] = [:]
+            for j in categoricalColumns {
                 let builder = segment.builders[j]
                 let missingRows = builder.mode == .categorical ? builder.stringsFrom : segment.rows
-                if missingRows > 0 {
-                    let reread = try segment.strings(from: segments[index].lowerBound, to: segments[index].upperBound,
-                                                     rowLimit: missingRows, columns: [j])
-                    values.append(contentsOf: reread[j] ?? [])
-                }
-                if builder.mode == .categorical { values.append(contentsOf: builder.strings) }
+                if missingRows > 0 { limits[j] = missingRows }
             }
-            columns[j] = .categorical(values)
+            if let rowLimit = limits.values.max() {
+                let reread = try segment.strings(from: segments[index].lowerBound, to: segments[index].upperBound,
+                                                 rowLimit: rowLimit, columns: limits.keys.sorted())
+                for (j, limit) in limits { texts[j].append(contentsOf: (reread[j] ?? []).prefix(limit)) }
+            }
+            for j in categoricalColumns where segment.builders[j].mode == .categorical {
+                texts[j].append(contentsOf: segment.builders[j].strings)
+            }
         }
+        for j in categoricalColumns { columns[j] = .categorical(texts[j]) }
         return try DataTable(zip(names, columns).map { ($0, $1) })
     }
 
@@ -196,7 +203,13 @@ enum CSVReader {
 
 /// Creates `count` columns of `rows` uninitialized doubles, all alive at once, and lets `fill`
 /// initialize every element through their buffers.
+///
+/// Up to ``directColumnLimit`` columns, the arrays' own storage is filled (one nested
+/// `unsafeUninitializedCapacity` call per column); wider tables fill separately allocated
+/// buffers that are then moved into the arrays, so the work stays linear in the column count
+/// and the stack shallow (a 100,000-column file once overflowed it).
 func makeColumns(_ count: Int, rows: Int, fill: ([UnsafeMutableBufferPointer<Double>]) throws -> Void) throws -> [[Double]] {
+    if count > directColumnLimit { return try makeWideColumns(count, rows: rows, fill: fill) }
     var columns: [[Double]] = []
     func build(_ buffers: [UnsafeMutableBufferPointer<Double>]) throws {
         guard buffers.count < count else {
@@ -220,4 +233,25 @@ func makeColumns(_ count: Int, rows: Int, fill: ([UnsafeMutableBufferPointer<Dou
     try build([])
     // The innermost column finishes first.
     return columns.reversed()
+}
+
+/// The most columns ``makeColumns(_:rows:fill:)`` fills in place.
+let directColumnLimit = 64
+
+private func makeWideColumns(_ count: Int, rows: Int, fill: ([UnsafeMutableBufferPointer<Double>]) throws -> Void) throws -> [[Double]] {
+    let buffers = (0..<count).map { _ in UnsafeMutableBufferPointer<Double>.allocate(capacity: rows) }
+    do {
+        try fill(buffers)
+    } catch {
+        for buffer in buffers { buffer.deallocate() }
+        throw error
+    }
+    // Each buffer is freed as soon as its array holds the values: at most one column more than the data.
+    return buffers.map { source in
+        defer { source.deallocate() }
+        return [Double](unsafeUninitializedCapacity: rows) { target, initialized in
+            if let to = target.baseAddress, let from = source.baseAddress { to.moveInitialize(from: from, count: rows) }
+            initialized = rows
+        }
+    }
 }

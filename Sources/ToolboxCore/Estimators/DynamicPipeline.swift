@@ -194,56 +194,20 @@ public struct DynamicPipeline: Estimator, Sendable {
         return values
     }
 
-    /// Every step's hyperparameters, named `step__parameter` as scikit-learn's pipelines name them.
-    public var hyperparameterDescriptions: [HyperparameterDescription] {
-        let configurables: [(String, any Configurable.Type)] = tableSteps.map { ($0.name, type(of: $0.estimator)) }
-            + steps.compactMap { step in (type(of: step.estimator) as? any Configurable.Type).map { (step.name, $0) } }
-        return configurables.flatMap { name, configurable in
-            configurable.hyperparameterDescriptions.map { description in
-                var prefixed = description
-                prefixed.name = "\(name)__\(description.name)"
-                return prefixed
-            }
-        }
-    }
+    /// Every step's hyperparameters, named `step__parameter` as scikit-learn's pipelines name them
+    /// (nested steps, such as a column transformer's entries, deeper: `columns__numeric__with_mean`).
+    public var hyperparameterDescriptions: [HyperparameterDescription] { hyperparameterSpace }
 
-    /// A copy with hyperparameters changed: `{step: {parameter: value}}` (merged into the step's
-    /// current values) or `{"step__parameter": value}`.
+    /// A copy with hyperparameters changed: `{step: {parameter: value}}` (merged deeply into the
+    /// step's current values) or `{"step__parameter": value}`; see ``settingHyperparameters(_:)``.
     /// - Throws: ``ToolboxError/Code/invalidParameter`` naming an unknown step or parameter.
     public func setting(_ values: [String: JSONValue]) throws -> DynamicPipeline {
-        var grouped: [String: [String: JSONValue]] = [:]
-        for (key, value) in values {
-            if let range = key.range(of: "__") {
-                grouped[String(key[..<range.lowerBound]), default: [:]][String(key[range.upperBound...])] = value
-            } else if case .object(let members) = value {
-                grouped[key, default: [:]].merge(members) { _, new in new }
-            } else {
-                throw ToolboxError(.invalidParameter, "\(key) is not a step of the pipeline; set step__parameter or {step: {parameter: value}}",
-                                   context: ErrorContext(parameter: key))
-            }
-        }
-        var copy = self
-        for (stepName, parameters) in grouped.sorted(by: { $0.key < $1.key }) {
-            if let index = tableSteps.firstIndex(where: { $0.name == stepName }) {
-                guard let updated = try Self.apply(parameters, to: tableSteps[index].estimator, path: stepName) as? any TableEstimator else {
-                    throw ToolboxError(.unsupported, "step \(stepName) cannot be configured", context: ErrorContext(parameter: stepName))
-                }
-                copy.tableSteps[index].estimator = updated
-                continue
-            }
-            guard let index = steps.firstIndex(where: { $0.name == stepName }) else {
-                let known = (tableSteps.map(\.name) + steps.map(\.name)).joined(separator: ", ")
-                throw ToolboxError(.invalidParameter, "the pipeline has no step \(stepName); it has \(known)",
-                                   context: ErrorContext(parameter: stepName))
-            }
-            guard let configurable = steps[index].estimator as? any Configurable,
-                  let updated = try Self.apply(parameters, to: configurable, path: stepName) as? any Estimator else {
-                throw ToolboxError(.unsupported, "\(type(of: steps[index].estimator)) does not describe its hyperparameters",
-                                   context: ErrorContext(parameter: stepName))
-            }
-            copy.steps[index].estimator = updated
-        }
-        return copy
+        try settingHyperparameters(values)
+    }
+
+    /// The steps in order, table steps first, as tunable values.
+    private var tunableSteps: [(name: String, step: (any Tunable)?)] {
+        tableSteps.map { ($0.name, $0.estimator as (any Tunable)?) } + steps.map { ($0.name, $0.estimator as? any Tunable) }
     }
 
     // MARK: Fitting
@@ -358,12 +322,50 @@ public struct DynamicPipeline: Estimator, Sendable {
         return estimator
     }
 
-    private static func apply(_ parameters: [String: JSONValue], to configurable: any Configurable, path: String) throws -> any Configurable {
-        let current = JSONValue.object(configurable.hyperparameterValues)
-        guard case .object(let merged) = current.merging(.object(parameters)) else {
-            throw ToolboxError(.unsupported, "\(type(of: configurable)) cannot be configured", context: ErrorContext(parameter: path))
+}
+
+extension DynamicPipeline: Tunable {
+    /// Every step's hyperparameters, `step__name`.
+    public var hyperparameterSpace: [HyperparameterDescription] {
+        tunableSteps.flatMap { name, step in step.map { NestedHyperparameters.prefixed($0.hyperparameterSpace, name) } ?? [] }
+    }
+
+    /// Every step's values, `step__name`.
+    public var flattenedHyperparameters: [String: JSONValue] {
+        var values: [String: JSONValue] = [:]
+        for (name, step) in tunableSteps {
+            for (key, value) in step?.flattenedHyperparameters ?? [:] { values["\(name)__\(key)"] = value }
         }
-        return try configurable.setting(merged, path: path)
+        return values
+    }
+
+    /// A copy with hyperparameters changed by flattened names or nested mappings (merged deeply).
+    public func settingHyperparameters(_ values: [String: JSONValue]) throws -> DynamicPipeline {
+        let names = tunableSteps.map(\.name)
+        let (own, nested) = try NestedHyperparameters.split(values, children: Set(names))
+        if let error = NestedHyperparameters.unknown(own, children: names, owner: "the pipeline") { throw error }
+        var copy = self
+        for (stepName, parameters) in nested.sorted(by: { $0.key < $1.key }) {
+            if let index = tableSteps.firstIndex(where: { $0.name == stepName }) {
+                let updated = try NestedHyperparameters.prefixingErrors(stepName) { try tableSteps[index].estimator.settingHyperparameters(parameters) }
+                guard let table = updated as? any TableEstimator else {
+                    throw ToolboxError(.unsupported, "step \(stepName) cannot be configured", context: ErrorContext(parameter: stepName))
+                }
+                copy.tableSteps[index].estimator = table
+                continue
+            }
+            guard let index = steps.firstIndex(where: { $0.name == stepName }) else { continue }
+            guard let tunable = steps[index].estimator as? any Tunable else {
+                throw ToolboxError(.unsupported, "\(type(of: steps[index].estimator)) does not describe its hyperparameters",
+                                   context: ErrorContext(parameter: stepName))
+            }
+            let updated = try NestedHyperparameters.prefixingErrors(stepName) { try tunable.settingHyperparameters(parameters) }
+            guard let estimator = updated as? any Estimator else {
+                throw ToolboxError(.unsupported, "step \(stepName) cannot be configured", context: ErrorContext(parameter: stepName))
+            }
+            copy.steps[index].estimator = estimator
+        }
+        return copy
     }
 }
 

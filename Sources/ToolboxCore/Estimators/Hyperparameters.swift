@@ -84,7 +84,7 @@ public indirect enum HyperparameterKind: Sendable, Hashable, CustomStringConvert
 
 /// What a hyperparameter is, for help texts, workflow validation and search spaces.
 public struct HyperparameterDescription: Sendable, Hashable, Codable {
-    /// The snake_case name, as scikit-learn spells it.
+    /// The snake_case name, as scikit-learn spells it (`step__name` inside a pipeline).
     public var name: String
     /// The allowed values, in words (``HyperparameterKind/description``).
     public var type: String
@@ -92,6 +92,9 @@ public struct HyperparameterDescription: Sendable, Hashable, Codable {
     public var defaultValue: JSONValue
     /// What it does, in one line.
     public var summary: String
+    /// Where a search looks by default, for numeric hyperparameters worth tuning; `nil` for the
+    /// others. TuneKit builds an estimator's default search space from these.
+    public var searchHint: SearchHint?
     /// The kind, for programs (TuneKit builds search spaces from it).
     public var kind: HyperparameterKind {
         get { storedKind }
@@ -99,23 +102,27 @@ public struct HyperparameterDescription: Sendable, Hashable, Codable {
     }
     private var storedKind: HyperparameterKind
 
-    public init(name: String, kind: HyperparameterKind, defaultValue: JSONValue, summary: String) {
+    public init(name: String, kind: HyperparameterKind, defaultValue: JSONValue, summary: String, searchHint: SearchHint? = nil) {
         self.name = name
         self.type = kind.description
         self.defaultValue = defaultValue
         self.summary = summary
+        self.searchHint = searchHint
         self.storedKind = kind
     }
 
-    private enum CodingKeys: String, CodingKey { case name, type, defaultValue = "default", summary }
+    private enum CodingKeys: String, CodingKey { case name, type, defaultValue = "default", summary, kind, searchHint = "search" }
 
+    /// Decodes a description; one written before kinds were saved (no `kind` key) keeps its
+    /// words as a ``HyperparameterKind/structured(_:)`` kind.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         type = try c.decode(String.self, forKey: .type)
         defaultValue = try c.decode(JSONValue.self, forKey: .defaultValue)
         summary = try c.decode(String.self, forKey: .summary)
-        storedKind = .oneOf([])
+        searchHint = try c.decodeIfPresent(SearchHint.self, forKey: .searchHint)
+        storedKind = try c.decodeIfPresent(HyperparameterKind.self, forKey: .kind) ?? .structured(type)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -124,15 +131,21 @@ public struct HyperparameterDescription: Sendable, Hashable, Codable {
         try c.encode(type, forKey: .type)
         try c.encode(defaultValue, forKey: .defaultValue)
         try c.encode(summary, forKey: .summary)
+        try c.encode(storedKind, forKey: .kind)
+        try c.encodeIfPresent(searchHint, forKey: .searchHint)
     }
 }
 
 /// One hyperparameter of `Root`: its description and how to read and write it as JSON.
 public struct Hyperparameter<Root>: Sendable {
-    /// Name, kind, default and meaning.
+    /// The snake_case name.
     public let name: String
+    /// The values it takes.
     public let kind: HyperparameterKind
+    /// What it does, in one line.
     public let summary: String
+    /// Where a search looks by default (``hinted(_:)``); `nil` when it is not worth tuning.
+    public private(set) var searchHint: SearchHint?
     let read: @Sendable (Root) -> JSONValue
     let write: @Sendable (inout Root, JSONValue) throws -> Void
 
@@ -235,9 +248,19 @@ extension Hyperparameter {
     /// parameters shared by several estimators).
     public func lifted<Outer>(_ keyPath: any WritableKeyPath<Outer, Root> & Sendable) -> Hyperparameter<Outer> {
         let read = self.read, write = self.write
-        return Hyperparameter<Outer>(name, kind: kind, summary: summary,
-                                     read: { read($0[keyPath: keyPath]) },
-                                     write: { outer, value in try write(&outer[keyPath: keyPath], value) })
+        var outer = Hyperparameter<Outer>(name, kind: kind, summary: summary,
+                                          read: { read($0[keyPath: keyPath]) },
+                                          write: { outer, value in try write(&outer[keyPath: keyPath], value) })
+        outer.searchHint = searchHint
+        return outer
+    }
+
+    /// The same hyperparameter with a default search range (`learning_rate` log-uniform in
+    /// [0.01, 1], `max_leaf_nodes` an integer in [8, 256]).
+    public func hinted(_ hint: SearchHint) -> Self {
+        var copy = self
+        copy.searchHint = hint
+        return copy
     }
 }
 
@@ -249,7 +272,7 @@ extension Hyperparameter {
 /// Conforming supplies ``hyperparameterSchema``; `Codable` comes with it: an estimator encodes
 /// as `{snake_case_name: value}` and decodes by applying the given keys over its defaults,
 /// rejecting unknown keys and values of the wrong kind with the key and the allowed values named.
-public protocol Configurable: DefaultInitializable, Codable {
+public protocol Configurable: DefaultInitializable, Codable, Tunable {
     /// Every hyperparameter, in the order help texts list them.
     static var hyperparameterSchema: [Hyperparameter<Self>] { get }
 }
@@ -259,7 +282,8 @@ extension Configurable {
     public static var hyperparameterDescriptions: [HyperparameterDescription] {
         let defaults = Self()
         return hyperparameterSchema.map {
-            HyperparameterDescription(name: $0.name, kind: $0.kind, defaultValue: $0.read(defaults), summary: $0.summary)
+            HyperparameterDescription(name: $0.name, kind: $0.kind, defaultValue: $0.read(defaults), summary: $0.summary,
+                                      searchHint: $0.searchHint)
         }
     }
 
