@@ -25,7 +25,8 @@ public struct ReferenceColumn: Sendable, Hashable, Codable {
     public var distinct: Int
     /// Numbers: the sorted present values; `nil` in a profile.
     var values: [Double]?
-    /// Numbers: the linear quantiles at i/``sketchIntervals``.
+    /// Numbers, in a profile: the linear quantiles at i/``sketchIntervals``; `nil` where the
+    /// value counts give the exact sample (at most ``smallCardinality`` distinct values).
     public var quantiles: [Double]?
     /// Numbers: mean and population standard deviation of the present values.
     public var mean: Double?
@@ -75,7 +76,6 @@ public struct ReferenceColumn: Sendable, Hashable, Codable {
             if !present.isEmpty {
                 mean = present.reduce(0, +) / Double(present.count)
                 standardDeviation = Distance.standardDeviation(present)
-                quantiles = (0...Self.sketchIntervals).map { Distance.quantile(present, Double($0) / Double(Self.sketchIntervals)) }
                 if case .quantile = binning {
                     self.binning = binning
                     binnedShares = try Distance.binnedProportions(reference: present, current: [present[0]], binning: binning).reference
@@ -125,8 +125,18 @@ public struct ReferenceColumn: Sendable, Hashable, Codable {
     }
 
     /// The profile form: everything but the raw values.
+    ///
+    /// The quantile sketch is made here, not when the column is read: a report from two tables
+    /// uses the raw values, and a table of 100,000 short columns would otherwise hold 1,001
+    /// quantiles for each.
     public var summary: ReferenceColumn {
         var copy = self
+        // A column whose value counts are kept (few distinct values) has its exact sample
+        // already; the sketch adds nothing there unless the counts are too many to replay.
+        let exactFromCounts = counts != nil && count <= Self.maximumSample
+        if let present = values, !present.isEmpty, quantiles == nil, !exactFromCounts {
+            copy.quantiles = (0...Self.sketchIntervals).map { Distance.quantile(present, Double($0) / Double(Self.sketchIntervals)) }
+        }
         copy.values = nil
         return copy
     }

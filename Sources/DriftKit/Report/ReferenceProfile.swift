@@ -86,9 +86,12 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
                 throw corrupt("category counts do not add up to \(column.count)")
             }
             if column.kind == .numeric && column.count > 0 {
-                guard let quantiles = column.quantiles, quantiles.count == ReferenceColumn.sketchIntervals + 1,
-                      zip(quantiles, quantiles.dropFirst()).allSatisfy({ $0 <= $1 }), quantiles.allSatisfy(\.isFinite) else {
-                    throw corrupt("the quantile sketch must hold \(ReferenceColumn.sketchIntervals + 1) ascending finite values")
+                // The sketch may be left out only where the value counts replay the exact sample.
+                if column.quantiles != nil || column.counts == nil || column.count > ReferenceColumn.maximumSample {
+                    guard let quantiles = column.quantiles, quantiles.count == ReferenceColumn.sketchIntervals + 1,
+                          zip(quantiles, quantiles.dropFirst()).allSatisfy({ $0 <= $1 }), quantiles.allSatisfy(\.isFinite) else {
+                        throw corrupt("the quantile sketch must hold \(ReferenceColumn.sketchIntervals + 1) ascending finite values")
+                    }
                 }
                 if let shares = column.binnedShares, shares.count != column.binning?.count || shares.contains(where: { !($0 >= 0 && $0 <= 1) }) {
                     throw corrupt("bin shares do not match the binning")

@@ -28,7 +28,9 @@ public struct Ridge: Estimator, Configurable, Hashable, LinearModelNaming {
         self.fitIntercept = fitIntercept
     }
 
-    /// - Complexity: O(n·p² + p³) time, O(n·p + p²) memory.
+    /// With more features than rows (p > n) and α > 0 the dual (kernel) system is solved
+    /// instead, as scikit-learn's `cholesky` solver does: w = Xᵀ(XXᵀ + αI)⁻¹y.
+    /// - Complexity: O(n·p·min(n, p) + min(n, p)³) time, O(n·p + min(n, p)²) memory.
     public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> LinearModel<Ridge> {
         guard alpha.isFinite, alpha >= 0 else {
             throw ToolboxError(.invalidParameter, "alpha must be finite and non-negative, got \(alpha)", context: ErrorContext(parameter: "alpha"))
@@ -38,6 +40,14 @@ public struct Ridge: Estimator, Configurable, Hashable, LinearModelNaming {
         let weights = try SampleWeightValidation.validate(context.sampleWeights, rows: x.rows)
         let data = CenteredData(x, y, weights: weights, fitIntercept: fitIntercept)
         let (design, target) = data.rowsScaled(by: weights, weighted: context.sampleWeights != nil)
+        if design.columns > design.rows, alpha > 0 {
+            var kernel = try design.multiplied(by: design, transposeOther: true)
+            for i in 0..<kernel.rows { kernel[i, i] += alpha }
+            let dual = try Self.choleskySolve(try LinearAlgebra.cholesky(kernel), target)
+            let coefficients = try design.multiplied(by: dual, transposeSelf: true)
+            return LinearModel(hyperparameters: self, coefficients: BinaryArray(coefficients),
+                               intercept: data.intercept(for: coefficients), iterations: 0, converged: true, schema: schema)
+        }
         var gram = try design.multiplied(by: design, transposeSelf: true)
         for j in 0..<gram.rows { gram[j, j] += alpha }
         let rhs = try design.multiplied(by: target, transposeSelf: true)

@@ -86,6 +86,8 @@ public struct DataTable: Sendable, Hashable {
     public private(set) var columns: [Column]
     /// The number of rows.
     public private(set) var rowCount: Int
+    /// Column positions by name, so lookups stay constant-time on wide tables.
+    private var positions: [String: Int]
 
     /// Creates a table from named columns.
     /// - Throws: ``ToolboxError/Code/shapeMismatch`` when lengths differ,
@@ -105,6 +107,16 @@ public struct DataTable: Sendable, Hashable {
         self.columnNames = namedColumns.map(\.name)
         self.columns = namedColumns.map(\.column)
         self.rowCount = namedColumns.first?.column.count ?? 0
+        self.positions = Dictionary(uniqueKeysWithValues: columnNames.enumerated().map { ($1, $0) })
+    }
+
+    /// The position of the column called `name`, or `nil`.
+    public func columnIndex(named name: String) -> Int? { positions[name] }
+
+    /// `names` for a message: all of them when few, else the first ones and how many more.
+    package static func listing(_ names: [String], limit: Int = 20) -> String {
+        names.count <= limit ? names.joined(separator: ", ")
+            : names.prefix(limit).joined(separator: ", ") + " and \(names.count - limit) more"
     }
 
     /// An empty table.
@@ -112,6 +124,7 @@ public struct DataTable: Sendable, Hashable {
         columnNames = []
         columns = []
         rowCount = 0
+        positions = [:]
     }
 
     /// The number of columns.
@@ -119,14 +132,14 @@ public struct DataTable: Sendable, Hashable {
 
     /// The column called `name`, or `nil`.
     public subscript(name: String) -> Column? {
-        columnNames.firstIndex(of: name).map { columns[$0] }
+        positions[name].map { columns[$0] }
     }
 
     /// The column called `name`.
     /// - Throws: ``ToolboxError/Code/notFound`` naming the missing column.
     public func column(named name: String) throws -> Column {
-        guard let index = columnNames.firstIndex(of: name) else {
-            throw ToolboxError(.notFound, "no column named \(name); columns are \(columnNames.joined(separator: ", "))",
+        guard let index = positions[name] else {
+            throw ToolboxError(.notFound, "no column named \(name); columns are \(Self.listing(columnNames))",
                                context: ErrorContext(column: name))
         }
         return columns[index]
@@ -157,9 +170,10 @@ public struct DataTable: Sendable, Hashable {
             throw ToolboxError(.shapeMismatch, "column \(name) has \(column.count) values for \(rowCount) rows",
                                context: ErrorContext(column: name))
         }
-        if let index = columnNames.firstIndex(of: name) {
+        if let index = positions[name] {
             columns[index] = column
         } else {
+            positions[name] = columnNames.count
             columnNames.append(name)
             columns.append(column)
         }
@@ -174,7 +188,8 @@ public struct DataTable: Sendable, Hashable {
     /// The table without `names`.
     public func dropping(_ names: [String]) throws -> DataTable {
         for name in names { _ = try column(named: name) }
-        return try selecting(columnNames.filter { !names.contains($0) })
+        let dropped = Set(names)
+        return try selecting(columnNames.filter { !dropped.contains($0) })
     }
 
     /// The rows at `indices`, in that order.

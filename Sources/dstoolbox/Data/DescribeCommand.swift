@@ -40,15 +40,22 @@ enum DescribeRenderer {
              format(s.mean), format(s.std), format(s.min), format(s.q25), format(s.median), format(s.q75), format(s.max)]
         }
         let all = [headers] + body
-        let widths = headers.indices.map { j in all.map { $0[j].count }.max() ?? 0 }
-        let lines = all.map { row in
-            row.enumerated().map { j, cell in
+        let counts = all.map { row in row.map(\.count) }
+        let widths = headers.indices.map { j in counts.map { $0[j] }.max() ?? 0 }
+        var output = "\(rows) rows, \(summaries.count) columns\n"
+        for (r, row) in all.enumerated() {
+            var line = ""
+            for (j, cell) in row.enumerated() {
+                if j > 0 { line += "  " }
                 // Text columns align left, numbers right.
-                j < 2 ? cell.padding(toLength: widths[j], withPad: " ", startingAt: 0)
-                      : String(repeating: " ", count: widths[j] - cell.count) + cell
-            }.joined(separator: "  ")
-        }.map { line in String(line.reversed().drop { $0 == " " }.reversed()) }
-        return "\(rows) rows, \(summaries.count) columns\n" + lines.joined(separator: "\n")
+                let pad = String(repeating: " ", count: widths[j] - counts[r][j])
+                line += j < 2 ? cell + pad : pad + cell
+            }
+            while line.last == " " { line.removeLast() }
+            output += line
+            if r < all.count - 1 { output += "\n" }
+        }
+        return output
     }
 
     static func json(_ summaries: [ColumnSummary], rows: Int) throws -> String {
