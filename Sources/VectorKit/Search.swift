@@ -78,18 +78,43 @@ extension VectorIndex {
     public func add(_ vectors: [Float]) throws { try add(vectors, ids: nil) }
 }
 
-/// Checks a buffer of vectors: a whole number of rows of `dimension`, every value finite.
+/// The largest squared norm a vector may have: a quarter of float32's range, so that every
+/// squared L2 distance (at most 2‖x‖² + 2‖y‖²) and inner product between accepted vectors is
+/// finite in float32. FAISS computes such distances as infinity or NaN and then misses exact
+/// matches; here the vectors are refused instead, naming the row.
+let largestSquaredNorm = Double(Float.greatestFiniteMagnitude) / 4
+
+/// Checks a buffer of vectors: a whole number of rows of `dimension`, every value finite, and
+/// every squared norm at most ``largestSquaredNorm``.
 /// - Returns: the number of rows.
 func checkVectors(_ values: [Float], dimension: Int, name: String) throws -> Int {
     guard dimension > 0, values.count % dimension == 0 else {
         throw ToolboxError(.shapeMismatch, "\(name) holds \(values.count) values, not a whole number of \(dimension)-dimensional vectors",
                            context: ErrorContext(parameter: name))
     }
-    if let index = values.firstIndex(where: { !$0.isFinite }) {
-        throw ToolboxError(.invalidData, "\(name) row \(index / dimension) holds \(values[index]) at column \(index % dimension)",
-                           context: ErrorContext(column: String(index % dimension), row: index / dimension, parameter: name))
+    let rows = values.count / dimension
+    let bad: Int? = values.withUnsafeBufferPointer { buffer in
+        for row in 0..<rows {
+            var sum = 0.0
+            let start = row * dimension
+            for j in start..<(start + dimension) { sum += Double(buffer[j]) * Double(buffer[j]) }
+            // NaN and infinity fail this too.
+            if !(sum <= largestSquaredNorm) { return row }
+        }
+        return nil
     }
-    return values.count / dimension
+    if let row = bad {
+        let slice = values[(row * dimension)..<((row + 1) * dimension)]
+        if let index = slice.firstIndex(where: { !$0.isFinite }) {
+            throw ToolboxError(.invalidData, "\(name) row \(row) holds \(values[index]) at column \(index % dimension)",
+                               context: ErrorContext(column: String(index % dimension), row: row, parameter: name))
+        }
+        let norm = slice.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        throw ToolboxError(.invalidData,
+                           "\(name) row \(row) has norm \(norm), beyond \(largestSquaredNorm.squareRoot()): its float32 distances would overflow; scale the vectors down",
+                           context: ErrorContext(row: row, parameter: name))
+    }
+    return rows
 }
 
 /// The ids of n vectors being added: the given ones, or `next`, `next + 1`, ... — checked to be

@@ -131,6 +131,16 @@ public struct DriftReport: Sendable, Hashable, Codable {
             throw ToolboxError(.invalidParameter, "the threshold of \(column) must be a finite number of at least 0, got \(value)",
                                context: ErrorContext(column: column, parameter: "threshold"))
         }
+        // Nothing to compare is not "no drift": a monitor fed an empty batch must hear about it.
+        guard !references.isEmpty else {
+            throw ToolboxError(.invalidData, "there are no columns to compare", context: ErrorContext(parameter: "columns"))
+        }
+        guard referenceRows > 0 else {
+            throw ToolboxError(.invalidData, "the reference has no rows; drift needs data on both sides")
+        }
+        guard current.rowCount > 0 else {
+            throw ToolboxError(.invalidData, "the current data has no rows; drift needs data on both sides")
+        }
         let named = [options.prediction, options.target].compactMap { $0 } + options.stattest.keys.sorted() + options.threshold.keys.sorted()
         for name in named where !references.contains(where: { $0.name == name }) {
             throw ToolboxError(.notFound, "no column named \(name) among the compared columns", context: ErrorContext(column: name))

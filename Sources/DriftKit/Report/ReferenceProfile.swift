@@ -31,11 +31,13 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
 
     /// Summarizes every column of `table` (or the named ones), with shares for `binning`.
     /// - Throws: ``ToolboxError/Code/notFound`` for a named column not in the table,
-    ///   ``ToolboxError/Code/invalidData`` for an infinite value.
+    ///   ``ToolboxError/Code/invalidData`` for an infinite value, or a table without rows or columns.
     public init(_ table: DataTable, columns names: [String]? = nil, binning: Binning = .quantile(10)) throws {
         version = Self.formatVersion
         rows = table.rowCount
         let names = names ?? table.columnNames
+        guard !names.isEmpty else { throw ToolboxError(.invalidData, "the reference has no columns to profile", context: ErrorContext(parameter: "columns")) }
+        guard rows > 0 else { throw ToolboxError(.invalidData, "the reference has no rows to profile") }
         columns = try Parallel.map(indices: names.count) { index in
             try ReferenceColumn(name: names[index], column: try table.column(named: names[index]), binning: binning).summary
         }

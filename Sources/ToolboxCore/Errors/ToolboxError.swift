@@ -62,5 +62,33 @@ extension ToolboxError {
         /// A store's file or database does not match what was recorded (a content hash
         /// mismatch) or is not the kind of file it should be.
         public static let corruptStore = Code(rawValue: "corrupt_store")
+        /// The request conflicts with what is stored (a name taken, a write-once value
+        /// written again, a version changed by another writer).
+        public static let conflict = Code(rawValue: "conflict")
+        /// The work was cancelled (a pruned or timed-out trial, a stop request) before it finished.
+        public static let cancelled = Code(rawValue: "cancelled")
+        /// The input is larger than the limit set for it (a request body, a batch).
+        public static let tooLarge = Code(rawValue: "too_large")
+        /// Too many requests in too short a time; try again later.
+        public static let rateLimited = Code(rawValue: "rate_limited")
+        /// A service the work needs (a database, a store) cannot be reached now.
+        public static let unavailable = Code(rawValue: "unavailable")
+
+        /// The HTTP status a server answers this failure with, one per code: the client's
+        /// mistakes are 4xx (400 bad parameter or syntax, 404 missing, 409 conflict, 413 too
+        /// large, 422 data that cannot be used, 429 too many requests), the service's own
+        /// state 503; an unknown code is a 400.
+        public var httpStatus: Int {
+            switch self {
+            case .invalidParameter, .parseError, .unsupported: 400
+            case .notFound: 404
+            case .conflict: 409
+            case .tooLarge: 413
+            case .shapeMismatch, .invalidData, .singularMatrix, .notConverged, .corruptArchive: 422
+            case .rateLimited: 429
+            case .ioError, .corruptStore, .unavailable, .cancelled: 503
+            default: 400
+            }
+        }
     }
 }

@@ -15,16 +15,16 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "What to generate: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var kind: Kind = .regression
 
-    @Option(help: "Number of rows.")
+    @Option(parsing: .unconditional, help: "Number of rows.")
     var rows: Int = 1_000
 
-    @Option(help: "Number of feature columns.")
+    @Option(parsing: .unconditional, help: "Number of feature columns.")
     var features: Int = 5
 
-    @Option(help: "Random seed; the same seed gives the same file.")
+    @Option(parsing: .unconditional, help: "Random seed; the same seed gives the same file.")
     var seed: UInt64 = 0
 
-    @Option(help: "Standard deviation of the noise added to regression targets.")
+    @Option(parsing: .unconditional, help: "Standard deviation of the noise added to regression targets.")
     var noise: Double = 1
 
     @Option(name: .shortAndLong, help: "Output file.")

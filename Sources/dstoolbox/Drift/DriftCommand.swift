@@ -32,13 +32,13 @@ struct DriftCompareCommand: ParsableCommand {
     @Argument(help: "The current data: a CSV file.") var current: String
     @Option(help: "Tests: numeric=TEST, categorical=TEST or COLUMN=TEST, comma-separated; repeatable.") var stattest: [String] = []
     @Option(help: "Thresholds: COLUMN=VALUE, comma-separated; repeatable.") var threshold: [String] = []
-    @Option(name: .customLong("drift-share"), help: "Share of drifted feature columns at which the dataset drifts.") var driftShare: Double = 0.5
+    @Option(name: .customLong("drift-share"), parsing: .unconditional, help: "Share of drifted feature columns at which the dataset drifts.") var driftShare: Double = 0.5
     @Option(help: "P-value correction across columns: none, bonferroni or bh.") var correction: String = "none"
     @Option(help: "Bins of numeric columns for binned distances: quantile:N or fixed:N.") var bins: String = "quantile:10"
     @Option(help: "Columns to compare, comma-separated (default: every reference column).") var columns: String?
     @Option(help: "The prediction column (reported as prediction drift).") var prediction: String?
     @Option(help: "The target (label) column (reported as target drift).") var target: String?
-    @Option(help: "Seed of MMD's permutations.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Seed of MMD's permutations.") var seed: UInt64 = 0
     @Flag(help: "Print the report as JSON.") var json = false
     @Option(help: "Also write an HTML report to this file (replaced atomically).") var html: String?
     @Flag(name: .customLong("fail-on-drift"), help: "Exit with status 1 when the dataset drifts.") var failOnDrift = false

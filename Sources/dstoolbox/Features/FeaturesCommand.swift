@@ -26,9 +26,9 @@ struct TraceFeaturesCommand: ParsableCommand {
     @Argument(help: "The SEG-Y file.") var survey: String
     @Option(name: .shortAndLong, help: "Output CSV file (replaced atomically).") var output: String
     @Option(help: "An embedding of the raw samples: pca:N.") var embedding: String?
-    @Option(help: "Traces the embedding is fitted on (a seeded random sample).") var sample: Int = 10_000
-    @Option(help: "Seed of the sample.") var seed: UInt64 = 0
-    @Option(help: "Traces processed at a time.") var block: Int = 4_096
+    @Option(parsing: .unconditional, help: "Traces the embedding is fitted on (a seeded random sample).") var sample: Int = 10_000
+    @Option(parsing: .unconditional, help: "Seed of the sample.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Traces processed at a time.") var block: Int = 4_096
     @Flag(help: "No progress on standard error.") var quiet = false
 
     func validate() throws {
@@ -52,13 +52,14 @@ struct TraceFeaturesCommand: ParsableCommand {
         let file = try SEGYFile(path: survey)
         let (traces, samples) = (file.traceCount, file.sampleCount)
         guard traces > 0, samples > 0 else {
-            throw ValidationError("\(survey) has no traces to describe")
+            throw ToolboxError(.invalidData, "\(survey) has no traces to describe", context: ErrorContext(path: survey))
         }
         let dt = file.sampleInterval() / 1e6
         let geometry = try? file.geometry()
         let components = try parseEmbedding()
         if let components, components > min(samples, min(sample, traces)) {
-            throw ValidationError("pca:\(components) needs at most min(samples per trace, sampled traces) = \(min(samples, min(sample, traces))) components")
+            throw ToolboxError(.invalidParameter, "pca:\(components) needs at most min(samples per trace, sampled traces) = \(min(samples, min(sample, traces))) components",
+                               context: ErrorContext(path: survey, parameter: "--embedding"))
         }
         let embeddingModel = try components.map { try fitEmbedding(file, components: $0) }
         let computer = try TraceFeatureComputer(count: samples, sampleInterval: dt)
@@ -107,9 +108,12 @@ struct TraceFeaturesCommand: ParsableCommand {
             values += samples.map(Double.init)
             kept += 1
         }
-        guard kept > 0 else { throw ValidationError("every sampled trace has a NaN or infinite sample: no embedding can be fitted") }
+        guard kept > 0 else {
+            throw ToolboxError(.invalidData, "every sampled trace has a NaN or infinite sample: no embedding can be fitted", context: ErrorContext(parameter: "--embedding"))
+        }
         guard components <= min(kept, file.sampleCount) else {
-            throw ValidationError("pca:\(components) needs at most \(min(kept, file.sampleCount)) components: only \(kept) sampled traces are finite")
+            throw ToolboxError(.invalidParameter, "pca:\(components) needs at most \(min(kept, file.sampleCount)) components: only \(kept) sampled traces are finite",
+                               context: ErrorContext(parameter: "--embedding"))
         }
         let x = try Matrix(rows: kept, columns: file.sampleCount, values: values)
         // Already the sample: fit on all of it.

@@ -121,7 +121,7 @@ struct LearnCVCommand: ParsableCommand {
     @Option(help: "The target column.") var target: String
     @Option(help: "The model's registry name, e.g. hist_gradient_boosting_classifier.") var model: String
     @Option(name: .customLong("set"), help: "A hyperparameter KEY=VALUE (repeatable), scikit-learn's names.") var settings: [String] = []
-    @Option(help: "Number of folds.") var folds: Int = 5
+    @Option(parsing: .unconditional, help: "Number of folds.") var folds: Int = 5
     @Option(help: "The score: accuracy, balanced_accuracy, f1_macro, roc_auc, r2, neg_mean_squared_error, neg_mean_absolute_error (default: accuracy or r2).")
     var scoring: String?
     @Flag(help: "Print JSON: {\"scores\": [...], \"mean\": ...}.") var json = false

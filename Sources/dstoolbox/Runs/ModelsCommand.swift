@@ -112,7 +112,7 @@ struct ModelsListCommand: ParsableCommand {
 struct ModelsShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "A registered model and its versions, or one version.")
     @Argument(help: "The model name.") var name: String
-    @Option(help: "One version by number.") var version: Int?
+    @Option(parsing: .unconditional, help: "One version by number.") var version: Int?
     @Option(help: "One version by alias.") var alias: String?
     @Option(help: "The store folder.") var store: String?
     @Flag(help: "Print JSON.") var json = false
@@ -196,7 +196,7 @@ struct ModelsAliasCommand: ParsableCommand {
     @Argument(help: "The model name.") var name: String
     @Argument(help: "The alias.") var alias: String
     @Argument(help: "The version number.") var versionArgument: Int?
-    @Option(name: .customLong("version"), help: "The version number (instead of the argument).") var versionOption: Int?
+    @Option(name: .customLong("version"), parsing: .unconditional, help: "The version number (instead of the argument).") var versionOption: Int?
     @Flag(help: "Remove the alias.") var delete = false
     @Flag(help: "Set the alias even when the promotion rule refuses the version.") var force = false
     @OptionGroup var options: RegistryOptions
@@ -233,7 +233,7 @@ struct ModelsRuleCommand: ParsableCommand {
     @Argument(help: "The alias the rule guards.") var alias: String
     @Option(help: "The run metric compared.") var metric: String?
     @Flag(help: "Whether larger values win.") var direction: Direction?
-    @Option(name: .customLong("min-improvement"), help: "How much better the candidate must be (default 0: strictly better).") var minimumImprovement: Double = 0
+    @Option(name: .customLong("min-improvement"), parsing: .unconditional, help: "How much better the candidate must be (default 0: strictly better).") var minimumImprovement: Double = 0
     @Flag(help: "Remove the rule.") var drop = false
     @OptionGroup var options: RegistryOptions
 

@@ -101,7 +101,7 @@ struct RunsLogCommand: ParsableCommand {
     @Argument(help: "The run id.") var runID: String
     @Option(help: "A parameter KEY=VALUE (repeatable; written once).") var param: [String] = []
     @Option(help: "A metric KEY=NUMBER (repeatable; nan and inf accepted).") var metric: [String] = []
-    @Option(help: "The step of the metrics.") var step: Int64 = 0
+    @Option(parsing: .unconditional, help: "The step of the metrics.") var step: Int64 = 0
     @Option(help: "A tag KEY=VALUE (repeatable).") var tag: [String] = []
     @Option(help: "A file or directory to store as an artifact (repeatable).") var artifact: [String] = []
     @Option(help: "End the run with this status: FINISHED, FAILED or KILLED.") var status: String?

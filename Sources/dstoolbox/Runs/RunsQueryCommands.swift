@@ -28,8 +28,8 @@ struct RunSummary: Encodable {
 struct RunQueryOptions: ParsableArguments {
     @Option(help: "Only runs of this experiment (repeatable; all experiments when absent).") var experiment: [String] = []
     @Option(name: .customLong("order-by"), help: "FIELD [ASC|DESC], e.g. 'metrics.rmse ASC' (repeatable); newest first after these.") var orderBy: [String] = []
-    @Option(name: .customLong("max-results"), help: "At most this many runs (1...50000).") var maxResults: Int = 1_000
-    @Option(help: "Skip this many runs first (paging).") var offset: Int = 0
+    @Option(name: .customLong("max-results"), parsing: .unconditional, help: "At most this many runs (1...50000).") var maxResults: Int = 1_000
+    @Option(parsing: .unconditional, help: "Skip this many runs first (paging).") var offset: Int = 0
     @Option(help: "The store folder.") var store: String?
     @Flag(help: "Print JSON: {\"runs\": [...]}.") var json = false
 

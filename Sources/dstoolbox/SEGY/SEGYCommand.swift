@@ -131,8 +131,8 @@ struct SEGYHeadersCommand: ParsableCommand {
 
     @Argument(help: "The SEG-Y file.") var file: String
     @Option(help: "Comma-separated byte offsets or names.") var fields: String = "189,193"
-    @Option(help: "First trace (0-based).") var first: Int = 0
-    @Option(help: "How many traces (default: to the end).") var count: Int?
+    @Option(parsing: .unconditional, help: "First trace (0-based).") var first: Int = 0
+    @Option(parsing: .unconditional, help: "How many traces (default: to the end).") var count: Int?
     @OptionGroup var open: SEGYOpenOptions
     @Flag(help: "Print JSON instead of CSV.") var json = false
 
@@ -215,7 +215,7 @@ struct SEGYConvertCommand: ParsableCommand {
 
     @Argument(help: "The input SEG-Y file.") var input: String
     @Argument(help: "The output file.") var output: String
-    @Option(help: "Output sample format code (1, 2, 3, 5, 6, 8, ...).") var format: Int?
+    @Option(parsing: .unconditional, help: "Output sample format code (1, 2, 3, 5, 6, 8, ...).") var format: Int?
     @Option(help: "Output byte order: big or little.") var endian: String?
     @Flag(help: "Allow sample values to change (floats rounded to integers, clamping, IBM's shorter mantissa); the largest change is reported.")
     var allowLossy = false

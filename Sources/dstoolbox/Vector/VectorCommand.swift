@@ -20,6 +20,11 @@ struct VectorCommand: ParsableCommand {
             let (values, dimension) = try NumPyFile.readVectors(path, allowLossy: allowLossy)
             return (values, dimension, nil)
         }
+        // A file named .npy that lacks NumPy's magic is damaged, not a CSV.
+        if path.lowercased().hasSuffix(".npy") {
+            throw ToolboxError(.corruptArchive, "\(path) is named .npy but does not start with NumPy's magic (\\x93NUMPY): it is not a NumPy array file",
+                               context: ErrorContext(path: path, byteOffset: 0))
+        }
         let table = try DataTable(csvFile: path)
         var ids: [Int64]?
         var columns = table.columnNames
@@ -34,7 +39,7 @@ struct VectorCommand: ParsableCommand {
             }
             columns.removeAll { $0 == idColumn }
         }
-        guard !columns.isEmpty else { throw ValidationError("\(path) has no vector columns") }
+        guard !columns.isEmpty else { throw ToolboxError(.invalidData, "\(path) has no vector columns", context: ErrorContext(path: path)) }
         let numbers = try columns.map { name -> [Double] in
             guard case .numeric(let values) = try table.column(named: name) else {
                 throw ToolboxError(.invalidData, "column \(name) of \(path) holds text; vectors are numbers", context: ErrorContext(column: name))
@@ -57,9 +62,9 @@ struct VectorBuildCommand: ParsableCommand {
     @Argument(help: "Vectors: a .npy file (float32) or a CSV of numeric columns.") var vectors: String
     @Option(help: "Index kind: flat or ivf.") var index: String = "flat"
     @Option(help: "Metric: l2 (squared distances), ip (inner product) or cosine.") var metric: String = "l2"
-    @Option(help: "Lists of an IVF index (default about 4·√n).") var nlist: Int?
-    @Option(help: "Lists an IVF search scans by default.") var nprobe: Int = 1
-    @Option(help: "Seed of the IVF index's k-means.") var seed: UInt64 = 1234
+    @Option(parsing: .unconditional, help: "Lists of an IVF index (default about 4·√n).") var nlist: Int?
+    @Option(parsing: .unconditional, help: "Lists an IVF search scans by default.") var nprobe: Int = 1
+    @Option(parsing: .unconditional, help: "Seed of the IVF index's k-means.") var seed: UInt64 = 1234
     @Option(name: .customLong("id-column"), help: "A CSV column of 64-bit ids (default: row numbers).") var idColumn: String?
     @Flag(name: .customLong("allow-lossy"), help: "Accept float64 .npy input, rounded to float32.") var allowLossy = false
     @Option(name: .shortAndLong, help: "The index file to write.") var output: String
@@ -102,8 +107,8 @@ struct VectorSearchCommand: ParsableCommand {
 
     @Argument(help: "The index: VectorKit's file or FAISS's.") var index: String
     @Argument(help: "Queries: a .npy file (float32) or a CSV of numeric columns.") var queries: String
-    @Option(help: "Neighbours per query.") var k: Int = 10
-    @Option(help: "Lists an IVF index scans (default: the index's own).") var nprobe: Int?
+    @Option(parsing: .unconditional, help: "Neighbours per query.") var k: Int = 10
+    @Option(parsing: .unconditional, help: "Lists an IVF index scans (default: the index's own).") var nprobe: Int?
     @Flag(help: "Print JSON: {\"ids\": [[...]], \"distances\": [[...]]}.") var json = false
     @Flag(name: .customLong("allow-lossy"), help: "Accept float64 .npy queries, rounded to float32.") var allowLossy = false
 
