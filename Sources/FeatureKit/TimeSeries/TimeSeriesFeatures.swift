@@ -180,7 +180,7 @@ public struct TimeSeriesFeatures: Sendable, Hashable {
             var times: [Double] = [], parts: [DateParts?] = []
             for (row, text) in texts.enumerated() {
                 guard let text, let (time, date) = parseDate(text) else {
-                    throw ToolboxError(.parseError, "time column \(name) has \(texts[row].map { "\"\($0)\"" } ?? "a missing value") at row \(row); expected an ISO 8601 date such as 2024-03-01 or 2024-03-01T12:30:00",
+                    throw ToolboxError(.parseError, "time column \(name) has \(texts[row].map { ToolboxError.excerpt($0) } ?? "a missing value") at row \(row); expected an ISO 8601 date such as 2024-03-01 or 2024-03-01T12:30:00",
                                        context: ErrorContext(column: name, row: row))
                 }
                 times.append(time)
@@ -193,6 +193,8 @@ public struct TimeSeriesFeatures: Sendable, Hashable {
     /// Parses `YYYY-MM-DD` with an optional `THH:MM[:SS[.fff]]` (or a space): seconds since
     /// 1970-01-01 (proleptic Gregorian, no time zone) and the date's parts.
     static func parseDate(_ text: String) -> (Double, DateParts)? {
+        // The longest form is 2024-03-01T12:30:00 with nanoseconds; anything much longer is not a date.
+        guard text.utf8.count <= 40 else { return nil }
         let characters = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= characters.count else { return nil }
@@ -215,7 +217,8 @@ public struct TimeSeriesFeatures: Sendable, Hashable {
                 guard characters[16] == 58, let second = number(17..<19), second < 61 else { return nil }
                 seconds += Double(second)
                 if characters.count > 19 {
-                    guard characters[19] == 46, characters.count > 20, let fraction = number(20..<characters.count) else { return nil }
+                    guard characters[19] == 46, characters.count > 20, characters.count <= 29,
+                          let fraction = number(20..<characters.count) else { return nil }
                     seconds += Double(fraction) / pow(10, Double(characters.count - 20))
                 }
             }

@@ -128,47 +128,59 @@ public enum TreeSHAP {
         return total
     }
 
+    /// One pending visit of the depth-first walk: a node and the path as its parent leaves it.
+    private struct Visit {
+        var node: Int, path: [PathElement], zero: Double, one: Double, feature: Int, conditionFraction: Double
+    }
+
+    /// Lundberg's recursive TreeSHAP, walked with an explicit stack in the recursion's order (the
+    /// hot child's subtree before the cold one's, so sums add up in the same order): a chain of
+    /// 20,000 nodes must not overflow the thread's stack. The path holds each feature once, so a
+    /// deep tree over few features stays cheap.
     private static func recurse(_ tree: ExplainedTree, _ row: UnsafePointer<Double>, _ phi: inout [Double], _ state: Recursion,
                                 node: Int, path: [PathElement], zero: Double, one: Double, feature: Int, conditionFraction: Double) {
-        guard conditionFraction != 0 else { return }
-        var path = path
-        if state.condition == 0 || feature != state.conditionFeature {
-            extend(&path, zero: zero, one: one, feature: feature)
-        }
-        let split = Int(tree.feature[node])
-        if split < 0 {
-            for i in path.indices.dropFirst() {
-                let w = unwoundSum(path, i)
-                phi[state.offset + path[i].feature] += w * (path[i].oneFraction - path[i].zeroFraction) * tree.value[node] * conditionFraction
+        var stack = [Visit(node: node, path: path, zero: zero, one: one, feature: feature, conditionFraction: conditionFraction)]
+        while let visit = stack.popLast() {
+            guard visit.conditionFraction != 0 else { continue }
+            var path = visit.path
+            if state.condition == 0 || visit.feature != state.conditionFeature {
+                extend(&path, zero: visit.zero, one: visit.one, feature: visit.feature)
             }
-            return
-        }
-        let goesLeft: Bool
-        if let decide = tree.decide { goesLeft = decide(node, row) } else {
-            let x = row[split]
-            goesLeft = x.isNaN ? tree.missingGoesLeft[node] : x <= tree.threshold[node]
-        }
-        let hot = Int(goesLeft ? tree.left[node] : tree.right[node]), cold = Int(goesLeft ? tree.right[node] : tree.left[node])
-        var incomingZero = 1.0, incomingOne = 1.0
-        if let k = path.indices.dropFirst().first(where: { path[$0].feature == split }) {
-            incomingZero = path[k].zeroFraction
-            incomingOne = path[k].oneFraction
-            unwind(&path, k)
-        }
-        let cover = tree.cover[node]
-        guard cover > 0 else { return }
-        let hotZero = tree.cover[hot] / cover, coldZero = tree.cover[cold] / cover
-        var hotFraction = conditionFraction, coldFraction = conditionFraction
-        if split == state.conditionFeature {
-            if state.condition > 0 { coldFraction = 0 } else if state.condition < 0 {
-                hotFraction *= hotZero
-                coldFraction *= coldZero
+            let node = visit.node
+            let split = Int(tree.feature[node])
+            if split < 0 {
+                for i in path.indices.dropFirst() {
+                    let w = unwoundSum(path, i)
+                    phi[state.offset + path[i].feature] += w * (path[i].oneFraction - path[i].zeroFraction) * tree.value[node] * visit.conditionFraction
+                }
+                continue
             }
+            let goesLeft: Bool
+            if let decide = tree.decide { goesLeft = decide(node, row) } else {
+                let x = row[split]
+                goesLeft = x.isNaN ? tree.missingGoesLeft[node] : x <= tree.threshold[node]
+            }
+            let hot = Int(goesLeft ? tree.left[node] : tree.right[node]), cold = Int(goesLeft ? tree.right[node] : tree.left[node])
+            var incomingZero = 1.0, incomingOne = 1.0
+            if let k = path.indices.dropFirst().first(where: { path[$0].feature == split }) {
+                incomingZero = path[k].zeroFraction
+                incomingOne = path[k].oneFraction
+                unwind(&path, k)
+            }
+            let cover = tree.cover[node]
+            guard cover > 0 else { continue }
+            let hotZero = tree.cover[hot] / cover, coldZero = tree.cover[cold] / cover
+            var hotFraction = visit.conditionFraction, coldFraction = visit.conditionFraction
+            if split == state.conditionFeature {
+                if state.condition > 0 { coldFraction = 0 } else if state.condition < 0 {
+                    hotFraction *= hotZero
+                    coldFraction *= coldZero
+                }
+            }
+            // Last in, first out: the hot subtree is walked first, as the recursion walks it.
+            stack.append(Visit(node: cold, path: path, zero: incomingZero * coldZero, one: 0, feature: split, conditionFraction: coldFraction))
+            stack.append(Visit(node: hot, path: path, zero: incomingZero * hotZero, one: incomingOne, feature: split, conditionFraction: hotFraction))
         }
-        recurse(tree, row, &phi, state, node: hot, path: path, zero: incomingZero * hotZero, one: incomingOne, feature: split,
-                conditionFraction: hotFraction)
-        recurse(tree, row, &phi, state, node: cold, path: path, zero: incomingZero * coldZero, one: 0, feature: split,
-                conditionFraction: coldFraction)
     }
 
     /// A model's trees as TreeSHAP reads them, with the baseline its raw output starts from.

@@ -123,6 +123,9 @@ public struct ImportedTree: Sendable, Hashable, Codable {
             .allSatisfy({ $0 == n }), gain.isEmpty || gain.count == n else {
             throw ToolboxError(.corruptArchive, "\(source) tree \(index): node arrays disagree in length or are empty")
         }
+        // Every node but the root is the child of exactly one node: a node shared by two
+        // parents (or none) makes the arrays a graph, not the tree the library wrote.
+        var hasParent = [Bool](repeating: false, count: n)
         for node in 0..<n where feature[node] >= 0 {
             guard Int(feature[node]) < featureCount else {
                 throw ToolboxError(.corruptArchive, "\(source) tree \(index) node \(node) splits on feature \(feature[node]) of \(featureCount)")
@@ -131,9 +134,22 @@ public struct ImportedTree: Sendable, Hashable, Codable {
             guard l > node, r > node, l < n, r < n else {
                 throw ToolboxError(.corruptArchive, "\(source) tree \(index) node \(node) has children \(l) and \(r) outside \(node + 1)..<\(n)")
             }
+            for child in [l, r] {
+                guard !hasParent[child], l != r else {
+                    throw ToolboxError(.corruptArchive, "\(source) tree \(index) node \(child) is the child of two nodes (again of node \(node))")
+                }
+                hasParent[child] = true
+            }
+
             guard categorySet[node] < categorySets.count else {
                 throw ToolboxError(.corruptArchive, "\(source) tree \(index) node \(node) names category set \(categorySet[node]) of \(categorySets.count)")
             }
+        }
+        if let orphan = (1..<max(n, 1)).first(where: { !hasParent[$0] }) {
+            throw ToolboxError(.corruptArchive, "\(source) tree \(index) node \(orphan) is no node's child")
+        }
+        if let leaf = (0..<n).first(where: { feature[$0] < 0 && !value[$0].isFinite }) {
+            throw ToolboxError(.corruptArchive, "\(source) tree \(index) leaf \(leaf) has value \(value[leaf]); leaf values are finite")
         }
         if let linear {
             guard linear.constant.count == n, linear.start.count == n + 1, linear.start.first == 0,
@@ -185,6 +201,12 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
         guard featureCount > 0, !baseline.isEmpty, treeOutput.count == trees.count,
               treeOutput.allSatisfy({ $0 >= 0 && Int($0) < baseline.count }) else {
             throw ToolboxError(.corruptArchive, "\(source) model: sizes disagree (features \(featureCount), outputs \(baseline.count), trees \(trees.count))")
+        }
+        guard trees.count % outputs == 0 else {
+            throw ToolboxError(.corruptArchive, "\(source) model: \(trees.count) trees do not make whole iterations of \(outputs) outputs")
+        }
+        guard baseline.allSatisfy(\.isFinite) else {
+            throw ToolboxError(.corruptArchive, "\(source) model: the base score \(baseline) is not finite")
         }
         if let featureNames, featureNames.count != featureCount {
             throw ToolboxError(.corruptArchive, "\(source) model: \(featureNames.count) feature names for \(featureCount) features")

@@ -61,6 +61,8 @@ enum LightGBMReader {
         default: outputs = 1
         }
         guard outputs == perIteration else { throw fail("num_tree_per_iteration \(perIteration) does not match \(outputs) outputs", line: 0) }
+        // One-output objectives have num_class 1; a file that says otherwise disagrees with its trees.
+        guard outputs > 1 || classes == 1 else { throw fail("num_class \(classes) disagrees with the \(objectiveName) objective, which has one output", line: 0) }
         let names = header["feature_names"].map { $0.split(separator: " ").map(String.init) }
         if let given = names, given.count != featureCount { throw fail("\(given.count) feature names for \(featureCount) features", line: 0) }
 

@@ -46,7 +46,8 @@ enum XGBoostReader {
         }
         let scoreText = text(parameters["base_score"]) ?? "0.5"
         let scores = try scoreText.trimmingCharacters(in: CharacterSet(charactersIn: "[] ")).split(separator: ",").map { token -> Double in
-            guard let value = Double(token.trimmingCharacters(in: .whitespaces)) else { throw fail("base_score \(scoreText) is not a number") }
+            guard let value = Double(token.trimmingCharacters(in: .whitespaces)) else { throw fail("base_score \(ToolboxError.excerpt(scoreText)) is not a number") }
+            guard value.isFinite else { throw fail("base_score \(ToolboxError.excerpt(scoreText)) is not finite") }
             return value
         }
         let objectiveName = text(try object(learner["objective"], "learner.objective")["name"]) ?? ""

@@ -133,7 +133,7 @@ struct CSVSegmentParser {
             }
             if builders[column].mode == .numeric {
                 let text = CSVTokenizer.string(bytes, field)
-                throw error(.parseError, "\"\(text)\" is not a number in numeric column \(columnNames[column])",
+                throw error(.parseError, "\(ToolboxError.excerpt(text)) is not a number in numeric column \(columnNames[column])",
                             at: field.start, column: column, columnIsName: true)
             }
             // The first text in an inferred column makes it categorical; earlier rows are re-read later.

@@ -39,3 +39,18 @@ public struct ErrorContext: Sendable, Hashable, CustomStringConvertible {
         return parts.joined(separator: ", ")
     }
 }
+
+extension ToolboxError {
+    /// `text` quoted for a message, cut to its first `limit` characters (with the full length
+    /// named) so that a 10 MB cell does not become a 10 MB error.
+    package static func excerpt(_ text: String, limit: Int = 40) -> String {
+        var prefix = ""
+        var count = 0
+        for character in text {
+            if count == limit { return "\"\(prefix)…\" (\(text.utf8.count) bytes)" }
+            prefix.append(character)
+            count += 1
+        }
+        return "\"\(prefix)\""
+    }
+}
