@@ -135,7 +135,7 @@ public struct ColumnTransformer: UnsupervisedEstimator, Configurable, Hashable {
             }
             return try wanted.map { name in
                 guard let index = names.firstIndex(of: name) else {
-                    throw ToolboxError(.notFound, "no column \(name); the columns are \(names.joined(separator: ", "))",
+                    throw ToolboxError(.notFound, "no column \(name); the columns are \(DataTable.listing(names))",
                                        context: ErrorContext(column: name, parameter: "transformers[\(entry)].columns"))
                 }
                 return index

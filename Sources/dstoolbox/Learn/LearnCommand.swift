@@ -37,8 +37,8 @@ struct LearnCommand: ParsableCommand {
     /// The features and target of a CSV: every column but the target, categorical columns coded.
     static func data(_ path: String, target: String) throws -> (features: FeatureMatrix, target: TargetColumn) {
         let table = try DataTable(csvFile: path)
-        guard table.columnNames.contains(target) else {
-            throw ToolboxError(.notFound, "no column \(target) in \(path); columns: \(table.columnNames.joined(separator: ", "))",
+        guard table.columnIndex(named: target) != nil else {
+            throw ToolboxError(.notFound, "no column \(target) in \(path); columns: \(DataTable.listing(table.columnNames))",
                                context: ErrorContext(path: path, column: target))
         }
         let features = try table.dropping([target]).toMatrix()
@@ -94,7 +94,7 @@ struct LearnCommand: ParsableCommand {
     static func input(_ model: any FittedModel, csv path: String) throws -> (table: DataTable, x: Matrix<Double>) {
         let table = try DataTable(csvFile: path)
         if let names = model.schema.featureNames {
-            let missing = names.filter { !table.columnNames.contains($0) }
+            let missing = names.filter { table.columnIndex(named: $0) == nil }
             if missing.isEmpty { return (table, try model.inputMatrix(try table.selecting(names))) }
             let imported = model is ImportedBoostedClassifier || model is ImportedBoostedRegressor
             guard imported, table.columnNames.count == model.inputFeatureCount else {
