@@ -41,7 +41,11 @@ extension SQLiteTrackingStore {
     /// to its content address (an existing blob of that hash is kept).
     private func storeBlob(_ fill: (AtomicFileWriter, inout SHA256) throws -> Int) throws -> (sha256: String, size: Int) {
         let staging = root.appendingPathComponent("artifacts/staging")
-        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        } catch {
+            throw StoreErrors.typed(error, doing: "cannot store the artifact", path: staging.path)
+        }
         let temporary = staging.appendingPathComponent(UUID().uuidString).path
         let writer = try AtomicFileWriter(path: temporary)
         var hasher = SHA256()
@@ -62,7 +66,7 @@ extension SQLiteTrackingStore {
             }
         } catch {
             unlink(temporary)
-            throw error
+            throw StoreErrors.typed(error, doing: "cannot store the artifact", path: destination)
         }
         return (sha256, size)
     }

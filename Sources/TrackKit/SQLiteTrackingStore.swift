@@ -65,7 +65,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
             throw ToolboxError(.corruptStore, "not a SQLite database or corrupt: \(error.message ?? "\(error)")", context: ErrorContext(path: databasePath))
         } catch {
-            throw ToolboxError(.ioError, "cannot open the tracking store: \(error)", context: ErrorContext(path: folder))
+            throw StoreErrors.typed(error, doing: "cannot open the tracking store", path: folder)
         }
     }
 
@@ -138,13 +138,8 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
             return try body()
         } catch let error as ToolboxError {
             throw error
-        } catch let error as DatabaseError {
-            // The SQLite result and message, not the statement (which can be long).
-            let code: ToolboxError.Code = error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB ? .corruptStore : .ioError
-            throw ToolboxError(code, "tracking store: SQLite error \(error.extendedResultCode.rawValue): \(error.message ?? "\(error.resultCode)")",
-                               context: ErrorContext(path: root.path))
         } catch {
-            throw ToolboxError(.ioError, "tracking store: \(error)", context: ErrorContext(path: root.path))
+            throw StoreErrors.typed(error, doing: "tracking store", path: root.path)
         }
     }
 

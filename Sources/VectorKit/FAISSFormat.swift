@@ -125,9 +125,10 @@ public enum FAISSFormat {
             guard values == header.count * header.dimension else {
                 throw reader.error("\(values) values for \(header.count) vectors of \(header.dimension)")
             }
+            let position = reader.offset
             let vectors = try reader.floats(values, "the vectors")
             let index = try FlatIndex(dimension: header.dimension, metric: header.metric)
-            try VectorIndexFile.add(vectors, ids: (0..<header.count).map(Int64.init), to: index, reader: reader)
+            try VectorIndexFile.add(vectors, ids: (0..<header.count).map(Int64.init), to: index, reader: reader, at: position)
             return .flat(index)
         case "IxMp" where depth == 0:
             let header = try readHeader(&reader)
@@ -136,10 +137,11 @@ public enum FAISSFormat {
             }
             let count = try reader.count("the id count", limit: reader.remaining / 8)
             guard count == inner.count, count == header.count else { throw reader.error("\(count) ids for \(inner.count) vectors") }
+            let position = reader.offset
             let ids = try reader.int64s(count, "the ids")
             let (vectors, _) = inner.snapshot
             let index = try FlatIndex(dimension: header.dimension, metric: header.metric)
-            try VectorIndexFile.add(vectors, ids: ids, to: index, reader: reader)
+            try VectorIndexFile.add(vectors, ids: ids, to: index, reader: reader, at: position)
             return .flat(index)
         case "IwFl" where depth == 0:
             return .ivf(try readIVF(&reader))
@@ -191,6 +193,7 @@ public enum FAISSFormat {
         }
         guard sizes.reduce(0, +) == header.count else { throw reader.error("the lists hold \(sizes.reduce(0, +)) vectors, the header says \(header.count)") }
         var listVectors: [[Float]] = [], listIds: [[Int64]] = []
+        let listsPosition = reader.offset
         for size in sizes {
             if size == 0 {
                 listVectors.append([])
@@ -203,8 +206,10 @@ public enum FAISSFormat {
             listIds.append(try reader.int64s(size, "a list's ids"))
         }
         let index = try IVFFlatIndex(dimension: header.dimension, lists: lists, metric: header.metric)
-        if header.trained || quantizer.count == lists { try index.setCentroids(quantizer.snapshot.vectors) }
-        try index.restore(vectors: listVectors, ids: listIds)
+        if header.trained || quantizer.count == lists {
+            try VectorIndexFile.located(reader, at: listsPosition, "the centroids") { try index.setCentroids(quantizer.snapshot.vectors) }
+        }
+        try VectorIndexFile.located(reader, at: listsPosition, "the lists") { try index.restore(vectors: listVectors, ids: listIds) }
         index.nprobe = max(nprobe, 1)
         return index
     }

@@ -231,6 +231,12 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
 
     /// Restores lists read from a file (already checked).
     func restore(vectors: [[Float]], ids: [[Int64]]) throws {
+        for (list, values) in vectors.enumerated() {
+            let rows = try checkVectors(values, dimension: dimension, name: "list \(list)")
+            guard rows == ids[list].count else {
+                throw ToolboxError(.corruptArchive, "list \(list) holds \(rows) vectors and \(ids[list].count) ids", context: ErrorContext(parameter: "ids"))
+            }
+        }
         try lock.write {
             var location: [Int64: (list: Int, slot: Int)] = [:]
             for (list, listIds) in ids.enumerated() {

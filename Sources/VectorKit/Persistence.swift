@@ -117,9 +117,10 @@ public enum VectorIndexFile {
         switch kind {
         case 1:
             let index = try FlatIndex(dimension: dimension, metric: metric)
+            let idsPosition = reader.offset
             let ids = try reader.int64s(count, "the ids")
             let vectors = try reader.floats(count * dimension, "the vectors")
-            try add(vectors, ids: ids, to: index, reader: reader)
+            try add(vectors, ids: ids, to: index, reader: reader, at: idsPosition)
             try finish(reader)
             return .flat(index)
         case 2:
@@ -127,8 +128,9 @@ public enum VectorIndexFile {
             let index = try IVFFlatIndex(dimension: dimension, lists: lists, metric: metric)
             let trained = try reader.uint32("the trained flag") == 1
             if trained {
+                let position = reader.offset
                 let centroids = try reader.floats(lists * dimension, "the centroids")
-                try index.setCentroids(centroids)
+                try located(reader, at: position, "the centroids") { try index.setCentroids(centroids) }
             }
             var sizes: [Int] = []
             var total = 0
@@ -139,15 +141,19 @@ public enum VectorIndexFile {
             }
             guard total == count else { throw reader.error("the list sizes add up to \(total), not \(count)") }
             var listIds: [[Int64]] = [], listVectors: [[Float]] = []
-            for size in sizes {
+            let listsPosition = reader.offset
+            for (list, size) in sizes.enumerated() {
                 listIds.append(try reader.int64s(size, "a list's ids"))
+                let position = reader.offset
                 let vectors = try reader.floats(size * dimension, "a list's vectors")
-                guard vectors.allSatisfy(\.isFinite) else { throw reader.error("a list holds a NaN or infinite value") }
+                if let bad = vectors.firstIndex(where: { !$0.isFinite }) {
+                    throw reader.error("list \(list) holds \(vectors[bad]), not a finite value", at: position + 4 * bad)
+                }
                 listVectors.append(vectors)
             }
             try finish(reader)
             guard trained || count == 0 else { throw reader.error("an untrained IVF index holds vectors") }
-            try index.restore(vectors: listVectors, ids: listIds)
+            try located(reader, at: listsPosition, "the lists") { try index.restore(vectors: listVectors, ids: listIds) }
             index.nprobe = max(nprobe, 1)
             return .ivf(index)
         default:
@@ -155,11 +161,17 @@ public enum VectorIndexFile {
         }
     }
 
-    static func add(_ vectors: [Float], ids: [Int64], to index: FlatIndex, reader: ByteReader) throws {
+    static func add(_ vectors: [Float], ids: [Int64], to index: FlatIndex, reader: ByteReader, at position: Int) throws {
+        try located(reader, at: position, "the stored vectors") { try index.add(vectors, ids: ids, normalize: false) }
+    }
+
+    /// Runs `body`, turning what it throws into a corrupt-file error naming the file and the
+    /// byte offset of the section it read.
+    static func located(_ reader: ByteReader, at position: Int, _ what: String, _ body: () throws -> Void) throws {
         do {
-            try index.add(vectors, ids: ids, normalize: false)
+            try body()
         } catch let error as ToolboxError {
-            throw reader.error("the stored vectors are invalid (\(error.message))")
+            throw reader.error("\(what) are invalid (\(error.message))", at: position)
         }
     }
 

@@ -266,6 +266,21 @@ struct ContractTests {
         #expect(value == .object(["class_weight": .object(["yes": .number(2), "no": .number(1)]), "bootstrap": .bool(true)]))
     }
 
+    /// Messages name classes by their labels as they came, never by internal codes.
+    @Test func messagesNameClassesByLabel() throws {
+        let x = try Matrix(rows: 4, columns: 1, values: [1, 2, 3, 4])
+        let context = FitContext(featureNames: ["a"], targetLabels: ["churned"])
+        for fit in [{ _ = try LogisticRegression().fit(x, [0, 0, 0, 0], context: context) },
+                    { _ = try HistGradientBoostingClassifier().fit(x, [0, 0, 0, 0], context: context) }] {
+            do {
+                try fit()
+                Issue.record("a single class was accepted")
+            } catch let error as ToolboxError {
+                #expect(error.message.contains("\"churned\"") && !error.message.contains("0.0"), "\(error)")
+            }
+        }
+    }
+
     @Test func seedsThatDoNotFitAreRejected() throws {
         let data = try DataGenerators.classification(samples: 40, features: 3, informative: 2, redundant: 0, seed: 1)
         var tree = DecisionTreeClassifier()

@@ -118,10 +118,14 @@ struct ArchiveTests {
 
         func expectCode(_ code: ToolboxError.Code, _ bytes: [UInt8], _ note: String) {
             do {
-                _ = try ModelArchive.decode(ReferenceScaler.Model.self, from: bytes)
+                _ = try ModelArchive.decode(ReferenceScaler.Model.self, from: bytes, path: "model.dstbx")
                 Issue.record("accepted: \(note)")
             } catch let error as ToolboxError {
                 #expect(error.code == code, "\(note): \(error)")
+                // Every content error names the file and a byte offset to look at.
+                if code == .corruptArchive {
+                    #expect(error.context.path == "model.dstbx" && error.context.byteOffset != nil, "\(note): \(error)")
+                }
             } catch {
                 Issue.record("untyped error for \(note): \(error)")
             }

@@ -93,4 +93,45 @@ struct PersistenceTests {
         }
         #expect(throws: ToolboxError.self) { try VectorIndexFile.load(from: FileManager.default.temporaryDirectory.path) }
     }
+
+    /// Content errors inside a file with a valid checksum name the file and the byte offset.
+    @Test func contentErrorsNameTheFileAndOffset() throws {
+        func resealed(_ bytes: [UInt8]) -> [UInt8] {
+            let body = Array(bytes[..<(bytes.count - 32)])
+            return body + SHA256.hash(body).bytes
+        }
+        func expectLocated(_ bytes: [UInt8], _ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+            do {
+                _ = try VectorIndexFile.decode(bytes, path: "index.dstv")
+                Issue.record("accepted", sourceLocation: sourceLocation)
+            } catch let error as ToolboxError {
+                #expect(error.code == .corruptArchive && error.context.path == "index.dstv" && error.context.byteOffset != nil,
+                        "\(error)", sourceLocation: sourceLocation)
+                #expect(error.message.contains(text), "\(error)", sourceLocation: sourceLocation)
+            } catch {
+                Issue.record("untyped \(error)", sourceLocation: sourceLocation)
+            }
+        }
+        let d = 4
+        let flat = try FlatIndex(dimension: d)
+        try flat.add([Float](repeating: 1, count: 3 * d), ids: [5, 6, 7])
+        var bytes = try VectorIndexFile.encode(flat)
+        // Header: magic 8, version 4, kind 4, metric 4, dimension 4, count 8, lists 8, nprobe 8 = 48; then ids.
+        let idsStart = 48
+        var duplicate = bytes
+        for k in 0..<8 { duplicate[idsStart + 8 + k] = duplicate[idsStart + k] }
+        expectLocated(resealed(duplicate), "already in the index")
+        let huge = withUnsafeBytes(of: Float(1e30).bitPattern.littleEndian) { Array($0) }
+        for k in 0..<4 { bytes[idsStart + 24 + k] = huge[k] }
+        expectLocated(resealed(bytes), "overflow")
+
+        let ivf = try IVFFlatIndex(dimension: d, lists: 2)
+        let training = VectorGolden.mixture(seed: 3, n: 40, d: d, centres: 2, spread: 1)
+        try ivf.train(training, kmeans: KMeans(k: 2, iterations: 5, seed: 1))
+        try ivf.add(training)
+        var ivfBytes = try VectorIndexFile.encode(ivf)
+        // After the header and the trained flag, the first centroid value.
+        for k in 0..<4 { ivfBytes[52 + k] = huge[k] }
+        expectLocated(resealed(ivfBytes), "centroids")
+    }
 }

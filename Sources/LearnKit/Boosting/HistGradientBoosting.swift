@@ -108,7 +108,7 @@ public struct HistGradientBoostingClassifier: Estimator, Configurable, Hashable 
         let schema = try context.validated(x: x, y: y)
         let (classes, labels) = encodeLabels(y)
         guard classes.count >= 2 else {
-            throw ToolboxError(.invalidData, "a classifier needs at least two classes; the target has only \(classes.first.map { "\($0)" } ?? "none")",
+            throw ToolboxError(.invalidData, "a classifier needs at least two classes; the target has only \(classes.first.map(context.className) ?? "none")",
                                context: ErrorContext(parameter: "y"))
         }
         // No weights at all (rather than ones) keep the unweighted arithmetic paths.

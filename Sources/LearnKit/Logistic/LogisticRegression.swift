@@ -92,7 +92,7 @@ public struct LogisticRegression: Estimator, Configurable, Hashable {
         var weights = try SampleWeightValidation.validate(context.sampleWeights, rows: x.rows)
         let (classes, labels) = encodeLabels(y)
         guard classes.count >= 2 else {
-            throw ToolboxError(.invalidData, "y has a single class (\(classes.first ?? .nan)); classification needs at least two",
+            throw ToolboxError(.invalidData, "y has a single class (\(classes.first.map(context.className) ?? "none")); classification needs at least two",
                                context: ErrorContext(parameter: "y"))
         }
         weights = try classWeight.apply(to: weights, labels: labels, classes: classes, targetLabels: context.targetLabels)

@@ -206,26 +206,33 @@ public enum ModelArchive {
         let decoder = makeDecoder()
         decoder.userInfo[.archiveBlobSource] = BlobSource(table: opened.manifest.blobs, bytes: opened.blobs)
         decoder.userInfo[.modelRegistry] = registry
+        // Errors in the model's content name the file and where its model section starts.
+        let modelOffset = opened.modelJSON.startIndex
+        func located(_ error: ToolboxError) -> ToolboxError {
+            var error = error
+            if error.context.path == nil { error.context.path = path }
+            if error.context.byteOffset == nil { error.context.byteOffset = modelOffset }
+            return error
+        }
         let model: Model
         do {
             model = try decoder.decode(Model.self, from: Data(opened.modelJSON))
         } catch let error as ToolboxError {
-            throw error
+            throw located(error)
         } catch {
             throw ToolboxError(.corruptArchive, "\(Model.modelTypeName) could not be decoded: \(describe(error))",
-                               context: ErrorContext(path: path))
+                               context: ErrorContext(path: path, byteOffset: modelOffset))
         }
         guard model.inputFeatureCount == opened.manifest.inputFeatureCount else {
             throw ToolboxError(.corruptArchive,
                                "manifest says \(opened.manifest.inputFeatureCount) input features, the model has \(model.inputFeatureCount)",
-                               context: ErrorContext(path: path))
+                               context: ErrorContext(path: path, byteOffset: headerLength))
         }
         do {
             try model.schema.validate(inputFeatureCount: model.inputFeatureCount)
             try model.validateStructure()
-        } catch var error as ToolboxError {
-            error.context.path = error.context.path ?? path
-            throw error
+        } catch let error as ToolboxError {
+            throw located(error)
         }
         return model
     }

@@ -283,3 +283,14 @@ extension KeyedDecodingContainer {
         try decodeIfPresent(ModelSchema.self, forKey: key) ?? ModelSchema()
     }
 }
+
+extension FitContext {
+    /// How a message names the class `value`: its label as it came (`"churned"`) when the target
+    /// was text, the number otherwise, so that errors never show a label's internal code.
+    package func className(_ value: Double) -> String {
+        if let labels = targetLabels, value >= 0, value == value.rounded(), value < Double(labels.count) {
+            return "\"\(labels[Int(value)])\""
+        }
+        return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
+    }
+}
