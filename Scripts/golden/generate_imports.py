@@ -159,6 +159,19 @@ def main():
     out["cases"]["xgboost_dart_binary"] = {"file": "imported/xgboost_dart_binary.json", "x": test.ravel().tolist(), "rows": len(test),
                                            "raw": dart.predict(test, output_margin=True).tolist(), "prediction": dart.predict_proba(test).ravel().tolist(),
                                            "shap": contributions(dart.get_booster().predict(xgb.DMatrix(test[:20]), pred_contribs=True), x.shape[1], 1)}
+    # XGBoost's float32 arithmetic on larger models and log-link objectives: 300 rounds of depth
+    # 6 (long float32 sums), Poisson and gamma (exp of a float32 margin from log(base_score)).
+    x, y = data(11, 4000, 0)
+    test = x[3000:].copy()
+    target = np.abs(y) + 0.5
+    cases = {"xgboost_deep_regression": xgb.XGBRegressor(n_estimators=300, max_depth=6, learning_rate=0.05, tree_method="hist"),
+             "xgboost_poisson": xgb.XGBRegressor(objective="count:poisson", n_estimators=120, max_depth=4, tree_method="hist"),
+             "xgboost_gamma": xgb.XGBRegressor(objective="reg:gamma", n_estimators=120, max_depth=4, tree_method="hist")}
+    for name, model in cases.items():
+        model.fit(x[:3000], np.round(target[:3000]) if "poisson" in name else (target[:3000] if "gamma" in name else y[:3000]))
+        model.get_booster().save_model(os.path.join(OUT, f"{name}.json"))
+        out["cases"][name] = {"file": f"imported/{name}.json", "x": test.ravel().tolist(), "rows": len(test),
+                              "raw": model.predict(test, output_margin=True).tolist(), "prediction": model.predict(test).tolist()}
     with open(os.path.join(HERE, "imports.json"), "w") as f:
         json.dump(clean(out), f, indent=1, sort_keys=True)
 

@@ -25,7 +25,8 @@ struct ModelImportTests {
     @Test(arguments: ["lightgbm_binary", "lightgbm_multiclass", "lightgbm_regression", "lightgbm_zero_missing", "lightgbm_multiclassova",
                       "lightgbm_linear_regression", "lightgbm_linear_binary",
                       "xgboost_binary", "xgboost_multiclass", "xgboost_regression", "xgboost_reg_logistic", "xgboost_dart_binary",
-                      "xgboost_categorical_binary", "xgboost_categorical_multiclass", "xgboost_categorical_regression"])
+                      "xgboost_categorical_binary", "xgboost_categorical_multiclass", "xgboost_categorical_regression",
+                      "xgboost_deep_regression", "xgboost_poisson", "xgboost_gamma"])
     func predictsWhatTheLibraryPredicts(_ name: String) throws {
         let expected = try #require(g.cases[name])
         let x = try Matrix(rows: expected.rows, columns: expected.x.count / expected.rows, values: expected.x)
@@ -43,12 +44,18 @@ struct ModelImportTests {
                 raw = try regressor.ensemble.rawPredictions(x)
                 prediction = try regressor.predict(x)
             }
-            // The acceptance is 1e-6 relative; LightGBM sums in double, so it is held much tighter.
-            let tolerance = name.hasPrefix("xgboost") ? 1e-6 : 1e-9
-            #expect(ToolboxTesting.mismatch(raw, expected.raw, relativeTolerance: tolerance, absoluteTolerance: tolerance) == nil,
-                    "\(path): \(String(describing: ToolboxTesting.mismatch(raw, expected.raw, relativeTolerance: tolerance, absoluteTolerance: tolerance)))")
-            #expect(ToolboxTesting.mismatch(prediction, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-7) == nil,
-                    "\(path): \(String(describing: ToolboxTesting.mismatch(prediction, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-7)))")
+            if name.hasPrefix("xgboost") {
+                // XGBoost predicts in float32; so does the import, in XGBoost's order: bit for bit.
+                #expect(raw == expected.raw, "\(path): \(String(describing: ToolboxTesting.mismatch(raw, expected.raw, relativeTolerance: 0, absoluteTolerance: 0)))")
+                #expect(prediction == expected.prediction,
+                        "\(path): \(String(describing: ToolboxTesting.mismatch(prediction, expected.prediction, relativeTolerance: 0, absoluteTolerance: 0)))")
+            } else {
+                // LightGBM sums in double: held far tighter than the 1e-6 acceptance.
+                #expect(ToolboxTesting.mismatch(raw, expected.raw, relativeTolerance: 1e-9, absoluteTolerance: 1e-9) == nil,
+                        "\(path): \(String(describing: ToolboxTesting.mismatch(raw, expected.raw, relativeTolerance: 1e-9, absoluteTolerance: 1e-9)))")
+                #expect(ToolboxTesting.mismatch(prediction, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-7) == nil,
+                        "\(path): \(String(describing: ToolboxTesting.mismatch(prediction, expected.prediction, relativeTolerance: 1e-6, absoluteTolerance: 1e-7)))")
+            }
             // Gain importances as the library reports them (LightGBM's `gain`, XGBoost's `total_gain`).
             if let importance = expected.importance {
                 let ours = (model as? ImportedBoostedClassifier)?.featureImportances ?? (model as! ImportedBoostedRegressor).featureImportances

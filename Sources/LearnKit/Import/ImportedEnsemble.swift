@@ -35,6 +35,9 @@ public struct ImportedTree: Sendable, Hashable, Codable {
     public var gain: [Double] = []
     /// LightGBM's linear trees: a linear model per leaf; nil for constant leaves.
     public var linear: LinearLeaves?
+    /// XGBoost DART: the tree's weight (`weight_drop`, float32), by which its leaves are scaled
+    /// at prediction; nil for other trees.
+    public var dartWeight: Double?
 
     /// LightGBM's linear leaf models (`linear_tree=true`): a leaf outputs its constant plus
     /// each coefficient times its feature, summed in order; a row with NaN in one of the
@@ -148,6 +151,9 @@ public struct ImportedTree: Sendable, Hashable, Codable {
         if let orphan = (1..<max(n, 1)).first(where: { !hasParent[$0] }) {
             throw ToolboxError(.corruptArchive, "\(source) tree \(index) node \(orphan) is no node's child")
         }
+        if let weight = dartWeight, !weight.isFinite {
+            throw ToolboxError(.corruptArchive, "\(source) tree \(index) has DART weight \(weight); weights are finite")
+        }
         if let leaf = (0..<n).first(where: { feature[$0] < 0 && !value[$0].isFinite }) {
             throw ToolboxError(.corruptArchive, "\(source) tree \(index) leaf \(leaf) has value \(value[leaf]); leaf values are finite")
         }
@@ -240,10 +246,33 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
             try x.values.withUnsafeBufferPointer { values in
                 let input = UnsafeSendable(values)
                 try Parallel.forEach(count: x.rows, grain: 1_024, threads: threads) { range in
+                    if usesFloat32 {
+                        // XGBoost's CPU predictor: each output starts at the base margin and adds
+                        // the trees' leaf values in tree order, in float32.
+                        var sums = [Float](repeating: 0, count: k)
+                        for i in range {
+                            let row = input.value.baseAddress! + i * p
+                            for c in 0..<k { sums[c] = Float(baseline[c]) }
+                            for (t, tree) in trees.enumerated() {
+                                let c = Int(treeOutput[t]), leaf = Float(tree.predict(row))
+                                if let weight = tree.dartWeight {
+                                    // DART as XGBoost's scikit-learn predict (inplace prediction)
+                                    // adds it: the tree predicted from the base margin, the base
+                                    // taken off again, times the weight, all in float32.
+                                    let base = Float(baseline[c])
+                                    sums[c] += ((base + leaf) - base) * Float(weight)
+                                } else {
+                                    sums[c] += leaf
+                                }
+                            }
+                            for c in 0..<k { result.value[i * k + c] = Double(sums[c]) }
+                        }
+                        return
+                    }
                     for i in range {
                         let row = input.value.baseAddress! + i * p
                         var sums = [Double](repeating: 0, count: k)
-                        for (t, tree) in trees.enumerated() { sums[Int(treeOutput[t])] += tree.predict(row) }
+                        for (t, tree) in trees.enumerated() { sums[Int(treeOutput[t])] += tree.predict(row) * (tree.dartWeight ?? 1) }
                         for c in 0..<k {
                             let total = averageOutput && perOutput > 0 ? sums[c] / Double(perOutput) : sums[c]
                             result.value[i * k + c] = baseline[c] + total
@@ -255,8 +284,12 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
         return out
     }
 
+    /// Whether the model predicts in float32, as XGBoost does (LightGBM predicts in double).
+    public var usesFloat32: Bool { source == "xgboost" }
+
     /// Outputs: raw scores transformed by the objective (probabilities for classifiers).
     public func transform(_ raw: [Double], rows: Int) -> [Double] {
+        if usesFloat32 { return XGBoostArithmetic.transform(raw, objective: objective, rows: rows) }
         switch objective {
         case .identity: return raw
         case .exponential: return raw.map { exp($0) }
@@ -284,7 +317,7 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
         let explained = trees.indices.map { t -> TreeSHAP.ExplainedTree in
             let tree = trees[t]
             return TreeSHAP.ExplainedTree(left: tree.left, right: tree.right, feature: tree.feature, threshold: tree.threshold,
-                                          missingGoesLeft: tree.defaultLeft, value: tree.value.map { $0 * scale }, cover: tree.cover,
+                                          missingGoesLeft: tree.defaultLeft, value: tree.value.map { $0 * scale * (tree.dartWeight ?? 1) }, cover: tree.cover,
                                           decide: { node, row in tree.goesLeft(node, row) }, output: Int(treeOutput[t]))
         }
         return TreeSHAP.Explainer(trees: explained, featureCount: featureCount, outputs: outputs, baseline: baseline)
@@ -348,7 +381,9 @@ public struct ImportedBoostedClassifier: Classifier {
     public func predictProbabilities(_ x: Matrix<Double>) throws -> Matrix<Double> {
         let outputs = ensemble.transform(try ensemble.rawPredictions(x), rows: x.rows)
         if ensemble.outputs == 1 {
-            return try Matrix(rows: x.rows, columns: 2, values: outputs.flatMap { [1 - $0, $0] })
+            // XGBoost's scikit-learn wrapper takes 1 − p in float32.
+            let complement: (Double) -> Double = ensemble.usesFloat32 ? { Double(1 - Float($0)) } : { 1 - $0 }
+            return try Matrix(rows: x.rows, columns: 2, values: outputs.flatMap { [complement($0), $0] })
         }
         return try Matrix(rows: x.rows, columns: ensemble.outputs, values: outputs)
     }

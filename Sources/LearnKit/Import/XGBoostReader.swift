@@ -78,8 +78,8 @@ enum XGBoostReader {
             objective = .logistic(scale: 1)
             // The base score is a probability; the trees add to its log-odds.
             baseline = try broadcast(scores).map { p in
-                let clipped = min(max(p, 1e-16), 1 - 1e-16)
-                return log(clipped / (1 - clipped))
+                guard let margin = XGBoostArithmetic.logisticMargin(p) else { throw fail("base_score \(p) is not a probability in (0, 1)") }
+                return margin
             }
         case "binary:logitraw":
             objective = .logistic(scale: 1)
@@ -93,7 +93,10 @@ enum XGBoostReader {
             baseline = try broadcast(scores)
         case "count:poisson", "reg:gamma", "reg:tweedie":
             objective = .exponential
-            baseline = try broadcast(scores).map { log(max($0, 1e-16)) }
+            baseline = try broadcast(scores).map { value in
+                guard let margin = XGBoostArithmetic.logMargin(value) else { throw fail("base_score \(value) must be positive for \(objectiveName)") }
+                return margin
+            }
         default:
             throw ToolboxError(.unsupported, "XGBoost objective \(objectiveName) is not imported yet")
         }
@@ -108,7 +111,8 @@ enum XGBoostReader {
                 throw fail("weight_drop has \(weights.count) weights for \(trees.count) trees, or one that is not finite")
             }
             // A weighted tree is the tree with its leaves scaled (XGBoost's DART prediction).
-            for (index, weight) in weights.enumerated() { trees[index].value = trees[index].value.map { $0 * weight } }
+            // XGBoost keeps the weights in float32: the JSON decimal is rounded to it first.
+            for (index, weight) in weights.enumerated() { trees[index].dartWeight = Double(Float(weight)) }
         }
         var names: [String]?
         if case .array(let items)? = learner["feature_names"], items.count == featureCount {
