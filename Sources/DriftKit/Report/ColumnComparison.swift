@@ -113,12 +113,12 @@ enum ColumnComparison {
         if reference.kind == .numeric {
             result.effectSizeName = "wasserstein_normed"
             result.effectSize = test == .wasserstein ? result.statistic : normedWasserstein(reference, referenceSample, sortedCurrent)
-            result.histogram = numericHistogram(referenceSample, sortedCurrent)
+            if options.histograms { result.histogram = numericHistogram(referenceSample, sortedCurrent) }
         } else if let referenceCounts = referenceCategories {
             let (_, p, q) = try Distance.categoryProportions(reference: referenceCounts, current: categories)
             result.effectSizeName = "jensen_shannon"
             result.effectSize = Distance.jensenShannon(referenceProportions: p, currentProportions: q)
-            result.histogram = categoryHistogram(referenceCounts, categories)
+            if options.histograms { result.histogram = categoryHistogram(referenceCounts, categories) }
         }
         return result
     }

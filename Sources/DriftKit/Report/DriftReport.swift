@@ -27,6 +27,9 @@ public struct DriftOptions: Sendable, Hashable {
     public var target: String?
     /// The seed of MMD's permutations and subsampling.
     public var seed: UInt64 = 0
+    /// Whether each column keeps the bin shares the HTML report draws (``ColumnDrift/histogram``);
+    /// leave them out when only the verdicts are wanted (a table of 100,000 columns).
+    public var histograms = true
 
     public init() {}
 }

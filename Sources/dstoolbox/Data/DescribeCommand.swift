@@ -39,23 +39,7 @@ enum DescribeRenderer {
             [s.name, s.kind.rawValue, String(s.count), String(s.missing), s.unique.map(String.init) ?? "",
              format(s.mean), format(s.std), format(s.min), format(s.q25), format(s.median), format(s.q75), format(s.max)]
         }
-        let all = [headers] + body
-        let counts = all.map { row in row.map(\.count) }
-        let widths = headers.indices.map { j in counts.map { $0[j] }.max() ?? 0 }
-        var output = "\(rows) rows, \(summaries.count) columns\n"
-        for (r, row) in all.enumerated() {
-            var line = ""
-            for (j, cell) in row.enumerated() {
-                if j > 0 { line += "  " }
-                // Text columns align left, numbers right.
-                let pad = String(repeating: " ", count: widths[j] - counts[r][j])
-                line += j < 2 ? cell + pad : pad + cell
-            }
-            while line.last == " " { line.removeLast() }
-            output += line
-            if r < all.count - 1 { output += "\n" }
-        }
-        return output
+        return "\(rows) rows, \(summaries.count) columns\n" + TextTable.render([headers] + body, rightAligned: Set(2..<headers.count))
     }
 
     static func json(_ summaries: [ColumnSummary], rows: Int) throws -> String {
@@ -74,6 +58,6 @@ enum DescribeRenderer {
         guard let value else { return "" }
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "inf" : "-inf" }
-        return String(format: "%.6g", value)
+        return TextTable.general(value, precision: 6)
     }
 }

@@ -75,6 +75,7 @@ struct DriftCompareCommand: ParsableCommand {
 
     func options() throws -> DriftOptions {
         var options = DriftOptions()
+        options.histograms = html != nil
         for (key, name) in try Self.pairs(stattest, option: "stattest") {
             guard let test = StatTest(name: name) else {
                 throw ValidationError("--stattest: unknown test \(name); tests are \(StatTest.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -125,19 +126,16 @@ struct DriftCompareCommand: ParsableCommand {
     static func text(_ report: DriftReport) -> String {
         func number(_ value: Double?) -> String {
             guard let value else { return "-" }
-            return value.isInfinite ? (value > 0 ? "inf" : "-inf") : String(format: "%.4g", value)
+            return value.isInfinite ? (value > 0 ? "inf" : "-inf") : TextTable.general(value, precision: 4)
         }
         var rows = [["column", "role", "test", "statistic", "p_value", "threshold", "drifted"]]
         for column in report.columns {
             rows.append([column.column, column.role.rawValue, column.test, number(column.statistic), number(column.adjustedPValue ?? column.pValue),
                          number(column.threshold), column.drifted ? "yes" : "no"])
         }
-        let widths = (0..<rows[0].count).map { j in rows.map { $0[j].count }.max() ?? 0 }
-        var lines = rows.map { row in zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ") }
-        lines = lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }
         let percent = String(format: "%.0f%%", report.shareOfDriftedColumns * 100)
-        lines.append("dataset drift: \(report.datasetDrift ? "yes" : "no") (\(report.numberOfDriftedColumns) of \(report.numberOfColumns) feature columns drifted, \(percent); threshold \(number(report.driftShare)))")
-        return lines.joined(separator: "\n")
+        return TextTable.render(rows) + "\n"
+            + "dataset drift: \(report.datasetDrift ? "yes" : "no") (\(report.numberOfDriftedColumns) of \(report.numberOfColumns) feature columns drifted, \(percent); threshold \(number(report.driftShare)))"
     }
 }
 
