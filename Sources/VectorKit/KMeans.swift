@@ -1,5 +1,5 @@
 import Foundation
-import ToolboxCore
+public import ToolboxCore
 
 /// K-means on Float vectors, as FAISS's `Kmeans`: seeded initialization (FAISS's random
 /// choice of k training points, or k-means++), assignment by the flat index's BLAS search,
@@ -33,6 +33,9 @@ public struct KMeans: Sendable, Hashable {
     public var tolerance: Double
     /// Cluster on the unit sphere (inner-product k-means): points and centroids normalized.
     public var spherical: Bool
+    /// A request to stop: checked every iteration (and while seeding); training then throws
+    /// ``ToolboxError/Code/cancelled``. The running Swift task's cancellation counts too.
+    public var cancellation: CancellationFlag?
 
     public init(k: Int, iterations: Int = 25, seed: UInt64 = 1234, initialization: Initialization = .random,
                 maxPointsPerCentroid: Int = 256, tolerance: Double = 0, spherical: Bool = false) {
@@ -96,6 +99,7 @@ public struct KMeans: Sendable, Hashable {
         var lower = [Double](repeating: -1, count: count)
         var largestMove = Double.infinity
         for _ in 0..<iterations {
+            try checkCancellation()
             // Assignment: the flat index's search, without re-checking the points each time.
             let norms = centroids.withUnsafeBufferPointer { Kernels.squaredNorms($0.baseAddress!, rows: k, dimension: d) }
             if bounded {
@@ -194,6 +198,15 @@ public struct KMeans: Sendable, Hashable {
         return Result(centroids: centroids, objective: objective, sizes: sizes, trainingPoints: count)
     }
 
+    func checkCancellation() throws {
+        if let cancellation { try cancellation.check("k-means training") } else if Task.isCancelled {
+            throw ToolboxError(.cancelled, "k-means training was cancelled")
+        }
+    }
+
+    /// The sample k-means++ seeds from, per centroid.
+    static let plusPlusPointsPerCentroid = 32
+
     func initialCentroids(_ points: [Float], count: Int, dimension d: Int, generator: inout SeededGenerator) throws -> [Float] {
         var centroids = [Float]()
         centroids.reserveCapacity(k * d)
@@ -203,11 +216,25 @@ public struct KMeans: Sendable, Hashable {
             for i in 0..<k { order.swapAt(i, i + generator.nextInt(below: count - i)) }
             for row in order.prefix(k) { centroids.append(contentsOf: points[(row * d)..<((row + 1) * d)]) }
         case .kmeansPlusPlus:
+            // k-means++ is k passes over the points, one after another; past
+            // ``plusPlusPointsPerCentroid`` · k points it seeds from a random subsample of that
+            // size (the seeding of "k-means++ on a sample" / Bahmani et al.'s oversampling
+            // idea): the seeds are as good for Lloyd's iterations, at a fraction of the cost.
+            let sampleSize = k.multipliedReportingOverflow(by: Self.plusPlusPointsPerCentroid)
+            if !sampleSize.overflow, count > sampleSize.partialValue {
+                var order = Array(0..<count)
+                for i in 0..<sampleSize.partialValue { order.swapAt(i, i + generator.nextInt(below: count - i)) }
+                var sample = [Float]()
+                sample.reserveCapacity(sampleSize.partialValue * d)
+                for row in order.prefix(sampleSize.partialValue) { sample.append(contentsOf: points[(row * d)..<((row + 1) * d)]) }
+                return try initialCentroids(sample, count: sampleSize.partialValue, dimension: d, generator: &generator)
+            }
             let first = generator.nextInt(below: count)
             centroids.append(contentsOf: points[(first * d)..<((first + 1) * d)])
             var nearest = [Double](repeating: .infinity, count: count)
             let grain = 16_384
             for c in 1..<max(k, 1) {
+                if c % 32 == 0 { try checkCancellation() }
                 // Distances to the newest centroid, over blocks of points in parallel; each
                 // block's total, so the draw walks blocks before points.
                 let last = Array(centroids[((c - 1) * d)..<(c * d)])

@@ -68,4 +68,25 @@ struct VectorCLITests {
             #expect(failed.status != 0 && failed.status != -1 && failed.output.contains("rror"), "\(arguments): \(failed.output)")
         }
     }
+
+    /// `--columns` picks the CSV columns that make the vectors; too few training vectors for
+    /// the lists get FAISS's warning.
+    @Test func buildFromChosenCSVColumns() throws {
+        let directory = try Self.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv = directory.appendingPathComponent("rows.csv").path
+        var lines = ["id,a,label,b"]
+        for i in 0..<200 { lines.append("\(1000 + i),\(Double(i) * 0.5),\(i % 2 == 0 ? "even" : "odd"),\(Double(i % 7))") }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: csv))
+        let index = directory.appendingPathComponent("index.dstv").path
+        let built = try CLITests().run(["vector", "build", csv, "--id-column", "id", "--columns", "b,a", "--index", "ivf", "--nlist", "16", "-o", index])
+        #expect(built.status == 0 && built.output.contains("dimension 2"), "\(built.output)")
+        #expect(built.output.contains("warning: training 16 lists from 200 vectors; give at least 624"))
+        let loaded = try VectorIndexFile.load(from: index).index
+        #expect(loaded.dimension == 2 && loaded.count == 200)
+        let missing = try CLITests().run(["vector", "build", csv, "--columns", "a,nope", "-o", index])
+        #expect(missing.status == 1 && missing.output.contains("no column nope"))
+        let text = try CLITests().run(["vector", "build", csv, "-o", index])
+        #expect(text.status == 1 && text.output.contains("label"))
+    }
 }

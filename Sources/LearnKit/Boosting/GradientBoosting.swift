@@ -235,7 +235,7 @@ struct BoostingEngine {
                 if !onTraining { validationLoss = parameters.scoring == .loss ? -score : loss(validationY, validationRaw, validationWeights) }
                 if score > best.score { best = (score, iteration + 1) }
             }
-            if context.shouldStop(after: FitProgress(iteration: iteration + 1, trainLoss: trainLoss, validationLoss: validationLoss, step: context.stepName)) { break }
+            if try context.checkedProgress(FitProgress(iteration: iteration + 1, trainLoss: trainLoss, validationLoss: validationLoss, step: context.stepName)) { break }
             if stopEarly && shouldStop(validationScores) { break }
         }
         return BoostingResult(baseline: baseline, trees: trees, mapper: mapper, trainScores: trainScores, validationScores: validationScores,

@@ -87,12 +87,15 @@ struct ForestPlan {
 
 /// Grows the trees of a forest in parallel; the result does not depend on the thread count.
 func growForest(x: Matrix<Double>, classLabels: [Int], targets: [Double], classCount: Int, weights: [Double],
-                criterion: SplitCriterion, parameters: ForestParameters, bestSplits: Bool) throws -> (trees: [Tree], inBag: [[Double]]) {
+                criterion: SplitCriterion, parameters: ForestParameters, bestSplits: Bool,
+                context: FitContext = FitContext()) throws -> (trees: [Tree], inBag: [[Double]]) {
     try parameters.validate(rows: x.rows)
     let settings = try parameters.tree.settings(criterion: criterion, features: x.columns, bestSplits: bestSplits)
     let plan = ForestPlan(parameters: parameters)
     let draws = parameters.maxSamples ?? x.rows
     let grown = try Parallel.map(indices: parameters.treeCount, threads: parameters.threads) { t -> (Tree, [Double]) in
+        // A cancelled fit grows no more trees (each tree is a short unit of work).
+        try context.checkCancellation()
         var treeWeights = weights
         var counts: [Double] = []
         if parameters.bootstrap {

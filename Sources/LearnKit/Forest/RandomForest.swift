@@ -64,7 +64,7 @@ public struct RandomForestClassifier: Estimator, Configurable, Hashable {
         let weights = try classWeight.apply(to: try SampleWeightValidation.validate(context.sampleWeights, rows: x.rows), labels: labels,
                                             classes: classes, targetLabels: context.targetLabels)
         let (trees, inBag) = try growForest(x: x, classLabels: labels, targets: [], classCount: classes.count, weights: weights,
-                                            criterion: criterion, parameters: parameters, bestSplits: bestSplits)
+                                            criterion: criterion, parameters: parameters, bestSplits: bestSplits, context: context)
         var model = ForestClassifierModel(hyperparameters: self, classes: classes, trees: trees, inputFeatureCount: x.columns,
                                           oobScore: nil, schema: schema)
         if parameters.oobScore {
@@ -196,7 +196,7 @@ public struct RandomForestRegressor: Estimator, Configurable, Hashable {
         let schema = try context.validated(x: x, y: y)
         let weights = try SampleWeightValidation.validate(context.sampleWeights, rows: x.rows)
         let (trees, inBag) = try growForest(x: x, classLabels: [], targets: y, classCount: 0, weights: weights,
-                                            criterion: criterion, parameters: parameters, bestSplits: bestSplits)
+                                            criterion: criterion, parameters: parameters, bestSplits: bestSplits, context: context)
         var model = ForestRegressorModel(hyperparameters: self, trees: trees, inputFeatureCount: x.columns, oobScore: nil, schema: schema)
         if parameters.oobScore {
             let (sums, counts) = try forestSum(model.packedTrees, x, outputs: 1, threads: parameters.threads) { t, i in inBag[t][i] == 0 }

@@ -97,14 +97,22 @@ public struct LogisticRegression: Estimator, Configurable, Hashable {
         }
         weights = try classWeight.apply(to: weights, labels: labels, classes: classes, targetLabels: context.targetLabels)
         // Progress: the solver's objective (mean weighted log loss, plus the penalty over n·C).
+        // A cancellation ends the solve at the iteration and is thrown once the solver returns.
+        var cancellation: ToolboxError?
         func report(_ iteration: Int, _ objective: Double) -> Bool {
-            context.shouldStop(after: FitProgress(iteration: iteration, trainLoss: objective))
+            do {
+                return try context.checkedProgress(FitProgress(iteration: iteration, trainLoss: objective))
+            } catch {
+                cancellation = error as? ToolboxError ?? ToolboxError(.cancelled, "the fit was cancelled")
+                return true
+            }
         }
         let problem = LogisticProblem(x: x, labels: labels, classCount: classes.count, weights: weights,
                                       fitIntercept: fitIntercept, c: c, penalty: penalty, l1Ratio: l1Ratio)
         let solution = penalty == .l1 || (penalty == .elasticNet && l1Ratio > 0)
             ? try problem.solveProximal(maxIterations: maxIterations, tolerance: tolerance, afterIteration: report)
             : try problem.solveLBFGS(maxIterations: maxIterations, tolerance: tolerance, afterIteration: report)
+        if let cancellation { throw cancellation }
         return LogisticRegressionModel(hyperparameters: self, classes: classes,
                                        coefficients: try Matrix(rows: problem.outputs, columns: x.columns,
                                                                 values: Array(solution.parameters[0..<problem.outputs * x.columns])),

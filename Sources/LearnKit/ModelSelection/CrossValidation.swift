@@ -66,10 +66,21 @@ public struct CrossValidationResult: Sendable {
     public var fitTimes: [Double]
     public var scoreTimes: [Double]
 
+    /// The mean test score of the scorer called `scorer` (scikit-learn's name: `roc_auc`).
+    /// - Throws: ``ToolboxError/Code/notFound`` for a scorer that was not computed, naming the
+    ///   ones that were (a misspelt name never reads as a score of 0).
+    public func meanTestScore(_ scorer: String) throws -> Double {
+        guard let scores = testScores[scorer], !scores.isEmpty else {
+            throw ToolboxError(.notFound, "no test scores for \(scorer); scored: \(testScores.keys.sorted().joined(separator: ", "))",
+                               context: ErrorContext(parameter: "scoring"))
+        }
+        return scores.reduce(0, +) / Double(scores.count)
+    }
+
     /// The mean test score of `scorer`.
-    public func meanTestScore(_ scorer: String) -> Double {
-        let scores = testScores[scorer] ?? []
-        return scores.reduce(0, +) / Double(max(scores.count, 1))
+    /// - Throws: ``ToolboxError/Code/notFound`` when it was not among the scorers computed.
+    public func meanTestScore(_ scorer: Scorer) throws -> Double {
+        try meanTestScore(scorer.name)
     }
 }
 
@@ -102,7 +113,10 @@ public enum ModelSelection {
             let trainX = try x.rows(at: split.train), testX = try x.rows(at: split.test)
             let trainY = split.train.map { y[$0] }, testY = split.test.map { y[$0] }
             let start = DispatchTime.now().uptimeNanoseconds
-            let model = try inData(split.train) { try estimator.fit(trainX, trainY, context: context.selectingRows(split.train)) }
+            var foldContext = context.selectingRows(split.train)
+            foldContext.fold = k
+            try foldContext.checkCancellation()
+            let model = try inData(split.train) { try estimator.fit(trainX, trainY, context: foldContext) }
             let fitted = DispatchTime.now().uptimeNanoseconds
             let test = try inData(split.test) { try scoring.map { try $0.score(model, testX, testY) } }
             let scored = DispatchTime.now().uptimeNanoseconds
@@ -141,7 +155,10 @@ public enum ModelSelection {
             let (size, s) = jobs[k]
             let train = Array(splits[s].train.prefix(size)), test = splits[s].test
             let trainX = try x.rows(at: train), testX = try x.rows(at: test)
-            let model = try inData(train) { try estimator.fit(trainX, train.map { y[$0] }, context: context.selectingRows(train)) }
+            var foldContext = context.selectingRows(train)
+            foldContext.fold = s
+            try foldContext.checkCancellation()
+            let model = try inData(train) { try estimator.fit(trainX, train.map { y[$0] }, context: foldContext) }
             return (try inData(train) { try scoring.score(model, trainX, train.map { y[$0] }) },
                     try inData(test) { try scoring.score(model, testX, test.map { y[$0] }) })
         }

@@ -180,6 +180,15 @@ public struct DataTable: Sendable, Hashable {
         rowCount = column.count
     }
 
+    /// A copy with `column` added at the end as `name`, or replacing the column of that name;
+    /// the table itself is unchanged.
+    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when its length differs from ``rowCount``.
+    public func adding(_ name: String, _ column: Column) throws -> DataTable {
+        var copy = self
+        try copy.setColumn(name, column)
+        return copy
+    }
+
     /// The table with only `names`, in that order.
     public func selecting(_ names: [String]) throws -> DataTable {
         try DataTable(names.map { ($0, try column(named: $0)) })

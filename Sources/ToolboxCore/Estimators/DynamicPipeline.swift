@@ -347,11 +347,9 @@ extension DynamicPipeline: Tunable {
         var copy = self
         for (stepName, parameters) in nested.sorted(by: { $0.key < $1.key }) {
             if let index = tableSteps.firstIndex(where: { $0.name == stepName }) {
-                let updated = try NestedHyperparameters.prefixingErrors(stepName) { try tableSteps[index].estimator.settingHyperparameters(parameters) }
-                guard let table = updated as? any TableEstimator else {
-                    throw ToolboxError(.unsupported, "step \(stepName) cannot be configured", context: ErrorContext(parameter: stepName))
+                copy.tableSteps[index].estimator = try NestedHyperparameters.prefixingErrors(stepName) {
+                    try tableSteps[index].estimator.settingHyperparameters(parameters)
                 }
-                copy.tableSteps[index].estimator = table
                 continue
             }
             guard let index = steps.firstIndex(where: { $0.name == stepName }) else { continue }

@@ -38,19 +38,24 @@ public struct FitProgress: Sendable, Hashable {
     public var validationLoss: Double?
     /// The pipeline step reporting, when the estimator runs inside a pipeline.
     public var step: String?
+    /// The cross-validation split (from 0) whose fit reports, when it runs inside one.
+    public var fold: Int?
 
-    public init(iteration: Int, trainLoss: Double? = nil, validationLoss: Double? = nil, step: String? = nil) {
+    public init(iteration: Int, trainLoss: Double? = nil, validationLoss: Double? = nil, step: String? = nil, fold: Int? = nil) {
         self.iteration = iteration
         self.trainLoss = trainLoss
         self.validationLoss = validationLoss
         self.step = step
+        self.fold = fold
     }
 }
 
-/// What a progress callback answers: go on, or stop now and keep the model as it is.
+/// What a progress callback answers: go on, stop now and keep the model as it is, or cancel
+/// the fit (it throws ``ToolboxError/Code/cancelled``; a pruned trial).
 public enum FitDirective: Sendable, Hashable {
     case proceed
     case stop
+    case cancel
 }
 
 /// The pieces of a ``FitContext`` an estimator honours. Pipelines and cross-validation give
@@ -104,6 +109,11 @@ public struct FitContext: Sendable {
     public var progress: (@Sendable (FitProgress) -> FitDirective)?
     /// The pipeline step this context is routed to, named in progress reports.
     public var stepName: String?
+    /// The cross-validation split this fit belongs to, named in progress reports.
+    public var fold: Int?
+    /// A request to stop early, checked between units of work; it reaches every step of a
+    /// pipeline and every fold of a cross-validation (it is not routed away).
+    public var cancellation: CancellationFlag?
 
     public init(sampleWeights: [Double]? = nil, featureNames: [String]? = nil,
                 categoricalFeatures: [CategoricalFeature] = [], targetLabels: [String]? = nil,
@@ -136,12 +146,42 @@ public struct FitContext: Sendable {
     }
 
     /// Reports progress and returns `true` when the callback asks to stop.
+    ///
+    /// A callback answering ``FitDirective/cancel`` counts as a stop here; fits that can end
+    /// with an error call ``checkedProgress(_:)`` instead.
     public func shouldStop(after progress: FitProgress) -> Bool {
         guard let callback = self.progress else { return false }
         var report = progress
         report.step = report.step ?? stepName
-        return callback(report) == .stop
+        report.fold = report.fold ?? fold
+        return callback(report) != .proceed
     }
+
+    /// Checks for cancellation, then reports progress: `true` when the callback asks to stop.
+    /// - Throws: ``ToolboxError/Code/cancelled`` when the flag or the running task is cancelled,
+    ///   or the callback answers ``FitDirective/cancel``.
+    public func checkedProgress(_ progress: FitProgress) throws -> Bool {
+        try checkCancellation()
+        guard let callback = self.progress else { return false }
+        var report = progress
+        report.step = report.step ?? stepName
+        report.fold = report.fold ?? fold
+        switch callback(report) {
+        case .proceed: return false
+        case .stop: return true
+        case .cancel: throw ToolboxError(.cancelled, "the fit was cancelled by its progress callback")
+        }
+    }
+
+    /// Throws ``ToolboxError/Code/cancelled`` when the flag or the running Swift task is cancelled.
+    public func checkCancellation() throws {
+        if let cancellation { try cancellation.check("the fit") } else if Task.isCancelled {
+            throw ToolboxError(.cancelled, "the fit was cancelled")
+        }
+    }
+
+    /// Whether the flag or the running Swift task is cancelled (for loops that cannot throw).
+    public var isCancelled: Bool { (cancellation?.isCancelled ?? false) || Task.isCancelled }
 
     /// The context as an estimator that honours `usage` should see it: weights, evaluation set
     /// and progress only when it uses them; names, categorical columns (which encoders name their

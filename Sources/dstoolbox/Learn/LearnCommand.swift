@@ -119,8 +119,11 @@ struct LearnCVCommand: ParsableCommand {
         commandName: "cv", abstract: "Cross-validate a model: stratified folds for classifiers, as scikit-learn's cross_val_score.")
     @Argument(help: "The data (CSV with a header).") var data: String
     @Option(help: "The target column.") var target: String
-    @Option(help: "The model's registry name, e.g. hist_gradient_boosting_classifier.") var model: String
-    @Option(name: .customLong("set"), help: "A hyperparameter KEY=VALUE (repeatable), scikit-learn's names.") var settings: [String] = []
+    @Option(help: "The model's registry name, e.g. hist_gradient_boosting_classifier.") var model: String?
+    @Option(help: "A pipeline spec (YAML or JSON: steps by registered name, table steps such as tfidf_vectorizer first), instead of --model.")
+    var pipeline: String?
+    @Option(name: .customLong("set"), help: "A hyperparameter KEY=VALUE (repeatable), scikit-learn's names (step__name for a pipeline).")
+    var settings: [String] = []
     @Option(parsing: .unconditional, help: "Number of folds.") var folds: Int = 5
     @Option(help: "The score: accuracy, balanced_accuracy, f1_macro, roc_auc, r2, neg_mean_squared_error, neg_mean_absolute_error (default: accuracy or r2).")
     var scoring: String?
@@ -128,26 +131,67 @@ struct LearnCVCommand: ParsableCommand {
 
     func validate() throws {
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
+        guard (model == nil) != (pipeline == nil) else { throw ValidationError("give --model NAME or --pipeline SPEC, one of them") }
     }
 
     func run() throws {
-        let estimator = try LearnCommand.estimator(model, settings: settings)
-        let (features, target) = try LearnCommand.data(data, target: self.target)
-        let classifier = LearnCommand.isClassifier(estimator)
-        let scorer = try scoring.map(Scorer.named) ?? (classifier ? .accuracy : .r2)
-        let cv: any CrossValidator = classifier ? StratifiedKFold(folds: folds) : KFold(folds: folds)
-        let context = FitContext(features, targetLabels: target.labels)
-        let result = try ModelSelection.crossValidate(estimator, x: features.matrix, y: target.values, cv: cv, scoring: [scorer], context: context)
+        let result: CrossValidationResult, scorer: Scorer, name: String
+        if let pipeline {
+            (result, scorer) = try crossValidate(pipelineAt: pipeline)
+            name = pipeline
+        } else {
+            let model = model ?? ""
+            let estimator = try LearnCommand.estimator(model, settings: settings)
+            let (features, target) = try LearnCommand.data(data, target: self.target)
+            let classifier = LearnCommand.isClassifier(estimator)
+            scorer = try scoring.map(Scorer.named) ?? (classifier ? .accuracy : .r2)
+            let cv: any CrossValidator = classifier ? StratifiedKFold(folds: folds) : KFold(folds: folds)
+            let context = FitContext(features, targetLabels: target.labels)
+            result = try ModelSelection.crossValidate(estimator, x: features.matrix, y: target.values, cv: cv, scoring: [scorer], context: context)
+            name = model
+        }
         let scores = result.testScores[scorer.name] ?? []
-        let mean = result.meanTestScore(scorer.name)
+        let mean = try result.meanTestScore(scorer)
         let deviation = (scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(scores.count, 1))).squareRoot()
         if json {
             struct Output: Encodable { var model: String, scoring: String, folds: Int, scores: [Double], mean: Double, std: Double, fit_times: [Double] }
-            print(try LearnCommand.json(Output(model: model, scoring: scorer.name, folds: folds, scores: scores, mean: mean, std: deviation, fit_times: result.fitTimes)))
+            print(try LearnCommand.json(Output(model: name, scoring: scorer.name, folds: folds, scores: scores, mean: mean, std: deviation, fit_times: result.fitTimes)))
         } else {
-            print("\(model) \(scorer.name) over \(folds) folds: \(mean) ± \(deviation)")
+            print("\(name) \(scorer.name) over \(folds) folds: \(mean) ± \(deviation)")
             print("scores: " + scores.map { "\($0)" }.joined(separator: ", "))
         }
+    }
+}
+
+extension LearnCVCommand {
+    /// Cross-validates the pipeline spec at `path` on the CSV, table steps refitted per fold:
+    /// stratified folds when its last step classifies.
+    func crossValidate(pipelineAt path: String) throws -> (CrossValidationResult, Scorer) {
+        try Toolbox.registerAll()
+        let text = String(decoding: try RegularFile.read(path, limit: 16 << 20), as: UTF8.self)
+        var pipeline: DynamicPipeline
+        do {
+            pipeline = try DynamicPipeline(yaml: text)
+        } catch var error as ToolboxError {
+            error.context.path = error.context.path ?? path
+            throw error
+        }
+        var values: [String: JSONValue] = [:]
+        for setting in settings {
+            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--set takes KEY=VALUE, got \(setting)") }
+            values[parts[0]] = JSONValue(commandLineText: parts[1])
+        }
+        if !values.isEmpty { pipeline = try pipeline.settingHyperparameters(values) }
+        let table = try DataTable(csvFile: data)
+        guard table.columnIndex(named: target) != nil else {
+            throw ToolboxError(.notFound, "no column \(target) in \(data); columns: \(DataTable.listing(table.columnNames))",
+                               context: ErrorContext(path: data, column: target))
+        }
+        let classifier = pipeline.steps.last.map { LearnCommand.isClassifier($0.estimator) } ?? false
+        let scorer = try scoring.map(Scorer.named) ?? (classifier ? .accuracy : .r2)
+        let cv: any CrossValidator = classifier ? StratifiedKFold(folds: folds) : KFold(folds: folds)
+        return (try ModelSelection.crossValidate(pipeline, table: table, target: target, cv: cv, scoring: [scorer]), scorer)
     }
 }
 

@@ -13,10 +13,12 @@ struct VectorCommand: ParsableCommand {
 
     /// Vectors from a `.npy` file (by content) or a CSV of numeric columns, and their ids (the
     /// CSV's `idColumn`, or 0, 1, 2, ...).
-    static func readVectors(_ path: String, allowLossy: Bool, idColumn: String? = nil) throws -> (values: [Float], dimension: Int, ids: [Int64]?) {
+    static func readVectors(_ path: String, allowLossy: Bool, idColumn: String? = nil,
+                            columns chosen: [String]? = nil) throws -> (values: [Float], dimension: Int, ids: [Int64]?) {
         let head = try RegularFile.head(path, count: 6)
         if head == [0x93] + Array("NUMPY".utf8) {
             guard idColumn == nil else { throw ValidationError("--id-column applies to CSV input, not .npy") }
+            guard chosen == nil else { throw ValidationError("--columns applies to CSV input, not .npy") }
             let (values, dimension) = try NumPyFile.readVectors(path, allowLossy: allowLossy)
             return (values, dimension, nil)
         }
@@ -38,6 +40,14 @@ struct VectorCommand: ParsableCommand {
                 return id
             }
             columns.removeAll { $0 == idColumn }
+        }
+        if let chosen {
+            // Only the named columns, in the order given (other columns, labels say, stay out).
+            for name in chosen where table.columnIndex(named: name) == nil {
+                throw ToolboxError(.notFound, "no column \(name) in \(path); columns: \(DataTable.listing(table.columnNames))",
+                                   context: ErrorContext(path: path, column: name))
+            }
+            columns = chosen
         }
         guard !columns.isEmpty else { throw ToolboxError(.invalidData, "\(path) has no vector columns", context: ErrorContext(path: path)) }
         let numbers = try columns.map { name -> [Double] in
@@ -66,6 +76,8 @@ struct VectorBuildCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Lists an IVF search scans by default.") var nprobe: Int = 1
     @Option(parsing: .unconditional, help: "Seed of the IVF index's k-means.") var seed: UInt64 = 1234
     @Option(name: .customLong("id-column"), help: "A CSV column of 64-bit ids (default: row numbers).") var idColumn: String?
+    @Option(help: "The CSV columns that make the vectors, comma-separated (default: every column but --id-column).")
+    var columns: String?
     @Flag(name: .customLong("allow-lossy"), help: "Accept float64 .npy input, rounded to float32.") var allowLossy = false
     @Option(name: .shortAndLong, help: "The index file to write.") var output: String
 
@@ -78,7 +90,9 @@ struct VectorBuildCommand: ParsableCommand {
 
     func run() throws {
         try RegularFile.checkReplaceable(output)
-        let (values, dimension, ids) = try VectorCommand.readVectors(vectors, allowLossy: allowLossy, idColumn: idColumn)
+        let chosen = columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        if let chosen, chosen.isEmpty { throw ValidationError("--columns names no column") }
+        let (values, dimension, ids) = try VectorCommand.readVectors(vectors, allowLossy: allowLossy, idColumn: idColumn, columns: chosen)
         let metric = Metric(rawValue: self.metric) ?? .l2
         let n = values.count / dimension
         let built: any VectorIndex
@@ -88,6 +102,10 @@ struct VectorBuildCommand: ParsableCommand {
             built = flat
         } else {
             let lists = nlist ?? max(1, min(n, Int(4 * Double(n).squareRoot())))
+            if n < 39 * lists {
+                // FAISS's warning: fewer than 39 training points per list make poor centroids.
+                LearnCommand.note("warning: training \(lists) lists from \(n) vectors; give at least \(39 * lists) training vectors (39 per list), or fewer lists (--nlist)")
+            }
             let ivf = try IVFFlatIndex(dimension: dimension, lists: lists, metric: metric)
             try ivf.train(values, kmeans: KMeans(k: lists, iterations: 10, seed: seed, initialization: .kmeansPlusPlus))
             try ivf.add(values, ids: ids)
