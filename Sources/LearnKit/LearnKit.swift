@@ -28,6 +28,9 @@ public enum LearnKit {
         // Models read from LightGBM and XGBoost files (no estimator of ours fits them).
         try registry.register(model: ImportedBoostedClassifier.self)
         try registry.register(model: ImportedBoostedRegressor.self)
+        // ModelFile reads their files by content, wherever a model file is taken.
+        registry.register(importer: ModelImporter(name: "a LightGBM text model, an XGBoost JSON or UBJSON model",
+                                                  recognizes: { ModelImport.recognizes($0) }, decode: { try ModelImport.decode($0) }))
     }
 
     private static func register<E: Estimator>(_ type: E.Type, name: String, alias: String, in registry: ModelRegistry) throws {

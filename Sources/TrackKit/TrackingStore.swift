@@ -209,7 +209,7 @@ extension TrackingStore {
 
     /// Loads a model logged with ``logModel(runID:model:path:)``, by its registered type name.
     public func loadModel(runID: String, path: String = "model.dstbx", registry: ModelRegistry = .shared) throws -> any FittedModel {
-        try ModelArchive.decode(from: readArtifact(runID: runID, path: path), path: path, registry: registry)
+        try ModelFile.decode(readArtifact(runID: runID, path: path), path: path, registry: registry)
     }
 
     /// Loads the model of a registered version (by number or alias).
@@ -231,7 +231,73 @@ extension TrackingStore {
             throw ToolboxError(.corruptStore, "artifact \(path) of run \(entry.runID) changed since version \(entry.version) of \(name) was registered",
                                context: ErrorContext(path: path))
         }
-        return try ModelArchive.decode(from: bytes, path: path, registry: registry)
+        return try ModelFile.decode(bytes, path: path, registry: registry)
+    }
+
+    /// Loads the model a URI names: `models:/NAME@ALIAS`, `models:/NAME/VERSION`,
+    /// `models:/NAME` (the latest version) or `runs:/RUN_ID/PATH` (MLflow's URIs). Any format
+    /// ``ModelFile`` reads may be behind it (archives, LightGBM and XGBoost files).
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a malformed URI,
+    ///   ``ToolboxError/Code/notFound`` for an unknown model, version, alias, run or artifact.
+    public func loadModel(uri: String, registry: ModelRegistry = .shared) throws -> any FittedModel {
+        switch try ModelURI(uri) {
+        case .registered(let name, let alias): return try loadModel(name: name, alias: alias, registry: registry)
+        case .version(let name, let version): return try loadModel(name: name, version: version, registry: registry)
+        case .latest(let name): return try loadModel(name: name, registry: registry)
+        case .run(let id, let path): return try loadModel(runID: id, path: path, registry: registry)
+        }
+    }
+
+    /// The model a URI names, which must be of type `Model`.
+    public func loadModel<Model: FittedModel>(_ type: Model.Type, uri: String, registry: ModelRegistry = .shared) throws -> Model {
+        try ModelFile.typed(try loadModel(uri: uri, registry: registry), as: type, path: uri)
+    }
+}
+
+/// A model named by URI, as MLflow names them.
+public enum ModelURI: Sendable, Hashable {
+    /// `models:/NAME@ALIAS`
+    case registered(name: String, alias: String)
+    /// `models:/NAME/VERSION`
+    case version(name: String, version: Int)
+    /// `models:/NAME`: the latest version.
+    case latest(name: String)
+    /// `runs:/RUN_ID/PATH`
+    case run(id: String, path: String)
+
+    /// Whether `text` is a model URI rather than a file path.
+    public static func isURI(_ text: String) -> Bool { text.hasPrefix("models:/") || text.hasPrefix("runs:/") }
+
+    /// Parses a URI.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming the URI and the forms taken.
+    public init(_ text: String) throws {
+        func bad(_ why: String) -> ToolboxError {
+            ToolboxError(.invalidParameter, "\(ToolboxError.excerpt(text, limit: 80)) \(why); model URIs are models:/NAME@ALIAS, models:/NAME/VERSION, models:/NAME or runs:/RUN_ID/PATH",
+                         context: ErrorContext(parameter: "model"))
+        }
+        if text.hasPrefix("models:/") {
+            let rest = String(text.dropFirst("models:/".count))
+            if let at = rest.lastIndex(of: "@") {
+                let name = String(rest[..<at]), alias = String(rest[rest.index(after: at)...])
+                guard !name.isEmpty, !alias.isEmpty, !name.contains("/"), !alias.contains("/") else { throw bad("needs a name and an alias") }
+                self = .registered(name: name, alias: alias)
+            } else if let slash = rest.lastIndex(of: "/") {
+                let name = String(rest[..<slash]), number = rest[rest.index(after: slash)...]
+                guard !name.isEmpty, !name.contains("/"), let version = Int(number), version >= 1 else { throw bad("needs a name and a version number of at least 1") }
+                self = .version(name: name, version: version)
+            } else {
+                guard !rest.isEmpty else { throw bad("names no model") }
+                self = .latest(name: rest)
+            }
+        } else if text.hasPrefix("runs:/") {
+            let rest = text.dropFirst("runs:/".count)
+            guard let slash = rest.firstIndex(of: "/"), !rest[..<slash].isEmpty, rest.index(after: slash) < rest.endIndex else {
+                throw bad("needs a run id and an artifact path")
+            }
+            self = .run(id: String(rest[..<slash]), path: String(rest[rest.index(after: slash)...]))
+        } else {
+            throw bad("is not a model URI")
+        }
     }
 }
 

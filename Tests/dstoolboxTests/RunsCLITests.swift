@@ -122,12 +122,13 @@ extension RunsCLITests {
     @Test func modelsRegisterAliasRuleAndHistory() throws {
         let store = Self.store()
         defer { try? FileManager.default.removeItem(atPath: store) }
-        let file = store + "-model.bin"
+        let file = store + "-model.dstbx"
         defer { try? FileManager.default.removeItem(atPath: file) }
         try Data("weights".utf8).write(to: URL(fileURLWithPath: file))
         let first = try Self.create(store, ["--experiment", "e", "--metric", "auc=0.8", "--artifact", file, "--status", "FINISHED"])
-        let second = try Self.create(store, ["--experiment", "e", "--metric", "auc=0.9", "--status", "FINISHED"])
-        let third = try Self.create(store, ["--experiment", "e", "--metric", "auc=0.85", "--status", "FINISHED"])
+        let second = try Self.create(store, ["--experiment", "e", "--metric", "auc=0.9", "--artifact", file, "--status", "FINISHED"])
+        let third = try Self.create(store, ["--experiment", "e", "--metric", "auc=0.85", "--artifact", file, "--status", "FINISHED"])
+        let bare = try Self.create(store, ["--experiment", "e", "--metric", "auc=0.5", "--status", "FINISHED"])
         let name = (file as NSString).lastPathComponent
         func models(_ arguments: [String]) throws -> (status: Int32, output: String) {
             try CLITests().run(["models"] + arguments + ["--store", store])
@@ -136,6 +137,9 @@ extension RunsCLITests {
         #expect(try models(["register", "churn", "--run", second, "--reason", "retrained"]).output.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
         let third3 = try Self.object(try models(["register", "churn", "--run", third, "--json"]).output)
         #expect(third3["version"] as? Int == 3 && third3["run_id"] as? String == third)
+        // A run without a model archive is refused at registration, not at load time.
+        let modelless = try models(["register", "churn", "--run", bare])
+        #expect(modelless.status == 1 && modelless.output.contains("no model archive"), "\(modelless.output)")
         let missing = try models(["register", "churn", "--run", first, "--artifact", "nope.bin"])
         #expect(missing.status != 0 && missing.status != -1 && missing.output.contains("nope.bin"))
         #expect(try models(["rule", "churn", "champion", "--metric", "auc", "--higher-is-better", "--actor", "lead"]).status == 0)

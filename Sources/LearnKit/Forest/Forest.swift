@@ -104,7 +104,9 @@ func growForest(x: Matrix<Double>, classLabels: [Int], targets: [Double], classC
         }
         var builder = TreeBuilder(x: x, classLabels: classLabels, targets: targets, classCount: classCount, weights: treeWeights,
                                   settings: settings, seed: NumPyRandomState.splitterState(seed: UInt32(clamping: plan.treeSeeds[t])))
+        if let flag = context.cancellation { builder.stop = { flag.isCancelled } }
         var tree = builder.build()
+        try context.checkCancellation()
         if parameters.tree.ccpAlpha > 0 { tree = tree.pruned(alpha: parameters.tree.ccpAlpha) }
         return (tree, counts)
     }

@@ -471,3 +471,8 @@ public enum ModelImport {
         }
     }
 }
+
+// LightGBM names unnamed inputs Column_0, ...; XGBoost f0, ...: a table of the model's feature
+// count is read by position when its names do not match.
+extension ImportedBoostedClassifier: PositionalInput {}
+extension ImportedBoostedRegressor: PositionalInput {}

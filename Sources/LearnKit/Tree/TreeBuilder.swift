@@ -64,6 +64,8 @@ struct TreeBuilder {
     var sortBuffer: [Float] = []
     var tree: Tree
     var totalWeight = 0.0
+    /// Asked between nodes: `true` ends the growth (a cancelled fit; the caller throws).
+    var stop: (@Sendable () -> Bool)?
 
     init(x: Matrix<Double>, classLabels: [Int], targets: [Double], classCount: Int, weights: [Double],
          settings: TreeSettings, seed: UInt64) {
@@ -121,6 +123,7 @@ struct TreeBuilder {
         // (start, end, depth, parent, isLeft, features known to be constant, impurity from the parent's split)
         var stack: [(Int, Int, Int, Int, Bool, Int, Double?)] = [(0, samples.count, 0, -1, false, 0, nil)]
         while let (start, end, depth, parent, isLeft, constants, inherited) = stack.popLast() {
+            if let stop, tree.nodeCount % 64 == 0, stop() { return }
             var stats = nodeStats(start, end)
             // A child keeps the impurity its parent's split computed (right = total − left), as
             // scikit-learn does: rounding there decides whether a nearly pure node splits.
@@ -162,6 +165,7 @@ struct TreeBuilder {
         frontier.append(candidate(&self, start: 0, end: samples.count, depth: 0, parent: -1, isLeft: false, constants: 0))
         var leaves = 1
         while leaves < maxLeaves {
+            if let stop, leaves % 64 == 0, stop() { return }
             // The splittable frontier node with the largest improvement (first added on ties).
             guard let best = frontier.indices.filter({ frontier[$0].split != nil })
                 .max(by: { frontier[$0].gain < frontier[$1].gain || (frontier[$0].gain == frontier[$1].gain && frontier[$0].node > frontier[$1].node) })

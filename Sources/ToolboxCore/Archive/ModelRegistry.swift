@@ -22,6 +22,7 @@ public final class ModelRegistry: Sendable {
         var estimatorNameByType: [ObjectIdentifier: String] = [:]
         var tableEstimators: [String: any TableEstimator.Type] = [:]
         var tableModels: [String: any TableModel.Type] = [:]
+        var importers: [ModelImporter] = []
 
         /// Throws unless `name` and `aliases` are free for the type `id` (or already its own),
         /// and the type is not registered under another name; `kind` and `typeName` word the error.
@@ -163,4 +164,19 @@ public final class ModelRegistry: Sendable {
     func knownEstimatorNames() -> String {
         (estimatorAliases + estimatorNames + tableEstimatorNames).joined(separator: ", ")
     }
+
+    // MARK: Model files of other libraries
+
+    /// Registers a reader of another library's model files (LightGBM's text models, XGBoost's
+    /// JSON), tried by ``ModelFile`` on files that are not DS Toolbox archives. A second
+    /// importer of the same name replaces the first.
+    public func register(importer: ModelImporter) {
+        state.withLock { state in
+            state.importers.removeAll { $0.name == importer.name }
+            state.importers.append(importer)
+        }
+    }
+
+    /// The registered importers, in registration order.
+    public var importers: [ModelImporter] { state.withLock { $0.importers } }
 }

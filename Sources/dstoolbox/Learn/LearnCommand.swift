@@ -76,35 +76,13 @@ struct LearnCommand: ParsableCommand {
         return context
     }
 
-    /// A fitted model from MODEL: a DSToolbox archive, a LightGBM text model or an XGBoost
-    /// JSON/UBJSON model, recognised by content.
-    static func load(_ path: String) throws -> any FittedModel {
+    /// A fitted model from MODEL: a file (a DSToolbox archive, a LightGBM text model or an
+    /// XGBoost JSON/UBJSON model, recognised by content) or a registry URI (`models:/NAME@ALIAS`,
+    /// `models:/NAME/VERSION`, `runs:/RUN_ID/PATH`) in the store.
+    static func load(_ model: String, store: String? = nil) throws -> any FittedModel {
         try Toolbox.registerAll()
-        let head = try RegularFile.head(path, count: 64)
-        if head.starts(with: ModelArchive.magic) { return try ModelArchive.load(from: path) }
-        if ModelImport.recognizes(head) { return try ModelImport.load(path) }
-        throw ToolboxError(.unsupported, "not a DSToolbox model archive, a LightGBM text model or an XGBoost JSON/UBJSON model",
-                           context: ErrorContext(path: path))
-    }
-
-    /// The rows of a CSV as the model's input: its fitted columns, by name, in fit order (other
-    /// columns, such as the target, are left out). A model imported without the CSV's names
-    /// (LightGBM's `Column_0`..., XGBoost without `feature_names`) reads a CSV of exactly its
-    /// feature count by position.
-    static func input(_ model: any FittedModel, csv path: String) throws -> (table: DataTable, x: Matrix<Double>) {
-        let table = try DataTable(csvFile: path)
-        if let names = model.schema.featureNames {
-            let missing = names.filter { table.columnIndex(named: $0) == nil }
-            if missing.isEmpty { return (table, try model.inputMatrix(try table.selecting(names))) }
-            let imported = model is ImportedBoostedClassifier || model is ImportedBoostedRegressor
-            guard imported, table.columnNames.count == model.inputFeatureCount else {
-                throw ToolboxError(.shapeMismatch, "\(path) lacks the model's columns \(missing.prefix(10).joined(separator: ", "))"
-                                   + (imported ? " and has \(table.columnNames.count) columns, not the model's \(model.inputFeatureCount), to read by position" : ""),
-                                   context: ErrorContext(path: path, column: missing[0]))
-            }
-            return (table, try table.toMatrix(columns: table.columnNames, categories: [:]).matrix)
-        }
-        return (table, try model.inputMatrix(table))
+        if ModelURI.isURI(model) { return try RunsCommand.store(store, readOnly: true).loadModel(uri: model) }
+        return try ModelFile.load(model)
     }
 
     /// Writes a table to `output` (atomically) or prints it.
@@ -227,28 +205,23 @@ struct LearnTrainCommand: ParsableCommand {
 /// `dstoolbox learn predict MODEL DATA.csv [--proba] [--output F]`
 struct LearnPredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "predict", abstract: "Predict with a saved model: one output row per input row.")
-    @Argument(help: "The model: a DSToolbox archive, a LightGBM text model or an XGBoost JSON/UBJSON model.") var model: String
+    @Argument(help: "The model: a DSToolbox archive, a LightGBM text model, an XGBoost JSON/UBJSON model, or models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/PATH in the store.")
+    var model: String
     @Argument(help: "The data (CSV with the model's columns; others are ignored).") var data: String
     @Flag(help: "Class probabilities, one column per class.") var proba = false
     @Option(name: [.short, .long], help: "Write CSV here (default: standard output).") var output: String?
+    @Option(help: "The store a models:/ or runs:/ URI names a model in (default: DSTOOLBOX_STORE, then ./dstoolbox-store).") var store: String?
 
     func run() throws {
-        let fitted = try LearnCommand.load(model)
-        let (_, x) = try LearnCommand.input(fitted, csv: data)
+        let fitted = try LearnCommand.load(model, store: store)
+        let predictions = try fitted.predictions(try DataTable(csvFile: data), probabilities: proba)
         let table: DataTable
-        if proba {
-            guard let classifier = fitted.classifier else {
-                throw ToolboxError(.unsupported, "--proba needs a classifier; \(type(of: fitted).modelTypeName) is not one", context: ErrorContext(parameter: "proba"))
-            }
-            let probabilities = try classifier.predictProbabilities(x)
-            let names = classifier.classLabels.map(\.description)
-            table = try DataTable(names.enumerated().map { ("probability_\($1)", .numeric(probabilities.column($0))) })
-        } else if let classifier = fitted.classifier {
-            table = try DataTable([("prediction", .categorical(try classifier.predictLabels(x).map { $0.description }))])
-        } else if let predictor = fitted.predictor {
-            table = try DataTable([("prediction", .numeric(try predictor.predict(x)))])
+        if proba, let probabilities = predictions.probabilities, let classes = predictions.classes {
+            table = try DataTable(classes.map(\.description).enumerated().map { ("probability_\($1)", .numeric(probabilities.column($0))) })
+        } else if let labels = predictions.labels {
+            table = try DataTable([("prediction", .categorical(labels.map(\.description)))])
         } else {
-            throw ToolboxError(.unsupported, "\(type(of: fitted).modelTypeName) does not predict", context: ErrorContext(parameter: "model"))
+            table = try DataTable([("prediction", .numeric(predictions.values ?? []))])
         }
         try LearnCommand.emit(table, output: output)
     }
@@ -258,15 +231,17 @@ struct LearnPredictCommand: ParsableCommand {
 struct LearnExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain", abstract: "SHAP values (exact TreeSHAP) per row and feature, or SHAP interaction values per pair of features, plus the expected value, for tree models.")
-    @Argument(help: "The model: a DSToolbox archive, a LightGBM text model or an XGBoost JSON/UBJSON model.") var model: String
+    @Argument(help: "The model: a DSToolbox archive, a LightGBM text model, an XGBoost JSON/UBJSON model, or models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/PATH in the store.")
+    var model: String
     @Argument(help: "The data (CSV with the model's columns).") var data: String
     @Option(name: [.short, .long], help: "Write CSV here (default: standard output).") var output: String?
     @Flag(help: "SHAP interaction values instead: a column `A|B` per pair of features (A|A the main effect), summing with the expected value to the raw prediction.")
     var interactions = false
+    @Option(help: "The store a models:/ or runs:/ URI names a model in (default: DSTOOLBOX_STORE, then ./dstoolbox-store).") var store: String?
 
     func run() throws {
-        let fitted = try LearnCommand.load(model)
-        let (_, x) = try LearnCommand.input(fitted, csv: data)
+        let fitted = try LearnCommand.load(model, store: store)
+        let x = try fitted.inputMatrix(selectingFrom: try DataTable(csvFile: data))
         guard let explainable = fitted as? any TreeExplainable else {
             throw ToolboxError(.unsupported, "TreeSHAP explains tree models (trees, forests, boosting, imported LightGBM and XGBoost); \(type(of: fitted).modelTypeName) is not one",
                                context: ErrorContext(parameter: "model"))

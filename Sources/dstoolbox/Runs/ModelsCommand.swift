@@ -94,7 +94,7 @@ struct ModelsListCommand: ParsableCommand {
     @Flag(help: "Print JSON: {\"models\": [...]}.") var json = false
 
     func run() throws {
-        let models = try RunsCommand.store(store).registeredModels()
+        let models = try RunsCommand.store(store, readOnly: true).registeredModels()
         if json {
             struct Output: Encodable { var models: [ModelOutput] }
             print(try RunsCommand.json(Output(models: models.map(ModelOutput.init))))
@@ -122,7 +122,7 @@ struct ModelsShowCommand: ParsableCommand {
     }
 
     func run() throws {
-        let tracking = try RunsCommand.store(store)
+        let tracking = try RunsCommand.store(store, readOnly: true)
         if version != nil || alias != nil {
             let entry = try alias.map { try tracking.modelVersion(name: name, alias: $0) } ?? tracking.modelVersion(name: name, version: version!)
             if json { print(try RunsCommand.json(VersionOutput(entry))); return }
@@ -180,8 +180,20 @@ struct ModelsRegisterCommand: ParsableCommand {
     func validate() throws { _ = try resolved() }
 
     func run() throws {
-        let (runID, artifactPath) = try resolved()
+        var (runID, artifactPath) = try resolved()
         let tracking = try RunsCommand.store(options.store)
+        if artifactPath == nil {
+            // Without a named artifact, the run's model archive: a version that names no model
+            // would register fine and fail only when loaded.
+            let models = try tracking.artifacts(runID: runID, under: nil).map(\.path).filter { $0.hasSuffix(".dstbx") }
+            guard models.count == 1 else {
+                throw ToolboxError(models.isEmpty ? .notFound : .invalidParameter,
+                                   models.isEmpty ? "run \(runID) has no model archive (.dstbx) to register; log one (runs log \(runID) --artifact model.dstbx) or name its model file with --artifact"
+                                                  : "run \(runID) has several model archives (\(models.joined(separator: ", "))); name one with --artifact",
+                                   context: ErrorContext(parameter: "artifact"))
+            }
+            artifactPath = models[0]
+        }
         let version = try tracking.registerModelVersion(name: name, runID: runID, artifactPath: artifactPath, description: description,
                                                         actor: options.actor, reason: options.reason)
         print(options.json ? try RunsCommand.json(VersionOutput(version)) : "\(version.version)")
@@ -262,7 +274,7 @@ struct ModelsHistoryCommand: ParsableCommand {
     @Flag(help: "Print JSON: {\"entries\": [...]}.") var json = false
 
     func run() throws {
-        let tracking = try RunsCommand.store(store)
+        let tracking = try RunsCommand.store(store, readOnly: true)
         _ = try tracking.registeredModel(name: name)
         let entries = try tracking.auditLog(model: name, alias: alias, limit: 1_000_000).map(AuditOutput.init)
         if json {

@@ -12,8 +12,13 @@ struct RunsCommand: ParsableCommand {
     )
 
     /// The store folder: the option, the environment, or ./dstoolbox-store.
-    static func store(_ option: String?) throws -> SQLiteTrackingStore {
+    /// With `readOnly`, a store that does not exist is an error rather than created: reading
+    /// never leaves an empty store behind.
+    static func store(_ option: String?, readOnly: Bool = false) throws -> SQLiteTrackingStore {
         let path = option ?? ProcessInfo.processInfo.environment["DSTOOLBOX_STORE"] ?? "dstoolbox-store"
+        if readOnly, !FileManager.default.fileExists(atPath: URL(fileURLWithPath: path).appendingPathComponent("tracking.sqlite").path) {
+            throw ToolboxError(.notFound, "no tracking store at \(path); give --store or DSTOOLBOX_STORE", context: ErrorContext(path: path))
+        }
         return try SQLiteTrackingStore(folder: path)
     }
 
@@ -133,7 +138,7 @@ struct RunsShowCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let tracking = try RunsCommand.store(store)
+        let tracking = try RunsCommand.store(store, readOnly: true)
         let record = try tracking.run(id: runID)
         let params = try tracking.params(runID: runID), tags = try tracking.tags(runID: runID)
         let metrics = try tracking.latestMetrics(runID: runID).mapValues(\.value)

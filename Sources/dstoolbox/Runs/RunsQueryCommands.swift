@@ -34,7 +34,7 @@ struct RunQueryOptions: ParsableArguments {
     @Flag(help: "Print JSON: {\"runs\": [...]}.") var json = false
 
     func search(filter: RunFilter?) throws {
-        let tracking = try RunsCommand.store(store)
+        let tracking = try RunsCommand.store(store, readOnly: true)
         let experiments = try tracking.experiments()
         var ids: [Int64] = []
         for name in experiment {
@@ -107,7 +107,7 @@ struct RunsCompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let tracking = try RunsCommand.store(store)
+        let tracking = try RunsCommand.store(store, readOnly: true)
         let comparison = try RunComparison(store: tracking, runIDs: runIDs)
         if let html { try RegularFile.replace(html, with: Array(comparison.html().utf8)) }
         if json {
