@@ -88,6 +88,36 @@ struct LearnCLITests {
         #expect(both.status == 64)
     }
 
+    /// `learn predict models:/NAME@ALIAS` predicts what `learn predict FILE` predicts for the
+    /// registered file; so does explain.
+    @Test func predictFromTheRegistry() throws {
+        let directory = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv = try Self.classificationCSV(directory)
+        let store = directory.appendingPathComponent("store").path
+        let file = directory.appendingPathComponent("model.dstbx").path
+        #expect(try CLITests().run(["learn", "train", csv, "--target", "label", "--model", "hist_gradient_boosting_classifier", "--set", "max_iter=20", "-o", file]).status == 0)
+        let run = try RunsCLITests.create(store, ["--experiment", "churn", "--artifact", file, "--status", "FINISHED"])
+        #expect(try CLITests().run(["models", "register", "churn", "--run", run, "--store", store]).status == 0)
+        #expect(try CLITests().run(["models", "alias", "churn", "champion", "1", "--store", store]).status == 0)
+        for arguments in [["--proba"], []] {
+            let direct = try CLITests().run(["learn", "predict", file, csv] + arguments)
+            #expect(direct.status == 0)
+            for uri in ["models:/churn@champion", "models:/churn/1", "runs:/\(run)/model.dstbx"] {
+                let registered = try CLITests().run(["learn", "predict", uri, csv, "--store", store] + arguments)
+                #expect(registered.status == 0 && registered.output == direct.output, "\(uri): \(registered.output.prefix(200))")
+            }
+        }
+        let explained = try CLITests().run(["learn", "explain", "models:/churn@champion", csv, "--store", store])
+        let explainedFile = try CLITests().run(["learn", "explain", file, csv])
+        #expect(explained.status == 0 && explained.output == explainedFile.output)
+        let unknown = try CLITests().run(["learn", "predict", "models:/churn@nobody", csv, "--store", store])
+        #expect(unknown.status == 1 && unknown.output.contains("nobody"))
+        let nowhere = directory.appendingPathComponent("absent").path
+        let absent = try CLITests().run(["learn", "predict", "models:/churn@champion", csv, "--store", nowhere])
+        #expect(absent.status == 1 && absent.output.contains("no tracking store") && !FileManager.default.fileExists(atPath: nowhere))
+    }
+
     @Test func trainPredictAndExplain() throws {
         let directory = try Self.folder()
         defer { try? FileManager.default.removeItem(at: directory) }
