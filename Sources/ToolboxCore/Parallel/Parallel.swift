@@ -33,6 +33,34 @@ public enum Parallel {
         return stride(from: 0, to: count, by: grain).map { $0..<min($0 + grain, count) }
     }
 
+    /// The most threads the parallel loops of the current task (or thread) may use, when limited
+    /// with ``withThreadLimit(_:_:)``: several tuning trials or server requests at once each
+    /// take their share of the cores, not all of them.
+    @TaskLocal public static var threadLimit: Int?
+
+    /// Runs `body` with its parallel loops (boosting, forests, k-means, cross-validation, ...)
+    /// limited to `limit` threads. Results do not change: chunks never depend on the thread count.
+    ///
+    /// ```swift
+    /// // Two trials at once on a 16-core machine, 8 cores each.
+    /// async let a = Parallel.withThreadLimit(8) { try trial(1) }
+    /// async let b = Parallel.withThreadLimit(8) { try trial(2) }
+    /// ```
+    public static func withThreadLimit<T>(_ limit: Int, _ body: () throws -> T) rethrows -> T {
+        try $threadLimit.withValue(max(1, limit), operation: body)
+    }
+
+    /// ``withThreadLimit(_:_:)`` for asynchronous work.
+    public static func withThreadLimit<T: Sendable>(_ limit: Int, _ body: () async throws -> T) async rethrows -> T {
+        try await $threadLimit.withValue(max(1, limit), operation: body)
+    }
+
+    /// The threads a loop asking for `requested` (or the default) may use under the current limit.
+    public static func threads(_ requested: Int? = nil) -> Int {
+        let wanted = max(1, requested ?? defaultThreadCount)
+        return min(wanted, threadLimit ?? wanted)
+    }
+
     /// Runs `body` once per chunk of `0..<count` on up to `threads` threads and returns the
     /// results in chunk order.
     ///
@@ -42,7 +70,8 @@ public enum Parallel {
         count: Int, grain: Int, threads: Int? = nil, _ body: (Range<Int>) throws -> T
     ) throws -> [T] {
         let ranges = chunks(count: count, grain: grain)
-        let workers = min(max(1, threads ?? defaultThreadCount), ranges.count)
+        let limit = threadLimit
+        let workers = min(Self.threads(threads), ranges.count)
         if workers <= 1 {
             return try ranges.map(body)
         }
@@ -53,10 +82,13 @@ public enum Parallel {
             withoutActuallyEscaping(body) { body in
                 let work = UnsafeSendable(body)
                 DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                    while true {
-                        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                        if index >= ranges.count { break }
-                        out.value[index] = Result { try work.value(ranges[index]) }
+                    // Under a limit, loops nested in this one run on their worker alone.
+                    $threadLimit.withValue(limit == nil ? nil : 1) {
+                        while true {
+                            let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                            if index >= ranges.count { break }
+                            out.value[index] = Result { try work.value(ranges[index]) }
+                        }
                     }
                 }
             }

@@ -1,6 +1,5 @@
 import Foundation
 import Synchronization
-import ToolboxCore
 
 /// Worker threads that spin briefly between parallel regions, as OpenMP's do: a tree grower
 /// runs thousands of short regions (a histogram, a partition), and waking a sleeping thread
@@ -10,7 +9,7 @@ import ToolboxCore
 /// One grower at a time uses a pool; a second caller (another fit on another thread, or a
 /// region started inside a region) runs on ``Parallel`` instead. Chunks are the same either
 /// way, so results do not depend on which ran them.
-final class WorkerPool: @unchecked Sendable {
+package final class WorkerPool: @unchecked Sendable {
     private let workers: Int
     /// The current region: generation in the high 32 bits, next chunk in the low 32.
     private let ticket = Atomic<UInt64>(0)
@@ -48,10 +47,11 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Runs `body` on each chunk of `0..<count` (`grain` elements each) on the caller and the
     /// workers; returns when every chunk is done.
-    static func forEach(count: Int, grain: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+    package static func forEach(count: Int, grain: Int, threads: Int, _ body: (Range<Int>) -> Void) {
         let ranges = Parallel.chunks(count: count, grain: grain)
-        // Spinning threads beyond the cores would only take turns with each other.
-        let threads = min(threads, cores)
+        // Spinning threads beyond the cores would only take turns with each other; a task's
+        // thread limit (Parallel.withThreadLimit) caps it too.
+        let threads = min(Parallel.threads(threads), cores)
         guard threads > 1, ranges.count > 1 else { ranges.forEach(body); return }
         let pool = shared(threads: threads)
         guard pool.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
@@ -63,7 +63,7 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// ``forEach(count:grain:threads:_:)`` collecting each chunk's result, in chunk order.
-    static func map<T>(count: Int, grain: Int, threads: Int, _ body: (Range<Int>) -> T) -> [T] {
+    package static func map<T>(count: Int, grain: Int, threads: Int, _ body: (Range<Int>) -> T) -> [T] {
         let ranges = Parallel.chunks(count: count, grain: grain)
         var results = [T?](repeating: nil, count: ranges.count)
         results.withUnsafeMutableBufferPointer { buffer in
