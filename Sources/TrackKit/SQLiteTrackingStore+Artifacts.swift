@@ -39,7 +39,7 @@ extension SQLiteTrackingStore {
 
     /// Writes content to a temporary file in the store, hashing it as it goes, then renames it
     /// to its content address (an existing blob of that hash is kept).
-    private func storeBlob(_ fill: (AtomicFileWriter, inout SHA256) throws -> Int) throws -> (sha256: String, size: Int) {
+    private func storeBlob(_ fill: (AtomicFileWriter, inout ContentSHA256) throws -> Int) throws -> (sha256: String, size: Int) {
         let staging = root.appendingPathComponent("artifacts/staging")
         do {
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
@@ -48,7 +48,7 @@ extension SQLiteTrackingStore {
         }
         let temporary = staging.appendingPathComponent(UUID().uuidString).path
         let writer = try AtomicFileWriter(path: temporary)
-        var hasher = SHA256()
+        var hasher = ContentSHA256()
         let size: Int
         do {
             size = try fill(writer, &hasher)
@@ -116,7 +116,7 @@ extension SQLiteTrackingStore {
     }
 
     /// Streams a regular file into a writer in 1 MiB pieces.
-    private static func copy(_ file: String, to writer: AtomicFileWriter, hashing hasher: inout SHA256) throws -> Int {
+    private static func copy(_ file: String, to writer: AtomicFileWriter, hashing hasher: inout ContentSHA256) throws -> Int {
         let (descriptor, _) = try RegularFile.openForReading(file)
         defer { close(descriptor) }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
@@ -220,7 +220,7 @@ extension SQLiteTrackingStore {
             throw ToolboxError(.corruptStore, "artifact \(path) is \(info.st_size) bytes in the store but \(size) were recorded", context: ErrorContext(path: blob))
         }
         let bytes = try RegularFile.read(blob, limit: size)
-        let actual = SHA256.hash(bytes).hexString
+        let actual = ContentSHA256.hash(bytes).hexString
         guard actual == sha256 else {
             throw ToolboxError(.corruptStore, "artifact \(path) of run \(runID) does not match its hash (recorded \(sha256), stored content \(actual))",
                                context: ErrorContext(path: blob))
@@ -281,7 +281,7 @@ extension SQLiteTrackingStore {
 extension DatasetInput {
     /// A fingerprint of a matrix: SHA-256 over its shape and values' bits.
     public init(name: String, matrix: Matrix<Double>, source: String? = nil) {
-        var hasher = SHA256()
+        var hasher = ContentSHA256()
         hasher.update(elements: [Int64(matrix.rows), Int64(matrix.columns)])
         hasher.update(elements: matrix.values)
         self.init(name: name, digest: hasher.finalize().hexString, source: source, rows: matrix.rows, columns: matrix.columns)

@@ -227,7 +227,7 @@ extension TrackingStore {
             throw ToolboxError(.notFound, "version \(entry.version) of \(name) names no model artifact", context: ErrorContext(parameter: "version"))
         }
         let bytes = try readArtifact(runID: entry.runID, path: path)
-        if let expected = entry.artifactSHA256, SHA256.hash(bytes).hexString != expected {
+        if let expected = entry.artifactSHA256, ContentSHA256.hash(bytes).hexString != expected {
             throw ToolboxError(.corruptStore, "artifact \(path) of run \(entry.runID) changed since version \(entry.version) of \(name) was registered",
                                context: ErrorContext(path: path))
         }

@@ -68,7 +68,7 @@ public enum VectorIndexFile {
         } else {
             throw ToolboxError(.unsupported, "only flat and IVF-Flat indexes are saved", context: ErrorContext(parameter: "index"))
         }
-        out.bytes.append(contentsOf: SHA256.hash(out.bytes).bytes)
+        out.bytes.append(contentsOf: ContentSHA256.hash(out.bytes).bytes)
         return out.bytes
     }
 
@@ -96,7 +96,7 @@ public enum VectorIndexFile {
             throw ToolboxError(.corruptArchive, "\(path): \(bytes.count) bytes is too short for an index", context: ErrorContext(path: path, byteOffset: bytes.count))
         }
         let body = Array(bytes[..<(bytes.count - 32)])
-        guard SHA256.hash(body).bytes == Array(bytes[(bytes.count - 32)...]) else {
+        guard ContentSHA256.hash(body).bytes == Array(bytes[(bytes.count - 32)...]) else {
             throw ToolboxError(.corruptArchive, "\(path): the checksum does not match; the file is damaged", context: ErrorContext(path: path, byteOffset: bytes.count - 32))
         }
         var reader = ByteReader(body, path: path)

@@ -87,12 +87,12 @@ struct ConformanceTests {
         if let first = golden.first_header, file.traceCount > 0 {
             #expect(Array(words.prefix(fields.count)).map(Int.init) == first)
         }
-        #expect(SHA256.hash(words.withUnsafeBytes { Array($0) }).hexString == golden.headers_sha256)
+        #expect(ContentSHA256.hash(words.withUnsafeBytes { Array($0) }).hexString == golden.headers_sha256)
 
         // Every sample, bit for bit, through a digest of segyio's float32 array.
         if let digest = golden.samples_sha256 {
             let samples = try file.traces()
-            #expect(SHA256.hash(samples.withUnsafeBytes { Array($0) }).hexString == digest)
+            #expect(ContentSHA256.hash(samples.withUnsafeBytes { Array($0) }).hexString == digest)
             if let first = golden.first_trace, file.traceCount > 0 {
                 #expect(try file.trace(0).map(Double.init) == first)
             }

@@ -39,17 +39,17 @@ struct WrittenFilesTests {
         defer { try? FileManager.default.removeItem(atPath: fresh) }
         _ = try makeSurvey(format: format, order: order, path: fresh)
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: fresh)))
-        #expect(SHA256.hash(bytes).hexString == golden.file_sha256)
+        #expect(ContentSHA256.hash(bytes).hexString == golden.file_sha256)
 
         let file = try SEGYFile(path: committed)
         #expect(file.traceCount == golden.tracecount)
-        #expect(SHA256.hash(try file.traces().withUnsafeBytes { Array($0) }).hexString == golden.samples_sha256)
+        #expect(ContentSHA256.hash(try file.traces().withUnsafeBytes { Array($0) }).hexString == golden.samples_sha256)
         var words: [Int64] = []
         for t in 0..<file.traceCount {
             let header = try file.traceHeader(t)
             words += try HeaderField.traceHeaderFields.map { Int64(try header[$0]) }
         }
-        #expect(SHA256.hash(words.withUnsafeBytes { Array($0) }).hexString == golden.headers_sha256)
+        #expect(ContentSHA256.hash(words.withUnsafeBytes { Array($0) }).hexString == golden.headers_sha256)
         let geometry = try file.geometry()
         #expect(geometry.inlines == golden.ilines && geometry.crosslines == golden.xlines)
     }

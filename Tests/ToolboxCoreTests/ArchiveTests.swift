@@ -99,7 +99,7 @@ struct ArchiveTests {
         append(UInt32(3))
         for section in sections {
             append(UInt64(section.count))
-            bytes.append(contentsOf: SHA256.hash(section).bytes)
+            bytes.append(contentsOf: ContentSHA256.hash(section).bytes)
         }
         for section in sections { bytes.append(contentsOf: section) }
         return bytes

@@ -5,7 +5,7 @@ import XCTest
 final class SmokeXCTests: XCTestCase {
     func testSHA256OfABC() {
         // FIPS 180-4 example.
-        XCTAssertEqual(SHA256.hash(Array("abc".utf8)).hexString,
+        XCTAssertEqual(ContentSHA256.hash(Array("abc".utf8)).hexString,
                        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 

@@ -78,7 +78,7 @@ struct PersistenceTests {
         // A header claiming 2^40 vectors, with a valid checksum: refused before allocating.
         var lying = Array(good.prefix(good.count - 32))
         lying.replaceSubrange(24..<32, with: withUnsafeBytes(of: UInt64(1 << 40).littleEndian, Array.init))
-        check(lying + SHA256.hash(lying).bytes, "a huge count")
+        check(lying + ContentSHA256.hash(lying).bytes, "a huge count")
         // FAISS files: every prefix, and random mutations.
         let faiss = [UInt8](try Data(contentsOf: Self.golden.url("ivf.faiss")))
         for cut in stride(from: 0, to: faiss.count, by: 97) { check(Array(faiss.prefix(cut)), "FAISS prefix \(cut)") }
@@ -98,7 +98,7 @@ struct PersistenceTests {
     @Test func contentErrorsNameTheFileAndOffset() throws {
         func resealed(_ bytes: [UInt8]) -> [UInt8] {
             let body = Array(bytes[..<(bytes.count - 32)])
-            return body + SHA256.hash(body).bytes
+            return body + ContentSHA256.hash(body).bytes
         }
         func expectLocated(_ bytes: [UInt8], _ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
             do {

@@ -62,7 +62,7 @@ public struct ArchiveManifest: Codable, Sendable, Hashable {
 public enum DataFingerprint {
     /// `sha256:<hex>` over the shape of `x`, its values and `y` (native little-endian doubles).
     public static func of(_ x: Matrix<Double>, _ y: [Double] = []) -> String {
-        var hasher = SHA256()
+        var hasher = ContentSHA256()
         hasher.update(elements: [Int64(x.rows), Int64(x.columns), Int64(y.count)])
         x.withUnsafeBufferPointer { hasher.update(UnsafeRawBufferPointer($0)) }
         hasher.update(elements: y)

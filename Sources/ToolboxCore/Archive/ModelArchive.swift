@@ -65,7 +65,7 @@ public enum ModelArchive {
         appendLittleEndian(UInt32(sectionCount), to: &bytes)
         for section in sections {
             appendLittleEndian(UInt64(section.count), to: &bytes)
-            bytes.append(contentsOf: SHA256.hash(section).bytes)
+            bytes.append(contentsOf: ContentSHA256.hash(section).bytes)
         }
         for section in sections { bytes.append(contentsOf: section) }
         return bytes
@@ -160,7 +160,7 @@ public enum ModelArchive {
             }
             let length = Int(declared)
             let section = bytes[cursor..<cursor + length]
-            guard SHA256.hash(section).bytes == Array(bytes[entry + 8..<entry + 40]) else {
+            guard ContentSHA256.hash(section).bytes == Array(bytes[entry + 8..<entry + 40]) else {
                 throw corrupt("section \(index) fails its SHA-256 check: the file is corrupted", offset: cursor)
             }
             sections.append(section)

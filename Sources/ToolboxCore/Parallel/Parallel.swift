@@ -77,6 +77,10 @@ public enum Parallel {
         }
         var slots = [Result<T, any Error>?](repeating: nil, count: ranges.count)
         let next = Atomic<Int>(0)
+        // The lowest chunk that threw: later chunks are not started (their results would not be
+        // used), so a cancelled loop of 100,000 chunks ends at once. Chunks are handed out in
+        // order, so every chunk below it has run and the error reported is still the lowest.
+        let failed = Atomic<Int>(Int.max)
         slots.withUnsafeMutableBufferPointer { output in
             let out = UnsafeSendable(output)
             withoutActuallyEscaping(body) { body in
@@ -86,14 +90,30 @@ public enum Parallel {
                     $threadLimit.withValue(limit == nil ? nil : 1) {
                         while true {
                             let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                            if index >= ranges.count { break }
-                            out.value[index] = Result { try work.value(ranges[index]) }
+                            if index >= ranges.count || index > failed.load(ordering: .relaxed) { break }
+                            let result = Result { try work.value(ranges[index]) }
+                            if case .failure = result {
+                                var current = failed.load(ordering: .relaxed)
+                                while index < current {
+                                    let (exchanged, original) = failed.compareExchange(expected: current, desired: index, ordering: .relaxed)
+                                    if exchanged { break }
+                                    current = original
+                                }
+                            }
+                            out.value[index] = result
                         }
                     }
                 }
             }
         }
-        return try slots.map { try $0!.get() }
+        var results: [T] = []
+        results.reserveCapacity(slots.count)
+        for slot in slots {
+            // A missing slot follows a failure, which the loop has thrown by then.
+            guard let slot else { break }
+            results.append(try slot.get())
+        }
+        return results
     }
 
     /// Runs `body` once per chunk of `0..<count` on up to `threads` threads.

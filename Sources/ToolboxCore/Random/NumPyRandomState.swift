@@ -1,4 +1,3 @@
-import ToolboxCore
 
 /// NumPy's legacy `RandomState`: the Mersenne Twister MT19937 (Matsumoto and Nishimura, 1998)
 /// seeded with `init_genrand`, and `randint` by masked rejection sampling.
@@ -6,11 +5,11 @@ import ToolboxCore
 /// The tree and forest estimators derive their random choices from it exactly as
 /// scikit-learn does from `random_state`, so a seed here grows the trees scikit-learn grows
 /// with the same `random_state`.
-struct NumPyRandomState {
+package struct NumPyRandomState {
     private var state = [UInt32](repeating: 0, count: 624)
     private var index = 624
 
-    init(seed: UInt32) {
+    package init(seed: UInt32) {
         state[0] = seed
         for i in 1..<624 {
             state[i] = 1_812_433_253 &* (state[i - 1] ^ (state[i - 1] >> 30)) &+ UInt32(i)
@@ -18,7 +17,7 @@ struct NumPyRandomState {
         index = 624
     }
 
-    mutating func nextUInt32() -> UInt32 {
+    package mutating func nextUInt32() -> UInt32 {
         if index >= 624 {
             for i in 0..<624 {
                 let y = (state[i] & 0x8000_0000) | (state[(i + 1) % 624] & 0x7FFF_FFFF)
@@ -39,7 +38,7 @@ struct NumPyRandomState {
 
     /// `randint(low, high)` for a range below 2³²: draws masked to the smallest covering power
     /// of two, rejected until in range.
-    mutating func randint(_ low: Int, _ high: Int) -> Int {
+    package mutating func randint(_ low: Int, _ high: Int) -> Int {
         let range = UInt32(high - low - 1)
         if range == 0 { return low }
         var mask = range
@@ -56,13 +55,13 @@ struct NumPyRandomState {
 
     /// `random_sample()`: a double in [0, 1) from two draws (27 and 26 bits), as NumPy's
     /// legacy `random_double`.
-    mutating func randomSample() -> Double {
+    package mutating func randomSample() -> Double {
         let a = Double(nextUInt32() >> 5), b = Double(nextUInt32() >> 6)
         return (a * 67_108_864 + b) / 9_007_199_254_740_992
     }
 
     /// `shuffle(array)`: Fisher–Yates from the end, each swap partner `random_interval(i)`.
-    mutating func shuffle(_ array: inout [Int]) {
+    package mutating func shuffle(_ array: inout [Int]) {
         guard array.count > 1 else { return }
         for i in stride(from: array.count - 1, through: 1, by: -1) {
             array.swapAt(i, randint(0, i + 1))
@@ -70,7 +69,7 @@ struct NumPyRandomState {
     }
 
     /// `permutation(n)`: `0..<n` shuffled.
-    mutating func permutation(_ n: Int) -> [Int] {
+    package mutating func permutation(_ n: Int) -> [Int] {
         var array = Array(0..<n)
         shuffle(&array)
         return array
@@ -78,7 +77,7 @@ struct NumPyRandomState {
 
     /// scikit-learn's `_approximate_mode(counts, draws, rng)`: each class's share of `draws`
     /// floored, the rest added to the largest remainders, ties broken by `choice(replace=False)`.
-    mutating func approximateMode(_ counts: [Int], draws: Int) -> [Int] {
+    package mutating func approximateMode(_ counts: [Int], draws: Int) -> [Int] {
         let total = Double(counts.reduce(0, +))
         let continuous = counts.map { Double($0) / total * Double(draws) }
         var floored = continuous.map { $0.rounded(.down) }
@@ -95,33 +94,16 @@ struct NumPyRandomState {
         return floored.map { Int($0) }
     }
 
-    /// The two seeds scikit-learn's `HistGradientBoosting` draws from `random_state` with
-    /// `RandomState(random_state).randint(2³² − 1)`: the first seeds binning's subsample and
-    /// early stopping's split, the second the `max_features` generator. `nil` for seeds above
-    /// 2³² − 1, which NumPy refuses.
-    static func histGradientBoostingSeeds(randomState: UInt64) -> (random: UInt32, featureSubsample: UInt32)? {
-        guard randomState <= UInt64(UInt32.max) else { return nil }
-        var state = NumPyRandomState(seed: UInt32(randomState))
-        let random = UInt32(state.randint(0, Int(UInt32.max)))
-        return (random, UInt32(state.randint(0, Int(UInt32.max))))
-    }
-
     /// scikit-learn's `MAX_INT` / `RAND_R_MAX`: 2³¹ − 1.
-    static let maxInt = 2_147_483_647
+    package static let maxInt = 2_147_483_647
 
     /// `seed` as NumPy's `RandomState` takes it: 0...2³²−1, larger seeds rejected (NumPy
     /// raises), never truncated.
-    static func validatedSeed(_ seed: UInt64, parameter: String = "random_state") throws -> UInt32 {
+    package static func validatedSeed(_ seed: UInt64, parameter: String = "random_state") throws -> UInt32 {
         guard let state = UInt32(exactly: seed) else {
             throw ToolboxError(.invalidParameter, "\(parameter) must be in 0...\(UInt32.max) (NumPy's RandomState takes 32 bits), got \(seed)",
                                context: ErrorContext(parameter: parameter))
         }
         return state
-    }
-
-    /// The xorshift state a scikit-learn splitter takes from `random_state`.
-    static func splitterState(seed: UInt32) -> UInt64 {
-        var random = NumPyRandomState(seed: seed)
-        return UInt64(random.randint(0, maxInt))
     }
 }

@@ -1,11 +1,13 @@
-/// SHA-256 (FIPS 180-4), used for training-data fingerprints and archive checksums.
+/// SHA-256 (FIPS 180-4), used for training-data fingerprints, archive checksums and content-addressed
+/// artifacts. Named apart from swift-crypto's `SHA256`, so a program importing both (a server) needs
+/// no module qualification.
 ///
 /// ```swift
-/// var hasher = SHA256()
+/// var hasher = ContentSHA256()
 /// hasher.update(bytes)
 /// let hex = hasher.finalize().hexString
 /// ```
-public struct SHA256: Sendable {
+public struct ContentSHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19)
     private var pending: [UInt8] = []
@@ -16,7 +18,7 @@ public struct SHA256: Sendable {
 
     /// The digest of `bytes` in one call.
     public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> Digest where Bytes.Element == UInt8 {
-        var hasher = SHA256()
+        var hasher = ContentSHA256()
         hasher.update(Array(bytes))
         return hasher.finalize()
     }
@@ -113,7 +115,7 @@ public struct SHA256: Sendable {
     }
 }
 
-extension SHA256 {
+extension ContentSHA256 {
     /// A 32-byte SHA-256 digest.
     public struct Digest: Sendable, Hashable, CustomStringConvertible {
         /// The 32 digest bytes.

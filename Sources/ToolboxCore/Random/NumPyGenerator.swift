@@ -4,7 +4,7 @@
 ///
 /// scikit-learn's `HistGradientBoosting` draws the features each split considers
 /// (`max_features`) from such a generator, so the same seed draws the same features.
-struct NumPyGenerator {
+package struct NumPyGenerator {
     private var state: UInt128
     private let increment: UInt128
     /// The upper half of the last 64-bit draw, kept for the next 32-bit draw.
@@ -12,7 +12,7 @@ struct NumPyGenerator {
 
     private static let multiplier = UInt128(0x2360_ED05_1FC6_5DA4) << 64 | UInt128(0x4385_DF64_9FCC_F645)
 
-    init(seed: UInt64) {
+    package init(seed: UInt64) {
         let words = Self.seedSequenceState(seed: seed, words: 8)
         // Four 64-bit words, each two 32-bit words little-endian: the state, then the stream.
         let wide = (0..<4).map { UInt64(words[2 * $0]) | UInt64(words[2 * $0 + 1]) << 32 }
@@ -28,7 +28,7 @@ struct NumPyGenerator {
     private mutating func step() { state = state &* Self.multiplier &+ increment }
 
     /// The next 64-bit output (the state advanced, then XSL-RR of the new state).
-    mutating func nextUInt64() -> UInt64 {
+    package mutating func nextUInt64() -> UInt64 {
         step()
         let folded = UInt64(truncatingIfNeeded: state >> 64) ^ UInt64(truncatingIfNeeded: state)
         let rotation = UInt64(truncatingIfNeeded: state >> 122)
@@ -36,7 +36,7 @@ struct NumPyGenerator {
     }
 
     /// The next 32-bit output: the low half of a 64-bit draw, then its high half.
-    mutating func nextUInt32() -> UInt32 {
+    package mutating func nextUInt32() -> UInt32 {
         if let high = buffered {
             buffered = nil
             return high
@@ -47,7 +47,7 @@ struct NumPyGenerator {
     }
 
     /// `random_interval(max)`: a uniform integer in 0...max by masked rejection.
-    mutating func interval(_ max: Int) -> Int {
+    package mutating func interval(_ max: Int) -> Int {
         guard max > 0 else { return 0 }
         var mask = UInt64(max)
         for shift in [1, 2, 4, 8, 16, 32] { mask |= mask >> UInt64(shift) }
@@ -65,13 +65,13 @@ struct NumPyGenerator {
 
     /// `Generator.shuffle` of a one-dimensional array: from the end, each element swapped with
     /// one at `interval(i)`.
-    mutating func shuffle<Element>(_ array: inout [Element]) {
+    package mutating func shuffle<Element>(_ array: inout [Element]) {
         guard array.count > 1 else { return }
         for i in stride(from: array.count - 1, through: 1, by: -1) { array.swapAt(i, interval(i)) }
     }
 
     /// `SeedSequence(seed).generate_state(words, uint32)`.
-    static func seedSequenceState(seed: UInt64, words: Int) -> [UInt32] {
+    package static func seedSequenceState(seed: UInt64, words: Int) -> [UInt32] {
         let initA: UInt32 = 0x43B0_D7E5, multiplyA: UInt32 = 0x931E_8875
         let initB: UInt32 = 0x8B51_F9DD, multiplyB: UInt32 = 0x58F3_8DED
         let mixLeft: UInt32 = 0xCA01_F9DD, mixRight: UInt32 = 0x4973_F715
