@@ -147,6 +147,8 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
     /// The k nearest vectors among the `nprobe` lists nearest each query.
     /// - Throws: ``ToolboxError/Code/invalidParameter`` when the index is not trained or k is
     ///   outside 1...count; the errors of checking the queries.
+    /// - Complexity: O(nq · nlist · d) to rank the lists, then O(nq · nprobe · (n / nlist) · d) to scan
+    /// them (balanced lists), plus O(log k) per candidate to keep the best k; parallel over queries.
     public func search(_ queries: [Float], k: Int, filter: SearchFilter? = nil) throws -> SearchResults {
         let nq = try checkVectors(queries, dimension: dimension, name: "queries")
         let q = metric == .cosine ? normalizedRows(queries, dimension: dimension) : queries

@@ -63,6 +63,9 @@ public struct KMeans: Sendable, Hashable {
     /// Trains on n × d vectors.
     /// - Throws: ``ToolboxError/Code/invalidParameter`` for k < 1, fewer points than k, or
     ///   iterations < 1; the errors of checking the vectors (NaN or infinity, naming the row).
+    /// - Complexity: O(iterations · n · k · d) time through BLAS (Hamerly's bounds skip points that
+    /// cannot move, so late iterations cost far less), plus k-means++ seeding O(k · m · d) on a sample
+    /// of m = 32 · k points; O((n + k) · d) memory. n is capped at `maxPointsPerCentroid` · k.
     public func train(_ vectors: [Float], dimension d: Int) throws -> Result {
         let n = try checkVectors(vectors, dimension: d, name: "vectors")
         guard k >= 1, iterations >= 1, maxPointsPerCentroid >= 1 else {

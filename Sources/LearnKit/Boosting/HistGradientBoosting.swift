@@ -50,6 +50,9 @@ public struct HistGradientBoostingRegressor: Estimator, Configurable, Hashable {
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
     public static var fitContextUsage: FitContextUsage { [.sampleWeights, .categoricalFeatures, .evaluationSet, .progress] }
 
+    /// - Complexity: O(n·p) to bin, then per iteration O(n·p) for the root histogram and O(n) per
+    /// split level with sibling subtraction, plus O(L·p·bins) to scan splits (L leaves): about
+    /// O(iterations · (n·depth + L·p·bins)) time, O(n·p) bytes for the binned data, on every core.
     public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> HistGradientBoostingRegressorModel {
         try validateBoostingInput(x, y)
         if loss == .poisson, let bad = y.firstIndex(where: { $0 < 0 }) {
@@ -103,6 +106,9 @@ public struct HistGradientBoostingClassifier: Estimator, Configurable, Hashable 
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
     public static var fitContextUsage: FitContextUsage { [.sampleWeights, .categoricalFeatures, .evaluationSet, .progress] }
 
+    /// - Complexity: O(n·p) to bin, then per iteration O(n·p) for the root histogram and O(n) per
+    /// split level with sibling subtraction, plus O(L·p·bins) to scan splits (L leaves): about
+    /// O(iterations · (n·depth + L·p·bins)) time, O(n·p) bytes for the binned data, on every core.
     public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> HistGradientBoostingClassifierModel {
         try validateBoostingInput(x, y)
         let schema = try context.validated(x: x, y: y)
@@ -151,6 +157,7 @@ public struct HistGradientBoostingRegressorModel: Predictor {
     /// Iterations kept (early stopping may end before `max_iter`).
     public var iterationCount: Int { ensemble.iterations }
 
+    /// - Complexity: O(rows · trees · depth) time (times the classes for multiclass), parallel over rows.
     public func predict(_ x: Matrix<Double>) throws -> [Double] {
         let raw = try ensemble.rawPredictions(x, threads: hyperparameters.parameters.threads)
         return hyperparameters.loss == .poisson ? raw.map { exp($0) } : raw
@@ -182,6 +189,7 @@ public struct HistGradientBoostingClassifierModel: Classifier {
         try Matrix(rows: x.rows, columns: ensemble.outputs, values: try ensemble.rawPredictions(x, threads: hyperparameters.parameters.threads))
     }
 
+    /// - Complexity: O(rows · trees · depth) time (times the classes for multiclass), parallel over rows.
     public func predictProbabilities(_ x: Matrix<Double>) throws -> Matrix<Double> {
         let raw = try ensemble.rawPredictions(x, threads: hyperparameters.parameters.threads)
         let k = classes.count

@@ -313,6 +313,9 @@ public struct SHAPInteractionValues: Sendable, Hashable {
 public protocol TreeExplainable: FittedModel {
     /// SHAP values of the raw output (log-odds for boosted classifiers, probabilities for
     /// trees and forests, as shap's `TreeExplainer` with its default `model_output="raw"`).
+    /// - Complexity: O(rows · T · L · D²) time for T trees of L leaves and depth D (Lundberg et al.,
+    /// "Consistent individualized feature attribution for tree ensembles", 2018), the path holding each
+    /// feature once so D is at most the features used; O(D²) memory per thread.
     func shapValues(_ x: Matrix<Double>, threads: Int?) throws -> SHAPValues
     /// SHAP interaction values of the raw output, as shap's `shap_interaction_values`.
     func shapInteractionValues(_ x: Matrix<Double>, threads: Int?) throws -> SHAPInteractionValues
