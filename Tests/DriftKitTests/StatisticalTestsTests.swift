@@ -136,14 +136,16 @@ struct RadixSortTests {
         #expect(RadixSort.sorted(constant) == constant)
     }
 
-    /// Selected order statistics are the sorted array's, with ties, sorted input and repeats.
-    @Test func orderStatisticsAreTheSortedValues() {
+    /// Quantiles by selection are the sorted array's (ToolboxCore's one NumPy-linear quantile),
+    /// with ties, sorted input and repeats.
+    @Test func quantilesBySelectionAreTheSortedValues() {
         var generator = SeededGenerator(seed: 4)
         for values in [(0..<20_001).map { _ in generator.nextNormal() }, (0..<250_000).map { _ in generator.nextNormal() }, (0..<5_000).map { _ in Double(generator.nextInt(below: 7)) },
                        (0..<3_000).map(Double.init), [Double](repeating: 1, count: 100), [3.0]] {
             let sorted = values.sorted()
-            let ranks = [0, values.count - 1, values.count / 2, values.count / 3, values.count / 2, max(0, values.count - 2)]
-            #expect(OrderStatistics.select(values, ranks: ranks) == ranks.map { sorted[$0] }, "\(values.count)")
+            let qs = [0, 1, 0.5, 1.0 / 3, 0.05, 0.999]
+            #expect(Quantile.linear(selecting: values, qs) == qs.map { Quantile.linear(sorted, $0) }, "\(values.count)")
+            #expect(Distance.quantiles(values, qs) == qs.map { Distance.quantile(sorted, $0) })
         }
     }
 }

@@ -104,27 +104,15 @@ public enum Distance {
         return (keys, keys.map { Double(reference.counts[$0] ?? 0) / r }, keys.map { Double(current.counts[$0] ?? 0) / c })
     }
 
-    /// NumPy's default (linear) quantiles of unsorted values, by selection rather than sorting.
+    /// NumPy's default (linear) quantiles of unsorted values, by selection rather than sorting
+    /// (ToolboxCore's one implementation).
     static func quantiles(_ values: [Double], _ qs: [Double]) -> [Double] {
-        let n = values.count
-        let positions = qs.map { $0 * Double(n - 1) }
-        let below = positions.map { Int($0.rounded(.down)) }
-        let ranks = below.flatMap { [$0, min($0 + 1, n - 1)] }
-        let selected = OrderStatistics.select(values, ranks: ranks)
-        return qs.indices.map { k in
-            let (lowValue, highValue) = (selected[2 * k], selected[2 * k + 1])
-            let fraction = positions[k] - Double(below[k])
-            return below[k] + 1 < n ? lowValue + (highValue - lowValue) * fraction : lowValue
-        }
+        Quantile.linear(selecting: values, qs)
     }
 
     /// NumPy's default (linear) quantile of sorted values.
     static func quantile(_ sorted: [Double], _ q: Double) -> Double {
-        let position = q * Double(sorted.count - 1)
-        let below = Int(position.rounded(.down))
-        let fraction = position - Double(below)
-        guard below + 1 < sorted.count else { return sorted[sorted.count - 1] }
-        return sorted[below] + (sorted[below + 1] - sorted[below]) * fraction
+        Quantile.linear(sorted, q)
     }
 
     /// Population stability index Σ (q − p)·ln(q/p) over bins, p the reference proportions and

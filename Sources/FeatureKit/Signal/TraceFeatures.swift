@@ -155,7 +155,7 @@ public struct TraceFeatureComputer: Sendable {
         out += [mean, std, m2, low, high, high - low, absSum / dn, absMax, rms, energy]
         out.append(m2 > 0 ? m3 / (m2 * std) : 0)
         out.append(m2 > 0 ? m4 / (m2 * m2) - 3 : 0)
-        let q = OrderStatistics.percentiles(x, [0.05, 0.25, 0.5, 0.75, 0.95])
+        let q = Quantile.linear(selecting: x, [0.05, 0.25, 0.5, 0.75, 0.95])
         out += [q[2], q[0], q[1], q[3], q[4], q[3] - q[1]]
         out.append(rms > 0 ? absMax / rms : 0)
         var zero = 0, meanCross = 0, change = 0.0
