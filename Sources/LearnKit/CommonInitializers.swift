@@ -12,16 +12,8 @@ extension HistGradientBoostingClassifier {
     public init(maxIterations: Int = 100, learningRate: Double = 0.1, maxLeafNodes: Int? = 31, maxDepth: Int? = nil,
                 minSamplesLeaf: Int = 20, l2Regularization: Double = 0, earlyStopping: EarlyStopping = .auto,
                 seed: UInt64 = 0, classWeight: ClassWeight = .none) {
-        var parameters = BoostingParameters()
-        parameters.maxIterations = maxIterations
-        parameters.learningRate = learningRate
-        parameters.maxLeafNodes = maxLeafNodes
-        parameters.maxDepth = maxDepth
-        parameters.minSamplesLeaf = minSamplesLeaf
-        parameters.l2Regularization = l2Regularization
-        parameters.earlyStopping = earlyStopping
-        parameters.seed = seed
-        self.init(parameters: parameters, classWeight: classWeight)
+        self.init(parameters: .common(maxIterations, learningRate, maxLeafNodes, maxDepth, minSamplesLeaf, l2Regularization, earlyStopping, seed),
+                  classWeight: classWeight)
     }
 }
 
@@ -30,16 +22,7 @@ extension HistGradientBoostingRegressor {
     public init(maxIterations: Int = 100, learningRate: Double = 0.1, maxLeafNodes: Int? = 31,
                 maxDepth: Int? = nil, minSamplesLeaf: Int = 20, l2Regularization: Double = 0, earlyStopping: EarlyStopping = .auto,
                 seed: UInt64 = 0) {
-        var parameters = BoostingParameters()
-        parameters.maxIterations = maxIterations
-        parameters.learningRate = learningRate
-        parameters.maxLeafNodes = maxLeafNodes
-        parameters.maxDepth = maxDepth
-        parameters.minSamplesLeaf = minSamplesLeaf
-        parameters.l2Regularization = l2Regularization
-        parameters.earlyStopping = earlyStopping
-        parameters.seed = seed
-        self.init(parameters: parameters)
+        self.init(parameters: .common(maxIterations, learningRate, maxLeafNodes, maxDepth, minSamplesLeaf, l2Regularization, earlyStopping, seed))
     }
 }
 
@@ -58,5 +41,22 @@ extension RandomForestRegressor {
                 bootstrap: Bool = true, seed: UInt64 = 0) {
         let tree = TreeParameters(maxDepth: maxDepth, minSamplesLeaf: minSamplesLeaf, maxFeatures: maxFeatures)
         self.init(parameters: ForestParameters(treeCount: treeCount, tree: tree, bootstrap: bootstrap, seed: seed))
+    }
+}
+
+extension BoostingParameters {
+    /// scikit-learn's defaults with the commonly set values given.
+    static func common(_ maxIterations: Int, _ learningRate: Double, _ maxLeafNodes: Int?, _ maxDepth: Int?, _ minSamplesLeaf: Int,
+                       _ l2Regularization: Double, _ earlyStopping: EarlyStopping, _ seed: UInt64) -> BoostingParameters {
+        var parameters = BoostingParameters()
+        parameters.maxIterations = maxIterations
+        parameters.learningRate = learningRate
+        parameters.maxLeafNodes = maxLeafNodes
+        parameters.maxDepth = maxDepth
+        parameters.minSamplesLeaf = minSamplesLeaf
+        parameters.l2Regularization = l2Regularization
+        parameters.earlyStopping = earlyStopping
+        parameters.seed = seed
+        return parameters
     }
 }

@@ -54,13 +54,7 @@ extension ModelSelection {
             let train = returnTrainScores ? try scores(split.train, trainTable) : []
             return CrossValidationOutcome(test: test, train: train, fitTime: Double(fitted - start) / 1e9, scoreTime: Double(scored - fitted) / 1e9)
         }
-        var result = CrossValidationResult(testScores: [:], trainScores: [:], fitTimes: outcomes.map(\.fitTime),
-                                           scoreTimes: outcomes.map(\.scoreTime))
-        for (s, scorer) in scoring.enumerated() {
-            result.testScores[scorer.name] = outcomes.map { $0.test[s] }
-            if returnTrainScores { result.trainScores[scorer.name] = outcomes.map { $0.train[s] } }
-        }
-        return result
+        return CrossValidationResult(outcomes, scoring: scoring, returnTrainScores: returnTrainScores)
     }
 
     /// Training and validation scores of a pipeline on a table as the training set grows, on

@@ -89,6 +89,17 @@ struct CrossValidationOutcome: Sendable {
     var test: [Double], train: [Double], fitTime: Double, scoreTime: Double
 }
 
+extension CrossValidationResult {
+    /// The splits' outcomes gathered by scorer name.
+    init(_ outcomes: [CrossValidationOutcome], scoring: [Scorer], returnTrainScores: Bool) {
+        self.init(testScores: [:], trainScores: [:], fitTimes: outcomes.map(\.fitTime), scoreTimes: outcomes.map(\.scoreTime))
+        for (s, scorer) in scoring.enumerated() {
+            testScores[scorer.name] = outcomes.map { $0.test[s] }
+            if returnTrainScores { trainScores[scorer.name] = outcomes.map { $0.train[s] } }
+        }
+    }
+}
+
 /// Cross-validation and learning curves (scikit-learn's `model_selection`).
 public enum ModelSelection {
     /// Fits a fresh model on each split's training rows and scores it on the test rows.
@@ -123,13 +134,7 @@ public enum ModelSelection {
             let train = returnTrainScores ? try inData(split.train) { try scoring.map { try $0.score(model, trainX, trainY) } } : []
             return CrossValidationOutcome(test: test, train: train, fitTime: Double(fitted - start) / 1e9, scoreTime: Double(scored - fitted) / 1e9)
         }
-        var result = CrossValidationResult(testScores: [:], trainScores: [:], fitTimes: outcomes.map(\.fitTime),
-                                           scoreTimes: outcomes.map(\.scoreTime))
-        for (s, scorer) in scoring.enumerated() {
-            result.testScores[scorer.name] = outcomes.map { $0.test[s] }
-            if returnTrainScores { result.trainScores[scorer.name] = outcomes.map { $0.train[s] } }
-        }
-        return result
+        return CrossValidationResult(outcomes, scoring: scoring, returnTrainScores: returnTrainScores)
     }
 
     /// Training and validation scores as the training set grows (scikit-learn's `learning_curve`):
