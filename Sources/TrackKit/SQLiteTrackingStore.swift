@@ -14,7 +14,11 @@ import ToolboxCore
 public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
     /// The store's folder.
     public let root: URL
-    let pool: DatabasePool
+    /// The database: a pool of connections (WAL), or on read-only storage one immutable
+    /// read-only connection.
+    let pool: any DatabaseWriter
+    /// Whether the store was opened from read-only storage: reading works, writing is refused.
+    public let isReadOnly: Bool
     /// Who changes are recorded as made by in the audit log when a call names no one.
     public let defaultActor: String
 
@@ -24,49 +28,14 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
     public init(folder: String, actor: String? = nil) throws {
         root = URL(fileURLWithPath: folder, isDirectory: true)
         defaultActor = actor ?? ProcessInfo.processInfo.environment["USER"] ?? getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "unknown"
-        let databasePath = root.appendingPathComponent("tracking.sqlite").path
-        do {
-            var info = stat()
-            if stat(folder, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR {
-                throw ToolboxError(.ioError, "the store must be a folder; this is \(fileKind(info.st_mode))",
-                                   context: ErrorContext(path: folder))
-            }
-            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-            if lstat(databasePath, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
-                throw ToolboxError(.ioError, "the tracking database is not a regular file", context: ErrorContext(path: databasePath))
-            }
-            if info.st_size >= 16, let head = try? RegularFile.head(databasePath, count: 16), head != Array("SQLite format 3\0".utf8) {
-                throw ToolboxError(.corruptStore, "not a SQLite database (no SQLite header)", context: ErrorContext(path: databasePath))
-            }
-            // Processes opening a new store at once take turns to create its schema: the
-            // migrator's check-then-create is not atomic across connections, a file lock is.
-            let lockPath = root.appendingPathComponent("tracking.lock").path
-            let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
-            guard lock >= 0 else {
-                throw ToolboxError(.ioError, "cannot open the store's lock file: \(String(cString: strerror(errno)))", context: ErrorContext(path: lockPath))
-            }
-            defer { close(lock) }
-            while flock(lock, LOCK_EX) != 0 {
-                guard errno == EINTR else {
-                    throw ToolboxError(.ioError, "cannot lock the store: \(String(cString: strerror(errno)))", context: ErrorContext(path: lockPath))
-                }
-            }
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(60)
-            pool = try DatabasePool(path: databasePath, configuration: configuration)
-            let migrator = Self.migrator
-            if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
-                throw ToolboxError(.unsupported, "the tracking store was written by a newer DSToolbox (schema \(try pool.read { try migrator.appliedIdentifiers($0) }.sorted().last ?? "?")); upgrade to open it",
-                                   context: ErrorContext(path: databasePath))
-            }
-            try migrator.migrate(pool)
-        } catch let error as ToolboxError {
-            throw error
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
-            throw ToolboxError(.corruptStore, "not a SQLite database or corrupt: \(error.message ?? "\(error)")", context: ErrorContext(path: databasePath))
-        } catch {
-            throw StoreErrors.typed(error, doing: "cannot open the tracking store", path: folder)
-        }
+        (pool, isReadOnly) = try Self.opener.open(folder: folder)
+    }
+
+    /// How the tracking database opens (shared with every SQLite store: lock, migrations,
+    /// newer-schema check, foreign databases refused untouched, read-only storage).
+    static var opener: SQLiteStoreOpener {
+        SQLiteStoreOpener(kind: "tracking store", databaseName: "tracking.sqlite", lockName: "tracking.lock", migrator: migrator,
+                          firstMigration: "v1: experiments, runs, params, metrics, tags")
     }
 
     static var migrator: DatabaseMigrator {
