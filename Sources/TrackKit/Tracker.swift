@@ -22,9 +22,14 @@ public struct Tracker: Sendable {
 
     /// Runs `body` inside a new run of `experiment`: FINISHED when it returns, FAILED when it
     /// throws (the error is rethrown after the run is ended).
+    ///
+    /// The body runs in the caller's isolation (`#isolation`), so `@MainActor` code (an app, a
+    /// notebook-style tool) can use its own state inside it and return values that are not
+    /// `Sendable`.
     @discardableResult
-    public func run<T: Sendable>(_ experiment: String, name: String? = nil, parent: String? = nil, source: String? = nil,
-                                 _ body: (ActiveRun) async throws -> T) async throws -> T {
+    public func run<T>(_ experiment: String, name: String? = nil, parent: String? = nil, source: String? = nil,
+                       isolation: isolated (any Actor)? = #isolation,
+                       _ body: (ActiveRun) async throws -> T) async throws -> T {
         let record = try store.createRun(experimentID: try store.experiment(named: experiment).id, name: name, parentRunID: parent,
                                          source: source, user: user)
         let active = ActiveRun(id: record.id, store: store)

@@ -69,6 +69,21 @@ struct ModelLoadingTests {
         #expect(throws: ToolboxError.self) { try ridge.predictions(try DataTable([("x0", .numeric([1]))]), probabilities: true) }
     }
 
+    /// SHAP values say which class each output explains, by label.
+    @Test func shapValuesNameTheirClasses() throws {
+        let (forest, table) = try Self.fitted()
+        let x = try forest.inputMatrix(selectingFrom: table)
+        let forestValues = try (forest as! any TreeExplainable).shapValues(x, threads: nil)
+        #expect(forestValues.explainedClasses == Array([ClassLabel.text("ham"), .text("spam")].suffix(forestValues.values.count)))
+        let features = try table.dropping(["label"]).toMatrix()
+        let target = try table.target(named: "label")
+        let boosting = try HistGradientBoostingClassifier(maxIterations: 5).fit(features.matrix, target.values,
+                                                                               context: FitContext(features, targetLabels: target.labels))
+        #expect(try boosting.shapValues(features.matrix).explainedClasses == [.text("spam")])
+        let data = DataGenerators.regression(samples: 40, features: 2, noise: 1, seed: 2)
+        #expect(try HistGradientBoostingRegressor(maxIterations: 3).fit(data.x, data.y).shapValues(data.x).explainedClasses == nil)
+    }
+
     @Test func filesAndURIsLoadTheSameModel() async throws {
         let (model, table) = try Self.fitted()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dstb-load-\(UUID().uuidString)").path

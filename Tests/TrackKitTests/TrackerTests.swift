@@ -43,3 +43,24 @@ struct TrackerTests {
         #expect(try tracker.store.run(id: failedID).status == .failed)
     }
 }
+
+/// `Tracker.run` from `@MainActor` code: the body uses main-actor state and returns a value
+/// that is not `Sendable`.
+@MainActor
+@Suite("Tracking from the main actor")
+struct MainActorTrackingTests {
+    final class Notes { var lines: [String] = [] }
+    var notes = Notes()
+
+    @Test func aRunBodyUsesMainActorState() async throws {
+        let folder = SQLiteTrackingStoreTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let tracker = Tracker(store: try SQLiteTrackingStore(folder: folder))
+        let returned = try await tracker.run("ui") { run in
+            notes.lines.append("started \(run.id)")
+            try run.log(metric: "loss", 0.5)
+            return notes
+        }
+        #expect(returned === notes && notes.lines.count == 1)
+    }
+}

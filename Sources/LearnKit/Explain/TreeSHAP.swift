@@ -290,6 +290,34 @@ public struct SHAPValues: Sendable, Hashable {
     public var values: [Matrix<Double>]
     /// The expected raw output per output: values of a row plus it give the raw prediction.
     public var expectedValue: [Double]
+    /// For a classifier, the class each output explains, as trained (`"churned"`): every class
+    /// when there is an output per class, the second (positive) class when a binary model has
+    /// one output; `nil` for regressors.
+    public var explainedClasses: [ClassLabel]?
+
+    public init(values: [Matrix<Double>], expectedValue: [Double], explainedClasses: [ClassLabel]? = nil) {
+        self.values = values
+        self.expectedValue = expectedValue
+        self.explainedClasses = explainedClasses
+    }
+}
+
+extension FittedModel {
+    /// The classes `outputs` SHAP outputs of this model explain (see ``SHAPValues/explainedClasses``).
+    func explainedClasses(outputs: Int) -> [ClassLabel]? {
+        guard let classifier else { return nil }
+        let labels = classifier.classLabels
+        if outputs == labels.count { return labels }
+        if outputs == 1, labels.count == 2 { return [labels[1]] }
+        return nil
+    }
+
+    /// `values` with the classes they explain.
+    func labelled(_ values: SHAPValues) -> SHAPValues {
+        var labelled = values
+        labelled.explainedClasses = explainedClasses(outputs: values.values.count)
+        return labelled
+    }
 }
 
 /// SHAP interaction values of a model's raw output: per row, a `features x features` matrix
@@ -364,7 +392,7 @@ protocol TreeExplainerSource {
 
 extension HistGradientBoostingRegressorModel: TreeExplainable, TreeExplainerSource {
     var treeExplainer: TreeSHAP.Explainer { ensemble.explainer }
-    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try treeExplainer.shapValues(x, threads: threads) }
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { labelled(try treeExplainer.shapValues(x, threads: threads)) }
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try treeExplainer.interactionValues(x, threads: threads)
     }
@@ -372,7 +400,7 @@ extension HistGradientBoostingRegressorModel: TreeExplainable, TreeExplainerSour
 
 extension HistGradientBoostingClassifierModel: TreeExplainable, TreeExplainerSource {
     var treeExplainer: TreeSHAP.Explainer { ensemble.explainer }
-    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try treeExplainer.shapValues(x, threads: threads) }
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { labelled(try treeExplainer.shapValues(x, threads: threads)) }
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try treeExplainer.interactionValues(x, threads: threads)
     }
@@ -407,7 +435,7 @@ extension DecisionTreeClassifierModel: TreeExplainable, TreeExplainerSource {
     /// Class fractions per node, one output per class.
     var treeExplainer: TreeSHAP.Explainer { Tree.explainer([tree], featureCount: inputFeatureCount, classifier: true) }
     /// Class-probability SHAP values, one output per class.
-    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try treeExplainer.shapValues(x, threads: threads) }
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { labelled(try treeExplainer.shapValues(x, threads: threads)) }
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try treeExplainer.interactionValues(x, threads: threads)
     }
@@ -415,7 +443,7 @@ extension DecisionTreeClassifierModel: TreeExplainable, TreeExplainerSource {
 
 extension DecisionTreeRegressorModel: TreeExplainable, TreeExplainerSource {
     var treeExplainer: TreeSHAP.Explainer { Tree.explainer([tree], featureCount: inputFeatureCount, classifier: false) }
-    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try treeExplainer.shapValues(x, threads: threads) }
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { labelled(try treeExplainer.shapValues(x, threads: threads)) }
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try treeExplainer.interactionValues(x, threads: threads)
     }
@@ -425,7 +453,7 @@ extension ForestClassifierModel: TreeExplainable, TreeExplainerSource {
     /// Class fractions averaged over the trees, one output per class.
     var treeExplainer: TreeSHAP.Explainer { Tree.explainer(trees, featureCount: inputFeatureCount, classifier: true) }
     /// Class-probability SHAP values averaged over the trees, one output per class.
-    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try treeExplainer.shapValues(x, threads: threads) }
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { labelled(try treeExplainer.shapValues(x, threads: threads)) }
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try treeExplainer.interactionValues(x, threads: threads)
     }
@@ -433,7 +461,7 @@ extension ForestClassifierModel: TreeExplainable, TreeExplainerSource {
 
 extension ForestRegressorModel: TreeExplainable, TreeExplainerSource {
     var treeExplainer: TreeSHAP.Explainer { Tree.explainer(trees, featureCount: inputFeatureCount, classifier: false) }
-    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try treeExplainer.shapValues(x, threads: threads) }
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { labelled(try treeExplainer.shapValues(x, threads: threads)) }
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try treeExplainer.interactionValues(x, threads: threads)
     }

@@ -337,7 +337,7 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
 
 extension ImportedBoostedRegressor: TreeExplainable, TreeExplainerSource {
     var treeExplainer: TreeSHAP.Explainer { get throws { try ensemble.explainer } }
-    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try ensemble.shapValues(x, threads: threads) }
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { labelled(try ensemble.shapValues(x, threads: threads)) }
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try ensemble.shapInteractionValues(x, threads: threads)
     }
@@ -345,7 +345,7 @@ extension ImportedBoostedRegressor: TreeExplainable, TreeExplainerSource {
 
 extension ImportedBoostedClassifier: TreeExplainable, TreeExplainerSource {
     var treeExplainer: TreeSHAP.Explainer { get throws { try ensemble.explainer } }
-    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { try ensemble.shapValues(x, threads: threads) }
+    public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { labelled(try ensemble.shapValues(x, threads: threads)) }
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try ensemble.shapInteractionValues(x, threads: threads)
     }
