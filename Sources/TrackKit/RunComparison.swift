@@ -20,18 +20,18 @@ public struct RunComparison: Sendable, Codable {
 
     /// Reads `runIDs` (at least one, each once) from `store`.
     /// - Throws: ``ToolboxError/Code/notFound`` for an unknown run id.
-    public init(store: any TrackingStore, runIDs: [String]) throws {
+    public init(store: any TrackingStore, runIDs: [String]) async throws {
         guard !runIDs.isEmpty, Set(runIDs).count == runIDs.count else {
             throw ToolboxError(.invalidParameter, "compare takes one or more distinct run ids", context: ErrorContext(parameter: "run"))
         }
-        let experiments = Dictionary(try store.experiments().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let experiments = Dictionary(try await store.experiments().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         var runs: [Entry] = [], histories: [String: [String: [RunMetric]]] = [:]
         for id in runIDs {
-            let run = try store.run(id: id)
-            let latest = try store.latestMetrics(runID: id)
-            runs.append(Entry(run: run, experiment: experiments[run.experimentID], params: try store.params(runID: id),
-                              metrics: latest.mapValues(\.value), tags: try store.tags(runID: id)))
-            for key in latest.keys { histories[key, default: [:]][id] = try store.metricHistory(runID: id, key: key) }
+            let run = try await store.run(id: id)
+            let latest = try await store.latestMetrics(runID: id)
+            runs.append(Entry(run: run, experiment: experiments[run.experimentID], params: try await store.params(runID: id),
+                              metrics: latest.mapValues(\.value), tags: try await store.tags(runID: id)))
+            for key in latest.keys { histories[key, default: [:]][id] = try await store.metricHistory(runID: id, key: key) }
         }
         self.runs = runs
         self.histories = histories

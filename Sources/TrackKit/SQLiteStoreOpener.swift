@@ -96,9 +96,12 @@ package struct SQLiteStoreOpener {
             let migrations = tables.contains("grdb_migrations") ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
             return (tables, migrations)
         }
-        guard !tables.isEmpty, !migrations.contains(firstMigration) else { return }
+        // A store another process is creating shows GRDB's migrations table before its first
+        // migration commits: only other tables without our migrations mark a foreign database.
+        let others = tables.filter { $0 != "grdb_migrations" }
+        guard !others.isEmpty, !migrations.contains(firstMigration) else { return }
         throw ToolboxError(.corruptStore,
-                           "this SQLite database is not a DS Toolbox \(kind) (it holds \(DataTable.listing(tables, limit: 8))); it was left untouched",
+                           "this SQLite database is not a DS Toolbox \(kind) (it holds \(DataTable.listing(others, limit: 8))); it was left untouched",
                            context: ErrorContext(path: path))
     }
 

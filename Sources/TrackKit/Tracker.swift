@@ -30,72 +30,84 @@ public struct Tracker: Sendable {
     public func run<T>(_ experiment: String, name: String? = nil, parent: String? = nil, source: String? = nil,
                        isolation: isolated (any Actor)? = #isolation,
                        _ body: (ActiveRun) async throws -> T) async throws -> T {
-        let record = try store.createRun(experimentID: try store.experiment(named: experiment).id, name: name, parentRunID: parent,
-                                         source: source, user: user)
+        let record = try await store.createRun(experimentID: try await store.experiment(named: experiment).id, name: name, parentRunID: parent,
+                                               source: source, user: user)
         let active = ActiveRun(id: record.id, store: store)
         do {
             let result = try await body(active)
-            try store.endRun(id: record.id, status: .finished)
+            try await store.endRun(id: record.id, status: .finished)
             return result
         } catch {
-            try? store.endRun(id: record.id, status: .failed)
+            try? await store.endRun(id: record.id, status: .failed)
             throw error
         }
     }
 }
 
-/// The run a ``Tracker/run(_:name:parent:source:_:)`` body logs to.
+/// The run a ``Tracker/run(_:name:parent:source:isolation:_:)`` body logs to.
 public struct ActiveRun: Sendable {
     public let id: String
     let store: any TrackingStore
 
-    public func log(params: [String: String]) throws { try store.logBatch(runID: id, params: params, metrics: [], tags: [:]) }
+    public func log(params: [String: String]) async throws { try await store.logBatch(runID: id, params: params, metrics: [], tags: [:]) }
 
-    public func log(metric key: String, _ value: Double, step: Int = 0) throws {
-        try store.logBatch(runID: id, params: [:], metrics: [RunMetric(key: key, value: value, step: Int64(step))], tags: [:])
+    public func log(metric key: String, _ value: Double, step: Int = 0) async throws {
+        try await store.logBatch(runID: id, params: [:], metrics: [RunMetric(key: key, value: value, step: Int64(step))], tags: [:])
     }
 
-    public func log(metrics: [String: Double], step: Int = 0) throws {
-        try store.logBatch(runID: id, params: [:], metrics: metrics.map { RunMetric(key: $0.key, value: $0.value, step: Int64(step)) }, tags: [:])
+    public func log(metrics: [String: Double], step: Int = 0) async throws {
+        try await store.logBatch(runID: id, params: [:], metrics: metrics.map { RunMetric(key: $0.key, value: $0.value, step: Int64(step)) }, tags: [:])
     }
 
-    public func tag(_ tags: [String: String]) throws { try store.logBatch(runID: id, params: [:], metrics: [], tags: tags) }
+    public func tag(_ tags: [String: String]) async throws { try await store.logBatch(runID: id, params: [:], metrics: [], tags: tags) }
 
     /// Logs an estimator's or a whole pipeline's hyperparameters as parameters, by their
     /// flattened names (`max_depth`, `forest__max_depth`, `columns__numeric__scaler__with_mean`):
     /// strings as they are and other values as JSON text (`5`, `0.5`, `true`, `{"yes":2}`), whole.
-    public func log(hyperparameters estimator: some Tunable) throws {
+    public func log(hyperparameters estimator: some Tunable) async throws {
         var params: [String: String] = [:]
         for (key, value) in estimator.flattenedHyperparameters {
             if case .string(let text) = value { params[key] = text } else { params[key] = value.jsonText }
         }
-        try log(params: params)
+        try await log(params: params)
     }
 
     /// Logs a fitted model as the artifact `path` (a model archive any program loads by name).
     @discardableResult
-    public func log<Model: FittedModel>(model: Model, path: String = "model.dstbx") throws -> ArtifactInfo {
-        try store.logModel(runID: id, model: model, path: path)
+    public func log<Model: FittedModel>(model: Model, path: String = "model.dstbx") async throws -> ArtifactInfo {
+        try await store.logModel(runID: id, model: model, path: path)
     }
 
     /// Stores a file (or with `directory`, a folder) as artifacts.
     @discardableResult
-    public func log(artifact file: String, path: String? = nil) throws -> ArtifactInfo {
-        try store.logArtifact(runID: id, file: file, path: path)
+    public func log(artifact file: String, path: String? = nil) async throws -> ArtifactInfo {
+        try await store.logArtifact(runID: id, file: file, path: path)
     }
 
     /// Records the data sets the run reads.
-    public func log(inputs: DatasetInput...) throws { try store.logInputs(runID: id, inputs: inputs) }
+    public func log(inputs: DatasetInput...) async throws { try await store.logInputs(runID: id, inputs: inputs) }
 
     /// A fit context progress callback that records each iteration's losses as metric history
     /// (`train_loss`, `validation_loss`), continuing the fit.
+    ///
+    /// A fit is synchronous: on the SQLite store each report is written as it comes; on a store
+    /// across a network the reports are sent in order by one task and a fit never waits on it.
     public func progressLogger() -> @Sendable (FitProgress) -> FitDirective {
         let store = self.store, id = self.id
+        let (stream, continuation) = AsyncStream<[RunMetric]>.makeStream()
+        if !(store is SQLiteTrackingStore) {
+            Task { for await metrics in stream { try? await store.logBatch(runID: id, params: [:], metrics: metrics, tags: [:]) } }
+        }
         return { progress in
             var metrics: [RunMetric] = []
             if let train = progress.trainLoss { metrics.append(RunMetric(key: "train_loss", value: train, step: Int64(progress.iteration))) }
             if let validation = progress.validationLoss { metrics.append(RunMetric(key: "validation_loss", value: validation, step: Int64(progress.iteration))) }
-            if !metrics.isEmpty { try? store.logBatch(runID: id, params: [:], metrics: metrics, tags: [:]) }
+            guard !metrics.isEmpty else { return .proceed }
+            if let sqlite = store as? SQLiteTrackingStore {
+                try? sqlite.logBatch(runID: id, params: [:], metrics: metrics, tags: [:])
+            } else {
+                continuation.yield(metrics)
+            }
             return .proceed
         }
     }

@@ -2,37 +2,41 @@ public import Foundation
 public import ToolboxCore
 
 /// Where experiments, runs, parameters, metrics and tags live, as MLflow's tracking store: the
-/// SQLite implementation (``SQLiteTrackingStore``) for one machine, and a PostgreSQL one for
-/// teams to follow behind the same protocol.
+/// SQLite implementation (``SQLiteTrackingStore``) for one machine, and a PostgreSQL store and a
+/// remote (MLflow REST) one to follow behind the same protocol.
+///
+/// Every requirement is `async`, so a store on a network (PostgreSQL, HTTP) never blocks a
+/// thread and a server awaits it. ``SQLiteTrackingStore`` meets them with synchronous methods
+/// (SQLite answers in microseconds), which code holding the concrete type calls directly.
 public protocol TrackingStore: Sendable {
     /// The experiment called `name`, created if it does not exist.
-    func experiment(named name: String) throws -> Experiment
+    func experiment(named name: String) async throws -> Experiment
     /// Starts a run in an experiment (status ``RunStatus/running``).
-    func createRun(experimentID: Int64, name: String?, parentRunID: String?, source: String?, user: String?) throws -> Run
+    func createRun(experimentID: Int64, name: String?, parentRunID: String?, source: String?, user: String?) async throws -> Run
     /// A run by id.
-    func run(id: String) throws -> Run
+    func run(id: String) async throws -> Run
     /// Ends a run with a final status.
-    func endRun(id: String, status: RunStatus) throws
+    func endRun(id: String, status: RunStatus) async throws
     /// Logs parameters, metrics and tags in one transaction: all of them or none.
     /// Parameters are write-once (the same value again is fine, another value is an error);
     /// metrics append to their history; tags overwrite.
-    func logBatch(runID: String, params: [String: String], metrics: [RunMetric], tags: [String: String]) throws
+    func logBatch(runID: String, params: [String: String], metrics: [RunMetric], tags: [String: String]) async throws
     /// A run's parameters.
-    func params(runID: String) throws -> [String: String]
+    func params(runID: String) async throws -> [String: String]
     /// A run's tags.
-    func tags(runID: String) throws -> [String: String]
+    func tags(runID: String) async throws -> [String: String]
     /// A metric's history in a run, by step, then timestamp, then logging order.
-    func metricHistory(runID: String, key: String) throws -> [RunMetric]
+    func metricHistory(runID: String, key: String) async throws -> [RunMetric]
     /// The latest value of each metric of a run (the last logged at the largest step).
-    func latestMetrics(runID: String) throws -> [String: RunMetric]
+    func latestMetrics(runID: String) async throws -> [String: RunMetric]
     /// Runs of the experiments (all when empty) that pass the filter, in order, a page at a time.
-    func searchRuns(experimentIDs: [Int64], filter: RunFilter?, orderBy: [RunOrder], maxResults: Int, offset: Int) throws -> [Run]
+    func searchRuns(experimentIDs: [Int64], filter: RunFilter?, orderBy: [RunOrder], maxResults: Int, offset: Int) async throws -> [Run]
     /// Every experiment, by id.
-    func experiments() throws -> [Experiment]
+    func experiments() async throws -> [Experiment]
     /// Records the data sets a run read (a fingerprint each); the same digest again is ignored.
-    func logInputs(runID: String, inputs: [DatasetInput]) throws
+    func logInputs(runID: String, inputs: [DatasetInput]) async throws
     /// The data sets a run read.
-    func inputs(runID: String) throws -> [DatasetInput]
+    func inputs(runID: String) async throws -> [DatasetInput]
 
     // MARK: Artifacts
 
@@ -40,52 +44,52 @@ public protocol TrackingStore: Sendable {
     /// addressed by SHA-256. Paths are written once: the same content again is fine, other
     /// content is an error (a registered version keeps naming what it named).
     @discardableResult
-    func logArtifact(runID: String, bytes: [UInt8], path: String) throws -> ArtifactInfo
+    func logArtifact(runID: String, bytes: [UInt8], path: String) async throws -> ArtifactInfo
     /// Stores the regular file at `file` as the run's artifact at `path` (default: its name).
     @discardableResult
-    func logArtifact(runID: String, file: String, path: String?) throws -> ArtifactInfo
+    func logArtifact(runID: String, file: String, path: String?) async throws -> ArtifactInfo
     /// Stores every file under `directory` as artifacts under `path` (default: the run's root).
     @discardableResult
-    func logArtifacts(runID: String, directory: String, path: String?) throws -> [ArtifactInfo]
+    func logArtifacts(runID: String, directory: String, path: String?) async throws -> [ArtifactInfo]
     /// A run's artifacts under `path` (all when nil), by path.
-    func artifacts(runID: String, under path: String?) throws -> [ArtifactInfo]
+    func artifacts(runID: String, under path: String?) async throws -> [ArtifactInfo]
     /// An artifact's bytes, checked against the recorded SHA-256.
-    func readArtifact(runID: String, path: String) throws -> [UInt8]
+    func readArtifact(runID: String, path: String) async throws -> [UInt8]
 
     // MARK: Model registry
 
     /// Creates a registered model (an error if it exists).
     @discardableResult
-    func createRegisteredModel(name: String, description: String?, actor: String?, reason: String?) throws -> RegisteredModel
+    func createRegisteredModel(name: String, description: String?, actor: String?, reason: String?) async throws -> RegisteredModel
     /// Every registered model, by name.
-    func registeredModels() throws -> [RegisteredModel]
+    func registeredModels() async throws -> [RegisteredModel]
     /// A registered model by name.
-    func registeredModel(name: String) throws -> RegisteredModel
+    func registeredModel(name: String) async throws -> RegisteredModel
     /// Registers a new version of `name` (creating the model if needed) from a run and,
     /// optionally, one of its artifacts: versions count 1, 2, 3, ... with no gap or duplicate,
     /// however many processes register at once.
     @discardableResult
-    func registerModelVersion(name: String, runID: String, artifactPath: String?, description: String?, actor: String?, reason: String?) throws -> ModelVersion
+    func registerModelVersion(name: String, runID: String, artifactPath: String?, description: String?, actor: String?, reason: String?) async throws -> ModelVersion
     /// A model's versions, oldest first.
-    func modelVersions(name: String) throws -> [ModelVersion]
+    func modelVersions(name: String) async throws -> [ModelVersion]
     /// One version of a model.
-    func modelVersion(name: String, version: Int) throws -> ModelVersion
+    func modelVersion(name: String, version: Int) async throws -> ModelVersion
     /// The version an alias points at.
-    func modelVersion(name: String, alias: String) throws -> ModelVersion
+    func modelVersion(name: String, alias: String) async throws -> ModelVersion
     /// Points `alias` at `version`. When the model has a promotion rule for the alias, the
     /// version's run must beat the current holder's metric, unless `force` (recorded as such).
-    func setAlias(name: String, alias: String, version: Int, force: Bool, actor: String?, reason: String?) throws
+    func setAlias(name: String, alias: String, version: Int, force: Bool, actor: String?, reason: String?) async throws
     /// Removes an alias.
-    func deleteAlias(name: String, alias: String, actor: String?, reason: String?) throws
+    func deleteAlias(name: String, alias: String, actor: String?, reason: String?) async throws
     /// States (or with nil, drops) the rule a version must pass to take `alias`.
-    func setPromotionRule(name: String, alias: String, rule: PromotionRule?, actor: String?, reason: String?) throws
+    func setPromotionRule(name: String, alias: String, rule: PromotionRule?, actor: String?, reason: String?) async throws
     /// Sets a tag on a model or, with `version`, on one of its versions.
-    func setModelTag(name: String, version: Int?, key: String, value: String, actor: String?, reason: String?) throws
+    func setModelTag(name: String, version: Int?, key: String, value: String, actor: String?, reason: String?) async throws
     /// Sets the description of a model or, with `version`, of one of its versions.
-    func setModelDescription(name: String, version: Int?, description: String, actor: String?, reason: String?) throws
+    func setModelDescription(name: String, version: Int?, description: String, actor: String?, reason: String?) async throws
     /// The audit log, oldest first: every registry change (who, when, what, why), filtered by
     /// model and alias when given.
-    func auditLog(model: String?, alias: String?, limit: Int) throws -> [AuditEntry]
+    func auditLog(model: String?, alias: String?, limit: Int) async throws -> [AuditEntry]
 }
 
 /// A data set a run read, by fingerprint (MLflow's dataset inputs).
@@ -187,51 +191,39 @@ public struct AuditEntry: Sendable, Hashable, Codable {
 
 extension TrackingStore {
     @discardableResult
-    public func registerModelVersion(name: String, runID: String, artifactPath: String? = nil, description: String? = nil) throws -> ModelVersion {
-        try registerModelVersion(name: name, runID: runID, artifactPath: artifactPath, description: description, actor: nil, reason: nil)
+    public func registerModelVersion(name: String, runID: String, artifactPath: String? = nil, description: String? = nil) async throws -> ModelVersion {
+        try await registerModelVersion(name: name, runID: runID, artifactPath: artifactPath, description: description, actor: nil, reason: nil)
     }
 
-    public func setAlias(name: String, alias: String, version: Int, reason: String? = nil) throws {
-        try setAlias(name: name, alias: alias, version: version, force: false, actor: nil, reason: reason)
+    public func setAlias(name: String, alias: String, version: Int, reason: String? = nil) async throws {
+        try await setAlias(name: name, alias: alias, version: version, force: false, actor: nil, reason: reason)
     }
 
     /// The history of an alias: every time it was set or removed, oldest first.
-    public func aliasHistory(name: String, alias: String) throws -> [AuditEntry] {
-        try auditLog(model: name, alias: alias, limit: 1_000_000).filter { $0.action == "set_alias" || $0.action == "delete_alias" }
+    public func aliasHistory(name: String, alias: String) async throws -> [AuditEntry] {
+        ModelLoading.aliasChanges(try await auditLog(model: name, alias: alias, limit: 1_000_000))
     }
 
     /// Logs a fitted model as an artifact (a DSToolbox model archive), loadable by any
     /// program that registered the model's type, without knowing its kit.
     @discardableResult
-    public func logModel<Model: FittedModel>(runID: String, model: Model, path: String = "model.dstbx") throws -> ArtifactInfo {
-        try logArtifact(runID: runID, bytes: ModelArchive.encode(model), path: path)
+    public func logModel<Model: FittedModel>(runID: String, model: Model, path: String = "model.dstbx") async throws -> ArtifactInfo {
+        try await logArtifact(runID: runID, bytes: ModelArchive.encode(model), path: path)
     }
 
-    /// Loads a model logged with ``logModel(runID:model:path:)``, by its registered type name.
-    public func loadModel(runID: String, path: String = "model.dstbx", registry: ModelRegistry = .shared) throws -> any FittedModel {
-        try ModelFile.decode(readArtifact(runID: runID, path: path), path: path, registry: registry)
+    /// Loads a model logged with ``logModel(runID:model:path:)`` (or any file ``ModelFile`` reads).
+    public func loadModel(runID: String, path: String = "model.dstbx", registry: ModelRegistry = .shared) async throws -> any FittedModel {
+        try ModelFile.decode(try await readArtifact(runID: runID, path: path), path: path, registry: registry)
     }
 
-    /// Loads the model of a registered version (by number or alias).
-    public func loadModel(name: String, version: Int? = nil, alias: String? = nil, registry: ModelRegistry = .shared) throws -> any FittedModel {
+    /// Loads the model of a registered version (by number or alias; the latest without either).
+    public func loadModel(name: String, version: Int? = nil, alias: String? = nil, registry: ModelRegistry = .shared) async throws -> any FittedModel {
         let entry: ModelVersion
-        if let alias { entry = try modelVersion(name: name, alias: alias) }
-        else if let version { entry = try modelVersion(name: name, version: version) }
-        else {
-            guard let latest = try registeredModel(name: name).latestVersion else {
-                throw ToolboxError(.notFound, "model \(name) has no versions", context: ErrorContext(parameter: "model"))
-            }
-            entry = try modelVersion(name: name, version: latest)
-        }
-        guard let path = entry.artifactPath else {
-            throw ToolboxError(.notFound, "version \(entry.version) of \(name) names no model artifact", context: ErrorContext(parameter: "version"))
-        }
-        let bytes = try readArtifact(runID: entry.runID, path: path)
-        if let expected = entry.artifactSHA256, ContentSHA256.hash(bytes).hexString != expected {
-            throw ToolboxError(.corruptStore, "artifact \(path) of run \(entry.runID) changed since version \(entry.version) of \(name) was registered",
-                               context: ErrorContext(path: path))
-        }
-        return try ModelFile.decode(bytes, path: path, registry: registry)
+        if let alias { entry = try await modelVersion(name: name, alias: alias) }
+        else if let version { entry = try await modelVersion(name: name, version: version) }
+        else { entry = try await modelVersion(name: name, version: try ModelLoading.latest(try await registeredModel(name: name))) }
+        let path = try ModelLoading.artifactPath(entry)
+        return try ModelLoading.decode(try await readArtifact(runID: entry.runID, path: path), entry: entry, registry: registry)
     }
 
     /// Loads the model a URI names: `models:/NAME@ALIAS`, `models:/NAME/VERSION`,
@@ -239,18 +231,50 @@ extension TrackingStore {
     /// ``ModelFile`` reads may be behind it (archives, LightGBM and XGBoost files).
     /// - Throws: ``ToolboxError/Code/invalidParameter`` for a malformed URI,
     ///   ``ToolboxError/Code/notFound`` for an unknown model, version, alias, run or artifact.
-    public func loadModel(uri: String, registry: ModelRegistry = .shared) throws -> any FittedModel {
+    public func loadModel(uri: String, registry: ModelRegistry = .shared) async throws -> any FittedModel {
         switch try ModelURI(uri) {
-        case .registered(let name, let alias): return try loadModel(name: name, alias: alias, registry: registry)
-        case .version(let name, let version): return try loadModel(name: name, version: version, registry: registry)
-        case .latest(let name): return try loadModel(name: name, registry: registry)
-        case .run(let id, let path): return try loadModel(runID: id, path: path, registry: registry)
+        case .registered(let name, let alias): return try await loadModel(name: name, alias: alias, registry: registry)
+        case .version(let name, let version): return try await loadModel(name: name, version: version, registry: registry)
+        case .latest(let name): return try await loadModel(name: name, registry: registry)
+        case .run(let id, let path): return try await loadModel(runID: id, path: path, registry: registry)
         }
     }
 
     /// The model a URI names, which must be of type `Model`.
-    public func loadModel<Model: FittedModel>(_ type: Model.Type, uri: String, registry: ModelRegistry = .shared) throws -> Model {
-        try ModelFile.typed(try loadModel(uri: uri, registry: registry), as: type, path: uri)
+    public func loadModel<Model: FittedModel>(_ type: Model.Type, uri: String, registry: ModelRegistry = .shared) async throws -> Model {
+        try ModelFile.typed(try await loadModel(uri: uri, registry: registry), as: type, path: uri)
+    }
+}
+
+/// What loading a registered model checks, for every store (async) and for the SQLite store's
+/// synchronous calls alike.
+enum ModelLoading {
+    static func aliasChanges(_ entries: [AuditEntry]) -> [AuditEntry] {
+        entries.filter { $0.action == "set_alias" || $0.action == "delete_alias" }
+    }
+
+    static func latest(_ model: RegisteredModel) throws -> Int {
+        guard let latest = model.latestVersion else {
+            throw ToolboxError(.notFound, "model \(model.name) has no versions", context: ErrorContext(parameter: "model"))
+        }
+        return latest
+    }
+
+    static func artifactPath(_ entry: ModelVersion) throws -> String {
+        guard let path = entry.artifactPath else {
+            throw ToolboxError(.notFound, "version \(entry.version) of \(entry.name) names no model artifact", context: ErrorContext(parameter: "version"))
+        }
+        return path
+    }
+
+    /// The model in a version's artifact, its bytes checked against the hash recorded at registration.
+    static func decode(_ bytes: [UInt8], entry: ModelVersion, registry: ModelRegistry) throws -> any FittedModel {
+        let path = try artifactPath(entry)
+        if let expected = entry.artifactSHA256, ContentSHA256.hash(bytes).hexString != expected {
+            throw ToolboxError(.corruptStore, "artifact \(path) of run \(entry.runID) changed since version \(entry.version) of \(entry.name) was registered",
+                               context: ErrorContext(path: path))
+        }
+        return try ModelFile.decode(bytes, path: path, registry: registry)
     }
 }
 

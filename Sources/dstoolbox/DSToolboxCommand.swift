@@ -3,7 +3,7 @@ import DSToolbox
 
 /// The `dstoolbox` command-line tool: a thin layer over the kits.
 @main
-struct DSToolboxCommand: ParsableCommand {
+struct DSToolboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dstoolbox",
         abstract: "DS Toolbox: data, models and seismic I/O from the command line.",

@@ -93,14 +93,14 @@ struct ModelLoadingTests {
         try ModelArchive.save(model as! ForestClassifierModel, to: path)
         let store = try SQLiteTrackingStore(folder: folder + "/store")
         let run = try await Tracker(store: store).run("loading") { run in
-            try run.log(model: model as! ForestClassifierModel)
+            try await run.log(model: model as! ForestClassifierModel)
             return run.id
         }
-        try store.registerModelVersion(name: "spam", runID: run, artifactPath: "model.dstbx")
-        try store.setAlias(name: "spam", alias: "champion", version: 1)
+        try await store.registerModelVersion(name: "spam", runID: run, artifactPath: "model.dstbx")
+        try await store.setAlias(name: "spam", alias: "champion", version: 1)
         let expected = try model.predictions(table, probabilities: true)
         for uri in ["models:/spam@champion", "models:/spam/1", "models:/spam", "runs:/\(run)/model.dstbx"] {
-            #expect(try store.loadModel(uri: uri).predictions(table, probabilities: true) == expected, "\(uri)")
+            #expect(try await store.loadModel(uri: uri).predictions(table, probabilities: true) == expected, "\(uri)")
         }
         #expect(try ModelFile.load(path).predictions(table, probabilities: true) == expected)
         let typed = try store.loadModel(ForestClassifierModel.self, uri: "models:/spam@champion")

@@ -165,7 +165,7 @@ struct TunableTests {
         let store = try SQLiteTrackingStore(folder: folder)
         let pipeline = try DynamicPipeline(yaml: Self.columnsYAML).settingHyperparameter("forest__max_depth", to: .number(7))
         let id = try await Tracker(store: store).run("tunable") { run in
-            try run.log(hyperparameters: pipeline)
+            try await run.log(hyperparameters: pipeline)
             return run.id
         }
         let params = try store.params(runID: id)

@@ -43,9 +43,9 @@ struct StoreOpeningTests {
         do {
             let store = try SQLiteTrackingStore(folder: folder)
             runID = try await Tracker(store: store).run("readable") { run in
-                try run.log(params: ["depth": "4"])
-                try run.log(metric: "auc", 0.91)
-                try run.log(model: try ColumnShift(amount: 2).fit(Matrix(rows: 1, columns: 2, values: [0, 0])))
+                try await run.log(params: ["depth": "4"])
+                try await run.log(metric: "auc", 0.91)
+                try await run.log(model: try ColumnShift(amount: 2).fit(Matrix(rows: 1, columns: 2, values: [0, 0])))
                 return run.id
             }
         }

@@ -8,7 +8,7 @@ struct RunSummary: Encodable {
     var user: String?, parent_run_id: String?
     var params: [String: String], metrics: [String: Double], tags: [String: String]
 
-    init(_ run: Run, experiment: String?, store: any TrackingStore) throws {
+    init(_ run: Run, experiment: String?, store: SQLiteTrackingStore) throws {
         run_id = run.id
         experiment_id = run.experimentID
         self.experiment = experiment
@@ -95,7 +95,7 @@ struct RunsSearchCommand: ParsableCommand {
 }
 
 /// `dstoolbox runs compare RUN_ID RUN_ID... [--html F] [--json]`
-struct RunsCompareCommand: ParsableCommand {
+struct RunsCompareCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "compare", abstract: "Runs side by side: parameters, metrics, metric curves.")
     @Argument(help: "The runs to compare.") var runIDs: [String]
     @Option(help: "Write a static HTML page (parameters, metrics, metric curves as SVG) to this file.") var html: String?
@@ -106,9 +106,9 @@ struct RunsCompareCommand: ParsableCommand {
         guard !runIDs.isEmpty else { throw ValidationError("give one or more run ids") }
     }
 
-    func run() throws {
+    func run() async throws {
         let tracking = try RunsCommand.store(store, readOnly: true)
-        let comparison = try RunComparison(store: tracking, runIDs: runIDs)
+        let comparison = try await RunComparison(store: tracking, runIDs: runIDs)
         if let html { try RegularFile.replace(html, with: Array(comparison.html().utf8)) }
         if json {
             struct Point: Encodable { var step: Int64, value: Double, timestamp: Double }
