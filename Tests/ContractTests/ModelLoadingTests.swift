@@ -69,6 +69,18 @@ struct ModelLoadingTests {
         #expect(throws: ToolboxError.self) { try ridge.predictions(try DataTable([("x0", .numeric([1]))]), probabilities: true) }
     }
 
+    /// The registry builds an estimator by name with hyperparameters, as a server or a workflow asks.
+    @Test func estimatorsByName() throws {
+        let boosting = try ModelRegistry.shared.estimator(named: "hist_gradient_boosting_classifier", hyperparameters: ["max_iter": .number(7)])
+        #expect((boosting as? HistGradientBoostingClassifier)?.parameters.maxIterations == 7)
+        #expect(throws: ToolboxError.self) { try ModelRegistry.shared.estimator(named: "gradient_magic") }
+        do {
+            _ = try ModelRegistry.shared.estimator(named: "ridge", hyperparameters: ["alpha": .string("big")], path: "--set")
+        } catch let error as ToolboxError {
+            #expect(error.context.parameter == "--set.alpha")
+        }
+    }
+
     /// SHAP values say which class each output explains, by label.
     @Test func shapValuesNameTheirClasses() throws {
         let (forest, table) = try Self.fitted()

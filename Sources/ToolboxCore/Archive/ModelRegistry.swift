@@ -179,4 +179,24 @@ public final class ModelRegistry: Sendable {
 
     /// The registered importers, in registration order.
     public var importers: [ModelImporter] { state.withLock { $0.importers } }
+
+    // MARK: Estimators by name
+
+    /// The estimator registered as `name` (qualified or alias: `hist_gradient_boosting_classifier`)
+    /// with `hyperparameters` set over its defaults, by scikit-learn's names (`max_iter`), as a
+    /// workflow file, a CLI's `--set` or a server's request gives them.
+    /// - Parameter path: prefixes hyperparameter names in errors (`--set`, `steps[2].parameters`).
+    /// - Throws: ``ToolboxError/Code/notFound`` naming the known aliases for an unknown name;
+    ///   ``ToolboxError/Code/invalidParameter`` naming a key that is unknown or of the wrong kind.
+    public func estimator(named name: String, hyperparameters: [String: JSONValue] = [:], path: String? = nil) throws -> any Estimator {
+        guard let type = estimatorType(named: name) else {
+            let known = estimatorNames.flatMap { aliases(of: $0) }.sorted()
+            throw ToolboxError(.notFound, "no estimator named \(name); known: \(known.joined(separator: ", "))", context: ErrorContext(parameter: "model"))
+        }
+        guard let configurable = type as? any Configurable.Type,
+              let estimator = try configurable.init(hyperparameters: hyperparameters, path: path) as? any Estimator else {
+            throw ToolboxError(.unsupported, "\(name) cannot be built from hyperparameter values", context: ErrorContext(parameter: "model"))
+        }
+        return estimator
+    }
 }

@@ -12,26 +12,21 @@ struct LearnCommand: ParsableCommand {
         subcommands: [LearnCVCommand.self, LearnTrainCommand.self, LearnPredictCommand.self, LearnExplainCommand.self]
     )
 
-    /// The estimator `name` with `--set key=value` hyperparameters.
+    /// The estimator `name` with `--set key=value` hyperparameters (the registry builds it).
     static func estimator(_ name: String, settings: [String]) throws -> any Estimator {
         try Toolbox.registerAll()
-        guard let type = ModelRegistry.shared.estimatorType(named: name) else {
-            let known = ModelRegistry.shared.estimatorNames.flatMap { ModelRegistry.shared.aliases(of: $0) }.sorted()
-            throw ToolboxError(.notFound, "no model named \(name); known: \(known.joined(separator: ", "))", context: ErrorContext(parameter: "model"))
-        }
-        guard let configurable = type as? any Configurable.Type else {
-            throw ToolboxError(.unsupported, "\(name) cannot be built from --set values", context: ErrorContext(parameter: "model"))
-        }
+        return try ModelRegistry.shared.estimator(named: name, hyperparameters: try settingValues(settings), path: "--set")
+    }
+
+    /// `--set KEY=VALUE` pairs as hyperparameter values (JSON, a YAML flow collection, or text).
+    static func settingValues(_ settings: [String]) throws -> [String: JSONValue] {
         var values: [String: JSONValue] = [:]
         for setting in settings {
             let parts = setting.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--set takes KEY=VALUE, got \(setting)") }
             values[String(parts[0])] = JSONValue(commandLineText: String(parts[1]))
         }
-        guard let estimator = try configurable.init(hyperparameters: values, path: "--set") as? any Estimator else {
-            throw ToolboxError(.unsupported, "\(name) is not an estimator", context: ErrorContext(parameter: "model"))
-        }
-        return estimator
+        return values
     }
 
     /// The features and target of a CSV: every column but the target, categorical columns coded.
@@ -154,12 +149,7 @@ extension LearnCVCommand {
             error.context.path = error.context.path ?? path
             throw error
         }
-        var values: [String: JSONValue] = [:]
-        for setting in settings {
-            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--set takes KEY=VALUE, got \(setting)") }
-            values[parts[0]] = JSONValue(commandLineText: parts[1])
-        }
+        let values = try LearnCommand.settingValues(settings)
         if !values.isEmpty { pipeline = try pipeline.settingHyperparameters(values) }
         let table = try DataTable(csvFile: data)
         guard table.columnIndex(named: target) != nil else {
