@@ -6,11 +6,15 @@ import ToolboxCore
 public struct RunComparison: Sendable, Codable {
     /// One run's column.
     public struct Entry: Sendable, Codable, Hashable {
+        /// The run.
         public var run: Run
+        /// Its experiment's name.
         public var experiment: String?
+        /// Its parameters.
         public var params: [String: String]
         /// Latest value of each metric.
         public var metrics: [String: Double]
+        /// Its tags.
         public var tags: [String: String]
     }
 

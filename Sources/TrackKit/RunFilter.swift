@@ -306,7 +306,9 @@ public indirect enum RunFilter: Sendable, Hashable {
 
 /// How searched runs are ordered: `metrics.rmse DESC`, `attributes.start_time`, ...
 public struct RunOrder: Sendable, Hashable {
+    /// What to order by (a metric, a parameter, a tag, an attribute).
     public var field: RunFilter.Field
+    /// Largest first.
     public var descending: Bool
 
     /// Parses `FIELD [ASC|DESC]`.

@@ -94,6 +94,9 @@ extension SQLiteTrackingStore {
         _ = try run(id: runID)
     }
 
+    /// Stores `bytes` as the run's artifact at `path` (a relative path inside the run), content
+    /// addressed by SHA-256. Paths are written once: the same content again is fine, other
+    /// content is an error (a registered version keeps naming what it named).
     @discardableResult
     public func logArtifact(runID: String, bytes: [UInt8], path: String) throws -> ArtifactInfo {
         _ = try ArtifactPath.validate(path)
@@ -106,6 +109,7 @@ extension SQLiteTrackingStore {
         return try record(runID: runID, path: path, sha256: sha256, size: size)
     }
 
+    /// Stores the regular file at `file` as the run's artifact at `path` (default: its name).
     @discardableResult
     public func logArtifact(runID: String, file: String, path: String? = nil) throws -> ArtifactInfo {
         let target = path ?? (file as NSString).lastPathComponent
@@ -135,6 +139,7 @@ extension SQLiteTrackingStore {
         }
     }
 
+    /// Stores every file under `directory` as artifacts under `path` (default: the run's root).
     @discardableResult
     public func logArtifacts(runID: String, directory: String, path: String? = nil) throws -> [ArtifactInfo] {
         if let path { _ = try ArtifactPath.validate(path) }
@@ -175,6 +180,7 @@ extension SQLiteTrackingStore {
         }
     }
 
+    /// A run's artifacts under `path` (all when nil), by path.
     public func artifacts(runID: String, under path: String? = nil) throws -> [ArtifactInfo] {
         if let path { _ = try ArtifactPath.validate(path) }
         try checkRun(runID)
@@ -193,6 +199,7 @@ extension SQLiteTrackingStore {
         }
     }
 
+    /// An artifact's bytes, checked against the recorded SHA-256.
     public func readArtifact(runID: String, path: String) throws -> [UInt8] {
         _ = try ArtifactPath.validate(path)
         let recorded = try database {
@@ -243,6 +250,7 @@ extension SQLiteTrackingStore {
         return written
     }
 
+    /// Records the data sets a run read (a fingerprint each); the same digest again is ignored.
     public func logInputs(runID: String, inputs: [DatasetInput]) throws {
         try database {
             try pool.write { db in
@@ -257,6 +265,7 @@ extension SQLiteTrackingStore {
         }
     }
 
+    /// The data sets a run read.
     public func inputs(runID: String) throws -> [DatasetInput] {
         try database {
             try pool.read { db in
@@ -267,6 +276,7 @@ extension SQLiteTrackingStore {
         }
     }
 
+    /// Every experiment, by id.
     public func experiments() throws -> [Experiment] {
         try database {
             try pool.read { db in
@@ -290,15 +300,24 @@ extension DatasetInput {
 
 /// A run given whole, for ``SQLiteTrackingStore/importRuns(experimentID:_:)``.
 public struct ImportedRun: Sendable, Hashable {
+    /// A name for people.
     public var name: String?
+    /// Its final status.
     public var status: RunStatus
+    /// Seconds since 1970 when it started.
     public var startTime: Double
+    /// Seconds since 1970 when it ended.
     public var endTime: Double?
+    /// Who ran it.
     public var user: String?
+    /// Its parameters.
     public var params: [String: String]
+    /// Its metric histories, every value.
     public var metrics: [RunMetric]
+    /// Its tags.
     public var tags: [String: String]
 
+    /// A run to import whole.
     public init(name: String? = nil, status: RunStatus = .finished, startTime: Double = Date().timeIntervalSince1970, endTime: Double? = nil,
                 user: String? = nil, params: [String: String] = [:], metrics: [RunMetric] = [], tags: [String: String] = [:]) {
         self.name = name

@@ -68,6 +68,7 @@ extension SQLiteTrackingStore {
         try audit(db, actor: actor, action: "create_model", model: name, details: ["description": description.map(JSONValue.string) ?? .null], reason: reason)
     }
 
+    /// Creates a registered model (an error if it exists).
     @discardableResult
     public func createRegisteredModel(name: String, description: String? = nil, actor: String? = nil, reason: String? = nil) throws -> RegisteredModel {
         try Self.checkName(name, "model")
@@ -82,6 +83,7 @@ extension SQLiteTrackingStore {
         return try registeredModel(name: name)
     }
 
+    /// Every registered model, by name.
     public func registeredModels() throws -> [RegisteredModel] {
         try database {
             try pool.read { db in
@@ -90,6 +92,7 @@ extension SQLiteTrackingStore {
         }
     }
 
+    /// A registered model by name.
     public func registeredModel(name: String) throws -> RegisteredModel {
         try database { try pool.read { db in try model(db, name) } }
     }
@@ -146,6 +149,7 @@ extension SQLiteTrackingStore {
         return try modelVersion(name: name, version: version)
     }
 
+    /// A model's versions, oldest first.
     public func modelVersions(name: String) throws -> [ModelVersion] {
         try database {
             try pool.read { db in
@@ -155,6 +159,7 @@ extension SQLiteTrackingStore {
         }
     }
 
+    /// One version of a model.
     public func modelVersion(name: String, version: Int) throws -> ModelVersion {
         try database {
             try pool.read { db in
@@ -165,6 +170,7 @@ extension SQLiteTrackingStore {
         }
     }
 
+    /// The version an alias points at.
     public func modelVersion(name: String, alias: String) throws -> ModelVersion {
         let number = try database {
             try pool.read { db in
@@ -194,6 +200,8 @@ extension SQLiteTrackingStore {
         return Double(bitPattern: UInt64(bitPattern: bits))
     }
 
+    /// Points `alias` at `version`. When the model has a promotion rule for the alias, the
+    /// version's run must beat the current holder's metric, unless `force` (recorded as such).
     public func setAlias(name: String, alias: String, version: Int, force: Bool = false, actor: String? = nil, reason: String? = nil) throws {
         try Self.checkName(alias, "alias")
         guard alias.lowercased() != "latest", Int(alias) == nil, !alias.hasPrefix("v") || Int(alias.dropFirst()) == nil else {
@@ -230,6 +238,7 @@ extension SQLiteTrackingStore {
         }
     }
 
+    /// Removes an alias.
     public func deleteAlias(name: String, alias: String, actor: String? = nil, reason: String? = nil) throws {
         try database {
             try pool.write { db in
@@ -244,6 +253,7 @@ extension SQLiteTrackingStore {
         }
     }
 
+    /// States (or with nil, drops) the rule a version must pass to take `alias`.
     public func setPromotionRule(name: String, alias: String, rule: PromotionRule?, actor: String? = nil, reason: String? = nil) throws {
         try Self.checkName(alias, "alias")
         if let rule {
@@ -273,6 +283,7 @@ extension SQLiteTrackingStore {
         }
     }
 
+    /// Sets a tag on a model or, with `version`, on one of its versions.
     public func setModelTag(name: String, version: Int? = nil, key: String, value: String, actor: String? = nil, reason: String? = nil) throws {
         try Self.checkName(key, "key")
         try database {
@@ -287,6 +298,7 @@ extension SQLiteTrackingStore {
         }
     }
 
+    /// Sets the description of a model or, with `version`, of one of its versions.
     public func setModelDescription(name: String, version: Int? = nil, description: String, actor: String? = nil, reason: String? = nil) throws {
         try database {
             try pool.write { db in
@@ -306,6 +318,8 @@ extension SQLiteTrackingStore {
         }
     }
 
+    /// The audit log, oldest first: every registry change (who, when, what, why), filtered by
+    /// model and alias when given.
     public func auditLog(model: String? = nil, alias: String? = nil, limit: Int = 10_000) throws -> [AuditEntry] {
         guard limit > 0 else {
             throw ToolboxError(.invalidParameter, "limit must be at least 1, got \(limit)", context: ErrorContext(parameter: "limit"))

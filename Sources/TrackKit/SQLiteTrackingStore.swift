@@ -112,6 +112,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         }
     }
 
+    /// The experiment called `name`, created if it does not exist.
     public func experiment(named name: String) throws -> Experiment {
         guard !name.isEmpty else {
             throw ToolboxError(.invalidParameter, "an experiment needs a name", context: ErrorContext(parameter: "experiment"))
@@ -128,6 +129,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         }
     }
 
+    /// Starts a run in an experiment (status ``RunStatus/running``).
     public func createRun(experimentID: Int64, name: String? = nil, parentRunID: String? = nil, source: String? = nil, user: String? = nil) throws -> Run {
         let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let run = Run(id: id, experimentID: experimentID, name: name, status: .running, startTime: Date().timeIntervalSince1970,
@@ -149,6 +151,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         return run
     }
 
+    /// A run by id.
     public func run(id: String) throws -> Run {
         try database {
             try pool.read { db in
@@ -260,6 +263,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         })
     }
 
+    /// Ends a run with a final status.
     public func endRun(id: String, status: RunStatus) throws {
         try database {
             try pool.write { db in
@@ -269,6 +273,9 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         }
     }
 
+    /// Logs parameters, metrics and tags in one transaction: all of them or none.
+    /// Parameters are write-once (the same value again is fine, another value is an error);
+    /// metrics append to their history; tags overwrite.
     public func logBatch(runID: String, params: [String: String] = [:], metrics: [RunMetric] = [], tags: [String: String] = [:]) throws {
         for key in Array(params.keys) + metrics.map(\.key) + Array(tags.keys) where key.isEmpty || key.count > 250 {
             throw ToolboxError(.invalidParameter, "keys are 1 to 250 characters, got \"\(key.prefix(40))\"", context: ErrorContext(parameter: "key"))
@@ -320,10 +327,12 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         }
     }
 
+    /// A run's parameters.
     public func params(runID: String) throws -> [String: String] {
         try keyValues("params", runID: runID)
     }
 
+    /// A run's tags.
     public func tags(runID: String) throws -> [String: String] {
         try keyValues("tags", runID: runID)
     }
@@ -340,6 +349,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         }
     }
 
+    /// A metric's history in a run, by step, then timestamp, then logging order.
     public func metricHistory(runID: String, key: String) throws -> [RunMetric] {
         try database {
             try pool.read { db in
@@ -349,6 +359,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         }
     }
 
+    /// The latest value of each metric of a run (the last logged at the largest step).
     public func latestMetrics(runID: String) throws -> [String: RunMetric] {
         try database {
             try pool.read { db in

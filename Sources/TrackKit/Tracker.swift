@@ -11,10 +11,12 @@ public import ToolboxCore
 /// }                                   // FINISHED; FAILED if the body throws (and the error rethrown)
 /// ```
 public struct Tracker: Sendable {
+    /// The store runs are tracked in.
     public let store: any TrackingStore
     /// Recorded as each run's user.
     public var user: String?
 
+    /// A tracker writing to `store`, recording `user` as each run's user.
     public init(store: any TrackingStore, user: String? = ProcessInfo.processInfo.environment["USER"]) {
         self.store = store
         self.user = user
@@ -46,19 +48,24 @@ public struct Tracker: Sendable {
 
 /// The run a ``Tracker/run(_:name:parent:source:isolation:_:)`` body logs to.
 public struct ActiveRun: Sendable {
+    /// The run's id.
     public let id: String
     let store: any TrackingStore
 
+    /// Logs parameters (write-once: the same value again is fine, another is an error).
     public func log(params: [String: String]) async throws { try await store.logBatch(runID: id, params: params, metrics: [], tags: [:]) }
 
+    /// Logs one metric value at a step.
     public func log(metric key: String, _ value: Double, step: Int = 0) async throws {
         try await store.logBatch(runID: id, params: [:], metrics: [RunMetric(key: key, value: value, step: Int64(step))], tags: [:])
     }
 
+    /// Logs several metrics at one step, in one transaction.
     public func log(metrics: [String: Double], step: Int = 0) async throws {
         try await store.logBatch(runID: id, params: [:], metrics: metrics.map { RunMetric(key: $0.key, value: $0.value, step: Int64(step)) }, tags: [:])
     }
 
+    /// Sets tags (a tag set again is overwritten).
     public func tag(_ tags: [String: String]) async throws { try await store.logBatch(runID: id, params: [:], metrics: [], tags: tags) }
 
     /// Logs an estimator's or a whole pipeline's hyperparameters as parameters, by their

@@ -94,14 +94,18 @@ public protocol TrackingStore: Sendable {
 
 /// A data set a run read, by fingerprint (MLflow's dataset inputs).
 public struct DatasetInput: Sendable, Hashable, Codable {
+    /// The data set's name in the run (`train`, `holdout`).
     public var name: String
     /// The content's SHA-256, hexadecimal.
     public var digest: String
     /// Where it came from (a path, a URL, a query).
     public var source: String?
+    /// Its rows, when known.
     public var rows: Int?
+    /// Its columns, when known.
     public var columns: Int?
 
+    /// A data set by name and content fingerprint.
     public init(name: String, digest: String, source: String? = nil, rows: Int? = nil, columns: Int? = nil) {
         self.name = name
         self.digest = digest
@@ -113,20 +117,27 @@ public struct DatasetInput: Sendable, Hashable, Codable {
 
 /// An artifact: a run-relative path and the content it names.
 public struct ArtifactInfo: Sendable, Hashable, Codable {
+    /// The path inside the run (`model.dstbx`, `plots/roc.svg`).
     public var path: String
     /// SHA-256 of the content, hexadecimal.
     public var sha256: String
+    /// The content's size in bytes.
     public var size: Int
 }
 
 /// A named model in the registry.
 public struct RegisteredModel: Sendable, Hashable, Codable {
+    /// The model's name, unique in the registry.
     public var name: String
+    /// What the model is for, in words.
     public var description: String?
     /// Seconds since 1970.
     public var creationTime: Double
+    /// Seconds since 1970 of the last change (a version, an alias, a tag).
     public var lastUpdatedTime: Double
+    /// The highest version number; `nil` before the first version.
     public var latestVersion: Int?
+    /// Free-form key-value tags on the model.
     public var tags: [String: String]
     /// Alias to version.
     public var aliases: [String: Int]
@@ -136,15 +147,23 @@ public struct RegisteredModel: Sendable, Hashable, Codable {
 
 /// One version of a registered model: a run and, usually, the model artifact it logged.
 public struct ModelVersion: Sendable, Hashable, Codable {
+    /// The registered model's name.
     public var name: String
+    /// The version number: 1, 2, 3, ... with no gap.
     public var version: Int
+    /// The run the version comes from.
     public var runID: String
+    /// The run's artifact holding the model; `nil` when none was named.
     public var artifactPath: String?
     /// The artifact's SHA-256 when registered: the version names that content for good.
     public var artifactSHA256: String?
+    /// What changed in this version, in words.
     public var description: String?
+    /// Seconds since 1970 when it was registered.
     public var creationTime: Double
+    /// Free-form key-value tags on the version.
     public var tags: [String: String]
+    /// The aliases pointing at this version (`champion`).
     public var aliases: [String]
 }
 
@@ -157,6 +176,7 @@ public struct PromotionRule: Sendable, Hashable, Codable {
     /// How much better the candidate must be (0: strictly better).
     public var minimumImprovement: Double
 
+    /// A rule: the candidate's run must beat the holder's `metric` (in its direction) by at least `minimumImprovement`.
     public init(metric: String, higherIsBetter: Bool, minimumImprovement: Double = 0) {
         self.metric = metric
         self.higherIsBetter = higherIsBetter
@@ -177,15 +197,20 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public var sequence: Int64
     /// Seconds since 1970.
     public var time: Double
+    /// Who made the change (the user, or the actor a call named).
     public var actor: String
     /// `create_model`, `register_version`, `set_alias`, `delete_alias`, `set_rule`, `set_tag`,
     /// `set_description`.
     public var action: String
+    /// The registered model changed.
     public var model: String
+    /// The version concerned, when one is.
     public var version: Int?
+    /// The alias concerned, when one is.
     public var alias: String?
     /// What changed, as JSON (previous and new values).
     public var details: String
+    /// Why, as given with the change.
     public var reason: String?
 }
 
@@ -327,7 +352,9 @@ public enum ModelURI: Sendable, Hashable {
 
 /// An experiment: a named group of runs.
 public struct Experiment: Sendable, Hashable, Codable {
+    /// The experiment's id (MLflow sends it as a JSON string).
     public var id: Int64
+    /// The experiment's name, unique in the store.
     public var name: String
     /// Seconds since 1970.
     public var creationTime: Double
@@ -346,25 +373,36 @@ public enum RunStatus: String, Sendable, Hashable, Codable, CaseIterable {
 public struct Run: Sendable, Hashable, Codable {
     /// 32 hexadecimal digits, as MLflow's run ids.
     public var id: String
+    /// The experiment the run belongs to.
     public var experimentID: Int64
+    /// A name for people (`forest-depth-8`).
     public var name: String?
+    /// Where the run is in its life cycle.
     public var status: RunStatus
     /// Seconds since 1970.
     public var startTime: Double
+    /// Seconds since 1970 when it ended; `nil` while running.
     public var endTime: Double?
+    /// The run this one is a child of (a workflow's step, a tuning trial).
     public var parentRunID: String?
+    /// What ran it (a script, a command line, a notebook).
     public var source: String?
+    /// Who ran it.
     public var user: String?
 }
 
 /// One metric value: key, value (NaN and ±∞ kept exactly), step and time.
 public struct RunMetric: Sendable, Hashable, Codable {
+    /// The metric's name (`rmse`, `train_loss`).
     public var key: String
+    /// The value; NaN and ±∞ are stored and read back exactly.
     public var value: Double
+    /// The step it was measured at (an epoch, a boosting round).
     public var step: Int64
     /// Seconds since 1970.
     public var timestamp: Double
 
+    /// A value of `key` at `step`, stamped now unless given a time.
     public init(key: String, value: Double, step: Int64 = 0, timestamp: Double = Date().timeIntervalSince1970) {
         self.key = key
         self.value = value
