@@ -20,6 +20,7 @@ public enum ClassWeight: Sendable, Hashable, Codable {
         .choice(["balanced"]), .mapping(.real(minimum: 0, maximum: nil, exclusiveMinimum: false)),
     ]))
 
+    /// Decodes the archived form, checking it: malformed input throws, never traps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         switch try container.decode(JSONValue.self) {
@@ -41,6 +42,7 @@ public enum ClassWeight: Sendable, Hashable, Codable {
         }
     }
 
+    /// Encodes the archived form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {

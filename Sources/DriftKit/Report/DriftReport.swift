@@ -199,6 +199,7 @@ public struct DriftReport: Sendable, Hashable, Codable {
         case predictionDrift = "prediction_drift", targetDrift = "target_drift"
     }
 
+    /// Encodes the archived form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         var byName: [String: ColumnDrift] = [:]
@@ -216,6 +217,7 @@ public struct DriftReport: Sendable, Hashable, Codable {
         try container.encodeIfPresent(targetDrift?.column, forKey: .targetDrift)
     }
 
+    /// Decodes the archived form, checking it: malformed input throws, never traps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let byName = try container.decode([String: ColumnDrift].self, forKey: .columns)

@@ -61,6 +61,7 @@ public struct ColumnTransformer: UnsupervisedEstimator, Configurable, Hashable {
     /// `remainder` (`drop` or `passthrough`, default `drop`).
     public var remainder: Remainder
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         transformers = []
         remainder = .drop
@@ -79,6 +80,7 @@ public struct ColumnTransformer: UnsupervisedEstimator, Configurable, Hashable {
         .choice("remainder", \.remainder, "columns no entry takes: drop or passthrough"),
     ]
 
+    /// What the estimator does with NaN and infinity in its input.
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
 
     /// Each entry honours what its estimator does.
@@ -281,14 +283,19 @@ public struct ColumnTransformer: UnsupervisedEstimator, Configurable, Hashable {
             public var columns: [Int]
         }
 
+        /// The name archives and the model registry know this type by.
         public static let modelTypeName = "FeatureKit.ColumnTransformer"
+        /// The hyperparameters the model was fitted with.
         public let hyperparameters: ColumnTransformer
         public let steps: [Step]
         /// The input columns passed through after the entries' outputs.
         public let remainderColumns: [Int]
+        /// The number of input features the model was fitted on.
         public let inputFeatureCount: Int
+        /// What the model remembers of its inputs and target: names, categories, class labels.
         public let schema: ModelSchema
 
+        /// The number of columns the transform outputs.
         public var outputFeatureCount: Int { steps.reduce(0) { $0 + $1.model.outputFeatureCount } + remainderColumns.count }
 
         /// - Complexity: the sum of the entries' transforms, plus O(n × output columns) to assemble.
@@ -339,6 +346,7 @@ public struct ColumnTransformer: UnsupervisedEstimator, Configurable, Hashable {
             return out
         }
 
+        /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
         public func validateStructure() throws {
             for step in steps {
                 try step.model.validateStructure()
@@ -357,6 +365,7 @@ extension ColumnTransformer.Model {
     private enum CodingKeys: String, CodingKey { case hyperparameters, steps, remainderColumns, inputFeatureCount, schema }
     private enum StepKeys: String, CodingKey { case name, type, columns, model }
 
+    /// Decodes the archived form, checking it: malformed input throws, never traps.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let registry = decoder.userInfo[.modelRegistry] as? ModelRegistry ?? .shared
@@ -383,6 +392,7 @@ extension ColumnTransformer.Model {
         try container.decode(M.self, forKey: .model)
     }
 
+    /// Encodes the archived form.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(hyperparameters, forKey: .hyperparameters)

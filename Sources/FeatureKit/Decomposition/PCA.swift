@@ -30,6 +30,7 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
         /// As many as explain more than this fraction of the variance, in (0, 1).
         case varianceFraction(Double)
 
+        /// Decodes the archived form, checking it: malformed input throws, never traps.
         public init(from decoder: any Decoder) throws {
             switch try decoder.singleValueContainer().decode(JSONValue.self) {
             case .null: self = .all
@@ -41,6 +42,7 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
             }
         }
 
+        /// Encodes the archived form.
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
             switch self {
@@ -72,6 +74,7 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
     /// `random_state` (default 0): the seed of the randomized solver's Gaussian directions.
     public var seed: UInt64
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         components = .all
         whiten = false
@@ -239,7 +242,9 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
 
     /// A fitted PCA.
     public struct Model: InvertibleTransformer {
+        /// The name archives and the model registry know this type by.
         public static let modelTypeName = "FeatureKit.PCA"
+        /// The hyperparameters the model was fitted with.
         public let hyperparameters: PCA
         /// The column means subtracted before projecting (`mean_`).
         public let mean: BinaryArray<Double>
@@ -252,9 +257,12 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
         public let singularValues: [Double]
         /// The mean variance of the dropped directions (`noise_variance_`).
         public let noiseVariance: Double
+        /// What the model remembers of its inputs and target: names, categories, class labels.
         public let schema: ModelSchema
 
+        /// The number of input features the model was fitted on.
         public var inputFeatureCount: Int { components.columns }
+        /// The number of columns the transform outputs.
         public var outputFeatureCount: Int { components.rows }
 
         /// - Complexity: O(n·p·k).
@@ -314,6 +322,7 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
         /// `pca0`, `pca1`, ... as scikit-learn names them.
         public func outputFeatureNames(input: [String]) -> [String] { (0..<outputFeatureCount).map { "pca\($0)" } }
 
+        /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
         public func validateStructure() throws {
             let k = components.rows
             guard mean.elements.count == components.columns, explainedVariance.count == k, explainedVarianceRatio.count == k,

@@ -28,6 +28,7 @@ public struct OneHotEncoder: UnsupervisedEstimator, Configurable, Hashable {
     /// category, or only for two-category columns.
     public var drop: Drop
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         handleUnknown = .error
         drop = .none
@@ -48,6 +49,7 @@ public struct OneHotEncoder: UnsupervisedEstimator, Configurable, Hashable {
                        }),
     ]
 
+    /// What the estimator does with NaN and infinity in its input.
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
 
     /// - Complexity: O(p·n log n).
@@ -68,15 +70,20 @@ public struct OneHotEncoder: UnsupervisedEstimator, Configurable, Hashable {
 
     /// A fitted one-hot encoder.
     public struct Model: Transformer {
+        /// The name archives and the model registry know this type by.
         public static let modelTypeName = "FeatureKit.OneHotEncoder"
+        /// The hyperparameters the model was fitted with.
         public let hyperparameters: OneHotEncoder
         /// Each input column's categories (`categories_`): sorted, NaN last when seen.
         public let categories: [[Double]]
         /// Each column's left-out category index, if any (`drop_idx_`).
         public let droppedCategory: [Int?]
+        /// What the model remembers of its inputs and target: names, categories, class labels.
         public let schema: ModelSchema
 
+        /// The number of input features the model was fitted on.
         public var inputFeatureCount: Int { categories.count }
+        /// The number of columns the transform outputs.
         public var outputFeatureCount: Int { zip(categories, droppedCategory).reduce(0) { $0 + $1.0.count - ($1.1 == nil ? 0 : 1) } }
 
         /// - Complexity: O(n·p) lookups, O(n × output columns) to fill.
@@ -118,8 +125,10 @@ public struct OneHotEncoder: UnsupervisedEstimator, Configurable, Hashable {
             }
         }
 
+        /// The categorical columns of the output, given those of the input.
         public func outputCategoricalFeatures(input: [CategoricalFeature]) -> [CategoricalFeature] { [] }
 
+        /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
         public func validateStructure() throws {
             try CategoryColumns.validate(categories)
             guard droppedCategory.count == categories.count,

@@ -18,6 +18,7 @@ public struct OrdinalEncoder: UnsupervisedEstimator, Configurable, Hashable {
     /// category with `use_encoded_value`; it must not be a code of a seen category.
     public var unknownValue: Double
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         handleUnknown = .error
         unknownValue = .nan
@@ -36,6 +37,7 @@ public struct OrdinalEncoder: UnsupervisedEstimator, Configurable, Hashable {
                        write: { root, value in if case .number(let number) = value { root.unknownValue = number } else { root.unknownValue = .nan } }),
     ]
 
+    /// What the estimator does with NaN and infinity in its input.
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
 
     public static func == (lhs: OrdinalEncoder, rhs: OrdinalEncoder) -> Bool {
@@ -68,13 +70,18 @@ public struct OrdinalEncoder: UnsupervisedEstimator, Configurable, Hashable {
 
     /// A fitted ordinal encoder.
     public struct Model: Transformer {
+        /// The name archives and the model registry know this type by.
         public static let modelTypeName = "FeatureKit.OrdinalEncoder"
+        /// The hyperparameters the model was fitted with.
         public let hyperparameters: OrdinalEncoder
         /// Each input column's categories (`categories_`): sorted, NaN last when seen.
         public let categories: [[Double]]
+        /// What the model remembers of its inputs and target: names, categories, class labels.
         public let schema: ModelSchema
 
+        /// The number of input features the model was fitted on.
         public var inputFeatureCount: Int { categories.count }
+        /// The number of columns the transform outputs.
         public var outputFeatureCount: Int { inputFeatureCount }
 
         /// - Complexity: O(n·p).
@@ -107,6 +114,7 @@ public struct OrdinalEncoder: UnsupervisedEstimator, Configurable, Hashable {
             }
         }
 
+        /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
         public func validateStructure() throws {
             try CategoryColumns.validate(categories)
         }

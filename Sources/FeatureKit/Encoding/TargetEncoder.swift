@@ -36,6 +36,7 @@ public struct TargetEncoder: Estimator, CrossFittingEstimator, Configurable, Has
     /// `random_state` (default 0): the seed of the shuffle.
     public var seed: UInt64
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         targetType = .auto
         smooth = nil
@@ -63,6 +64,7 @@ public struct TargetEncoder: Estimator, CrossFittingEstimator, Configurable, Has
         .seed("random_state", \.seed, maximum: UInt64.max, "seed of the shuffle"),
     ]
 
+    /// What the estimator does with NaN and infinity in its input.
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
 
     /// Learns every category's encoding from all rows.
@@ -197,7 +199,9 @@ public struct TargetEncoder: Estimator, CrossFittingEstimator, Configurable, Has
 
     /// A fitted target encoder.
     public struct Model: Transformer {
+        /// The name archives and the model registry know this type by.
         public static let modelTypeName = "FeatureKit.TargetEncoder"
+        /// The hyperparameters the model was fitted with.
         public let hyperparameters: TargetEncoder
         /// The target kind the encoder learned.
         public let kind: TargetType
@@ -209,10 +213,13 @@ public struct TargetEncoder: Estimator, CrossFittingEstimator, Configurable, Has
         public let encodings: [[[Double]]]
         /// The mean of each target column (`target_mean_`): the encoding of unseen categories.
         public let targetMeans: [Double]
+        /// What the model remembers of its inputs and target: names, categories, class labels.
         public let schema: ModelSchema
 
+        /// The number of input features the model was fitted on.
         public var inputFeatureCount: Int { categories.count }
         private var perColumn: Int { kind == .multiclass ? classes.count : 1 }
+        /// The number of columns the transform outputs.
         public var outputFeatureCount: Int { inputFeatureCount * perColumn }
 
         /// - Complexity: O(n·p·outputs).
@@ -238,8 +245,10 @@ public struct TargetEncoder: Estimator, CrossFittingEstimator, Configurable, Has
             return (0..<inputFeatureCount).flatMap { j in classes.map { "\(name(j))_\(CategoryColumns.text($0, names: labels))" } }
         }
 
+        /// The categorical columns of the output, given those of the input.
         public func outputCategoricalFeatures(input: [CategoricalFeature]) -> [CategoricalFeature] { [] }
 
+        /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
         public func validateStructure() throws {
             try CategoryColumns.validate(categories)
             guard encodings.count == categories.count, targetMeans.count == perColumn,

@@ -29,6 +29,7 @@ public struct KNNImputer: UnsupervisedEstimator, Configurable, Hashable {
     /// `keep_empty_features` (Bool, default `false`): keep columns with no present value in fit (filled with 0).
     public var keepEmptyFeatures: Bool
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         neighbors = 5
         weights = .uniform
@@ -47,6 +48,7 @@ public struct KNNImputer: UnsupervisedEstimator, Configurable, Hashable {
         .bool("keep_empty_features", \.keepEmptyFeatures, "keep columns with no present value in fit (filled with 0)"),
     ]
 
+    /// What the estimator does with NaN and infinity in its input.
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
 
     /// Stores the training rows (the donors) and each column's mean.
@@ -65,7 +67,9 @@ public struct KNNImputer: UnsupervisedEstimator, Configurable, Hashable {
 
     /// A fitted KNN imputer: the training rows it draws donors from.
     public struct Model: Transformer {
+        /// The name archives and the model registry know this type by.
         public static let modelTypeName = "FeatureKit.KNNImputer"
+        /// The hyperparameters the model was fitted with.
         public let hyperparameters: KNNImputer
         /// The training rows, with their missing values.
         public let donors: Matrix<Double>
@@ -73,9 +77,12 @@ public struct KNNImputer: UnsupervisedEstimator, Configurable, Hashable {
         public let columnMeans: BinaryArray<Double>
         /// The input columns the output keeps (columns with no present training value are dropped).
         public let keptColumns: [Int]
+        /// What the model remembers of its inputs and target: names, categories, class labels.
         public let schema: ModelSchema
 
+        /// The number of input features the model was fitted on.
         public var inputFeatureCount: Int { donors.columns }
+        /// The number of columns the transform outputs.
         public var outputFeatureCount: Int { keptColumns.count }
 
         /// Receiver rows whose cross products are computed at once (one BLAS call): up to 256,
@@ -319,6 +326,7 @@ public struct KNNImputer: UnsupervisedEstimator, Configurable, Hashable {
                       keptColumns: try c.decode([Int].self, forKey: .keptColumns), schema: try c.decode(ModelSchema.self, forKey: .schema))
         }
 
+        /// Encodes the archived form.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(hyperparameters, forKey: .hyperparameters)
@@ -330,12 +338,15 @@ public struct KNNImputer: UnsupervisedEstimator, Configurable, Hashable {
             try c.encode(schema, forKey: .schema)
         }
 
+        /// The output column names given the input names (scikit-learn's `get_feature_names_out`).
         public func outputFeatureNames(input: [String]) -> [String] { KeptColumns.names(keptColumns, input: input) }
 
+        /// The categorical columns of the output, given those of the input.
         public func outputCategoricalFeatures(input: [CategoricalFeature]) -> [CategoricalFeature] {
             KeptColumns.categorical(keptColumns, input: input)
         }
 
+        /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
         public func validateStructure() throws {
             guard columnMeans.elements.count == donors.columns, keptColumns.allSatisfy({ $0 >= 0 && $0 < donors.columns }),
                   donors.rows > 0, !donors.values.contains(where: \.isInfinite) else {

@@ -23,6 +23,7 @@ public struct SimpleImputer: UnsupervisedEstimator, Configurable, Hashable {
     /// with 0, or `fill_value` for `constant`).
     public var keepEmptyFeatures: Bool
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         strategy = .mean
         fillValue = 0
@@ -41,6 +42,7 @@ public struct SimpleImputer: UnsupervisedEstimator, Configurable, Hashable {
         .bool("keep_empty_features", \.keepEmptyFeatures, "keep columns with no present value (filled with 0)"),
     ]
 
+    /// What the estimator does with NaN and infinity in its input.
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
 
     /// - Complexity: O(n·p) for mean and constant, O(p·n log n) for median and most frequent.
@@ -87,15 +89,20 @@ public struct SimpleImputer: UnsupervisedEstimator, Configurable, Hashable {
 
     /// A fitted simple imputer.
     public struct Model: Transformer {
+        /// The name archives and the model registry know this type by.
         public static let modelTypeName = "FeatureKit.SimpleImputer"
+        /// The hyperparameters the model was fitted with.
         public let hyperparameters: SimpleImputer
         /// The fill value of each input column (`statistics_`); NaN for a dropped empty column.
         public let statistics: BinaryArray<Double>
         /// The input columns the output keeps, in order.
         public let keptColumns: [Int]
+        /// What the model remembers of its inputs and target: names, categories, class labels.
         public let schema: ModelSchema
 
+        /// The number of input features the model was fitted on.
         public var inputFeatureCount: Int { statistics.elements.count }
+        /// The number of columns the transform outputs.
         public var outputFeatureCount: Int { keptColumns.count }
 
         /// - Complexity: O(n·p).
@@ -108,12 +115,15 @@ public struct SimpleImputer: UnsupervisedEstimator, Configurable, Hashable {
             }
         }
 
+        /// The output column names given the input names (scikit-learn's `get_feature_names_out`).
         public func outputFeatureNames(input: [String]) -> [String] { KeptColumns.names(keptColumns, input: input) }
 
+        /// The categorical columns of the output, given those of the input.
         public func outputCategoricalFeatures(input: [CategoricalFeature]) -> [CategoricalFeature] {
             KeptColumns.categorical(keptColumns, input: input)
         }
 
+        /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
         public func validateStructure() throws {
             let p = statistics.elements.count
             guard keptColumns.allSatisfy({ $0 >= 0 && $0 < p }), zip(keptColumns, keptColumns.dropFirst()).allSatisfy({ $0 < $1 }),

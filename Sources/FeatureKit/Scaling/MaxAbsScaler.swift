@@ -4,10 +4,12 @@ public import ToolboxCore
 /// values fall in [-1, 1] without shifting (sparsity and sign are kept). Missing values are left
 /// out and stay missing; an all-zero column is scaled by 1.
 public struct MaxAbsScaler: UnsupervisedEstimator, Configurable, Hashable {
+    /// The estimator with its defaults (scikit-learn's).
     public init() {}
 
     public static let hyperparameterSchema: [Hyperparameter<MaxAbsScaler>] = []
 
+    /// What the estimator does with NaN and infinity in its input.
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
 
     /// - Complexity: O(n·p).
@@ -22,17 +24,22 @@ public struct MaxAbsScaler: UnsupervisedEstimator, Configurable, Hashable {
 
     /// A fitted max-abs scaler.
     public struct Model: AffineColumnScaler {
+        /// The name archives and the model registry know this type by.
         public static let modelTypeName = "FeatureKit.MaxAbsScaler"
+        /// The hyperparameters the model was fitted with.
         public let hyperparameters: MaxAbsScaler
         /// Each column's largest absolute present value (`max_abs_`) and divisor (`scale_`).
         public let maxAbs: BinaryArray<Double>
         public let scale: BinaryArray<Double>
+        /// What the model remembers of its inputs and target: names, categories, class labels.
         public let schema: ModelSchema
 
+        /// The number of input features the model was fitted on.
         public var inputFeatureCount: Int { scale.elements.count }
         var affineShift: [Double] { [Double](repeating: 0, count: inputFeatureCount) }
         var affineScale: [Double] { scale.elements }
 
+        /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
         public func validateStructure() throws {
             guard maxAbs.elements.count == scale.elements.count, scale.elements.allSatisfy({ $0.isFinite && $0 > 0 }) else {
                 throw ToolboxError(.corruptArchive, "max-abs scaler statistics are inconsistent")

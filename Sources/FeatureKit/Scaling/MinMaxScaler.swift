@@ -12,6 +12,7 @@ public struct MinMaxScaler: UnsupervisedEstimator, Configurable, Hashable {
     /// `clip` (Bool, default `false`): clip transformed values to `feature_range`.
     public var clip: Bool
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         featureRange = [0, 1]
         clip = false
@@ -36,6 +37,7 @@ public struct MinMaxScaler: UnsupervisedEstimator, Configurable, Hashable {
         .bool("clip", \.clip, "clip transformed values to feature_range"),
     ]
 
+    /// What the estimator does with NaN and infinity in its input.
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
 
     /// - Complexity: O(n·p).
@@ -57,7 +59,9 @@ public struct MinMaxScaler: UnsupervisedEstimator, Configurable, Hashable {
 
     /// A fitted min-max scaler.
     public struct Model: InvertibleTransformer {
+        /// The name archives and the model registry know this type by.
         public static let modelTypeName = "FeatureKit.MinMaxScaler"
+        /// The hyperparameters the model was fitted with.
         public let hyperparameters: MinMaxScaler
         /// Each column's smallest and largest present value (`data_min_`, `data_max_`).
         public let dataMin: BinaryArray<Double>
@@ -65,9 +69,12 @@ public struct MinMaxScaler: UnsupervisedEstimator, Configurable, Hashable {
         /// The factor (`scale_`) and offset (`min_`) of each column.
         public let scale: BinaryArray<Double>
         public let offset: BinaryArray<Double>
+        /// What the model remembers of its inputs and target: names, categories, class labels.
         public let schema: ModelSchema
 
+        /// The number of input features the model was fitted on.
         public var inputFeatureCount: Int { scale.elements.count }
+        /// The number of columns the transform outputs.
         public var outputFeatureCount: Int { inputFeatureCount }
 
         /// - Complexity: O(n·p).
@@ -87,6 +94,7 @@ public struct MinMaxScaler: UnsupervisedEstimator, Configurable, Hashable {
             return try ColumnStatistics.affine(x, shift: offset.elements, scale: scale.elements)
         }
 
+        /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
         public func validateStructure() throws {
             let p = scale.elements.count
             guard offset.elements.count == p, dataMin.elements.count == p, dataMax.elements.count == p,

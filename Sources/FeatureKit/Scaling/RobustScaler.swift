@@ -14,6 +14,7 @@ public struct RobustScaler: UnsupervisedEstimator, Configurable, Hashable {
     /// `unit_variance` (Bool, default `false`): make normally distributed features variance 1.
     public var unitVariance: Bool
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         withCentering = true
         withScaling = true
@@ -45,6 +46,7 @@ public struct RobustScaler: UnsupervisedEstimator, Configurable, Hashable {
         .bool("unit_variance", \.unitVariance, "scale so that normally distributed features get variance 1"),
     ]
 
+    /// What the estimator does with NaN and infinity in its input.
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
 
     /// - Complexity: O(p·n log n) (a sort per column).
@@ -69,17 +71,22 @@ public struct RobustScaler: UnsupervisedEstimator, Configurable, Hashable {
 
     /// A fitted robust scaler.
     public struct Model: AffineColumnScaler {
+        /// The name archives and the model registry know this type by.
         public static let modelTypeName = "FeatureKit.RobustScaler"
+        /// The hyperparameters the model was fitted with.
         public let hyperparameters: RobustScaler
         /// Each column's median (`center_`) and quantile range (`scale_`).
         public let center: BinaryArray<Double>
         public let scale: BinaryArray<Double>
+        /// What the model remembers of its inputs and target: names, categories, class labels.
         public let schema: ModelSchema
 
+        /// The number of input features the model was fitted on.
         public var inputFeatureCount: Int { scale.elements.count }
         var affineShift: [Double] { hyperparameters.withCentering ? center.elements : [Double](repeating: 0, count: inputFeatureCount) }
         var affineScale: [Double] { hyperparameters.withScaling ? scale.elements : [Double](repeating: 1, count: inputFeatureCount) }
 
+        /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
         public func validateStructure() throws {
             guard center.elements.count == scale.elements.count, scale.elements.allSatisfy({ $0.isFinite && $0 > 0 }) else {
                 throw ToolboxError(.corruptArchive, "robust scaler statistics are inconsistent")

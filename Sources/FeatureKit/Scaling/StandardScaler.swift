@@ -19,6 +19,7 @@ public struct StandardScaler: UnsupervisedEstimator, Configurable, Hashable {
     /// `with_std` (Bool, default `true`): divide by each column's standard deviation.
     public var withStd: Bool
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         withMean = true
         withStd = true
@@ -34,7 +35,9 @@ public struct StandardScaler: UnsupervisedEstimator, Configurable, Hashable {
         .bool("with_std", \.withStd, "divide by each column's (population) standard deviation"),
     ]
 
+    /// What the estimator does with NaN and infinity in its input.
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
+    /// The pieces of the fit context this estimator honours.
     public static var fitContextUsage: FitContextUsage { [.sampleWeights] }
 
     /// - Complexity: O(n·p), two passes.
@@ -52,7 +55,9 @@ public struct StandardScaler: UnsupervisedEstimator, Configurable, Hashable {
 
     /// A fitted standard scaler.
     public struct Model: AffineColumnScaler {
+        /// The name archives and the model registry know this type by.
         public static let modelTypeName = "FeatureKit.StandardScaler"
+        /// The hyperparameters the model was fitted with.
         public let hyperparameters: StandardScaler
         /// Each column's mean over its present values (scikit-learn's `mean_`).
         public let mean: BinaryArray<Double>
@@ -60,12 +65,15 @@ public struct StandardScaler: UnsupervisedEstimator, Configurable, Hashable {
         public let variance: BinaryArray<Double>
         /// The divisor of each column (`scale_`): the standard deviation, or 1 where it is zero.
         public let scale: BinaryArray<Double>
+        /// What the model remembers of its inputs and target: names, categories, class labels.
         public let schema: ModelSchema
 
+        /// The number of input features the model was fitted on.
         public var inputFeatureCount: Int { mean.elements.count }
         var affineShift: [Double] { hyperparameters.withMean ? mean.elements : [Double](repeating: 0, count: inputFeatureCount) }
         var affineScale: [Double] { hyperparameters.withStd ? scale.elements : [Double](repeating: 1, count: inputFeatureCount) }
 
+        /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
         public func validateStructure() throws {
             let p = mean.elements.count
             guard variance.elements.count == p, scale.elements.count == p,

@@ -17,6 +17,7 @@ public struct TraceEmbedding: UnsupervisedEstimator, Configurable, Hashable {
     /// `random_state` (default 0): the seed of the sample and of a randomized solver.
     public var seed: UInt64
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         components = 32
         sampleSize = 10_000
@@ -61,16 +62,23 @@ public struct TraceEmbedding: UnsupervisedEstimator, Configurable, Hashable {
 
     /// A fitted trace embedding.
     public struct Model: Transformer {
+        /// The name archives and the model registry know this type by.
         public static let modelTypeName = "FeatureKit.TraceEmbedding"
+        /// The hyperparameters the model was fitted with.
         public let hyperparameters: TraceEmbedding
         /// The PCA fitted on the sample.
         public let pca: PCA.Model
+        /// What the model remembers of its inputs and target: names, categories, class labels.
         public let schema: ModelSchema
 
+        /// The number of input features the model was fitted on.
         public var inputFeatureCount: Int { pca.inputFeatureCount }
+        /// The number of columns the transform outputs.
         public var outputFeatureCount: Int { pca.outputFeatureCount }
         public func transform(_ x: Matrix<Double>) throws -> Matrix<Double> { try pca.transform(x) }
+        /// The output column names given the input names (scikit-learn's `get_feature_names_out`).
         public func outputFeatureNames(input: [String]) -> [String] { pca.outputFeatureNames(input: input) }
+        /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
         public func validateStructure() throws { try pca.validateStructure() }
     }
 }

@@ -42,6 +42,7 @@ public struct TraceFeatureExtractor: UnsupervisedEstimator, Configurable, Hashab
     /// it in microseconds: divide by 1e6).
     public var sampleInterval: Double
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() { sampleInterval = 0.004 }
     public init(sampleInterval: Double) { self.sampleInterval = sampleInterval }
 
@@ -72,14 +73,20 @@ public struct TraceFeatureExtractor: UnsupervisedEstimator, Configurable, Hashab
 
     /// A fitted extractor: the trace length it takes.
     public struct Model: Transformer {
+        /// The name archives and the model registry know this type by.
         public static let modelTypeName = "FeatureKit.TraceFeatureExtractor"
+        /// The hyperparameters the model was fitted with.
         public let hyperparameters: TraceFeatureExtractor
         /// Samples per trace.
         public let inputFeatureCount: Int
+        /// What the model remembers of its inputs and target: names, categories, class labels.
         public let schema: ModelSchema
 
+        /// The number of columns the transform outputs.
         public var outputFeatureCount: Int { TraceFeatureExtractor.featureNames.count }
+        /// The output column names given the input names (scikit-learn's `get_feature_names_out`).
         public func outputFeatureNames(input: [String]) -> [String] { TraceFeatureExtractor.featureNames }
+        /// The categorical columns of the output, given those of the input.
         public func outputCategoricalFeatures(input: [CategoricalFeature]) -> [CategoricalFeature] { [] }
 
         /// The features of every row (trace), in parallel over traces.

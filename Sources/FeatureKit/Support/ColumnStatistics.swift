@@ -157,6 +157,7 @@ protocol AffineColumnScaler: InvertibleTransformer {
 }
 
 extension AffineColumnScaler {
+    /// The number of columns the transform outputs.
     public var outputFeatureCount: Int { inputFeatureCount }
 
     /// - Complexity: O(n·p).

@@ -10,6 +10,7 @@ public import ToolboxCore
 /// `max_df`, 1 means every document (scikit-learn's default 1.0), whole numbers from 2 count
 /// documents and anything below 1 is a fraction.
 extension TfidfVectorizer: TableEstimator, Configurable {
+    /// The estimator with its defaults (scikit-learn's).
     public init() { self.init(column: "text") }
 
     public static let hyperparameterSchema: [Hyperparameter<TfidfVectorizer>] = [
@@ -75,6 +76,7 @@ extension TfidfVectorizer: TableEstimator, Configurable {
 }
 
 extension TfidfModel: TableModel {
+    /// The name archives and the model registry know this type by.
     public static let modelTypeName = "FeatureKit.TfidfModel"
 
     /// The most cells (rows × terms) a table step writes out densely: 2^26, 512 MiB of Double.

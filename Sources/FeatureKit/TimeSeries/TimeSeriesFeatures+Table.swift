@@ -10,6 +10,7 @@ extension TimeSeriesFeatures: TableEstimator, TableModel, Configurable {
     /// No columns yet: set `time` and `values` before fitting.
     public init() { self.init(time: "", values: []) }
 
+    /// The name archives and the model registry know this type by.
     public static let modelTypeName = "FeatureKit.TimeSeriesFeatures"
 
     public static let hyperparameterSchema: [Hyperparameter<TimeSeriesFeatures>] = [

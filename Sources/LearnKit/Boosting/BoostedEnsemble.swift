@@ -95,6 +95,7 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
         return (try? Matrix(rows: x.rows, columns: x.columns, values: values)) ?? x
     }
 
+    /// Decodes the archived form, checking it: malformed input throws, never traps.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         baseline = try c.decode([Double].self, forKey: .baseline)
@@ -112,6 +113,7 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
         pack()
     }
 
+    /// Encodes the archived form.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(baseline, forKey: .baseline)

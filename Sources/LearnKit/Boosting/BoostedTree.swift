@@ -30,12 +30,14 @@ public struct BoostedTree: Sendable, Hashable, Codable {
     /// Four words per category set: bit `c` set when category code `c` goes left.
     public var categoryBits: [UInt64] = []
 
+    /// An empty tree, filled node by node by the grower.
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
         case feature, threshold, bin, missingGoesLeft, left, right, value, gain, cover, count, categorySet, categoryBits
     }
 
+    /// Decodes the archived form, checking it: malformed input throws, never traps.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         feature = try c.decode([Int32].self, forKey: .feature)

@@ -8,6 +8,7 @@ public enum EarlyStopping: Sendable, Hashable, Codable {
 
     static let kind = HyperparameterKind.oneOf([.choice(["auto"]), .bool])
 
+    /// Decodes the archived form, checking it: malformed input throws, never traps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let flag = try? container.decode(Bool.self) { self = flag ? .on : .off; return }
@@ -18,6 +19,7 @@ public enum EarlyStopping: Sendable, Hashable, Codable {
         self = .auto
     }
 
+    /// Encodes the archived form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -39,6 +41,7 @@ public enum CategoricalFeatureSelection: Sendable, Hashable, Codable {
     static let kind = HyperparameterKind.optional(.oneOf([.choice(["from_dtype"]), .sequence(.integer(minimum: 0, maximum: nil)),
                                                           .sequence(.bool), .sequence(.text)]))
 
+    /// Decodes the archived form, checking it: malformed input throws, never traps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .none; return }
@@ -57,6 +60,7 @@ public enum CategoricalFeatureSelection: Sendable, Hashable, Codable {
         }
     }
 
+    /// Encodes the archived form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -103,11 +107,13 @@ public enum MonotonicConstraints: Sendable, Hashable, Codable {
 
     static let kind = HyperparameterKind.optional(.oneOf([.sequence(.integer(minimum: -1, maximum: 1)), .mapping(.integer(minimum: -1, maximum: 1))]))
 
+    /// Decodes the archived form, checking it: malformed input throws, never traps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let list = try? container.decode([Int].self) { self = .list(list) } else { self = .byName(try container.decode([String: Int].self)) }
     }
 
+    /// Encodes the archived form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -153,6 +159,7 @@ public enum InteractionConstraints: Sendable, Hashable, Codable {
     /// The most groups a model takes (`pairwise` on 1,415 features is about this many).
     public static let maximumGroups = 1_000_000
 
+    /// Decodes the archived form, checking it: malformed input throws, never traps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let name = try? container.decode(String.self) {
@@ -168,6 +175,7 @@ public enum InteractionConstraints: Sendable, Hashable, Codable {
         }
     }
 
+    /// Encodes the archived form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -218,6 +226,7 @@ public enum ValidationRows: Sendable, Hashable, Codable, ExpressibleByFloatLiter
     public init(floatLiteral value: Double) { self = .fraction(value) }
     public init(integerLiteral value: Int) { self = .count(value) }
 
+    /// Decodes the archived form, checking it: malformed input throws, never traps.
     public init(from decoder: any Decoder) throws {
         let value = try decoder.singleValueContainer().decode(Double.self)
         if value >= 1, value == value.rounded(), value < 9.2e18 {
@@ -230,6 +239,7 @@ public enum ValidationRows: Sendable, Hashable, Codable, ExpressibleByFloatLiter
         }
     }
 
+    /// Encodes the archived form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -311,6 +321,7 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
     /// `n_jobs` (≥ 1 or `null`): threads; results do not depend on it.
     public var threads: Int?
 
+    /// scikit-learn's defaults for every boosting hyperparameter.
     public init() {}
 
     static let hyperparameterSchema: [Hyperparameter<BoostingParameters>] = [

@@ -32,8 +32,10 @@ public struct HistGradientBoostingRegressor: Estimator, Configurable, Hashable {
          .real("alpha", \.alpha, minimum: 0, maximum: 1, exclusiveMinimum: true, "quantile of the absolute residuals where the huber loss turns linear")]
         + BoostingParameters.hyperparameterSchema.map { $0.lifted(\.parameters) }
 
+    /// The fitted model type.
     public typealias Model = HistGradientBoostingRegressorModel
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         loss = .squaredError
         quantile = 0.5
@@ -47,7 +49,9 @@ public struct HistGradientBoostingRegressor: Estimator, Configurable, Hashable {
         self.parameters = parameters
     }
 
+    /// What the estimator does with NaN and infinity in its input.
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
+    /// The pieces of the fit context this estimator honours.
     public static var fitContextUsage: FitContextUsage { [.sampleWeights, .categoricalFeatures, .evaluationSet, .progress] }
 
     /// - Complexity: O(n·p) to bin, then per iteration O(n·p) for the root histogram and O(n) per
@@ -95,15 +99,19 @@ public struct HistGradientBoostingClassifier: Estimator, Configurable, Hashable 
         BoostingParameters.hyperparameterSchema.map { $0.lifted(\.parameters) }
         + [.coded("class_weight", \.classWeight, kind: ClassWeight.hyperparameterKind, "class weights: balanced or {label: weight}")]
 
+    /// The fitted model type.
     public typealias Model = HistGradientBoostingClassifierModel
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() { parameters = BoostingParameters(); classWeight = .none }
     public init(parameters: BoostingParameters, classWeight: ClassWeight = .none) {
         self.parameters = parameters
         self.classWeight = classWeight
     }
 
+    /// What the estimator does with NaN and infinity in its input.
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
+    /// The pieces of the fit context this estimator honours.
     public static var fitContextUsage: FitContextUsage { [.sampleWeights, .categoricalFeatures, .evaluationSet, .progress] }
 
     /// - Complexity: O(n·p) to bin, then per iteration O(n·p) for the root histogram and O(n) per
@@ -149,10 +157,14 @@ func validateBoostingInput(_ x: Matrix<Double>, _ y: [Double]) throws {
 
 /// A fitted ``HistGradientBoostingRegressor``.
 public struct HistGradientBoostingRegressorModel: Predictor {
+    /// The name archives and the model registry know this type by.
     public static let modelTypeName = "LearnKit.HistGradientBoostingRegressor"
+    /// The hyperparameters the model was fitted with.
     public let hyperparameters: HistGradientBoostingRegressor
     public let ensemble: BoostedEnsemble
+    /// What the model remembers of its inputs and target: names, categories, class labels.
     public let schema: ModelSchema
+    /// The number of input features the model was fitted on.
     public var inputFeatureCount: Int { ensemble.featureCount }
     /// Iterations kept (early stopping may end before `max_iter`).
     public var iterationCount: Int { ensemble.iterations }
@@ -171,16 +183,21 @@ public struct HistGradientBoostingRegressorModel: Predictor {
 
     public var featureImportances: [Double] { ensemble.featureImportances() }
 
+    /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
     public func validateStructure() throws { try ensemble.validate() }
 }
 
 /// A fitted ``HistGradientBoostingClassifier``.
 public struct HistGradientBoostingClassifierModel: Classifier {
+    /// The name archives and the model registry know this type by.
     public static let modelTypeName = "LearnKit.HistGradientBoostingClassifier"
+    /// The hyperparameters the model was fitted with.
     public let hyperparameters: HistGradientBoostingClassifier
     public let classes: [Double]
     public let ensemble: BoostedEnsemble
+    /// What the model remembers of its inputs and target: names, categories, class labels.
     public let schema: ModelSchema
+    /// The number of input features the model was fitted on.
     public var inputFeatureCount: Int { ensemble.featureCount }
     public var iterationCount: Int { ensemble.iterations }
 
@@ -220,6 +237,7 @@ public struct HistGradientBoostingClassifierModel: Classifier {
 
     public var featureImportances: [Double] { ensemble.featureImportances() }
 
+    /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
     public func validateStructure() throws {
         try ensemble.validate()
         guard classes.count >= 2, ensemble.outputs == (classes.count == 2 ? 1 : classes.count) else {

@@ -392,7 +392,9 @@ protocol TreeExplainerSource {
 
 extension HistGradientBoostingRegressorModel: TreeExplainable, TreeExplainerSource {
     var treeExplainer: TreeSHAP.Explainer { ensemble.explainer }
+    /// Exact TreeSHAP values of the raw output for the rows of `x`, parallel over rows.
     public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { labelled(try treeExplainer.shapValues(x, threads: threads)) }
+    /// SHAP interaction values of the raw output for the rows of `x`, parallel over rows.
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try treeExplainer.interactionValues(x, threads: threads)
     }
@@ -400,7 +402,9 @@ extension HistGradientBoostingRegressorModel: TreeExplainable, TreeExplainerSour
 
 extension HistGradientBoostingClassifierModel: TreeExplainable, TreeExplainerSource {
     var treeExplainer: TreeSHAP.Explainer { ensemble.explainer }
+    /// Exact TreeSHAP values of the raw output for the rows of `x`, parallel over rows.
     public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { labelled(try treeExplainer.shapValues(x, threads: threads)) }
+    /// SHAP interaction values of the raw output for the rows of `x`, parallel over rows.
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try treeExplainer.interactionValues(x, threads: threads)
     }
@@ -436,6 +440,7 @@ extension DecisionTreeClassifierModel: TreeExplainable, TreeExplainerSource {
     var treeExplainer: TreeSHAP.Explainer { Tree.explainer([tree], featureCount: inputFeatureCount, classifier: true) }
     /// Class-probability SHAP values, one output per class.
     public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { labelled(try treeExplainer.shapValues(x, threads: threads)) }
+    /// SHAP interaction values of the raw output for the rows of `x`, parallel over rows.
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try treeExplainer.interactionValues(x, threads: threads)
     }
@@ -443,7 +448,9 @@ extension DecisionTreeClassifierModel: TreeExplainable, TreeExplainerSource {
 
 extension DecisionTreeRegressorModel: TreeExplainable, TreeExplainerSource {
     var treeExplainer: TreeSHAP.Explainer { Tree.explainer([tree], featureCount: inputFeatureCount, classifier: false) }
+    /// Exact TreeSHAP values of the raw output for the rows of `x`, parallel over rows.
     public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { labelled(try treeExplainer.shapValues(x, threads: threads)) }
+    /// SHAP interaction values of the raw output for the rows of `x`, parallel over rows.
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try treeExplainer.interactionValues(x, threads: threads)
     }
@@ -454,6 +461,7 @@ extension ForestClassifierModel: TreeExplainable, TreeExplainerSource {
     var treeExplainer: TreeSHAP.Explainer { Tree.explainer(trees, featureCount: inputFeatureCount, classifier: true) }
     /// Class-probability SHAP values averaged over the trees, one output per class.
     public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { labelled(try treeExplainer.shapValues(x, threads: threads)) }
+    /// SHAP interaction values of the raw output for the rows of `x`, parallel over rows.
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try treeExplainer.interactionValues(x, threads: threads)
     }
@@ -461,7 +469,9 @@ extension ForestClassifierModel: TreeExplainable, TreeExplainerSource {
 
 extension ForestRegressorModel: TreeExplainable, TreeExplainerSource {
     var treeExplainer: TreeSHAP.Explainer { Tree.explainer(trees, featureCount: inputFeatureCount, classifier: false) }
+    /// Exact TreeSHAP values of the raw output for the rows of `x`, parallel over rows.
     public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { labelled(try treeExplainer.shapValues(x, threads: threads)) }
+    /// SHAP interaction values of the raw output for the rows of `x`, parallel over rows.
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try treeExplainer.interactionValues(x, threads: threads)
     }

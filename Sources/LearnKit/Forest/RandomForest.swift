@@ -24,8 +24,10 @@ public struct RandomForestClassifier: Estimator, Configurable, Hashable {
         + [.coded("class_weight", \.classWeight, kind: ClassWeight.hyperparameterKind, "class weights: balanced or {label: weight}"),
            splitterHyperparameter(\.bestSplits)]
 
+    /// The fitted model type.
     public typealias Model = ForestClassifierModel
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         criterion = .gini
         parameters = ForestParameters(tree: TreeParameters(maxFeatures: .sqrt))
@@ -50,7 +52,9 @@ public struct RandomForestClassifier: Estimator, Configurable, Hashable {
         return forest
     }
 
+    /// What the estimator does with NaN and infinity in its input.
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
+    /// The pieces of the fit context this estimator honours.
     public static var fitContextUsage: FitContextUsage { [.sampleWeights] }
 
     /// - Complexity: O(T·p'·n log n) per tree level for T trees and p' features per split, over all cores.
@@ -82,10 +86,13 @@ public struct RandomForestClassifier: Estimator, Configurable, Hashable {
 
 /// A fitted forest classifier.
 public struct ForestClassifierModel: Classifier {
+    /// The name archives and the model registry know this type by.
     public static let modelTypeName = "LearnKit.RandomForestClassifier"
+    /// The hyperparameters the model was fitted with.
     public let hyperparameters: RandomForestClassifier
     public let classes: [Double]
     public let trees: [Tree]
+    /// The number of input features the model was fitted on.
     public let inputFeatureCount: Int
     /// Out-of-bag accuracy, when asked for (rows never out of bag are left out).
     public internal(set) var oobScore: Double?
@@ -109,6 +116,7 @@ public struct ForestClassifierModel: Classifier {
 
     private enum CodingKeys: String, CodingKey { case hyperparameters, classes, trees, inputFeatureCount, oobScore, schema }
 
+    /// Decodes the archived form, checking it: malformed input throws, never traps.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let classes = try c.decode([Double].self, forKey: .classes)
@@ -121,6 +129,7 @@ public struct ForestClassifierModel: Classifier {
                   schema: try c.decode(ModelSchema.self, forKey: .schema))
     }
 
+    /// Encodes the archived form.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(hyperparameters, forKey: .hyperparameters)
@@ -141,6 +150,7 @@ public struct ForestClassifierModel: Classifier {
     /// Mean impurity-based importances over trees.
     public var featureImportances: [Double] { meanImportances(trees, featureCount: inputFeatureCount) }
 
+    /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
     public func validateStructure() throws {
         try validateForest(trees, featureCount: inputFeatureCount, outputs: classes.count)
     }
@@ -162,8 +172,10 @@ public struct RandomForestRegressor: Estimator, Configurable, Hashable {
         + ForestParameters.hyperparameterSchema.map { $0.lifted(\.parameters) }
         + [splitterHyperparameter(\.bestSplits)]
 
+    /// The fitted model type.
     public typealias Model = ForestRegressorModel
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         criterion = .squaredError
         parameters = ForestParameters()
@@ -184,7 +196,9 @@ public struct RandomForestRegressor: Estimator, Configurable, Hashable {
         return forest
     }
 
+    /// What the estimator does with NaN and infinity in its input.
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
+    /// The pieces of the fit context this estimator honours.
     public static var fitContextUsage: FitContextUsage { [.sampleWeights] }
 
     /// - Complexity: O(T·p'·n log n) per tree level for T trees and p' features per split, over all cores.
@@ -211,9 +225,12 @@ public struct RandomForestRegressor: Estimator, Configurable, Hashable {
 
 /// A fitted forest regressor.
 public struct ForestRegressorModel: Predictor {
+    /// The name archives and the model registry know this type by.
     public static let modelTypeName = "LearnKit.RandomForestRegressor"
+    /// The hyperparameters the model was fitted with.
     public let hyperparameters: RandomForestRegressor
     public let trees: [Tree]
+    /// The number of input features the model was fitted on.
     public let inputFeatureCount: Int
     /// Out-of-bag R², when asked for.
     public internal(set) var oobScore: Double?
@@ -235,6 +252,7 @@ public struct ForestRegressorModel: Predictor {
 
     private enum CodingKeys: String, CodingKey { case hyperparameters, trees, inputFeatureCount, oobScore, schema }
 
+    /// Decodes the archived form, checking it: malformed input throws, never traps.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let trees = try c.decode([Tree].self, forKey: .trees)
@@ -246,6 +264,7 @@ public struct ForestRegressorModel: Predictor {
                   schema: try c.decode(ModelSchema.self, forKey: .schema))
     }
 
+    /// Encodes the archived form.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(hyperparameters, forKey: .hyperparameters)
@@ -265,6 +284,7 @@ public struct ForestRegressorModel: Predictor {
     /// Mean impurity-based importances over trees.
     public var featureImportances: [Double] { meanImportances(trees, featureCount: inputFeatureCount) }
 
+    /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
     public func validateStructure() throws {
         try validateForest(trees, featureCount: inputFeatureCount, outputs: 1)
     }

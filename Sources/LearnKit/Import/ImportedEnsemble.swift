@@ -337,7 +337,9 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
 
 extension ImportedBoostedRegressor: TreeExplainable, TreeExplainerSource {
     var treeExplainer: TreeSHAP.Explainer { get throws { try ensemble.explainer } }
+    /// Exact TreeSHAP values of the raw output for the rows of `x`, parallel over rows.
     public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { labelled(try ensemble.shapValues(x, threads: threads)) }
+    /// SHAP interaction values of the raw output for the rows of `x`, parallel over rows.
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try ensemble.shapInteractionValues(x, threads: threads)
     }
@@ -345,7 +347,9 @@ extension ImportedBoostedRegressor: TreeExplainable, TreeExplainerSource {
 
 extension ImportedBoostedClassifier: TreeExplainable, TreeExplainerSource {
     var treeExplainer: TreeSHAP.Explainer { get throws { try ensemble.explainer } }
+    /// Exact TreeSHAP values of the raw output for the rows of `x`, parallel over rows.
     public func shapValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPValues { labelled(try ensemble.shapValues(x, threads: threads)) }
+    /// SHAP interaction values of the raw output for the rows of `x`, parallel over rows.
     public func shapInteractionValues(_ x: Matrix<Double>, threads: Int? = nil) throws -> SHAPInteractionValues {
         try ensemble.shapInteractionValues(x, threads: threads)
     }
@@ -353,10 +357,14 @@ extension ImportedBoostedClassifier: TreeExplainable, TreeExplainerSource {
 
 /// A regression model imported from LightGBM or XGBoost.
 public struct ImportedBoostedRegressor: Predictor {
+    /// The name archives and the model registry know this type by.
     public static let modelTypeName = "LearnKit.ImportedBoostedRegressor"
+    /// The hyperparameters the model was fitted with.
     public var hyperparameters: ImportedModelInfo
     public let ensemble: ImportedEnsemble
+    /// What the model remembers of its inputs and target: names, categories, class labels.
     public let schema: ModelSchema
+    /// The number of input features the model was fitted on.
     public var inputFeatureCount: Int { ensemble.featureCount }
 
     public func predict(_ x: Matrix<Double>) throws -> [Double] {
@@ -366,15 +374,20 @@ public struct ImportedBoostedRegressor: Predictor {
     /// Total gain per feature, normalized to sum 1.
     public var featureImportances: [Double] { ensemble.featureImportances() }
 
+    /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
     public func validateStructure() throws { try ensemble.validate() }
 }
 
 /// A classifier imported from LightGBM or XGBoost (classes are `0, 1, ...`).
 public struct ImportedBoostedClassifier: Classifier {
+    /// The name archives and the model registry know this type by.
     public static let modelTypeName = "LearnKit.ImportedBoostedClassifier"
+    /// The hyperparameters the model was fitted with.
     public var hyperparameters: ImportedModelInfo
     public let ensemble: ImportedEnsemble
+    /// What the model remembers of its inputs and target: names, categories, class labels.
     public let schema: ModelSchema
+    /// The number of input features the model was fitted on.
     public var inputFeatureCount: Int { ensemble.featureCount }
     public var classes: [Double] { (0..<(ensemble.outputs == 1 ? 2 : ensemble.outputs)).map(Double.init) }
 
@@ -400,6 +413,7 @@ public struct ImportedBoostedClassifier: Classifier {
     /// Total gain per feature, normalized to sum 1.
     public var featureImportances: [Double] { ensemble.featureImportances() }
 
+    /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
     public func validateStructure() throws {
         try ensemble.validate()
         switch ensemble.objective {

@@ -30,6 +30,7 @@ public struct ElasticNet: Estimator, Configurable, Hashable, LinearModelNaming {
 
     public static var linearModelName: String { "ElasticNet" }
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         alpha = 1
         l1Ratio = 0.5
@@ -82,6 +83,7 @@ public struct Lasso: Estimator, Configurable, Hashable, LinearModelNaming {
 
     public static var linearModelName: String { "Lasso" }
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         alpha = 1
         fitIntercept = true

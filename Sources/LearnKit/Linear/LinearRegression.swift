@@ -12,8 +12,10 @@ public struct LinearRegression: Estimator, Configurable, Hashable {
     /// `false` fits a line through the origin.
     public var fitIntercept: Bool
 
+    /// The fitted model type.
     public typealias Model = LinearModel<LinearRegression>
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() { fitIntercept = true }
     public init(fitIntercept: Bool) { self.fitIntercept = fitIntercept }
 
@@ -21,6 +23,7 @@ public struct LinearRegression: Estimator, Configurable, Hashable {
         .bool("fit_intercept", \.fitIntercept, "fit an intercept (centre the data first)"),
     ]
 
+    /// The pieces of the fit context this estimator honours.
     public static var fitContextUsage: FitContextUsage { [.sampleWeights] }
 
     /// - Complexity: O(n·p²) time (SVD least squares), O(n·p) memory.
@@ -39,6 +42,7 @@ public struct LinearRegression: Estimator, Configurable, Hashable {
 
 /// A fitted linear model: `predict(x) = x·coefficients + intercept`.
 public struct LinearModel<Hyperparameters: Sendable & Codable & Hashable & LinearModelNaming>: Predictor {
+    /// The hyperparameters the model was fitted with.
     public var hyperparameters: Hyperparameters
     /// One coefficient per feature.
     public var coefficients: BinaryArray<Double>
@@ -64,6 +68,7 @@ public struct LinearModel<Hyperparameters: Sendable & Codable & Hashable & Linea
     public static var modelTypeName: String { "LearnKit.\(Hyperparameters.linearModelName)" }
     /// 2: hyperparameters in scikit-learn's snake_case shape, and the model schema.
     public static var modelFormatVersion: Int { 2 }
+    /// The number of input features the model was fitted on.
     public var inputFeatureCount: Int { coefficients.elements.count }
 
     /// - Complexity: O(n·p).
@@ -71,6 +76,7 @@ public struct LinearModel<Hyperparameters: Sendable & Codable & Hashable & Linea
         try linearPrediction(x, coefficients: coefficients.elements, intercept: intercept)
     }
 
+    /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
     public func validateStructure() throws {
         guard intercept.isFinite, coefficients.elements.allSatisfy(\.isFinite) else {
             throw ToolboxError(.corruptArchive, "\(Self.modelTypeName) has non-finite coefficients")

@@ -13,11 +13,14 @@ public struct Ridge: Estimator, Configurable, Hashable, LinearModelNaming {
         .bool("fit_intercept", \.fitIntercept, "fit an unpenalized intercept"),
     ]
 
+    /// The pieces of the fit context this estimator honours.
     public static var fitContextUsage: FitContextUsage { [.sampleWeights] }
 
     public static var linearModelName: String { "Ridge" }
+    /// The fitted model type.
     public typealias Model = LinearModel<Ridge>
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         alpha = 1
         fitIntercept = true

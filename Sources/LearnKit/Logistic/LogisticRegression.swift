@@ -50,8 +50,10 @@ public struct LogisticRegression: Estimator, Configurable, Hashable {
     /// stop request ends the solve there (the model reports `converged == false`).
     public static var fitContextUsage: FitContextUsage { [.sampleWeights, .progress] }
 
+    /// The fitted model type.
     public typealias Model = LogisticRegressionModel
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         penalty = .l2
         c = 1
@@ -123,8 +125,10 @@ public struct LogisticRegression: Estimator, Configurable, Hashable {
 
 /// A fitted logistic regression.
 public struct LogisticRegressionModel: Classifier {
+    /// The name archives and the model registry know this type by.
     public static let modelTypeName = "LearnKit.LogisticRegression"
     public static var modelFormatVersion: Int { 2 }
+    /// The hyperparameters the model was fitted with.
     public var hyperparameters: LogisticRegression
     public var classes: [Double]
     /// One row per output: a single row for two classes (the second class's log-odds),
@@ -138,6 +142,7 @@ public struct LogisticRegressionModel: Classifier {
     /// Feature names and class labels seen in fit.
     public var schema: ModelSchema
 
+    /// The number of input features the model was fitted on.
     public var inputFeatureCount: Int { coefficients.columns }
 
     /// The linear scores: one column (binary) or one per class.
@@ -165,6 +170,7 @@ public struct LogisticRegressionModel: Classifier {
         return probabilities
     }
 
+    /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
     public func validateStructure() throws {
         let outputs = classes.count == 2 ? 1 : classes.count
         guard classes.count >= 2, coefficients.rows == outputs, intercepts.count == outputs else {

@@ -20,6 +20,7 @@ public enum MaxFeatures: Sendable, Hashable, Codable {
         .real(minimum: 0, maximum: 1, exclusiveMinimum: true),
     ]))
 
+    /// Decodes the archived form, checking it: malformed input throws, never traps.
     public init(from decoder: any Decoder) throws {
         switch try decoder.singleValueContainer().decode(JSONValue.self) {
         case .null, .string("all"): self = .all
@@ -33,6 +34,7 @@ public enum MaxFeatures: Sendable, Hashable, Codable {
         }
     }
 
+    /// Encodes the archived form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -155,8 +157,10 @@ public struct DecisionTreeClassifier: Estimator, Configurable, Hashable {
     /// `class_weight` (`null`, `balanced` or `{label: weight}`; default `null`): class weights in the impurity.
     public var classWeight: ClassWeight
 
+    /// The fitted model type.
     public typealias Model = DecisionTreeClassifierModel
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         criterion = .gini
         parameters = TreeParameters()
@@ -178,7 +182,9 @@ public struct DecisionTreeClassifier: Estimator, Configurable, Hashable {
         + [.seed("random_state", \.seed, "seed of the feature draws (NumPy RandomState)"),
            .coded("class_weight", \.classWeight, kind: ClassWeight.hyperparameterKind, "class weights: balanced or {label: weight}")]
 
+    /// What the estimator does with NaN and infinity in its input.
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
+    /// The pieces of the fit context this estimator honours.
     public static var fitContextUsage: FitContextUsage { [.sampleWeights] }
 
     /// - Complexity: O(p·n log n) per level with all features (radix-sorted splits).
@@ -234,10 +240,13 @@ extension DecisionTreeRegressor {
 
 /// A fitted decision tree classifier.
 public struct DecisionTreeClassifierModel: Classifier {
+    /// The name archives and the model registry know this type by.
     public static let modelTypeName = "LearnKit.DecisionTreeClassifier"
+    /// The hyperparameters the model was fitted with.
     public var hyperparameters: DecisionTreeClassifier
     public var classes: [Double]
     public var tree: Tree
+    /// The number of input features the model was fitted on.
     public var inputFeatureCount: Int
     /// Feature names and class labels seen in fit.
     public var schema: ModelSchema
@@ -259,6 +268,7 @@ public struct DecisionTreeClassifierModel: Classifier {
     /// Impurity-based feature importances (mean decrease in impurity), summing to 1.
     public var featureImportances: [Double] { tree.featureImportances(featureCount: inputFeatureCount) }
 
+    /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
     public func validateStructure() throws {
         try tree.validate(featureCount: inputFeatureCount)
         guard tree.outputs == classes.count else { throw ToolboxError(.corruptArchive, "tree has \(tree.outputs) outputs for \(classes.count) classes") }
@@ -275,8 +285,10 @@ public struct DecisionTreeRegressor: Estimator, Configurable, Hashable {
     /// `random_state` does; larger seeds are rejected.
     public var seed: UInt64
 
+    /// The fitted model type.
     public typealias Model = DecisionTreeRegressorModel
 
+    /// The estimator with its defaults (scikit-learn's).
     public init() {
         criterion = .squaredError
         parameters = TreeParameters()
@@ -294,7 +306,9 @@ public struct DecisionTreeRegressor: Estimator, Configurable, Hashable {
         + TreeParameters.hyperparameterSchema.map { $0.lifted(\.parameters) }
         + [.seed("random_state", \.seed, "seed of the feature draws (NumPy RandomState)")]
 
+    /// What the estimator does with NaN and infinity in its input.
     public static var nonFiniteInput: NonFiniteInputPolicy { .missingAllowed }
+    /// The pieces of the fit context this estimator honours.
     public static var fitContextUsage: FitContextUsage { [.sampleWeights] }
 
     /// - Complexity: O(p·n log n) per level with all features (squared error).
@@ -322,9 +336,12 @@ public struct DecisionTreeRegressor: Estimator, Configurable, Hashable {
 
 /// A fitted decision tree regressor.
 public struct DecisionTreeRegressorModel: Predictor {
+    /// The name archives and the model registry know this type by.
     public static let modelTypeName = "LearnKit.DecisionTreeRegressor"
+    /// The hyperparameters the model was fitted with.
     public var hyperparameters: DecisionTreeRegressor
     public var tree: Tree
+    /// The number of input features the model was fitted on.
     public var inputFeatureCount: Int
     /// Feature names seen in fit.
     public var schema: ModelSchema
@@ -338,6 +355,7 @@ public struct DecisionTreeRegressorModel: Predictor {
 
     public var featureImportances: [Double] { tree.featureImportances(featureCount: inputFeatureCount) }
 
+    /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
     public func validateStructure() throws {
         try tree.validate(featureCount: inputFeatureCount)
         guard tree.outputs == 1 else { throw ToolboxError(.corruptArchive, "a regression tree has one output") }

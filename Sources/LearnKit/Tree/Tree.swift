@@ -79,6 +79,7 @@ extension Tree: Codable {
     }
 
     // Node arrays go to an archive's binary section.
+    /// Encodes the archived form.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(BinaryArray(left), forKey: .left)
@@ -93,6 +94,7 @@ extension Tree: Codable {
         try c.encode(outputs, forKey: .outputs)
     }
 
+    /// Decodes the archived form, checking it: malformed input throws, never traps.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         left = try c.decode(BinaryArray<Int32>.self, forKey: .left).elements

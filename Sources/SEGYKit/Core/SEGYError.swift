@@ -12,6 +12,7 @@ public struct SEGYError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// A description for people.
         public var description: String { rawValue }
 
         /// The file ends before a header or trace it declares.
@@ -50,6 +51,7 @@ public struct SEGYError: Error, Sendable, Hashable, CustomStringConvertible {
         self.traceIndex = traceIndex
     }
 
+    /// A description for people.
     public var description: String {
         var parts: [String] = []
         if let path { parts.append("file \(path)") }

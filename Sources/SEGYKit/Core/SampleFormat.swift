@@ -28,6 +28,7 @@ public enum SampleFormat: Int, Sendable, Hashable, Codable, CaseIterable, Custom
         }
     }
 
+    /// A description for people.
     public var description: String {
         switch self {
         case .ibmFloat32: "4-byte IBM float"

@@ -17,6 +17,7 @@ public struct HeaderField: Sendable, Hashable, CustomStringConvertible {
         self.signed = signed
     }
 
+    /// A description for people.
     public var description: String { "\(name)@\(byteOffset)" }
 }
 
