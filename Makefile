@@ -45,6 +45,9 @@ golden:
 	venv/bin/python Scripts/golden/generate_text.py
 	venv/bin/python Scripts/golden/generate_timeseries.py
 	venv/bin/python Scripts/golden/generate_segy.py
+	venv/bin/python Scripts/golden/generate_imports.py
+	cd Scripts/golden && ../../venv/bin/python generate_table_cv.py
+	venv/bin/python Scripts/golden/generate_normal.py
 	DSTOOLBOX_RECORD_GOLDEN=1 $(SWIFT) test --filter WrittenFilesTests
 	venv/bin/python Scripts/golden/generate_segy_written.py
 
