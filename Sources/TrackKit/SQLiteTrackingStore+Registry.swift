@@ -125,6 +125,20 @@ extension SQLiteTrackingStore {
                     throw ToolboxError(.notFound, "no run \(runID)", context: ErrorContext(parameter: "run"))
                 }
                 var sha256: String?
+                var artifactPath = artifactPath
+                if artifactPath == nil {
+                    // Without a named artifact, the run's model archive: a version that names no
+                    // model would register fine and fail only when loaded.
+                    let archives = try String.fetchAll(db, sql: "SELECT path FROM artifacts WHERE run_id = ? AND path LIKE '%.dstbx' ORDER BY path",
+                                                       arguments: [runID])
+                    guard archives.count == 1 else {
+                        throw ToolboxError(archives.isEmpty ? .notFound : .invalidParameter,
+                                           archives.isEmpty ? "run \(runID) has no model archive (.dstbx) to register; log one (log(model:)) or name the model's artifact"
+                                                            : "run \(runID) has several model archives (\(archives.joined(separator: ", "))); name the one to register",
+                                           context: ErrorContext(parameter: "artifact_path"))
+                    }
+                    artifactPath = archives[0]
+                }
                 if let artifactPath {
                     guard let recorded = try String.fetchOne(db, sql: "SELECT sha256 FROM artifacts WHERE run_id = ? AND path = ?", arguments: [runID, artifactPath]) else {
                         throw ToolboxError(.notFound, "run \(runID) has no artifact \(artifactPath)", context: ErrorContext(path: artifactPath, parameter: "artifact_path"))

@@ -100,6 +100,15 @@ struct ArtifactsAndRegistryTests {
         let unknownArtifact = #expect(throws: ToolboxError.self) { try store.registerModelVersion(name: "shift", runID: runs[0], artifactPath: "nope") }
         #expect(unknownArtifact?.code == .notFound)
         #expect(throws: ToolboxError.self) { try store.registerModelVersion(name: "shift", runID: "no-such-run") }
+        // Without a named artifact, the run's one model archive is registered; a run without one is refused.
+        let other = try SQLiteTrackingStore(folder: store.root.path + "-other")
+        defer { try? FileManager.default.removeItem(atPath: store.root.path + "-other") }
+        let withModel = try other.createRun(experimentID: other.experiment(named: "e").id)
+        try other.logModel(runID: withModel.id, model: try ColumnShift(amount: 1).fit(Matrix(rows: 1, columns: 2, values: [0, 0])))
+        #expect(try other.registerModelVersion(name: "shift", runID: withModel.id).artifactPath == "model.dstbx")
+        let bare = try other.createRun(experimentID: other.experiment(named: "bare").id)
+        let modelless = #expect(throws: ToolboxError.self) { try other.registerModelVersion(name: "shift", runID: bare.id) }
+        #expect(modelless?.code == .notFound && modelless?.message.contains("no model archive") == true)
 
         // Promotion rule: the champion's rmse must go down.
         try store.setPromotionRule(name: "shift", alias: "champion", rule: PromotionRule(metric: "rmse", higherIsBetter: false), actor: "lead", reason: "policy")

@@ -62,6 +62,8 @@ struct MultiProcessTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let store = try SQLiteTrackingStore(folder: path)
         let run = try store.createRun(experimentID: store.experiment(named: "e").id)
+        // A version registers the run's model archive.
+        try store.logArtifact(runID: run.id, bytes: Array("model".utf8), path: "model.dstbx")
         let results = Self.finish(try (0..<8).map { _ in try Self.start(["register", path, "churn", "25", run.id]) })
         var versions: [Int] = []
         for result in results {

@@ -180,20 +180,8 @@ struct ModelsRegisterCommand: ParsableCommand {
     func validate() throws { _ = try resolved() }
 
     func run() throws {
-        var (runID, artifactPath) = try resolved()
+        let (runID, artifactPath) = try resolved()
         let tracking = try RunsCommand.store(options.store)
-        if artifactPath == nil {
-            // Without a named artifact, the run's model archive: a version that names no model
-            // would register fine and fail only when loaded.
-            let models = try tracking.artifacts(runID: runID, under: nil).map(\.path).filter { $0.hasSuffix(".dstbx") }
-            guard models.count == 1 else {
-                throw ToolboxError(models.isEmpty ? .notFound : .invalidParameter,
-                                   models.isEmpty ? "run \(runID) has no model archive (.dstbx) to register; log one (runs log \(runID) --artifact model.dstbx) or name its model file with --artifact"
-                                                  : "run \(runID) has several model archives (\(models.joined(separator: ", "))); name one with --artifact",
-                                   context: ErrorContext(parameter: "artifact"))
-            }
-            artifactPath = models[0]
-        }
         let version = try tracking.registerModelVersion(name: name, runID: runID, artifactPath: artifactPath, description: description,
                                                         actor: options.actor, reason: options.reason)
         print(options.json ? try RunsCommand.json(VersionOutput(version)) : "\(version.version)")
