@@ -187,3 +187,37 @@ struct DriftReportTests {
         #expect(throws: ToolboxError.self) { try ReferenceProfile.load(from: directory.path) }
     }
 }
+
+/// A report of many columns encodes its columns in parallel; the JSON is the one a single
+/// encoding writes, to the byte.
+@Suite("Drift reports of many columns")
+struct WideDriftReportTests {
+    @Test func parallelJSONEqualsOneEncoding() throws {
+        var generator = SeededGenerator(seed: 12)
+        var names = (0..<640).map { "c\($0)" }
+        names += ["ä-umlaut", "quote\"d", "slash/column", "Zeta", "tab\tname", "ß", "10", "9"]
+        func table(_ shift: Double) throws -> DataTable {
+            // Every fifth column text (a category only the current has: an infinite statistic, a
+            // note, a p-value of 0), the others numbers, two columns with missing values.
+            try DataTable(names.enumerated().map { index, name in
+                index % 5 == 0
+                    ? (name, .categorical((0..<40).map { row in shift > 0 && row == 0 ? "new" : ["a", "b", "c"][generator.nextInt(below: 3)] }))
+                    : (name, .numeric((0..<40).map { row in index < 12 && row % 7 == 0 ? .nan : generator.nextNormal() + shift }))
+            })
+        }
+        var options = DriftOptions()
+        options.prediction = "c1"
+        let report = try DriftReport.compute(reference: try table(0), current: try table(0.4), options: options)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var stripped = report
+        for index in stripped.columns.indices { stripped.columns[index].histogram = nil }
+        let single = String(decoding: try encoder.encode(stripped), as: UTF8.self)
+        #expect(single.contains("\"inf\"") && single.contains("\"note\"") && single.contains("\"p_value\" : 0,"))
+        #expect(try report.json() == single)
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        #expect(try decoder.decode(DriftReport.self, from: Data(try report.json().utf8)).columns.count == names.count)
+    }
+}
