@@ -221,3 +221,24 @@ struct WideDriftReportTests {
         #expect(try decoder.decode(DriftReport.self, from: Data(try report.json().utf8)).columns.count == names.count)
     }
 }
+
+/// A profile of many columns is written in parallel, byte for byte what one encoding writes.
+@Suite("Wide profiles")
+struct WideProfileTests {
+    @Test func parallelProfileJSONEqualsOneEncoding() throws {
+        var generator = SeededGenerator(seed: 3)
+        let table = try DataTable((0..<700).map { index in
+            index % 3 == 0 ? ("t\(index)", .categorical((0..<50).map { _ in ["x", "y", "q\"uote"][generator.nextInt(below: 3)] }))
+                : ("n\(index)", .numeric((0..<50).map { _ in index % 7 == 0 ? Double(generator.nextInt(below: 4)) : generator.nextNormal() }))
+        })
+        let profile = try ReferenceProfile(table)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        #expect(try profile.encodedJSON() == Array(try encoder.encode(profile)))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("wide-\(UInt64.random(in: 0...UInt64.max)).profile").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try profile.save(to: path)
+        #expect(try ReferenceProfile.load(from: path) == profile)
+    }
+}

@@ -45,10 +45,37 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
 
     /// Writes the profile as JSON, replacing `path` atomically.
     public func save(to path: String) throws {
+        try RegularFile.replace(path, with: try encodedJSON())
+    }
+
+    private static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try RegularFile.replace(path, with: Array(try encoder.encode(self)))
+        return encoder
+    }
+
+    /// The profile's JSON: its columns encoded in parallel and joined, byte for byte what one
+    /// encoding writes (`columns`, `rows`, `version`, keys sorted, no spaces), so a profile of
+    /// 100,000 columns is written on every core.
+    func encodedJSON() throws -> [UInt8] {
+        guard columns.count >= 512 else { return Array(try Self.encoder().encode(self)) }
+        let chunks = try Parallel.map(count: columns.count, grain: 2_048) { range -> [UInt8] in
+            let encoder = Self.encoder()
+            var bytes: [UInt8] = []
+            for index in range {
+                if index > range.lowerBound { bytes.append(UInt8(ascii: ",")) }
+                bytes += try encoder.encode(columns[index])
+            }
+            return bytes
+        }
+        var out = Array(#"{"columns":["#.utf8)
+        for (k, chunk) in chunks.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            out += chunk
+        }
+        out += Array("],\"rows\":\(rows),\"version\":\(version)}".utf8)
+        return out
     }
 
     /// The largest profile read (1 GiB): a larger file is refused before it is read.
