@@ -36,6 +36,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
         self.metric = metric
     }
 
+    /// The number of vectors.
     public var count: Int { lock.read { ids.count } }
 
     /// Every id, in storage order.

@@ -53,6 +53,7 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
     }
 
     public var isTrained: Bool { lock.read { quantizer != nil } }
+    /// The number of vectors.
     public var count: Int { lock.read { location.count } }
 
     /// The coarse centroids (nlist × d), empty before training.

@@ -24,6 +24,7 @@ public struct KMeans: Sendable, Hashable {
     public var k: Int
     /// Iterations of assignment and update (FAISS's default 25).
     public var iterations: Int
+    /// The seed of the random draws (`random_state`).
     public var seed: UInt64
     public var initialization: Initialization
     /// Training points kept per centroid at most (FAISS's 256); larger sets are subsampled.

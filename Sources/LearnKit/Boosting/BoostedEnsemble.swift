@@ -202,7 +202,9 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
         return node.pointee.value
     }
 
+    /// The number of raw outputs (one, or one per class).
     public var outputs: Int { baseline.count }
+    /// The number of boosting iterations.
     public var iterations: Int { trees.count }
 
     /// Adds every tree's output for output `c` of the rows in `block` to `result`. Eight rows go

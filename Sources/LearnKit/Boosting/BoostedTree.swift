@@ -65,7 +65,9 @@ public struct BoostedTree: Sendable, Hashable, Codable {
         return (word >> UInt64(c & 63)) & 1 == 1
     }
 
+    /// The number of nodes.
     public var nodeCount: Int { feature.count }
+    /// The number of leaves.
     public var leafCount: Int { feature.count { $0 < 0 } }
 
     /// The output for one row (`x` holds the row's features, categorical ones as category

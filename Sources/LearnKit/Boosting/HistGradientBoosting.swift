@@ -26,6 +26,7 @@ public struct HistGradientBoostingRegressor: Estimator, Configurable, Hashable {
         case squaredError = "squared_error", absoluteError = "absolute_error", quantile, poisson, huber
     }
 
+    /// Every hyperparameter by scikit-learn's name, with its kind, default and search hint.
     public static let hyperparameterSchema: [Hyperparameter<HistGradientBoostingRegressor>] =
         [.choice("loss", \.loss, "loss the trees descend"),
          .real("quantile", \.quantile, minimum: 0, maximum: 1, exclusiveMinimum: true, "quantile of the quantile loss"),
@@ -95,6 +96,7 @@ public struct HistGradientBoostingClassifier: Estimator, Configurable, Hashable 
     /// weight times its class's, as scikit-learn's (before the validation split).
     public var classWeight: ClassWeight
 
+    /// Every hyperparameter by scikit-learn's name, with its kind, default and search hint.
     public static let hyperparameterSchema: [Hyperparameter<HistGradientBoostingClassifier>] =
         BoostingParameters.hyperparameterSchema.map { $0.lifted(\.parameters) }
         + [.coded("class_weight", \.classWeight, kind: ClassWeight.hyperparameterKind, "class weights: balanced or {label: weight}")]
@@ -161,6 +163,7 @@ public struct HistGradientBoostingRegressorModel: Predictor {
     public static let modelTypeName = "LearnKit.HistGradientBoostingRegressor"
     /// The hyperparameters the model was fitted with.
     public let hyperparameters: HistGradientBoostingRegressor
+    /// The fitted trees and the baseline they add to.
     public let ensemble: BoostedEnsemble
     /// What the model remembers of its inputs and target: names, categories, class labels.
     public let schema: ModelSchema
@@ -181,6 +184,7 @@ public struct HistGradientBoostingRegressorModel: Predictor {
         return hyperparameters.loss == .poisson ? exp(raw) : raw
     }
 
+    /// Each feature's share of the total gain, summing to 1.
     public var featureImportances: [Double] { ensemble.featureImportances() }
 
     /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.
@@ -193,12 +197,15 @@ public struct HistGradientBoostingClassifierModel: Classifier {
     public static let modelTypeName = "LearnKit.HistGradientBoostingClassifier"
     /// The hyperparameters the model was fitted with.
     public let hyperparameters: HistGradientBoostingClassifier
+    /// The classes as numbers (label codes), ascending: probability column `k` belongs to `classes[k]`.
     public let classes: [Double]
+    /// The fitted trees and the baseline they add to.
     public let ensemble: BoostedEnsemble
     /// What the model remembers of its inputs and target: names, categories, class labels.
     public let schema: ModelSchema
     /// The number of input features the model was fitted on.
     public var inputFeatureCount: Int { ensemble.featureCount }
+    /// The boosting iterations fitted (fewer than `max_iter` when early stopping ended them).
     public var iterationCount: Int { ensemble.iterations }
 
     /// Raw scores (log-odds for two classes, one column per class otherwise).
@@ -224,6 +231,7 @@ public struct HistGradientBoostingClassifierModel: Classifier {
         return probabilities
     }
 
+    /// One prediction per row of `x`.
     public func predict(_ x: Matrix<Double>) throws -> [Double] {
         let raw = try ensemble.rawPredictions(x, threads: hyperparameters.parameters.threads)
         let k = ensemble.outputs
@@ -235,6 +243,7 @@ public struct HistGradientBoostingClassifierModel: Classifier {
         }
     }
 
+    /// Each feature's share of the total gain, summing to 1.
     public var featureImportances: [Double] { ensemble.featureImportances() }
 
     /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.

@@ -18,6 +18,7 @@ public struct RandomForestClassifier: Estimator, Configurable, Hashable {
     /// random ones (extra trees).
     public var bestSplits: Bool
 
+    /// Every hyperparameter by scikit-learn's name, with its kind, default and search hint.
     public static let hyperparameterSchema: [Hyperparameter<RandomForestClassifier>] =
         [.coded("criterion", \.criterion, kind: SplitCriterion.classification, "impurity a split lowers")]
         + ForestParameters.hyperparameterSchema.map { $0.lifted(\.parameters) }
@@ -90,6 +91,7 @@ public struct ForestClassifierModel: Classifier {
     public static let modelTypeName = "LearnKit.RandomForestClassifier"
     /// The hyperparameters the model was fitted with.
     public let hyperparameters: RandomForestClassifier
+    /// The classes as numbers (label codes), ascending: probability column `k` belongs to `classes[k]`.
     public let classes: [Double]
     public let trees: [Tree]
     /// The number of input features the model was fitted on.
@@ -101,6 +103,7 @@ public struct ForestClassifierModel: Classifier {
     /// The trees laid out for prediction, built once with the model.
     let packedTrees: [PackedTree]
 
+    /// The version of this type's archived form.
     public static var modelFormatVersion: Int { 2 }
 
     init(hyperparameters: RandomForestClassifier, classes: [Double], trees: [Tree], inputFeatureCount: Int, oobScore: Double?,
@@ -167,6 +170,7 @@ public struct RandomForestRegressor: Estimator, Configurable, Hashable {
     /// random ones (extra trees).
     public var bestSplits: Bool
 
+    /// Every hyperparameter by scikit-learn's name, with its kind, default and search hint.
     public static let hyperparameterSchema: [Hyperparameter<RandomForestRegressor>] =
         [.coded("criterion", \.criterion, kind: SplitCriterion.regression, "impurity a split lowers")]
         + ForestParameters.hyperparameterSchema.map { $0.lifted(\.parameters) }
@@ -239,6 +243,7 @@ public struct ForestRegressorModel: Predictor {
     /// The trees laid out for prediction, built once with the model.
     let packedTrees: [PackedTree]
 
+    /// The version of this type's archived form.
     public static var modelFormatVersion: Int { 2 }
 
     init(hyperparameters: RandomForestRegressor, trees: [Tree], inputFeatureCount: Int, oobScore: Double?, schema: ModelSchema) {

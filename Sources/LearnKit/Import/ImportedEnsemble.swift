@@ -62,6 +62,7 @@ public struct ImportedTree: Sendable, Hashable, Codable {
         }
     }
 
+    /// The number of nodes.
     public var nodeCount: Int { feature.count }
 
     /// Whether a row goes left at `node`.
@@ -201,6 +202,7 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
     /// LightGBM's random-forest mode averages the trees instead of summing them.
     public var averageOutput: Bool
 
+    /// The number of raw outputs (one, or one per class).
     public var outputs: Int { baseline.count }
 
     public func validate() throws {
@@ -367,6 +369,7 @@ public struct ImportedBoostedRegressor: Predictor {
     /// The number of input features the model was fitted on.
     public var inputFeatureCount: Int { ensemble.featureCount }
 
+    /// One prediction per row of `x`.
     public func predict(_ x: Matrix<Double>) throws -> [Double] {
         ensemble.transform(try ensemble.rawPredictions(x), rows: x.rows)
     }
@@ -389,8 +392,10 @@ public struct ImportedBoostedClassifier: Classifier {
     public let schema: ModelSchema
     /// The number of input features the model was fitted on.
     public var inputFeatureCount: Int { ensemble.featureCount }
+    /// The classes as numbers (label codes), ascending: probability column `k` belongs to `classes[k]`.
     public var classes: [Double] { (0..<(ensemble.outputs == 1 ? 2 : ensemble.outputs)).map(Double.init) }
 
+    /// One row per sample, one column per class; each row sums to 1.
     public func predictProbabilities(_ x: Matrix<Double>) throws -> Matrix<Double> {
         let outputs = ensemble.transform(try ensemble.rawPredictions(x), rows: x.rows)
         if ensemble.outputs == 1 {
@@ -401,6 +406,7 @@ public struct ImportedBoostedClassifier: Classifier {
         return try Matrix(rows: x.rows, columns: ensemble.outputs, values: outputs)
     }
 
+    /// One prediction per row of `x`.
     public func predict(_ x: Matrix<Double>) throws -> [Double] {
         let probabilities = try predictProbabilities(x)
         return (0..<x.rows).map { i in

@@ -19,6 +19,7 @@ public struct ElasticNet: Estimator, Configurable, Hashable, LinearModelNaming {
     /// `positive` (Bool, default `false`): constrain coefficients to be non-negative.
     public var positive: Bool
 
+    /// Every hyperparameter by scikit-learn's name, with its kind, default and search hint.
     public static let hyperparameterSchema: [Hyperparameter<ElasticNet>] = [
         .real("alpha", \.alpha, minimum: 0, "overall penalty strength").hinted(.logUniform(1e-5, 10)),
         .real("l1_ratio", \.l1Ratio, minimum: 0, maximum: 1, "L1 share of the penalty (1: lasso, 0: ridge)").hinted(.uniform(0, 1)),
@@ -28,6 +29,7 @@ public struct ElasticNet: Estimator, Configurable, Hashable, LinearModelNaming {
         .bool("positive", \.positive, "constrain coefficients to be non-negative"),
     ]
 
+    /// The scikit-learn class this model mirrors, which names its archive type.
     public static var linearModelName: String { "ElasticNet" }
 
     /// The estimator with its defaults (scikit-learn's).
@@ -73,6 +75,7 @@ public struct Lasso: Estimator, Configurable, Hashable, LinearModelNaming {
     /// `positive` (Bool, default `false`): constrain coefficients to be non-negative.
     public var positive: Bool
 
+    /// Every hyperparameter by scikit-learn's name, with its kind, default and search hint.
     public static let hyperparameterSchema: [Hyperparameter<Lasso>] = [
         .real("alpha", \.alpha, minimum: 0, "L1 penalty strength").hinted(.logUniform(1e-5, 10)),
         .bool("fit_intercept", \.fitIntercept, "fit an unpenalized intercept"),
@@ -81,6 +84,7 @@ public struct Lasso: Estimator, Configurable, Hashable, LinearModelNaming {
         .bool("positive", \.positive, "constrain coefficients to be non-negative"),
     ]
 
+    /// The scikit-learn class this model mirrors, which names its archive type.
     public static var linearModelName: String { "Lasso" }
 
     /// The estimator with its defaults (scikit-learn's).

@@ -19,6 +19,7 @@ public struct LinearRegression: Estimator, Configurable, Hashable {
     public init() { fitIntercept = true }
     public init(fitIntercept: Bool) { self.fitIntercept = fitIntercept }
 
+    /// Every hyperparameter by scikit-learn's name, with its kind, default and search hint.
     public static let hyperparameterSchema: [Hyperparameter<LinearRegression>] = [
         .bool("fit_intercept", \.fitIntercept, "fit an intercept (centre the data first)"),
     ]
@@ -46,6 +47,7 @@ public struct LinearModel<Hyperparameters: Sendable & Codable & Hashable & Linea
     public var hyperparameters: Hyperparameters
     /// One coefficient per feature.
     public var coefficients: BinaryArray<Double>
+    /// The intercept.
     public var intercept: Double
     /// Coordinate-descent sweeps used (0 for closed-form solutions).
     public var iterations: Int

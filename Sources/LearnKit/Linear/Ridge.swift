@@ -8,6 +8,7 @@ public struct Ridge: Estimator, Configurable, Hashable, LinearModelNaming {
     /// `fit_intercept` (Bool, default `true`): fit an unpenalized intercept.
     public var fitIntercept: Bool
 
+    /// Every hyperparameter by scikit-learn's name, with its kind, default and search hint.
     public static let hyperparameterSchema: [Hyperparameter<Ridge>] = [
         .real("alpha", \.alpha, minimum: 0, "L2 penalty strength; larger shrinks the coefficients more").hinted(.logUniform(1e-4, 1e4)),
         .bool("fit_intercept", \.fitIntercept, "fit an unpenalized intercept"),
@@ -16,6 +17,7 @@ public struct Ridge: Estimator, Configurable, Hashable, LinearModelNaming {
     /// The pieces of the fit context this estimator honours.
     public static var fitContextUsage: FitContextUsage { [.sampleWeights] }
 
+    /// The scikit-learn class this model mirrors, which names its archive type.
     public static var linearModelName: String { "Ridge" }
     /// The fitted model type.
     public typealias Model = LinearModel<Ridge>

@@ -36,6 +36,7 @@ public struct LogisticRegression: Estimator, Configurable, Hashable {
     /// `class_weight` (`null`, `balanced` or `{label: weight}`; default `null`): class weights in the loss.
     public var classWeight: ClassWeight
 
+    /// Every hyperparameter by scikit-learn's name, with its kind, default and search hint.
     public static let hyperparameterSchema: [Hyperparameter<LogisticRegression>] = [
         .choice("penalty", \.penalty, "penalty on the coefficients"),
         .real("C", \.c, minimum: 0, exclusiveMinimum: true, "inverse regularization strength (larger is weaker)").hinted(.logUniform(1e-4, 1e4)),
@@ -127,13 +128,16 @@ public struct LogisticRegression: Estimator, Configurable, Hashable {
 public struct LogisticRegressionModel: Classifier {
     /// The name archives and the model registry know this type by.
     public static let modelTypeName = "LearnKit.LogisticRegression"
+    /// The version of this type's archived form.
     public static var modelFormatVersion: Int { 2 }
     /// The hyperparameters the model was fitted with.
     public var hyperparameters: LogisticRegression
+    /// The classes as numbers (label codes), ascending: probability column `k` belongs to `classes[k]`.
     public var classes: [Double]
     /// One row per output: a single row for two classes (the second class's log-odds),
     /// otherwise one row per class.
     public var coefficients: Matrix<Double>
+    /// The intercept of each output.
     public var intercepts: [Double]
     /// Optimizer iterations used.
     public var iterations: Int
@@ -157,6 +161,7 @@ public struct LogisticRegressionModel: Classifier {
         return scores
     }
 
+    /// One row per sample, one column per class; each row sums to 1.
     public func predictProbabilities(_ x: Matrix<Double>) throws -> Matrix<Double> {
         let scores = try decisionFunction(x)
         if classes.count == 2 {

@@ -19,17 +19,23 @@ public struct Scorer: Sendable {
         return predictor
     }
 
+    /// scikit-learn's `r2` scorer.
     public static let r2 = Scorer(name: "r2") { model, x, y in try Metrics.r2(y, try predictor(model, "r2").predict(x)) }
+    /// scikit-learn's `neg_mean_squared_error` scorer.
     public static let negativeMeanSquaredError = Scorer(name: "neg_mean_squared_error") { model, x, y in
         -(try Metrics.meanSquaredError(y, try predictor(model, "neg_mean_squared_error").predict(x)))
     }
+    /// scikit-learn's `neg_mean_absolute_error` scorer.
     public static let negativeMeanAbsoluteError = Scorer(name: "neg_mean_absolute_error") { model, x, y in
         -(try Metrics.meanAbsoluteError(y, try predictor(model, "neg_mean_absolute_error").predict(x)))
     }
+    /// scikit-learn's `accuracy` scorer.
     public static let accuracy = Scorer(name: "accuracy") { model, x, y in try Metrics.accuracy(y, try predictor(model, "accuracy").predict(x)) }
+    /// scikit-learn's `balanced_accuracy` scorer.
     public static let balancedAccuracy = Scorer(name: "balanced_accuracy") { model, x, y in
         try Metrics.balancedAccuracy(y, try predictor(model, "balanced_accuracy").predict(x))
     }
+    /// scikit-learn's `f1_macro` scorer.
     public static let f1Macro = Scorer(name: "f1_macro") { model, x, y in
         try Metrics.f1(y, try predictor(model, "f1_macro").predict(x), average: .macro)
     }

@@ -2,7 +2,9 @@ import ToolboxCore
 
 /// One train/test split: row indices into the data.
 public struct Split: Sendable, Hashable {
+    /// The training rows' indices.
     public var train: [Int]
+    /// The test rows' indices.
     public var test: [Int]
 }
 
@@ -33,8 +35,11 @@ extension CrossValidator {
 /// Consecutive folds (shuffled first when `shuffle`): the first `count % folds` folds have one
 /// extra sample, as scikit-learn's `KFold`.
 public struct KFold: CrossValidator, Hashable {
+    /// The number of folds (`n_splits`).
     public var folds: Int
+    /// Whether rows are shuffled before splitting (`shuffle`).
     public var shuffle: Bool
+    /// The seed of the random draws (`random_state`).
     public var seed: UInt64
 
     public init(folds: Int = 5, shuffle: Bool = false, seed: UInt64 = 0) {
@@ -43,6 +48,7 @@ public struct KFold: CrossValidator, Hashable {
         self.seed = seed
     }
 
+    /// The train and test row indices of each split, in scikit-learn's order for the same settings.
     public func splits(count: Int, y: [Double]? = nil, groups: [Int]? = nil) throws -> [Split] {
         try Self.checkFolds(folds, count: count)
         var order = Array(0..<count)
@@ -65,8 +71,11 @@ public struct KFold: CrossValidator, Hashable {
 /// Folds that keep each class's share, dealing each class's samples to folds in turn, as
 /// scikit-learn's `StratifiedKFold` (0.22 and later).
 public struct StratifiedKFold: CrossValidator, Hashable {
+    /// The number of folds (`n_splits`).
     public var folds: Int
+    /// Whether rows are shuffled before splitting (`shuffle`).
     public var shuffle: Bool
+    /// The seed of the random draws (`random_state`).
     public var seed: UInt64
 
     public init(folds: Int = 5, shuffle: Bool = false, seed: UInt64 = 0) {
@@ -75,6 +84,7 @@ public struct StratifiedKFold: CrossValidator, Hashable {
         self.seed = seed
     }
 
+    /// The train and test row indices of each split, in scikit-learn's order for the same settings.
     public func splits(count: Int, y: [Double]?, groups: [Int]? = nil) throws -> [Split] {
         guard let y, y.count == count else {
             throw ToolboxError(.invalidParameter, "StratifiedKFold needs one label per sample", context: ErrorContext(parameter: "y"))
@@ -119,10 +129,12 @@ public struct StratifiedKFold: CrossValidator, Hashable {
 /// Folds that never split a group, assigning the largest groups first to the lightest fold,
 /// as scikit-learn's `GroupKFold`.
 public struct GroupKFold: CrossValidator, Hashable {
+    /// The number of folds (`n_splits`).
     public var folds: Int
 
     public init(folds: Int = 5) { self.folds = folds }
 
+    /// The train and test row indices of each split, in scikit-learn's order for the same settings.
     public func splits(count: Int, y: [Double]? = nil, groups: [Int]?) throws -> [Split] {
         guard let groups, groups.count == count else {
             throw ToolboxError(.invalidParameter, "GroupKFold needs one group per sample", context: ErrorContext(parameter: "groups"))
@@ -167,6 +179,7 @@ public struct TimeSeriesSplit: CrossValidator, Hashable {
         self.gap = gap
     }
 
+    /// The train and test row indices of each split, in scikit-learn's order for the same settings.
     public func splits(count: Int, y: [Double]? = nil, groups: [Int]? = nil) throws -> [Split] {
         guard splitCount >= 1, gap >= 0 else {
             throw ToolboxError(.invalidParameter, "splits must be at least 1 and gap non-negative", context: ErrorContext(parameter: "splits"))
@@ -194,8 +207,11 @@ extension CrossValidator {
 
 /// `KFold` repeated with different shuffles (scikit-learn's `RepeatedKFold`).
 public struct RepeatedKFold: CrossValidator, Hashable {
+    /// The number of folds (`n_splits`).
     public var folds: Int
+    /// How many times the folds are drawn again (`n_repeats`).
     public var repeats: Int
+    /// The seed of the random draws (`random_state`).
     public var seed: UInt64
 
     public init(folds: Int = 5, repeats: Int = 10, seed: UInt64 = 0) {
@@ -204,6 +220,7 @@ public struct RepeatedKFold: CrossValidator, Hashable {
         self.seed = seed
     }
 
+    /// The train and test row indices of each split, in scikit-learn's order for the same settings.
     public func splits(count: Int, y: [Double]? = nil, groups: [Int]? = nil) throws -> [Split] {
         guard repeats >= 1 else { throw ToolboxError(.invalidParameter, "repeats must be positive", context: ErrorContext(parameter: "repeats")) }
         let base = SeededGenerator(seed: seed)
@@ -215,8 +232,11 @@ public struct RepeatedKFold: CrossValidator, Hashable {
 
 /// `StratifiedKFold` repeated with different shuffles (scikit-learn's `RepeatedStratifiedKFold`).
 public struct RepeatedStratifiedKFold: CrossValidator, Hashable {
+    /// The number of folds (`n_splits`).
     public var folds: Int
+    /// How many times the folds are drawn again (`n_repeats`).
     public var repeats: Int
+    /// The seed of the random draws (`random_state`).
     public var seed: UInt64
 
     public init(folds: Int = 5, repeats: Int = 10, seed: UInt64 = 0) {
@@ -225,6 +245,7 @@ public struct RepeatedStratifiedKFold: CrossValidator, Hashable {
         self.seed = seed
     }
 
+    /// The train and test row indices of each split, in scikit-learn's order for the same settings.
     public func splits(count: Int, y: [Double]?, groups: [Int]? = nil) throws -> [Split] {
         guard repeats >= 1 else { throw ToolboxError(.invalidParameter, "repeats must be positive", context: ErrorContext(parameter: "repeats")) }
         let base = SeededGenerator(seed: seed)

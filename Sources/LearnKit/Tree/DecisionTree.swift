@@ -176,6 +176,7 @@ public struct DecisionTreeClassifier: Estimator, Configurable, Hashable {
         self.classWeight = classWeight
     }
 
+    /// Every hyperparameter by scikit-learn's name, with its kind, default and search hint.
     public static let hyperparameterSchema: [Hyperparameter<DecisionTreeClassifier>] =
         [.coded("criterion", \.criterion, kind: SplitCriterion.classification, "impurity a split lowers")]
         + TreeParameters.hyperparameterSchema.map { $0.lifted(\.parameters) }
@@ -244,12 +245,14 @@ public struct DecisionTreeClassifierModel: Classifier {
     public static let modelTypeName = "LearnKit.DecisionTreeClassifier"
     /// The hyperparameters the model was fitted with.
     public var hyperparameters: DecisionTreeClassifier
+    /// The classes as numbers (label codes), ascending: probability column `k` belongs to `classes[k]`.
     public var classes: [Double]
     public var tree: Tree
     /// The number of input features the model was fitted on.
     public var inputFeatureCount: Int
     /// Feature names and class labels seen in fit.
     public var schema: ModelSchema
+    /// The version of this type's archived form.
     public static var modelFormatVersion: Int { 2 }
 
     /// - Complexity: O(n·depth).
@@ -301,6 +304,7 @@ public struct DecisionTreeRegressor: Estimator, Configurable, Hashable {
         self.seed = seed
     }
 
+    /// Every hyperparameter by scikit-learn's name, with its kind, default and search hint.
     public static let hyperparameterSchema: [Hyperparameter<DecisionTreeRegressor>] =
         [.coded("criterion", \.criterion, kind: SplitCriterion.regression, "impurity a split lowers")]
         + TreeParameters.hyperparameterSchema.map { $0.lifted(\.parameters) }
@@ -345,6 +349,7 @@ public struct DecisionTreeRegressorModel: Predictor {
     public var inputFeatureCount: Int
     /// Feature names seen in fit.
     public var schema: ModelSchema
+    /// The version of this type's archived form.
     public static var modelFormatVersion: Int { 2 }
 
     /// - Complexity: O(n·depth).
@@ -353,6 +358,7 @@ public struct DecisionTreeRegressorModel: Predictor {
         return tree.leaves(x).map { tree.values[$0] }
     }
 
+    /// Each feature's share of the total gain, summing to 1.
     public var featureImportances: [Double] { tree.featureImportances(featureCount: inputFeatureCount) }
 
     /// Checks sizes and indices after loading, throwing `corrupt_archive` on the first inconsistency.

@@ -20,7 +20,9 @@ public struct Tree: Sendable, Hashable {
 
     public static let leaf: Int32 = -1
 
+    /// The number of nodes.
     public var nodeCount: Int { left.count }
+    /// The number of leaves.
     public var leafCount: Int { left.filter { $0 == Self.leaf }.count }
 
     /// The depth of the deepest leaf (the root has depth 0).
