@@ -240,5 +240,14 @@ struct WideProfileTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         try profile.save(to: path)
         #expect(try ReferenceProfile.load(from: path) == profile)
+        // Its columns decode in parallel to the same profile; a damaged one falls back to the
+        // one decoding that names what is wrong.
+        let bytes = try profile.encodedJSON()
+        #expect(try ReferenceProfile.parallelDecode(bytes) == profile)
+        var damaged = bytes
+        let at = damaged.count / 2
+        damaged.replaceSubrange(at..<(at + 12), with: Array("\"rows\":\"x\"}".utf8))
+        try Data(damaged).write(to: URL(fileURLWithPath: path))
+        #expect(throws: ToolboxError.self) { try ReferenceProfile.load(from: path) }
     }
 }

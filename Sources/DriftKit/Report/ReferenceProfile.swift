@@ -92,7 +92,9 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let profile: ReferenceProfile
         do {
-            profile = try decoder.decode(ReferenceProfile.self, from: Data(bytes))
+            // A profile as `save(to:)` writes it decodes its columns in parallel; anything else,
+            // or anything wrong in it, goes through one decoding, whose errors name the key.
+            profile = try (try? parallelDecode(bytes)) ?? decoder.decode(ReferenceProfile.self, from: Data(bytes))
         } catch let error as DecodingError {
             throw ToolboxError(.parseError, "\(path) is not a drift profile: \(Self.describe(error))", context: ErrorContext(path: path))
         }
@@ -101,6 +103,54 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
                                context: ErrorContext(path: path))
         }
         try profile.validate(path: path)
+        return profile
+    }
+
+    /// Decodes a profile in `save(to:)`'s layout (`{"columns":[...],"rows":R,"version":V}`), its
+    /// columns in parallel chunks; `nil` for another layout.
+    static func parallelDecode(_ bytes: [UInt8]) throws -> ReferenceProfile? {
+        let prefix = Array(#"{"columns":["#.utf8)
+        guard bytes.count > 1 << 16, bytes.starts(with: prefix) else { return nil }
+        // The top-level elements of the columns array: commas and the closing bracket at depth 0,
+        // outside strings.
+        var starts = [prefix.count], end = -1
+        var depth = 0, inString = false, escaped = false
+        var index = prefix.count
+        scan: while index < bytes.count {
+            let byte = bytes[index]
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+            } else {
+                switch byte {
+                case UInt8(ascii: "\""): inString = true
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    if depth == 0 { end = index; break scan }
+                    depth -= 1
+                case UInt8(ascii: ","): if depth == 0 { starts.append(index + 1) }
+                default: break
+                }
+            }
+            index += 1
+        }
+        guard end > 0, bytes[end] == UInt8(ascii: "]") else { return nil }
+        let bounds = starts.indices.map { k in starts[k]..<(k + 1 < starts.count ? starts[k + 1] - 1 : end) }
+        let chunks = try Parallel.map(count: bounds.count, grain: 2_048) { range -> [ReferenceColumn] in
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            var array = [UInt8(ascii: "[")]
+            for k in range {
+                if k > range.lowerBound { array.append(UInt8(ascii: ",")) }
+                array += bytes[bounds[k]]
+            }
+            array.append(UInt8(ascii: "]"))
+            return try decoder.decode([ReferenceColumn].self, from: Data(array))
+        }
+        let decoder = JSONDecoder()
+        var rest = Array(#"{"columns":[]"#.utf8)
+        rest += bytes[(end + 1)...]
+        var profile = try decoder.decode(ReferenceProfile.self, from: Data(rest))
+        profile.columns = chunks.flatMap { $0 }
         return profile
     }
 
