@@ -34,9 +34,7 @@ struct CancellationTests {
     }
 
     @Test func boostingStopsWithinASecond() {
-        var boosting = HistGradientBoostingClassifier()
-        boosting.parameters.maxIterations = 100_000
-        boosting.parameters.earlyStopping = .off
+        let boosting = HistGradientBoostingClassifier(maxIterations: 100_000, earlyStopping: .off)
         let (error, latency) = cancelled(after: 0.3) { flag in
             var context = FitContext()
             context.cancellation = flag
@@ -80,9 +78,7 @@ struct CancellationTests {
     }
 
     @Test func crossValidationStopsAndReportsFolds() {
-        var boosting = HistGradientBoostingClassifier()
-        boosting.parameters.maxIterations = 100_000
-        boosting.parameters.earlyStopping = .off
+        let boosting = HistGradientBoostingClassifier(maxIterations: 100_000, earlyStopping: .off)
         let (error, latency) = cancelled(after: 0.5) { flag in
             var context = FitContext()
             context.cancellation = flag
@@ -104,9 +100,7 @@ struct CancellationTests {
     }
 
     @Test func aCancelledTaskCancelsItsFit() async {
-        var boosting = HistGradientBoostingClassifier()
-        boosting.parameters.maxIterations = 100_000
-        boosting.parameters.earlyStopping = .off
+        let boosting = HistGradientBoostingClassifier(maxIterations: 100_000, earlyStopping: .off)
         let data = Self.data, estimator = boosting
         let task = Task.detached { try estimator.fit(data.x, data.y, context: FitContext()) }
         try? await Task.sleep(for: .milliseconds(300))
