@@ -98,3 +98,69 @@ package enum NormalDistribution {
         return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
     }
 }
+
+extension NormalDistribution {
+    /// Φ⁻¹(e^y), the quantile of a log-probability (scipy's `ndtri_exp`), accurate where e^y
+    /// underflows and where it rounds to 1.
+    package static func quantile(logProbability y: Double) -> Double {
+        guard y <= 0 else { return .nan }
+        if y == 0 { return .infinity }
+        if y == -.infinity { return -.infinity }
+        // Near 1, through the complement, which expm1 keeps exact.
+        if y > log1p(-exp(-2.0)) { return -quantile(-expm1(y)) }
+        if y > -2 { return quantile(exp(y)) }
+        // The lower tail: a start from the asymptote log Φ(x) ≈ −x²/2 − log(−x√(2π)), then
+        // Newton on log Φ, whose derivative is φ/Φ.
+        var x = exp(y) > 1e-290 ? quantile(exp(y)) : -(-2 * y - log(-2 * y) - log(2 * Double.pi)).squareRoot()
+        for _ in 0..<6 {
+            let logPhi = logCDF(x)
+            let step = (logPhi - y) / exp(logPDF(x) - logPhi)
+            x -= step
+            if abs(step) <= 1e-15 * max(1, abs(x)) { break }
+        }
+        return x
+    }
+}
+
+/// The standard normal truncated to [a, b] (scipy's `truncnorm` with `loc` 0 and `scale` 1), in
+/// log space where the mass between the bounds is tiny, for TuneKit's Parzen estimators.
+package enum TruncatedNormal {
+    /// log(Φ(b) − Φ(a)) for a < b, without cancellation in either tail.
+    package static func logMass(_ a: Double, _ b: Double) -> Double {
+        if a >= 0 { return logMass(-b, -a) }                 // the right tail, by symmetry
+        if b <= 0 {
+            let (logA, logB) = (NormalDistribution.logCDF(a), NormalDistribution.logCDF(b))
+            return logB + log1p(-exp(logA - logB))
+        }
+        return log1p(-NormalDistribution.cdf(a) - NormalDistribution.cdf(-b))   // the middle
+    }
+
+    /// The log-density at `x`: −∞ outside [a, b].
+    package static func logPDF(_ x: Double, a: Double, b: Double) -> Double {
+        guard x >= a, x <= b else { return -.infinity }
+        return NormalDistribution.logPDF(x) - logMass(a, b)
+    }
+
+    /// The density at `x`.
+    package static func pdf(_ x: Double, a: Double, b: Double) -> Double { exp(logPDF(x, a: a, b: b)) }
+
+    /// The probability below `x`.
+    package static func cdf(_ x: Double, a: Double, b: Double) -> Double {
+        if x <= a { return 0 }
+        if x >= b { return 1 }
+        return exp(logMass(a, x) - logMass(a, b))
+    }
+
+    /// The `q`-quantile, in [a, b].
+    package static func quantile(_ q: Double, a: Double, b: Double) -> Double {
+        guard q >= 0, q <= 1 else { return .nan }
+        if q == 0 { return a }
+        if q == 1 { return b }
+        if a >= 0 { return -quantile(1 - q, a: -b, b: -a) }   // the right tail, by symmetry
+        // log Φ(x) = log(Φ(a) + q·(Φ(b) − Φ(a))), summed in log space.
+        let first = NormalDistribution.logCDF(a), second = log(q) + logMass(a, b)
+        let high = max(first, second), low = min(first, second)
+        let logP = high == -.infinity ? -.infinity : high + log1p(exp(low - high))
+        return min(max(NormalDistribution.quantile(logProbability: logP), a), b)
+    }
+}
