@@ -250,4 +250,32 @@ struct WideProfileTests {
         try Data(damaged).write(to: URL(fileURLWithPath: path))
         #expect(throws: ToolboxError.self) { try ReferenceProfile.load(from: path) }
     }
+
+    /// A wide report charts at most `maximumCharts` columns, the drifted ones first; the table
+    /// still lists every column, and the verdicts are those of the uncapped report.
+    @Test func wideReportsChartTheDriftedColumnsFirst() throws {
+        let rows = 120
+        let u = DriftGolden.uniforms(seed: 7, count: rows * 2)
+        var reference: [(String, DataTable.Column)] = []
+        var current: [(String, DataTable.Column)] = []
+        for index in 0..<(DriftReport.maximumCharts + 50) {
+            let name = String(format: "c%03d", index)
+            let shift = index >= DriftReport.maximumCharts + 45 ? 5.0 : 0.0
+            reference.append((name, .numeric((0..<rows).map { u[$0] + Double(index) })))
+            current.append((name, .numeric((0..<rows).map { u[rows + $0] + Double(index) + shift })))
+        }
+        let report = try DriftReport.compute(reference: try DataTable(reference), current: try DataTable(current))
+        let charted = report.columns.filter { $0.histogram != nil }
+        #expect(report.columns.count == DriftReport.maximumCharts + 50 && charted.count == DriftReport.maximumCharts)
+        let drifted = report.columns.filter(\.drifted).map(\.column)
+        #expect(drifted.count >= 5 && Set(drifted).isSubset(of: Set(charted.map(\.column))))
+        var uncapped = DriftOptions()
+        uncapped.histograms = false
+        let verdicts = try DriftReport.compute(reference: try DataTable(reference), current: try DataTable(current), options: uncapped)
+        #expect(verdicts.columns.map(\.drifted) == report.columns.map(\.drifted) && verdicts.columns.map(\.pValue) == report.columns.map(\.pValue))
+        let page = report.html()
+        #expect(page.components(separatedBy: "<section class=\"card\"").count - 1 == DriftReport.maximumCharts)
+        #expect(page.components(separatedBy: "<tr><td>").count - 1 == DriftReport.maximumCharts + 50)
+        #expect(page.contains("the other 50 are in the table"))
+    }
 }

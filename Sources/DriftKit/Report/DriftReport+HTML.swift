@@ -5,7 +5,7 @@ extension DriftReport {
     /// column a bar chart (inline SVG) of the reference's and the current data's shares per bin
     /// or category, drifted columns first. No scripts, fonts or images are loaded from anywhere.
     public func html(title: String = "Drift report") -> String {
-        let ordered = columns.sorted { ($0.drifted ? 0 : 1, $0.column) < ($1.drifted ? 0 : 1, $1.column) }
+        let ordered = Self.chartOrder(columns).map { columns[$0] }
         var page = """
         <!DOCTYPE html>
         <html lang="en">
@@ -43,15 +43,17 @@ extension DriftReport {
         <tbody>
 
         """
+        let charted = Set(ordered.prefix(Self.maximumCharts).map(\.column))
         for column in ordered {
-            page += "<tr><td><a href=\"#\(Self.anchor(column.column))\">\(Self.escape(column.column))</a></td><td>\(column.role.rawValue)</td><td>\(column.type)</td>"
+            let name = charted.contains(column.column) ? "<a href=\"#\(Self.anchor(column.column))\">\(Self.escape(column.column))</a>" : Self.escape(column.column)
+            page += "<tr><td>\(name)</td><td>\(column.role.rawValue)</td><td>\(column.type)</td>"
             page += "<td>\(column.test)</td><td class=\"number\">\(Self.number(column.statistic))</td>"
             page += "<td class=\"number\">\(Self.number(column.adjustedPValue ?? column.pValue))</td><td class=\"number\">\(Self.number(column.threshold))</td>"
             page += "<td class=\"number\">\(Self.number(column.effectSize))</td>"
             page += "<td><span class=\"badge \(column.drifted ? "yes" : "no")\">\(column.drifted ? "drift" : "ok")</span></td></tr>\n"
         }
         page += "</tbody>\n</table>\n<div class=\"legend\"><span style=\"background:#5b7db1\"></span>reference<span style=\"background:#f08c3a\"></span>current</div>\n<div class=\"cards\">\n"
-        for column in ordered {
+        for column in ordered.prefix(Self.maximumCharts) {
             page += "<section class=\"card\" id=\"\(Self.anchor(column.column))\">\n<h2>\(Self.escape(column.column)) "
             page += "<span class=\"badge \(column.drifted ? "yes" : "no")\">\(column.drifted ? "drift" : "ok")</span></h2>\n"
             var detail = "\(column.test): \(Self.number(column.statistic))"
@@ -62,7 +64,11 @@ extension DriftReport {
             if let histogram = column.histogram { page += Self.chart(histogram, title: column.column) }
             page += "</section>\n"
         }
-        page += "</div>\n</body>\n</html>\n"
+        page += "</div>\n"
+        if ordered.count > Self.maximumCharts {
+            page += "<p>Charts for the first \(Self.maximumCharts) columns (drifted ones first); the other \(ordered.count - Self.maximumCharts) are in the table.</p>\n"
+        }
+        page += "</body>\n</html>\n"
         return page
     }
 

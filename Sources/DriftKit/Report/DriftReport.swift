@@ -149,8 +149,13 @@ public struct DriftReport: Sendable, Hashable, Codable {
             throw ToolboxError(.notFound, "no column named \(name) among the compared columns", context: ErrorContext(column: name))
         }
         let currentColumns = try references.map { try current.column(named: $0.name) }
+        // A report of many columns draws at most `maximumCharts` of them: their bin shares are
+        // counted after the verdicts, for the columns the HTML report charts.
+        var verdictOptions = options
+        let limitCharts = options.histograms && references.count > Self.maximumCharts
+        if limitCharts { verdictOptions.histograms = false }
         var results = try Parallel.map(indices: references.count) { index in
-            try ColumnComparison.compare(references[index], currentColumns[index], options: options)
+            try ColumnComparison.compare(references[index], currentColumns[index], options: verdictOptions)
         }
         for index in results.indices {
             if results[index].column == options.prediction { results[index].role = .prediction }
@@ -165,12 +170,26 @@ public struct DriftReport: Sendable, Hashable, Codable {
                 results[index].drifted = value < results[index].threshold
             }
         }
+        if limitCharts {
+            for index in Self.chartOrder(results).prefix(Self.maximumCharts) {
+                results[index].histogram = try ColumnComparison.compare(references[index], currentColumns[index], options: options).histogram
+            }
+        }
         let features = results.filter { $0.role == .feature }
         let drifted = features.filter(\.drifted).count
         let share = features.isEmpty ? 0 : Double(drifted) / Double(features.count)
         return DriftReport(columns: results, datasetDrift: !features.isEmpty && share >= options.driftShare, driftShare: options.driftShare,
                            numberOfColumns: features.count, numberOfDriftedColumns: drifted, shareOfDriftedColumns: share,
                            correction: options.correction, referenceRows: referenceRows, currentRows: current.rowCount)
+    }
+
+    /// The most columns the HTML report draws a chart for (drifted ones first, then by name); the
+    /// table lists every column.
+    public static let maximumCharts = 200
+
+    /// Column indices in the HTML report's order: drifted columns first, then by name.
+    static func chartOrder(_ columns: [ColumnDrift]) -> [Int] {
+        columns.indices.sorted { (columns[$0].drifted ? 0 : 1, columns[$0].column) < (columns[$1].drifted ? 0 : 1, columns[$1].column) }
     }
 
     /// The report as JSON: the dataset verdict and, under `columns`, an object per column name
