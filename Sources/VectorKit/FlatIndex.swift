@@ -13,7 +13,9 @@ import ToolboxCore
 /// let results = try index.search(queries, k: 10) // ids and squared distances per query
 /// ```
 public final class FlatIndex: VectorIndex, @unchecked Sendable {
+    /// The vectors' dimension d.
     public let dimension: Int
+    /// How vectors are compared: squared L2 distance or inner product.
     public let metric: Metric
     private let lock = ReadWriteLock()
     // Guarded by `lock`.

@@ -13,7 +13,9 @@ import ToolboxCore
 /// let results = try index.search(queries, k: 10)
 /// ```
 public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
+    /// The vectors' dimension d.
     public let dimension: Int
+    /// How vectors are compared: squared L2 distance or inner product.
     public let metric: Metric
     /// The number of lists (centroids).
     public let lists: Int
@@ -52,6 +54,7 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
         set { lock.write { probes = min(max(newValue, 1), lists) } }
     }
 
+    /// Whether the coarse quantizer is trained, so vectors can be added.
     public var isTrained: Bool { lock.read { quantizer != nil } }
     /// The number of vectors.
     public var count: Int { lock.read { location.count } }

@@ -21,11 +21,13 @@ public struct KMeans: Sendable, Hashable {
         case kmeansPlusPlus = "k-means++"
     }
 
+    /// The number of centroids.
     public var k: Int
     /// Iterations of assignment and update (FAISS's default 25).
     public var iterations: Int
     /// The seed of the random draws (`random_state`).
     public var seed: UInt64
+    /// How the first centroids are chosen.
     public var initialization: Initialization
     /// Training points kept per centroid at most (FAISS's 256); larger sets are subsampled.
     public var maxPointsPerCentroid: Int
@@ -38,6 +40,7 @@ public struct KMeans: Sendable, Hashable {
     /// ``ToolboxError/Code/cancelled``. The running Swift task's cancellation counts too.
     public var cancellation: CancellationFlag?
 
+    /// A configuration of k centroids; the defaults are FAISS's.
     public init(k: Int, iterations: Int = 25, seed: UInt64 = 1234, initialization: Initialization = .random,
                 maxPointsPerCentroid: Int = 256, tolerance: Double = 0, spherical: Bool = false) {
         self.k = k

@@ -20,9 +20,12 @@ public enum VectorIndexFile {
 
     /// The contents of a saved index: one of the two kinds.
     public enum Index {
+        /// An exact index.
         case flat(FlatIndex)
+        /// An inverted-file index.
         case ivf(IVFFlatIndex)
 
+        /// The index, whichever kind it is.
         public var index: any VectorIndex {
             switch self {
             case .flat(let index): index

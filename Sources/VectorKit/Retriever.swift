@@ -26,11 +26,15 @@ public final class Retriever: @unchecked Sendable {
 
     /// A retrieved chunk and its similarity (or squared distance for an L2 embedding).
     public struct Hit: Sendable, Hashable {
+        /// The retrieved chunk.
         public var chunk: TextChunk
+        /// Its similarity to the query, or squared distance for an L2 embedding.
         public var score: Float
     }
 
+    /// How documents are cut into chunks.
     public let chunker: TextChunker
+    /// How chunks and queries become vectors.
     public let embedding: Embedding
     private let lock = NSLock()
     private var chunks: [TextChunk] = []
@@ -38,6 +42,8 @@ public final class Retriever: @unchecked Sendable {
     private var index: FlatIndex?
     private var tfidf: TfidfModel?
 
+    /// An empty retriever.
+    /// - Throws: the chunker's error for a size or overlap it cannot cut with.
     public init(chunker: TextChunker = TextChunker(), embedding: Embedding = .tfidf(TfidfVectorizer(sublinearTf: true))) throws {
         _ = try chunker.chunks("")
         self.chunker = chunker

@@ -42,9 +42,13 @@ public enum SearchFilter: Sendable {
 /// nearest first; missing results (fewer than k vectors pass) have id −1 and
 /// ``Metric/missingScore``, as FAISS pads them.
 public struct SearchResults: Sendable, Hashable {
+    /// The number of queries.
     public let queries: Int
+    /// Results per query.
     public let k: Int
+    /// The neighbours' ids, queries × k, −1 where fewer than k were found.
     public var ids: [Int64]
+    /// The neighbours' squared distances (L2) or inner products, in the order of ``ids``.
     public var scores: [Float]
 
     /// Query `i`'s (id, score) pairs, nearest first, without padding.
@@ -60,6 +64,7 @@ public struct SearchResults: Sendable, Hashable {
 public protocol VectorIndex: AnyObject, Sendable {
     /// The vectors' dimension d.
     var dimension: Int { get }
+    /// How vectors are compared: squared L2 distance or inner product.
     var metric: Metric { get }
     /// The number of vectors.
     var count: Int { get }

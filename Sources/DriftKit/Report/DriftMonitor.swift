@@ -41,6 +41,7 @@ public final class DriftMonitor: Sendable {
         public var windowRows: Int
         /// When the check ran.
         public var date: Date
+        /// The window's drift report.
         public var report: DriftReport
 
         /// Whether the dataset or any column drifted.
@@ -65,8 +66,11 @@ public final class DriftMonitor: Sendable {
     private let reference: Reference
     private let names: [String]
     private let numeric: [Bool]
+    /// Which recent rows are compared with the reference.
     public let window: Window
+    /// A check runs after every this many added rows.
     public let checkEvery: Int
+    /// The options of every check.
     public let options: DriftOptions
     private let state: Mutex<State>
 

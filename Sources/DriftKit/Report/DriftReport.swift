@@ -31,6 +31,8 @@ public struct DriftOptions: Sendable, Hashable {
     /// leave them out when only the verdicts are wanted (a table of 100,000 columns).
     public var histograms = true
 
+    /// Evidently's defaults: tests chosen per column, threshold 0.05 (0.1 for distances), the
+    /// dataset drifting at half its columns, no correction.
     public init() {}
 }
 
@@ -41,7 +43,9 @@ public struct ColumnDrift: Sendable, Hashable, Codable {
         case feature, prediction, target
     }
 
+    /// The column's name.
     public var column: String
+    /// A feature, or the prediction or target column named in ``DriftOptions``.
     public var role: Role
     /// `numeric` or `categorical`.
     public var type: String
@@ -53,17 +57,23 @@ public struct ColumnDrift: Sendable, Hashable, Codable {
     public var pValue: Double?
     /// The p-value after the report's correction (when one is set).
     public var adjustedPValue: Double?
+    /// The threshold the verdict compares with: p-values below it, or distances at or above
+    /// it, mean drift.
     public var threshold: Double
+    /// The verdict.
     public var drifted: Bool
     /// How large the change is, whatever the sample sizes: the normed Wasserstein distance for
     /// numbers, the Jensen–Shannon distance for categories.
     public var effectSize: Double?
+    /// `wasserstein_normed` or `jensen_shannon`.
     public var effectSizeName: String?
-    /// Values present (not missing) in each sample.
+    /// Values present (not missing) in the reference.
     public var referenceCount: Int
+    /// Values present (not missing) in the current data.
     public var currentCount: Int
-    /// Missing values (NaN or empty) in each sample.
+    /// Missing values (NaN or empty) in the reference.
     public var referenceMissing: Int
+    /// Missing values (NaN or empty) in the current data.
     public var currentMissing: Int
     /// Why a column has no statistic, or what was unusual.
     public var note: String?
@@ -72,8 +82,11 @@ public struct ColumnDrift: Sendable, Hashable, Codable {
 
     /// Bin or category labels with each sample's share.
     public struct Histogram: Sendable, Hashable, Codable {
+        /// The bins' ranges or the categories.
         public var labels: [String]
+        /// The reference's share in each.
         public var reference: [Double]
+        /// The current data's share in each.
         public var current: [Double]
     }
 
@@ -100,13 +113,21 @@ public struct ColumnDrift: Sendable, Hashable, Codable {
 public struct DriftReport: Sendable, Hashable, Codable {
     /// Every compared column, in the reference's column order.
     public var columns: [ColumnDrift]
+    /// Whether the share of drifted feature columns reached ``driftShare``.
     public var datasetDrift: Bool
+    /// The share of drifted feature columns at which the dataset drifts.
     public var driftShare: Double
+    /// Feature columns compared.
     public var numberOfColumns: Int
+    /// Feature columns that drifted.
     public var numberOfDriftedColumns: Int
+    /// ``numberOfDriftedColumns`` over ``numberOfColumns`` (0 without features).
     public var shareOfDriftedColumns: Double
+    /// The multiple-testing correction applied to the feature columns' p-values.
     public var correction: Correction
+    /// Rows in the reference.
     public var referenceRows: Int
+    /// Rows in the current data.
     public var currentRows: Int
 
     /// The prediction column's drift, when the options name one.

@@ -15,7 +15,9 @@ public struct ReferenceColumn: Sendable, Hashable, Codable {
     /// Numeric columns with at most this many distinct values also keep exact value counts.
     public static let smallCardinality = 20
 
+    /// The column's name.
     public var name: String
+    /// Numbers or categories.
     public var kind: Kind
     /// Rows, missing ones included.
     public var rows: Int
@@ -28,8 +30,9 @@ public struct ReferenceColumn: Sendable, Hashable, Codable {
     /// Numbers, in a profile: the linear quantiles at i/``sketchIntervals``; `nil` where the
     /// value counts give the exact sample (at most ``smallCardinality`` distinct values).
     public var quantiles: [Double]?
-    /// Numbers: mean and population standard deviation of the present values.
+    /// Numbers: the mean of the present values.
     public var mean: Double?
+    /// Numbers: the population standard deviation of the present values.
     public var standardDeviation: Double?
     /// Categories, or numbers with few distinct values: the count of each (numbers as text).
     public var counts: CategoryCounts?

@@ -23,6 +23,7 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
     /// The format version written.
     public static let formatVersion = 1
 
+    /// The format version the profile was written in.
     public var version: Int
     /// Rows of the reference.
     public var rows: Int

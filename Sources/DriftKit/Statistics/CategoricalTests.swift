@@ -6,6 +6,7 @@ public struct CategoryCounts: Sendable, Hashable, Codable {
     /// Count by category.
     public var counts: [String: Int]
 
+    /// Counts given by category.
     public init(_ counts: [String: Int]) { self.counts = counts }
 
     /// Counts the values; `nil` (missing) is not counted.

@@ -208,6 +208,7 @@ public enum KolmogorovSmirnov {
 public struct KolmogorovSmirnovResult: Sendable, Hashable, Codable {
     /// The largest CDF gap (in the tested direction).
     public var statistic: Double
+    /// The probability under the null hypothesis of a gap at least this large.
     public var pValue: Double
     /// The value where the gap is largest (scipy's `statistic_location`).
     public var location: Double

@@ -15,8 +15,12 @@ public import ToolboxCore
 public enum MaximumMeanDiscrepancy {
     /// The result: MMD², the p-value and the kernel width used.
     public struct Result: Sendable, Hashable, Codable {
+        /// The unbiased estimate of the squared MMD.
         public var statistic: Double
+        /// The share of permutations whose statistic is at least the observed one (NaN with no
+        /// permutations).
         public var pValue: Double
+        /// The Gaussian kernel's width.
         public var sigma: Double
     }
 

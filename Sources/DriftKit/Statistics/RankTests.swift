@@ -126,6 +126,8 @@ public enum AndersonDarling {
 public struct AndersonDarlingResult: Sendable, Hashable, Codable {
     /// The standardized statistic.
     public var statistic: Double
+    /// The p-value from a quadratic fit of the log levels to the critical values, capped to
+    /// [0.001, 0.25] as scipy caps it.
     public var pValue: Double
     /// The statistic's critical values at 25%, 10%, 5%, 2.5%, 1%, 0.5% and 0.1%.
     public var criticalValues: [Double]

@@ -18,6 +18,7 @@ public struct TestResult: Sendable, Hashable, Codable {
     /// The probability under the null hypothesis of a statistic at least this extreme.
     public var pValue: Double
 
+    /// A result of the given statistic and p-value.
     public init(statistic: Double, pValue: Double) {
         self.statistic = statistic
         self.pValue = pValue
