@@ -18,6 +18,7 @@ public struct RunComparison: Sendable, Codable {
         public var tags: [String: String]
     }
 
+    /// The runs, in the order asked for.
     public var runs: [Entry]
     /// Metric key to run id to history (by step).
     public var histories: [String: [String: [RunMetric]]]
@@ -41,7 +42,9 @@ public struct RunComparison: Sendable, Codable {
         self.histories = histories
     }
 
+    /// Every parameter key of any run, sorted.
     public var parameterKeys: [String] { Set(runs.flatMap(\.params.keys)).sorted() }
+    /// Every metric key of any run, sorted.
     public var metricKeys: [String] { Set(runs.flatMap(\.metrics.keys)).sorted() }
     /// Parameters whose value (or presence) differs between the runs.
     public var differingParameters: [String] {

@@ -24,11 +24,13 @@ public indirect enum RunFilter: Sendable, Hashable {
         case attribute(String)
     }
 
+    /// How a comparison compares: MLflow's operators, with `LIKE` and `ILIKE` on text.
     public enum Operator: String, Sendable, Hashable, CaseIterable {
         case equal = "=", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
         case like = "LIKE", caseInsensitiveLike = "ILIKE"
     }
 
+    /// What a field is compared with: a number (metrics, times) or quoted text.
     public enum Value: Sendable, Hashable {
         case number(Double)
         case text(String)

@@ -3,11 +3,14 @@ public import ToolboxCore
 /// The store-wide conveniences as synchronous calls for code that holds the SQLite store itself
 /// (a command-line tool, a script); code written for any store awaits ``TrackingStore``'s.
 extension SQLiteTrackingStore {
+    /// Registers the next version of `name` from a run's artifact (the run's model archive when
+    /// `artifactPath` is `nil`), with no actor or reason in the audit log.
     @discardableResult
     public func registerModelVersion(name: String, runID: String, artifactPath: String? = nil, description: String? = nil) throws -> ModelVersion {
         try registerModelVersion(name: name, runID: runID, artifactPath: artifactPath, description: description, actor: nil, reason: nil)
     }
 
+    /// Points `alias` at `version`, subject to the alias's promotion rule.
     public func setAlias(name: String, alias: String, version: Int, reason: String? = nil) throws {
         try setAlias(name: name, alias: alias, version: version, force: false, actor: nil, reason: reason)
     }

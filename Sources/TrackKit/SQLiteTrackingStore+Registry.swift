@@ -112,6 +112,8 @@ extension SQLiteTrackingStore {
                                latestVersion: latest, tags: tags, aliases: aliases, promotionRules: rules)
     }
 
+    /// Registers the next version of `name` (created on first use) from a run's artifact,
+    /// pinned to its hash; numbers count 1, 2, 3, ... across processes.
     @discardableResult
     public func registerModelVersion(name: String, runID: String, artifactPath: String? = nil, description: String? = nil,
                                      actor: String? = nil, reason: String? = nil) throws -> ModelVersion {

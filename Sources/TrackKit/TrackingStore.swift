@@ -215,11 +215,14 @@ public struct AuditEntry: Sendable, Hashable, Codable {
 }
 
 extension TrackingStore {
+    /// Registers the next version of `name` from a run's artifact (the run's model archive when
+    /// `artifactPath` is `nil`), with no actor or reason in the audit log.
     @discardableResult
     public func registerModelVersion(name: String, runID: String, artifactPath: String? = nil, description: String? = nil) async throws -> ModelVersion {
         try await registerModelVersion(name: name, runID: runID, artifactPath: artifactPath, description: description, actor: nil, reason: nil)
     }
 
+    /// Points `alias` at `version`, subject to the alias's promotion rule.
     public func setAlias(name: String, alias: String, version: Int, reason: String? = nil) async throws {
         try await setAlias(name: name, alias: alias, version: version, force: false, actor: nil, reason: reason)
     }
@@ -415,6 +418,7 @@ public struct RunMetric: Sendable, Hashable, Codable {
         lhs.key == rhs.key && lhs.value.bitPattern == rhs.value.bitPattern && lhs.step == rhs.step && lhs.timestamp == rhs.timestamp
     }
 
+    /// Hashes every field, the value by its bits.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(key)
         hasher.combine(value.bitPattern)
