@@ -249,6 +249,17 @@ struct WideProfileTests {
         damaged.replaceSubrange(at..<(at + 12), with: Array("\"rows\":\"x\"}".utf8))
         try Data(damaged).write(to: URL(fileURLWithPath: path))
         #expect(throws: ToolboxError.self) { try ReferenceProfile.load(from: path) }
+        // A profile larger than a load accepts is refused before anything is written, both the
+        // parallel and the single encoding, and the exact size is counted.
+        try profile.save(to: path, limit: bytes.count)
+        #expect(try ReferenceProfile.load(from: path) == profile)
+        let error = #expect(throws: ToolboxError.self) { try profile.save(to: path + ".big", limit: bytes.count - 1) }
+        #expect(error?.code == .tooLarge && error?.message.contains("\(bytes.count) bytes") == true)
+        #expect(!FileManager.default.fileExists(atPath: path + ".big"))
+        let narrow = try ReferenceProfile(try table.selecting(Array(table.columnNames.prefix(10))))
+        let narrowBytes = try narrow.encodedJSON()
+        #expect(throws: ToolboxError.self) { try narrow.save(to: path, limit: narrowBytes.count - 1) }
+        #expect(try ReferenceProfile.load(from: path) == profile)
     }
 
     /// A wide report charts at most `maximumCharts` columns, the drifted ones first; the table

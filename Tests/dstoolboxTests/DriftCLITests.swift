@@ -64,6 +64,14 @@ struct DriftCLITests {
         #expect(fromProfile.status == 1 && fromProfile.output.contains("dataset drift: yes"), "\(fromProfile.output)")
         let page = try String(contentsOfFile: html, encoding: .utf8)
         #expect(page.hasPrefix("<!DOCTYPE html>") && page.contains("<svg") && !page.contains("<script") && page.contains("Dataset drift detected"))
+        // A profile of some columns compares only those.
+        let some = directory.appendingPathComponent("some.profile").path
+        #expect(try CLITests().run(["drift", "profile", reference, "--output", some, "--columns", "steady, kind"]).status == 0)
+        let partial = try CLITests().run(["drift", some, current, "--json"])
+        let compared = try #require((try JSONSerialization.jsonObject(with: Data(partial.output.utf8)) as? [String: Any])?["columns"] as? [String: Any])
+        #expect(partial.status == 0 && Set(compared.keys) == ["steady", "kind"], "\(partial.output)")
+        let unknown = try CLITests().run(["drift", "profile", reference, "--output", some + ".x", "--columns", "steady,nosuch"])
+        #expect(unknown.status == 1 && unknown.output.contains("nosuch") && !FileManager.default.fileExists(atPath: some + ".x"), "\(unknown.output)")
         // Bad input: typed errors, not crashes.
         for arguments in [["drift", reference, current, "--stattest", "shifted=median"], ["drift", reference, current, "--stattest", "kind=ks"],
                           ["drift", reference, current, "--stattest", "nosuch=ks"], ["drift", reference, current, "--threshold", "shifted=-1"],

@@ -45,8 +45,15 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
     }
 
     /// Writes the profile as JSON, replacing `path` atomically.
+    /// - Throws: ``ToolboxError/Code/tooLarge``, writing nothing, for a profile larger than
+    ///   ``maximumFileSize`` (what ``load(from:)`` reads back): each numeric column keeps about
+    ///   16 KB of quantiles, so that is some 65,000 numeric columns.
     public func save(to path: String) throws {
-        try RegularFile.replace(path, with: try encodedJSON())
+        try save(to: path, limit: Self.maximumFileSize)
+    }
+
+    func save(to path: String, limit: Int) throws {
+        try RegularFile.replace(path, with: try encodedJSON(limit: limit))
     }
 
     private static func encoder() -> JSONEncoder {
@@ -59,8 +66,15 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
     /// The profile's JSON: its columns encoded in parallel and joined, byte for byte what one
     /// encoding writes (`columns`, `rows`, `version`, keys sorted, no spaces), so a profile of
     /// 100,000 columns is written on every core.
-    func encodedJSON() throws -> [UInt8] {
-        guard columns.count >= 512 else { return Array(try Self.encoder().encode(self)) }
+    func encodedJSON(limit: Int = maximumFileSize) throws -> [UInt8] {
+        func tooLarge(_ size: Int) -> ToolboxError {
+            ToolboxError(.tooLarge, "a profile of \(columns.count) columns takes \(size) bytes, more than the \(limit) a profile may hold to be read back; profile fewer columns at a time")
+        }
+        guard columns.count >= 512 else {
+            let bytes = Array(try Self.encoder().encode(self))
+            guard bytes.count <= limit else { throw tooLarge(bytes.count) }
+            return bytes
+        }
         let chunks = try Parallel.map(count: columns.count, grain: 2_048) { range -> [UInt8] in
             let encoder = Self.encoder()
             var bytes: [UInt8] = []
@@ -70,12 +84,16 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
             }
             return bytes
         }
-        var out = Array(#"{"columns":["#.utf8)
+        let head = Array(#"{"columns":["#.utf8), tail = Array("],\"rows\":\(rows),\"version\":\(version)}".utf8)
+        let size = chunks.reduce(head.count + tail.count + chunks.count - 1) { $0 + $1.count }
+        guard size <= limit else { throw tooLarge(size) }
+        var out = head
+        out.reserveCapacity(size)
         for (k, chunk) in chunks.enumerated() {
             if k > 0 { out.append(UInt8(ascii: ",")) }
             out += chunk
         }
-        out += Array("],\"rows\":\(rows),\"version\":\(version)}".utf8)
+        out += tail
         return out
     }
 

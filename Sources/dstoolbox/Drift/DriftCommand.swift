@@ -139,7 +139,7 @@ struct DriftCompareCommand: ParsableCommand {
     }
 }
 
-/// `dstoolbox drift profile DATA.csv --output PROFILE`
+/// `dstoolbox drift profile DATA.csv --output PROFILE [--columns a,b]`
 struct DriftProfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
@@ -149,10 +149,12 @@ struct DriftProfileCommand: ParsableCommand {
     @Argument(help: "The reference CSV file.") var data: String
     @Option(name: .shortAndLong, help: "Output profile (JSON, replaced atomically).") var output: String
     @Option(help: "Bins of numeric columns whose exact shares the profile keeps: quantile:N.") var bins: String = "quantile:10"
+    @Option(help: "Columns to profile, comma-separated (default: every column).") var columns: String?
 
     func run() throws {
         try RegularFile.checkReplaceable(output)
-        let profile = try ReferenceProfile(try DataTable(csvFile: data), binning: try DriftCompareCommand.binning(bins))
+        let names = columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let profile = try ReferenceProfile(try DataTable(csvFile: data), columns: names, binning: try DriftCompareCommand.binning(bins))
         try profile.save(to: output)
         print("wrote a profile of \(profile.rows) rows x \(profile.columns.count) columns to \(output)")
     }
