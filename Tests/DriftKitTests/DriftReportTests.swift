@@ -166,6 +166,33 @@ struct DriftReportTests {
         var options = DriftOptions()
         options.numericStattest = .cvm
         #expect(throws: ToolboxError.self) { try DriftReport.compute(profile: loaded, current: current, options: options) }
+        // A version 1 profile (quantiles only) still reads.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!text.contains("\"values\""))
+        try text.replacingOccurrences(of: "\"version\":\(ReferenceProfile.formatVersion)}", with: "\"version\":1}").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try ReferenceProfile.load(from: path).columns == profile.columns)
+    }
+
+    /// A reference of at most 1,001 rows keeps its values in the profile: every test from the
+    /// profile, those that need raw values included, is the raw reference's.
+    @Test func smallReferencesKeepTheirValues() throws {
+        let (reference, current) = try Self.tables(referenceRows: ReferenceColumn.sketchIntervals + 1, currentRows: 400)
+        let profile = try ReferenceProfile(reference)
+        #expect(profile.columns.first { $0.name == "x" }?.quantiles == nil && profile.columns.first { $0.name == "x" }?.hasRawValues == true)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("drift-small-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try profile.save(to: path)
+        let loaded = try ReferenceProfile.load(from: path)
+        #expect(loaded == profile)
+        for test in [StatTest.ks, .wasserstein, .psi, .cvm, .anderson, .mmd] {
+            var options = DriftOptions()
+            options.numericStattest = test
+            #expect(try DriftReport.compute(profile: loaded, current: current, options: options).columns
+                    == DriftReport.compute(reference: reference, current: current, options: options).columns, "\(test)")
+        }
+        // One more row and the sketch takes over.
+        let (larger, _) = try Self.tables(referenceRows: ReferenceColumn.sketchIntervals + 2, currentRows: 1)
+        #expect(try ReferenceProfile(larger).columns.first { $0.name == "x" }?.quantiles?.count == ReferenceColumn.sketchIntervals + 1)
     }
 
     @Test func corruptProfilesAreTypedErrors() throws {
@@ -176,10 +203,13 @@ struct DriftReportTests {
         let path = directory.appendingPathComponent("p.json").path
         try ReferenceProfile(reference).save(to: path)
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        for (name, mutated) in [("truncated", String(text.prefix(text.count / 2))), ("version", text.replacingOccurrences(of: "\"version\":1", with: "\"version\":7")),
+        for (name, mutated) in [("truncated", String(text.prefix(text.count / 2))), ("version", text.replacingOccurrences(of: "\"version\":\(ReferenceProfile.formatVersion)", with: "\"version\":7")),
                                 ("rows", text.replacingOccurrences(of: "\"rows\":600", with: "\"rows\":601")), ("empty", ""), ("array", "[1, 2]"),
                                 ("overflow", text.replacingOccurrences(of: "\"oslo\":", with: "\"huge\":9223372036854775807,\"oslo\":")),
-                                ("negative", text.replacingOccurrences(of: "\"oslo\":", with: "\"minus\":-5,\"oslo\":"))] {
+                                ("negative", text.replacingOccurrences(of: "\"oslo\":", with: "\"minus\":-5,\"oslo\":")),
+                                ("unsorted", text.replacingOccurrences(of: "\"values\":[", with: "\"values\":[5,")),
+                                ("values and quantiles", text.replacingOccurrences(of: "\"values\":[", with: "\"quantiles\":[0,1],\"values\":[")),
+                                ("values of categories", text.replacingOccurrences(of: "\"kind\":\"categorical\"", with: "\"kind\":\"categorical\",\"values\":[1]"))] {
             let file = directory.appendingPathComponent("\(name).json").path
             try mutated.write(toFile: file, atomically: true, encoding: .utf8)
             #expect(throws: ToolboxError.self, "\(name)") { try ReferenceProfile.load(from: file) }

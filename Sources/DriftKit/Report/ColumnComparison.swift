@@ -135,8 +135,9 @@ enum ColumnComparison {
                 throw ToolboxError(.invalidParameter, "\(chosen.rawValue) compares numbers, but column \(reference.name) holds categories",
                                    context: ErrorContext(column: reference.name, parameter: "stattest"))
             }
-            if chosen.needsRawReference && !reference.hasRawValues {
-                throw ToolboxError(.invalidParameter, "\(chosen.rawValue) needs the reference's values, which a profile does not keep; use ks, wasserstein or a binned distance for \(reference.name)",
+            let exact = reference.hasRawValues || (reference.hasExactSample && reference.count <= ReferenceColumn.maximumSample)
+            if chosen.needsRawReference && !exact {
+                throw ToolboxError(.invalidParameter, "\(chosen.rawValue) needs the reference's values, which a profile keeps only for columns of at most \(ReferenceColumn.sketchIntervals + 1) values or \(ReferenceColumn.smallCardinality) distinct ones; use ks, wasserstein or a binned distance for \(reference.name)",
                                    context: ErrorContext(column: reference.name, parameter: "stattest"))
             }
             return chosen

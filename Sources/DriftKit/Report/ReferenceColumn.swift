@@ -25,7 +25,8 @@ public struct ReferenceColumn: Sendable, Hashable, Codable {
     public var missing: Int
     /// Distinct present values (for numbers, capped at ``smallCardinality`` + 1).
     public var distinct: Int
-    /// Numbers: the sorted present values; `nil` in a profile.
+    /// Numbers: the sorted present values; in a profile only for a column of at most
+    /// ``sketchIntervals`` + 1 of them (otherwise `nil`).
     var values: [Double]?
     /// Numbers, in a profile: the linear quantiles at i/``sketchIntervals``; `nil` where the
     /// value counts give the exact sample (at most ``smallCardinality`` distinct values).
@@ -48,7 +49,7 @@ public struct ReferenceColumn: Sendable, Hashable, Codable {
     /// Present values in the column.
     public var count: Int { rows - missing }
 
-    /// Whether the raw values are at hand (false for a column read from a profile).
+    /// Whether the raw values are at hand (from a table, or a profile that kept them).
     public var hasRawValues: Bool { values != nil || kind == .categorical }
 
     /// Whether ``sample()`` is the exact sample: raw values, or a profile's value counts.
@@ -127,7 +128,8 @@ public struct ReferenceColumn: Sendable, Hashable, Codable {
         }
     }
 
-    /// The profile form: everything but the raw values.
+    /// The profile form: the raw values of a column of at most ``sketchIntervals`` + 1 of them
+    /// (the sketch would be no smaller, and only approximate), otherwise a summary.
     ///
     /// The quantile sketch is made here, not when the column is read: a report from two tables
     /// uses the raw values, and a table of 100,000 short columns would otherwise hold 1,001
@@ -137,6 +139,9 @@ public struct ReferenceColumn: Sendable, Hashable, Codable {
         // A column whose value counts are kept (few distinct values) has its exact sample
         // already; the sketch adds nothing there unless the counts are too many to replay.
         let exactFromCounts = counts != nil && count <= Self.maximumSample
+        if let present = values, !exactFromCounts, present.count <= Self.sketchIntervals + 1 {
+            return copy
+        }
         if let present = values, !present.isEmpty, quantiles == nil, !exactFromCounts {
             copy.quantiles = (0...Self.sketchIntervals).map { Distance.quantile(present, Double($0) / Double(Self.sketchIntervals)) }
         }

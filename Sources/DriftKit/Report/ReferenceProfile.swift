@@ -5,7 +5,8 @@ public import ToolboxCore
 /// reference rows: per column the row and missing counts, and
 /// - for numbers: 1,001 linear quantiles (at i/1000), mean, standard deviation, the exact shares
 ///   of the report's quantile bins, and exact value counts when there are at most 20 distinct
-///   values;
+///   values; a column of at most 1,001 present values keeps them instead of the quantiles (no
+///   larger, and exact);
 /// - for categories: every category's count.
 ///
 /// Tests run from a profile, and how close they come to the raw reference:
@@ -16,12 +17,16 @@ public import ToolboxCore
 ///   1/1000 + 1/min(n, 100,000) of the raw one for a continuous reference (the sketch's rank
 ///   resolution plus the pseudo-sample's), and its p-value uses the asymptotic distribution with
 ///   the true reference size; the normed Wasserstein distance is within (max − min)/(1000 σ).
-/// - Anderson–Darling, Cramér–von Mises and MMD need the raw values: a typed error.
+/// - Anderson–Darling, Cramér–von Mises and MMD need the raw values: a typed error for a column
+///   with only a sketch.
 ///
-/// Saved as JSON (version 1), written atomically.
+/// Every test of a column whose values (or value counts) the profile keeps is exactly the raw
+/// reference's.
+///
+/// Saved as JSON (version 2; version 1, without kept values, is read too), written atomically.
 public struct ReferenceProfile: Sendable, Hashable, Codable {
     /// The format version written.
-    public static let formatVersion = 1
+    public static let formatVersion = 2
 
     /// The format version the profile was written in.
     public var version: Int
@@ -183,7 +188,12 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
             if let counts = column.counts, counts.counts.values.contains(where: { $0 < 0 }) || counts.total != column.count {
                 throw corrupt("category counts do not add up to \(column.count)")
             }
-            if column.kind == .numeric && column.count > 0 {
+            if let values = column.values {
+                guard column.kind == .numeric, column.quantiles == nil, values.count == column.count,
+                      zip(values, values.dropFirst()).allSatisfy({ $0 <= $1 }), values.allSatisfy(\.isFinite) else {
+                    throw corrupt("the kept values must be the column's \(column.count) present values, ascending and finite")
+                }
+            } else if column.kind == .numeric && column.count > 0 {
                 // The sketch may be left out only where the value counts replay the exact sample.
                 if column.quantiles != nil || column.counts == nil || column.count > ReferenceColumn.maximumSample {
                     guard let quantiles = column.quantiles, quantiles.count == ReferenceColumn.sketchIntervals + 1,
