@@ -10,7 +10,9 @@
 public struct SEGYError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A stable identifier for the kind of failure.
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The identifier, as in JSON output (`truncated`, `inconsistent_size`, ...).
         public var rawValue: String
+        /// A code of the given identifier.
         public init(rawValue: String) { self.rawValue = rawValue }
         /// A description for people.
         public var description: String { rawValue }
@@ -34,7 +36,9 @@ public struct SEGYError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let lossyConversion = Code(rawValue: "lossy_conversion")
     }
 
+    /// The kind of failure.
     public var code: Code
+    /// What went wrong, for people.
     public var message: String
     /// The file, when there is one.
     public var path: String?
@@ -43,6 +47,7 @@ public struct SEGYError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The zero-based trace index, when the problem is in a trace.
     public var traceIndex: Int?
 
+    /// An error of `code`, located where known.
     public init(_ code: Code, _ message: String, path: String? = nil, byteOffset: Int? = nil, traceIndex: Int? = nil) {
         self.code = code
         self.message = message

@@ -9,6 +9,7 @@ public struct SEGYGeometry: Sendable, Hashable {
         case inline = 2
     }
 
+    /// Which line number changes fastest in file order.
     public let sorting: Sorting
     /// Inline numbers in file order (increasing or decreasing).
     public let inlines: [Int]
@@ -63,6 +64,7 @@ public struct SEGYGeometry: Sendable, Hashable {
         lhs.sorting == rhs.sorting && lhs.inlines == rhs.inlines && lhs.crosslines == rhs.crosslines && lhs.offsets == rhs.offsets
     }
 
+    /// Hashes what ``==`` compares.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(sorting)
         hasher.combine(inlines)
@@ -93,14 +95,18 @@ public struct GeometryReport: Sendable, Hashable {
     public let reason: String
     /// The trace indices at each (inline, crossline), in file order.
     public let traceIndices: [LinePosition: [Int]]
-    /// Distinct inline, crossline and offset numbers, sorted.
+    /// Distinct inline numbers, sorted.
     public let inlines: [Int]
+    /// Distinct crossline numbers, sorted.
     public let crosslines: [Int]
+    /// Distinct offsets, sorted.
     public let offsets: [Int]
 
     /// An (inline, crossline) pair.
     public struct LinePosition: Sendable, Hashable {
+        /// The inline number.
         public let inline: Int
+        /// The crossline number.
         public let crossline: Int
     }
 }

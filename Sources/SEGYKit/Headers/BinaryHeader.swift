@@ -5,10 +5,13 @@ public struct BinaryHeader: Sendable, Hashable {
     /// The byte order of `bytes`.
     public let byteOrder: ByteOrder
 
+    /// The header's size in bytes.
     public static let byteCount = 400
     /// The file offset of the first binary header byte (0-based).
     public static let fileOffset = 3200
 
+    /// The header in `bytes`, stored in `byteOrder`.
+    /// - Throws: ``SEGYError/Code/invalidArgument`` unless there are exactly 400 bytes.
     public init(bytes: [UInt8], byteOrder: ByteOrder) throws {
         guard bytes.count == Self.byteCount else {
             throw SEGYError(.invalidArgument, "a binary header is \(Self.byteCount) bytes, got \(bytes.count)")
@@ -17,6 +20,7 @@ public struct BinaryHeader: Sendable, Hashable {
         self.byteOrder = byteOrder
     }
 
+    /// A header of zeros.
     public init(byteOrder: ByteOrder = .bigEndian) {
         bytes = [UInt8](repeating: 0, count: Self.byteCount)
         self.byteOrder = byteOrder

@@ -10,6 +10,7 @@ public struct HeaderField: Sendable, Hashable, CustomStringConvertible {
     /// Two's-complement signed or unsigned.
     public let signed: Bool
 
+    /// A field of `width` bytes at the 1-based `byteOffset` within its header.
     public init(name: String, byteOffset: Int, width: Int, signed: Bool = true) {
         self.name = name
         self.byteOffset = byteOffset

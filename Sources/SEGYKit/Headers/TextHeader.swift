@@ -5,10 +5,15 @@ public struct TextHeader: Sendable, Hashable {
     /// How the bytes are encoded.
     public let encoding: Encoding
 
+    /// The character set of a textual header.
     public enum Encoding: String, Sendable, Hashable, Codable {
-        case ebcdic, ascii
+        /// IBM's EBCDIC, the SEG-Y standard's.
+        case ebcdic
+        /// ASCII, as many writers use.
+        case ascii
     }
 
+    /// The header's size in bytes.
     public static let byteCount = 3200
 
     /// Wraps stored bytes, detecting the encoding: EBCDIC when most bytes are EBCDIC letters,

@@ -72,12 +72,19 @@ public struct TraceHeader: Sendable, Hashable {
 }
 
 extension TraceHeader {
+    /// The inline number (bytes 189–192).
     public var inline: Int { Int(read(.inline)) }
+    /// The crossline number (bytes 193–196).
     public var crossline: Int { Int(read(.crossline)) }
+    /// Source-receiver offset (bytes 37–40).
     public var offset: Int { Int(read(.offset)) }
+    /// The CDP ensemble number (bytes 21–24).
     public var cdp: Int { Int(read(.cdp)) }
+    /// Samples in this trace (bytes 115–116).
     public var sampleCount: Int { Int(read(.sampleCount)) }
+    /// Sample interval of this trace in microseconds (bytes 117–118).
     public var sampleInterval: Int { Int(read(.sampleInterval)) }
+    /// Delay recording time in milliseconds (bytes 109–110).
     public var delayRecordingTime: Int { Int(read(.delayRecordingTime)) }
 
     /// `cdpX` and `cdpY` with the coordinate scalar (byte 71) applied: a positive scalar

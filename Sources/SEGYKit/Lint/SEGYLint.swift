@@ -1,8 +1,15 @@
 /// A consistency report on a SEG-Y file: what is wrong, what is unusual, and what segyio (the
 /// reference reader) would reject and why.
 public struct SEGYLintReport: Sendable, Hashable {
+    /// How serious a finding is: `info` < `warning` < `error`.
     public enum Severity: String, Sendable, Hashable, Codable, Comparable {
-        case info, warning, error
+        /// Unusual but harmless.
+        case info
+        /// Readable, but likely to mislead a reader or another tool.
+        case warning
+        /// The file is wrong: a reader cannot trust it.
+        case error
+        /// Orders by seriousness.
         public static func < (a: Severity, b: Severity) -> Bool {
             let order: [Severity] = [.info, .warning, .error]
             return order.firstIndex(of: a)! < order.firstIndex(of: b)!
@@ -11,9 +18,11 @@ public struct SEGYLintReport: Sendable, Hashable {
 
     /// One finding.
     public struct Finding: Sendable, Hashable, Codable {
+        /// How serious it is.
         public var severity: Severity
         /// A stable short name, for example `sample-count-mismatch`.
         public var check: String
+        /// What was found, for people.
         public var message: String
         /// The byte offset the finding is about, when there is one.
         public var byteOffset: Int?
@@ -21,6 +30,7 @@ public struct SEGYLintReport: Sendable, Hashable {
         public var segyioRejects: Bool
     }
 
+    /// Every finding, in the order the checks ran.
     public var findings: [Finding]
 
     /// Whether any finding is an error.

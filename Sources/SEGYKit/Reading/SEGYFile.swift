@@ -72,9 +72,13 @@ public final class SEGYFile: @unchecked Sendable {
         }
     }
 
+    /// The byte order of headers and samples.
     public var byteOrder: ByteOrder { layout.byteOrder }
+    /// How samples are encoded.
     public var format: SampleFormat { layout.format }
+    /// The number of traces.
     public var traceCount: Int { layout.traceCount }
+    /// Samples per trace.
     public var sampleCount: Int { layout.sampleCount }
     /// The file size in bytes.
     public var byteCount: Int { storage.bytes.count }

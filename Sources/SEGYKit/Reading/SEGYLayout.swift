@@ -1,7 +1,10 @@
 /// Where everything is in a SEG-Y file, worked out from its headers and size.
 public struct SEGYLayout: Sendable, Hashable {
+    /// The byte order of headers and samples.
     public var byteOrder: ByteOrder
+    /// How samples are encoded.
     public var format: SampleFormat
+    /// Samples per trace.
     public var sampleCount: Int
     /// Extended textual headers (3200 bytes each) after the binary header.
     public var extendedTextHeaderCount: Int

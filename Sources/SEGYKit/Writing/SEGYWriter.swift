@@ -2,16 +2,22 @@ import Foundation
 
 /// What a new SEG-Y file looks like: written once into its headers by ``SEGYWriter``.
 public struct SEGYSpec: Sendable {
+    /// Samples per trace, the same for every trace.
     public var sampleCount: Int
+    /// How samples are encoded.
     public var format: SampleFormat
+    /// The byte order of headers and samples.
     public var byteOrder: ByteOrder
     /// Sample interval in microseconds (time) or the depth unit's equivalent.
     public var sampleInterval: Int
+    /// The 3200-byte textual header.
     public var textHeader: TextHeader
+    /// Extended textual headers after the binary header (their count is written there).
     public var extendedTextHeaders: [TextHeader]
     /// Further binary header words to set (job id, sorting code, measurement system, ...).
     public var binaryHeaderValues: [HeaderField: Int]
 
+    /// A layout of `sampleCount` samples per trace; the defaults are 4 ms IEEE floats, big-endian.
     public init(sampleCount: Int, format: SampleFormat = .ieeeFloat32, byteOrder: ByteOrder = .bigEndian,
                 sampleInterval: Int = 4000, textHeader: TextHeader = TextHeader(text: "C 1 WRITTEN BY DS TOOLBOX SEGYKIT"),
                 extendedTextHeaders: [TextHeader] = [], binaryHeaderValues: [HeaderField: Int] = [:]) {
@@ -64,7 +70,9 @@ public struct SEGYSpec: Sendable {
 /// (one atomic `rename`), so an existing file is replaced whole or not at all. A path that is a
 /// directory, FIFO, device or socket is refused before anything is written.
 public final class SEGYWriter {
+    /// Where the file appears when ``close()`` succeeds.
     public let path: String
+    /// The layout every trace follows.
     public let spec: SEGYSpec
     /// Traces written so far.
     public private(set) var traceCount = 0
@@ -74,6 +82,9 @@ public final class SEGYWriter {
     private var buffer: [UInt8] = []
     private var closed = false
 
+    /// Starts a file: creates it under a temporary name beside `path`, headers first.
+    /// - Throws: ``SEGYError`` for a spec whose binary header cannot hold its values, a path
+    ///   that is not a regular file, or a file that cannot be created.
     public init(path: String, spec: SEGYSpec) throws {
         self.path = path
         self.spec = spec
