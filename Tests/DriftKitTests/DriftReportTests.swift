@@ -255,6 +255,49 @@ struct WideDriftReportTests {
 /// A profile of many columns is written in parallel, byte for byte what one encoding writes.
 @Suite("Wide profiles")
 struct WideProfileTests {
+    /// The profile reader gives what `JSONDecoder` gives, to the bit, for every kind of column
+    /// (kept values, quantile sketches, value counts, categories, missing values), and leaves
+    /// anything not in the writer's form to the decoder.
+    @Test func columnReaderEqualsTheDecoder() throws {
+        var generator = SeededGenerator(seed: 11)
+        func table(rows: Int) throws -> DataTable {
+            try DataTable((0..<40).map { index in
+                switch index % 4 {
+                case 0: ("c\(index)", .categorical((0..<rows).map { _ in generator.nextInt(below: 9) == 0 ? nil : ["a", "bé", "c d"][generator.nextInt(below: 3)] }))
+                case 1: ("f\(index)", .numeric((0..<rows).map { _ in Double(generator.nextInt(below: 5)) - 2.5 }))
+                case 2: ("m\(index)", .numeric((0..<rows).map { _ in generator.nextInt(below: 4) == 0 ? .nan : generator.nextNormal() * 1e-7 }))
+                default: ("n\(index)", .numeric((0..<rows).map { _ in generator.nextNormal() * 1e12 }))
+                }
+            })
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var kept = 0, sketched = 0
+        for rows in [60, 1_500] {
+            for column in try ReferenceProfile(try table(rows: rows)).columns {
+                let bytes = Array(try encoder.encode(column))
+                let read = try #require(ProfileColumnReader.columns(bytes, ranges: [0..<bytes.count][...]), "\(column.name)")
+                let decoded = try decoder.decode(ReferenceColumn.self, from: Data(bytes))
+                #expect(read == [column] && read == [decoded], "\(column.name)")
+                if column.values != nil { kept += 1 }
+                if column.quantiles != nil { sketched += 1 }
+            }
+        }
+        #expect(kept >= 10 && sketched >= 10)
+        let text = String(decoding: try encoder.encode(try ReferenceProfile(try table(rows: 60)).columns[2]), as: UTF8.self)
+        for mutated in [String(text.dropLast()), text.replacingOccurrences(of: "\"name\":\"m2\"", with: "\"name\":\"m\\u0032\""),
+                        text.replacingOccurrences(of: "\"rows\":", with: "\"other\":1,\"rows\":"), text.replacingOccurrences(of: "\"rows\":60", with: "\"rows\":60,\"rows\":60"),
+                        text.replacingOccurrences(of: "\"rows\":60", with: "\"rows\":060"), text.replacingOccurrences(of: "\"rows\":60", with: "\"rows\":null"),
+                        text.replacingOccurrences(of: "\"values\":[", with: "\"values\":[.5,"), text.replacingOccurrences(of: "\"values\":[", with: "\"values\":[1e,"),
+                        text.replacingOccurrences(of: "\"rows\":60", with: "\"rows\":99999999999999999999"), text + " "] {
+            let bytes = Array(mutated.utf8)
+            #expect(ProfileColumnReader.columns(bytes, ranges: [0..<bytes.count][...]) == nil, "\(mutated.prefix(80))")
+        }
+    }
+
     @Test func parallelProfileJSONEqualsOneEncoding() throws {
         var generator = SeededGenerator(seed: 3)
         let table = try DataTable((0..<700).map { index in

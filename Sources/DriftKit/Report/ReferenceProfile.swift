@@ -160,6 +160,7 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
         guard end > 0, bytes[end] == UInt8(ascii: "]") else { return nil }
         let bounds = starts.indices.map { k in starts[k]..<(k + 1 < starts.count ? starts[k + 1] - 1 : end) }
         let chunks = try Parallel.map(count: bounds.count, grain: 2_048) { range -> [ReferenceColumn] in
+            if let columns = ProfileColumnReader.columns(bytes, ranges: bounds[range]) { return columns }
             let decoder = JSONDecoder()
             decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             var array = [UInt8(ascii: "[")]

@@ -1,0 +1,227 @@
+import Foundation
+
+/// A reader of the column objects ``ReferenceProfile/save(to:)`` writes, without the
+/// `JSONDecoder`'s per-value machinery (which spends most of a second on a profile of 100,000
+/// columns in retains and generic metadata).
+///
+/// It reads only what the writer writes: keys without escapes, no `null`, no unknown or repeated
+/// key, numbers in JSON's grammar, non-finite numbers as `"nan"`, `"inf"`, `"-inf"`. Anything
+/// else makes it return `nil`, and the caller decodes those columns with `JSONDecoder`, whose
+/// errors name the key; numbers are parsed by `strtod`, correctly rounded as the decoder's are.
+struct ProfileColumnReader {
+    private let bytes: [UInt8]
+    private var position: Int
+    private let end: Int
+    private var scratch = [CChar](repeating: 0, count: 64)
+
+    private struct Unreadable: Error {}
+
+    /// Reads the comma-separated column objects in `bytes[range]`; `nil` when any is not in the
+    /// writer's form.
+    static func columns(_ bytes: [UInt8], ranges: ArraySlice<Range<Int>>) -> [ReferenceColumn]? {
+        var out: [ReferenceColumn] = []
+        out.reserveCapacity(ranges.count)
+        for range in ranges {
+            var reader = ProfileColumnReader(bytes: bytes, position: range.lowerBound, end: range.upperBound)
+            guard let column = try? reader.column(), reader.position == reader.end else { return nil }
+            out.append(column)
+        }
+        return out
+    }
+
+    private init(bytes: [UInt8], position: Int, end: Int) {
+        self.bytes = bytes
+        self.position = position
+        self.end = end
+    }
+
+    private mutating func column() throws -> ReferenceColumn {
+        var name: String?, kind: ReferenceColumn.Kind?, rows: Int?, missing: Int?, distinct: Int?
+        var values: [Double]?, quantiles: [Double]?, mean: Double?, deviation: Double?
+        var counts: CategoryCounts?, shares: [Double]?, binning: Binning?
+        var seen = Set<String>()
+        try expect(UInt8(ascii: "{"))
+        if peek() == UInt8(ascii: "}") { throw Unreadable() }
+        repeat {
+            let key = try string()
+            guard seen.insert(key).inserted else { throw Unreadable() }
+            try expect(UInt8(ascii: ":"))
+            switch key {
+            case "name": name = try string()
+            case "kind":
+                guard let value = ReferenceColumn.Kind(rawValue: try string()) else { throw Unreadable() }
+                kind = value
+            case "rows": rows = try integer()
+            case "missing": missing = try integer()
+            case "distinct": distinct = try integer()
+            case "values": values = try numbers()
+            case "quantiles": quantiles = try numbers()
+            case "binnedShares": shares = try numbers()
+            case "mean": mean = try number()
+            case "standardDeviation": deviation = try number()
+            case "counts": counts = try categoryCounts()
+            case "binning": binning = try binningValue()
+            default: throw Unreadable()
+            }
+        } while try separator(closing: UInt8(ascii: "}"))
+        guard let name, let kind, let rows, let missing, let distinct else { throw Unreadable() }
+        var column = ReferenceColumn(name: name, kind: kind, rows: rows, missing: missing, distinct: distinct)
+        column.values = values
+        column.quantiles = quantiles
+        column.mean = mean
+        column.standardDeviation = deviation
+        column.counts = counts
+        column.binnedShares = shares
+        column.binning = binning
+        return column
+    }
+
+    private func peek() -> UInt8? { position < end ? bytes[position] : nil }
+
+    private mutating func expect(_ byte: UInt8) throws {
+        guard position < end, bytes[position] == byte else { throw Unreadable() }
+        position += 1
+    }
+
+    /// After a member: `true` at a comma, `false` past the closing bracket.
+    private mutating func separator(closing: UInt8) throws -> Bool {
+        guard position < end else { throw Unreadable() }
+        let byte = bytes[position]
+        position += 1
+        if byte == UInt8(ascii: ",") { return true }
+        if byte == closing { return false }
+        throw Unreadable()
+    }
+
+    /// A string without escapes or control characters, as UTF-8.
+    private mutating func string() throws -> String {
+        try expect(UInt8(ascii: "\""))
+        let start = position
+        while position < end {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                position += 1
+                guard let text = String(validating: bytes[start..<(position - 1)], as: UTF8.self) else { throw Unreadable() }
+                return text
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { throw Unreadable() }
+            position += 1
+        }
+        throw Unreadable()
+    }
+
+    /// A non-negative or negative whole number that fits an Int.
+    private mutating func integer() throws -> Int {
+        let negative = peek() == UInt8(ascii: "-")
+        if negative { position += 1 }
+        let start = position
+        var value = 0
+        while position < end, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(Int(bytes[position] - UInt8(ascii: "0")))
+            guard !overflow1, !overflow2 else { throw Unreadable() }
+            value = sum
+            position += 1
+        }
+        let digits = position - start
+        guard digits > 0, digits == 1 || bytes[start] != UInt8(ascii: "0") else { throw Unreadable() }
+        return negative ? -value : value
+    }
+
+    /// A number in JSON's grammar, or `"nan"`, `"inf"`, `"-inf"`.
+    private mutating func number() throws -> Double {
+        if peek() == UInt8(ascii: "\"") {
+            switch try string() {
+            case "nan": return .nan
+            case "inf": return .infinity
+            case "-inf": return -.infinity
+            default: throw Unreadable()
+            }
+        }
+        let start = position
+        func digits(_ reader: inout ProfileColumnReader) -> Int {
+            let first = reader.position
+            while reader.position < reader.end, reader.bytes[reader.position] >= UInt8(ascii: "0"), reader.bytes[reader.position] <= UInt8(ascii: "9") {
+                reader.position += 1
+            }
+            return reader.position - first
+        }
+        if peek() == UInt8(ascii: "-") { position += 1 }
+        let integerStart = position
+        let integerDigits = digits(&self)
+        guard integerDigits > 0, integerDigits == 1 || bytes[integerStart] != UInt8(ascii: "0") else { throw Unreadable() }
+        if peek() == UInt8(ascii: ".") {
+            position += 1
+            guard digits(&self) > 0 else { throw Unreadable() }
+        }
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            position += 1
+            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { position += 1 }
+            guard digits(&self) > 0 else { throw Unreadable() }
+        }
+        let length = position - start
+        guard length < scratch.count else { throw Unreadable() }
+        return scratch.withUnsafeMutableBufferPointer { buffer in
+            for k in 0..<length { buffer[k] = CChar(bitPattern: bytes[start + k]) }
+            buffer[length] = 0
+            return strtod(buffer.baseAddress!, nil)
+        }
+    }
+
+    private mutating func numbers() throws -> [Double] {
+        try expect(UInt8(ascii: "["))
+        var out: [Double] = []
+        if peek() == UInt8(ascii: "]") { position += 1; return out }
+        repeat { out.append(try number()) } while try separator(closing: UInt8(ascii: "]"))
+        return out
+    }
+
+    /// `{"counts":{"category":count,...}}`.
+    private mutating func categoryCounts() throws -> CategoryCounts {
+        try expect(UInt8(ascii: "{"))
+        guard try string() == "counts" else { throw Unreadable() }
+        try expect(UInt8(ascii: ":"))
+        try expect(UInt8(ascii: "{"))
+        var counts: [String: Int] = [:]
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+        } else {
+            repeat {
+                let key = try string()
+                try expect(UInt8(ascii: ":"))
+                guard counts.updateValue(try integer(), forKey: key) == nil else { throw Unreadable() }
+            } while try separator(closing: UInt8(ascii: "}"))
+        }
+        try expect(UInt8(ascii: "}"))
+        return CategoryCounts(counts)
+    }
+
+    /// `{"quantile":{"_0":N}}` or `{"fixed":{"_0":N}}`.
+    private mutating func binningValue() throws -> Binning {
+        try expect(UInt8(ascii: "{"))
+        let kind = try string()
+        try expect(UInt8(ascii: ":"))
+        try expect(UInt8(ascii: "{"))
+        guard try string() == "_0" else { throw Unreadable() }
+        try expect(UInt8(ascii: ":"))
+        let count = try integer()
+        try expect(UInt8(ascii: "}"))
+        try expect(UInt8(ascii: "}"))
+        switch kind {
+        case "quantile": return .quantile(count)
+        case "fixed": return .fixed(count)
+        default: throw Unreadable()
+        }
+    }
+}
+
+extension ReferenceColumn {
+    /// A column with its counts and nothing else, for ``ProfileColumnReader``.
+    init(name: String, kind: Kind, rows: Int, missing: Int, distinct: Int) {
+        self.name = name
+        self.kind = kind
+        self.rows = rows
+        self.missing = missing
+        self.distinct = distinct
+    }
+}
