@@ -1,4 +1,5 @@
 import Foundation
+import ToolboxCore
 
 /// Aligned plain-text tables for the commands' human output, linear in the number of cells (a
 /// report of 100,000 columns prints in a fraction of a second).
@@ -27,10 +28,6 @@ enum TextTable {
     /// `value` as C's `%.<precision>g` prints it (pandas' and NumPy's default look), without
     /// Foundation's slower `String(format:)`.
     static func general(_ value: Double, precision: Int) -> String {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 40) { buffer in
-            let base = buffer.baseAddress!
-            let written = withVaList([value]) { vsnprintf(base, 40, "%.\(precision)g", $0) }
-            return written > 0 ? String(cString: base) : "\(value)"
-        }
+        CFormat.string("%.\(precision)g", value)
     }
 }

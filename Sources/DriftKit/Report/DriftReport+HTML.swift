@@ -1,4 +1,5 @@
 import Foundation
+import ToolboxCore
 
 extension DriftReport {
     /// The report as one self-contained HTML page: the dataset verdict, a summary table, and per
@@ -105,24 +106,15 @@ extension DriftReport {
         return svg
     }
 
-    static func f(_ value: Double) -> String { formatted("%.1f", value) }
+    static func f(_ value: Double) -> String { CFormat.string("%.1f", value) }
 
-    static func percent(_ share: Double) -> String { formatted(share < 0.1 && share > 0 ? "%.1f%%" : "%.0f%%", share * 100) }
-
-    /// One number through C's `snprintf`: Foundation's `String(format:)` costs microseconds a
-    /// call, which a table of 100,000 columns multiplies into most of a second.
-    static func formatted(_ format: String, _ value: Double) -> String {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
-            let written = withVaList([value]) { vsnprintf(buffer.baseAddress!, 64, format, $0) }
-            return written >= 0 && written < 64 ? String(cString: buffer.baseAddress!) : String(format: format, value)
-        }
-    }
+    static func percent(_ share: Double) -> String { CFormat.string(share < 0.1 && share > 0 ? "%.1f%%" : "%.0f%%", share * 100) }
 
     static func number(_ value: Double?) -> String {
         guard let value else { return "–" }
         if value.isInfinite { return value > 0 ? "∞" : "−∞" }
-        if value != 0 && (abs(value) < 1e-3 || abs(value) >= 1e5) { return formatted("%.3e", value) }
-        return formatted("%.4g", value)
+        if value != 0 && (abs(value) < 1e-3 || abs(value) >= 1e5) { return CFormat.string("%.3e", value) }
+        return CFormat.string("%.4g", value)
     }
 
     static func escape(_ text: String) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import ToolboxCore
 
 /// A reader of the column objects ``ReferenceProfile/save(to:)`` writes, without the
 /// `JSONDecoder`'s per-value machinery (which spends most of a second on a profile of 100,000
@@ -7,29 +8,31 @@ import Foundation
 /// It reads only what the writer writes: keys without escapes, no `null`, no unknown or repeated
 /// key, numbers in JSON's grammar, non-finite numbers as `"nan"`, `"inf"`, `"-inf"`. Anything
 /// else makes it return `nil`, and the caller decodes those columns with `JSONDecoder`, whose
-/// errors name the key; numbers are parsed by `strtod`, correctly rounded as the decoder's are.
+/// errors name the key; numbers are parsed by the CSV reader's ``NumberParsing``, correctly
+/// rounded as the decoder's are.
 struct ProfileColumnReader {
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var position: Int
     private let end: Int
-    private var scratch = [CChar](repeating: 0, count: 64)
 
     private struct Unreadable: Error {}
 
     /// Reads the comma-separated column objects in `bytes[range]`; `nil` when any is not in the
     /// writer's form.
     static func columns(_ bytes: [UInt8], ranges: ArraySlice<Range<Int>>) -> [ReferenceColumn]? {
-        var out: [ReferenceColumn] = []
-        out.reserveCapacity(ranges.count)
-        for range in ranges {
-            var reader = ProfileColumnReader(bytes: bytes, position: range.lowerBound, end: range.upperBound)
-            guard let column = try? reader.column(), reader.position == reader.end else { return nil }
-            out.append(column)
+        bytes.withUnsafeBufferPointer { bytes in
+            var out: [ReferenceColumn] = []
+            out.reserveCapacity(ranges.count)
+            for range in ranges {
+                var reader = ProfileColumnReader(bytes: bytes, position: range.lowerBound, end: range.upperBound)
+                guard let column = try? reader.column(), reader.position == reader.end else { return nil }
+                out.append(column)
+            }
+            return out
         }
-        return out
     }
 
-    private init(bytes: [UInt8], position: Int, end: Int) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, position: Int, end: Int) {
         self.bytes = bytes
         self.position = position
         self.end = end
@@ -159,13 +162,8 @@ struct ProfileColumnReader {
             if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { position += 1 }
             guard digits(&self) > 0 else { throw Unreadable() }
         }
-        let length = position - start
-        guard length < scratch.count else { throw Unreadable() }
-        return scratch.withUnsafeMutableBufferPointer { buffer in
-            for k in 0..<length { buffer[k] = CChar(bitPattern: bytes[start + k]) }
-            buffer[length] = 0
-            return strtod(buffer.baseAddress!, nil)
-        }
+        guard let value = NumberParsing.parseDouble(bytes, start, position) else { throw Unreadable() }
+        return value
     }
 
     private mutating func numbers() throws -> [Double] {
