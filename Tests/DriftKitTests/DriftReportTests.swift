@@ -357,6 +357,12 @@ struct WideProfileTests {
         uncapped.histograms = false
         let verdicts = try DriftReport.compute(reference: try DataTable(reference), current: try DataTable(current), options: uncapped)
         #expect(verdicts.columns.map(\.drifted) == report.columns.map(\.drifted) && verdicts.columns.map(\.pValue) == report.columns.map(\.pValue))
+        let referenceTable = try DataTable(reference), currentTable = try DataTable(current)
+        for column in charted {
+            let full = try ColumnComparison.compare(try ReferenceColumn(name: column.column, column: try referenceTable.column(named: column.column)),
+                                                    try currentTable.column(named: column.column), options: DriftOptions())
+            #expect(full.histogram == column.histogram, "\(column.column)")
+        }
         let page = report.html()
         #expect(page.components(separatedBy: "<section class=\"card\"").count - 1 == DriftReport.maximumCharts)
         #expect(page.components(separatedBy: "<tr><td>").count - 1 == DriftReport.maximumCharts + 50)

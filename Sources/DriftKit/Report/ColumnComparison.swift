@@ -5,33 +5,8 @@ import ToolboxCore
 enum ColumnComparison {
     static func compare(_ reference: ReferenceColumn, _ column: DataTable.Column, options: DriftOptions) throws -> ColumnDrift {
         let name = reference.name
-        // The current sample, as the reference's kind.
-        var numbers: [Double] = []
-        var categories = CategoryCounts([:])
-        let currentMissing: Int
-        switch (reference.kind, column) {
-        case (.numeric, .numeric(let values)):
-            if let index = values.firstIndex(where: \.isInfinite) {
-                throw ToolboxError(.invalidData, "column \(name) holds \(values[index]) at row \(index) of the current data",
-                                   context: ErrorContext(column: name, row: index))
-            }
-            numbers = values.filter { !$0.isNaN }
-            currentMissing = values.count - numbers.count
-        case (.numeric, .categorical(let texts)) where texts.allSatisfy({ $0 == nil }):
-            // An empty column reads as text; it is a numeric column with every value missing.
-            currentMissing = texts.count
-        case (.numeric, .categorical(let texts)):
-            let row = texts.firstIndex { $0 != nil } ?? 0
-            throw ToolboxError(.invalidData, "column \(name) holds numbers in the reference but text in the current data (row \(row): \(texts[row].map { "\"\($0)\"" } ?? "missing"))",
-                               context: ErrorContext(column: name, row: row))
-        case (.categorical, .numeric(let values)):
-            let present = values.filter { !$0.isNaN }
-            categories = CategoryCounts(present.map(ReferenceColumn.text))
-            currentMissing = values.count - present.count
-        case (.categorical, .categorical(let texts)):
-            categories = CategoryCounts(texts)
-            currentMissing = texts.count - categories.total
-        }
+        let (numbers, currentCategories, currentMissing) = try currentSample(reference, column)
+        var categories = currentCategories
         let currentCount = reference.kind == .numeric ? numbers.count : categories.total
         let test = try chooseTest(reference, numbers: numbers, categories: categories, options: options)
         let threshold = options.threshold[name] ?? test.defaultThreshold
@@ -121,6 +96,50 @@ enum ColumnComparison {
             if options.histograms { result.histogram = categoryHistogram(referenceCounts, categories) }
         }
         return result
+    }
+
+    /// Only the bin or category shares the HTML report draws (what ``compare(_:_:options:)``
+    /// puts in ``ColumnDrift/histogram``), without running the test.
+    static func histogram(_ reference: ReferenceColumn, _ column: DataTable.Column) throws -> ColumnDrift.Histogram? {
+        let (numbers, categories, _) = try currentSample(reference, column)
+        let currentCount = reference.kind == .numeric ? numbers.count : categories.total
+        guard reference.count > 0, currentCount > 0 else { return nil }
+        if reference.kind == .numeric { return numericHistogram(reference.sample(), RadixSort.sorted(numbers)) }
+        return reference.counts.map { categoryHistogram($0, categories) }
+    }
+
+    /// The current sample as the reference's kind: present numbers, or category counts, and the
+    /// missing values.
+    private static func currentSample(_ reference: ReferenceColumn, _ column: DataTable.Column) throws
+        -> (numbers: [Double], categories: CategoryCounts, missing: Int) {
+        let name = reference.name
+        var numbers: [Double] = []
+        var categories = CategoryCounts([:])
+        let currentMissing: Int
+        switch (reference.kind, column) {
+        case (.numeric, .numeric(let values)):
+            if let index = values.firstIndex(where: \.isInfinite) {
+                throw ToolboxError(.invalidData, "column \(name) holds \(values[index]) at row \(index) of the current data",
+                                   context: ErrorContext(column: name, row: index))
+            }
+            numbers = values.filter { !$0.isNaN }
+            currentMissing = values.count - numbers.count
+        case (.numeric, .categorical(let texts)) where texts.allSatisfy({ $0 == nil }):
+            // An empty column reads as text; it is a numeric column with every value missing.
+            currentMissing = texts.count
+        case (.numeric, .categorical(let texts)):
+            let row = texts.firstIndex { $0 != nil } ?? 0
+            throw ToolboxError(.invalidData, "column \(name) holds numbers in the reference but text in the current data (row \(row): \(texts[row].map { "\"\($0)\"" } ?? "missing"))",
+                               context: ErrorContext(column: name, row: row))
+        case (.categorical, .numeric(let values)):
+            let present = values.filter { !$0.isNaN }
+            categories = CategoryCounts(present.map(ReferenceColumn.text))
+            currentMissing = values.count - present.count
+        case (.categorical, .categorical(let texts)):
+            categories = CategoryCounts(texts)
+            currentMissing = texts.count - categories.total
+        }
+        return (numbers, categories, currentMissing)
     }
 
     static func isBinned(_ test: StatTest) -> Bool {

@@ -193,7 +193,7 @@ public struct DriftReport: Sendable, Hashable, Codable {
         }
         if limitCharts {
             for index in Self.chartOrder(results).prefix(Self.maximumCharts) {
-                results[index].histogram = try ColumnComparison.compare(references[index], currentColumns[index], options: options).histogram
+                results[index].histogram = try ColumnComparison.histogram(references[index], currentColumns[index])
             }
         }
         let features = results.filter { $0.role == .feature }
