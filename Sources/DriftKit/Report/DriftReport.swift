@@ -262,10 +262,7 @@ public struct DriftReport: Sendable, Hashable, Codable {
         // "columns" sorts first among the report's keys.
         let rest = try Self.encoder().encode(Summary(self))
         var out = Array("{\n  \"columns\" : {\n".utf8)
-        for (k, chunk) in entries.enumerated() {
-            if k > 0 { out += Array(",\n".utf8) }
-            out += chunk
-        }
+        out += entries.joined(separator: Array(",\n".utf8))
         out += Array("\n  },\n".utf8) + Array(rest.dropFirst(2))
         return String(decoding: out, as: UTF8.self)
     }
@@ -361,8 +358,7 @@ extension ColumnDrift {
         func number(_ value: Double) -> String {
             if value.isNaN { return "\"nan\"" }
             if value.isInfinite { return value > 0 ? "\"inf\"" : "\"-inf\"" }
-            if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-            return "\(value)"
+            return ReferenceColumn.text(value)
         }
         func text(_ value: String) throws -> String { try Self.jsonText(value, encoder) }
         var fields: [(String, String)] = [

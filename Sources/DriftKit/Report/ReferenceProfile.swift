@@ -94,10 +94,7 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
         guard size <= limit else { throw tooLarge(size) }
         var out = head
         out.reserveCapacity(size)
-        for (k, chunk) in chunks.enumerated() {
-            if k > 0 { out.append(UInt8(ascii: ",")) }
-            out += chunk
-        }
+        out += chunks.joined(separator: [UInt8(ascii: ",")])
         out += tail
         return out
     }
