@@ -40,11 +40,11 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapack-dev"])]
         ),
-        // Header-only C helpers Swift cannot spell (a prefetch hint).
+        // Header-only C helpers Swift cannot spell (a prefetch hint, printf of one double).
         .target(name: "CToolboxSupport"),
         .target(
             name: "ToolboxCore",
-            dependencies: ["CBLAS", "CLAPACK", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CBLAS", "CLAPACK", "CToolboxSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         // SEG-Y and Seismic Unix I/O; depends on nothing else in the package.

@@ -2,10 +2,19 @@
 #ifndef TOOLBOX_SUPPORT_H
 #define TOOLBOX_SUPPORT_H
 
+#include <stddef.h>
+#include <stdio.h>
+
 // Asks the CPU to start loading the cache line holding `address` (for reading, kept in every
 // cache level). A hint: it never faults, so any address is safe.
 static inline void toolbox_prefetch(const void *address) {
     __builtin_prefetch(address, 0, 3);
+}
+
+// `snprintf(buffer, size, format, value)` for one double: Swift reaches C's printf only
+// through `withVaList`, whose boxing costs more than the formatting.
+static inline int toolbox_format_double(char *buffer, size_t size, const char *format, double value) {
+    return snprintf(buffer, size, format, value);
 }
 
 #endif

@@ -108,7 +108,7 @@ extension DriftReport {
 
     static func f(_ value: Double) -> String { CFormat.string("%.1f", value) }
 
-    static func percent(_ share: Double) -> String { CFormat.string(share < 0.1 && share > 0 ? "%.1f%%" : "%.0f%%", share * 100) }
+    static func percent(_ share: Double) -> String { CFormat.string(share < 0.1 && share > 0 ? "%.1f" : "%.0f", share * 100) + "%" }
 
     static func number(_ value: Double?) -> String {
         guard let value else { return "–" }

@@ -61,40 +61,30 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
         try RegularFile.replace(path, with: try encodedJSON(limit: limit))
     }
 
-    private static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
-    }
-
-    /// The profile's JSON: its columns encoded in parallel and joined, byte for byte what one
-    /// encoding writes (`columns`, `rows`, `version`, keys sorted, no spaces), so a profile of
-    /// 100,000 columns is written on every core.
+    /// The profile's JSON, `{"columns":[...],"rows":R,"version":V}`: its columns written in
+    /// parallel by ``ProfileColumnWriter`` and joined, so a profile of 100,000 columns is written
+    /// on every core. `JSONDecoder` reads it as it reads what `JSONEncoder` writes.
     func encodedJSON(limit: Int = maximumFileSize) throws -> [UInt8] {
         func tooLarge(_ size: Int) -> ToolboxError {
             ToolboxError(.tooLarge, "a profile of \(columns.count) columns takes \(size) bytes, more than the \(limit) a profile may hold to be read back; profile fewer columns at a time")
         }
-        guard columns.count >= 512 else {
-            let bytes = Array(try Self.encoder().encode(self))
-            guard bytes.count <= limit else { throw tooLarge(bytes.count) }
-            return bytes
-        }
         let chunks = try Parallel.map(count: columns.count, grain: 2_048) { range -> [UInt8] in
-            let encoder = Self.encoder()
-            var bytes: [UInt8] = []
+            var writer = ProfileColumnWriter()
             for index in range {
-                if index > range.lowerBound { bytes.append(UInt8(ascii: ",")) }
-                bytes += try encoder.encode(columns[index])
+                if index > range.lowerBound { writer.append(UInt8(ascii: ",")) }
+                writer.write(columns[index])
             }
-            return bytes
+            return writer.bytes
         }
         let head = Array(#"{"columns":["#.utf8), tail = Array("],\"rows\":\(rows),\"version\":\(version)}".utf8)
-        let size = chunks.reduce(head.count + tail.count + chunks.count - 1) { $0 + $1.count }
+        let size = chunks.reduce(head.count + tail.count + max(chunks.count - 1, 0)) { $0 + $1.count }
         guard size <= limit else { throw tooLarge(size) }
         var out = head
         out.reserveCapacity(size)
-        out += chunks.joined(separator: [UInt8(ascii: ",")])
+        for (index, chunk) in chunks.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += chunk
+        }
         out += tail
         return out
     }

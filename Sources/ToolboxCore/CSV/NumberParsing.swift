@@ -1,4 +1,5 @@
 import Foundation
+import CToolboxSupport
 
 /// Parses decimal text to `Double` with correct rounding.
 ///
@@ -193,7 +194,7 @@ package enum CFormat {
     /// `value` as `vsnprintf(format, value)` prints it; `"\(value)"` if that does not fit 64 bytes.
     package static func string(_ format: String, _ value: Double) -> String {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
-            let written = withVaList([value]) { vsnprintf(buffer.baseAddress!, 64, format, $0) }
+            let written = toolbox_format_double(buffer.baseAddress!, 64, format, value)
             return written > 0 && written < 64 ? String(cString: buffer.baseAddress!) : "\(value)"
         }
     }

@@ -223,3 +223,106 @@ extension ReferenceColumn {
         self.distinct = distinct
     }
 }
+
+/// The writer of a profile's column objects: the members `JSONEncoder` would write (keys
+/// sorted, `nil` members left out, non-finite numbers as `"nan"`, `"inf"`, `"-inf"`), written
+/// straight into bytes. On 100,000 columns the encoder's per-value boxing took most of the
+/// time a profile took to write.
+///
+/// Numbers are written in Swift's shortest round-trip form (`description`), which is JSON's
+/// grammar for finite values, so every number reads back as the same `Double`; category counts
+/// are written sorted by key, so the same profile always gives the same bytes.
+struct ProfileColumnWriter {
+    private(set) var bytes: [UInt8] = []
+
+    /// Appends `column` as one JSON object.
+    mutating func write(_ column: ReferenceColumn) {
+        bytes.append(UInt8(ascii: "{"))
+        var first = true
+        func key(_ name: String, _ writer: inout ProfileColumnWriter) {
+            if !first { writer.bytes.append(UInt8(ascii: ",")) }
+            first = false
+            writer.string(name)
+            writer.bytes.append(UInt8(ascii: ":"))
+        }
+        if let shares = column.binnedShares { key("binnedShares", &self); numbers(shares) }
+        if let binning = column.binning {
+            key("binning", &self)
+            switch binning {
+            case .quantile(let count): literal(#"{"quantile":{"_0":"#); integer(count)
+            case .fixed(let count): literal(#"{"fixed":{"_0":"#); integer(count)
+            }
+            literal("}}")
+        }
+        if let counts = column.counts {
+            key("counts", &self)
+            literal(#"{"counts":{"#)
+            for (index, (category, count)) in counts.counts.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                string(category)
+                bytes.append(UInt8(ascii: ":"))
+                integer(count)
+            }
+            literal("}}")
+        }
+        key("distinct", &self); integer(column.distinct)
+        key("kind", &self); string(column.kind.rawValue)
+        if let mean = column.mean { key("mean", &self); number(mean) }
+        key("missing", &self); integer(column.missing)
+        key("name", &self); string(column.name)
+        if let quantiles = column.quantiles { key("quantiles", &self); numbers(quantiles) }
+        key("rows", &self); integer(column.rows)
+        if let deviation = column.standardDeviation { key("standardDeviation", &self); number(deviation) }
+        if let values = column.values { key("values", &self); numbers(values) }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Appends one byte (a separator between objects).
+    mutating func append(_ byte: UInt8) {
+        bytes.append(byte)
+    }
+
+    private mutating func literal(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    private mutating func integer(_ value: Int) {
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    private mutating func number(_ value: Double) {
+        if value.isNaN { literal(#""nan""#); return }
+        if value.isInfinite { value > 0 ? literal(#""inf""#) : literal(#""-inf""#); return }
+        bytes.append(contentsOf: value.description.utf8)
+    }
+
+    private mutating func numbers(_ values: [Double]) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            number(value)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// A JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8.
+    private mutating func string(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): literal(#"\""#)
+            case UInt8(ascii: "\\"): literal(#"\\"#)
+            case UInt8(ascii: "\n"): literal(#"\n"#)
+            case UInt8(ascii: "\r"): literal(#"\r"#)
+            case UInt8(ascii: "\t"): literal(#"\t"#)
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                literal(#"\u00"#)
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 15)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
