@@ -96,6 +96,10 @@ def main():
     out["nan_split_x"] = nx.ravel().tolist()
     out["nan_split_y"] = ny.tolist()
     cases["nan_only_split"] = (HistGradientBoostingClassifier(max_iter=10, **base), nx, ny, "proba")
+    # Fewer than 2 x min_samples_leaf rows: every tree is its root, a leaf (its totals still
+    # summed over the first feature's bins).
+    cases["diabetes_first30_root_leaf"] = (HistGradientBoostingRegressor(max_iter=10, **base), dx[:30], dy[:30], "regression")
+    cases["breast_first30_root_leaf"] = (HistGradientBoostingClassifier(max_iter=10, **base), bx[:30], by[:30], "proba")
     out["cases"] = {}
     for name, (model, x, y, kind) in cases.items():
         model.fit(x, y, sample_weight=np.asarray(weights[name]) if name in weights else None)

@@ -70,6 +70,19 @@ struct HistGradientBoostingTests {
         }
     }
 
+    /// Fewer rows than two leaves need: every tree is a leaf, with scikit-learn's values.
+    @Test func rootsTooSmallToSplitMatchScikitLearn() throws {
+        let regressor = try HistGradientBoostingRegressor(parameters: Self.parameters(10)).fit(try matrix(data.diabetes).rows(0..<30), Array(data.diabetes.y[0..<30]))
+        let classifier = try HistGradientBoostingClassifier(parameters: Self.parameters(10)).fit(try matrix(data.breast).rows(0..<30), Array(data.breast.y[0..<30]))
+        for (name, ours, leaves) in [("diabetes_first30_root_leaf", try regressor.predict(try matrix(data.diabetes).rows(0..<30)), regressor.ensemble.trees[0][0].leafCount),
+                                     ("breast_first30_root_leaf", try classifier.predictProbabilities(try matrix(data.breast).rows(0..<30)).values, classifier.ensemble.trees[0][0].leafCount)] {
+            let expected = try #require(g.cases[name])
+            #expect(leaves == 1 && expected.leaves_first_tree == 1, "\(name)")
+            let mismatch = ToolboxTesting.mismatch(ours, expected.prediction, relativeTolerance: 1e-12, absoluteTolerance: 1e-12)
+            #expect(mismatch == nil, "\(name): \(String(describing: mismatch))")
+        }
+    }
+
     @Test func classifiersMatchScikitLearn() throws {
         let cases: [(String, Matrix<Double>, [Double], HistGradientBoostingClassifier)] = [
             ("breast_binary", try matrix(data.breast), data.breast.y, HistGradientBoostingClassifier(parameters: Self.parameters(50))),

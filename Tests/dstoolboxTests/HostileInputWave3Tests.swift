@@ -46,6 +46,9 @@ struct HostileInputWave3Tests {
         #expect(drift.status == 0 && drift.output.contains("\"number_of_columns\" : 100000"))
         let trained = try run(["learn", "train", dir + "/wide.csv", "--target", "c0", "--model", "ridge", "-o", dir + "/ridge.dstbx"])
         #expect(trained.status == 0, "\(trained.output.prefix(300))")
+        // Boosting on 3 rows: every tree is a leaf, built without 100,000 features' histograms.
+        let boosted = try run(["learn", "train", dir + "/wide.csv", "--target", "c0", "--model", "hist_gradient_boosting_regressor", "-o", dir + "/hgb.dstbx"])
+        #expect(boosted.status == 0, "\(boosted.output.prefix(300))")
         let predicted = try run(["learn", "predict", dir + "/ridge.dstbx", dir + "/wide.csv"])
         #expect(predicted.status == 0 && predicted.output.split(separator: "\n").count == 4)
         // A missing column is named, and the known ones are listed briefly, not all 100,000.

@@ -15,6 +15,18 @@ extension TreeGrower {
         return histogram(range, subtractingFrom: &none, evaluations: []).histogram
     }
 
+    /// The root's bins of one feature, summed in partition order as ``histogram(_:)`` sums them.
+    func binsOfOneFeature(_ feature: Int) -> [HistogramBin] {
+        var bins = [HistogramBin](repeating: HistogramBin(), count: binStride)
+        for s in partition.indices {
+            let i = Int(partition[s])
+            let b = Int(binnedRows[i * featureCount + feature])
+            bins[b].gradient += Double(gradients[i * gradientStride])
+            if !constantHessian { bins[b].hessian += Double(hessians[i * gradientStride]) }
+        }
+        return bins
+    }
+
     /// A child's split search, done by the histogram threads on their own features.
     struct Evaluation {
         var count: Int, gradient: Double, hessian: Double, lossCurrent: Double, lower: Double, upper: Double
