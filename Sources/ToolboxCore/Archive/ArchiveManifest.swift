@@ -11,6 +11,7 @@ public struct FeatureDescriptor: Codable, Sendable, Hashable {
     /// Numeric or categorical.
     public var kind: FeatureKind
 
+    /// A column named `name` of the given kind.
     public init(name: String, kind: FeatureKind) {
         self.name = name
         self.kind = kind
@@ -26,6 +27,7 @@ public struct ArchiveMetadata: Sendable, Hashable {
     /// Free-form string annotations.
     public var annotations: [String: String]
 
+    /// Metadata with the given features, training-data fingerprint and annotations (all optional).
     public init(features: [FeatureDescriptor]? = nil, trainingDataFingerprint: String? = nil,
                 annotations: [String: String] = [:]) {
         self.features = features

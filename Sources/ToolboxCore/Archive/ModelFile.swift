@@ -7,6 +7,7 @@ public struct ModelImporter: Sendable {
     /// The model in the whole file's bytes.
     public var decode: @Sendable ([UInt8]) throws -> any FittedModel
 
+    /// A format named `name`, recognized by a file's first bytes and decoded from all of them.
     public init(name: String, recognizes: @escaping @Sendable ([UInt8]) -> Bool, decode: @escaping @Sendable ([UInt8]) throws -> any FittedModel) {
         self.name = name
         self.recognizes = recognizes

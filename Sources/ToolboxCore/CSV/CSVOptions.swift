@@ -19,6 +19,7 @@ public struct CSVOptions: Sendable, Hashable {
         "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
     ]
 
+    /// Options with pandas' defaults: commas, a header, inferred kinds, pandas' missing-value markers, `\n` line endings.
     public init(
         delimiter: Character = ",", hasHeader: Bool = true, columnTypes: [String: FeatureKind] = [:],
         missingValues: Set<String> = CSVOptions.pandasMissingValues, lineEnding: String = "\n",

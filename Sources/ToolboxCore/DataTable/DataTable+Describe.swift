@@ -12,14 +12,21 @@ public struct ColumnSummary: Sendable, Hashable, Codable {
     public var unique: Int?
     /// The most frequent value and its count (categorical columns; ties go to the first seen).
     public var top: String?
+    /// How often ``top`` occurs (categorical columns).
     public var topFrequency: Int?
     /// Mean, sample standard deviation (n − 1), minimum, quartiles and maximum (numeric columns).
     public var mean: Double?
+    /// The sample standard deviation (n − 1).
     public var std: Double?
+    /// The smallest value.
     public var min: Double?
+    /// The first quartile (linear interpolation, as pandas').
     public var q25: Double?
+    /// The median.
     public var median: Double?
+    /// The third quartile (linear interpolation, as pandas').
     public var q75: Double?
+    /// The largest value.
     public var max: Double?
 }
 

@@ -15,6 +15,7 @@ import Synchronization
 public final class CancellationFlag: Sendable, Hashable {
     private let cancelled = Atomic<Bool>(false)
 
+    /// A flag not yet raised.
     public init() {}
 
     /// Asks the work to stop; safe from any thread, any number of times.

@@ -26,6 +26,7 @@ public struct PipelineSpec: Codable, Sendable, Hashable {
         /// Hyperparameters to set, by their snake_case names; missing ones keep their defaults.
         public var parameters: [String: JSONValue]?
 
+        /// A step of the registered estimator `type`, with parameters that differ from its defaults.
         public init(name: String? = nil, type: String, parameters: [String: JSONValue]? = nil) {
             self.name = name
             self.type = type
@@ -36,6 +37,7 @@ public struct PipelineSpec: Codable, Sendable, Hashable {
     /// The steps, transformers first, the final estimator last.
     public var steps: [Step]
 
+    /// A spec of the given steps, in order.
     public init(steps: [Step]) { self.steps = steps }
 
     /// Reads a spec from a JSON value, naming the key of anything out of shape.
@@ -100,17 +102,21 @@ public struct PipelineSpec: Codable, Sendable, Hashable {
 public struct DynamicPipeline: Estimator, Sendable {
     /// One step: its label, registered name and estimator.
     public struct Step: Sendable {
+        /// The step's label, unique in the pipeline (the prefix of its hyperparameters' names).
         public var name: String
         /// The estimator's qualified registered name.
         public var type: String
+        /// The step's estimator, built from the registry with the spec's parameters.
         public var estimator: any Estimator
     }
 
     /// A table step: its label, registered name and estimator.
     public struct TableStep: Sendable {
+        /// The table step's label, unique in the pipeline.
         public var name: String
         /// The table step's qualified registered name.
         public var type: String
+        /// The table step's estimator, built from the registry with the spec's parameters.
         public var estimator: any TableEstimator
     }
 

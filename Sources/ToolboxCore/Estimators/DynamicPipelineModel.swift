@@ -1,12 +1,17 @@
 /// The hyperparameters of a fitted pipeline: each step's name, model type and its own
 /// hyperparameters (as their JSON form), in order.
 public struct PipelineHyperparameters: Sendable, Hashable, Codable {
+    /// One step's hyperparameters.
     public struct Step: Sendable, Hashable, Codable {
+        /// The step's label.
         public var name: String
+        /// The step's registered model type.
         public var type: String
+        /// The step's hyperparameters as JSON.
         public var parameters: JSONValue
     }
 
+    /// The steps, in order.
     public var steps: [Step]
 
     /// The hyperparameters of fitted steps.
@@ -33,9 +38,12 @@ public struct PipelineHyperparameters: Sendable, Hashable, Codable {
 public struct DynamicPipelineModel: Transformer, Classifier {
     /// One fitted step.
     public struct Step: Sendable {
+        /// The step's label.
         public var name: String
+        /// The step's fitted model.
         public var model: any FittedModel
 
+        /// A fitted step labelled `name`.
         public init(name: String, model: any FittedModel) {
             self.name = name
             self.model = model
@@ -44,9 +52,12 @@ public struct DynamicPipelineModel: Transformer, Classifier {
 
     /// A fitted table step.
     public struct TableStep: Sendable {
+        /// The table step's label.
         public var name: String
+        /// The table step's fitted model.
         public var model: any TableModel
 
+        /// A fitted table step labelled `name`.
         public init(name: String, model: any TableModel) {
             self.name = name
             self.model = model
@@ -61,6 +72,7 @@ public struct DynamicPipelineModel: Transformer, Classifier {
     /// dropped from a table given to predict.
     public var targetColumn: String?
 
+    /// A pipeline of fitted steps: table steps first, then matrix steps; `targetColumn` when fitted on a table.
     public init(steps: [Step], tableSteps: [TableStep] = [], targetColumn: String? = nil) {
         self.steps = steps
         self.tableSteps = tableSteps
@@ -91,11 +103,13 @@ public struct DynamicPipelineModel: Transformer, Classifier {
         return output
     }
 
+    /// The type name pipeline archives are saved under (static pipelines' too).
     public static let modelTypeName = "ToolboxCore.Pipeline"
 
     /// Every step's real hyperparameters.
     public var hyperparameters: PipelineHyperparameters { PipelineHyperparameters(steps.map { ($0.name, $0.model) }) }
 
+    /// The first matrix step's input width.
     public var inputFeatureCount: Int { steps.first?.model.inputFeatureCount ?? 0 }
 
     /// The first step's inputs and the last step's target labels.
@@ -140,6 +154,7 @@ public struct DynamicPipelineModel: Transformer, Classifier {
         finalModel?.transformer?.outputFeatureCount ?? finalModel?.inputFeatureCount ?? 0
     }
 
+    /// The names after every transforming step.
     public func outputFeatureNames(input: [String]) -> [String] {
         var names = input
         for step in steps {
@@ -149,6 +164,7 @@ public struct DynamicPipelineModel: Transformer, Classifier {
         return names
     }
 
+    /// The categorical columns after every transforming step.
     public func outputCategoricalFeatures(input: [CategoricalFeature]) -> [CategoricalFeature] {
         var features = input
         for step in steps {
@@ -177,6 +193,7 @@ public struct DynamicPipelineModel: Transformer, Classifier {
         return try last.predictProbabilities(try transformThroughPreprocessing(x))
     }
 
+    /// Checks every step, and that each takes as many columns as the step before outputs.
     public func validateStructure() throws {
         guard !steps.isEmpty else { throw ToolboxError(.corruptArchive, "pipeline has no steps") }
         var width = steps[0].model.inputFeatureCount

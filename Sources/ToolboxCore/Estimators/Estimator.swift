@@ -137,17 +137,26 @@ public protocol UnsupervisedEstimator<Model>: Estimator {
 // MARK: - Default implementations
 
 extension FittedModel {
+    /// Version 1, unless a model type has changed its saved form.
     public static var modelFormatVersion: Int { 1 }
+    /// Nothing to check, unless a model type says otherwise.
     public func validateStructure() throws {}
+    /// The model as a classifier, when it is one.
     public var classifier: (any Classifier)? { self as? any Classifier }
+    /// The model as a predictor, when it is one.
     public var predictor: (any Predictor)? { self as? any Predictor }
+    /// The model as a transformer, when it is one.
     public var transformer: (any Transformer)? { self as? any Transformer }
 }
 
 extension Estimator {
+    /// NaN and infinities refused, unless an estimator type says otherwise.
     public static var nonFiniteInput: NonFiniteInputPolicy { .rejected }
+    /// Nothing beyond feature names, categorical columns and class labels, unless an estimator type says otherwise.
     public static var fitContextUsage: FitContextUsage { [] }
+    /// The type's policy (a pipeline answers for its steps).
     public var nonFiniteInputPolicy: NonFiniteInputPolicy { Self.nonFiniteInput }
+    /// The type's usage (a pipeline answers for its steps).
     public var contextUsage: FitContextUsage { Self.fitContextUsage }
 
     /// Learns from `x` and `y` with nothing else.
@@ -166,6 +175,7 @@ extension Estimator {
 }
 
 extension UnsupervisedEstimator {
+    /// Learns from `x`, ignoring `y`, so an unsupervised step sits in a supervised pipeline.
     public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> Model {
         try fit(x, context: context)
     }

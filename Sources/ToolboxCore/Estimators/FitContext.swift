@@ -8,6 +8,7 @@ public struct CategoricalFeature: Sendable, Hashable, Codable {
     /// The category names; code `k` is `categories[k]`.
     public var categories: [String]
 
+    /// The categorical column at index `column`, whose code `k` stands for `categories[k]`.
     public init(column: Int, categories: [String]) {
         self.column = column
         self.categories = categories
@@ -16,11 +17,14 @@ public struct CategoricalFeature: Sendable, Hashable, Codable {
 
 /// Held-out data an estimator may watch while it fits (early stopping, progress losses).
 public struct EvaluationSet: Sendable {
+    /// The held-out features, with the training data's columns.
     public var x: Matrix<Double>
+    /// The held-out targets, coded as the training targets are.
     public var y: [Double]
     /// Weights of the evaluation rows; `nil` weighs each 1.
     public var sampleWeights: [Double]?
 
+    /// Held-out rows and targets, optionally weighted.
     public init(x: Matrix<Double>, y: [Double], sampleWeights: [Double]? = nil) {
         self.x = x
         self.y = y
@@ -41,6 +45,7 @@ public struct FitProgress: Sendable, Hashable {
     /// The cross-validation split (from 0) whose fit reports, when it runs inside one.
     public var fold: Int?
 
+    /// A report for `iteration`, with whatever losses, step and fold are known.
     public init(iteration: Int, trainLoss: Double? = nil, validationLoss: Double? = nil, step: String? = nil, fold: Int? = nil) {
         self.iteration = iteration
         self.trainLoss = trainLoss
@@ -115,6 +120,7 @@ public struct FitContext: Sendable {
     /// pipeline and every fold of a cross-validation (it is not routed away).
     public var cancellation: CancellationFlag?
 
+    /// A context with any of its pieces; every one defaults to absent.
     public init(sampleWeights: [Double]? = nil, featureNames: [String]? = nil,
                 categoricalFeatures: [CategoricalFeature] = [], targetLabels: [String]? = nil,
                 evaluationSet: EvaluationSet? = nil, progress: (@Sendable (FitProgress) -> FitDirective)? = nil) {
@@ -284,6 +290,7 @@ public struct ModelSchema: Sendable, Hashable, Codable {
     /// The label of each class code, when the target was given as labels.
     public var targetLabels: [String]?
 
+    /// A schema with the given names, categorical columns and class labels (all optional).
     public init(featureNames: [String]? = nil, categoricalFeatures: [CategoricalFeature] = [], targetLabels: [String]? = nil) {
         self.featureNames = featureNames
         self.categoricalFeatures = categoricalFeatures

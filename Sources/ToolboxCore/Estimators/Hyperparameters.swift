@@ -102,6 +102,7 @@ public struct HyperparameterDescription: Sendable, Hashable, Codable {
     }
     private var storedKind: HyperparameterKind
 
+    /// Describes the hyperparameter `name`: its kind, default, one-line summary and, for numbers, the range a search draws from.
     public init(name: String, kind: HyperparameterKind, defaultValue: JSONValue, summary: String, searchHint: SearchHint? = nil) {
         self.name = name
         self.type = kind.description

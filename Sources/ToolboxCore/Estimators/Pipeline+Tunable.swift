@@ -16,6 +16,7 @@ public struct NamedStep<Wrapped: Estimator>: Estimator {
     /// The estimator.
     public var estimator: Wrapped
 
+    /// Names `estimator` `name` in its pipeline.
     public init(_ name: String, _ estimator: Wrapped) {
         self.name = name
         self.estimator = estimator
@@ -26,16 +27,22 @@ public struct NamedStep<Wrapped: Estimator>: Estimator {
         try estimator.fit(x, y, context: context)
     }
 
+    /// The wrapped type's policy.
     public static var nonFiniteInput: NonFiniteInputPolicy { Wrapped.nonFiniteInput }
+    /// The wrapped type's usage.
     public static var fitContextUsage: FitContextUsage { Wrapped.fitContextUsage }
+    /// The wrapped estimator's policy.
     public var nonFiniteInputPolicy: NonFiniteInputPolicy { estimator.nonFiniteInputPolicy }
+    /// The wrapped estimator's usage.
     public var contextUsage: FitContextUsage { estimator.contextUsage }
 }
 
 extension NamedStep: Tunable where Wrapped: Tunable {
     /// The wrapped estimator's own names; a pipeline adds the step name.
     public var hyperparameterSpace: [HyperparameterDescription] { estimator.hyperparameterSpace }
+    /// The wrapped estimator's values, by its own names.
     public var flattenedHyperparameters: [String: JSONValue] { estimator.flattenedHyperparameters }
+    /// The step with the wrapped estimator's hyperparameters set.
     public func settingHyperparameters(_ values: [String: JSONValue]) throws -> NamedStep<Wrapped> {
         NamedStep(name, try estimator.settingHyperparameters(values))
     }
@@ -149,7 +156,10 @@ enum StaticStepNames {
 extension Chain: Tunable where First: Tunable, Second: Tunable {
     /// The steps' hyperparameters, `step__name`.
     public var hyperparameterSpace: [HyperparameterDescription] { StaticStepNames.space(tunableSteps) }
+    /// The steps' values, `step__name`.
     public var flattenedHyperparameters: [String: JSONValue] { StaticStepNames.values(tunableSteps) }
+    /// The chain with hyperparameters set by `step__name` (or nested by step).
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming an unknown step or key.
     public func settingHyperparameters(_ values: [String: JSONValue]) throws -> Chain<First, Second> {
         let steps = tunableSteps
         return try StaticStepNames.apply(self, try StaticStepNames.groups(values, steps: steps), names: StaticStepNames.names(steps))
@@ -163,7 +173,10 @@ extension Pipeline: Tunable where Steps: Tunable {
 
     /// The steps' hyperparameters, `step__name` (a one-step pipeline prefixes its step too).
     public var hyperparameterSpace: [HyperparameterDescription] { StaticStepNames.space(stepList) }
+    /// The steps' values, `step__name`.
     public var flattenedHyperparameters: [String: JSONValue] { StaticStepNames.values(stepList) }
+    /// The pipeline with hyperparameters set by `step__name` (or nested by step).
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming an unknown step or key.
     public func settingHyperparameters(_ values: [String: JSONValue]) throws -> Pipeline<Steps> {
         let list = stepList
         let groups = try StaticStepNames.groups(values, steps: list)

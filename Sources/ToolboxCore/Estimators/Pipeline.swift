@@ -8,6 +8,7 @@ public struct Chain<First: Estimator, Second: Estimator>: Estimator where First.
     /// The step fitted on the first step's output.
     public var second: Second
 
+    /// Chains `first` (a transformer) and `second`.
     public init(_ first: First, _ second: Second) {
         self.first = first
         self.second = second
@@ -50,6 +51,7 @@ public struct Chain<First: Estimator, Second: Estimator>: Estimator where First.
 
     /// A chain accepts NaN only when its first step does.
     public static var nonFiniteInput: NonFiniteInputPolicy { First.nonFiniteInput }
+    /// The first step's policy.
     public var nonFiniteInputPolicy: NonFiniteInputPolicy { first.nonFiniteInputPolicy }
 
     /// What either step type uses.
@@ -65,6 +67,7 @@ public struct ChainModel<First: Transformer, Second: FittedModel>: FittedModel {
     /// The fitted second step.
     public var second: Second
 
+    /// Chains two fitted steps; `second` takes `first`'s output.
     public init(first: First, second: Second) {
         self.first = first
         self.second = second
@@ -77,6 +80,7 @@ public struct ChainModel<First: Transformer, Second: FittedModel>: FittedModel {
     /// Every step's hyperparameters, in order (the same form ``DynamicPipelineModel`` reports).
     public var hyperparameters: PipelineHyperparameters { PipelineHyperparameters(flattenedSteps()) }
 
+    /// The first step's input width.
     public var inputFeatureCount: Int { first.inputFeatureCount }
 
     /// The first step's inputs and the last step's target labels.
@@ -88,9 +92,12 @@ public struct ChainModel<First: Transformer, Second: FittedModel>: FittedModel {
 
     /// A chain classifies, predicts or transforms exactly when its last step does.
     public var classifier: (any Classifier)? { second.classifier == nil ? nil : self as? any Classifier }
+    /// The chain, when its last step predicts.
     public var predictor: (any Predictor)? { second.predictor == nil ? nil : self as? any Predictor }
+    /// The chain, when its last step transforms.
     public var transformer: (any Transformer)? { second.transformer == nil ? nil : self as? any Transformer }
 
+    /// Checks both steps, and that the second takes as many columns as the first outputs.
     public func validateStructure() throws {
         try first.validateStructure()
         try second.validateStructure()
@@ -183,30 +190,37 @@ enum PipelineStepEntry {
 }
 
 extension ChainModel: Transformer where Second: Transformer {
+    /// Both steps' transforms, in order.
     public func transform(_ x: Matrix<Double>) throws -> Matrix<Double> {
         try second.transform(try first.transform(x))
     }
 
+    /// The second step's output width.
     public var outputFeatureCount: Int { second.outputFeatureCount }
 
+    /// The names after both steps.
     public func outputFeatureNames(input: [String]) -> [String] {
         second.outputFeatureNames(input: first.outputFeatureNames(input: input))
     }
 
+    /// The categorical columns after both steps.
     public func outputCategoricalFeatures(input: [CategoricalFeature]) -> [CategoricalFeature] {
         second.outputCategoricalFeatures(input: first.outputCategoricalFeatures(input: input))
     }
 }
 
 extension ChainModel: Predictor where Second: Predictor {
+    /// The second step's predictions on the first step's output.
     public func predict(_ x: Matrix<Double>) throws -> [Double] {
         try second.predict(try first.transform(x))
     }
 }
 
 extension ChainModel: Classifier where Second: Classifier {
+    /// The last step's classes.
     public var classes: [Double] { second.classes }
 
+    /// The second step's class probabilities on the first step's output.
     public func predictProbabilities(_ x: Matrix<Double>) throws -> Matrix<Double> {
         try second.predictProbabilities(try first.transform(x))
     }
@@ -215,8 +229,10 @@ extension ChainModel: Classifier where Second: Classifier {
 /// Builds a pipeline by folding its steps into nested ``Chain``s.
 @resultBuilder
 public enum PipelineBuilder {
+    /// A one-step pipeline is the step itself.
     public static func buildPartialBlock<E: Estimator>(first: E) -> E { first }
 
+    /// Appends `next` to the steps so far.
     public static func buildPartialBlock<Accumulated: Estimator, Next: Estimator>(
         accumulated: Accumulated, next: Next
     ) -> Chain<Accumulated, Next> where Accumulated.Model: Transformer {
@@ -241,16 +257,22 @@ public struct Pipeline<Steps: Estimator>: Estimator {
     /// The steps, folded into nested chains.
     public var steps: Steps
 
+    /// The steps the builder lists, in order.
     public init(@PipelineBuilder _ build: () -> Steps) {
         self.steps = build()
     }
 
+    /// Fits every step in order (see ``Chain/fit(_:_:context:)``).
     public func fit(_ x: Matrix<Double>, _ y: [Double], context: FitContext) throws -> Steps.Model {
         try steps.fit(x, y, context: context)
     }
 
+    /// The first step type's policy.
     public static var nonFiniteInput: NonFiniteInputPolicy { Steps.nonFiniteInput }
+    /// What any step type uses.
     public static var fitContextUsage: FitContextUsage { Steps.fitContextUsage }
+    /// What any step uses.
     public var contextUsage: FitContextUsage { steps.contextUsage }
+    /// The first step's policy.
     public var nonFiniteInputPolicy: NonFiniteInputPolicy { steps.nonFiniteInputPolicy }
 }

@@ -149,6 +149,8 @@ public final class AtomicFileWriter {
     private var descriptor: Int32
     private var finished = false
 
+    /// Opens a temporary file beside `path`, which is replaced only by `commit()`.
+    /// - Throws: ``ToolboxError`` when `path` is a directory or special file, or its folder is not writable.
     public init(path: String) throws {
         try RegularFile.checkReplaceable(path)
         self.path = path

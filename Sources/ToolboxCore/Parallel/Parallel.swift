@@ -139,5 +139,6 @@ public enum Parallel {
 public struct UnsafeSendable<Value>: @unchecked Sendable {
     /// The wrapped value; the caller guarantees its concurrent use is safe.
     public let value: Value
+    /// Wraps `value`; the caller vouches for its concurrent use.
     public init(_ value: Value) { self.value = value }
 }
