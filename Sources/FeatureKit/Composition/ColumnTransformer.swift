@@ -41,14 +41,17 @@ public struct ColumnTransformer: UnsupervisedEstimator, Configurable, Hashable {
         public var name: String
         /// The estimator; its fitted model must be a transformer.
         public var estimator: any Estimator
+        /// The input columns the entry takes, by name or by index.
         public var columns: Columns
 
+        /// An entry named `name` applying `estimator` to the columns named `columns`.
         public init(name: String, _ estimator: any Estimator, columns: [String]) {
             self.name = name
             self.estimator = estimator
             self.columns = .names(columns)
         }
 
+        /// An entry named `name` applying `estimator` to the columns at `indices`.
         public init(name: String, _ estimator: any Estimator, indices: [Int]) {
             self.name = name
             self.estimator = estimator
@@ -67,11 +70,13 @@ public struct ColumnTransformer: UnsupervisedEstimator, Configurable, Hashable {
         remainder = .drop
     }
 
+    /// The entries, in order, and what happens to the columns no entry takes (`remainder`, dropped by default).
     public init(_ transformers: [Entry], remainder: Remainder = .drop) {
         self.transformers = transformers
         self.remainder = remainder
     }
 
+    /// The hyperparameters by scikit-learn's names (`transformers`, `remainder`); each entry's own are reached as `entry__name`.
     public static let hyperparameterSchema: [Hyperparameter<ColumnTransformer>] = [
         Hyperparameter("transformers", kind: .structured("a list of {name, type, columns, parameters}"),
                        summary: "entries {name, type, columns, parameters}: a registered transformer and the columns it takes",
@@ -278,8 +283,11 @@ public struct ColumnTransformer: UnsupervisedEstimator, Configurable, Hashable {
     public struct Model: Transformer {
         /// One fitted entry and the input columns it takes.
         public struct Step: Sendable {
+            /// The entry's name.
             public var name: String
+            /// The entry's fitted transformer.
             public var model: any Transformer
+            /// The input columns it takes, by index.
             public var columns: [Int]
         }
 
@@ -287,6 +295,7 @@ public struct ColumnTransformer: UnsupervisedEstimator, Configurable, Hashable {
         public static let modelTypeName = "FeatureKit.ColumnTransformer"
         /// The hyperparameters the model was fitted with.
         public let hyperparameters: ColumnTransformer
+        /// The fitted entries, in order.
         public let steps: [Step]
         /// The input columns passed through after the entries' outputs.
         public let remainderColumns: [Int]

@@ -84,6 +84,7 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
         seed = 0
     }
 
+    /// A PCA with scikit-learn's defaults: every component, no whitening, the solver chosen by shape.
     public init(components: Components = .all, whiten: Bool = false, solver: Solver = .auto, seed: UInt64 = 0) {
         self.init()
         self.components = components
@@ -92,6 +93,7 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
         self.seed = seed
     }
 
+    /// The hyperparameters by scikit-learn's names (`n_components`, `whiten`, `svd_solver`, `n_oversamples`, `random_state`).
     public static let hyperparameterSchema: [Hyperparameter<PCA>] = [
         .coded("n_components", \.components, kind: .optional(.oneOf([.integer(minimum: 1, maximum: nil),
                                                                      .real(minimum: 0, maximum: 1, exclusiveMinimum: true)])),
@@ -252,6 +254,7 @@ public struct PCA: UnsupervisedEstimator, Configurable, Hashable {
         public let components: Matrix<Double>
         /// The variance along each axis (`explained_variance_`) and its share of the total.
         public let explainedVariance: [Double]
+        /// Each axis's share of the total variance (`explained_variance_ratio_`).
         public let explainedVarianceRatio: [Double]
         /// The singular values of the centred data (`singular_values_`).
         public let singularValues: [Double]

@@ -34,11 +34,13 @@ public struct OneHotEncoder: UnsupervisedEstimator, Configurable, Hashable {
         drop = .none
     }
 
+    /// An encoder with scikit-learn's defaults: unknown categories refused, no column dropped.
     public init(handleUnknown: UnknownCategories = .error, drop: Drop = .none) {
         self.handleUnknown = handleUnknown
         self.drop = drop
     }
 
+    /// The hyperparameters by scikit-learn's names (`handle_unknown`, `drop`).
     public static let hyperparameterSchema: [Hyperparameter<OneHotEncoder>] = [
         .choice("handle_unknown", \.handleUnknown, "a category not seen in fit: error, or all zeros (ignore)"),
         Hyperparameter("drop", kind: .optional(.choice(["first", "if_binary"])),

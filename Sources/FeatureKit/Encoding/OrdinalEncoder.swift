@@ -24,11 +24,13 @@ public struct OrdinalEncoder: UnsupervisedEstimator, Configurable, Hashable {
         unknownValue = .nan
     }
 
+    /// An encoder with scikit-learn's defaults: unknown categories refused.
     public init(handleUnknown: UnknownCategories = .error, unknownValue: Double = .nan) {
         self.handleUnknown = handleUnknown
         self.unknownValue = unknownValue
     }
 
+    /// The hyperparameters by scikit-learn's names (`handle_unknown`, `unknown_value`).
     public static let hyperparameterSchema: [Hyperparameter<OrdinalEncoder>] = [
         .choice("handle_unknown", \.handleUnknown, "a category not seen in fit: error, or unknown_value"),
         Hyperparameter("unknown_value", kind: .optional(.integer(minimum: nil, maximum: nil)),

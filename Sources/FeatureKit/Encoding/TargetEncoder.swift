@@ -45,6 +45,7 @@ public struct TargetEncoder: Estimator, CrossFittingEstimator, Configurable, Has
         seed = 0
     }
 
+    /// An encoder with target type inferred, smoothing estimated and 5 folds, as scikit-learn's defaults, but contiguous folds (scikit-learn shuffles by default; see `shuffle`).
     public init(targetType: TargetType = .auto, smooth: Double? = nil, folds: Int = 5, shuffle: Bool = false, seed: UInt64 = 0) {
         self.targetType = targetType
         self.smooth = smooth
@@ -53,6 +54,7 @@ public struct TargetEncoder: Estimator, CrossFittingEstimator, Configurable, Has
         self.seed = seed
     }
 
+    /// The hyperparameters by scikit-learn's names (`target_type`, `smooth`, `cv`, `shuffle`, `random_state`).
     public static let hyperparameterSchema: [Hyperparameter<TargetEncoder>] = [
         .choice("target_type", \.targetType, "auto, continuous, binary or multiclass"),
         Hyperparameter("smooth", kind: .optional(.real(minimum: 0, maximum: nil, exclusiveMinimum: false)),

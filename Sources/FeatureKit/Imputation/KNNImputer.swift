@@ -36,12 +36,14 @@ public struct KNNImputer: UnsupervisedEstimator, Configurable, Hashable {
         keepEmptyFeatures = false
     }
 
+    /// An imputer with scikit-learn's defaults: the mean of the 5 nearest rows, uniformly weighted.
     public init(neighbors: Int = 5, weights: Weights = .uniform, keepEmptyFeatures: Bool = false) {
         self.neighbors = neighbors
         self.weights = weights
         self.keepEmptyFeatures = keepEmptyFeatures
     }
 
+    /// The hyperparameters by scikit-learn's names (`n_neighbors`, `weights`, `keep_empty_features`).
     public static let hyperparameterSchema: [Hyperparameter<KNNImputer>] = [
         .integer("n_neighbors", \.neighbors, minimum: 1, "donors averaged per missing value").hinted(.integer(1, 50, log: true)),
         .choice("weights", \.weights, "uniform, or by inverse distance"),
@@ -94,6 +96,7 @@ public struct KNNImputer: UnsupervisedEstimator, Configurable, Hashable {
 
         static func blockRows(donors: Int) -> Int { min(256, max(8, 4_000_000 / max(donors, 1))) }
 
+        /// Fills each missing value from the nearest training rows that have it (nan-Euclidean distance).
         public func transform(_ x: Matrix<Double>) throws -> Matrix<Double> {
             try ColumnStatistics.validateInput(x, columns: inputFeatureCount)
             let p = x.columns, n = donors.rows

@@ -30,12 +30,14 @@ public struct SimpleImputer: UnsupervisedEstimator, Configurable, Hashable {
         keepEmptyFeatures = false
     }
 
+    /// An imputer with scikit-learn's defaults: each column's mean.
     public init(strategy: Strategy = .mean, fillValue: Double = 0, keepEmptyFeatures: Bool = false) {
         self.strategy = strategy
         self.fillValue = fillValue
         self.keepEmptyFeatures = keepEmptyFeatures
     }
 
+    /// The hyperparameters by scikit-learn's names (`strategy`, `fill_value`, `keep_empty_features`).
     public static let hyperparameterSchema: [Hyperparameter<SimpleImputer>] = [
         .choice("strategy", \.strategy, "what fills a column's missing values"),
         .real("fill_value", \.fillValue, "the value the constant strategy fills in"),

@@ -7,6 +7,7 @@ public struct MaxAbsScaler: UnsupervisedEstimator, Configurable, Hashable {
     /// The estimator with its defaults (scikit-learn's).
     public init() {}
 
+    /// No hyperparameters (scikit-learn's `MaxAbsScaler` takes only `copy`).
     public static let hyperparameterSchema: [Hyperparameter<MaxAbsScaler>] = []
 
     /// What the estimator does with NaN and infinity in its input.
@@ -30,6 +31,7 @@ public struct MaxAbsScaler: UnsupervisedEstimator, Configurable, Hashable {
         public let hyperparameters: MaxAbsScaler
         /// Each column's largest absolute present value (`max_abs_`) and divisor (`scale_`).
         public let maxAbs: BinaryArray<Double>
+        /// The divisor of each column (`scale_`): its largest absolute value, 1 for an all-zero column.
         public let scale: BinaryArray<Double>
         /// What the model remembers of its inputs and target: names, categories, class labels.
         public let schema: ModelSchema

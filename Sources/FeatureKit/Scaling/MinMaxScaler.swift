@@ -18,11 +18,13 @@ public struct MinMaxScaler: UnsupervisedEstimator, Configurable, Hashable {
         clip = false
     }
 
+    /// A scaler onto `featureRange` (0...1 by default), clipping new values to it when `clip` is set.
     public init(featureRange: ClosedRange<Double> = 0...1, clip: Bool = false) {
         self.featureRange = [featureRange.lowerBound, featureRange.upperBound]
         self.clip = clip
     }
 
+    /// The hyperparameters by scikit-learn's names (`feature_range`, `clip`).
     public static let hyperparameterSchema: [Hyperparameter<MinMaxScaler>] = [
         Hyperparameter("feature_range", kind: .list(.real(minimum: nil, maximum: nil, exclusiveMinimum: false), count: 2), summary: "target range [low, high], low < high",
                        read: { .array($0.featureRange.map(JSONValue.number)) },
@@ -65,9 +67,11 @@ public struct MinMaxScaler: UnsupervisedEstimator, Configurable, Hashable {
         public let hyperparameters: MinMaxScaler
         /// Each column's smallest and largest present value (`data_min_`, `data_max_`).
         public let dataMin: BinaryArray<Double>
+        /// Each column's largest present value (`data_max_`).
         public let dataMax: BinaryArray<Double>
         /// The factor (`scale_`) and offset (`min_`) of each column.
         public let scale: BinaryArray<Double>
+        /// The offset added after scaling (`min_`).
         public let offset: BinaryArray<Double>
         /// What the model remembers of its inputs and target: names, categories, class labels.
         public let schema: ModelSchema
@@ -89,6 +93,7 @@ public struct MinMaxScaler: UnsupervisedEstimator, Configurable, Hashable {
             }
         }
 
+        /// Undoes the scaling: the original columns from scaled ones.
         public func inverseTransform(_ x: Matrix<Double>) throws -> Matrix<Double> {
             try ColumnStatistics.validateInput(x, columns: inputFeatureCount)
             return try ColumnStatistics.affine(x, shift: offset.elements, scale: scale.elements)

@@ -22,6 +22,7 @@ public struct RobustScaler: UnsupervisedEstimator, Configurable, Hashable {
         unitVariance = false
     }
 
+    /// A scaler with scikit-learn's defaults: centred on the median, scaled by the 25–75 quantile range.
     public init(withCentering: Bool = true, withScaling: Bool = true, quantileRange: ClosedRange<Double> = 25...75,
                 unitVariance: Bool = false) {
         self.withCentering = withCentering
@@ -30,6 +31,7 @@ public struct RobustScaler: UnsupervisedEstimator, Configurable, Hashable {
         self.unitVariance = unitVariance
     }
 
+    /// The hyperparameters by scikit-learn's names (`with_centering`, `with_scaling`, `quantile_range`, `unit_variance`).
     public static let hyperparameterSchema: [Hyperparameter<RobustScaler>] = [
         .bool("with_centering", \.withCentering, "subtract each column's median"),
         .bool("with_scaling", \.withScaling, "divide by each column's quantile range"),
@@ -77,6 +79,7 @@ public struct RobustScaler: UnsupervisedEstimator, Configurable, Hashable {
         public let hyperparameters: RobustScaler
         /// Each column's median (`center_`) and quantile range (`scale_`).
         public let center: BinaryArray<Double>
+        /// Each column's divisor (`scale_`): its quantile range, 1 where that is 0.
         public let scale: BinaryArray<Double>
         /// What the model remembers of its inputs and target: names, categories, class labels.
         public let schema: ModelSchema

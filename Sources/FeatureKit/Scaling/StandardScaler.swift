@@ -25,11 +25,13 @@ public struct StandardScaler: UnsupervisedEstimator, Configurable, Hashable {
         withStd = true
     }
 
+    /// A scaler with scikit-learn's defaults: centred and scaled to unit variance.
     public init(withMean: Bool = true, withStd: Bool = true) {
         self.withMean = withMean
         self.withStd = withStd
     }
 
+    /// The hyperparameters by scikit-learn's names (`with_mean`, `with_std`).
     public static let hyperparameterSchema: [Hyperparameter<StandardScaler>] = [
         .bool("with_mean", \.withMean, "subtract each column's mean"),
         .bool("with_std", \.withStd, "divide by each column's (population) standard deviation"),

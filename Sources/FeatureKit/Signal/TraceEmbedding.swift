@@ -24,12 +24,14 @@ public struct TraceEmbedding: UnsupervisedEstimator, Configurable, Hashable {
         seed = 0
     }
 
+    /// An embedding of `components` PCA axes, fitted on at most `sampleSize` traces drawn with `seed`.
     public init(components: Int = 32, sampleSize: Int = 10_000, seed: UInt64 = 0) {
         self.components = components
         self.sampleSize = sampleSize
         self.seed = seed
     }
 
+    /// The hyperparameters by their snake_case names, with defaults and search hints.
     public static let hyperparameterSchema: [Hyperparameter<TraceEmbedding>] = [
         .integer("n_components", \.components, minimum: 1, "components of the embedding"),
         .integer("sample_size", \.sampleSize, minimum: 1, "most traces the PCA is fitted on"),
@@ -75,6 +77,7 @@ public struct TraceEmbedding: UnsupervisedEstimator, Configurable, Hashable {
         public var inputFeatureCount: Int { pca.inputFeatureCount }
         /// The number of columns the transform outputs.
         public var outputFeatureCount: Int { pca.outputFeatureCount }
+        /// Projects each trace onto the principal axes.
         public func transform(_ x: Matrix<Double>) throws -> Matrix<Double> { try pca.transform(x) }
         /// The output column names given the input names (scikit-learn's `get_feature_names_out`).
         public func outputFeatureNames(input: [String]) -> [String] { pca.outputFeatureNames(input: input) }

@@ -44,8 +44,10 @@ public struct TraceFeatureExtractor: UnsupervisedEstimator, Configurable, Hashab
 
     /// The estimator with its defaults (scikit-learn's).
     public init() { sampleInterval = 0.004 }
+    /// An extractor for traces sampled every `sampleInterval` seconds.
     public init(sampleInterval: Double) { self.sampleInterval = sampleInterval }
 
+    /// The hyperparameters by their snake_case names (`sample_interval`).
     public static let hyperparameterSchema: [Hyperparameter<TraceFeatureExtractor>] = [
         .real("sample_interval", \.sampleInterval, minimum: 0, exclusiveMinimum: true, "seconds between samples"),
     ]
@@ -109,7 +111,9 @@ public struct TraceFeatureExtractor: UnsupervisedEstimator, Configurable, Hashab
 
 /// Computes ``TraceFeatureExtractor``'s features for traces of one length (the FFT plan is shared).
 public struct TraceFeatureComputer: Sendable {
+    /// The trace length (samples) this computer serves.
     public let count: Int
+    /// The sampling interval, in seconds.
     public let sampleInterval: Double
     private let fft: FFT
 

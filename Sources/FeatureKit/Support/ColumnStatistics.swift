@@ -166,6 +166,7 @@ extension AffineColumnScaler {
         return try ColumnStatistics.affine(x, shift: affineShift, scale: affineScale)
     }
 
+    /// Undoes the scaling: the original columns from scaled ones.
     public func inverseTransform(_ x: Matrix<Double>) throws -> Matrix<Double> {
         try ColumnStatistics.validateInput(x, columns: inputFeatureCount)
         return try ColumnStatistics.inverseAffine(x, shift: affineShift, scale: affineScale)

@@ -13,6 +13,7 @@ extension TfidfVectorizer: TableEstimator, Configurable {
     /// The estimator with its defaults (scikit-learn's).
     public init() { self.init(column: "text") }
 
+    /// The hyperparameters by scikit-learn's names (`ngram_range`, `use_idf`, `smooth_idf`, `sublinear_tf`, `norm`, `lowercase`, ...) and `column`, the text column it reads.
     public static let hyperparameterSchema: [Hyperparameter<TfidfVectorizer>] = [
         .text("column", \.column, "the text column read as a table step"),
         Hyperparameter("ngram_range", kind: .list(.integer(minimum: 1, maximum: nil), count: 2),

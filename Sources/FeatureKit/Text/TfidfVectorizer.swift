@@ -5,12 +5,18 @@ import Foundation
 /// `columnIndices[rowStarts[i]..<rowStarts[i+1]]` with `values` at the same positions, columns
 /// ascending within a row.
 public struct SparseMatrix: Sendable, Hashable, Codable {
+    /// The number of rows.
     public let rows: Int
+    /// The number of columns.
     public let columns: Int
+    /// Where each row's entries start, plus the total at the end (`rows + 1` values).
     public let rowStarts: [Int]
+    /// The column of each stored entry.
     public let columnIndices: [Int]
+    /// The value of each stored entry.
     public let values: [Double]
 
+    /// A CSR matrix from its parts; the caller keeps them consistent.
     public init(rows: Int, columns: Int, rowStarts: [Int], columnIndices: [Int], values: [Double]) {
         self.rows = rows
         self.columns = columns
@@ -61,6 +67,7 @@ public struct TfidfVectorizer: Sendable, Hashable {
         case l2, l1, none
     }
 
+    /// How documents become tokens (`lowercase`, `token_pattern`'s minimum length).
     public var tokenizer: Tokenizer
     /// `ngram_range`: the word n-gram lengths, e.g. 1...2.
     public var ngramRange: ClosedRange<Int>
@@ -70,13 +77,18 @@ public struct TfidfVectorizer: Sendable, Hashable {
     public var maxDocumentFrequency: DocumentFrequency
     /// `max_features`: keep only the most frequent terms over the corpus.
     public var maxFeatures: Int?
+    /// `use_idf` (default true): weigh terms by inverse document frequency.
     public var useIdf: Bool
+    /// `smooth_idf` (default true): add one to document frequencies, as if one document held every term.
     public var smoothIdf: Bool
+    /// `sublinear_tf` (default false): use 1 + log(tf) for term frequencies.
     public var sublinearTf: Bool
+    /// `norm` (default `l2`): each row's normalization.
     public var norm: Norm
     /// `column` (default `text`): the text column it reads as a table step of a pipeline.
     public var column: String
 
+    /// A vectorizer with scikit-learn's defaults (unigrams, every term, idf smoothed, rows L2-normalized) reading `column`.
     public init(tokenizer: Tokenizer = Tokenizer(), ngramRange: ClosedRange<Int> = 1...1, minDocumentFrequency: DocumentFrequency = .count(1),
                 maxDocumentFrequency: DocumentFrequency = .fraction(1), maxFeatures: Int? = nil, useIdf: Bool = true,
                 smoothIdf: Bool = true, sublinearTf: Bool = false, norm: Norm = .l2, column: String = "text") {
@@ -159,6 +171,7 @@ public struct TfidfVectorizer: Sendable, Hashable {
 
 /// A fitted TF-IDF vectorizer: the vocabulary and its idf weights.
 public struct TfidfModel: Sendable, Hashable, Codable {
+    /// The hyperparameters the model was fitted with.
     public let vectorizer: TfidfVectorizer
     /// The terms, sorted; term `k` is column `k`.
     public let vocabulary: [String]

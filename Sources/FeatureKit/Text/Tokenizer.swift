@@ -9,6 +9,7 @@ public struct Tokenizer: Sendable, Hashable, Codable {
     /// The shortest token kept (2 in scikit-learn's pattern).
     public var minimumLength: Int
 
+    /// A tokenizer with scikit-learn's defaults: lowercased, tokens of 2 or more word characters.
     public init(lowercase: Bool = true, minimumLength: Int = 2) {
         self.lowercase = lowercase
         self.minimumLength = minimumLength
@@ -81,10 +82,12 @@ public struct TextChunk: Sendable, Hashable, Codable {
     public var text: String
     /// Its position in the source, in Unicode scalars (Python's `str` indices): `source[start..<end]`.
     public var start: Int
+    /// The position just past its end.
     public var end: Int
     /// The index of the source document, when chunking several.
     public var document: Int
 
+    /// A chunk of document `document` covering `source[start..<end]`.
     public init(text: String, start: Int, end: Int, document: Int = 0) {
         self.text = text
         self.start = start
@@ -103,6 +106,7 @@ public struct TextChunker: Sendable, Hashable, Codable {
     /// Characters shared by consecutive chunks (0 ≤ overlap < size).
     public var overlap: Int
 
+    /// A chunker of at most `size` characters a chunk, `overlap` shared between neighbours.
     public init(size: Int = 1_000, overlap: Int = 200) {
         self.size = size
         self.overlap = overlap

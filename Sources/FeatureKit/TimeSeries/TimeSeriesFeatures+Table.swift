@@ -13,6 +13,7 @@ extension TimeSeriesFeatures: TableEstimator, TableModel, Configurable {
     /// The name archives and the model registry know this type by.
     public static let modelTypeName = "FeatureKit.TimeSeriesFeatures"
 
+    /// The hyperparameters by their snake_case names (`lags`, `windows`, `ewm_spans`, ...).
     public static let hyperparameterSchema: [Hyperparameter<TimeSeriesFeatures>] = [
         .text("time", \.time, "the time column: ISO 8601 dates or numbers"),
         .optionalText("group", \.group, "the group column (for example the part number), or null for one series"),

@@ -32,19 +32,26 @@ public struct TimeSeriesFeatures: Sendable, Hashable {
     public var group: String?
     /// The value columns the features describe.
     public var values: [String]
+    /// Lags of each value (pandas' `shift`), in rows of its series.
     public var lags: [Int] = [1]
+    /// Differences over these many rows (pandas' `diff`).
     public var differences: [Int] = [1]
+    /// Percent changes over these many rows (pandas' `pct_change`).
     public var percentChanges: [Int] = [1]
+    /// Rolling window lengths, in rows; a window ends at its row and counts only when full.
     public var windows: [Int] = [3]
+    /// The statistics of each rolling window.
     public var windowStatistics: [Statistic] = [.mean, .std, .min, .max]
     /// Quantiles of each rolling window, in [0, 1].
     public var windowQuantiles: [Double] = [0.5]
+    /// The statistics of the series up to and including each row (pandas' `expanding`).
     public var expanding: [Statistic] = [.mean]
     /// Spans of the exponentially weighted means (≥ 1).
     public var ewmSpans: [Double] = [3]
     /// Calendar parts of a date time column.
     public var calendar: Bool = true
 
+    /// Features of the `values` columns ordered by `time`, per `group` when given.
     public init(time: String, group: String? = nil, values: [String]) {
         self.time = time
         self.group = group
@@ -165,6 +172,7 @@ public struct TimeSeriesFeatures: Sendable, Hashable {
 
     /// A calendar date (and its day of week and of year).
     public struct DateParts: Sendable, Hashable {
+        /// The year, month (1–12), day (1–31), day of week (0 = Monday, as pandas) and day of year (1–366).
         public var year: Int, month: Int, day: Int, dayOfWeek: Int, dayOfYear: Int
     }
 
