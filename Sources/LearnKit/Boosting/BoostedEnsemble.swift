@@ -18,13 +18,16 @@ public struct BoostedEnsemble: Sendable, Hashable, Codable {
     public var baseline: [Double]
     /// Per iteration, one tree per output.
     public var trees: [[BoostedTree]] { didSet { pack() } }
+    /// The loss the ensemble was fitted for, which maps raw scores to predictions.
     public var objective: BoostingObjective
+    /// The number of input features.
     public var featureCount: Int
     /// Bin edges from training (kept for explanations and refits; prediction reads thresholds).
     public var binThresholds: [[Double]]
     /// The training scores (negative mean losses) per iteration, when a progress callback asked
     /// for them, and the validation scores when early stopping ran (the first before any tree).
     public var trainScores: [Double]
+    /// The validation scores per iteration, when early stopping held out rows.
     public var validationScores: [Double]
     /// The features split as categories, and each one's categories (its training values,
     /// sorted): category code `c` is `categories[i][c]`.

@@ -10,12 +10,17 @@ import ToolboxCore
 /// `categoryBits` (256 bits, four words, per set); a code never seen in training goes where
 /// missing values go.
 public struct BoostedTree: Sendable, Hashable, Codable {
+    /// Each node's split feature; negative at leaves.
     public var feature: [Int32] = []
+    /// Each node's split threshold on raw values.
     public var threshold: [Double] = []
     /// The split's bin on the training bins (the left child holds bins `0...bin`).
     public var bin: [UInt8] = []
+    /// Where a missing value goes at each split.
     public var missingGoesLeft: [Bool] = []
+    /// Each node's left child.
     public var left: [Int32] = []
+    /// Each node's right child.
     public var right: [Int32] = []
     /// Leaf outputs (learning rate applied); internal nodes keep their own value.
     public var value: [Double] = []

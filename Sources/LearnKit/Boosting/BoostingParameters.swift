@@ -223,7 +223,9 @@ public enum ValidationRows: Sendable, Hashable, Codable, ExpressibleByFloatLiter
 
     static let kind = HyperparameterKind.optional(.oneOf([.real(minimum: 0, maximum: 1, exclusiveMinimum: true), .integer(minimum: 1, maximum: nil)]))
 
+    /// A share of the rows, as `validation_fraction=0.1`.
     public init(floatLiteral value: Double) { self = .fraction(value) }
+    /// A number of rows, as `validation_fraction=50`.
     public init(integerLiteral value: Int) { self = .count(value) }
 
     /// Decodes the archived form, checking it: malformed input throws, never traps.

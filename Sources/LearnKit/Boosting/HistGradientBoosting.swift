@@ -22,6 +22,7 @@ public struct HistGradientBoostingRegressor: Estimator, Configurable, Hashable {
     /// The boosting hyperparameters (`learning_rate`, `max_iter`, `max_leaf_nodes`, ...).
     public var parameters: BoostingParameters
 
+    /// scikit-learn's regression losses, by its names (`loss`).
     public enum RegressionLoss: String, Sendable, Hashable, Codable, CaseIterable {
         case squaredError = "squared_error", absoluteError = "absolute_error", quantile, poisson, huber
     }
@@ -43,6 +44,7 @@ public struct HistGradientBoostingRegressor: Estimator, Configurable, Hashable {
         parameters = BoostingParameters()
     }
 
+    /// A regressor with scikit-learn's defaults: squared error, 100 iterations of up to 31 leaves, learning rate 0.1.
     public init(loss: RegressionLoss = .squaredError, quantile: Double = 0.5, alpha: Double = 0.9, parameters: BoostingParameters = BoostingParameters()) {
         self.loss = loss
         self.quantile = quantile
@@ -106,6 +108,7 @@ public struct HistGradientBoostingClassifier: Estimator, Configurable, Hashable 
 
     /// The estimator with its defaults (scikit-learn's).
     public init() { parameters = BoostingParameters(); classWeight = .none }
+    /// A classifier with the given boosting parameters and class weights.
     public init(parameters: BoostingParameters, classWeight: ClassWeight = .none) {
         self.parameters = parameters
         self.classWeight = classWeight

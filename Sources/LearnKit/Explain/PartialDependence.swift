@@ -16,8 +16,10 @@ public import ToolboxCore
 /// - `auto` is `recursion` for gradient boosting, decision-tree regressors and random-forest
 ///   regressors, `brute` for every other model (scikit-learn's rule).
 public enum PartialDependence {
+    /// How the average response is computed: `brute` (predicting on the data with the feature set), `recursion` (tree weights), or `auto` (scikit-learn's rule).
     public enum Method: String, Sendable, Hashable, Codable, CaseIterable { case auto, brute, recursion }
 
+    /// A partial-dependence result: the grid and the average response at each point.
     public struct Result: Sendable, Hashable {
         /// Each feature's grid values.
         public var grid: [[Double]]

@@ -11,6 +11,7 @@ public struct PermutationImportance: Sendable, Hashable {
     public var importances: [[Double]]
     /// Per feature, the mean and standard deviation (population, as NumPy's `std`) of the drops.
     public var importancesMean: [Double]
+    /// Per feature, the population standard deviation of the drops.
     public var importancesStandardDeviation: [Double]
 
     /// Scores `model` on `x`, then on `x` with each feature shuffled, `repeats` times, as

@@ -295,6 +295,7 @@ public struct SHAPValues: Sendable, Hashable {
     /// one output; `nil` for regressors.
     public var explainedClasses: [ClassLabel]?
 
+    /// SHAP values per output, their expected values and, for a classifier, the classes they explain.
     public init(values: [Matrix<Double>], expectedValue: [Double], explainedClasses: [ClassLabel]? = nil) {
         self.values = values
         self.expectedValue = expectedValue
@@ -327,7 +328,9 @@ extension FittedModel {
 public struct SHAPInteractionValues: Sendable, Hashable {
     /// `rows x (features · features)` for each output, row `r` holding `(i, j)` at `i · features + j`.
     public var values: [Matrix<Double>]
+    /// The number of features (each row's matrix is `featureCount x featureCount`).
     public var featureCount: Int
+    /// The expected raw output per output.
     public var expectedValue: [Double]
 
     /// The interaction of features `i` and `j` (the main effect of `i` when `i == j`) in `row`.

@@ -34,6 +34,7 @@ public struct ForestParameters: Sendable, Hashable, Codable {
             .optionalInteger("n_jobs", \.threads, minimum: 1, "threads (null: every core); results do not depend on it"),
         ]
 
+    /// Forest parameters with scikit-learn's defaults: 100 trees, bootstrap samples of every row, no out-of-bag score.
     public init(treeCount: Int = 100, tree: TreeParameters = TreeParameters(), bootstrap: Bool = true, maxSamples: Int? = nil,
                 oobScore: Bool = false, seed: UInt64 = 0, threads: Int? = nil) {
         self.treeCount = treeCount

@@ -36,6 +36,7 @@ public struct RandomForestClassifier: Estimator, Configurable, Hashable {
         bestSplits = true
     }
 
+    /// A forest with scikit-learn's defaults: 100 Gini trees on bootstrap samples, √features drawn per split.
     public init(criterion: SplitCriterion = .gini, parameters: ForestParameters = ForestParameters(tree: TreeParameters(maxFeatures: .sqrt)),
                 classWeight: ClassWeight = .none) {
         self.criterion = criterion
@@ -93,6 +94,7 @@ public struct ForestClassifierModel: Classifier {
     public let hyperparameters: RandomForestClassifier
     /// The classes as numbers (label codes), ascending: probability column `k` belongs to `classes[k]`.
     public let classes: [Double]
+    /// The fitted trees.
     public let trees: [Tree]
     /// The number of input features the model was fitted on.
     public let inputFeatureCount: Int
@@ -186,6 +188,7 @@ public struct RandomForestRegressor: Estimator, Configurable, Hashable {
         bestSplits = true
     }
 
+    /// A forest with scikit-learn's defaults: 100 squared-error trees on bootstrap samples, every feature per split.
     public init(criterion: SplitCriterion = .squaredError, parameters: ForestParameters = ForestParameters()) {
         self.criterion = criterion
         self.parameters = parameters
@@ -233,6 +236,7 @@ public struct ForestRegressorModel: Predictor {
     public static let modelTypeName = "LearnKit.RandomForestRegressor"
     /// The hyperparameters the model was fitted with.
     public let hyperparameters: RandomForestRegressor
+    /// The fitted trees.
     public let trees: [Tree]
     /// The number of input features the model was fitted on.
     public let inputFeatureCount: Int

@@ -16,11 +16,17 @@ public enum ImportedSplitRule: UInt8, Sendable, Hashable, Codable {
 
 /// A tree of an imported LightGBM or XGBoost model, nodes in arrays (leaves included).
 public struct ImportedTree: Sendable, Hashable, Codable {
+    /// Each node's split feature; negative at leaves.
     public var feature: [Int32] = []
+    /// Each node's threshold, as the file gives it.
     public var threshold: [Double] = []
+    /// Each node's left child.
     public var left: [Int32] = []
+    /// Each node's right child.
     public var right: [Int32] = []
+    /// Whether a missing value takes the left child at each split.
     public var defaultLeft: [Bool] = []
+    /// How each split compares and treats missing values (the library's rule).
     public var rule: [ImportedSplitRule] = []
     /// For a categorical split, the index of its category set in ``categorySets``; −1 otherwise.
     public var categorySet: [Int32] = []
@@ -47,7 +53,9 @@ public struct ImportedTree: Sendable, Hashable, Codable {
         public var constant: [Double]
         /// Node `n`'s features and coefficients are at `start[n]..<start[n + 1]`.
         public var start: [Int32]
+        /// Every leaf's features, concatenated.
         public var feature: [Int32]
+        /// Every leaf's coefficients, matching ``feature``.
         public var coefficient: [Double]
 
         @inline(__always)
@@ -190,12 +198,15 @@ public enum ImportedObjective: Sendable, Hashable, Codable {
 public struct ImportedEnsemble: Sendable, Hashable, Codable {
     /// `lightgbm` or `xgboost`.
     public var source: String
+    /// The library objective, which maps raw scores to predictions.
     public var objective: ImportedObjective
     /// Raw score before any tree, per output.
     public var baseline: [Double]
+    /// The trees, in the file's order.
     public var trees: [ImportedTree]
     /// The output (class) each tree adds to.
     public var treeOutput: [Int32]
+    /// The number of input features.
     public var featureCount: Int
     /// Feature names from the file, when it has real ones.
     public var featureNames: [String]?
@@ -205,6 +216,8 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
     /// The number of raw outputs (one, or one per class).
     public var outputs: Int { baseline.count }
 
+    /// Checks that the trees, outputs and category sets are consistent (sizes agree, children in range, no shared child, finite values).
+    /// - Throws: ``ToolboxError/Code/corruptArchive`` saying what disagrees.
     public func validate() throws {
         guard featureCount > 0, !baseline.isEmpty, treeOutput.count == trees.count,
               treeOutput.allSatisfy({ $0 >= 0 && Int($0) < baseline.count }) else {
@@ -363,6 +376,7 @@ public struct ImportedBoostedRegressor: Predictor {
     public static let modelTypeName = "LearnKit.ImportedBoostedRegressor"
     /// The hyperparameters the model was fitted with.
     public var hyperparameters: ImportedModelInfo
+    /// The imported trees.
     public let ensemble: ImportedEnsemble
     /// What the model remembers of its inputs and target: names, categories, class labels.
     public let schema: ModelSchema
@@ -387,6 +401,7 @@ public struct ImportedBoostedClassifier: Classifier {
     public static let modelTypeName = "LearnKit.ImportedBoostedClassifier"
     /// The hyperparameters the model was fitted with.
     public var hyperparameters: ImportedModelInfo
+    /// The imported trees.
     public let ensemble: ImportedEnsemble
     /// What the model remembers of its inputs and target: names, categories, class labels.
     public let schema: ModelSchema
@@ -433,7 +448,9 @@ public struct ImportedBoostedClassifier: Classifier {
 
 /// Where an imported model came from (its "hyperparameters": the file's objective and library).
 public struct ImportedModelInfo: Sendable, Hashable, Codable {
+    /// `lightgbm` or `xgboost`.
     public var library: String
+    /// The objective as the file names it (`binary`, `reg:squarederror`, ...).
     public var objective: String
 }
 
@@ -467,6 +484,8 @@ public enum ModelImport {
         return text.hasPrefix("tree\n") || text.hasPrefix("tree\r\n")
     }
 
+    /// A model from a LightGBM text file's or an XGBoost JSON/UBJSON file's bytes.
+    /// - Throws: as ``load(_:)``, without the path.
     public static func decode(_ bytes: [UInt8]) throws -> any FittedModel {
         let (ensemble, objective): (ImportedEnsemble, String)
         if isLightGBM(bytes) {

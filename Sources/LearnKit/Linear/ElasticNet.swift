@@ -42,6 +42,7 @@ public struct ElasticNet: Estimator, Configurable, Hashable, LinearModelNaming {
         positive = false
     }
 
+    /// Elastic net with penalty `alpha` split between L1 (`l1Ratio`) and L2, solved by coordinate descent to `tolerance`.
     public init(alpha: Double, l1Ratio: Double = 0.5, fitIntercept: Bool = true, maxIterations: Int = 1000,
                 tolerance: Double = 1e-4, positive: Bool = false) {
         self.alpha = alpha
@@ -96,6 +97,7 @@ public struct Lasso: Estimator, Configurable, Hashable, LinearModelNaming {
         positive = false
     }
 
+    /// Lasso with penalty `alpha`, solved by coordinate descent to `tolerance`.
     public init(alpha: Double, fitIntercept: Bool = true, maxIterations: Int = 1000, tolerance: Double = 1e-4, positive: Bool = false) {
         self.alpha = alpha
         self.fitIntercept = fitIntercept

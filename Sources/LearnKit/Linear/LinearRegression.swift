@@ -17,6 +17,7 @@ public struct LinearRegression: Estimator, Configurable, Hashable {
 
     /// The estimator with its defaults (scikit-learn's).
     public init() { fitIntercept = true }
+    /// Ordinary least squares, with or without an intercept.
     public init(fitIntercept: Bool) { self.fitIntercept = fitIntercept }
 
     /// Every hyperparameter by scikit-learn's name, with its kind, default and search hint.
@@ -57,6 +58,7 @@ public struct LinearModel<Hyperparameters: Sendable & Codable & Hashable & Linea
     /// Feature names seen in fit.
     public var schema: ModelSchema
 
+    /// A fitted linear model from its parts (as an importer or a test builds one).
     public init(hyperparameters: Hyperparameters, coefficients: BinaryArray<Double>, intercept: Double, iterations: Int,
                 converged: Bool, schema: ModelSchema = ModelSchema()) {
         self.hyperparameters = hyperparameters
@@ -67,6 +69,7 @@ public struct LinearModel<Hyperparameters: Sendable & Codable & Hashable & Linea
         self.schema = schema
     }
 
+    /// `LearnKit.` and the estimator's name (`LinearRegression`, `Ridge`, `Lasso`, `ElasticNet`).
     public static var modelTypeName: String { "LearnKit.\(Hyperparameters.linearModelName)" }
     /// 2: hyperparameters in scikit-learn's snake_case shape, and the model schema.
     public static var modelFormatVersion: Int { 2 }

@@ -28,6 +28,7 @@ public struct Ridge: Estimator, Configurable, Hashable, LinearModelNaming {
         fitIntercept = true
     }
 
+    /// Ridge with penalty strength `alpha`, fitting an intercept unless told not to.
     public init(alpha: Double, fitIntercept: Bool = true) {
         self.alpha = alpha
         self.fitIntercept = fitIntercept

@@ -65,6 +65,7 @@ public struct LogisticRegression: Estimator, Configurable, Hashable {
         classWeight = .none
     }
 
+    /// Logistic regression with scikit-learn's defaults: L2 penalty, `C` 1, an intercept, up to 100 iterations to tolerance 1e-4.
     public init(penalty: Penalty = .l2, c: Double = 1, l1Ratio: Double = 0.5, fitIntercept: Bool = true,
                 maxIterations: Int = 100, tolerance: Double = 1e-4, classWeight: ClassWeight = .none) {
         self.penalty = penalty

@@ -103,10 +103,15 @@ public enum Metrics {
 
     /// Per-class precision, recall, F-beta and support.
     public struct ClassScores: Sendable, Hashable {
+        /// The classes, ascending.
         public var labels: [Double]
+        /// Each class's precision (0 where nothing was predicted as it).
         public var precision: [Double]
+        /// Each class's recall (0 where it never occurs).
         public var recall: [Double]
+        /// Each class's F-beta score.
         public var fScore: [Double]
+        /// Each class's weighted count in the true labels.
         public var support: [Double]
     }
 

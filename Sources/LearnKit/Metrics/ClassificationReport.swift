@@ -4,16 +4,26 @@ extension Metrics {
     /// Per-class precision, recall, F1 and support with accuracy and macro and weighted averages,
     /// as scikit-learn's `classification_report` lays them out.
     public struct ClassificationReport: Sendable, Hashable {
+        /// One line of the report.
         public struct Row: Sendable, Hashable {
+            /// The class label, or the average's name.
             public var label: String
+            /// The precision.
             public var precision: Double
+            /// The recall.
             public var recall: Double
+            /// The F1 score.
             public var f1: Double
+            /// The weighted count of true labels.
             public var support: Double
         }
+        /// A row per class, in label order.
         public var classes: [Row]
+        /// The share of correct predictions.
         public var accuracy: Double
+        /// The unweighted mean over classes.
         public var macroAverage: Row
+        /// The mean over classes weighted by support.
         public var weightedAverage: Row
 
         /// The report as text with `digits` decimals.

@@ -6,8 +6,11 @@ extension Metrics {
     /// collinear points dropped and a first point at (0, 0) for an infinite threshold, as
     /// scikit-learn's `roc_curve` returns it.
     public struct ROCCurve: Sendable, Hashable {
+        /// The false positive rate at each threshold, ascending.
         public var falsePositiveRate: [Double]
+        /// The true positive rate at each threshold.
         public var truePositiveRate: [Double]
+        /// The thresholds, descending; the first is infinite.
         public var thresholds: [Double]
     }
 

@@ -4,9 +4,11 @@ public import ToolboxCore
 /// A named score computed from a fitted model on held-out data; higher is better (errors are
 /// negated, as scikit-learn's `neg_*` scorers).
 public struct Scorer: Sendable {
+    /// The scorer's name (scikit-learn's: `accuracy`, `roc_auc`, `neg_mean_squared_error`, ...).
     public let name: String
     let score: @Sendable (any FittedModel, Matrix<Double>, [Double]) throws -> Double
 
+    /// A scorer named `name` computing a score (higher is better) from a model and held-out rows.
     public init(name: String, score: @escaping @Sendable (any FittedModel, Matrix<Double>, [Double]) throws -> Double) {
         self.name = name
         self.score = score
@@ -70,6 +72,7 @@ public struct CrossValidationResult: Sendable {
     public var trainScores: [String: [Double]]
     /// Seconds to fit, and to score, on each split.
     public var fitTimes: [Double]
+    /// Seconds to score each split.
     public var scoreTimes: [Double]
 
     /// The mean test score of the scorer called `scorer` (scikit-learn's name: `roc_auc`).

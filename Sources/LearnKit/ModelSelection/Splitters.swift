@@ -42,6 +42,7 @@ public struct KFold: CrossValidator, Hashable {
     /// The seed of the random draws (`random_state`).
     public var seed: UInt64
 
+    /// `folds` contiguous folds, or shuffled ones drawn with `seed` (scikit-learn's defaults: 5, unshuffled).
     public init(folds: Int = 5, shuffle: Bool = false, seed: UInt64 = 0) {
         self.folds = folds
         self.shuffle = shuffle
@@ -78,6 +79,7 @@ public struct StratifiedKFold: CrossValidator, Hashable {
     /// The seed of the random draws (`random_state`).
     public var seed: UInt64
 
+    /// `folds` stratified folds, or shuffled ones drawn with `seed` (scikit-learn's defaults: 5, unshuffled).
     public init(folds: Int = 5, shuffle: Bool = false, seed: UInt64 = 0) {
         self.folds = folds
         self.shuffle = shuffle
@@ -132,6 +134,7 @@ public struct GroupKFold: CrossValidator, Hashable {
     /// The number of folds (`n_splits`).
     public var folds: Int
 
+    /// `folds` folds of whole groups (5 by default).
     public init(folds: Int = 5) { self.folds = folds }
 
     /// The train and test row indices of each split, in scikit-learn's order for the same settings.
@@ -166,12 +169,16 @@ public struct GroupKFold: CrossValidator, Hashable {
 
 /// Expanding-window splits for time-ordered data, as scikit-learn's `TimeSeriesSplit`.
 public struct TimeSeriesSplit: CrossValidator, Hashable {
+    /// The number of splits (`n_splits`).
     public var splitCount: Int
+    /// The most training rows a split keeps, the latest ones (`max_train_size`).
     public var maxTrainSize: Int?
+    /// The rows of each test set (`test_size`); by default the rows divided by splits + 1.
     public var testSize: Int?
     /// Samples left out between each training set and its test set.
     public var gap: Int
 
+    /// Time-series splits with scikit-learn's defaults: 5 splits, every earlier row for training, no gap.
     public init(splits: Int = 5, maxTrainSize: Int? = nil, testSize: Int? = nil, gap: Int = 0) {
         splitCount = splits
         self.maxTrainSize = maxTrainSize
@@ -214,6 +221,7 @@ public struct RepeatedKFold: CrossValidator, Hashable {
     /// The seed of the random draws (`random_state`).
     public var seed: UInt64
 
+    /// `folds` folds drawn `repeats` times, each with its own shuffle from `seed`.
     public init(folds: Int = 5, repeats: Int = 10, seed: UInt64 = 0) {
         self.folds = folds
         self.repeats = repeats
@@ -239,6 +247,7 @@ public struct RepeatedStratifiedKFold: CrossValidator, Hashable {
     /// The seed of the random draws (`random_state`).
     public var seed: UInt64
 
+    /// `folds` stratified folds drawn `repeats` times, each with its own shuffle from `seed`.
     public init(folds: Int = 5, repeats: Int = 10, seed: UInt64 = 0) {
         self.folds = folds
         self.repeats = repeats

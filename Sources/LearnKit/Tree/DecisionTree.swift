@@ -89,6 +89,7 @@ public struct TreeParameters: Sendable, Hashable, Codable {
     /// `ccp_alpha` (Double ≥ 0, default 0): minimal cost-complexity pruning strength (0: no pruning).
     public var ccpAlpha: Double = 0
 
+    /// Tree parameters with scikit-learn's defaults: unlimited depth, 2 samples to split, 1 per leaf, every feature.
     public init(maxDepth: Int? = nil, minSamplesSplit: Int = 2, minSamplesLeaf: Int = 1, minImpurityDecrease: Double = 0,
                 maxFeatures: MaxFeatures = .all, maxLeafNodes: Int? = nil, ccpAlpha: Double = 0) {
         self.maxDepth = maxDepth
@@ -168,6 +169,7 @@ public struct DecisionTreeClassifier: Estimator, Configurable, Hashable {
         classWeight = .none
     }
 
+    /// A classifier splitting on `criterion` (Gini by default) with `parameters`, its feature draws seeded by `seed` (`random_state`).
     public init(criterion: SplitCriterion = .gini, parameters: TreeParameters = TreeParameters(), seed: UInt64 = 0,
                 classWeight: ClassWeight = .none) {
         self.criterion = criterion
@@ -247,6 +249,7 @@ public struct DecisionTreeClassifierModel: Classifier {
     public var hyperparameters: DecisionTreeClassifier
     /// The classes as numbers (label codes), ascending: probability column `k` belongs to `classes[k]`.
     public var classes: [Double]
+    /// The fitted tree; its values are weighted class counts.
     public var tree: Tree
     /// The number of input features the model was fitted on.
     public var inputFeatureCount: Int
@@ -298,6 +301,7 @@ public struct DecisionTreeRegressor: Estimator, Configurable, Hashable {
         seed = 0
     }
 
+    /// A regressor splitting on `criterion` (squared error by default) with `parameters`, its feature draws seeded by `seed` (`random_state`).
     public init(criterion: SplitCriterion = .squaredError, parameters: TreeParameters = TreeParameters(), seed: UInt64 = 0) {
         self.criterion = criterion
         self.parameters = parameters
@@ -344,6 +348,7 @@ public struct DecisionTreeRegressorModel: Predictor {
     public static let modelTypeName = "LearnKit.DecisionTreeRegressor"
     /// The hyperparameters the model was fitted with.
     public var hyperparameters: DecisionTreeRegressor
+    /// The fitted tree; its values are the mean targets of its nodes.
     public var tree: Tree
     /// The number of input features the model was fitted on.
     public var inputFeatureCount: Int

@@ -3,21 +3,28 @@ import ToolboxCore
 /// A fitted binary decision tree in flat arrays, as scikit-learn's `Tree`: node `i` splits on
 /// `feature[i] <= threshold[i]` (left) unless it is a leaf (`left[i] == -1`).
 public struct Tree: Sendable, Hashable {
+    /// Each node's left child (rows with `x[feature] <= threshold`), or ``Tree/leaf``.
     public var left: [Int32]
+    /// Each node's right child, or ``Tree/leaf``.
     public var right: [Int32]
+    /// Each node's split feature (undefined at leaves).
     public var feature: [Int32]
+    /// Each node's split threshold (undefined at leaves).
     public var threshold: [Double]
     /// Where a NaN feature value goes at each split.
     public var missingGoesLeft: [Bool]
     /// Node impurity under the training criterion.
     public var impurity: [Double]
+    /// Training rows reaching each node.
     public var sampleCount: [Int32]
+    /// The summed sample weight reaching each node.
     public var weightedSampleCount: [Double]
     /// Per node: `outputs` values (weighted class counts for classifiers, the mean for regressors).
     public var values: [Double]
     /// Values per node: the class count, or 1.
     public var outputs: Int
 
+    /// The child index that marks a leaf (scikit-learn's `TREE_LEAF`).
     public static let leaf: Int32 = -1
 
     /// The number of nodes.
