@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "DriftKit", targets: ["DriftKit"]),
         .library(name: "VectorKit", targets: ["VectorKit"]),
         .library(name: "TrackKit", targets: ["TrackKit"]),
+        .library(name: "TuneKit", targets: ["TuneKit"]),
         .library(name: "DSToolbox", targets: ["DSToolbox"]),
         .executable(name: "dstoolbox", targets: ["dstoolbox"]),
     ],
@@ -82,6 +83,12 @@ let package = Package(
             dependencies: ["ToolboxCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
+        // Hyperparameter search (Optuna's samplers, pruners and studies).
+        .target(
+            name: "TuneKit",
+            dependencies: ["ToolboxCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
         // A child process for TrackKit's multi-process and crash tests (not a product).
         .executableTarget(
             name: "TrackKitProbe",
@@ -95,7 +102,7 @@ let package = Package(
         ),
         .target(
             name: "DSToolbox",
-            dependencies: ["ToolboxCore", "SEGYKit", "LearnKit", "FeatureKit", "DriftKit", "VectorKit", "TrackKit"],
+            dependencies: ["ToolboxCore", "SEGYKit", "LearnKit", "FeatureKit", "DriftKit", "VectorKit", "TrackKit", "TuneKit"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -124,6 +131,12 @@ let package = Package(
         .testTarget(
             name: "FeatureKitTests",
             dependencies: ["FeatureKit", "ToolboxCore", "ToolboxTesting", "SEGYKit"],
+            exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TuneKitTests",
+            dependencies: ["TuneKit", "ToolboxCore", "ToolboxTesting"],
             exclude: ["Golden"],
             swiftSettings: strictSettings
         ),

@@ -7,6 +7,7 @@
 @_exported import DriftKit
 @_exported import VectorKit
 @_exported import TrackKit
+@_exported import TuneKit
 
 /// The whole toolbox at once.
 public enum Toolbox {

@@ -106,4 +106,29 @@ package struct NumPyRandomState {
         }
         return state
     }
+
+    /// The generator's state as NumPy's `get_state()` gives it: the 624 key words and the
+    /// position, to save and restore a generator mid-stream.
+    package var json: JSONValue {
+        .object(["algorithm": .string("MT19937"), "key": .array(state.map { .number(Double($0)) }), "pos": .number(Double(index))])
+    }
+
+    /// A generator in a state ``json`` gave.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` for anything else.
+    package init(json: JSONValue) throws {
+        guard case .object(let members) = json, case .array(let key)? = members["key"], key.count == 624,
+              case .number(let position)? = members["pos"], position >= 0, position <= 624, position == position.rounded() else {
+            throw ToolboxError(.invalidParameter, "not a Mersenne Twister state (624 key words and a position)")
+        }
+        var words = [UInt32]()
+        words.reserveCapacity(624)
+        for word in key {
+            guard case .number(let value) = word, let exact = UInt32(exactly: value) else {
+                throw ToolboxError(.invalidParameter, "a Mersenne Twister key word must be a 32-bit whole number")
+            }
+            words.append(exact)
+        }
+        state = words
+        index = Int(position)
+    }
 }

@@ -1,11 +1,11 @@
 /// NumPy's summation of float64, reproduced so totals scikit-learn computes with `np.sum`
 /// (a boosting root's gradients, `np.mean` and `np.std` of permutation importances) round the
 /// same way.
-enum NumPySum {
+package enum NumPySum {
     /// NumPy's pairwise summation (`np.sum` of float64): below 8 values in order; up to 128 in
     /// eight interleaved partial sums added as a tree, then the rest; above, the two halves
     /// (the first a multiple of 8) summed apart and added.
-    static func pairwise(count n: Int, offset: Int = 0, _ value: (Int) -> Double) -> Double {
+    package static func pairwise(count n: Int, offset: Int = 0, _ value: (Int) -> Double) -> Double {
         if n < 8 {
             var total = 0.0
             for i in 0..<n { total += value(offset + i) }

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Golden trials for TuneKit's samplers, from Optuna: the same seed must give the same
+parameters, trial for trial.
+
+    venv/bin/python Scripts/golden/generate_tune.py
+
+Writes Tests/TuneKitTests/Golden/samplers.json. Each case runs a sampler with a seed on a fixed
+objective for 100 trials and records every trial's parameters (in suggestion order) and value.
+The Swift test replays the case: it suggests the same parameters in the same order, checks each
+against Optuna's, and tells Optuna's value (so the check is of the sampler alone).
+"""
+import json
+import math
+import os
+import sys
+
+import numpy as np
+import optuna
+
+sys.path.insert(0, os.path.dirname(__file__))
+from golden_json import clean  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "TuneKitTests", "Golden", "samplers.json")
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def branin(trial):
+    x = trial.suggest_float("x", -5, 10)
+    y = trial.suggest_float("y", 0, 15)
+    return (y - 5.1 / (4 * math.pi ** 2) * x ** 2 + 5 / math.pi * x - 6) ** 2 + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x) + 10
+
+
+def mixed(trial):
+    """Every kind of distribution the samplers transform differently."""
+    a = trial.suggest_float("a", -3, 3)
+    lr = trial.suggest_float("lr", 1e-4, 1.0, log=True)
+    q = trial.suggest_float("q", 0.0, 1.0, step=0.05)
+    n = trial.suggest_int("n", 1, 64)
+    m = trial.suggest_int("m", 1, 1024, log=True)
+    k = trial.suggest_int("k", 2, 40, step=2)
+    c = trial.suggest_categorical("c", ["red", "green", "blue"])
+    bonus = {"red": 0.3, "green": 0.0, "blue": 0.7}[c]
+    return (a - 1.2) ** 2 + (math.log10(lr) + 2.5) ** 2 + (q - 0.35) ** 2 + ((n - 17) / 10) ** 2 \
+        + (math.log2(m) - 5) ** 2 / 4 + ((k - 12) / 8) ** 2 + bonus
+
+
+def continuous(trial):
+    """Floats only (no two observations tie, so NumPy's sort order never matters)."""
+    x = trial.suggest_float("x", -10, 10)
+    lr = trial.suggest_float("lr", 1e-5, 10.0, log=True)
+    c = trial.suggest_categorical("c", ["a", "b", "c", "d"])
+    z = trial.suggest_float("z", 0, 1)
+    return (x - 3) ** 2 + (math.log10(lr) + 1) ** 2 + {"a": 0.5, "b": 0.0, "c": 0.2, "d": 0.9}[c] + 4 * (z - 0.6) ** 2
+
+
+class stable_argsort:
+    """Optuna's Parzen estimator orders observations with NumPy's default `argsort`, whose order
+    of equal values depends on the CPU (AVX-512 and AVX2 sorting networks order ties
+    differently, and neither keeps them in place); equal observations are common for integer
+    and stepped parameters, and which of two tied kernels gets which width changes the draws.
+    Inside this block the estimator sorts stably, the order TuneKit uses on every machine, so
+    the golden trials do not depend on the machine that made them."""
+
+    def __enter__(self):
+        import optuna.samplers._tpe.parzen_estimator as pe
+
+        self.module = pe
+        proxy = type(np)("numpy_stable_argsort")
+        proxy.__dict__.update(np.__dict__)
+        proxy.argsort = lambda a, *args, **kwargs: np.argsort(a, kind="stable")
+        pe.np = proxy
+
+    def __exit__(self, *exc):
+        self.module.np = np
+
+
+def run(name, sampler, objective, direction="minimize", trials=100):
+    study = optuna.create_study(sampler=sampler, direction=direction)
+    study.optimize(objective, n_trials=trials)
+    return {
+        "name": name,
+        "direction": direction,
+        "trials": [{"params": [[k, v] for k, v in t.params.items()], "value": t.value} for t in study.trials],
+    }
+
+
+def main():
+    cases = [
+        run("random_mixed", optuna.samplers.RandomSampler(seed=7), mixed),
+        run("tpe_univariate_continuous", optuna.samplers.TPESampler(seed=3, multivariate=False), continuous),
+        run("tpe_multivariate_continuous", optuna.samplers.TPESampler(seed=5), continuous),
+        run("tpe_multivariate_branin", optuna.samplers.TPESampler(seed=11), branin),
+    ]
+    with stable_argsort():
+        cases += [
+            run("tpe_univariate_mixed", optuna.samplers.TPESampler(seed=13, multivariate=False), mixed),
+            run("tpe_multivariate_mixed", optuna.samplers.TPESampler(seed=17), mixed),
+        ]
+    cases += [
+        run("tpe_multivariate_maximize", optuna.samplers.TPESampler(seed=19), lambda t: -continuous(t), direction="maximize"),
+    ]
+    out = {"optuna": optuna.__version__, "numpy": np.__version__, "cases": cases}
+    with open(OUT, "w") as f:
+        json.dump(clean(out), f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

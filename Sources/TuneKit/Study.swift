@@ -1,0 +1,292 @@
+import Foundation
+public import ToolboxCore
+
+/// Thrown by an objective (or answered by ``Trial/shouldPrune()``) to end its trial as pruned,
+/// as Optuna's `TrialPruned`.
+public struct TrialPruned: Error, Sendable {
+    /// A pruned trial with an optional reason.
+    public init(_ reason: String = "") { self.reason = reason }
+    /// Why the trial was pruned.
+    public var reason: String
+}
+
+/// An optimization: a sampler suggesting parameters, trials evaluated and told, stored in a
+/// ``StudyStorage`` (Optuna's `Study`).
+///
+/// ```swift
+/// let study = try await Study.create(name: "branin", direction: .minimize, sampler: TPESampler(seed: 1))
+/// try await study.optimize(trials: 100) { trial in
+///     let x = try await trial.suggestFloat("x", -5, 10)
+///     let y = try await trial.suggestFloat("y", 0, 15)
+///     return branin(x, y)
+/// }
+/// print(try await study.bestTrial.params)
+/// ```
+public actor Study {
+    /// The study as stored.
+    public let record: StudyRecord
+    let storage: any StudyStorage
+    var sampler: any Sampler
+    /// Joint samples per running trial, made at its first suggestion (Optuna's `relative_params`).
+    private var relative: [Int: (space: [(name: String, distribution: Distribution)], params: [String: ParameterValue])] = [:]
+
+    init(record: StudyRecord, storage: any StudyStorage, sampler: any Sampler) {
+        self.record = record
+        self.storage = storage
+        self.sampler = sampler
+    }
+
+    /// Creates a study (or loads the one of that name, with `loadIfExists`).
+    /// - Throws: ``ToolboxError/Code/conflict`` when the name is taken and not `loadIfExists`;
+    ///   ``ToolboxError/Code/invalidParameter`` for no directions.
+    public static func create(name: String, directions: [StudyDirection], sampler: any Sampler, seed: UInt64? = nil,
+                              storage: any StudyStorage = InMemoryStudyStorage(), loadIfExists: Bool = false) async throws -> Study {
+        guard !directions.isEmpty else {
+            throw ToolboxError(.invalidParameter, "a study needs at least one direction", context: ErrorContext(parameter: "directions"))
+        }
+        guard !name.isEmpty else { throw ToolboxError(.invalidParameter, "a study needs a name", context: ErrorContext(parameter: "name")) }
+        let record = try await storage.createStudy(StudyRecord(id: 0, name: name, directions: directions, sampler: sampler.name, seed: seed, pruner: "none"),
+                                                   loadIfExists: loadIfExists)
+        var restored = sampler
+        if let state = try await storage.samplerState(study: record.id) { try restored.restore(state) }
+        return Study(record: record, storage: storage, sampler: restored)
+    }
+
+    /// Creates a single-objective study.
+    public static func create(name: String, direction: StudyDirection = .minimize, sampler: any Sampler, seed: UInt64? = nil,
+                              storage: any StudyStorage = InMemoryStudyStorage(), loadIfExists: Bool = false) async throws -> Study {
+        try await create(name: name, directions: [direction], sampler: sampler, seed: seed, storage: storage, loadIfExists: loadIfExists)
+    }
+
+    /// The study's directions.
+    public var directions: [StudyDirection] { record.directions }
+
+    /// Every trial, by number.
+    public var trials: [FrozenTrial] {
+        get async throws { try await storage.trials(study: record.id) }
+    }
+
+    /// The best complete trial of a single-objective study (the first of equals).
+    /// - Throws: ``ToolboxError/Code/notFound`` before any trial completes;
+    ///   ``ToolboxError/Code/invalidParameter`` for a study of several objectives.
+    public var bestTrial: FrozenTrial {
+        get async throws {
+            guard record.directions.count == 1 else {
+                throw ToolboxError(.invalidParameter, "a study of several objectives has best trials (the Pareto front), not one best trial")
+            }
+            let complete = try await trials.filter { $0.state == .complete && $0.value != nil }
+            let maximize = record.directions[0] == .maximize
+            guard let best = complete.reduce(nil as FrozenTrial?, { best, trial in
+                guard let best, let b = best.value, let v = trial.value else { return best ?? trial }
+                return (maximize ? v > b : v < b) ? trial : best
+            }) else {
+                throw ToolboxError(.notFound, "study \(record.name) has no complete trial yet")
+            }
+            return best
+        }
+    }
+
+    /// Adds a trial with fixed parameters, taken by the next ``ask()`` (Optuna's `enqueue_trial`).
+    @discardableResult
+    public func enqueue(_ parameters: [String: ParameterValue], userAttributes: [String: JSONValue] = [:]) async throws -> Int {
+        try await storage.enqueueTrial(study: record.id, parameters: parameters, userAttributes: userAttributes).number
+    }
+
+    /// Starts a trial (an enqueued one first).
+    public func ask() async throws -> Trial {
+        let trial = try await storage.startTrial(study: record.id)
+        return Trial(study: self, number: trial.number)
+    }
+
+    /// Starts a trial and suggests every parameter of `space`, in its order.
+    public func ask(_ space: SearchSpace) async throws -> (trial: Trial, params: [TrialParameter]) {
+        let trial = try await ask()
+        for parameter in space.parameters {
+            _ = try await suggest(trial: trial.number, name: parameter.name, distribution: parameter.distribution)
+        }
+        return (trial, try await storage.trial(study: record.id, number: trial.number).parameters)
+    }
+
+    /// Finishes trial `number` with objective values, one per direction; NaN values, or the
+    /// wrong count, fail the trial instead (and say why).
+    /// - Throws: ``ToolboxError/Code/conflict`` for a trial told already.
+    @discardableResult
+    public func tell(_ number: Int, values: [Double]) async throws -> FrozenTrial {
+        relative[number] = nil
+        if values.count != record.directions.count {
+            return try await storage.finishTrial(study: record.id, trial: number, state: .fail, values: nil,
+                                                 failure: "the objective returned \(values.count) values for \(record.directions.count) directions")
+        }
+        if let nan = values.firstIndex(where: \.isNaN) {
+            return try await storage.finishTrial(study: record.id, trial: number, state: .fail, values: nil,
+                                                 failure: "the objective returned NaN (value \(nan))")
+        }
+        return try await storage.finishTrial(study: record.id, trial: number, state: .complete, values: values, failure: nil)
+    }
+
+    /// Finishes trial `number` as pruned or failed.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` for another state,
+    ///   ``ToolboxError/Code/conflict`` for a trial told already.
+    @discardableResult
+    public func tell(_ number: Int, state: TrialState, failure: String? = nil) async throws -> FrozenTrial {
+        guard state == .pruned || state == .fail else {
+            throw ToolboxError(.invalidParameter, "a trial is told COMPLETE with its values, or PRUNED or FAIL; not \(state.rawValue)", context: ErrorContext(parameter: "state"))
+        }
+        relative[number] = nil
+        var value: [Double]?
+        if state == .pruned, record.directions.count == 1, let last = try await storage.trial(study: record.id, number: number).lastIntermediate {
+            value = [last.value]
+        }
+        return try await storage.finishTrial(study: record.id, trial: number, state: state, values: value, failure: failure)
+    }
+
+    /// Runs `trials` trials of `objective` one after another, or until `timeout` seconds pass.
+    ///
+    /// A trial whose objective throws ``TrialPruned`` is pruned; one that throws anything else
+    /// fails with the error recorded, and the error is rethrown unless `catchErrors` (Optuna's
+    /// `catch`); a NaN result fails the trial.
+    public func optimize(trials: Int? = nil, timeout: Double? = nil, catchErrors: Bool = false,
+                         _ objective: @Sendable (Trial) async throws -> Double) async throws {
+        try await optimizeMany(trials: trials, timeout: timeout, catchErrors: catchErrors) { [try await objective($0)] }
+    }
+
+    /// ``optimize(trials:timeout:catchErrors:_:)`` for an objective with one value per direction.
+    public func optimizeMany(trials: Int? = nil, timeout: Double? = nil, catchErrors: Bool = false,
+                             _ objective: @Sendable (Trial) async throws -> [Double]) async throws {
+        guard trials != nil || timeout != nil else {
+            throw ToolboxError(.invalidParameter, "optimize needs a number of trials or a timeout", context: ErrorContext(parameter: "trials"))
+        }
+        let start = Date()
+        var done = 0
+        while trials.map({ done < $0 }) ?? true {
+            if let timeout, Date().timeIntervalSince(start) >= timeout { break }
+            try Task.checkCancellation()
+            let trial = try await ask()
+            do {
+                let values = try await objective(trial)
+                try await tell(trial.number, values: values)
+            } catch let pruned as TrialPruned {
+                try await tell(trial.number, state: .pruned, failure: pruned.reason.isEmpty ? nil : pruned.reason)
+            } catch {
+                try await tell(trial.number, state: .fail, failure: "\(error)")
+                if !catchErrors { throw error }
+            }
+            done += 1
+        }
+    }
+
+    // MARK: Suggestion
+
+    /// The value of parameter `name` for running trial `number`: the one it holds already, an
+    /// enqueued value, the single value of a one-value range, the joint sample, or the
+    /// sampler's independent draw.
+    func suggest(trial number: Int, name: String, distribution: Distribution) async throws -> ParameterValue {
+        let trial = try await storage.trial(study: record.id, number: number)
+        if let existing = trial.parameters.first(where: { $0.name == name }) { return existing.value }
+        guard trial.state == .running else {
+            throw ToolboxError(.conflict, "trial \(number) is \(trial.state.rawValue); only a running trial takes suggestions", context: ErrorContext(parameter: "trial"))
+        }
+        var value: ParameterValue?
+        if case .object(let fixed)? = trial.systemAttributes["fixed_params"], let given = fixed[name],
+           let candidate = try? ParameterValue(json: given, integers: { if case .int = distribution { true } else { false } }()),
+           (try? distribution.internalValue(candidate, name: name)) != nil {
+            value = candidate
+        } else if distribution.isSingle {
+            value = distribution.externalValue(try singleInternal(distribution))
+        } else {
+            let snapshot = StudySnapshot(directions: record.directions, trials: try await storage.trials(study: record.id))
+            let current = snapshot.trials.first { $0.number == number } ?? trial
+            if relative[number] == nil {
+                let space = sampler.inferRelativeSearchSpace(snapshot, trial: current)
+                let params = try sampler.sampleRelative(snapshot, trial: current, space: space)
+                relative[number] = (space, params)
+                try await storage.setSamplerState(study: record.id, sampler.state)
+                if !params.isEmpty {
+                    var json: [String: JSONValue] = [:]
+                    for (key, param) in params { json[key] = param.json }
+                    try await storage.setSystemAttribute(study: record.id, trial: number, key: TPESampler.relativeParametersKey, value: .object(json))
+                }
+            }
+            if let (space, params) = relative[number], let sampled = params[name],
+               space.contains(where: { $0.name == name && $0.distribution == distribution }),
+               (try? distribution.internalValue(sampled, name: name)) != nil {
+                value = sampled
+            } else {
+                value = try sampler.sampleIndependent(snapshot, trial: current, name: name, distribution: distribution)
+                try await storage.setSamplerState(study: record.id, sampler.state)
+            }
+        }
+        guard let value else { throw ToolboxError(.invalidParameter, "no value for \(name)", context: ErrorContext(parameter: name)) }
+        _ = try distribution.internalValue(value, name: name)
+        try await storage.setParameter(study: record.id, trial: number, TrialParameter(name: name, value: value, distribution: distribution))
+        return value
+    }
+
+    private func singleInternal(_ distribution: Distribution) throws -> Double {
+        switch distribution {
+        case .float(let d): d.low
+        case .int(let d): Double(d.low)
+        case .categorical: 0
+        }
+    }
+
+    func report(trial number: Int, step: Int, value: Double) async throws {
+        try await storage.setIntermediateValue(study: record.id, trial: number, step: step, value: value)
+    }
+
+    func setUserAttribute(trial number: Int, key: String, value: JSONValue) async throws {
+        try await storage.setUserAttribute(study: record.id, trial: number, key: key, value: value)
+    }
+}
+
+/// A running trial: suggest parameters, report intermediate values (Optuna's `Trial`).
+public struct Trial: Sendable {
+    /// The study the trial belongs to.
+    public let study: Study
+    /// The trial's number.
+    public let number: Int
+
+    /// A real parameter in `low...high`, uniform, log-uniform (`log`), or on a `step` grid.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming `name` for an invalid range.
+    public func suggestFloat(_ name: String, _ low: Double, _ high: Double, step: Double? = nil, log: Bool = false) async throws -> Double {
+        let value = try await suggest(name, .float(try FloatDistribution(low: low, high: high, log: log, step: step, name: name)))
+        guard case .float(let x) = value else { return value.number ?? .nan }
+        return x
+    }
+
+    /// A whole-number parameter in `low...high`, every `step`-th, or log-uniform (`log`).
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming `name` for an invalid range.
+    public func suggestInt(_ name: String, _ low: Int, _ high: Int, step: Int = 1, log: Bool = false) async throws -> Int {
+        let value = try await suggest(name, .int(try IntDistribution(low: low, high: high, log: log, step: step, name: name)))
+        guard case .int(let x) = value else { return Int(value.number ?? 0) }
+        return x
+    }
+
+    /// One of `choices`.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming `name` for no choices.
+    public func suggestCategorical(_ name: String, _ choices: [ParameterValue]) async throws -> ParameterValue {
+        try await suggest(name, .categorical(try CategoricalDistribution(choices: choices, name: name)))
+    }
+
+    /// One of the text `choices`.
+    public func suggestCategorical(_ name: String, _ choices: [String]) async throws -> String {
+        let value = try await suggestCategorical(name, choices.map { ParameterValue.string($0) })
+        if case .string(let text) = value { return text }
+        return value.description
+    }
+
+    /// A parameter from any distribution.
+    public func suggest(_ name: String, _ distribution: Distribution) async throws -> ParameterValue {
+        try await study.suggest(trial: number, name: name, distribution: distribution)
+    }
+
+    /// Reports an intermediate objective value at `step` (for pruners).
+    public func report(_ value: Double, step: Int) async throws {
+        try await study.report(trial: number, step: step, value: value)
+    }
+
+    /// Sets a user attribute.
+    public func setUserAttribute(_ key: String, _ value: JSONValue) async throws {
+        try await study.setUserAttribute(trial: number, key: key, value: value)
+    }
+}

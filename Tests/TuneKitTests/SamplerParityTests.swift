@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+import ToolboxCore
+import ToolboxTesting
+@testable import TuneKit
+
+/// Optuna's trials (Scripts/golden/generate_tune.py): parameters per trial in suggestion order.
+struct SamplerGolden: Decodable {
+    struct Case: Decodable {
+        struct Trial: Decodable {
+            let params: [[ParameterValueOrName]]
+            let value: Double
+        }
+        let name: String
+        let direction: String
+        let trials: [Trial]
+    }
+    let optuna: String
+    let cases: [Case]
+}
+
+/// A name or a value in a `[name, value]` pair.
+enum ParameterValueOrName: Decodable {
+    case text(String), number(Double)
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Double.self) { self = .number(number) } else { self = .text(try container.decode(String.self)) }
+    }
+    var text: String? { if case .text(let t) = self { t } else { nil } }
+    var number: Double? { if case .number(let n) = self { n } else { nil } }
+}
+
+@Suite("Samplers give Optuna's trials for the same seed")
+struct SamplerParityTests {
+    let golden: SamplerGolden
+
+    init() throws {
+        golden = try GoldenFiles().load(SamplerGolden.self, "samplers.json")
+    }
+
+    static func branin() throws -> [(String, Distribution)] {
+        [("x", .float(try FloatDistribution(low: -5, high: 10))), ("y", .float(try FloatDistribution(low: 0, high: 15)))]
+    }
+
+    static func mixed() throws -> [(String, Distribution)] {
+        [("a", .float(try FloatDistribution(low: -3, high: 3))),
+         ("lr", .float(try FloatDistribution(low: 1e-4, high: 1.0, log: true))),
+         ("q", .float(try FloatDistribution(low: 0, high: 1, step: 0.05))),
+         ("n", .int(try IntDistribution(low: 1, high: 64))),
+         ("m", .int(try IntDistribution(low: 1, high: 1024, log: true))),
+         ("k", .int(try IntDistribution(low: 2, high: 40, step: 2))),
+         ("c", .categorical(try CategoricalDistribution(choices: [.string("red"), .string("green"), .string("blue")])))]
+    }
+
+    static func continuous() throws -> [(String, Distribution)] {
+        [("x", .float(try FloatDistribution(low: -10, high: 10))),
+         ("lr", .float(try FloatDistribution(low: 1e-5, high: 10, log: true))),
+         ("c", .categorical(try CategoricalDistribution(choices: ["a", "b", "c", "d"].map { .string($0) }))),
+         ("z", .float(try FloatDistribution(low: 0, high: 1)))]
+    }
+
+    /// Replays a case: the same suggestions in the same order, Optuna's values told. Returns
+    /// the trials whose parameters differ (relative 1e-9) and the first difference.
+    func replay(_ name: String, sampler: any Sampler, space: [(String, Distribution)]) async throws -> (mismatches: [Int], first: String?) {
+        let golden = try #require(self.golden.cases.first { $0.name == name })
+        let study = try await Study.create(name: name, direction: try StudyDirection(parsing: golden.direction), sampler: sampler)
+        var mismatches: [Int] = [], first: String?
+        for (number, expected) in golden.trials.enumerated() {
+            let trial = try await study.ask()
+            var differs = false
+            for (index, (parameter, distribution)) in space.enumerated() {
+                let value = try await trial.suggest(parameter, distribution)
+                let pair = expected.params[index]
+                #expect(pair[0].text == parameter)
+                let same: Bool
+                if let text = pair[1].text {
+                    same = value == .string(text)
+                } else if let number = pair[1].number, let ours = value.number {
+                    same = ours == number || abs(ours - number) <= 1e-9 * max(abs(number), 1e-300)
+                } else {
+                    same = false
+                }
+                if !same {
+                    differs = true
+                    if first == nil { first = "trial \(number) \(parameter): \(value) vs Optuna's \(pair[1])" }
+                }
+            }
+            if differs { mismatches.append(number) }
+            try await study.tell(trial.number, values: [expected.value])
+        }
+        return (mismatches, first)
+    }
+
+    @Test func randomSampler() async throws {
+        let result = try await replay("random_mixed", sampler: try RandomSampler(seed: 7), space: try Self.mixed())
+        #expect(result.mismatches.isEmpty, "\(result.mismatches.count) trials differ; \(result.first ?? "")")
+    }
+
+    @Test func tpeUnivariate() async throws {
+        let result = try await replay("tpe_univariate_continuous", sampler: try TPESampler(seed: 3, multivariate: false), space: try Self.continuous())
+        #expect(result.mismatches.isEmpty, "\(result.mismatches.count) trials differ; \(result.first ?? "")")
+    }
+
+    @Test func tpeMultivariate() async throws {
+        let result = try await replay("tpe_multivariate_continuous", sampler: try TPESampler(seed: 5), space: try Self.continuous())
+        #expect(result.mismatches.isEmpty, "\(result.mismatches.count) trials differ; \(result.first ?? "")")
+        let branin = try await replay("tpe_multivariate_branin", sampler: try TPESampler(seed: 11), space: try Self.branin())
+        #expect(branin.mismatches.isEmpty, "\(branin.mismatches.count) trials differ; \(branin.first ?? "")")
+        let maximize = try await replay("tpe_multivariate_maximize", sampler: try TPESampler(seed: 19), space: try Self.continuous())
+        #expect(maximize.mismatches.isEmpty, "\(maximize.mismatches.count) trials differ; \(maximize.first ?? "")")
+    }
+
+    @Test func tpeOnIntegersStepsAndLogs() async throws {
+        let univariate = try await replay("tpe_univariate_mixed", sampler: try TPESampler(seed: 13, multivariate: false), space: try Self.mixed())
+        #expect(univariate.mismatches.isEmpty, "\(univariate.mismatches.count) trials differ; \(univariate.first ?? "")")
+        let multivariate = try await replay("tpe_multivariate_mixed", sampler: try TPESampler(seed: 17), space: try Self.mixed())
+        #expect(multivariate.mismatches.isEmpty, "\(multivariate.mismatches.count) trials differ; \(multivariate.first ?? "")")
+    }
+}
