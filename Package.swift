@@ -86,7 +86,7 @@ let package = Package(
         // Hyperparameter search (Optuna's samplers, pruners and studies).
         .target(
             name: "TuneKit",
-            dependencies: ["ToolboxCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ToolboxCore", "TrackKit", .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         // A child process for TrackKit's multi-process and crash tests (not a product).

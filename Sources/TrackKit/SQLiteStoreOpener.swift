@@ -26,6 +26,16 @@ package struct SQLiteStoreOpener {
     /// The identifier of the store's first migration.
     package var firstMigration: String
 
+    /// An opener of the database `databaseName` in a store folder, locked by `lockName`, whose
+    /// first migration (`firstMigration`) marks a database as this store's.
+    package init(kind: String, databaseName: String, lockName: String, migrator: DatabaseMigrator, firstMigration: String) {
+        self.kind = kind
+        self.databaseName = databaseName
+        self.lockName = lockName
+        self.migrator = migrator
+        self.firstMigration = firstMigration
+    }
+
     /// The opened database, and whether it is read-only.
     package func open(folder: String) throws -> (database: any DatabaseWriter, readOnly: Bool) {
         let root = URL(fileURLWithPath: folder, isDirectory: true)

@@ -1,11 +1,11 @@
 import Foundation
 import GRDB
-import ToolboxCore
+package import ToolboxCore
 
 /// SQLite's and Foundation's failures as the typed errors a user reads: "no space left on
 /// device" rather than "SQLite error 13" or an NSError dump, with the store's path.
-enum StoreErrors {
-    static func typed(_ error: any Error, doing what: String, path: String) -> ToolboxError {
+package enum StoreErrors {
+    package static func typed(_ error: any Error, doing what: String, path: String) -> ToolboxError {
         if let error = error as? ToolboxError { return error }
         if let error = error as? DatabaseError {
             let (code, reason): (ToolboxError.Code, String) = switch error.resultCode {

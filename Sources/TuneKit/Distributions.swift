@@ -43,6 +43,17 @@ public enum ParameterValue: Sendable, Hashable, Codable, CustomStringConvertible
         }
     }
 
+    /// The value with the number kind `distribution` holds: a real parameter's `1` as `1.0`, an
+    /// integer parameter's `3.0` as `3` (JSON does not keep the difference).
+    public func typed(for distribution: Distribution) -> ParameterValue {
+        switch (distribution, self) {
+        case (.float, .int(let value)): return .float(Double(value))
+        case (.int, .float(let value)) where value == value.rounded() && abs(value) < 9.0e15: return .int(Int(value))
+        case (.categorical(let d), _): return d.index(of: self).map { d.choices[$0] } ?? self
+        default: return self
+        }
+    }
+
     /// Reads a JSON value: whole numbers as ``int(_:)`` only when `integers` asks for it.
     public init(json: JSONValue, integers: Bool = false) throws {
         switch json {

@@ -1,5 +1,5 @@
 import Foundation
-public import ToolboxCore
+import ToolboxCore
 import Yams
 
 /// Named distributions in order: the parameters a declarative study suggests, in the order

@@ -1,0 +1,319 @@
+public import Foundation
+import GRDB
+public import ToolboxCore
+import TrackKit
+
+/// Studies in a store folder's SQLite database (`studies.sqlite`, beside TrackKit's
+/// `tracking.sqlite`), shared by every process that opens the folder.
+///
+/// Every change is one write transaction: trial numbers come from `MAX(number) + 1` inside the
+/// transaction that inserts the trial (with a unique index behind it), so they are unique and
+/// contiguous across processes; a waiting trial is claimed by the `UPDATE` that marks it
+/// running, so one worker takes it; a finished trial refuses a second finish. Writers wait for
+/// each other (WAL, a busy timeout) rather than fail with "database is locked".
+///
+/// Objective and intermediate values are stored as their 64-bit patterns, so NaN and ±∞ come back
+/// exactly.
+public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
+    /// The store's folder.
+    public let root: URL
+    let pool: any DatabaseWriter
+    /// Whether the store was opened from read-only storage.
+    public let isReadOnly: Bool
+
+    /// Opens (creating if needed) the studies of the store in `folder`.
+    /// - Throws: the typed errors of opening a store (a path that is not a folder, a database
+    ///   that is not a DS Toolbox study database, a newer schema, a full disk).
+    public init(folder: String) throws {
+        root = URL(fileURLWithPath: folder, isDirectory: true)
+        (pool, isReadOnly) = try Self.opener.open(folder: folder)
+    }
+
+    static var opener: SQLiteStoreOpener {
+        SQLiteStoreOpener(kind: "study store", databaseName: "studies.sqlite", lockName: "studies.lock", migrator: migrator,
+                          firstMigration: "v1: studies and trials")
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: studies and trials") { db in
+            try db.execute(sql: """
+                CREATE TABLE studies (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, directions TEXT NOT NULL,
+                                      sampler TEXT NOT NULL, seed INTEGER, pruner TEXT NOT NULL, sampler_state TEXT, created REAL NOT NULL);
+                CREATE TABLE trials (id INTEGER PRIMARY KEY AUTOINCREMENT, study_id INTEGER NOT NULL REFERENCES studies(id),
+                                     number INTEGER NOT NULL, state TEXT NOT NULL, value_bits TEXT, failure TEXT,
+                                     started REAL, completed REAL, heartbeat REAL, UNIQUE (study_id, number));
+                CREATE INDEX trials_by_state ON trials (study_id, state, number);
+                CREATE TABLE trial_params (trial_id INTEGER NOT NULL REFERENCES trials(id), position INTEGER NOT NULL, name TEXT NOT NULL,
+                                           value TEXT NOT NULL, distribution TEXT NOT NULL, PRIMARY KEY (trial_id, name)) WITHOUT ROWID;
+                CREATE TABLE trial_intermediate (trial_id INTEGER NOT NULL REFERENCES trials(id), step INTEGER NOT NULL, bits INTEGER NOT NULL,
+                                                 PRIMARY KEY (trial_id, step)) WITHOUT ROWID;
+                CREATE TABLE trial_attributes (trial_id INTEGER NOT NULL REFERENCES trials(id), system INTEGER NOT NULL, key TEXT NOT NULL,
+                                               value TEXT NOT NULL, PRIMARY KEY (trial_id, system, key)) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+
+    private func database<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ToolboxError {
+            throw error
+        } catch {
+            throw StoreErrors.typed(error, doing: "study store", path: root.path)
+        }
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    private static func json<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ text: String, what: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(text.utf8))
+        } catch {
+            throw ToolboxError(.corruptStore, "the study store holds an unreadable \(what): \(error)")
+        }
+    }
+
+    /// Values as the hexadecimal bit patterns of their Doubles, comma-separated.
+    private static func bits(_ values: [Double]) -> String {
+        values.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
+    }
+
+    private static func values(_ text: String) throws -> [Double] {
+        guard !text.isEmpty else { return [] }
+        return try text.split(separator: ",").map { part in
+            guard let pattern = UInt64(part, radix: 16) else { throw ToolboxError(.corruptStore, "the study store holds an unreadable objective value") }
+            return Double(bitPattern: pattern)
+        }
+    }
+
+    private static func record(_ row: Row) throws -> StudyRecord {
+        let directions = try decode([StudyDirection].self, row["directions"], what: "study direction")
+        let seed: Int64? = row["seed"]
+        return StudyRecord(id: row["id"], name: row["name"], directions: directions, sampler: row["sampler"],
+                           seed: seed.map { UInt64(bitPattern: $0) }, pruner: row["pruner"])
+    }
+
+    public func createStudy(_ record: StudyRecord, loadIfExists: Bool) async throws -> StudyRecord {
+        try database {
+            try pool.write { db in
+                if let row = try Row.fetchOne(db, sql: "SELECT * FROM studies WHERE name = ?", arguments: [record.name]) {
+                    guard loadIfExists else {
+                        throw ToolboxError(.conflict, "a study named \(record.name) exists already (load it, or pass --load-if-exists)", context: ErrorContext(parameter: "name"))
+                    }
+                    return try Self.record(row)
+                }
+                try db.execute(sql: "INSERT INTO studies (name, directions, sampler, seed, pruner, created) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [record.name, try Self.json(record.directions), record.sampler, record.seed.map { Int64(bitPattern: $0) },
+                                           record.pruner, Date().timeIntervalSince1970])
+                var created = record
+                created.id = Int(db.lastInsertedRowID)
+                return created
+            }
+        }
+    }
+
+    public func study(named name: String) async throws -> StudyRecord {
+        try database {
+            try pool.read { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM studies WHERE name = ?", arguments: [name]) else {
+                    throw ToolboxError(.notFound, "no study named \(name)", context: ErrorContext(parameter: "name"))
+                }
+                return try Self.record(row)
+            }
+        }
+    }
+
+    public func studies() async throws -> [StudyRecord] {
+        try database { try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM studies ORDER BY id").map(Self.record) } }
+    }
+
+    private func trialID(_ db: Database, study: Int, number: Int) throws -> (id: Int64, state: TrialState) {
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, state FROM trials WHERE study_id = ? AND number = ?", arguments: [study, number]) else {
+            throw ToolboxError(.notFound, "the study has no trial \(number)", context: ErrorContext(parameter: "trial"))
+        }
+        guard let state = TrialState(rawValue: row["state"]) else { throw ToolboxError(.corruptStore, "trial \(number) has an unknown state") }
+        return (row["id"], state)
+    }
+
+    private func nextNumber(_ db: Database, study: Int) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id = ?", arguments: [study]) ?? 0
+    }
+
+    public func enqueueTrial(study: Int, parameters: [String: ParameterValue], userAttributes: [String: JSONValue]) async throws -> FrozenTrial {
+        let number = try database {
+            try pool.write { db -> Int in
+                let number = try nextNumber(db, study: study)
+                try db.execute(sql: "INSERT INTO trials (study_id, number, state) VALUES (?, ?, 'WAITING')", arguments: [study, number])
+                let id = db.lastInsertedRowID
+                var fixed: [String: JSONValue] = [:]
+                for (name, value) in parameters { fixed[name] = value.json }
+                try db.execute(sql: "INSERT INTO trial_attributes (trial_id, system, key, value) VALUES (?, 1, 'fixed_params', ?)",
+                               arguments: [id, try Self.json(JSONValue.object(fixed))])
+                for (key, value) in userAttributes {
+                    try db.execute(sql: "INSERT INTO trial_attributes (trial_id, system, key, value) VALUES (?, 0, ?, ?)", arguments: [id, key, try Self.json(value)])
+                }
+                return number
+            }
+        }
+        return try await trial(study: study, number: number)
+    }
+
+    public func startTrial(study: Int) async throws -> FrozenTrial {
+        let number = try database {
+            try pool.write { db -> Int in
+                let now = Date().timeIntervalSince1970
+                if let waiting = try Row.fetchOne(db, sql: "SELECT id, number FROM trials WHERE study_id = ? AND state = 'WAITING' ORDER BY number LIMIT 1",
+                                                  arguments: [study]) {
+                    try db.execute(sql: "UPDATE trials SET state = 'RUNNING', started = ?, heartbeat = ? WHERE id = ? AND state = 'WAITING'",
+                                   arguments: [now, now, waiting["id"] as Int64])
+                    return waiting["number"]
+                }
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM studies WHERE id = ?)", arguments: [study]) == true else {
+                    throw ToolboxError(.notFound, "no study with id \(study)")
+                }
+                let number = try nextNumber(db, study: study)
+                try db.execute(sql: "INSERT INTO trials (study_id, number, state, started, heartbeat) VALUES (?, ?, 'RUNNING', ?, ?)",
+                               arguments: [study, number, now, now])
+                return number
+            }
+        }
+        return try await trial(study: study, number: number)
+    }
+
+    private func requireRunning(_ state: TrialState, _ number: Int) throws {
+        guard state == .running else {
+            throw ToolboxError(.conflict, "trial \(number) is \(state.rawValue), not RUNNING", context: ErrorContext(parameter: "trial"))
+        }
+    }
+
+    public func setParameter(study: Int, trial: Int, _ parameter: TrialParameter) async throws {
+        try database {
+            try pool.write { db in
+                let (id, state) = try trialID(db, study: study, number: trial)
+                try requireRunning(state, trial)
+                let position = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trial_params WHERE trial_id = ?", arguments: [id]) ?? 0
+                try db.execute(sql: "INSERT INTO trial_params (trial_id, position, name, value, distribution) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [id, position, parameter.name, try Self.json(parameter.value), try Self.json(parameter.distribution)])
+            }
+        }
+    }
+
+    public func setIntermediateValue(study: Int, trial: Int, step: Int, value: Double) async throws {
+        try database {
+            try pool.write { db in
+                let (id, state) = try trialID(db, study: study, number: trial)
+                try requireRunning(state, trial)
+                try db.execute(sql: "INSERT OR REPLACE INTO trial_intermediate (trial_id, step, bits) VALUES (?, ?, ?)",
+                               arguments: [id, step, Int64(bitPattern: value.bitPattern)])
+            }
+        }
+    }
+
+    private func setAttribute(study: Int, trial: Int, system: Bool, key: String, value: JSONValue) throws {
+        try database {
+            try pool.write { db in
+                let (id, _) = try trialID(db, study: study, number: trial)
+                try db.execute(sql: "INSERT OR REPLACE INTO trial_attributes (trial_id, system, key, value) VALUES (?, ?, ?, ?)",
+                               arguments: [id, system ? 1 : 0, key, try Self.json(value)])
+            }
+        }
+    }
+
+    public func setUserAttribute(study: Int, trial: Int, key: String, value: JSONValue) async throws {
+        try setAttribute(study: study, trial: trial, system: false, key: key, value: value)
+    }
+
+    public func setSystemAttribute(study: Int, trial: Int, key: String, value: JSONValue) async throws {
+        try setAttribute(study: study, trial: trial, system: true, key: key, value: value)
+    }
+
+    public func finishTrial(study: Int, trial: Int, state: TrialState, values: [Double]?, failure: String?) async throws -> FrozenTrial {
+        try database {
+            try pool.write { db in
+                let (id, current) = try trialID(db, study: study, number: trial)
+                guard !current.isFinished else {
+                    throw ToolboxError(.conflict, "trial \(trial) is already \(current.rawValue); it cannot be told twice", context: ErrorContext(parameter: "trial"))
+                }
+                try db.execute(sql: "UPDATE trials SET state = ?, value_bits = ?, failure = ?, completed = ? WHERE id = ?",
+                               arguments: [state.rawValue, values.map(Self.bits), failure, Date().timeIntervalSince1970, id])
+            }
+        }
+        return try await self.trial(study: study, number: trial)
+    }
+
+    public func trials(study: Int) async throws -> [FrozenTrial] {
+        try database { try pool.read { db in try Self.loadTrials(db, study: study, number: nil) } }
+    }
+
+    public func trial(study: Int, number: Int) async throws -> FrozenTrial {
+        try database {
+            try pool.read { db in
+                guard let trial = try Self.loadTrials(db, study: study, number: number).first else {
+                    throw ToolboxError(.notFound, "the study has no trial \(number)", context: ErrorContext(parameter: "trial"))
+                }
+                return trial
+            }
+        }
+    }
+
+    /// The study's trials (or one), with their parameters, intermediate values and attributes.
+    private static func loadTrials(_ db: Database, study: Int, number: Int?) throws -> [FrozenTrial] {
+        let filter = number == nil ? "" : " AND t.number = \(number!)"
+        var trials: [FrozenTrial] = []
+        var position: [Int64: Int] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM trials t WHERE t.study_id = ?\(filter) ORDER BY t.number", arguments: [study]) {
+            guard let state = TrialState(rawValue: row["state"]) else { throw ToolboxError(.corruptStore, "a trial has an unknown state") }
+            let started: Double? = row["started"], completed: Double? = row["completed"]
+            let bits: String? = row["value_bits"]
+            position[row["id"]] = trials.count
+            trials.append(FrozenTrial(number: row["number"], state: state, values: try bits.map(values),
+                                      started: started.map { Date(timeIntervalSince1970: $0) }, completed: completed.map { Date(timeIntervalSince1970: $0) },
+                                      failure: row["failure"]))
+        }
+        guard !trials.isEmpty else { return [] }
+        let scope = "SELECT id FROM trials t WHERE t.study_id = ?\(filter)"
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM trial_params WHERE trial_id IN (\(scope)) ORDER BY trial_id, position", arguments: [study]) {
+            guard let index = position[row["trial_id"]] else { continue }
+            let distribution = try decode(Distribution.self, row["distribution"], what: "distribution")
+            let value = try decode(ParameterValue.self, row["value"], what: "parameter value").typed(for: distribution)
+            trials[index].parameters.append(TrialParameter(name: row["name"], value: value, distribution: distribution))
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM trial_intermediate WHERE trial_id IN (\(scope))", arguments: [study]) {
+            guard let index = position[row["trial_id"]] else { continue }
+            trials[index].intermediateValues[row["step"]] = Double(bitPattern: UInt64(bitPattern: row["bits"]))
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM trial_attributes WHERE trial_id IN (\(scope))", arguments: [study]) {
+            guard let index = position[row["trial_id"]] else { continue }
+            let value = try decode(JSONValue.self, row["value"], what: "trial attribute")
+            if (row["system"] as Int) == 1 { trials[index].systemAttributes[row["key"]] = value } else { trials[index].userAttributes[row["key"]] = value }
+        }
+        return trials
+    }
+
+    public func samplerState(study: Int) async throws -> JSONValue? {
+        try database {
+            try pool.read { db in
+                guard let text = try String.fetchOne(db, sql: "SELECT sampler_state FROM studies WHERE id = ?", arguments: [study]) else { return nil }
+                return try Self.decode(JSONValue.self, text, what: "sampler state")
+            }
+        }
+    }
+
+    public func setSamplerState(study: Int, _ state: JSONValue) async throws {
+        try database {
+            try pool.write { db in
+                try db.execute(sql: "UPDATE studies SET sampler_state = ? WHERE id = ?", arguments: [try Self.json(state), study])
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import ToolboxCore
+import ToolboxTesting
+@testable import TuneKit
+
+@Suite("Studies stored in SQLite")
+struct StudyStorageTests {
+    func folder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tune-\(UInt64.random(in: 0...UInt64.max))").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// A study reopened every few trials, as ask/tell from separate processes or a resumed
+    /// study does, draws what one uninterrupted run draws: Optuna's trials.
+    @Test func reopenedStudiesGiveTheUninterruptedTrials() async throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let golden = try GoldenFiles().load(SamplerGolden.self, "samplers.json")
+        let expected = try #require(golden.cases.first { $0.name == "tpe_multivariate_mixed" })
+        let space = try SamplerParityTests.mixed()
+        var differing: [Int] = []
+        for (number, trialGolden) in expected.trials.enumerated() {
+            // A new storage object and a new sampler each time: only the store carries state.
+            let study = try await Study.create(name: "resume", direction: .minimize, sampler: try TPESampler(seed: 17),
+                                               storage: try SQLiteStudyStorage(folder: dir), loadIfExists: true)
+            let trial = try await study.ask()
+            #expect(trial.number == number)
+            for (index, (name, distribution)) in space.enumerated() {
+                let value = try await trial.suggest(name, distribution)
+                let golden = trialGolden.params[index][1]
+                // Relative 1e-9: NumPy's vectorized exp and log differ from glibc's in the last bit.
+                let same = golden.text.map { value == .string($0) }
+                    ?? (value.number.flatMap { ours in golden.number.map { abs(ours - $0) <= 1e-9 * max(abs($0), 1e-300) } } ?? false)
+                if !same, differing.last != number { differing.append(number) }
+            }
+            try await study.tell(trial.number, values: [trialGolden.value])
+        }
+        #expect(differing.isEmpty, "trials \(differing) differ from Optuna's")
+        let reopened = try SQLiteStudyStorage(folder: dir)
+        let record = try await reopened.study(named: "resume")
+        let trials = try await reopened.trials(study: record.id)
+        #expect(trials.count == 100 && trials.map(\.number) == Array(0..<100) && trials.allSatisfy { $0.state == .complete })
+        // Parameters read back with their kinds and distributions.
+        #expect(trials[0].parameters.map(\.name) == ["a", "lr", "q", "n", "m", "k", "c"])
+        if case .int = trials[0].params["n"] {} else { Issue.record("an integer parameter came back as \(String(describing: trials[0].params["n"]))") }
+        if case .float = trials[0].params["q"] {} else { Issue.record("a stepped real parameter came back as \(String(describing: trials[0].params["q"]))") }
+    }
+
+    @Test func concurrentWorkersGetUniqueContiguousNumbers() async throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try SQLiteStudyStorage(folder: dir)
+        let record = try await first.createStudy(StudyRecord(id: 0, name: "shared", directions: [.minimize], sampler: "random", seed: 1, pruner: "none"), loadIfExists: false)
+        // Two enqueued trials: each taken by exactly one worker.
+        _ = try await first.enqueueTrial(study: record.id, parameters: ["x": .float(0.5)], userAttributes: [:])
+        _ = try await first.enqueueTrial(study: record.id, parameters: ["x": .float(0.25)], userAttributes: [:])
+        let numbers = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    let storage = try SQLiteStudyStorage(folder: dir)
+                    var mine: [Int] = []
+                    for _ in 0..<25 {
+                        let trial = try await storage.startTrial(study: record.id)
+                        mine.append(trial.number)
+                        _ = try await storage.finishTrial(study: record.id, trial: trial.number, state: .complete, values: [Double(trial.number)], failure: nil)
+                    }
+                    return mine
+                }
+            }
+            var all: [Int] = []
+            for try await part in group { all += part }
+            return all
+        }
+        #expect(numbers.sorted() == Array(0..<200))
+        let trials = try await first.trials(study: record.id)
+        #expect(trials.count == 200 && trials.allSatisfy { $0.state == .complete })
+        #expect(trials[0].systemAttributes["fixed_params"] == .object(["x": .number(0.5)]))
+    }
+
+    @Test func misuseIsATypedError() async throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let storage = try SQLiteStudyStorage(folder: dir)
+        let study = try await Study.create(name: "s", direction: .maximize, sampler: try RandomSampler(seed: 1), storage: storage)
+        let trial = try await study.ask()
+        _ = try await trial.suggestFloat("x", 0, 1)
+        try await study.tell(trial.number, values: [0.5])
+        let twice = await #expect(throws: ToolboxError.self) { try await study.tell(trial.number, values: [0.7]) }
+        #expect(twice?.code == .conflict && twice?.message.contains("told twice") == true)
+        let unknown = await #expect(throws: ToolboxError.self) { try await study.tell(42, values: [1]) }
+        #expect(unknown?.code == .notFound)
+        let again = await #expect(throws: ToolboxError.self) {
+            try await Study.create(name: "s", direction: .maximize, sampler: try RandomSampler(seed: 1), storage: storage)
+        }
+        #expect(again?.code == .conflict)
+        // NaN and a wrong count of values fail the trial, saying why.
+        let nan = try await study.ask()
+        let failed = try await study.tell(nan.number, values: [.nan])
+        #expect(failed.state == .fail && failed.failure?.contains("NaN") == true)
+        let pair = try await study.ask()
+        #expect(try await study.tell(pair.number, values: [1, 2]).state == .fail)
+        #expect(try await study.bestTrial.number == trial.number)
+        // An objective that throws fails its trial with the error, and optimize rethrows it.
+        struct Broken: Error {}
+        await #expect(throws: Broken.self) { try await study.optimize(trials: 3) { _ in throw Broken() } }
+        let last = try #require(try await study.trials.last)
+        #expect(last.state == .fail && last.failure?.contains("Broken") == true)
+        try await study.optimize(trials: 2, catchErrors: true) { _ in throw Broken() }
+        #expect(try await study.trials.count == 6)
+    }
+}
