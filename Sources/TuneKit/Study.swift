@@ -24,7 +24,7 @@ public struct TrialPruned: Error, Sendable {
 /// ```
 public actor Study {
     /// The study as stored.
-    public let record: StudyRecord
+    public nonisolated let record: StudyRecord
     let storage: any StudyStorage
     var sampler: any Sampler
     /// Joint samples per running trial, made at its first suggestion (Optuna's `relative_params`).
@@ -59,7 +59,7 @@ public actor Study {
     }
 
     /// The study's directions.
-    public var directions: [StudyDirection] { record.directions }
+    public nonisolated var directions: [StudyDirection] { record.directions }
 
     /// Every trial, by number.
     public var trials: [FrozenTrial] {
@@ -83,6 +83,26 @@ public actor Study {
                 throw ToolboxError(.notFound, "study \(record.name) has no complete trial yet")
             }
             return best
+        }
+    }
+
+    /// The best trials: for one objective the best trial, for several the Pareto front (complete
+    /// trials no other complete trial dominates), by number.
+    public var bestTrials: [FrozenTrial] {
+        get async throws {
+            if record.directions.count == 1 { return [try await bestTrial] }
+            let complete = try await trials.filter { $0.state == .complete && $0.values?.count == record.directions.count }
+            let signs = record.directions.map { $0 == .minimize ? 1.0 : -1.0 }
+            func dominates(_ a: [Double], _ b: [Double]) -> Bool {
+                var strictly = false
+                for i in a.indices {
+                    let x = a[i] * signs[i], y = b[i] * signs[i]
+                    if x > y { return false }
+                    if x < y { strictly = true }
+                }
+                return strictly
+            }
+            return complete.filter { trial in !complete.contains { dominates($0.values!, trial.values!) } }
         }
     }
 

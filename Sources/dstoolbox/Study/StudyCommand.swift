@@ -1,0 +1,230 @@
+import ArgumentParser
+import DSToolbox
+import Foundation
+
+/// `dstoolbox study ...`: Optuna-style studies from the shell, shared by any number of
+/// processes through the store.
+struct StudyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "study",
+        abstract: "Hyperparameter studies: create one, ask for parameters, tell results, read the best trial and the trials.",
+        discussion: "The store is --store PATH, or the DSTOOLBOX_STORE environment variable, or ./dstoolbox-store.",
+        subcommands: [StudyCreateCommand.self, StudyAskCommand.self, StudyTellCommand.self, StudyBestCommand.self, StudyTrialsCommand.self]
+    )
+
+    /// The store folder: the option, the environment, or ./dstoolbox-store. With `readOnly`, a
+    /// store without studies is an error rather than created.
+    static func storage(_ option: String?, readOnly: Bool = false) throws -> SQLiteStudyStorage {
+        let path = option ?? ProcessInfo.processInfo.environment["DSTOOLBOX_STORE"] ?? "dstoolbox-store"
+        if readOnly, !FileManager.default.fileExists(atPath: URL(fileURLWithPath: path).appendingPathComponent("studies.sqlite").path) {
+            throw ToolboxError(.notFound, "no studies in a store at \(path); give --store or DSTOOLBOX_STORE", context: ErrorContext(path: path))
+        }
+        return try SQLiteStudyStorage(folder: path)
+    }
+
+    /// The sampler a study record names, seeded as it was created.
+    static func sampler(named name: String, seed: UInt64?) throws -> any Sampler {
+        switch name {
+        case "tpe": return try TPESampler(seed: seed)
+        case "random": return try RandomSampler(seed: seed)
+        case "grid", "cmaes", "nsga2":
+            throw ToolboxError(.unsupported, "the \(name) sampler is not available yet; use tpe or random", context: ErrorContext(parameter: "sampler"))
+        default:
+            throw ToolboxError(.invalidParameter, "unknown sampler \(name) (tpe, random, grid, cmaes or nsga2)", context: ErrorContext(parameter: "sampler"))
+        }
+    }
+
+    /// Opens an existing study with its sampler.
+    static func open(_ name: String, store: String?) async throws -> Study {
+        let storage = try storage(store, readOnly: true)
+        let record = try await storage.study(named: name)
+        return try await Study.create(name: name, directions: record.directions, sampler: try sampler(named: record.sampler, seed: record.seed),
+                                      seed: record.seed, storage: storage, loadIfExists: true)
+    }
+
+    /// A number as JSON: the shortest form that reads back as the same Double; non-finite as
+    /// the strings `nan`, `inf`, `-inf`.
+    static func number(_ value: Double) -> String {
+        if value.isNaN { return "\"nan\"" }
+        if value.isInfinite { return value > 0 ? "\"inf\"" : "\"-inf\"" }
+        return "\(value)"
+    }
+
+    static func text(_ value: String) -> String {
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    static func value(_ value: ParameterValue) -> String {
+        switch value {
+        case .int(let x): String(x)
+        case .float(let x): number(x)
+        case .string(let s): text(s)
+        case .bool(let b): b ? "true" : "false"
+        case .none: "null"
+        }
+    }
+
+    /// Parameters as a JSON object, in suggestion order.
+    static func params(_ parameters: [TrialParameter]) -> String {
+        "{" + parameters.map { text($0.name) + ": " + value($0.value) }.joined(separator: ", ") + "}"
+    }
+
+    static func values(_ values: [Double]?) -> String {
+        values.map { "[" + $0.map(number).joined(separator: ", ") + "]" } ?? "null"
+    }
+
+    /// A trial as `study trials --json` and `study best --json` print it.
+    static func trialJSON(_ trial: FrozenTrial) -> String {
+        var fields = ["\"number\": \(trial.number)", "\"state\": \(text(trial.state.rawValue))", "\"params\": \(params(trial.parameters))",
+                      "\"values\": \(values(trial.values))", "\"duration\": \(trial.duration.map(number) ?? "null")"]
+        if let value = trial.value { fields.append("\"value\": \(number(value))") }
+        if let failure = trial.failure { fields.append("\"error\": \(text(failure))") }
+        if !trial.intermediateValues.isEmpty {
+            fields.append("\"intermediate_values\": {" + trial.intermediateValues.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \(number($0.value))" }.joined(separator: ", ") + "}")
+        }
+        if !trial.userAttributes.isEmpty, let attributes = try? String(decoding: JSONEncoder().encode(trial.userAttributes), as: UTF8.self) {
+            fields.append("\"user_attrs\": \(attributes)")
+        }
+        return "{" + fields.joined(separator: ", ") + "}"
+    }
+}
+
+/// `dstoolbox study create NAME [--direction D | --directions D,D] [--sampler S] [--seed N] [--pruner P] [--store S] [--load-if-exists]`
+struct StudyCreateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a study and print its name.")
+
+    @Argument(help: "The study's name, unique in the store.") var name: String
+    @Option(help: "minimize (default) or maximize, for one objective.") var direction: String?
+    @Option(help: "One direction per objective, comma-separated (minimize,maximize).") var directions: String?
+    @Option(help: "tpe (default), random, grid, cmaes or nsga2.") var sampler: String = "tpe"
+    @Option(help: "The sampler's seed (0...4294967295); the same seed gives Optuna's trials.") var seed: UInt64?
+    @Option(help: "none (default), median, percentile, hyperband or successive_halving.") var pruner: String = "none"
+    @Option(help: "The store folder.") var store: String?
+    @Flag(help: "Load the study when one of that name exists, instead of failing.") var loadIfExists = false
+
+    func validate() throws {
+        if direction != nil, directions != nil { throw ValidationError("give --direction or --directions, not both") }
+        guard ["none", "median", "percentile", "hyperband", "successive_halving", "threshold"].contains(pruner) else {
+            throw ValidationError("--pruner takes none, median, percentile, hyperband, successive_halving or threshold, got \(pruner)")
+        }
+    }
+
+    func run() async throws {
+        let list = try (directions.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? [direction ?? "minimize"])
+            .map { try StudyDirection(parsing: $0.trimmingCharacters(in: .whitespaces)) }
+        let chosen = try StudyCommand.sampler(named: sampler, seed: seed)
+        let storage = try StudyCommand.storage(store)
+        let study = try await Study.create(name: name, directions: list, sampler: chosen, seed: seed, storage: storage, loadIfExists: loadIfExists)
+        print(study.record.name)
+    }
+}
+
+/// `dstoolbox study ask NAME --space SPACE`: prints `{"number": N, "params": {...}}`.
+struct StudyAskCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ask", abstract: "Start a trial and print its number and parameters as JSON.")
+
+    @Argument(help: "The study.") var name: String
+    @Option(help: "The search space: a YAML or JSON file, or inline JSON ({\"x\": {\"type\": \"float\", \"low\": 0, \"high\": 1}}).") var space: String
+    @Option(help: "The store folder.") var store: String?
+
+    func run() async throws {
+        let searchSpace = try SearchSpace(fileOrInline: space)
+        let study = try await StudyCommand.open(name, store: store)
+        let (trial, parameters) = try await study.ask(searchSpace)
+        print("{\"number\": \(trial.number), \"params\": \(StudyCommand.params(parameters))}")
+    }
+}
+
+/// `dstoolbox study tell NAME --trial N (--values V[,V...] | --state fail|pruned)`
+struct StudyTellCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tell", abstract: "Finish a trial with its objective values, or as failed or pruned.")
+
+    @Argument(help: "The study.") var name: String
+    @Option(help: "The trial's number.") var trial: Int
+    @Option(help: "The objective values, comma-separated, one per direction.") var values: String?
+    @Option(help: "fail or pruned, for a trial without values.") var state: String?
+    @Option(help: "The store folder.") var store: String?
+
+    func validate() throws {
+        guard (values == nil) != (state == nil) else { throw ValidationError("give --values or --state, one of them") }
+        if let state, !["fail", "pruned"].contains(state.lowercased()) { throw ValidationError("--state takes fail or pruned, got \(state)") }
+    }
+
+    func run() async throws {
+        let study = try await StudyCommand.open(name, store: store)
+        let told: FrozenTrial
+        if let values {
+            let parsed = try values.split(separator: ",", omittingEmptySubsequences: false).enumerated().map { index, part -> Double in
+                let text = part.trimmingCharacters(in: .whitespaces)
+                guard let value = ["nan": Double.nan, "inf": .infinity, "+inf": .infinity, "-inf": -.infinity][text.lowercased()] ?? Double(text) else {
+                    throw ToolboxError(.invalidParameter, "value \(index + 1) is not a number: \(text)", context: ErrorContext(parameter: "values"))
+                }
+                return value
+            }
+            told = try await study.tell(trial, values: parsed)
+        } else {
+            let pruned = state?.lowercased() == "pruned"
+            told = try await study.tell(trial, state: pruned ? .pruned : .fail, failure: pruned ? nil : "told to have failed")
+        }
+        print("{\"number\": \(told.number), \"state\": \(StudyCommand.text(told.state.rawValue)), \"values\": \(StudyCommand.values(told.values))}")
+    }
+}
+
+/// `dstoolbox study best NAME [--json]`
+struct StudyBestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "best", abstract: "The best trial (the Pareto front for several objectives).")
+
+    @Argument(help: "The study.") var name: String
+    @Option(help: "The store folder.") var store: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let study = try await StudyCommand.open(name, store: store)
+        let best = try await study.bestTrials
+        if json {
+            print(best.count == 1 && study.directions.count == 1 ? StudyCommand.trialJSON(best[0]) : "[" + best.map(StudyCommand.trialJSON).joined(separator: ", ") + "]")
+        } else {
+            for trial in best {
+                print("trial \(trial.number): values \(StudyCommand.values(trial.values)), params \(StudyCommand.params(trial.parameters))")
+            }
+        }
+    }
+}
+
+/// `dstoolbox study trials NAME [--json]`
+struct StudyTrialsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "trials", abstract: "Every trial: number, state, parameters, values and duration.")
+
+    @Argument(help: "The study.") var name: String
+    @Option(help: "The store folder.") var store: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let study = try await StudyCommand.open(name, store: store)
+        let trials = try await study.trials
+        if json {
+            print("[" + trials.map(StudyCommand.trialJSON).joined(separator: ",\n ") + "]")
+            return
+        }
+        let names = Array(Set(trials.flatMap { $0.parameters.map(\.name) })).sorted()
+        let header = ["number", "state", "values"] + names + ["duration"]
+        let rows = trials.map { trial in
+            [String(trial.number), trial.state.rawValue, StudyCommand.values(trial.values)]
+                + names.map { name in trial.params[name].map(StudyCommand.value) ?? "" }
+                + [trial.duration.map { String(format: "%.3f", $0) } ?? ""]
+        }
+        print(TextTable.render([header] + rows, rightAligned: Set([0])))
+    }
+}

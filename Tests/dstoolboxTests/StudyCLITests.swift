@@ -1,0 +1,96 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import dstoolbox
+
+@Suite("dstoolbox study")
+struct StudyCLITests {
+    static let space = #"{"x": {"type": "float", "low": -5, "high": 5}, "n": {"type": "int", "low": 1, "high": 9}, "c": {"type": "categorical", "choices": ["a", "b"]}}"#
+
+    /// Optuna's TPE with seed 3 suggests these first three parameter sets for `space`
+    /// (checked with optuna 5.1): separate `ask` processes continue one sampler.
+    @Test func askAndTellFromSeparateProcessesContinueOneSampler() throws {
+        let store = RunsCLITests.store()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let cli = CLITests()
+        let created = try cli.run(["study", "create", "s1", "--seed", "3", "--store", store])
+        #expect(created.status == 0 && created.output == "s1\n", "\(created.output)")
+        let expected: [(Double, Int, String)] = [(0.5079790257457546, 7, "b"), (3.9294695434765465, 9, "b"), (-4.485327966991701, 4, "b")]
+        for (number, (x, n, c)) in expected.enumerated() {
+            let asked = try cli.run(["study", "ask", "s1", "--space", Self.space, "--store", store])
+            #expect(asked.status == 0, "\(asked.output)")
+            #expect(asked.output == "{\"number\": \(number), \"params\": {\"x\": \(x), \"n\": \(n), \"c\": \"\(c)\"}}\n", "\(asked.output)")
+            let json = try RunsCLITests.object(asked.output)
+            #expect(json["number"] as? Int == number && (json["params"] as? [String: Any])?["c"] as? String == c)
+            #expect(asked.output.range(of: "\"x\"")!.lowerBound < asked.output.range(of: "\"c\"")!.lowerBound)
+        }
+        let told = try cli.run(["study", "tell", "s1", "--trial", "0", "--values", "1.5", "--store", store])
+        #expect(told.status == 0 && told.output.contains("\"COMPLETE\""), "\(told.output)")
+        #expect(try cli.run(["study", "tell", "s1", "--trial", "1", "--state", "pruned", "--store", store]).status == 0)
+        let nan = try cli.run(["study", "tell", "s1", "--trial", "2", "--values", "nan", "--store", store])
+        #expect(nan.status == 0 && nan.output.contains("\"FAIL\""), "\(nan.output)")
+        let best = try RunsCLITests.object(try cli.run(["study", "best", "s1", "--json", "--store", store]).output)
+        #expect(best["number"] as? Int == 0 && best["values"] as? [Double] == [1.5])
+        let trials = try #require(try JSONSerialization.jsonObject(with: Data(try cli.run(["study", "trials", "s1", "--json", "--store", store]).output.utf8)) as? [[String: Any]])
+        #expect(trials.map { $0["number"] as? Int } == [0, 1, 2] && trials.map { $0["state"] as? String } == ["COMPLETE", "PRUNED", "FAIL"])
+        #expect(trials.allSatisfy { $0["params"] is [String: Any] && $0.keys.contains("duration") && $0.keys.contains("values") })
+    }
+
+    @Test func mistakesAreTypedErrors() throws {
+        let store = RunsCLITests.store()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let cli = CLITests()
+        #expect(try cli.run(["study", "create", "s", "--direction", "maximize", "--store", store]).status == 0)
+        let cases: [([String], String)] = [
+            (["study", "create", "s", "--store", store], "exists already"),
+            (["study", "create", "t", "--sampler", "bogus", "--store", store], "unknown sampler"),
+            (["study", "create", "t", "--direction", "sideways", "--store", store], "minimize or maximize"),
+            (["study", "create", "t", "--seed", "4294967296", "--store", store], "4294967295"),
+            (["study", "ask", "nope", "--space", Self.space, "--store", store], "no study named nope"),
+            (["study", "ask", "s", "--space", "{}", "--store", store], "empty"),
+            (["study", "ask", "s", "--space", #"{"x": {"type": "float", "low": 3, "high": 1}}"#, "--store", store], "parameter x"),
+            (["study", "ask", "s", "--space", #"{"x": {"type": "float", "low": 0, "high": 1, "log": true}}"#, "--store", store], "low > 0"),
+            (["study", "ask", "s", "--space", "missing.yaml", "--store", store], "missing.yaml"),
+            (["study", "tell", "s", "--trial", "7", "--values", "1", "--store", store], "no trial 7"),
+            (["study", "tell", "s", "--trial", "0", "--values", "x", "--store", store], "not a number"),
+            (["study", "best", "s", "--store", store], "no complete trial"),
+        ]
+        for (arguments, message) in cases {
+            let result = try cli.run(arguments)
+            #expect(result.status != 0 && result.status != -1 && result.output.contains(message), "\(arguments): \(result.output)")
+        }
+        // A trial told twice is refused; reading commands never create a store.
+        let asked = try RunsCLITests.object(try cli.run(["study", "ask", "s", "--space", Self.space, "--store", store]).output)
+        let number = try #require(asked["number"] as? Int)
+        #expect(try cli.run(["study", "tell", "s", "--trial", "\(number)", "--values", "2", "--store", store]).status == 0)
+        let twice = try cli.run(["study", "tell", "s", "--trial", "\(number)", "--values", "3", "--store", store])
+        #expect(twice.status != 0 && twice.output.contains("told twice"), "\(twice.output)")
+        let elsewhere = store + "-none"
+        #expect(try cli.run(["study", "trials", "s", "--store", elsewhere]).status != 0 && !FileManager.default.fileExists(atPath: elsewhere))
+    }
+
+    /// Four processes asking and telling on one study at once: every trial number once, none lost.
+    @Test func concurrentProcessesShareOneStudy() throws {
+        let store = RunsCLITests.store()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let cli = CLITests()
+        #expect(try cli.run(["study", "create", "shared", "--sampler", "random", "--seed", "1", "--store", store]).status == 0)
+        let numbers = Mutex<[Int]>([])
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for _ in 0..<6 {
+                guard let asked = try? cli.run(["study", "ask", "shared", "--space", Self.space, "--store", store]),
+                      let json = try? RunsCLITests.object(asked.output), let number = json["number"] as? Int else {
+                    failures.withLock { $0.append("ask failed") }
+                    continue
+                }
+                numbers.withLock { $0.append(number) }
+                if let told = try? cli.run(["study", "tell", "shared", "--trial", "\(number)", "--values", "\(number)", "--store", store]), told.status != 0 {
+                    failures.withLock { $0.append(told.output) }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+        #expect(numbers.withLock { $0 }.sorted() == Array(0..<24))
+    }
+}
