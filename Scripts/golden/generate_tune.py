@@ -106,3 +106,54 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+def pruner_cases():
+    """Each pruner on fixed learning curves: the step each trial is pruned at (or none)."""
+    rng = np.random.default_rng(5)
+    trials, steps = 40, 30
+    base = rng.uniform(0.2, 1.0, size=trials)
+    rate = rng.uniform(0.02, 0.2, size=trials)
+    curves = [[float(base[t] * math.exp(-rate[t] * s) + 0.02 * rng.standard_normal()) for s in range(steps)] for t in range(trials)]
+    curves[7][4] = float("nan")
+    curves[12] = [float("nan")] * steps
+
+    def run(name, pruner, direction="minimize"):
+        pruned = {}
+        sign = 1 if direction == "minimize" else -1
+
+        def objective(trial):
+            curve = curves[trial.number]
+            for step, value in enumerate(curve):
+                trial.report(sign * value, step)
+                if trial.should_prune():
+                    pruned[trial.number] = step
+                    raise optuna.TrialPruned()
+            return sign * curve[-1]
+
+        study = optuna.create_study(study_name=name, direction=direction, pruner=pruner, sampler=optuna.samplers.RandomSampler(seed=0))
+        study.optimize(objective, n_trials=trials)
+        return {"name": name, "direction": direction, "pruned_at": [pruned.get(t, -1) for t in range(trials)]}
+
+    return {
+        "curves": curves,
+        "cases": [
+            run("median", optuna.pruners.MedianPruner()),
+            run("median_warmup", optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=5, interval_steps=3, n_min_trials=2)),
+            run("percentile_maximize", optuna.pruners.PercentilePruner(25.0, n_startup_trials=4), direction="maximize"),
+            run("threshold", optuna.pruners.ThresholdPruner(upper=0.6, n_warmup_steps=2)),
+            run("successive_halving", optuna.pruners.SuccessiveHalvingPruner()),
+            run("successive_halving_r3", optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=3)),
+            run("hyperband", optuna.pruners.HyperbandPruner()),
+            run("hyperband_27", optuna.pruners.HyperbandPruner(min_resource=1, max_resource=27, reduction_factor=3)),
+        ],
+    }
+
+
+def write_pruners():
+    out = os.path.join(os.path.dirname(OUT), "pruners.json")
+    with open(out, "w") as f:
+        json.dump(clean({"optuna": optuna.__version__, **pruner_cases()}), f, indent=1)
+
+
+write_pruners()

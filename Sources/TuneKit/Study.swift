@@ -27,35 +27,63 @@ public actor Study {
     public nonisolated let record: StudyRecord
     let storage: any StudyStorage
     var sampler: any Sampler
+    var pruner: any Pruner
     /// Joint samples per running trial, made at its first suggestion (Optuna's `relative_params`).
     private var relative: [Int: (space: [(name: String, distribution: Distribution)], params: [String: ParameterValue])] = [:]
 
-    init(record: StudyRecord, storage: any StudyStorage, sampler: any Sampler) {
+    init(record: StudyRecord, storage: any StudyStorage, sampler: any Sampler, pruner: any Pruner) {
         self.record = record
         self.storage = storage
         self.sampler = sampler
+        self.pruner = pruner
+    }
+
+    /// Saves the sampler's and the pruner's states with the study.
+    private func saveState() async throws {
+        try await storage.setSamplerState(study: record.id, .object(["sampler": sampler.state, "pruner": pruner.state]))
+    }
+
+    /// The pruner a study record names, with Optuna's defaults.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` for an unknown name.
+    public static func pruner(named name: String) throws -> any Pruner {
+        switch name {
+        case "none": NopPruner()
+        case "median": PercentilePruner.defaultMedian
+        case "percentile": try PercentilePruner(percentile: 25)
+        case "successive_halving": try SuccessiveHalvingPruner()
+        case "hyperband": try HyperbandPruner()
+        default:
+            throw ToolboxError(.invalidParameter, "unknown pruner \(name) (none, median, percentile, successive_halving or hyperband)", context: ErrorContext(parameter: "pruner"))
+        }
     }
 
     /// Creates a study (or loads the one of that name, with `loadIfExists`).
     /// - Throws: ``ToolboxError/Code/conflict`` when the name is taken and not `loadIfExists`;
     ///   ``ToolboxError/Code/invalidParameter`` for no directions.
-    public static func create(name: String, directions: [StudyDirection], sampler: any Sampler, seed: UInt64? = nil,
-                              storage: any StudyStorage = InMemoryStudyStorage(), loadIfExists: Bool = false) async throws -> Study {
+    public static func create(name: String, directions: [StudyDirection], sampler: any Sampler, pruner: any Pruner = PercentilePruner.defaultMedian,
+                              seed: UInt64? = nil, storage: any StudyStorage = InMemoryStudyStorage(), loadIfExists: Bool = false) async throws -> Study {
         guard !directions.isEmpty else {
             throw ToolboxError(.invalidParameter, "a study needs at least one direction", context: ErrorContext(parameter: "directions"))
         }
         guard !name.isEmpty else { throw ToolboxError(.invalidParameter, "a study needs a name", context: ErrorContext(parameter: "name")) }
-        let record = try await storage.createStudy(StudyRecord(id: 0, name: name, directions: directions, sampler: sampler.name, seed: seed, pruner: "none"),
+        let record = try await storage.createStudy(StudyRecord(id: 0, name: name, directions: directions, sampler: sampler.name, seed: seed, pruner: pruner.name),
                                                    loadIfExists: loadIfExists)
-        var restored = sampler
-        if let state = try await storage.samplerState(study: record.id) { try restored.restore(state) }
-        return Study(record: record, storage: storage, sampler: restored)
+        var restored = sampler, restoredPruner = pruner
+        if let state = try await storage.samplerState(study: record.id) {
+            if case .object(let parts) = state, let samplerState = parts["sampler"] {
+                try restored.restore(samplerState)
+                if let prunerState = parts["pruner"] { try restoredPruner.restore(prunerState) }
+            } else {
+                try restored.restore(state)
+            }
+        }
+        return Study(record: record, storage: storage, sampler: restored, pruner: restoredPruner)
     }
 
     /// Creates a single-objective study.
-    public static func create(name: String, direction: StudyDirection = .minimize, sampler: any Sampler, seed: UInt64? = nil,
-                              storage: any StudyStorage = InMemoryStudyStorage(), loadIfExists: Bool = false) async throws -> Study {
-        try await create(name: name, directions: [direction], sampler: sampler, seed: seed, storage: storage, loadIfExists: loadIfExists)
+    public static func create(name: String, direction: StudyDirection = .minimize, sampler: any Sampler, pruner: any Pruner = PercentilePruner.defaultMedian,
+                              seed: UInt64? = nil, storage: any StudyStorage = InMemoryStudyStorage(), loadIfExists: Bool = false) async throws -> Study {
+        try await create(name: name, directions: [direction], sampler: sampler, pruner: pruner, seed: seed, storage: storage, loadIfExists: loadIfExists)
     }
 
     /// The study's directions.
@@ -116,6 +144,17 @@ public actor Study {
     public func ask() async throws -> Trial {
         let trial = try await storage.startTrial(study: record.id)
         return Trial(study: self, number: trial.number)
+    }
+
+    /// A handle on running trial `number` (asked by another process, say).
+    /// - Throws: ``ToolboxError/Code/notFound`` for an unknown trial,
+    ///   ``ToolboxError/Code/conflict`` for a finished or waiting one.
+    public func runningTrial(_ number: Int) async throws -> Trial {
+        let trial = try await storage.trial(study: record.id, number: number)
+        guard trial.state == .running else {
+            throw ToolboxError(.conflict, "trial \(number) is \(trial.state.rawValue), not RUNNING", context: ErrorContext(parameter: "trial"))
+        }
+        return Trial(study: self, number: number)
     }
 
     /// Starts a trial and suggests every parameter of `space`, in its order.
@@ -214,13 +253,14 @@ public actor Study {
         } else if distribution.isSingle {
             value = distribution.externalValue(try singleInternal(distribution))
         } else {
-            let snapshot = StudySnapshot(directions: record.directions, trials: try await storage.trials(study: record.id))
-            let current = snapshot.trials.first { $0.number == number } ?? trial
+            let all = StudySnapshot(directions: record.directions, trials: try await storage.trials(study: record.id))
+            let current = all.trials.first { $0.number == number } ?? trial
+            let snapshot = pruner.samplerView(all, studyName: record.name, trial: current)
             if relative[number] == nil {
                 let space = sampler.inferRelativeSearchSpace(snapshot, trial: current)
                 let params = try sampler.sampleRelative(snapshot, trial: current, space: space)
                 relative[number] = (space, params)
-                try await storage.setSamplerState(study: record.id, sampler.state)
+                try await saveState()
                 if !params.isEmpty {
                     var json: [String: JSONValue] = [:]
                     for (key, param) in params { json[key] = param.json }
@@ -233,7 +273,7 @@ public actor Study {
                 value = sampled
             } else {
                 value = try sampler.sampleIndependent(snapshot, trial: current, name: name, distribution: distribution)
-                try await storage.setSamplerState(study: record.id, sampler.state)
+                try await saveState()
             }
         }
         guard let value else { throw ToolboxError(.invalidParameter, "no value for \(name)", context: ErrorContext(parameter: name)) }
@@ -252,6 +292,25 @@ public actor Study {
 
     func report(trial number: Int, step: Int, value: Double) async throws {
         try await storage.setIntermediateValue(study: record.id, trial: number, step: step, value: value)
+    }
+
+    /// Whether running trial `number` should stop, by the study's pruner, at its last
+    /// reported step (Optuna's `should_prune`).
+    /// - Throws: ``ToolboxError/Code/unsupported`` for a study of several objectives (as Optuna).
+    public func shouldPrune(trial number: Int) async throws -> Bool {
+        guard record.directions.count == 1 else {
+            throw ToolboxError(.unsupported, "pruning is not supported for several objectives (as in Optuna)")
+        }
+        let snapshot = StudySnapshot(directions: record.directions, trials: try await storage.trials(study: record.id))
+        guard let trial = snapshot.trials.first(where: { $0.number == number }) else {
+            throw ToolboxError(.notFound, "the study has no trial \(number)", context: ErrorContext(parameter: "trial"))
+        }
+        let decision = pruner.prune(snapshot, studyName: record.name, trial: trial)
+        for (key, value) in decision.attributes {
+            try await storage.setSystemAttribute(study: record.id, trial: number, key: key, value: value)
+        }
+        try await saveState()
+        return decision.prune
     }
 
     func setUserAttribute(trial number: Int, key: String, value: JSONValue) async throws {
@@ -303,6 +362,11 @@ public struct Trial: Sendable {
     /// Reports an intermediate objective value at `step` (for pruners).
     public func report(_ value: Double, step: Int) async throws {
         try await study.report(trial: number, step: step, value: value)
+    }
+
+    /// Whether the study's pruner would stop this trial now.
+    public func shouldPrune() async throws -> Bool {
+        try await study.shouldPrune(trial: number)
     }
 
     /// Sets a user attribute.

@@ -69,6 +69,31 @@ struct StudyCLITests {
         #expect(try cli.run(["study", "trials", "s", "--store", elsewhere]).status != 0 && !FileManager.default.fileExists(atPath: elsewhere))
     }
 
+    /// The median pruner (the default, as Optuna's) answers `study intermediate` after five
+    /// complete trials: a trial worse than the median at a step is to stop.
+    @Test func intermediateValuesAskThePruner() throws {
+        let store = RunsCLITests.store()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let cli = CLITests()
+        #expect(try cli.run(["study", "create", "p", "--sampler", "random", "--seed", "2", "--store", store]).status == 0)
+        let space = #"{"x": {"type": "float", "low": 0, "high": 1}}"#
+        for number in 0..<6 {
+            #expect(try RunsCLITests.object(try cli.run(["study", "ask", "p", "--space", space, "--store", store]).output)["number"] as? Int == number)
+            for step in 0..<3 {
+                let value = number == 5 ? 10.0 : Double(number) + Double(step) / 10
+                let answer = try cli.run(["study", "intermediate", "p", "--trial", "\(number)", "--step", "\(step)", "--value", "\(value)", "--store", store])
+                #expect(answer.output == "{\"should_prune\": \(number == 5)}\n", "trial \(number) step \(step): \(answer.output)")
+            }
+            if number < 5 { #expect(try cli.run(["study", "tell", "p", "--trial", "\(number)", "--values", "\(number)", "--store", store]).status == 0) }
+        }
+        let told = try cli.run(["study", "tell", "p", "--trial", "5", "--state", "pruned", "--store", store])
+        #expect(told.output.contains("\"PRUNED\"") && told.output.contains("[10.0]"), "\(told.output)")
+        let finished = try cli.run(["study", "intermediate", "p", "--trial", "5", "--step", "3", "--value", "1", "--store", store])
+        #expect(finished.status != 0 && finished.output.contains("PRUNED"), "\(finished.output)")
+        let negative = try cli.run(["study", "intermediate", "p", "--trial", "5", "--step", "-1", "--value", "1", "--store", store])
+        #expect(negative.status != 0)
+    }
+
     /// Four processes asking and telling on one study at once: every trial number once, none lost.
     @Test func concurrentProcessesShareOneStudy() throws {
         let store = RunsCLITests.store()

@@ -9,7 +9,8 @@ struct StudyCommand: AsyncParsableCommand {
         commandName: "study",
         abstract: "Hyperparameter studies: create one, ask for parameters, tell results, read the best trial and the trials.",
         discussion: "The store is --store PATH, or the DSTOOLBOX_STORE environment variable, or ./dstoolbox-store.",
-        subcommands: [StudyCreateCommand.self, StudyAskCommand.self, StudyTellCommand.self, StudyBestCommand.self, StudyTrialsCommand.self]
+        subcommands: [StudyCreateCommand.self, StudyAskCommand.self, StudyTellCommand.self, StudyIntermediateCommand.self, StudyBestCommand.self,
+                      StudyTrialsCommand.self]
     )
 
     /// The store folder: the option, the environment, or ./dstoolbox-store. With `readOnly`, a
@@ -39,7 +40,7 @@ struct StudyCommand: AsyncParsableCommand {
         let storage = try storage(store, readOnly: true)
         let record = try await storage.study(named: name)
         return try await Study.create(name: name, directions: record.directions, sampler: try sampler(named: record.sampler, seed: record.seed),
-                                      seed: record.seed, storage: storage, loadIfExists: true)
+                                      pruner: try Study.pruner(named: record.pruner), seed: record.seed, storage: storage, loadIfExists: true)
     }
 
     /// A number as JSON: the shortest form that reads back as the same Double; non-finite as
@@ -110,14 +111,14 @@ struct StudyCreateCommand: AsyncParsableCommand {
     @Option(help: "One direction per objective, comma-separated (minimize,maximize).") var directions: String?
     @Option(help: "tpe (default), random, grid, cmaes or nsga2.") var sampler: String = "tpe"
     @Option(help: "The sampler's seed (0...4294967295); the same seed gives Optuna's trials.") var seed: UInt64?
-    @Option(help: "none (default), median, percentile, hyperband or successive_halving.") var pruner: String = "none"
+    @Option(help: "median (default, as Optuna's), percentile (25th), hyperband, successive_halving or none.") var pruner: String = "median"
     @Option(help: "The store folder.") var store: String?
     @Flag(help: "Load the study when one of that name exists, instead of failing.") var loadIfExists = false
 
     func validate() throws {
         if direction != nil, directions != nil { throw ValidationError("give --direction or --directions, not both") }
-        guard ["none", "median", "percentile", "hyperband", "successive_halving", "threshold"].contains(pruner) else {
-            throw ValidationError("--pruner takes none, median, percentile, hyperband, successive_halving or threshold, got \(pruner)")
+        guard ["none", "median", "percentile", "hyperband", "successive_halving"].contains(pruner) else {
+            throw ValidationError("--pruner takes none, median, percentile, hyperband or successive_halving, got \(pruner)")
         }
     }
 
@@ -126,7 +127,8 @@ struct StudyCreateCommand: AsyncParsableCommand {
             .map { try StudyDirection(parsing: $0.trimmingCharacters(in: .whitespaces)) }
         let chosen = try StudyCommand.sampler(named: sampler, seed: seed)
         let storage = try StudyCommand.storage(store)
-        let study = try await Study.create(name: name, directions: list, sampler: chosen, seed: seed, storage: storage, loadIfExists: loadIfExists)
+        let study = try await Study.create(name: name, directions: list, sampler: chosen, pruner: try Study.pruner(named: pruner), seed: seed,
+                                           storage: storage, loadIfExists: loadIfExists)
         print(study.record.name)
     }
 }
@@ -179,6 +181,32 @@ struct StudyTellCommand: AsyncParsableCommand {
             told = try await study.tell(trial, state: pruned ? .pruned : .fail, failure: pruned ? nil : "told to have failed")
         }
         print("{\"number\": \(told.number), \"state\": \(StudyCommand.text(told.state.rawValue)), \"values\": \(StudyCommand.values(told.values))}")
+    }
+}
+
+/// `dstoolbox study intermediate NAME --trial N --step S --value V`: prints `{"should_prune": true|false}`.
+struct StudyIntermediateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "intermediate",
+                                                    abstract: "Report an intermediate value of a running trial and print whether the study's pruner would stop it.")
+
+    @Argument(help: "The study.") var name: String
+    @Option(help: "The trial's number.") var trial: Int
+    @Option(help: "The step (a non-negative whole number, such as the iteration).") var step: Int
+    @Option(help: "The intermediate objective value.") var value: String
+    @Option(help: "The store folder.") var store: String?
+
+    func validate() throws {
+        guard step >= 0 else { throw ValidationError("--step must not be negative, got \(step)") }
+    }
+
+    func run() async throws {
+        guard let number = ["nan": Double.nan, "inf": .infinity, "-inf": -.infinity][value.lowercased()] ?? Double(value) else {
+            throw ToolboxError(.invalidParameter, "--value is not a number: \(value)", context: ErrorContext(parameter: "value"))
+        }
+        let study = try await StudyCommand.open(name, store: store)
+        let handle = try await study.runningTrial(trial)
+        try await handle.report(number, step: step)
+        print("{\"should_prune\": \(try await handle.shouldPrune())}")
     }
 }
 
