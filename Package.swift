@@ -41,7 +41,7 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapack-dev"])]
         ),
-        // Header-only C helpers Swift cannot spell (a prefetch hint, printf of one double).
+        // C helpers Swift cannot spell (a prefetch hint, printf of one double, closing a spawned child's descriptors).
         .target(name: "CToolboxSupport"),
         .target(
             name: "ToolboxCore",
@@ -86,7 +86,7 @@ let package = Package(
         // Hyperparameter search (Optuna's samplers, pruners and studies).
         .target(
             name: "TuneKit",
-            dependencies: ["ToolboxCore", "TrackKit", .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ToolboxCore", "TrackKit", "CToolboxSupport", .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         // A child process for TrackKit's multi-process and crash tests (not a product).

@@ -142,7 +142,15 @@ public actor Study {
 
     /// Starts a trial (an enqueued one first).
     public func ask() async throws -> Trial {
-        let trial = try await storage.startTrial(study: record.id)
+        guard let trial = try await storage.startTrial(study: record.id, limit: nil) else {
+            throw ToolboxError(.conflict, "no trial could be started")
+        }
+        return Trial(study: self, number: trial.number)
+    }
+
+    /// Starts a trial unless the study holds `limit` trials already (`nil` then).
+    public func ask(limit: Int?) async throws -> Trial? {
+        guard let trial = try await storage.startTrial(study: record.id, limit: limit) else { return nil }
         return Trial(study: self, number: trial.number)
     }
 

@@ -62,7 +62,7 @@ struct StudyStorageTests {
                     let storage = try SQLiteStudyStorage(folder: dir)
                     var mine: [Int] = []
                     for _ in 0..<25 {
-                        let trial = try await storage.startTrial(study: record.id)
+                        guard let trial = try await storage.startTrial(study: record.id, limit: 200) else { break }
                         mine.append(trial.number)
                         _ = try await storage.finishTrial(study: record.id, trial: trial.number, state: .complete, values: [Double(trial.number)], failure: nil)
                     }

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import dstoolbox
+import ToolboxTesting
 
 @Suite("dstoolbox study")
 struct StudyCLITests {
@@ -117,5 +118,110 @@ struct StudyCLITests {
         }
         #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
         #expect(numbers.withLock { $0 }.sorted() == Array(0..<24))
+    }
+}
+
+extension StudyCLITests {
+    /// Starts the CLI without waiting for it.
+    static func spawn(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try BuiltProducts.executable("dstoolbox"))
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func script(_ body: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("objective-\(UUID().uuidString).sh").path
+        try ("#!/bin/sh\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+        return path
+    }
+
+    static func trials(_ name: String, _ store: String) throws -> [[String: Any]] {
+        let output = try CLITests().run(["study", "trials", name, "--json", "--store", store]).output
+        return try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]], "\(output)")
+    }
+
+    /// Four `study optimize` processes on one study with `--total-trials 200`: exactly 200
+    /// trials, numbered 0..199, none lost or doubled.
+    @Test func fourWorkersShareATotal() throws {
+        let store = RunsCLITests.store()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let objective = try Self.script(#"echo "$DSTOOLBOX_PARAMS" | sed 's/.*"x": \([-0-9.e]*\).*/\1/'"#)
+        defer { try? FileManager.default.removeItem(atPath: objective) }
+        #expect(try CLITests().run(["study", "create", "w", "--seed", "4", "--store", store]).status == 0)
+        let workers = try (0..<4).map { _ in
+            try Self.spawn(["study", "optimize", "w", "--space", #"{"x": {"type": "float", "low": 0, "high": 1}}"#, "--total-trials", "200", "--jobs", "2",
+                            "--store", store, "--", objective])
+        }
+        for worker in workers { worker.waitUntilExit() }
+        #expect(workers.allSatisfy { $0.terminationStatus == 0 })
+        let trials = try Self.trials("w", store)
+        #expect(trials.compactMap { $0["number"] as? Int }.sorted() == Array(0..<200))
+        #expect(trials.allSatisfy { $0["state"] as? String == "COMPLETE" }, "\(trials.filter { $0["state"] as? String != "COMPLETE" }.prefix(3))")
+        // Each trial's value is its x: what the program printed last.
+        #expect(trials.allSatisfy { ($0["values"] as? [Double])?.first == ($0["params"] as? [String: Double])?["x"] })
+    }
+
+    /// A worker killed with SIGKILL mid-trial: the next worker fails that trial once its
+    /// heartbeats stop for the grace period and runs its parameters again; a slow but live
+    /// trial is never failed.
+    @Test func killedWorkersTrialsFailAndAreRetried() throws {
+        let store = RunsCLITests.store()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let slow = try Self.script("sleep 30; echo 1")
+        let live = try Self.script("sleep 3; echo 2")
+        let fast = try Self.script("echo 3")
+        defer { for path in [slow, live, fast] { try? FileManager.default.removeItem(atPath: path) } }
+        let space = #"{"x": {"type": "float", "low": 0, "high": 1}}"#
+        let beats = ["--heartbeat-interval", "0.2", "--grace-period", "1.5", "--retry-failed", "1", "--store", store]
+        #expect(try CLITests().run(["study", "create", "k", "--sampler", "random", "--seed", "9", "--store", store]).status == 0)
+        let doomed = try Self.spawn(["study", "optimize", "k", "--space", space, "--trials", "1"] + beats + ["--", slow])
+        var started = false
+        for _ in 0..<100 where !started {
+            Thread.sleep(forTimeInterval: 0.1)
+            started = (try? Self.trials("k", store))?.first?["state"] as? String == "RUNNING"
+        }
+        #expect(started)
+        kill(doomed.processIdentifier, SIGKILL)
+        doomed.waitUntilExit()
+        // A live, slow trial runs beside the recovery and is never failed.
+        let patient = try Self.spawn(["study", "optimize", "k", "--space", space, "--trials", "1"] + beats + ["--", live])
+        Thread.sleep(forTimeInterval: 2)
+        let rescuer = try CLITests().run(["study", "optimize", "k", "--space", space, "--trials", "2"] + beats + ["--", fast])
+        let afterRescue = try Self.trials("k", store)
+        #expect(rescuer.status == 0 && rescuer.output.contains("failed 1 trials of dead workers"), "\(rescuer.output) \(afterRescue)")
+        patient.waitUntilExit()
+        let trials = try Self.trials("k", store)
+        let byNumber = Dictionary(uniqueKeysWithValues: trials.map { ($0["number"] as! Int, $0) })
+        #expect(byNumber[0]?["state"] as? String == "FAIL" && (byNumber[0]?["error"] as? String)?.contains("heartbeats") == true)
+        #expect(byNumber[1]?["state"] as? String == "COMPLETE" && byNumber[1]?["values"] as? [Double] == [2], "the live trial: \(String(describing: byNumber[1]))")
+        let retried = trials.filter { ($0["params"] as? [String: Double])?["x"] == (byNumber[0]?["params"] as? [String: Double])?["x"] && $0["number"] as? Int != 0 }
+        #expect(retried.count == 1 && retried.first?["state"] as? String == "COMPLETE", "\(trials)")
+    }
+
+    /// A trial the pruner stops has its program ended at once.
+    @Test func prunedProgramsAreEnded() throws {
+        let store = RunsCLITests.store()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        // Trials 0-4 report 0 at step 0; later ones report 10 and then wait a minute.
+        let objective = try Self.script("""
+            if [ "$DSTOOLBOX_TRIAL" -lt 5 ]; then echo "report 0 0"; echo 0; else echo "report 0 10"; sleep 60; echo 10; fi
+            """)
+        defer { try? FileManager.default.removeItem(atPath: objective) }
+        #expect(try CLITests().run(["study", "create", "p", "--sampler", "random", "--store", store]).status == 0)
+        let start = Date()
+        let result = try CLITests().run(["study", "optimize", "p", "--space", #"{"x": {"type": "float", "low": 0, "high": 1}}"#, "--trials", "7",
+                                         "--store", store, "--", objective])
+        #expect(result.status == 0 && result.output.contains("5 complete, 2 pruned"), "\(result.output)")
+        #expect(Date().timeIntervalSince(start) < 30)
+        let bad = try CLITests().run(["study", "optimize", "p", "--space", "{}", "--trials", "1", "--store", store, "--", objective])
+        #expect(bad.status != 0 && bad.output.contains("empty"))
+        let noProgram = try CLITests().run(["study", "optimize", "p", "--space", #"{"x": {"type": "float", "low": 0, "high": 1}}"#, "--trials", "1",
+                                            "--store", store, "--", "no-such-program-xyz"])
+        #expect(noProgram.status != 0 && noProgram.output.contains("no-such-program-xyz"))
     }
 }

@@ -2,6 +2,7 @@
 #ifndef TOOLBOX_SUPPORT_H
 #define TOOLBOX_SUPPORT_H
 
+#include <spawn.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -16,5 +17,9 @@ static inline void toolbox_prefetch(const void *address) {
 static inline int toolbox_format_double(char *buffer, size_t size, const char *format, double value) {
     return snprintf(buffer, size, format, value);
 }
+
+// Closes every descriptor from `fd` up in a spawned child (glibc's
+// posix_spawn_file_actions_addclosefrom_np), so a child inherits nothing it was not given.
+int toolbox_spawn_close_from(posix_spawn_file_actions_t *actions, int fd);
 
 #endif

@@ -168,9 +168,9 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
         return try await trial(study: study, number: number)
     }
 
-    public func startTrial(study: Int) async throws -> FrozenTrial {
+    public func startTrial(study: Int, limit: Int?) async throws -> FrozenTrial? {
         let number = try database {
-            try pool.write { db -> Int in
+            try pool.write { db -> Int? in
                 let now = Date().timeIntervalSince1970
                 if let waiting = try Row.fetchOne(db, sql: "SELECT id, number FROM trials WHERE study_id = ? AND state = 'WAITING' ORDER BY number LIMIT 1",
                                                   arguments: [study]) {
@@ -182,12 +182,41 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
                     throw ToolboxError(.notFound, "no study with id \(study)")
                 }
                 let number = try nextNumber(db, study: study)
+                if let limit, number >= limit { return nil }
                 try db.execute(sql: "INSERT INTO trials (study_id, number, state, started, heartbeat) VALUES (?, ?, 'RUNNING', ?, ?)",
                                arguments: [study, number, now, now])
                 return number
             }
         }
+        guard let number else { return nil }
         return try await trial(study: study, number: number)
+    }
+
+    public func heartbeat(study: Int, trial: Int) async throws {
+        try database {
+            try pool.write { db in
+                try db.execute(sql: "UPDATE trials SET heartbeat = ? WHERE study_id = ? AND number = ? AND state = 'RUNNING'",
+                               arguments: [Date().timeIntervalSince1970, study, trial])
+            }
+        }
+    }
+
+    public func failStaleTrials(study: Int, gracePeriod: Double) async throws -> [FrozenTrial] {
+        let numbers = try database {
+            try pool.write { db -> [Int] in
+                let now = Date().timeIntervalSince1970
+                let stale = try Int.fetchAll(db, sql: "SELECT number FROM trials WHERE study_id = ? AND state = 'RUNNING' AND COALESCE(heartbeat, started, 0) < ?",
+                                             arguments: [study, now - gracePeriod])
+                for number in stale {
+                    try db.execute(sql: "UPDATE trials SET state = 'FAIL', failure = ?, completed = ? WHERE study_id = ? AND number = ? AND state = 'RUNNING'",
+                                   arguments: ["its worker stopped sending heartbeats for \(gracePeriod) seconds", now, study, number])
+                }
+                return stale
+            }
+        }
+        var failed: [FrozenTrial] = []
+        for number in numbers { failed.append(try await trial(study: study, number: number)) }
+        return failed
     }
 
     private func requireRunning(_ state: TrialState, _ number: Int) throws {

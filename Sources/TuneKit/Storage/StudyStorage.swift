@@ -42,8 +42,14 @@ public protocol StudyStorage: Sendable {
     /// Adds a waiting trial with fixed parameters (Optuna's `enqueue_trial`).
     func enqueueTrial(study: Int, parameters: [String: ParameterValue], userAttributes: [String: JSONValue]) async throws -> FrozenTrial
     /// Starts a trial: the oldest waiting one if any (taken by this caller alone), else a new
-    /// one with the next number.
-    func startTrial(study: Int) async throws -> FrozenTrial
+    /// one with the next number; `nil` when the study holds `limit` trials already (checked in
+    /// the same atomic step, so workers sharing a limit never exceed it).
+    func startTrial(study: Int, limit: Int?) async throws -> FrozenTrial?
+    /// Records that the worker running trial `trial` is alive.
+    func heartbeat(study: Int, trial: Int) async throws
+    /// Fails every running trial whose last heartbeat is older than `gracePeriod` seconds (its
+    /// worker died), atomically, and returns them as failed.
+    func failStaleTrials(study: Int, gracePeriod: Double) async throws -> [FrozenTrial]
     /// Records a parameter of a running trial.
     func setParameter(study: Int, trial: Int, _ parameter: TrialParameter) async throws
     /// Records an intermediate value of a running trial.
@@ -121,18 +127,42 @@ public actor InMemoryStudyStorage: StudyStorage {
         return trial
     }
 
-    public func startTrial(study: Int) throws -> FrozenTrial {
+    public func startTrial(study: Int, limit: Int?) throws -> FrozenTrial? {
         var list = try list(study)
         if let waiting = list.firstIndex(where: { $0.state == .waiting }) {
             list[waiting].state = .running
             list[waiting].started = Date()
             trialLists[study] = list
+            heartbeats[study, default: [:]][list[waiting].number] = Date()
             return list[waiting]
         }
+        if let limit, list.count >= limit { return nil }
         let trial = FrozenTrial(number: list.count, state: .running, started: Date())
         list.append(trial)
         trialLists[study] = list
+        heartbeats[study, default: [:]][trial.number] = Date()
         return trial
+    }
+
+    private var heartbeats: [Int: [Int: Date]] = [:]
+
+    public func heartbeat(study: Int, trial: Int) throws {
+        _ = try index(study, trial)
+        heartbeats[study, default: [:]][trial] = Date()
+    }
+
+    public func failStaleTrials(study: Int, gracePeriod: Double) throws -> [FrozenTrial] {
+        var failed: [FrozenTrial] = []
+        let now = Date()
+        for (i, trial) in try list(study).enumerated() where trial.state == .running {
+            let last = heartbeats[study]?[trial.number] ?? trial.started ?? now
+            guard now.timeIntervalSince(last) > gracePeriod else { continue }
+            trialLists[study]![i].state = .fail
+            trialLists[study]![i].failure = "its worker stopped sending heartbeats for \(gracePeriod) seconds"
+            trialLists[study]![i].completed = now
+            failed.append(trialLists[study]![i])
+        }
+        return failed
     }
 
     private func requireRunning(_ trial: FrozenTrial) throws {

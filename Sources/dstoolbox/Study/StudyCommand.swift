@@ -9,7 +9,7 @@ struct StudyCommand: AsyncParsableCommand {
         commandName: "study",
         abstract: "Hyperparameter studies: create one, ask for parameters, tell results, read the best trial and the trials.",
         discussion: "The store is --store PATH, or the DSTOOLBOX_STORE environment variable, or ./dstoolbox-store.",
-        subcommands: [StudyCreateCommand.self, StudyAskCommand.self, StudyTellCommand.self, StudyIntermediateCommand.self, StudyBestCommand.self,
+        subcommands: [StudyCreateCommand.self, StudyAskCommand.self, StudyTellCommand.self, StudyIntermediateCommand.self, StudyOptimizeCommand.self, StudyBestCommand.self,
                       StudyTrialsCommand.self]
     )
 
@@ -254,5 +254,55 @@ struct StudyTrialsCommand: AsyncParsableCommand {
                 + [trial.duration.map { String(format: "%.3f", $0) } ?? ""]
         }
         print(TextTable.render([header] + rows, rightAligned: Set([0])))
+    }
+}
+
+/// `dstoolbox study optimize NAME --space SPACE --trials N [--total-trials N] [--timeout S] [--jobs J] [--retry-failed K] -- COMMAND [ARGS...]`
+struct StudyOptimizeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "optimize",
+        abstract: "Run a program once per trial: parameters as JSON in DSTOOLBOX_PARAMS, the trial number in DSTOOLBOX_TRIAL.",
+        discussion: """
+            The last line the program prints is the objective value (several values comma-separated). A line \
+            "report STEP VALUE" is an intermediate value: when the study's pruner stops the trial, the program is ended. \
+            A non-zero exit fails the trial. Many workers may run on one study at once; --total-trials bounds them all.
+            """
+    )
+
+    @Argument(help: "The study.") var name: String
+    @Option(help: "The search space: a YAML or JSON file, or inline JSON.") var space: String
+    @Option(help: "Trials this worker runs.") var trials: Int?
+    @Option(help: "Trials the whole study may hold, across every worker.") var totalTrials: Int?
+    @Option(help: "Seconds after which no new trial starts.") var timeout: Double?
+    @Option(help: "Trials run at once by this worker (each told its share of the cores in DSTOOLBOX_THREADS).") var jobs: Int = 1
+    @Option(help: "How many times a failed trial's parameters are run again.") var retryFailed: Int = 0
+    @Option(help: "Seconds between heartbeats of running trials.") var heartbeatInterval: Double = 5
+    @Option(help: "Seconds without a heartbeat after which a running trial counts as dead (its worker killed) and fails.") var gracePeriod: Double = 30
+    @Option(help: "The store folder.") var store: String?
+    @Argument(parsing: .postTerminator, help: "The program and its arguments, after --.") var command: [String] = []
+
+    func validate() throws {
+        if trials == nil, totalTrials == nil, timeout == nil { throw ValidationError("give --trials, --total-trials or --timeout") }
+        if let trials, trials < 1 { throw ValidationError("--trials must be at least 1, got \(trials)") }
+        if let totalTrials, totalTrials < 1 { throw ValidationError("--total-trials must be at least 1, got \(totalTrials)") }
+        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be positive, got \(timeout)") }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        guard retryFailed >= 0 else { throw ValidationError("--retry-failed must not be negative, got \(retryFailed)") }
+        guard heartbeatInterval > 0, gracePeriod > heartbeatInterval else {
+            throw ValidationError("--heartbeat-interval must be positive and below --grace-period")
+        }
+        guard !command.isEmpty else { throw ValidationError("give the program to run after --") }
+    }
+
+    func run() async throws {
+        let searchSpace = try SearchSpace(fileOrInline: space)
+        let study = try await StudyCommand.open(name, store: store)
+        var settings = CommandOptimizationSettings(trials: trials, totalTrials: totalTrials, timeout: timeout, jobs: jobs, retryFailed: retryFailed)
+        settings.heartbeatInterval = heartbeatInterval
+        settings.gracePeriod = gracePeriod
+        let summary = try await study.optimize(command: command, space: searchSpace, settings: settings)
+        let counts = TrialState.allCases.compactMap { state in summary.states[state].map { "\($0) \(state.rawValue.lowercased())" } }
+        print("ran \(summary.states.values.reduce(0, +)) trials" + (counts.isEmpty ? "" : ": " + counts.joined(separator: ", "))
+              + (summary.revived > 0 ? "; failed \(summary.revived) trials of dead workers" : ""))
     }
 }
