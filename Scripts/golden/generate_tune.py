@@ -74,14 +74,27 @@ class stable_argsort:
         self.module.np = np
 
 
-def run(name, sampler, objective, direction="minimize", trials=100):
-    study = optuna.create_study(sampler=sampler, direction=direction)
+def run(name, sampler, objective, direction="minimize", trials=100, directions=None):
+    if directions:
+        study = optuna.create_study(sampler=sampler, directions=directions)
+    else:
+        study = optuna.create_study(sampler=sampler, direction=direction)
     study.optimize(objective, n_trials=trials)
     return {
         "name": name,
-        "direction": direction,
-        "trials": [{"params": [[k, v] for k, v in t.params.items()], "value": t.value} for t in study.trials],
+        "direction": ",".join(directions) if directions else direction,
+        "trials": [{"params": [[k, v] for k, v in t.params.items()], "values": t.values} for t in study.trials],
     }
+
+
+def two_objectives(trial):
+    """Mixed parameters, two objectives pulling apart."""
+    a = trial.suggest_float("a", -2, 4)
+    lr = trial.suggest_float("lr", 1e-3, 1.0, log=True)
+    n = trial.suggest_int("n", 0, 20, step=2)
+    c = trial.suggest_categorical("c", ["p", "q", "r"])
+    shift = {"p": 0.0, "q": 0.5, "r": 1.0}[c]
+    return a ** 2 + (math.log10(lr) + 1) ** 2 + n / 40 + shift, (a - 2) ** 2 + (n - 10) ** 2 / 50 + (1 - shift)
 
 
 def main():
@@ -98,6 +111,8 @@ def main():
         ]
     cases += [
         run("tpe_multivariate_maximize", optuna.samplers.TPESampler(seed=19), lambda t: -continuous(t), direction="maximize"),
+        run("nsga2_default", optuna.samplers.NSGAIISampler(seed=23), two_objectives, directions=["minimize", "minimize"]),
+        run("nsga2_population_8", optuna.samplers.NSGAIISampler(population_size=8, seed=29), two_objectives, directions=["minimize", "maximize"]),
     ]
     out = {"optuna": optuna.__version__, "numpy": np.__version__, "cases": cases}
     with open(OUT, "w") as f:

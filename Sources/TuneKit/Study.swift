@@ -268,6 +268,9 @@ public actor Study {
                 let space = sampler.inferRelativeSearchSpace(snapshot, trial: current)
                 let params = try sampler.sampleRelative(snapshot, trial: current, space: space)
                 relative[number] = (space, params)
+                for (key, value) in sampler.takeTrialAttributes() {
+                    try await storage.setSystemAttribute(study: record.id, trial: number, key: key, value: value)
+                }
                 try await saveState()
                 if !params.isEmpty {
                     var json: [String: JSONValue] = [:]

@@ -9,7 +9,7 @@ struct SamplerGolden: Decodable {
     struct Case: Decodable {
         struct Trial: Decodable {
             let params: [[ParameterValueOrName]]
-            let value: Double
+            let values: [Double]
         }
         let name: String
         let direction: String
@@ -63,7 +63,8 @@ struct SamplerParityTests {
     /// the trials whose parameters differ (relative 1e-9) and the first difference.
     func replay(_ name: String, sampler: any Sampler, space: [(String, Distribution)]) async throws -> (mismatches: [Int], first: String?) {
         let golden = try #require(self.golden.cases.first { $0.name == name })
-        let study = try await Study.create(name: name, direction: try StudyDirection(parsing: golden.direction), sampler: sampler)
+        let directions = try golden.direction.split(separator: ",").map { try StudyDirection(parsing: String($0)) }
+        let study = try await Study.create(name: name, directions: directions, sampler: sampler)
         var mismatches: [Int] = [], first: String?
         for (number, expected) in golden.trials.enumerated() {
             let trial = try await study.ask()
@@ -86,7 +87,7 @@ struct SamplerParityTests {
                 }
             }
             if differs { mismatches.append(number) }
-            try await study.tell(trial.number, values: [expected.value])
+            try await study.tell(trial.number, values: expected.values)
         }
         return (mismatches, first)
     }
@@ -108,6 +109,20 @@ struct SamplerParityTests {
         #expect(branin.mismatches.isEmpty, "\(branin.mismatches.count) trials differ; \(branin.first ?? "")")
         let maximize = try await replay("tpe_multivariate_maximize", sampler: try TPESampler(seed: 19), space: try Self.continuous())
         #expect(maximize.mismatches.isEmpty, "\(maximize.mismatches.count) trials differ; \(maximize.first ?? "")")
+    }
+
+    static func twoObjectives() throws -> [(String, Distribution)] {
+        [("a", .float(try FloatDistribution(low: -2, high: 4))),
+         ("lr", .float(try FloatDistribution(low: 1e-3, high: 1, log: true))),
+         ("n", .int(try IntDistribution(low: 0, high: 20, step: 2))),
+         ("c", .categorical(try CategoricalDistribution(choices: ["p", "q", "r"].map { .string($0) })))]
+    }
+
+    @Test func nsga2() async throws {
+        let defaults = try await replay("nsga2_default", sampler: try NSGAIISampler(seed: 23), space: try Self.twoObjectives())
+        #expect(defaults.mismatches.isEmpty, "\(defaults.mismatches.count) trials differ; \(defaults.first ?? "")")
+        let small = try await replay("nsga2_population_8", sampler: try NSGAIISampler(populationSize: 8, seed: 29), space: try Self.twoObjectives())
+        #expect(small.mismatches.isEmpty, "\(small.mismatches.count) trials differ; \(small.first ?? "")")
     }
 
     @Test func tpeOnIntegersStepsAndLogs() async throws {

@@ -35,7 +35,7 @@ struct StudyStorageTests {
                     ?? (value.number.flatMap { ours in golden.number.map { abs(ours - $0) <= 1e-9 * max(abs($0), 1e-300) } } ?? false)
                 if !same, differing.last != number { differing.append(number) }
             }
-            try await study.tell(trial.number, values: [trialGolden.value])
+            try await study.tell(trial.number, values: trialGolden.values)
         }
         #expect(differing.isEmpty, "trials \(differing) differ from Optuna's")
         let reopened = try SQLiteStudyStorage(folder: dir)
@@ -46,6 +46,30 @@ struct StudyStorageTests {
         #expect(trials[0].parameters.map(\.name) == ["a", "lr", "q", "n", "m", "k", "c"])
         if case .int = trials[0].params["n"] {} else { Issue.record("an integer parameter came back as \(String(describing: trials[0].params["n"]))") }
         if case .float = trials[0].params["q"] {} else { Issue.record("a stepped real parameter came back as \(String(describing: trials[0].params["q"]))") }
+    }
+
+    /// NSGA-II reopened between trials: its generations and cached parents come back from the
+    /// store, so the trials are Optuna's.
+    @Test func reopenedNSGA2GivesTheUninterruptedTrials() async throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let golden = try GoldenFiles().load(SamplerGolden.self, "samplers.json")
+        let expected = try #require(golden.cases.first { $0.name == "nsga2_population_8" })
+        let space = try SamplerParityTests.twoObjectives()
+        var differing: [Int] = []
+        for (number, trialGolden) in expected.trials.prefix(48).enumerated() {
+            let study = try await Study.create(name: "ga", directions: [.minimize, .maximize], sampler: try NSGAIISampler(populationSize: 8, seed: 29),
+                                               storage: try SQLiteStudyStorage(folder: dir), loadIfExists: true)
+            let trial = try await study.ask()
+            for (index, (name, distribution)) in space.enumerated() {
+                let value = try await trial.suggest(name, distribution)
+                let golden = trialGolden.params[index][1]
+                let same = golden.text.map { value == .string($0) } ?? (value.number == golden.number)
+                if !same, differing.last != number { differing.append(number) }
+            }
+            try await study.tell(trial.number, values: trialGolden.values)
+        }
+        #expect(differing.isEmpty, "trials \(differing) differ from Optuna's")
     }
 
     @Test func concurrentWorkersGetUniqueContiguousNumbers() async throws {

@@ -39,6 +39,9 @@ public protocol Sampler: Sendable {
     mutating func sampleRelative(_ study: StudySnapshot, trial: FrozenTrial, space: [(name: String, distribution: Distribution)]) throws -> [String: ParameterValue]
     /// A value for one parameter outside the relative search space.
     mutating func sampleIndependent(_ study: StudySnapshot, trial: FrozenTrial, name: String, distribution: Distribution) throws -> ParameterValue
+    /// Attributes to record on the trial just sampled (a genetic sampler's generation), taken
+    /// once.
+    mutating func takeTrialAttributes() -> [String: JSONValue]
     /// The sampler's state (its random generators), to save with the study.
     var state: JSONValue { get }
     /// Restores a state ``state`` gave.
@@ -48,6 +51,8 @@ public protocol Sampler: Sendable {
 extension Sampler {
     /// No relative search space.
     public mutating func inferRelativeSearchSpace(_ study: StudySnapshot, trial: FrozenTrial) -> [(name: String, distribution: Distribution)] { [] }
+    /// No attributes.
+    public mutating func takeTrialAttributes() -> [String: JSONValue] { [:] }
     /// Nothing sampled jointly.
     public mutating func sampleRelative(_ study: StudySnapshot, trial: FrozenTrial, space: [(name: String, distribution: Distribution)]) throws -> [String: ParameterValue] { [:] }
 }
