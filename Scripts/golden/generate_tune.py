@@ -111,6 +111,9 @@ def main():
         ]
     cases += [
         run("tpe_multivariate_maximize", optuna.samplers.TPESampler(seed=19), lambda t: -continuous(t), direction="maximize"),
+        run("grid_seed7", optuna.samplers.GridSampler({"x": [0.0, 0.25, 0.5, 0.75, 1.0], "k": [2, 4, 6], "c": ["u", "v", "w"]}, seed=7),
+            lambda t: t.suggest_float("x", 0, 1, step=0.25) + t.suggest_int("k", 2, 6, step=2) + len(t.suggest_categorical("c", ["u", "v", "w"])),
+            trials=60),
         run("nsga2_default", optuna.samplers.NSGAIISampler(seed=23), two_objectives, directions=["minimize", "minimize"]),
         run("nsga2_population_8", optuna.samplers.NSGAIISampler(population_size=8, seed=29), two_objectives, directions=["minimize", "maximize"]),
     ]

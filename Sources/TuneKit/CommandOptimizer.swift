@@ -60,6 +60,7 @@ extension Study {
             throw ToolboxError(.invalidParameter, "give a number of trials, a total or a timeout", context: ErrorContext(parameter: "trials"))
         }
         let executable = try Self.resolve(program)
+        try prepareSampler(for: space)
         let start = Date()
         let counter = TrialCounter(limit: settings.trials)
         let summary = SummaryBox()
@@ -77,6 +78,7 @@ extension Study {
                         let state = try await self.run(trial, executable: executable, arguments: Array(command.dropFirst()), space: space,
                                                        settings: settings, threads: threads)
                         await summary.add(state)
+                        if try await self.samplerIsExhausted() { return }
                     }
                 }
             }

@@ -167,6 +167,7 @@ public actor Study {
 
     /// Starts a trial and suggests every parameter of `space`, in its order.
     public func ask(_ space: SearchSpace) async throws -> (trial: Trial, params: [TrialParameter]) {
+        try sampler.prepare(for: space)
         let trial = try await ask()
         for parameter in space.parameters {
             _ = try await suggest(trial: trial.number, name: parameter.name, distribution: parameter.distribution)
@@ -239,7 +240,18 @@ public actor Study {
                 if !catchErrors { throw error }
             }
             done += 1
+            if sampler.isExhausted(StudySnapshot(directions: record.directions, trials: try await storage.trials(study: record.id))) { break }
         }
+    }
+
+    /// Whether the sampler has nothing left to try.
+    func samplerIsExhausted() async throws -> Bool {
+        sampler.isExhausted(StudySnapshot(directions: record.directions, trials: try await storage.trials(study: record.id)))
+    }
+
+    /// Readies the sampler for a declarative space.
+    func prepareSampler(for space: SearchSpace) throws {
+        try sampler.prepare(for: space)
     }
 
     // MARK: Suggestion
@@ -284,6 +296,9 @@ public actor Study {
                 value = sampled
             } else {
                 value = try sampler.sampleIndependent(snapshot, trial: current, name: name, distribution: distribution)
+                for (key, attribute) in sampler.takeTrialAttributes() {
+                    try await storage.setSystemAttribute(study: record.id, trial: number, key: key, value: attribute)
+                }
                 try await saveState()
             }
         }

@@ -118,6 +118,25 @@ struct SamplerParityTests {
          ("c", .categorical(try CategoricalDistribution(choices: ["p", "q", "r"].map { .string($0) })))]
     }
 
+    /// Optuna's grid order for seed 7; its 45 combinations, then the study stops.
+    @Test func grid() async throws {
+        let grid: [String: [ParameterValue]] = ["x": [0, 0.25, 0.5, 0.75, 1].map { .float($0) }, "k": [2, 4, 6].map { .int($0) }, "c": ["u", "v", "w"].map { .string($0) }]
+        let space: [(String, Distribution)] = [("x", .float(try FloatDistribution(low: 0, high: 1, step: 0.25))),
+                                              ("k", .int(try IntDistribution(low: 2, high: 6, step: 2))),
+                                              ("c", .categorical(try CategoricalDistribution(choices: ["u", "v", "w"].map { .string($0) })))]
+        let result = try await replay("grid_seed7", sampler: try GridSampler(grid, seed: 7), space: space)
+        #expect(result.mismatches.isEmpty, "\(result.mismatches.count) trials differ; \(result.first ?? "")")
+        #expect(golden.cases.first { $0.name == "grid_seed7" }?.trials.count == 45)
+        let study = try await Study.create(name: "g", direction: .minimize, sampler: try GridSampler(grid, seed: 7))
+        try await study.optimize(trials: 100) { trial in
+            try await trial.suggestFloat("x", 0, 1, step: 0.25) + Double(try await trial.suggestInt("k", 2, 6, step: 2))
+        }
+        #expect(try await study.trials.count == 45)
+        let continuous = try SearchSpace(text: "x: {type: float, low: 0, high: 1}")
+        var sampler = try GridSampler()
+        #expect(throws: ToolboxError.self) { try sampler.prepare(for: continuous) }
+    }
+
     @Test func nsga2() async throws {
         let defaults = try await replay("nsga2_default", sampler: try NSGAIISampler(seed: 23), space: try Self.twoObjectives())
         #expect(defaults.mismatches.isEmpty, "\(defaults.mismatches.count) trials differ; \(defaults.first ?? "")")

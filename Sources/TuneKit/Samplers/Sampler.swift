@@ -39,6 +39,10 @@ public protocol Sampler: Sendable {
     mutating func sampleRelative(_ study: StudySnapshot, trial: FrozenTrial, space: [(name: String, distribution: Distribution)]) throws -> [String: ParameterValue]
     /// A value for one parameter outside the relative search space.
     mutating func sampleIndependent(_ study: StudySnapshot, trial: FrozenTrial, name: String, distribution: Distribution) throws -> ParameterValue
+    /// Readies the sampler for a declarative space (a grid sampler takes its grid from it).
+    mutating func prepare(for space: SearchSpace) throws
+    /// Whether the sampler has nothing left to try (a grid fully run): ``Study/optimize(trials:timeout:catchErrors:_:)`` stops.
+    func isExhausted(_ study: StudySnapshot) -> Bool
     /// Attributes to record on the trial just sampled (a genetic sampler's generation), taken
     /// once.
     mutating func takeTrialAttributes() -> [String: JSONValue]
@@ -53,6 +57,10 @@ extension Sampler {
     public mutating func inferRelativeSearchSpace(_ study: StudySnapshot, trial: FrozenTrial) -> [(name: String, distribution: Distribution)] { [] }
     /// No attributes.
     public mutating func takeTrialAttributes() -> [String: JSONValue] { [:] }
+    /// Nothing to ready.
+    public mutating func prepare(for space: SearchSpace) throws {}
+    /// Never exhausted.
+    public func isExhausted(_ study: StudySnapshot) -> Bool { false }
     /// Nothing sampled jointly.
     public mutating func sampleRelative(_ study: StudySnapshot, trial: FrozenTrial, space: [(name: String, distribution: Distribution)]) throws -> [String: ParameterValue] { [:] }
 }

@@ -29,7 +29,8 @@ struct StudyCommand: AsyncParsableCommand {
         case "tpe": return try TPESampler(seed: seed)
         case "random": return try RandomSampler(seed: seed)
         case "nsga2": return try NSGAIISampler(seed: seed)
-        case "grid", "cmaes":
+        case "grid": return try GridSampler(seed: seed)
+        case "cmaes":
             throw ToolboxError(.unsupported, "the \(name) sampler is not available yet; use tpe or random", context: ErrorContext(parameter: "sampler"))
         default:
             throw ToolboxError(.invalidParameter, "unknown sampler \(name) (tpe, random, grid, cmaes or nsga2)", context: ErrorContext(parameter: "sampler"))
