@@ -87,7 +87,8 @@ let package = Package(
         .target(
             name: "TuneKit",
             dependencies: ["ToolboxCore", "TrackKit", "CToolboxSupport", .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: strictSettings
+            // Storage calls run on the calling study's executor: no thread hop per call.
+            swiftSettings: strictSettings + [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
         ),
         // A child process for TrackKit's multi-process and crash tests (not a product).
         .executableTarget(

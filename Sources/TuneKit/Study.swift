@@ -40,6 +40,7 @@ public actor Study {
 
     /// Saves the sampler's and the pruner's states with the study.
     private func saveState() async throws {
+        guard storage.isPersistent else { return }
         try await storage.setSamplerState(study: record.id, .object(["sampler": sampler.state, "pruner": pruner.state]))
     }
 

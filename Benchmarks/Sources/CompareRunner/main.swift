@@ -9,6 +9,8 @@ import VectorKit
 import SEGYKit
 import ToolboxCore
 import TrackKit
+import TuneKit
+import Synchronization
 
 func best(of runs: Int, _ body: () throws -> Void) rethrows -> Double {
     var fastest = Double.infinity
@@ -26,6 +28,25 @@ guard let workload = arguments.first else {
     exit(2)
 }
 switch workload {
+case "tpe", "random-sampler":
+    // TRIALS trials of a 5-parameter objective in memory; prints the mean seconds per trial
+    // over the last 100 (TPE's cost grows with the history).
+    let trials = Int(arguments.dropFirst().first ?? "1000") ?? 1_000
+    let sampler: any Sampler = workload == "tpe" ? try TPESampler(seed: 1) : try RandomSampler(seed: 1)
+    let study = try await Study.create(name: "bench", direction: .minimize, sampler: sampler, pruner: NopPruner())
+    let clock = ContinuousClock()
+    let start = clock.now
+    let recorded = Mutex<[Double]>([])
+    try await study.optimize(trials: trials) { trial in
+        var total = 0.0
+        for name in ["a", "b", "c", "d", "e"] { let x = try await trial.suggestFloat(name, -5, 5); total += (x - 1) * (x - 1) }
+        let elapsed = clock.now - start
+        recorded.withLock { $0.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) }
+        return total
+    }
+    let marks = recorded.withLock { $0 }
+    let last = min(100, trials - 1)
+    print("\(workload) \((marks[trials - 1] - marks[trials - 1 - last]) / Double(last)) total=\(marks[trials - 1])")
 case "track-log":
     // N metrics logged to one run in batches of BATCH, on a new store each time.
     let count = Int(arguments.dropFirst().first ?? "100000") ?? 100_000

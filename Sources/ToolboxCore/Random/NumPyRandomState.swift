@@ -1,3 +1,4 @@
+import Foundation
 
 /// NumPy's legacy `RandomState`: the Mersenne Twister MT19937 (Matsumoto and Nishimura, 1998)
 /// seeded with `init_genrand`, and `randint` by masked rejection sampling.
@@ -107,26 +108,27 @@ package struct NumPyRandomState {
         return state
     }
 
-    /// The generator's state as NumPy's `get_state()` gives it: the 624 key words and the
-    /// position, to save and restore a generator mid-stream.
+    /// The generator's state, as NumPy's `get_state()` holds it: the 624 key words (big-endian,
+    /// base64) and the position, to save and restore a generator mid-stream.
     package var json: JSONValue {
-        .object(["algorithm": .string("MT19937"), "key": .array(state.map { .number(Double($0)) }), "pos": .number(Double(index))])
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(624 * 4)
+        for word in state { bytes += [UInt8(word >> 24), UInt8((word >> 16) & 0xFF), UInt8((word >> 8) & 0xFF), UInt8(word & 0xFF)] }
+        return .object(["algorithm": .string("MT19937"), "key": .string(Data(bytes).base64EncodedString()), "pos": .number(Double(index))])
     }
 
     /// A generator in a state ``json`` gave.
     /// - Throws: ``ToolboxError/Code/invalidParameter`` for anything else.
     package init(json: JSONValue) throws {
-        guard case .object(let members) = json, case .array(let key)? = members["key"], key.count == 624,
+        guard case .object(let members) = json, case .string(let key)? = members["key"], let data = Data(base64Encoded: key), data.count == 624 * 4,
               case .number(let position)? = members["pos"], position >= 0, position <= 624, position == position.rounded() else {
-            throw ToolboxError(.invalidParameter, "not a Mersenne Twister state (624 key words and a position)")
+            throw ToolboxError(.invalidParameter, "not a Mersenne Twister state (624 key words, base64, and a position)")
         }
-        var words = [UInt32]()
-        words.reserveCapacity(624)
-        for word in key {
-            guard case .number(let value) = word, let exact = UInt32(exactly: value) else {
-                throw ToolboxError(.invalidParameter, "a Mersenne Twister key word must be a 32-bit whole number")
-            }
-            words.append(exact)
+        let bytes = [UInt8](data)
+        var words = [UInt32](repeating: 0, count: 624)
+        for i in 0..<624 {
+            let high = UInt32(bytes[4 * i]) << 24 | UInt32(bytes[4 * i + 1]) << 16
+            words[i] = high | UInt32(bytes[4 * i + 2]) << 8 | UInt32(bytes[4 * i + 3])
         }
         state = words
         index = Int(position)

@@ -18,6 +18,13 @@ public struct StudySnapshot: Sendable {
     /// Whether the study has several objectives.
     public var isMultiObjective: Bool { directions.count > 1 }
 
+    /// How many trials are in the given states.
+    public func count(in states: Set<TrialState>) -> Int {
+        var count = 0
+        for trial in trials where states.contains(trial.state) { count += 1 }
+        return count
+    }
+
     /// The trials in the given states, in number order.
     public func trials(in states: Set<TrialState>) -> [FrozenTrial] {
         trials.filter { states.contains($0.state) }

@@ -329,6 +329,9 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
         return trials
     }
 
+    /// A folder on disk.
+    public var isPersistent: Bool { true }
+
     public func samplerState(study: Int) async throws -> JSONValue? {
         try database {
             try pool.read { db in

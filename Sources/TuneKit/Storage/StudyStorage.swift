@@ -1,5 +1,6 @@
 import Foundation
 public import ToolboxCore
+import Synchronization
 
 /// A study as stored: its identity, objectives and sampler.
 public struct StudyRecord: Sendable, Hashable, Codable {
@@ -66,153 +67,190 @@ public protocol StudyStorage: Sendable {
     func trials(study: Int) async throws -> [FrozenTrial]
     /// One trial.
     func trial(study: Int, number: Int) async throws -> FrozenTrial
+    /// Whether the storage outlives the process (so a study's sampler state is worth saving
+    /// after every draw).
+    var isPersistent: Bool { get }
     /// The sampler's saved state, if any.
     func samplerState(study: Int) async throws -> JSONValue?
     /// Saves the sampler's state.
     func setSamplerState(study: Int, _ state: JSONValue) async throws
 }
 
-/// Studies in memory, for one process (Optuna's `InMemoryStorage`).
-public actor InMemoryStudyStorage: StudyStorage {
-    private var records: [StudyRecord] = []
-    private var trialLists: [Int: [FrozenTrial]] = [:]
-    private var samplerStates: [Int: JSONValue] = [:]
+/// Studies in memory, for one process (Optuna's `InMemoryStorage`). Its methods run in the
+/// caller's context under a lock, so a study's calls never hop threads.
+public final class InMemoryStudyStorage: StudyStorage, Sendable {
+    private struct State {
+        var records: [StudyRecord] = []
+        var trialLists: [Int: [FrozenTrial]] = [:]
+        var samplerStates: [Int: JSONValue] = [:]
+        var heartbeats: [Int: [Int: Date]] = [:]
+
+        func count(_ study: Int) throws -> Int {
+            guard let list = trialLists[study] else { throw ToolboxError(.notFound, "no study with id \(study)") }
+            return list.count
+        }
+
+        func index(_ study: Int, _ trial: Int) throws -> Int {
+            guard let list = trialLists[study] else { throw ToolboxError(.notFound, "no study with id \(study)") }
+            guard list.indices.contains(trial), list[trial].number == trial else {
+                throw ToolboxError(.notFound, "the study has no trial \(trial)", context: ErrorContext(parameter: "trial"))
+            }
+            return trial
+        }
+
+        func requireRunning(_ study: Int, _ i: Int) throws {
+            let trial = trialLists[study]![i]
+            guard trial.state == .running else {
+                throw ToolboxError(.conflict, "trial \(trial.number) is \(trial.state.rawValue), not RUNNING", context: ErrorContext(parameter: "trial"))
+            }
+        }
+    }
+
+    private let state = Mutex(State())
 
     /// An empty storage.
     public init() {}
 
-    public func createStudy(_ record: StudyRecord, loadIfExists: Bool) throws -> StudyRecord {
-        if let existing = records.first(where: { $0.name == record.name }) {
-            guard loadIfExists else {
-                throw ToolboxError(.conflict, "a study named \(record.name) exists already (load it, or pass --load-if-exists)", context: ErrorContext(parameter: "name"))
+    /// In memory: nothing outlives the process.
+    public var isPersistent: Bool { false }
+
+    public func createStudy(_ record: StudyRecord, loadIfExists: Bool) async throws -> StudyRecord {
+        try state.withLock { state in
+            if let existing = state.records.first(where: { $0.name == record.name }) {
+                guard loadIfExists else {
+                    throw ToolboxError(.conflict, "a study named \(record.name) exists already (load it, or pass --load-if-exists)", context: ErrorContext(parameter: "name"))
+                }
+                return existing
             }
-            return existing
-        }
-        var created = record
-        created.id = records.count + 1
-        records.append(created)
-        trialLists[created.id] = []
-        return created
-    }
-
-    public func study(named name: String) throws -> StudyRecord {
-        guard let record = records.first(where: { $0.name == name }) else {
-            throw ToolboxError(.notFound, "no study named \(name)", context: ErrorContext(parameter: "name"))
-        }
-        return record
-    }
-
-    public func studies() -> [StudyRecord] { records }
-
-    private func list(_ study: Int) throws -> [FrozenTrial] {
-        guard let list = trialLists[study] else { throw ToolboxError(.notFound, "no study with id \(study)") }
-        return list
-    }
-
-    private func index(_ study: Int, _ trial: Int) throws -> Int {
-        let list = try list(study)
-        guard list.indices.contains(trial), list[trial].number == trial else {
-            throw ToolboxError(.notFound, "study has no trial \(trial)", context: ErrorContext(parameter: "trial"))
-        }
-        return trial
-    }
-
-    public func enqueueTrial(study: Int, parameters: [String: ParameterValue], userAttributes: [String: JSONValue]) throws -> FrozenTrial {
-        var list = try list(study)
-        var fixed: [String: JSONValue] = [:]
-        for (name, value) in parameters { fixed[name] = value.json }
-        let trial = FrozenTrial(number: list.count, state: .waiting, userAttributes: userAttributes, systemAttributes: ["fixed_params": .object(fixed)])
-        list.append(trial)
-        trialLists[study] = list
-        return trial
-    }
-
-    public func startTrial(study: Int, limit: Int?) throws -> FrozenTrial? {
-        var list = try list(study)
-        if let waiting = list.firstIndex(where: { $0.state == .waiting }) {
-            list[waiting].state = .running
-            list[waiting].started = Date()
-            trialLists[study] = list
-            heartbeats[study, default: [:]][list[waiting].number] = Date()
-            return list[waiting]
-        }
-        if let limit, list.count >= limit { return nil }
-        let trial = FrozenTrial(number: list.count, state: .running, started: Date())
-        list.append(trial)
-        trialLists[study] = list
-        heartbeats[study, default: [:]][trial.number] = Date()
-        return trial
-    }
-
-    private var heartbeats: [Int: [Int: Date]] = [:]
-
-    public func heartbeat(study: Int, trial: Int) throws {
-        _ = try index(study, trial)
-        heartbeats[study, default: [:]][trial] = Date()
-    }
-
-    public func failStaleTrials(study: Int, gracePeriod: Double) throws -> [FrozenTrial] {
-        var failed: [FrozenTrial] = []
-        let now = Date()
-        for (i, trial) in try list(study).enumerated() where trial.state == .running {
-            let last = heartbeats[study]?[trial.number] ?? trial.started ?? now
-            guard now.timeIntervalSince(last) > gracePeriod else { continue }
-            trialLists[study]![i].state = .fail
-            trialLists[study]![i].failure = "its worker stopped sending heartbeats for \(gracePeriod) seconds"
-            trialLists[study]![i].completed = now
-            failed.append(trialLists[study]![i])
-        }
-        return failed
-    }
-
-    private func requireRunning(_ trial: FrozenTrial) throws {
-        guard trial.state == .running else {
-            throw ToolboxError(.conflict, "trial \(trial.number) is \(trial.state.rawValue), not RUNNING", context: ErrorContext(parameter: "trial"))
+            var created = record
+            created.id = state.records.count + 1
+            state.records.append(created)
+            state.trialLists[created.id] = []
+            return created
         }
     }
 
-    public func setParameter(study: Int, trial: Int, _ parameter: TrialParameter) throws {
-        let i = try index(study, trial)
-        try requireRunning(trialLists[study]![i])
-        trialLists[study]![i].parameters.append(parameter)
-    }
-
-    public func setIntermediateValue(study: Int, trial: Int, step: Int, value: Double) throws {
-        let i = try index(study, trial)
-        try requireRunning(trialLists[study]![i])
-        trialLists[study]![i].intermediateValues[step] = value
-    }
-
-    public func setUserAttribute(study: Int, trial: Int, key: String, value: JSONValue) throws {
-        let i = try index(study, trial)
-        trialLists[study]![i].userAttributes[key] = value
-    }
-
-    public func setSystemAttribute(study: Int, trial: Int, key: String, value: JSONValue) throws {
-        let i = try index(study, trial)
-        trialLists[study]![i].systemAttributes[key] = value
-    }
-
-    public func finishTrial(study: Int, trial: Int, state: TrialState, values: [Double]?, failure: String?) throws -> FrozenTrial {
-        let i = try index(study, trial)
-        let current = trialLists[study]![i]
-        guard !current.state.isFinished else {
-            throw ToolboxError(.conflict, "trial \(trial) is already \(current.state.rawValue); it cannot be told twice", context: ErrorContext(parameter: "trial"))
+    public func study(named name: String) async throws -> StudyRecord {
+        try state.withLock { state in
+            guard let record = state.records.first(where: { $0.name == name }) else {
+                throw ToolboxError(.notFound, "no study named \(name)", context: ErrorContext(parameter: "name"))
+            }
+            return record
         }
-        trialLists[study]![i].state = state
-        trialLists[study]![i].values = values
-        trialLists[study]![i].failure = failure
-        trialLists[study]![i].completed = Date()
-        return trialLists[study]![i]
     }
 
-    public func trials(study: Int) throws -> [FrozenTrial] { try list(study) }
+    public func studies() async throws -> [StudyRecord] { state.withLock { $0.records } }
 
-    public func trial(study: Int, number: Int) throws -> FrozenTrial {
-        trialLists[study]![try index(study, number)]
+    public func enqueueTrial(study: Int, parameters: [String: ParameterValue], userAttributes: [String: JSONValue]) async throws -> FrozenTrial {
+        try state.withLock { state in
+            let number = try state.count(study)
+            var fixed: [String: JSONValue] = [:]
+            for (name, value) in parameters { fixed[name] = value.json }
+            let trial = FrozenTrial(number: number, state: .waiting, userAttributes: userAttributes, systemAttributes: ["fixed_params": .object(fixed)])
+            state.trialLists[study]!.append(trial)
+            return trial
+        }
     }
 
-    public func samplerState(study: Int) -> JSONValue? { samplerStates[study] }
+    public func startTrial(study: Int, limit: Int?) async throws -> FrozenTrial? {
+        try state.withLock { state in
+            let count = try state.count(study)
+            // In place: the list is never copied (a study of many trials starts each in O(1)).
+            if let waiting = state.trialLists[study]!.firstIndex(where: { $0.state == .waiting }) {
+                state.trialLists[study]![waiting].state = .running
+                state.trialLists[study]![waiting].started = Date()
+                state.heartbeats[study, default: [:]][waiting] = Date()
+                return state.trialLists[study]![waiting]
+            }
+            if let limit, count >= limit { return nil }
+            let trial = FrozenTrial(number: count, state: .running, started: Date())
+            state.trialLists[study]!.append(trial)
+            state.heartbeats[study, default: [:]][trial.number] = Date()
+            return trial
+        }
+    }
 
-    public func setSamplerState(study: Int, _ state: JSONValue) { samplerStates[study] = state }
+    public func heartbeat(study: Int, trial: Int) async throws {
+        try state.withLock { state in
+            _ = try state.index(study, trial)
+            state.heartbeats[study, default: [:]][trial] = Date()
+        }
+    }
+
+    public func failStaleTrials(study: Int, gracePeriod: Double) async throws -> [FrozenTrial] {
+        try state.withLock { state in
+            _ = try state.count(study)
+            var failed: [FrozenTrial] = []
+            let now = Date()
+            for (i, trial) in state.trialLists[study]!.enumerated() where trial.state == .running {
+                let last = state.heartbeats[study]?[trial.number] ?? trial.started ?? now
+                guard now.timeIntervalSince(last) > gracePeriod else { continue }
+                state.trialLists[study]![i].state = .fail
+                state.trialLists[study]![i].failure = "its worker stopped sending heartbeats for \(gracePeriod) seconds"
+                state.trialLists[study]![i].completed = now
+                failed.append(state.trialLists[study]![i])
+            }
+            return failed
+        }
+    }
+
+    public func setParameter(study: Int, trial: Int, _ parameter: TrialParameter) async throws {
+        try state.withLock { state in
+            let i = try state.index(study, trial)
+            try state.requireRunning(study, i)
+            state.trialLists[study]![i].parameters.append(parameter)
+        }
+    }
+
+    public func setIntermediateValue(study: Int, trial: Int, step: Int, value: Double) async throws {
+        try state.withLock { state in
+            let i = try state.index(study, trial)
+            try state.requireRunning(study, i)
+            state.trialLists[study]![i].intermediateValues[step] = value
+        }
+    }
+
+    public func setUserAttribute(study: Int, trial: Int, key: String, value: JSONValue) async throws {
+        try state.withLock { state in
+            let i = try state.index(study, trial)
+            state.trialLists[study]![i].userAttributes[key] = value
+        }
+    }
+
+    public func setSystemAttribute(study: Int, trial: Int, key: String, value: JSONValue) async throws {
+        try state.withLock { state in
+            let i = try state.index(study, trial)
+            state.trialLists[study]![i].systemAttributes[key] = value
+        }
+    }
+
+    public func finishTrial(study: Int, trial: Int, state newState: TrialState, values: [Double]?, failure: String?) async throws -> FrozenTrial {
+        try state.withLock { state in
+            let i = try state.index(study, trial)
+            let current = state.trialLists[study]![i]
+            guard !current.state.isFinished else {
+                throw ToolboxError(.conflict, "trial \(trial) is already \(current.state.rawValue); it cannot be told twice", context: ErrorContext(parameter: "trial"))
+            }
+            state.trialLists[study]![i].state = newState
+            state.trialLists[study]![i].values = values
+            state.trialLists[study]![i].failure = failure
+            state.trialLists[study]![i].completed = Date()
+            return state.trialLists[study]![i]
+        }
+    }
+
+    public func trials(study: Int) async throws -> [FrozenTrial] {
+        try state.withLock { state in
+            _ = try state.count(study)
+            return state.trialLists[study]!
+        }
+    }
+
+    public func trial(study: Int, number: Int) async throws -> FrozenTrial {
+        try state.withLock { state in state.trialLists[study]![try state.index(study, number)] }
+    }
+
+    public func samplerState(study: Int) async throws -> JSONValue? { state.withLock { $0.samplerStates[study] } }
+
+    public func setSamplerState(study: Int, _ samplerState: JSONValue) async throws { state.withLock { $0.samplerStates[study] = samplerState } }
 }

@@ -112,7 +112,7 @@ struct ParzenEstimator {
         if !mus.isEmpty {
             // Ties keep their order (a stable sort); NumPy's default sort on AVX-512 may order
             // equal values otherwise, which can swap two tied kernels' widths.
-            let order = mus.indices.sorted { mus[$0] < mus[$1] || (mus[$0] == mus[$1] && $0 < $1) }
+            let order = mus.enumerated().map { ($0.element, $0.offset) }.sorted(by: <).map(\.1)
             var withEnds = [low] + order.map { mus[$0] } + [high]
             var sortedSigmas = [Double](repeating: 0, count: withEnds.count - 2)
             for j in 1..<(withEnds.count - 1) {
@@ -265,26 +265,59 @@ struct ParzenEstimator {
             }
             let mass = OptunaTruncatedNormal.logGaussMass(a, b)
             let logScale = sigmas.map { Foundation.log($0) }
-            var terms = [Double](repeating: 0, count: d)
-            for r in 0..<n {
-                for k in 0..<kernels {
-                    for (j, i) in continuous.enumerated() {
-                        let slot = k * d + j
-                        let x = distributions[i].isLogDistribution ? Foundation.log(samples[i][r]) : samples[i][r]
-                        let standard = (x - mus[slot]) / sigmas[slot]
-                        if a[slot] == b[slot] {
-                            terms[j] = .nan
-                        } else if standard < a[slot] || standard > b[slot] {
-                            terms[j] = -.infinity
-                        } else {
-                            terms[j] = (-(standard * standard) / 2.0 - OptunaTruncatedNormal.normPdfLogC) - mass[slot] - logScale[slot]
+            // Each sample's value per parameter, in log space for log ranges (computed once).
+            var xs = [Double](repeating: 0, count: n * d)
+            for (j, i) in continuous.enumerated() {
+                let isLog = distributions[i].isLogDistribution
+                for r in 0..<n { xs[r * d + j] = isLog ? Foundation.log(samples[i][r]) : samples[i][r] }
+            }
+            let c = OptunaTruncatedNormal.normPdfLogC
+            xs.withUnsafeBufferPointer { xs in
+              mus.withUnsafeBufferPointer { mus in
+                sigmas.withUnsafeBufferPointer { sigmas in
+                  a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                      mass.withUnsafeBufferPointer { mass in
+                        logScale.withUnsafeBufferPointer { logScale in
+                          weighted.withUnsafeMutableBufferPointer { weighted in
+                            var terms = [Double](repeating: 0, count: d)
+                            for r in 0..<n {
+                                let x = xs.baseAddress! + r * d
+                                for k in 0..<kernels {
+                                    let base = k * d
+                                    for j in 0..<d {
+                                        let slot = base + j
+                                        let standard = (x[j] - mus[slot]) / sigmas[slot]
+                                        if a[slot] == b[slot] {
+                                            terms[j] = .nan
+                                        } else if standard < a[slot] || standard > b[slot] {
+                                            terms[j] = -.infinity
+                                        } else {
+                                            terms[j] = (-(standard * standard) / 2.0 - c) - mass[slot] - logScale[slot]
+                                        }
+                                    }
+                                    var sum: Double
+                                    if d < 8 {
+                                        // NumPy's sum of fewer than 8 values: in order, from 0.
+                                        sum = 0
+                                        for j in 0..<d { sum += terms[j] }
+                                    } else {
+                                        sum = NumPySum.pairwise(count: d) { terms[$0] }
+                                    }
+                                    weighted[r * kernels + k] += sum
+                                }
+                            }
+                          }
                         }
+                      }
                     }
-                    weighted[r * kernels + k] += NumPySum.pairwise(count: d) { terms[$0] }
+                  }
                 }
+              }
             }
         }
         let logWeights = weights.map { Foundation.log($0) }
+        var exps = [Double](repeating: 0, count: kernels)
         return (0..<n).map { r in
             var maximum = -Double.infinity
             for k in 0..<kernels {
@@ -292,7 +325,8 @@ struct ParzenEstimator {
                 maximum = Swift.max(maximum, weighted[r * kernels + k])
             }
             if maximum == -.infinity { maximum = 0 }
-            let total = NumPySum.pairwise(count: kernels) { Foundation.exp(weighted[r * kernels + $0] - maximum) }
+            for k in 0..<kernels { exps[k] = Foundation.exp(weighted[r * kernels + k] - maximum) }
+            let total = exps.withUnsafeBufferPointer { NumPySum.pairwise($0) }
             return Foundation.log(total) + maximum
         }
     }

@@ -26,6 +26,7 @@ public struct TPESampler: Sampler {
     var parameters = ParzenEstimatorParameters()
     var rng: NumPyRandomState
     var random: RandomSampler
+    var intersectionCache = IntersectionCache(includePruned: true)
 
     /// The key under which a running trial's jointly sampled parameters are kept.
     static let relativeParametersKey = "tpe:relative_params"
@@ -80,28 +81,36 @@ public struct TPESampler: Sampler {
     /// name, single-valued ones left out (Optuna's `IntersectionSearchSpace`).
     public mutating func inferRelativeSearchSpace(_ study: StudySnapshot, trial: FrozenTrial) -> [(name: String, distribution: Distribution)] {
         guard isMultivariate(study) else { return [] }
-        var space: [String: Distribution]?
-        for other in study.trials where other.state == .complete || other.state == .pruned {
-            let distributions = other.distributions
+        return intersectionCache.calculate(study.trials)
+    }
+
+    /// The parameters every trial in `states` holds with the same distribution, single-valued
+    /// ones left out, by name (Optuna's `IntersectionSearchSpace`).
+    static func intersection(_ trials: [FrozenTrial], states: Set<TrialState>) -> [(name: String, distribution: Distribution)] {
+        var space: [TrialParameter]?
+        for other in trials where states.contains(other.state) {
             if let current = space {
-                space = current.filter { distributions[$0.key] == $0.value }
+                space = current.filter { kept in other.parameters.contains { $0.name == kept.name && $0.distribution == kept.distribution } }
+                if space!.isEmpty { break }
             } else {
-                space = distributions
+                space = other.parameters
             }
         }
-        return (space ?? [:]).filter { !$0.value.isSingle }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        var seen = Set<String>()
+        return (space ?? []).filter { !$0.distribution.isSingle && seen.insert($0.name).inserted }
+            .sorted { $0.name < $1.name }.map { ($0.name, $0.distribution) }
     }
 
     /// The joint sample once the startup trials are done.
     public mutating func sampleRelative(_ study: StudySnapshot, trial: FrozenTrial, space: [(name: String, distribution: Distribution)]) throws -> [String: ParameterValue] {
         guard !space.isEmpty else { return [:] }
-        guard study.trials(in: [.complete, .pruned]).count >= startupTrials else { return [:] }
+        guard study.count(in: [.complete, .pruned]) >= startupTrials else { return [:] }
         return try sample(study, trial: trial, space: space)
     }
 
     /// Random during the startup trials, then the estimator on this parameter alone.
     public mutating func sampleIndependent(_ study: StudySnapshot, trial: FrozenTrial, name: String, distribution: Distribution) throws -> ParameterValue {
-        guard study.trials(in: [.complete, .pruned]).count >= startupTrials else {
+        guard study.count(in: [.complete, .pruned]) >= startupTrials else {
             return try random.sampleIndependent(study, trial: trial, name: name, distribution: distribution)
         }
         guard let value = try sample(study, trial: trial, space: [(name, distribution)])[name] else {
@@ -140,8 +149,8 @@ public struct TPESampler: Sampler {
             throw ToolboxError(.unsupported, "TPE for several objectives is not available yet; use nsga2 or random")
         }
         let states: Set<TrialState> = constantLiar ? [.complete, .pruned, .running] : [.complete, .pruned]
-        let trials = study.trials(in: states).filter { $0.number != trial.number }
-        let n = trials.filter { $0.state != .running }.count
+        let trials = study.trials.indices.filter { states.contains(study.trials[$0].state) && study.trials[$0].number != trial.number }
+        let n = trials.filter { study.trials[$0].state != .running }.count
         let (below, above) = split(trials, study, below: Self.defaultGamma(n))
         let good = estimator(below, space, study)
         let bad = estimator(above, space, study)
@@ -158,17 +167,34 @@ public struct TPESampler: Sampler {
         return out
     }
 
-    func estimator(_ trials: [FrozenTrial], _ space: [(name: String, distribution: Distribution)], _ study: StudySnapshot) -> ParzenEstimator {
+    /// The Parzen estimator of the trials at `indices` (those holding every parameter of `space`).
+    func estimator(_ indices: [Int], _ space: [(name: String, distribution: Distribution)], _ study: StudySnapshot) -> ParzenEstimator {
         var observations = [[Double]](repeating: [], count: space.count)
-        for trial in trials {
-            let params = parameters(of: trial, study)
-            guard space.allSatisfy({ params[$0.name] != nil }) else { continue }
-            var row: [Double] = []
-            for parameter in space {
-                guard let value = params[parameter.name], let encoded = try? parameter.distribution.internalValue(value, name: parameter.name) else { break }
-                row.append(encoded)
+        for j in observations.indices { observations[j].reserveCapacity(indices.count) }
+        var row = [Double](repeating: 0, count: space.count)
+        for index in indices {
+            let trial = study.trials[index]
+            var complete = true
+            if !trial.state.isFinished, isMultivariate(study), trial.systemAttributes[Self.relativeParametersKey] != nil {
+                let params = parameters(of: trial, study)
+                for (j, parameter) in space.enumerated() {
+                    guard let value = params[parameter.name], let encoded = try? parameter.distribution.internalValue(value, name: parameter.name) else {
+                        complete = false
+                        break
+                    }
+                    row[j] = encoded
+                }
+            } else {
+                for (j, parameter) in space.enumerated() {
+                    guard let held = trial.parameters.first(where: { $0.name == parameter.name }),
+                          let encoded = try? parameter.distribution.internalValue(held.value, name: parameter.name) else {
+                        complete = false
+                        break
+                    }
+                    row[j] = encoded
+                }
             }
-            guard row.count == space.count else { continue }
+            guard complete else { continue }
             for j in row.indices { observations[j].append(row[j]) }
         }
         return ParzenEstimator(observations: observations, space: space, parameters: parameters)
@@ -177,33 +203,71 @@ public struct TPESampler: Sampler {
     /// Optuna's `_split_trials` for one objective: the best complete trials, then the best
     /// pruned ones (latest step, then value), good; the rest and every running trial bad; both
     /// in number order.
-    func split(_ trials: [FrozenTrial], _ study: StudySnapshot, below count: Int) -> (below: [FrozenTrial], above: [FrozenTrial]) {
-        let complete = trials.filter { $0.state == .complete }
-        let pruned = trials.filter { $0.state == .pruned }
-        let running = trials.filter { $0.state == .running }
+    func split(_ trials: [Int], _ study: StudySnapshot, below count: Int) -> (below: [Int], above: [Int]) {
+        let all = study.trials
+        let complete = trials.filter { all[$0].state == .complete }
+        let pruned = trials.filter { all[$0].state == .pruned }
+        let running = trials.filter { all[$0].state == .running }
         let maximize = study.directions.first == .maximize
-        // A stable sort, as Python's `sorted` (with `reverse=True` for maximizing).
-        let sortedComplete = complete.enumerated().sorted { x, y in
-            let a = x.element.value ?? .nan, b = y.element.value ?? .nan
-            if maximize { return a > b || (!(a < b) && !(a > b) && x.offset < y.offset) }
-            return a < b || (!(a < b) && !(a > b) && x.offset < y.offset)
-        }.map(\.element)
-        let takeComplete = Swift.min(count, sortedComplete.count)
-        var below = Array(sortedComplete.prefix(takeComplete)), above = Array(sortedComplete.dropFirst(takeComplete))
+        // A stable sort, as Python's `sorted` (with `reverse=True` for maximizing): indices
+        // ascend with trial numbers, so ties keep index order.
+        let values = complete.map { all[$0].value ?? .nan }
+        let order = complete.indices.sorted { x, y in
+            let a = values[x], b = values[y]
+            if maximize { return a > b || (!(a < b) && !(a > b) && x < y) }
+            return a < b || (!(a < b) && !(a > b) && x < y)
+        }
+        let takeComplete = Swift.min(count, complete.count)
+        var below = order.prefix(takeComplete).map { complete[$0] }, above = order.dropFirst(takeComplete).map { complete[$0] }
         let remaining = Swift.max(0, count - takeComplete)
         func score(_ trial: FrozenTrial) -> (Double, Double) {
             guard let (step, value) = trial.lastIntermediate else { return (1, 0) }
             if value.isNaN { return (-Double(step), .infinity) }
             return (-Double(step), maximize ? -value : value)
         }
-        let sortedPruned = pruned.enumerated().sorted { x, y in
-            let a = score(x.element), b = score(y.element)
-            return a < b || (a == b && x.offset < y.offset)
-        }.map(\.element)
-        let takePruned = Swift.min(remaining, sortedPruned.count)
-        below += sortedPruned.prefix(takePruned)
-        above += sortedPruned.dropFirst(takePruned)
+        let scores = pruned.map { score(all[$0]) }
+        let prunedOrder = pruned.indices.sorted { x, y in scores[x] < scores[y] || (scores[x] == scores[y] && x < y) }
+        let takePruned = Swift.min(remaining, pruned.count)
+        below += prunedOrder.prefix(takePruned).map { pruned[$0] }
+        above += prunedOrder.dropFirst(takePruned).map { pruned[$0] }
         above += running
-        return (below.sorted { $0.number < $1.number }, above.sorted { $0.number < $1.number })
+        // Number order (the snapshot is in number order, so index order).
+        return (below.sorted(), above.sorted())
+    }
+}
+
+/// Optuna's `IntersectionSearchSpace` with its cache: finished trials already intersected are
+/// not looked at again (trials still running when last seen are).
+struct IntersectionCache: Sendable {
+    let includePruned: Bool
+    var space: [TrialParameter]?
+    var cachedTrialNumber = -1
+    var seenCount = 0
+
+    init(includePruned: Bool) { self.includePruned = includePruned }
+
+    mutating func calculate(_ trials: [FrozenTrial]) -> [(name: String, distribution: Distribution)] {
+        if trials.count < seenCount { space = nil; cachedTrialNumber = -1 }
+        seenCount = trials.count
+        var next = -1
+        for trial in trials.reversed() {
+            let interesting = trial.state == .complete || trial.state == .waiting || trial.state == .running || (includePruned && trial.state == .pruned)
+            guard interesting else { continue }
+            if next == -1 { next = trial.number + 1 }
+            if cachedTrialNumber > trial.number { break }
+            if !trial.state.isFinished {
+                next = trial.number
+                continue
+            }
+            if let current = space {
+                space = current.filter { kept in trial.parameters.contains { $0.name == kept.name && $0.distribution == kept.distribution } }
+            } else {
+                space = trial.parameters
+            }
+        }
+        cachedTrialNumber = next
+        var seen = Set<String>()
+        return (space ?? []).filter { !$0.distribution.isSingle && seen.insert($0.name).inserted }
+            .sorted { $0.name < $1.name }.map { ($0.name, $0.distribution) }
     }
 }
