@@ -112,7 +112,7 @@ struct ParzenEstimator {
         if !mus.isEmpty {
             // Ties keep their order (a stable sort); NumPy's default sort on AVX-512 may order
             // equal values otherwise, which can swap two tied kernels' widths.
-            let order = mus.enumerated().map { ($0.element, $0.offset) }.sorted(by: <).map(\.1)
+            let order = Self.argsort(mus)
             var withEnds = [low] + order.map { mus[$0] } + [high]
             var sortedSigmas = [Double](repeating: 0, count: withEnds.count - 2)
             for j in 1..<(withEnds.count - 1) {
@@ -251,16 +251,17 @@ struct ParzenEstimator {
         }
         if !continuous.isEmpty {
             let d = continuous.count
-            // a, b per (kernel, parameter); the mass of each computed once, as Optuna does.
+            // Per parameter (j-major, kernels contiguous): a, b, mass, log of the scale; the mass
+            // of each (kernel, parameter) computed once, as Optuna does.
             var a = [Double](repeating: 0, count: kernels * d), b = a, mus = a, sigmas = a
             for (j, i) in continuous.enumerated() {
                 guard case .numerical(let mu, let sigma, _, _, _, _) = distributions[i] else { continue }
                 let (low, high) = distributions[i].adaptedBounds
                 for k in 0..<kernels {
-                    mus[k * d + j] = mu[k]
-                    sigmas[k * d + j] = sigma[k]
-                    a[k * d + j] = (low - mu[k]) / sigma[k]
-                    b[k * d + j] = (high - mu[k]) / sigma[k]
+                    mus[j * kernels + k] = mu[k]
+                    sigmas[j * kernels + k] = sigma[k]
+                    a[j * kernels + k] = (low - mu[k]) / sigma[k]
+                    b[j * kernels + k] = (high - mu[k]) / sigma[k]
                 }
             }
             let mass = OptunaTruncatedNormal.logGaussMass(a, b)
@@ -271,50 +272,10 @@ struct ParzenEstimator {
                 let isLog = distributions[i].isLogDistribution
                 for r in 0..<n { xs[r * d + j] = isLog ? Foundation.log(samples[i][r]) : samples[i][r] }
             }
-            let c = OptunaTruncatedNormal.normPdfLogC
-            xs.withUnsafeBufferPointer { xs in
-              mus.withUnsafeBufferPointer { mus in
-                sigmas.withUnsafeBufferPointer { sigmas in
-                  a.withUnsafeBufferPointer { a in
-                    b.withUnsafeBufferPointer { b in
-                      mass.withUnsafeBufferPointer { mass in
-                        logScale.withUnsafeBufferPointer { logScale in
-                          weighted.withUnsafeMutableBufferPointer { weighted in
-                            var terms = [Double](repeating: 0, count: d)
-                            for r in 0..<n {
-                                let x = xs.baseAddress! + r * d
-                                for k in 0..<kernels {
-                                    let base = k * d
-                                    for j in 0..<d {
-                                        let slot = base + j
-                                        let standard = (x[j] - mus[slot]) / sigmas[slot]
-                                        if a[slot] == b[slot] {
-                                            terms[j] = .nan
-                                        } else if standard < a[slot] || standard > b[slot] {
-                                            terms[j] = -.infinity
-                                        } else {
-                                            terms[j] = (-(standard * standard) / 2.0 - c) - mass[slot] - logScale[slot]
-                                        }
-                                    }
-                                    var sum: Double
-                                    if d < 8 {
-                                        // NumPy's sum of fewer than 8 values: in order, from 0.
-                                        sum = 0
-                                        for j in 0..<d { sum += terms[j] }
-                                    } else {
-                                        sum = NumPySum.pairwise(count: d) { terms[$0] }
-                                    }
-                                    weighted[r * kernels + k] += sum
-                                }
-                            }
-                          }
-                        }
-                      }
-                    }
-                  }
-                }
-              }
-            }
+            var sums = [Double](repeating: 0, count: kernels * (d < 8 ? 1 : d))
+            let bounds = continuous.map { distributions[$0].adaptedBounds }
+            Self.continuousLogDensity(n: n, kernels: kernels, d: d, xs: xs, mus: mus, sigmas: sigmas, a: a, b: b, mass: mass, logScale: logScale,
+                                      bounds: bounds, sums: &sums, weighted: &weighted)
         }
         let logWeights = weights.map { Foundation.log($0) }
         var exps = [Double](repeating: 0, count: kernels)
@@ -328,6 +289,143 @@ struct ParzenEstimator {
             for k in 0..<kernels { exps[k] = Foundation.exp(weighted[r * kernels + k] - maximum) }
             let total = exps.withUnsafeBufferPointer { NumPySum.pairwise($0) }
             return Foundation.log(total) + maximum
+        }
+    }
+}
+
+extension ParzenEstimator {
+    /// The indices of `values` in ascending order, ties by index (a stable argsort; no NaN).
+    static func argsort(_ values: [Double]) -> [Int] {
+        var pairs = values.enumerated().map { Pair(value: $0.element, index: $0.offset) }
+        pairs.withUnsafeMutableBufferPointer { quicksort($0.baseAddress!, 0, $0.count - 1) }
+        return pairs.map(\.index)
+    }
+
+    struct Pair {
+        var value: Double
+        var index: Int
+        @inline(__always) static func before(_ x: Pair, _ y: Pair) -> Bool { x.value < y.value || (x.value == y.value && x.index < y.index) }
+    }
+
+    /// Quicksort (median of three, insertion sort below 16) on distinct keys: any order it
+    /// makes is the one order.
+    private static func quicksort(_ a: UnsafeMutablePointer<Pair>, _ low: Int, _ high: Int) {
+        var low = low, high = high
+        while high - low > 16 {
+            let mid = low + (high - low) / 2
+            if Pair.before(a[mid], a[low]) { swap(&a[mid], &a[low]) }
+            if Pair.before(a[high], a[low]) { swap(&a[high], &a[low]) }
+            if Pair.before(a[high], a[mid]) { swap(&a[high], &a[mid]) }
+            let pivot = a[mid]
+            var i = low, j = high
+            while i <= j {
+                while Pair.before(a[i], pivot) { i += 1 }
+                while Pair.before(pivot, a[j]) { j -= 1 }
+                if i <= j { swap(&a[i], &a[j]); i += 1; j -= 1 }
+            }
+            // Recurse into the smaller side, loop on the larger (bounded stack).
+            if j - low < high - i {
+                quicksort(a, low, j)
+                low = i
+            } else {
+                quicksort(a, i, high)
+                high = j
+            }
+        }
+        if high <= low { return }
+        for i in (low + 1)...high {
+            let item = a[i]
+            var j = i - 1
+            while j >= low, Pair.before(item, a[j]) { a[j + 1] = a[j]; j -= 1 }
+            a[j + 1] = item
+        }
+    }
+
+    /// Adds to `weighted[r * kernels + k]` the summed truncated-normal log densities of sample
+    /// `r` under kernel `k` over the continuous parameters: per term
+    /// `-(z²)/2 - log √(2π) - log mass - log σ` with `z = (x - μ)/σ` (NaN for an empty range,
+    /// -∞ outside it), summed as NumPy sums the last axis (in order from 0 below 8 terms).
+    /// Parameter-major so the loop over kernels vectorizes.
+    static func continuousLogDensity(n: Int, kernels: Int, d: Int, xs: [Double], mus: [Double], sigmas: [Double], a: [Double], b: [Double],
+                                     mass: [Double], logScale: [Double], bounds: [(low: Double, high: Double)],
+                                     sums: inout [Double], weighted: inout [Double]) {
+        let c = OptunaTruncatedNormal.normPdfLogC
+        // Whether sample r's value of parameter j lies in its range, and whether parameter j's
+        // kernels all have σ > 0 and a < b.
+        let inside = (0..<(n * d)).map { i in xs[i] >= bounds[i % d].low && xs[i] <= bounds[i % d].high }
+        let regular = (0..<d).map { j in (0..<kernels).allSatisfy { k in sigmas[j * kernels + k] > 0 && a[j * kernels + k] < b[j * kernels + k] } }
+        xs.withUnsafeBufferPointer { xs in
+          mus.withUnsafeBufferPointer { mus in
+            sigmas.withUnsafeBufferPointer { sigmas in
+              a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                  mass.withUnsafeBufferPointer { mass in
+                    logScale.withUnsafeBufferPointer { logScale in
+                      sums.withUnsafeMutableBufferPointer { sums in
+                        weighted.withUnsafeMutableBufferPointer { weighted in
+                          let mu = mus.baseAddress!, sigma = sigmas.baseAddress!, lower = a.baseAddress!, upper = b.baseAddress!
+                          let m = mass.baseAddress!, ls = logScale.baseAddress!, acc = sums.baseAddress!, w = weighted.baseAddress!
+                          for r in 0..<n {
+                              if d < 8 {
+                                  acc.update(repeating: 0, count: kernels)
+                                  for j in 0..<d {
+                                      let x = xs[r * d + j], o = j * kernels
+                                      if inside[r * d + j] && regular[j] {
+                                          // Every kernel's z lies in its [a, b] (x lies in the range, and
+                                          // subtraction and division by σ > 0 keep order): no checks.
+                                          // Four kernels at a time (the same IEEE operations per lane).
+                                          let xv = SIMD4<Double>(repeating: x), cv = SIMD4<Double>(repeating: c), two = SIMD4<Double>(repeating: 2)
+                                          var k = 0
+                                          while k + 4 <= kernels {
+                                              let muv = UnsafeRawPointer(mu + o + k).loadUnaligned(as: SIMD4<Double>.self)
+                                              let sv = UnsafeRawPointer(sigma + o + k).loadUnaligned(as: SIMD4<Double>.self)
+                                              let mv = UnsafeRawPointer(m + o + k).loadUnaligned(as: SIMD4<Double>.self)
+                                              let lv = UnsafeRawPointer(ls + o + k).loadUnaligned(as: SIMD4<Double>.self)
+                                              let z = (xv - muv) / sv
+                                              let term = ((-(z * z)) / two - cv) - mv - lv
+                                              let sum = UnsafeRawPointer(acc + k).loadUnaligned(as: SIMD4<Double>.self) + term
+                                              UnsafeMutableRawPointer(acc + k).storeBytes(of: sum, as: SIMD4<Double>.self)
+                                              k += 4
+                                          }
+                                          while k < kernels {
+                                              let z = (x - mu[o + k]) / sigma[o + k]
+                                              acc[k] += (-(z * z) / 2.0 - c) - m[o + k] - ls[o + k]
+                                              k += 1
+                                          }
+                                          continue
+                                      }
+                                      for k in 0..<kernels {
+                                          let z = (x - mu[o + k]) / sigma[o + k]
+                                          let term = (-(z * z) / 2.0 - c) - m[o + k] - ls[o + k]
+                                          let outside = z < lower[o + k] || z > upper[o + k]
+                                          acc[k] += lower[o + k] == upper[o + k] ? .nan : (outside ? -.infinity : term)
+                                      }
+                                  }
+                                  for k in 0..<kernels { w[r * kernels + k] += acc[k] }
+                              } else {
+                                  // Eight or more parameters: NumPy's pairwise sum of each kernel's terms.
+                                  for j in 0..<d {
+                                      let x = xs[r * d + j], o = j * kernels
+                                      for k in 0..<kernels {
+                                          let z = (x - mu[o + k]) / sigma[o + k]
+                                          let term = (-(z * z) / 2.0 - c) - m[o + k] - ls[o + k]
+                                          let outside = z < lower[o + k] || z > upper[o + k]
+                                          acc[k * d + j] = lower[o + k] == upper[o + k] ? .nan : (outside ? -.infinity : term)
+                                      }
+                                  }
+                                  for k in 0..<kernels {
+                                      w[r * kernels + k] += NumPySum.pairwise(UnsafeBufferPointer(start: acc + k * d, count: d))
+                                  }
+                              }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
         }
     }
 }
