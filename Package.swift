@@ -86,7 +86,7 @@ let package = Package(
         // Hyperparameter search (Optuna's samplers, pruners and studies).
         .target(
             name: "TuneKit",
-            dependencies: ["ToolboxCore", "TrackKit", "CToolboxSupport", .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ToolboxCore", "LearnKit", "TrackKit", "CToolboxSupport", .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift")],
             // Storage calls run on the calling study's executor: no thread hop per call.
             swiftSettings: strictSettings + [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
         ),

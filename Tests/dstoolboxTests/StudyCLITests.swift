@@ -225,3 +225,40 @@ extension StudyCLITests {
         #expect(noProgram.status != 0 && noProgram.output.contains("no-such-program-xyz"))
     }
 }
+
+extension StudyCLITests {
+    /// `tune --json` prints the contract's fields; the median pruner saves at least 40% of
+    /// boosting iterations and the best score stays within 1% of the unpruned run's.
+    @Test func tuneSavesIterationsByPruning() throws {
+        let dir = RunsCLITests.store()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cli = CLITests()
+        #expect(try cli.run(["data", "generate", "--kind", "classification", "--rows", "1500", "--features", "6", "--seed", "5", "-o", dir + "/d.csv"]).status == 0)
+        var results: [[String: Any]] = []
+        for flags in [[], ["--no-pruning"]] {
+            let run = try cli.run(["tune", dir + "/d.csv", "--target", "target", "--model", "hist_gradient_boosting_classifier", "--trials", "16",
+                                   "--cv", "3", "--seed", "2", "--json"] + flags, timeout: 600)
+            #expect(run.status == 0, "\(run.output)")
+            results.append(try RunsCLITests.object(run.output))
+        }
+        let pruned = results[0], full = results[1]
+        #expect(Set(pruned.keys).isSuperset(of: ["best_params", "best_score", "trials", "study"]))
+        #expect(pruned["trials"] as? Int == 16 && pruned["study"] as? String == "tune-hist_gradient_boosting_classifier")
+        #expect((pruned["best_params"] as? [String: Any])?["learning_rate"] is Double)
+        let saved = 1 - Double(pruned["iterations"] as? Int ?? 0) / Double(full["iterations"] as? Int ?? 1)
+        let best = pruned["best_score"] as? Double ?? 0, unpruned = full["best_score"] as? Double ?? 1
+        #expect(saved >= 0.4, "saved \(saved) of the iterations")
+        #expect(best >= unpruned * 0.99, "best \(best) against \(unpruned) unpruned")
+        // A space naming no hyperparameter of the model, a missing target: typed errors.
+        let bogus = try cli.run(["tune", dir + "/d.csv", "--target", "target", "--model", "ridge", "--space", #"{"bogus": {"type": "float", "low": 0, "high": 1}}"#, "--trials", "2"])
+        #expect(bogus.status != 0 && bogus.output.contains("bogus is not a hyperparameter"), "\(bogus.output)")
+        let missing = try cli.run(["tune", dir + "/d.csv", "--target", "nope", "--model", "ridge", "--trials", "2"])
+        #expect(missing.status != 0 && missing.output.contains("nope"))
+        // A kept study resumes: the trials add up.
+        let kept = ["tune", dir + "/d.csv", "--target", "target", "--model", "logistic_regression", "--trials", "3", "--cv", "2", "--study", "lr",
+                    "--store", dir + "/store", "--json"]
+        #expect(try cli.run(kept).status == 0)
+        #expect(try RunsCLITests.object(try cli.run(kept).output)["trials"] as? Int == 6)
+    }
+}

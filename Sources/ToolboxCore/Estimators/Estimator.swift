@@ -159,6 +159,10 @@ extension Estimator {
     /// The type's usage (a pipeline answers for its steps).
     public var contextUsage: FitContextUsage { Self.fitContextUsage }
 
+    /// Whether the fitted model is a ``Classifier`` (so cross-validation stratifies and scores
+    /// accuracy by default).
+    public var producesClassifier: Bool { Model.self is any Classifier.Type }
+
     /// Learns from `x` and `y` with nothing else.
     public func fit(_ x: Matrix<Double>, _ y: [Double]) throws -> Model {
         try fit(x, y, context: FitContext())
