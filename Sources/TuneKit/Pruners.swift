@@ -125,6 +125,7 @@ public struct PercentilePruner: Pruner {
         try PercentilePruner(percentile: 50, startupTrials: startupTrials, warmupSteps: warmupSteps, intervalSteps: intervalSteps, minTrials: minTrials)
     }
 
+    /// The verdict at the trial's last reported step.
     public func prune(_ study: StudySnapshot, studyName: String, trial: FrozenTrial) -> PruneDecision {
         let complete = study.trials(in: [.complete])
         guard !complete.isEmpty, complete.count >= startupTrials, let (step, _) = trial.lastIntermediate, step >= warmupSteps,
@@ -175,6 +176,7 @@ public struct ThresholdPruner: Pruner {
         self.intervalSteps = intervalSteps
     }
 
+    /// The verdict at the trial's last reported step.
     public func prune(_ study: StudySnapshot, studyName: String, trial: FrozenTrial) -> PruneDecision {
         guard let (step, value) = trial.lastIntermediate, step >= warmupSteps,
               isFirstInIntervalStep(step, steps: trial.intermediateValues.keys, warmup: warmupSteps, interval: intervalSteps) else {
@@ -220,6 +222,7 @@ public struct SuccessiveHalvingPruner: Pruner {
 
     static func rungKey(_ rung: Int) -> String { "completed_rung_\(rung)" }
 
+    /// The verdict at the trial's last reported step.
     public mutating func prune(_ study: StudySnapshot, studyName: String, trial: FrozenTrial) -> PruneDecision {
         guard let (step, value) = trial.lastIntermediate else { return PruneDecision(false) }
         var rung = 0
@@ -336,6 +339,7 @@ public struct HyperbandPruner: Pruner {
         StudySnapshot(directions: study.directions, trials: study.trials.filter { self.bracket(studyName: studyName, number: $0.number) == bracket })
     }
 
+    /// The verdict at the trial's last reported step.
     public mutating func prune(_ study: StudySnapshot, studyName: String, trial: FrozenTrial) -> PruneDecision {
         initialize(study)
         guard !brackets.isEmpty else { return PruneDecision(false) }
@@ -343,6 +347,7 @@ public struct HyperbandPruner: Pruner {
         return brackets[id].prune(bracketStudy(study, studyName: studyName, bracket: id), studyName: studyName, trial: trial)
     }
 
+    /// The trials of the trial's bracket (all of them before the brackets exist).
     public func samplerView(_ study: StudySnapshot, studyName: String, trial: FrozenTrial) -> StudySnapshot {
         guard !brackets.isEmpty else { return study }
         return bracketStudy(study, studyName: studyName, bracket: bracket(studyName: studyName, number: trial.number))

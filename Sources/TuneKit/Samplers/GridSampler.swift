@@ -85,6 +85,7 @@ public struct GridSampler: Sampler {
         return left.sorted()
     }
 
+    /// The random sampler's draw (for parameters the child does not hold) or the grid's value.
     public mutating func sampleIndependent(_ study: StudySnapshot, trial: FrozenTrial, name: String, distribution: Distribution) throws -> ParameterValue {
         guard !combinations.isEmpty else {
             throw ToolboxError(.invalidParameter, "the grid sampler has no grid: give one, or a declarative search space", context: ErrorContext(parameter: "sampler"))
@@ -106,6 +107,7 @@ public struct GridSampler: Sampler {
         return combinations[id][column].typed(for: distribution)
     }
 
+    /// The attributes to record on the trial just sampled (its generation or grid id), once.
     public mutating func takeTrialAttributes() -> [String: JSONValue] {
         defer { pendingAttributes = [:] }
         return pendingAttributes
@@ -121,6 +123,7 @@ public struct GridSampler: Sampler {
         .object(["rng": rng.json, "grid": .array(grid.map { .object(["name": .string($0.name), "values": .array($0.values.map(\.json))]) })])
     }
 
+    /// Restores a state `state` gave.
     public mutating func restore(_ state: JSONValue) throws {
         guard case .object(let members) = state, let own = members["rng"] else { throw ToolboxError(.invalidParameter, "not a grid sampler state") }
         if grid.isEmpty, case .array(let entries)? = members["grid"], !entries.isEmpty {

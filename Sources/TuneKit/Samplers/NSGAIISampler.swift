@@ -160,6 +160,7 @@ public struct NSGAIISampler: Sampler {
         return sorted.reversed()
     }
 
+    /// The child of two parents of the trial's generation (empty in the first generation).
     public mutating func sampleRelative(_ study: StudySnapshot, trial: FrozenTrial, space: [(name: String, distribution: Distribution)]) throws -> [String: ParameterValue] {
         let generation = trialGeneration(study, trial)
         let parentPopulation = parentPopulation(study, generation)
@@ -233,10 +234,12 @@ public struct NSGAIISampler: Sampler {
         return dominates(x, y)
     }
 
+    /// The random sampler's draw (for parameters the child does not hold) or the grid's value.
     public mutating func sampleIndependent(_ study: StudySnapshot, trial: FrozenTrial, name: String, distribution: Distribution) throws -> ParameterValue {
         try random.sampleIndependent(study, trial: trial, name: name, distribution: distribution)
     }
 
+    /// The attributes to record on the trial just sampled (its generation or grid id), once.
     public mutating func takeTrialAttributes() -> [String: JSONValue] {
         defer { pendingAttributes = [:] }
         return pendingAttributes
@@ -249,6 +252,7 @@ public struct NSGAIISampler: Sampler {
         return .object(["rng": rng.json, "random": random.state, "parents": .object(cache)])
     }
 
+    /// Restores a state `state` gave.
     public mutating func restore(_ state: JSONValue) throws {
         guard case .object(let members) = state, let own = members["rng"], let randomState = members["random"] else {
             throw ToolboxError(.invalidParameter, "not an NSGA-II sampler state")

@@ -103,6 +103,7 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
                            seed: seed.map { UInt64(bitPattern: $0) }, pruner: row["pruner"])
     }
 
+    /// Creates the study, or returns the existing one of that name with `loadIfExists`.
     public func createStudy(_ record: StudyRecord, loadIfExists: Bool) async throws -> StudyRecord {
         try database {
             try pool.write { db in
@@ -122,6 +123,7 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
         }
     }
 
+    /// The study named `name`.
     public func study(named name: String) async throws -> StudyRecord {
         try database {
             try pool.read { db in
@@ -133,6 +135,7 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
         }
     }
 
+    /// Every study, by id.
     public func studies() async throws -> [StudyRecord] {
         try database { try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM studies ORDER BY id").map(Self.record) } }
     }
@@ -149,6 +152,7 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
         try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id = ?", arguments: [study]) ?? 0
     }
 
+    /// Adds a waiting trial with fixed parameters.
     public func enqueueTrial(study: Int, parameters: [String: ParameterValue], userAttributes: [String: JSONValue]) async throws -> FrozenTrial {
         let number = try database {
             try pool.write { db -> Int in
@@ -168,6 +172,7 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
         return try await trial(study: study, number: number)
     }
 
+    /// Starts the oldest waiting trial or a new one, unless the study holds `limit` trials.
     public func startTrial(study: Int, limit: Int?) async throws -> FrozenTrial? {
         let number = try database {
             try pool.write { db -> Int? in
@@ -192,6 +197,7 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
         return try await trial(study: study, number: number)
     }
 
+    /// Records that the trial's worker is alive.
     public func heartbeat(study: Int, trial: Int) async throws {
         try database {
             try pool.write { db in
@@ -201,6 +207,7 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
         }
     }
 
+    /// Fails the running trials without a heartbeat for `gracePeriod` seconds.
     public func failStaleTrials(study: Int, gracePeriod: Double) async throws -> [FrozenTrial] {
         let numbers = try database {
             try pool.write { db -> [Int] in
@@ -225,6 +232,7 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
         }
     }
 
+    /// Records a parameter of a running trial.
     public func setParameter(study: Int, trial: Int, _ parameter: TrialParameter) async throws {
         try database {
             try pool.write { db in
@@ -237,6 +245,7 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
         }
     }
 
+    /// Records an intermediate value of a running trial.
     public func setIntermediateValue(study: Int, trial: Int, step: Int, value: Double) async throws {
         try database {
             try pool.write { db in
@@ -258,14 +267,17 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
         }
     }
 
+    /// Sets a user attribute of a trial.
     public func setUserAttribute(study: Int, trial: Int, key: String, value: JSONValue) async throws {
         try setAttribute(study: study, trial: trial, system: false, key: key, value: value)
     }
 
+    /// Sets a system attribute of a trial.
     public func setSystemAttribute(study: Int, trial: Int, key: String, value: JSONValue) async throws {
         try setAttribute(study: study, trial: trial, system: true, key: key, value: value)
     }
 
+    /// Finishes a running trial (a finished one is a `conflict`).
     public func finishTrial(study: Int, trial: Int, state: TrialState, values: [Double]?, failure: String?) async throws -> FrozenTrial {
         try database {
             try pool.write { db in
@@ -280,10 +292,12 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
         return try await self.trial(study: study, number: trial)
     }
 
+    /// The study's trials, by number.
     public func trials(study: Int) async throws -> [FrozenTrial] {
         try database { try pool.read { db in try Self.loadTrials(db, study: study, number: nil) } }
     }
 
+    /// One trial of the study.
     public func trial(study: Int, number: Int) async throws -> FrozenTrial {
         try database {
             try pool.read { db in
@@ -332,6 +346,7 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
     /// A folder on disk.
     public var isPersistent: Bool { true }
 
+    /// The saved sampler state, if any.
     public func samplerState(study: Int) async throws -> JSONValue? {
         try database {
             try pool.read { db in
@@ -341,6 +356,7 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
         }
     }
 
+    /// Saves the sampler state.
     public func setSamplerState(study: Int, _ state: JSONValue) async throws {
         try database {
             try pool.write { db in

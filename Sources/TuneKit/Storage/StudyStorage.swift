@@ -114,6 +114,7 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
     /// In memory: nothing outlives the process.
     public var isPersistent: Bool { false }
 
+    /// Creates the study, or returns the existing one of that name with `loadIfExists`.
     public func createStudy(_ record: StudyRecord, loadIfExists: Bool) async throws -> StudyRecord {
         try state.withLock { state in
             if let existing = state.records.first(where: { $0.name == record.name }) {
@@ -130,6 +131,7 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
         }
     }
 
+    /// The study named `name`.
     public func study(named name: String) async throws -> StudyRecord {
         try state.withLock { state in
             guard let record = state.records.first(where: { $0.name == name }) else {
@@ -139,8 +141,10 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
         }
     }
 
+    /// Every study, by id.
     public func studies() async throws -> [StudyRecord] { state.withLock { $0.records } }
 
+    /// Adds a waiting trial with fixed parameters.
     public func enqueueTrial(study: Int, parameters: [String: ParameterValue], userAttributes: [String: JSONValue]) async throws -> FrozenTrial {
         try state.withLock { state in
             let number = try state.count(study)
@@ -152,6 +156,7 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
         }
     }
 
+    /// Starts the oldest waiting trial or a new one, unless the study holds `limit` trials.
     public func startTrial(study: Int, limit: Int?) async throws -> FrozenTrial? {
         try state.withLock { state in
             let count = try state.count(study)
@@ -170,6 +175,7 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
         }
     }
 
+    /// Records that the trial's worker is alive.
     public func heartbeat(study: Int, trial: Int) async throws {
         try state.withLock { state in
             _ = try state.index(study, trial)
@@ -177,6 +183,7 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
         }
     }
 
+    /// Fails the running trials without a heartbeat for `gracePeriod` seconds.
     public func failStaleTrials(study: Int, gracePeriod: Double) async throws -> [FrozenTrial] {
         try state.withLock { state in
             _ = try state.count(study)
@@ -194,6 +201,7 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
         }
     }
 
+    /// Records a parameter of a running trial.
     public func setParameter(study: Int, trial: Int, _ parameter: TrialParameter) async throws {
         try state.withLock { state in
             let i = try state.index(study, trial)
@@ -202,6 +210,7 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
         }
     }
 
+    /// Records an intermediate value of a running trial.
     public func setIntermediateValue(study: Int, trial: Int, step: Int, value: Double) async throws {
         try state.withLock { state in
             let i = try state.index(study, trial)
@@ -210,6 +219,7 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
         }
     }
 
+    /// Sets a user attribute of a trial.
     public func setUserAttribute(study: Int, trial: Int, key: String, value: JSONValue) async throws {
         try state.withLock { state in
             let i = try state.index(study, trial)
@@ -217,6 +227,7 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
         }
     }
 
+    /// Sets a system attribute of a trial.
     public func setSystemAttribute(study: Int, trial: Int, key: String, value: JSONValue) async throws {
         try state.withLock { state in
             let i = try state.index(study, trial)
@@ -224,6 +235,7 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
         }
     }
 
+    /// Finishes a running trial (a finished one is a `conflict`).
     public func finishTrial(study: Int, trial: Int, state newState: TrialState, values: [Double]?, failure: String?) async throws -> FrozenTrial {
         try state.withLock { state in
             let i = try state.index(study, trial)
@@ -239,6 +251,7 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
         }
     }
 
+    /// The study's trials, by number.
     public func trials(study: Int) async throws -> [FrozenTrial] {
         try state.withLock { state in
             _ = try state.count(study)
@@ -246,11 +259,14 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
         }
     }
 
+    /// One trial of the study.
     public func trial(study: Int, number: Int) async throws -> FrozenTrial {
         try state.withLock { state in state.trialLists[study]![try state.index(study, number)] }
     }
 
+    /// The saved sampler state, if any.
     public func samplerState(study: Int) async throws -> JSONValue? { state.withLock { $0.samplerStates[study] } }
 
+    /// Saves the sampler state.
     public func setSamplerState(study: Int, _ samplerState: JSONValue) async throws { state.withLock { $0.samplerStates[study] = samplerState } }
 }
