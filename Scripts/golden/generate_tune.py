@@ -175,3 +175,35 @@ def write_pruners():
 
 
 write_pruners()
+
+
+def write_importances():
+    """fANOVA importances (Optuna's FanovaImportanceEvaluator, seed 0) of the trials of two
+    sampler cases, rebuilt as studies of complete trials."""
+    cases = json.load(open(OUT))["cases"]
+    spaces = {
+        "random_mixed": {
+            "a": optuna.distributions.FloatDistribution(-3, 3), "lr": optuna.distributions.FloatDistribution(1e-4, 1.0, log=True),
+            "q": optuna.distributions.FloatDistribution(0.0, 1.0, step=0.05), "n": optuna.distributions.IntDistribution(1, 64),
+            "m": optuna.distributions.IntDistribution(1, 1024, log=True), "k": optuna.distributions.IntDistribution(2, 40, step=2),
+            "c": optuna.distributions.CategoricalDistribution(["red", "green", "blue"]),
+        },
+        "tpe_multivariate_continuous": {
+            "x": optuna.distributions.FloatDistribution(-10, 10), "lr": optuna.distributions.FloatDistribution(1e-5, 10.0, log=True),
+            "c": optuna.distributions.CategoricalDistribution(["a", "b", "c", "d"]), "z": optuna.distributions.FloatDistribution(0, 1),
+        },
+    }
+    out = {}
+    for name, space in spaces.items():
+        case = next(c for c in cases if c["name"] == name)
+        study = optuna.create_study()
+        for t in case["trials"]:
+            params = dict(t["params"])
+            study.add_trial(optuna.trial.create_trial(params=params, distributions=space, value=t["values"][0]))
+        importances = optuna.importance.get_param_importances(study, evaluator=optuna.importance.FanovaImportanceEvaluator(seed=0))
+        out[name] = [[k, v] for k, v in importances.items()]
+    with open(os.path.join(os.path.dirname(OUT), "importance.json"), "w") as f:
+        json.dump(clean({"optuna": optuna.__version__, "cases": out}), f, indent=1)
+
+
+write_importances()

@@ -164,6 +164,11 @@ extension StudyCLITests {
         #expect(trials.allSatisfy { $0["state"] as? String == "COMPLETE" }, "\(trials.filter { $0["state"] as? String != "COMPLETE" }.prefix(3))")
         // Each trial's value is its x: what the program printed last.
         #expect(trials.allSatisfy { ($0["values"] as? [Double])?.first == ($0["params"] as? [String: Double])?["x"] })
+        // One parameter explains everything.
+        let importance = try CLITests().run(["study", "importance", "w", "--json", "--store", store])
+        #expect(importance.output == "{\"importances\": {\"x\": 1.0}}\n", "\(importance.output)")
+        let badObjective = try CLITests().run(["study", "importance", "w", "--objective", "3", "--store", store])
+        #expect(badObjective.status != 0 && badObjective.output.contains("--objective"))
     }
 
     /// A worker killed with SIGKILL mid-trial: the next worker fails that trial once its

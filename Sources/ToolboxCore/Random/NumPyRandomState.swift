@@ -120,9 +120,22 @@ package struct NumPyRandomState {
     /// A generator in a state ``json`` gave.
     /// - Throws: ``ToolboxError/Code/invalidParameter`` for anything else.
     package init(json: JSONValue) throws {
-        guard case .object(let members) = json, case .string(let key)? = members["key"], let data = Data(base64Encoded: key), data.count == 624 * 4,
-              case .number(let position)? = members["pos"], position >= 0, position <= 624, position == position.rounded() else {
-            throw ToolboxError(.invalidParameter, "not a Mersenne Twister state (624 key words, base64, and a position)")
+        guard case .object(let members) = json, case .number(let position)? = members["pos"], position >= 0, position <= 624, position == position.rounded() else {
+            throw ToolboxError(.invalidParameter, "not a Mersenne Twister state (624 key words and a position)")
+        }
+        // The key as 624 numbers (NumPy's `get_state()` list) or as their big-endian bytes in base64.
+        if case .array(let words)? = members["key"], words.count == 624 {
+            state = try words.map { word in
+                guard case .number(let value) = word, let exact = UInt32(exactly: value) else {
+                    throw ToolboxError(.invalidParameter, "a Mersenne Twister key word must be a 32-bit whole number")
+                }
+                return exact
+            }
+            index = Int(position)
+            return
+        }
+        guard case .string(let key)? = members["key"], let data = Data(base64Encoded: key), data.count == 624 * 4 else {
+            throw ToolboxError(.invalidParameter, "not a Mersenne Twister state (624 key words and a position)")
         }
         let bytes = [UInt8](data)
         var words = [UInt32](repeating: 0, count: 624)

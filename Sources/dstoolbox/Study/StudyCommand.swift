@@ -9,7 +9,7 @@ struct StudyCommand: AsyncParsableCommand {
         commandName: "study",
         abstract: "Hyperparameter studies: create one, ask for parameters, tell results, read the best trial and the trials.",
         discussion: "The store is --store PATH, or the DSTOOLBOX_STORE environment variable, or ./dstoolbox-store.",
-        subcommands: [StudyCreateCommand.self, StudyAskCommand.self, StudyTellCommand.self, StudyIntermediateCommand.self, StudyOptimizeCommand.self, StudyBestCommand.self,
+        subcommands: [StudyCreateCommand.self, StudyAskCommand.self, StudyTellCommand.self, StudyIntermediateCommand.self, StudyOptimizeCommand.self, StudyBestCommand.self, StudyImportanceCommand.self,
                       StudyTrialsCommand.self]
     )
 
@@ -306,5 +306,30 @@ struct StudyOptimizeCommand: AsyncParsableCommand {
         let counts = TrialState.allCases.compactMap { state in summary.states[state].map { "\($0) \(state.rawValue.lowercased())" } }
         print("ran \(summary.states.values.reduce(0, +)) trials" + (counts.isEmpty ? "" : ": " + counts.joined(separator: ", "))
               + (summary.revived > 0 ? "; failed \(summary.revived) trials of dead workers" : ""))
+    }
+}
+
+/// `dstoolbox study importance NAME [--objective K] [--seed N] [--json]`
+struct StudyImportanceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "importance",
+                                                    abstract: "Each parameter's importance by fANOVA (Optuna's evaluator), summing to 1, most important first.")
+
+    @Argument(help: "The study.") var name: String
+    @Option(help: "Which objective to explain, from 0, for a study of several.") var objective: Int?
+    @Option(help: "The random forest's seed.") var seed: UInt64 = 0
+    @Option(help: "The store folder.") var store: String?
+    @Flag(help: "Print JSON: {\"importances\": {name: share, ...}}.") var json = false
+
+    func run() async throws {
+        let study = try await StudyCommand.open(name, store: store)
+        if let objective, !(0..<study.directions.count).contains(objective) {
+            throw ToolboxError(.invalidParameter, "--objective must be in 0..<\(study.directions.count)", context: ErrorContext(parameter: "objective"))
+        }
+        let importances = try ParameterImportance.fanova(try await study.trials, objectiveCount: study.directions.count, objective: objective, seed: seed)
+        if json {
+            print("{\"importances\": {" + importances.map { "\(StudyCommand.text($0.name)): \(StudyCommand.number($0.importance))" }.joined(separator: ", ") + "}}")
+        } else {
+            print(TextTable.render([["parameter", "importance"]] + importances.map { [$0.name, String(format: "%.4f", $0.importance)] }, rightAligned: [1]))
+        }
     }
 }
