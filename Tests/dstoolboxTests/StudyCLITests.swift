@@ -267,3 +267,46 @@ extension StudyCLITests {
         #expect(try RunsCLITests.object(try cli.run(kept).output)["trials"] as? Int == 6)
     }
 }
+
+extension StudyCLITests {
+    /// The study page in headless Chromium: history (a point per complete trial and the best
+    /// line), parallel coordinates (a line per complete trial), importances; for two objectives
+    /// the Pareto front; names escaped, no script.
+    @Test func reportHTMLRendersInAHeadlessBrowser() throws {
+        let store = RunsCLITests.store()
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let objective = try Self.script(#"echo "$DSTOOLBOX_PARAMS" | sed 's/.*"x": \([-0-9.e]*\).*/\1/'"#)
+        let pair = try Self.script(#"x=$(echo "$DSTOOLBOX_PARAMS" | sed 's/.*"x": \([-0-9.e]*\).*/\1/'); echo "$x, $(echo "1 - $x" | bc -l)""#)
+        defer { for path in [objective, pair] { try? FileManager.default.removeItem(atPath: path) } }
+        let cli = CLITests()
+        let space = #"{"x": {"type": "float", "low": 0, "high": 1}, "k<b>": {"type": "categorical", "choices": ["a", "b"]}}"#
+        #expect(try cli.run(["study", "create", "page", "--sampler", "random", "--seed", "3", "--store", store]).status == 0)
+        #expect(try cli.run(["study", "optimize", "page", "--space", space, "--trials", "12", "--store", store, "--", objective]).status == 0)
+        #expect(try cli.run(["study", "create", "two", "--directions", "minimize,minimize", "--sampler", "nsga2", "--seed", "3", "--store", store]).status == 0)
+        #expect(try cli.run(["study", "optimize", "two", "--space", space, "--trials", "10", "--store", store, "--", pair]).status == 0)
+        let browser = try #require(["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) },
+                                   "no headless browser: Scripts/bootstrap installs chromium")
+        let profile = store + "-profile"
+        defer { try? FileManager.default.removeItem(atPath: profile) }
+        let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=\(profile)"]
+        for (name, svgs) in [("page", 3), ("two", 3)] {
+            let html = store + "-\(name).html"
+            defer { try? FileManager.default.removeItem(atPath: html) }
+            let written = try cli.run(["study", "report-html", name, "-o", html, "--store", store])
+            #expect(written.status == 0, "\(written.output)")
+            let dom = try DriftCLITests.execute(browser, flags + ["--dump-dom", "file://\(html)"])
+            #expect(dom.status == 0)
+            #expect(dom.output.components(separatedBy: "<svg").count - 1 == svgs, "\(name): charts")
+            #expect(dom.output.contains("k&lt;b&gt;") && !dom.output.contains("<script") && dom.output.contains("</html>"))
+            if name == "page" {
+                #expect(dom.output.components(separatedBy: "<circle").count - 1 == 12, "a point per trial")
+                #expect(dom.output.components(separatedBy: "<polyline").count - 1 == 13, "the best line and a line per trial")
+                #expect(dom.output.contains("Optimization history") && dom.output.contains("Parameter importance"))
+            } else {
+                #expect(dom.output.contains("Pareto front") && dom.output.components(separatedBy: "<circle").count - 1 == 10)
+            }
+        }
+        let missing = try cli.run(["study", "report-html", "nope", "-o", store + "-x.html", "--store", store])
+        #expect(missing.status != 0 && missing.output.contains("no study named nope"))
+    }
+}

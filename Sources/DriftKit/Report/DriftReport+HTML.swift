@@ -117,20 +117,7 @@ extension DriftReport {
         return CFormat.string("%.4g", value)
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     static func anchor(_ name: String) -> String {
         "column-" + name.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) ? String($0) : String(format: "-%X", $0.value) }.joined()

@@ -9,7 +9,7 @@ struct StudyCommand: AsyncParsableCommand {
         commandName: "study",
         abstract: "Hyperparameter studies: create one, ask for parameters, tell results, read the best trial and the trials.",
         discussion: "The store is --store PATH, or the DSTOOLBOX_STORE environment variable, or ./dstoolbox-store.",
-        subcommands: [StudyCreateCommand.self, StudyAskCommand.self, StudyTellCommand.self, StudyIntermediateCommand.self, StudyOptimizeCommand.self, StudyBestCommand.self, StudyImportanceCommand.self,
+        subcommands: [StudyCreateCommand.self, StudyAskCommand.self, StudyTellCommand.self, StudyIntermediateCommand.self, StudyOptimizeCommand.self, StudyBestCommand.self, StudyImportanceCommand.self, StudyReportCommand.self,
                       StudyTrialsCommand.self]
     )
 
@@ -331,5 +331,22 @@ struct StudyImportanceCommand: AsyncParsableCommand {
         } else {
             print(TextTable.render([["parameter", "importance"]] + importances.map { [$0.name, String(format: "%.4f", $0.importance)] }, rightAligned: [1]))
         }
+    }
+}
+
+/// `dstoolbox study report-html NAME -o FILE`
+struct StudyReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "report-html",
+                                                    abstract: "Write the study as a static HTML page: history, parallel coordinates, importances, Pareto front.")
+
+    @Argument(help: "The study.") var name: String
+    @Option(name: .shortAndLong, help: "The HTML file (replaced atomically).") var output: String
+    @Option(help: "The store folder.") var store: String?
+
+    func run() async throws {
+        let study = try await StudyCommand.open(name, store: store)
+        let html = StudyReport.html(name: name, directions: study.directions, trials: try await study.trials)
+        try RegularFile.replace(output, with: Array(html.utf8))
+        print("wrote \(output)")
     }
 }
