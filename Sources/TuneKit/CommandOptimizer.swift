@@ -91,7 +91,10 @@ extension Study {
     /// remain.
     func reviveStaleTrials(_ settings: CommandOptimizationSettings) async throws -> Int {
         let stale = try await storage.failStaleTrials(study: record.id, gracePeriod: settings.gracePeriod)
-        for trial in stale { try await retry(trial, settings) }
+        for trial in stale {
+            try await track(trial)
+            try await retry(trial, settings)
+        }
         return stale.count
     }
 
@@ -128,7 +131,7 @@ extension Study {
             process = try ChildProcess(executable: executable, arguments: arguments, environment: environment,
                                        onOutput: { lines.append($0) }, onError: { errorTail.append($0) })
         } catch {
-            let failed = try await storage.finishTrial(study: record.id, trial: trial.number, state: .fail, values: nil, failure: "cannot start \(executable): \(error)")
+            let failed = try await finish(trial.number, state: .fail, values: nil, failure: "cannot start \(executable): \(error)")
             try await retry(failed, settings)
             return .fail
         }
@@ -153,12 +156,12 @@ extension Study {
         if signalNumber != nil || exitCode != 0 {
             let how = signalNumber.map { "was killed by signal \($0)" } ?? "exited with status \(exitCode ?? -1)"
             let detail = errorTail.text.isEmpty ? "" : ": " + errorTail.text
-            let failed = try await storage.finishTrial(study: record.id, trial: trial.number, state: .fail, values: nil, failure: "the command \(how)\(detail)")
+            let failed = try await finish(trial.number, state: .fail, values: nil, failure: "the command \(how)\(detail)")
             try await retry(failed, settings)
             return .fail
         }
         guard let lastLine = run.lastLine else {
-            let failed = try await storage.finishTrial(study: record.id, trial: trial.number, state: .fail, values: nil,
+            let failed = try await finish(trial.number, state: .fail, values: nil,
                                                        failure: "the command printed no objective value")
             try await retry(failed, settings)
             return .fail
@@ -167,7 +170,7 @@ extension Study {
         let values = fields.compactMap(Self.number)
         guard values.count == fields.count else {
             let shown = lastLine.count > 200 ? String(lastLine.prefix(200)) + "..." : lastLine
-            let failed = try await storage.finishTrial(study: record.id, trial: trial.number, state: .fail, values: nil,
+            let failed = try await finish(trial.number, state: .fail, values: nil,
                                                        failure: "the command's last line is not a number (or comma-separated numbers): \(shown)")
             try await retry(failed, settings)
             return .fail

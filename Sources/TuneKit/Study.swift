@@ -1,5 +1,6 @@
 import Foundation
 public import ToolboxCore
+public import TrackKit
 
 /// Thrown by an objective (or answered by ``Trial/shouldPrune()``) to end its trial as pruned,
 /// as Optuna's `TrialPruned`.
@@ -28,14 +29,77 @@ public actor Study {
     let storage: any StudyStorage
     var sampler: any Sampler
     var pruner: any Pruner
+    /// Where every finished trial is also logged as a run, under the study's parent run.
+    let tracking: (any TrackingStore)?
+    private var parentRun: (experiment: Int64, id: String)?
     /// Joint samples per running trial, made at its first suggestion (Optuna's `relative_params`).
     private var relative: [Int: (space: [(name: String, distribution: Distribution)], params: [String: ParameterValue])] = [:]
 
-    init(record: StudyRecord, storage: any StudyStorage, sampler: any Sampler, pruner: any Pruner) {
+    init(record: StudyRecord, storage: any StudyStorage, sampler: any Sampler, pruner: any Pruner, tracking: (any TrackingStore)? = nil) {
         self.record = record
         self.storage = storage
         self.sampler = sampler
         self.pruner = pruner
+        self.tracking = tracking
+    }
+
+    /// The tag marking a study's parent run in its experiment (`study:NAME`).
+    public static let parentRunTag = "study_role"
+
+    /// The study's parent run in the tracking store: found by its tag, created on first use.
+    private func parent() async throws -> (experiment: Int64, id: String)? {
+        guard let tracking else { return nil }
+        if let parentRun { return parentRun }
+        let experiment = try await tracking.experiment(named: "study:\(record.name)")
+        let found = try await tracking.searchRuns(experimentIDs: [experiment.id], filter: try RunFilter(parsing: "tags.\(Self.parentRunTag) = 'parent'"),
+                                                  orderBy: [], maxResults: 1, offset: 0)
+        let id: String
+        if let existing = found.first {
+            id = existing.id
+        } else {
+            id = try await tracking.createRun(experimentID: experiment.id, name: record.name, parentRunID: nil, source: "dstoolbox study", user: nil).id
+            var tags = [Self.parentRunTag: "parent", "sampler": record.sampler, "pruner": record.pruner,
+                        "directions": record.directions.map(\.rawValue).joined(separator: ",")]
+            if let seed = record.seed { tags["seed"] = String(seed) }
+            try await tracking.logBatch(runID: id, params: [:], metrics: [], tags: tags)
+        }
+        parentRun = (experiment.id, id)
+        return parentRun
+    }
+
+    /// Logs a finished trial as a run under the study's parent run: its parameters, its
+    /// objective values (`value`, or `value_0`, `value_1`, ...), its intermediate values as the
+    /// history of `intermediate_value`, its number and state; FINISHED, KILLED (pruned) or FAILED.
+    func track(_ trial: FrozenTrial) async throws {
+        guard let tracking, trial.state.isFinished, let (experiment, parentID) = try await parent() else { return }
+        let run = try await tracking.createRun(experimentID: experiment, name: "trial \(trial.number)", parentRunID: parentID, source: "dstoolbox study", user: nil)
+        var params: [String: String] = [:]
+        for parameter in trial.parameters {
+            // As Python's str() writes them (MLflow logs str(value)): text as is, 0.5, 3, True, None.
+            if case .string(let text) = parameter.value { params[parameter.name] = text } else { params[parameter.name] = parameter.value.description }
+        }
+        var metrics: [RunMetric] = []
+        if let values = trial.values {
+            if values.count == 1 { metrics.append(RunMetric(key: "value", value: values[0])) } else {
+                for (i, value) in values.enumerated() { metrics.append(RunMetric(key: "value_\(i)", value: value)) }
+            }
+        }
+        for (step, value) in trial.intermediateValues.sorted(by: { $0.key < $1.key }) {
+            metrics.append(RunMetric(key: "intermediate_value", value: value, step: Int64(step)))
+        }
+        var tags = ["trial_number": String(trial.number), "trial_state": trial.state.rawValue, "study": record.name]
+        if let failure = trial.failure { tags["error"] = String(failure.prefix(4_000)) }
+        try await tracking.logBatch(runID: run.id, params: params, metrics: metrics, tags: tags)
+        try await tracking.endRun(id: run.id, status: trial.state == .complete ? .finished : trial.state == .pruned ? .killed : .failed)
+    }
+
+    /// Finishes a trial in the storage and logs it.
+    @discardableResult
+    func finish(_ number: Int, state: TrialState, values: [Double]?, failure: String?) async throws -> FrozenTrial {
+        relative[number] = nil
+        let finished = try await storage.finishTrial(study: record.id, trial: number, state: state, values: values, failure: failure)
+        try await track(finished)
+        return finished
     }
 
     /// Saves the sampler's and the pruner's states with the study.
@@ -61,8 +125,11 @@ public actor Study {
     /// Creates a study (or loads the one of that name, with `loadIfExists`).
     /// - Throws: ``ToolboxError/Code/conflict`` when the name is taken and not `loadIfExists`;
     ///   ``ToolboxError/Code/invalidParameter`` for no directions.
+    ///   With `tracking`, every finished trial is also logged as a run in the experiment
+    ///   `study:NAME`, under the study's parent run.
     public static func create(name: String, directions: [StudyDirection], sampler: any Sampler, pruner: any Pruner = PercentilePruner.defaultMedian,
-                              seed: UInt64? = nil, storage: any StudyStorage = InMemoryStudyStorage(), loadIfExists: Bool = false) async throws -> Study {
+                              seed: UInt64? = nil, storage: any StudyStorage = InMemoryStudyStorage(), loadIfExists: Bool = false,
+                              tracking: (any TrackingStore)? = nil) async throws -> Study {
         guard !directions.isEmpty else {
             throw ToolboxError(.invalidParameter, "a study needs at least one direction", context: ErrorContext(parameter: "directions"))
         }
@@ -78,13 +145,15 @@ public actor Study {
                 try restored.restore(state)
             }
         }
-        return Study(record: record, storage: storage, sampler: restored, pruner: restoredPruner)
+        return Study(record: record, storage: storage, sampler: restored, pruner: restoredPruner, tracking: tracking)
     }
 
     /// Creates a single-objective study.
     public static func create(name: String, direction: StudyDirection = .minimize, sampler: any Sampler, pruner: any Pruner = PercentilePruner.defaultMedian,
-                              seed: UInt64? = nil, storage: any StudyStorage = InMemoryStudyStorage(), loadIfExists: Bool = false) async throws -> Study {
-        try await create(name: name, directions: [direction], sampler: sampler, pruner: pruner, seed: seed, storage: storage, loadIfExists: loadIfExists)
+                              seed: UInt64? = nil, storage: any StudyStorage = InMemoryStudyStorage(), loadIfExists: Bool = false,
+                              tracking: (any TrackingStore)? = nil) async throws -> Study {
+        try await create(name: name, directions: [direction], sampler: sampler, pruner: pruner, seed: seed, storage: storage, loadIfExists: loadIfExists,
+                         tracking: tracking)
     }
 
     /// The study's directions.
@@ -181,16 +250,13 @@ public actor Study {
     /// - Throws: ``ToolboxError/Code/conflict`` for a trial told already.
     @discardableResult
     public func tell(_ number: Int, values: [Double]) async throws -> FrozenTrial {
-        relative[number] = nil
         if values.count != record.directions.count {
-            return try await storage.finishTrial(study: record.id, trial: number, state: .fail, values: nil,
-                                                 failure: "the objective returned \(values.count) values for \(record.directions.count) directions")
+            return try await finish(number, state: .fail, values: nil, failure: "the objective returned \(values.count) values for \(record.directions.count) directions")
         }
         if let nan = values.firstIndex(where: \.isNaN) {
-            return try await storage.finishTrial(study: record.id, trial: number, state: .fail, values: nil,
-                                                 failure: "the objective returned NaN (value \(nan))")
+            return try await finish(number, state: .fail, values: nil, failure: "the objective returned NaN (value \(nan))")
         }
-        return try await storage.finishTrial(study: record.id, trial: number, state: .complete, values: values, failure: nil)
+        return try await finish(number, state: .complete, values: values, failure: nil)
     }
 
     /// Finishes trial `number` as pruned or failed.
@@ -201,12 +267,11 @@ public actor Study {
         guard state == .pruned || state == .fail else {
             throw ToolboxError(.invalidParameter, "a trial is told COMPLETE with its values, or PRUNED or FAIL; not \(state.rawValue)", context: ErrorContext(parameter: "state"))
         }
-        relative[number] = nil
         var value: [Double]?
         if state == .pruned, record.directions.count == 1, let last = try await storage.trial(study: record.id, number: number).lastIntermediate {
             value = [last.value]
         }
-        return try await storage.finishTrial(study: record.id, trial: number, state: state, values: value, failure: failure)
+        return try await finish(number, state: state, values: value, failure: failure)
     }
 
     /// Runs `trials` trials of `objective` one after another, or until `timeout` seconds pass.

@@ -223,6 +223,12 @@ extension StudyCLITests {
                                          "--store", store, "--", objective])
         #expect(result.status == 0 && result.output.contains("5 complete, 2 pruned"), "\(result.output)")
         #expect(Date().timeIntervalSince(start) < 30)
+        // Every trial is a run under the study's parent run: complete ones FINISHED with their
+        // value, pruned ones KILLED with their intermediate values as a history.
+        let runs = try RunsCLITests.object(try CLITests().run(["runs", "list", "--experiment", "study:p", "--json", "--store", store]).output)
+        let list = try #require(runs["runs"] as? [[String: Any]])
+        let statuses = list.compactMap { ($0["info"] as? [String: Any])?["status"] as? String ?? $0["status"] as? String }
+        #expect(list.count == 8 && statuses.filter { $0 == "FINISHED" }.count == 5 && statuses.filter { $0 == "KILLED" }.count == 2, "\(list.prefix(2))")
         let bad = try CLITests().run(["study", "optimize", "p", "--space", "{}", "--trials", "1", "--store", store, "--", objective])
         #expect(bad.status != 0 && bad.output.contains("empty"))
         let noProgram = try CLITests().run(["study", "optimize", "p", "--space", #"{"x": {"type": "float", "low": 0, "high": 1}}"#, "--trials", "1",

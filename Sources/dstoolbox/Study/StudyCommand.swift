@@ -37,12 +37,14 @@ struct StudyCommand: AsyncParsableCommand {
         }
     }
 
-    /// Opens an existing study with its sampler.
-    static func open(_ name: String, store: String?) async throws -> Study {
+    /// Opens an existing study with its sampler; with `tracked`, finished trials are also
+    /// logged as runs in the store's tracking database (commands that only read leave it alone).
+    static func open(_ name: String, store: String?, tracked: Bool = false) async throws -> Study {
         let storage = try storage(store, readOnly: true)
         let record = try await storage.study(named: name)
         return try await Study.create(name: name, directions: record.directions, sampler: try sampler(named: record.sampler, seed: record.seed),
-                                      pruner: try Study.pruner(named: record.pruner), seed: record.seed, storage: storage, loadIfExists: true)
+                                      pruner: try Study.pruner(named: record.pruner), seed: record.seed, storage: storage, loadIfExists: true,
+                                      tracking: tracked ? try SQLiteTrackingStore(folder: storage.root.path) : nil)
     }
 
     /// A number as JSON: the shortest form that reads back as the same Double; non-finite as
@@ -130,7 +132,7 @@ struct StudyCreateCommand: AsyncParsableCommand {
         let chosen = try StudyCommand.sampler(named: sampler, seed: seed)
         let storage = try StudyCommand.storage(store)
         let study = try await Study.create(name: name, directions: list, sampler: chosen, pruner: try Study.pruner(named: pruner), seed: seed,
-                                           storage: storage, loadIfExists: loadIfExists)
+                                           storage: storage, loadIfExists: loadIfExists, tracking: try SQLiteTrackingStore(folder: storage.root.path))
         print(study.record.name)
     }
 }
@@ -145,7 +147,7 @@ struct StudyAskCommand: AsyncParsableCommand {
 
     func run() async throws {
         let searchSpace = try SearchSpace(fileOrInline: space)
-        let study = try await StudyCommand.open(name, store: store)
+        let study = try await StudyCommand.open(name, store: store, tracked: true)
         let (trial, parameters) = try await study.ask(searchSpace)
         print("{\"number\": \(trial.number), \"params\": \(StudyCommand.params(parameters))}")
     }
@@ -167,7 +169,7 @@ struct StudyTellCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let study = try await StudyCommand.open(name, store: store)
+        let study = try await StudyCommand.open(name, store: store, tracked: true)
         let told: FrozenTrial
         if let values {
             let parsed = try values.split(separator: ",", omittingEmptySubsequences: false).enumerated().map { index, part -> Double in
@@ -205,7 +207,7 @@ struct StudyIntermediateCommand: AsyncParsableCommand {
         guard let number = ["nan": Double.nan, "inf": .infinity, "-inf": -.infinity][value.lowercased()] ?? Double(value) else {
             throw ToolboxError(.invalidParameter, "--value is not a number: \(value)", context: ErrorContext(parameter: "value"))
         }
-        let study = try await StudyCommand.open(name, store: store)
+        let study = try await StudyCommand.open(name, store: store, tracked: true)
         let handle = try await study.runningTrial(trial)
         try await handle.report(number, step: step)
         print("{\"should_prune\": \(try await handle.shouldPrune())}")
@@ -298,7 +300,7 @@ struct StudyOptimizeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let searchSpace = try SearchSpace(fileOrInline: space)
-        let study = try await StudyCommand.open(name, store: store)
+        let study = try await StudyCommand.open(name, store: store, tracked: true)
         var settings = CommandOptimizationSettings(trials: trials, totalTrials: totalTrials, timeout: timeout, jobs: jobs, retryFailed: retryFailed)
         settings.heartbeatInterval = heartbeatInterval
         settings.gracePeriod = gracePeriod

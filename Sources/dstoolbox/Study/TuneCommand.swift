@@ -58,10 +58,12 @@ struct TuneCommand: AsyncParsableCommand {
         guard table.columnIndex(named: target) != nil else {
             throw ToolboxError(.notFound, "no column \(target) in \(data); columns: \(DataTable.listing(table.columnNames))", context: ErrorContext(path: data, column: target))
         }
-        let storage: any StudyStorage = study == nil ? InMemoryStudyStorage() : try StudyCommand.storage(store)
+        let kept = try study.map { _ in try StudyCommand.storage(store) }
+        let storage: any StudyStorage = kept ?? InMemoryStudyStorage()
         let name = study ?? "tune-\(model ?? URL(fileURLWithPath: pipeline ?? "pipeline").deletingPathExtension().lastPathComponent)"
         let tuned = try await Study.create(name: name, direction: .maximize, sampler: try TPESampler(seed: seed),
-                                           pruner: noPruning ? NopPruner() : PercentilePruner.defaultMedian, seed: seed, storage: storage, loadIfExists: true)
+                                           pruner: noPruning ? NopPruner() : PercentilePruner.defaultMedian, seed: seed, storage: storage, loadIfExists: true,
+                                           tracking: try kept.map { try SQLiteTrackingStore(folder: $0.root.path) })
         let result = try await ModelTuning.tune(built, table: table, target: target, space: searchSpace, trials: trials, folds: cv, scoring: scorer,
                                                 study: tuned, pruning: !noPruning, step: step)
         if json {
