@@ -87,6 +87,15 @@ def run(name, sampler, objective, direction="minimize", trials=100, directions=N
     }
 
 
+def cma_objective(trial):
+    """Continuous, log and integer parameters (CMA-ES handles no categorical ones)."""
+    x = trial.suggest_float("x", -4, 4)
+    lr = trial.suggest_float("lr", 1e-3, 1.0, log=True)
+    k = trial.suggest_int("k", 0, 30)
+    y = trial.suggest_float("y", -2, 2)
+    return (x - 1.5) ** 2 + (math.log10(lr) + 2) ** 2 + ((k - 12) / 5) ** 2 + (y + 0.5) ** 2 + 0.3 * x * y
+
+
 def two_objectives(trial):
     """Mixed parameters, two objectives pulling apart."""
     a = trial.suggest_float("a", -2, 4)
@@ -114,6 +123,7 @@ def main():
         run("grid_seed7", optuna.samplers.GridSampler({"x": [0.0, 0.25, 0.5, 0.75, 1.0], "k": [2, 4, 6], "c": ["u", "v", "w"]}, seed=7),
             lambda t: t.suggest_float("x", 0, 1, step=0.25) + t.suggest_int("k", 2, 6, step=2) + len(t.suggest_categorical("c", ["u", "v", "w"])),
             trials=60),
+        run("cmaes_continuous", optuna.samplers.CmaEsSampler(seed=31), cma_objective, trials=60),
         run("nsga2_default", optuna.samplers.NSGAIISampler(seed=23), two_objectives, directions=["minimize", "minimize"]),
         run("nsga2_population_8", optuna.samplers.NSGAIISampler(population_size=8, seed=29), two_objectives, directions=["minimize", "maximize"]),
     ]

@@ -9,6 +9,8 @@ import Foundation
 package struct NumPyRandomState {
     private var state = [UInt32](repeating: 0, count: 624)
     private var index = 624
+    /// The second value of the last polar Box–Muller pair, kept for the next normal draw.
+    private var cachedGaussian: Double?
 
     package init(seed: UInt32) {
         state[0] = seed
@@ -52,6 +54,24 @@ package struct NumPyRandomState {
             let value = nextUInt32() & mask
             if value <= range { return low + Int(value) }
         }
+    }
+
+    /// `standard_normal()` / `randn()`: NumPy's legacy polar Box–Muller, which draws pairs and
+    /// keeps the second value for the next call.
+    package mutating func standardNormal() -> Double {
+        if let cached = cachedGaussian {
+            cachedGaussian = nil
+            return cached
+        }
+        var x1 = 0.0, x2 = 0.0, r2 = 0.0
+        repeat {
+            x1 = 2.0 * randomSample() - 1.0
+            x2 = 2.0 * randomSample() - 1.0
+            r2 = x1 * x1 + x2 * x2
+        } while r2 >= 1.0 || r2 == 0.0
+        let f = (-2.0 * log(r2) / r2).squareRoot()
+        cachedGaussian = f * x1
+        return f * x2
     }
 
     /// `random_sample()`: a double in [0, 1) from two draws (27 and 26 bits), as NumPy's
@@ -114,7 +134,9 @@ package struct NumPyRandomState {
         var bytes = [UInt8]()
         bytes.reserveCapacity(624 * 4)
         for word in state { bytes += [UInt8(word >> 24), UInt8((word >> 16) & 0xFF), UInt8((word >> 8) & 0xFF), UInt8(word & 0xFF)] }
-        return .object(["algorithm": .string("MT19937"), "key": .string(Data(bytes).base64EncodedString()), "pos": .number(Double(index))])
+        var members: [String: JSONValue] = ["algorithm": .string("MT19937"), "key": .string(Data(bytes).base64EncodedString()), "pos": .number(Double(index))]
+        if let cachedGaussian { members["cached_gaussian"] = .number(cachedGaussian) }
+        return .object(members)
     }
 
     /// A generator in a state ``json`` gave.
@@ -132,6 +154,7 @@ package struct NumPyRandomState {
                 return exact
             }
             index = Int(position)
+            if case .number(let cached)? = members["cached_gaussian"] { cachedGaussian = cached }
             return
         }
         guard case .string(let key)? = members["key"], let data = Data(base64Encoded: key), data.count == 624 * 4 else {
@@ -145,5 +168,6 @@ package struct NumPyRandomState {
         }
         state = words
         index = Int(position)
+        if case .number(let cached)? = members["cached_gaussian"] { cachedGaussian = cached }
     }
 }

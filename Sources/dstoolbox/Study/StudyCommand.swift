@@ -30,8 +30,7 @@ struct StudyCommand: AsyncParsableCommand {
         case "random": return try RandomSampler(seed: seed)
         case "nsga2": return try NSGAIISampler(seed: seed)
         case "grid": return try GridSampler(seed: seed)
-        case "cmaes":
-            throw ToolboxError(.unsupported, "the \(name) sampler is not available yet; use tpe or random", context: ErrorContext(parameter: "sampler"))
+        case "cmaes": return try CmaEsSampler(seed: seed)
         default:
             throw ToolboxError(.invalidParameter, "unknown sampler \(name) (tpe, random, grid, cmaes or nsga2)", context: ErrorContext(parameter: "sampler"))
         }
