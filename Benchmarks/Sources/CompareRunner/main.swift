@@ -47,6 +47,56 @@ case "tpe", "random-sampler":
     let marks = recorded.withLock { $0 }
     let last = min(100, trials - 1)
     print("\(workload) \((marks[trials - 1] - marks[trials - 1 - last]) / Double(last)) total=\(marks[trials - 1])")
+case "tune-quality":
+    // TPE (defaults, seeds 0-9), 200 trials per function: the median best value.
+    let trials = Int(arguments.dropFirst().first ?? "200") ?? 200
+    let seeds = Int(arguments.dropFirst(2).first ?? "10") ?? 10
+    let a6: [[Double]] = [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14], [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]]
+    let p6: [[Double]] = [[0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886], [0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991],
+                          [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650], [0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381]]
+    let alpha: [Double] = [1.0, 1.2, 3.0, 3.2]
+    let objectives: [(String, @Sendable (Trial) async throws -> Double)] = [
+        ("branin", { t in
+            let x = try await t.suggestFloat("x", -5, 10), y = try await t.suggestFloat("y", 0, 15)
+            let a: Double = y - 5.1 / (4 * Double.pi * Double.pi) * x * x + 5 / Double.pi * x - 6
+            return a * a + 10 * (1 - 1 / (8 * Double.pi)) * cos(x) + 10
+        }),
+        ("hartmann6", { t in
+            var x: [Double] = []
+            for i in 0..<6 { x.append(try await t.suggestFloat("x\(i)", 0, 1)) }
+            var total = 0.0
+            for i in 0..<4 {
+                var inner = 0.0
+                for j in 0..<6 { let d: Double = x[j] - p6[i][j]; inner += a6[i][j] * d * d }
+                total += alpha[i] * exp(-inner)
+            }
+            return -total
+        }),
+        ("rosenbrock5_categorical", { t in
+            var x: [Double] = []
+            for i in 0..<5 { x.append(try await t.suggestFloat("x\(i)", -2, 2)) }
+            let c = try await t.suggestCategorical("c", ["a", "b", "c"])
+            var r = 0.0
+            for i in 0..<4 { let a: Double = x[i + 1] - x[i] * x[i]; let b: Double = 1 - x[i]; r += 100 * a * a + b * b }
+            return r + ["a": 0.0, "b": 1.0, "c": 3.0][c]!
+        }),
+        ("noisy_quadratic", { t in
+            var total = 0.0
+            for i in 0..<3 { let v = try await t.suggestFloat("x\(i)", -1, 1); total += (v - 0.3) * (v - 0.3) }
+            return total + 0.01 * sin(12.9898 * Double(t.number + 1))
+        }),
+    ]
+    for (name, objective) in objectives {
+        var bests: [Double] = []
+        for seed in 0..<seeds {
+            let study = try await Study.create(name: name, direction: .minimize, sampler: try TPESampler(seed: UInt64(seed)))
+            try await study.optimize(trials: trials, objective)
+            bests.append(try await study.bestTrial.value ?? .nan)
+        }
+        bests.sort()
+        let median = bests.count % 2 == 1 ? bests[bests.count / 2] : (bests[bests.count / 2 - 1] + bests[bests.count / 2]) / 2
+        print("\(name) \(median)")
+    }
 case "track-log":
     // N metrics logged to one run in batches of BATCH, on a new store each time.
     let count = Int(arguments.dropFirst().first ?? "100000") ?? 100_000
