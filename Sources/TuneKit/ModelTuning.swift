@@ -104,8 +104,11 @@ public enum ModelTuning {
             let result: CrossValidationResult
             do {
                 // Off the study's executor, so the progress callback can reach the study.
+                let limit = Parallel.threadLimit   // a detached task does not inherit the task-local limit
                 result = try await Task.detached {
-                    try ModelSelection.crossValidate(configured, table: table, target: target, cv: cv, scoring: [scorer], context: context)
+                    try Parallel.withThreadLimit(limit ?? Parallel.defaultThreadCount) {
+                        try ModelSelection.crossValidate(configured, table: table, target: target, cv: cv, scoring: [scorer], context: context)
+                    }
                 }.value
             } catch let error as ToolboxError where error.code == .cancelled && reporter?.pruned == true {
                 throw TrialPruned("stopped by the pruner at iteration \(reporter?.lastStep ?? 0)")

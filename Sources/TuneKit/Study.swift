@@ -279,34 +279,75 @@ public actor Study {
     /// A trial whose objective throws ``TrialPruned`` is pruned; one that throws anything else
     /// fails with the error recorded, and the error is rethrown unless `catchErrors` (Optuna's
     /// `catch`); a NaN result fails the trial.
-    public func optimize(trials: Int? = nil, timeout: Double? = nil, catchErrors: Bool = false,
-                         _ objective: @Sendable (Trial) async throws -> Double) async throws {
-        try await optimizeMany(trials: trials, timeout: timeout, catchErrors: catchErrors) { [try await objective($0)] }
+    ///
+    /// With `jobs` above 1, that many trials run at once, each objective's parallel loops limited
+    /// to its share of the cores (``Parallel/withThreadLimit(_:_:)``).
+    public func optimize(trials: Int? = nil, timeout: Double? = nil, jobs: Int = 1, catchErrors: Bool = false,
+                         _ objective: @escaping @Sendable (Trial) async throws -> Double) async throws {
+        try await optimizeMany(trials: trials, timeout: timeout, jobs: jobs, catchErrors: catchErrors) { [try await objective($0)] }
     }
 
     /// ``optimize(trials:timeout:catchErrors:_:)`` for an objective with one value per direction.
-    public func optimizeMany(trials: Int? = nil, timeout: Double? = nil, catchErrors: Bool = false,
-                             _ objective: @Sendable (Trial) async throws -> [Double]) async throws {
+    public func optimizeMany(trials: Int? = nil, timeout: Double? = nil, jobs: Int = 1, catchErrors: Bool = false,
+                             _ objective: @escaping @Sendable (Trial) async throws -> [Double]) async throws {
         guard trials != nil || timeout != nil else {
             throw ToolboxError(.invalidParameter, "optimize needs a number of trials or a timeout", context: ErrorContext(parameter: "trials"))
         }
+        guard jobs >= 1 else { throw ToolboxError(.invalidParameter, "jobs must be at least 1, got \(jobs)", context: ErrorContext(parameter: "jobs")) }
         let start = Date()
-        var done = 0
-        while trials.map({ done < $0 }) ?? true {
-            if let timeout, Date().timeIntervalSince(start) >= timeout { break }
+        permits = trials
+        stopped = false
+        if jobs == 1 {
+            try await work(start: start, timeout: timeout, threads: nil, catchErrors: catchErrors, objective)
+            return
+        }
+        // Several trials at once, each limited to its share of the cores.
+        let threads = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<jobs {
+                group.addTask { try await self.work(start: start, timeout: timeout, threads: threads, catchErrors: catchErrors, objective) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Trials left to start in the running ``optimizeMany(trials:timeout:jobs:catchErrors:_:)``
+    /// (`nil`: no count), and whether it should stop.
+    private var permits: Int?
+    private var stopped = false
+
+    private func takePermit() -> Bool {
+        guard !stopped else { return false }
+        guard let left = permits else { return true }
+        guard left > 0 else { return false }
+        permits = left - 1
+        return true
+    }
+
+    private func stop() { stopped = true }
+
+    /// One worker of an optimization: trials until the permits, the time or the sampler run out.
+    private nonisolated func work(start: Date, timeout: Double?, threads: Int?, catchErrors: Bool,
+                                  _ objective: @escaping @Sendable (Trial) async throws -> [Double]) async throws {
+        while await takePermit() {
+            if let timeout, Date().timeIntervalSince(start) >= timeout { await stop(); return }
             try Task.checkCancellation()
             let trial = try await ask()
             do {
-                let values = try await objective(trial)
+                let values: [Double]
+                if let threads {
+                    values = try await Parallel.withThreadLimit(threads) { try await objective(trial) }
+                } else {
+                    values = try await objective(trial)
+                }
                 try await tell(trial.number, values: values)
             } catch let pruned as TrialPruned {
                 try await tell(trial.number, state: .pruned, failure: pruned.reason.isEmpty ? nil : pruned.reason)
             } catch {
                 try await tell(trial.number, state: .fail, failure: "\(error)")
-                if !catchErrors { throw error }
+                if !catchErrors { await stop(); throw error }
             }
-            done += 1
-            if sampler.isExhausted(StudySnapshot(directions: record.directions, trials: try await storage.trials(study: record.id))) { break }
+            if try await samplerIsExhausted() { await stop(); return }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import ToolboxCore
 import ToolboxTesting
@@ -133,5 +134,38 @@ struct StudyStorageTests {
         #expect(last.state == .fail && last.failure?.contains("Broken") == true)
         try await study.optimize(trials: 2, catchErrors: true) { _ in throw Broken() }
         #expect(try await study.trials.count == 6)
+    }
+}
+
+@Suite("Parallel trials in one process")
+struct ParallelTrialsTests {
+    /// Two trials at once: both run together, each limited to half the cores, every trial once.
+    @Test func jobsRunTogetherWithTheirShareOfTheCores() async throws {
+        let study = try await Study.create(name: "jobs", direction: .minimize, sampler: try TPESampler(seed: 4))
+        let running = Mutex(0), most = Mutex(0), limits = Mutex<Set<Int>>([])
+        try await study.optimize(trials: 20, jobs: 2) { trial in
+            let now = running.withLock { $0 += 1; return $0 }
+            most.withLock { $0 = max($0, now) }
+            limits.withLock { _ = $0.insert(Parallel.threadLimit ?? -1) }
+            let x = try await trial.suggestFloat("x", -1, 1)
+            try await Task.sleep(nanoseconds: 20_000_000)
+            running.withLock { $0 -= 1 }
+            return x * x
+        }
+        let trials = try await study.trials
+        #expect(trials.map(\.number) == Array(0..<20) && trials.allSatisfy { $0.state == .complete })
+        #expect(most.withLock { $0 } == 2)
+        #expect(limits.withLock { $0 } == [max(1, ProcessInfo.processInfo.activeProcessorCount / 2)])
+        // An objective that throws stops every job and fails only its own trial.
+        struct Broken: Error {}
+        await #expect(throws: Broken.self) {
+            try await study.optimize(trials: 10, jobs: 2) { trial in
+                if trial.number == 22 { throw Broken() }
+                try await Task.sleep(nanoseconds: 5_000_000)
+                return 1
+            }
+        }
+        let failed = try await study.trials.filter { $0.state == .fail }
+        #expect(failed.map(\.number) == [22])
     }
 }
