@@ -96,6 +96,15 @@ def cma_objective(trial):
     return (x - 1.5) ** 2 + (math.log10(lr) + 2) ** 2 + ((k - 12) / 5) ** 2 + (y + 0.5) ** 2 + 0.3 * x * y
 
 
+def two_continuous(trial):
+    """Two objectives of real and categorical parameters (multi-objective TPE)."""
+    x = trial.suggest_float("x", -2, 4)
+    lr = trial.suggest_float("lr", 1e-3, 1.0, log=True)
+    c = trial.suggest_categorical("c", ["p", "q", "r"])
+    shift = {"p": 0.0, "q": 0.5, "r": 1.0}[c]
+    return x ** 2 + (math.log10(lr) + 1) ** 2 + shift, (x - 2) ** 2 + (math.log10(lr) + 2) ** 2 + (1 - shift)
+
+
 def two_objectives(trial):
     """Mixed parameters, two objectives pulling apart."""
     a = trial.suggest_float("a", -2, 4)
@@ -124,6 +133,9 @@ def main():
             lambda t: t.suggest_float("x", 0, 1, step=0.25) + t.suggest_int("k", 2, 6, step=2) + len(t.suggest_categorical("c", ["u", "v", "w"])),
             trials=60),
         run("cmaes_continuous", optuna.samplers.CmaEsSampler(seed=31), cma_objective, trials=60),
+        run("motpe_continuous", optuna.samplers.TPESampler(seed=37), two_continuous, directions=["minimize", "minimize"]),
+        run("motpe_three", optuna.samplers.TPESampler(seed=41), lambda t: (*two_continuous(t), t.params["x"] * t.params["lr"]),
+            directions=["minimize", "minimize", "maximize"], trials=80),
         run("nsga2_default", optuna.samplers.NSGAIISampler(seed=23), two_objectives, directions=["minimize", "minimize"]),
         run("nsga2_population_8", optuna.samplers.NSGAIISampler(population_size=8, seed=29), two_objectives, directions=["minimize", "maximize"]),
     ]

@@ -164,6 +164,19 @@ struct SamplerParityTests {
         #expect(ours <= optunaBest * 1.5 + 0.1, "CMA-ES best \(ours) against Optuna's \(optunaBest)")
     }
 
+    /// Multi-objective TPE (univariate, Optuna's default for several objectives): the good
+    /// trials by non-domination rank and hypervolume subset selection.
+    @Test func motpe() async throws {
+        let space: [(String, Distribution)] = [("x", .float(try FloatDistribution(low: -2, high: 4))),
+                                              ("lr", .float(try FloatDistribution(low: 1e-3, high: 1, log: true))),
+                                              ("c", .categorical(try CategoricalDistribution(choices: ["p", "q", "r"].map { .string($0) })))]
+        let result = try await replay("motpe_continuous", sampler: try TPESampler(seed: 37), space: space)
+        #expect(result.mismatches.isEmpty, "\(result.mismatches.count) trials differ; \(result.first ?? "")")
+        // Three objectives: the greedy subset on exact hypervolumes.
+        let three = try await replay("motpe_three", sampler: try TPESampler(seed: 41), space: space)
+        #expect(three.mismatches.isEmpty, "\(three.mismatches.count) trials differ; \(three.first ?? "")")
+    }
+
     @Test func nsga2() async throws {
         let defaults = try await replay("nsga2_default", sampler: try NSGAIISampler(seed: 23), space: try Self.twoObjectives())
         #expect(defaults.mismatches.isEmpty, "\(defaults.mismatches.count) trials differ; \(defaults.first ?? "")")

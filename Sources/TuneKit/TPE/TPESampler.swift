@@ -145,14 +145,13 @@ public struct TPESampler: Sampler {
     }
 
     mutating func sample(_ study: StudySnapshot, trial: FrozenTrial, space: [(name: String, distribution: Distribution)]) throws -> [String: ParameterValue] {
-        guard !study.isMultiObjective else {
-            throw ToolboxError(.unsupported, "TPE for several objectives is not available yet; use nsga2 or random")
-        }
         let states: Set<TrialState> = constantLiar ? [.complete, .pruned, .running] : [.complete, .pruned]
         let trials = study.trials.indices.filter { states.contains(study.trials[$0].state) && study.trials[$0].number != trial.number }
         let n = trials.filter { study.trials[$0].state != .running }.count
-        let (below, above) = split(trials, study, below: Self.defaultGamma(n))
-        let good = estimator(below, space, study)
+        let gamma = study.isMultiObjective ? Self.defaultGammaMultiObjective(n) : Self.defaultGamma(n)
+        let (below, above) = study.isMultiObjective ? splitMultiObjective(trials, study, below: gamma) : split(trials, study, below: gamma)
+        // Several objectives: the good trials weigh alike (Optuna's MOTPE in 5.x).
+        let good = estimator(below, space, study, uniformWeights: study.isMultiObjective)
         let bad = estimator(above, space, study)
         let samples = good.sample(&rng, size: candidates)
         let scoreGood = good.logPdf(samples), scoreBad = bad.logPdf(samples)
@@ -168,7 +167,7 @@ public struct TPESampler: Sampler {
     }
 
     /// The Parzen estimator of the trials at `indices` (those holding every parameter of `space`).
-    func estimator(_ indices: [Int], _ space: [(name: String, distribution: Distribution)], _ study: StudySnapshot) -> ParzenEstimator {
+    func estimator(_ indices: [Int], _ space: [(name: String, distribution: Distribution)], _ study: StudySnapshot, uniformWeights: Bool = false) -> ParzenEstimator {
         var observations = [[Double]](repeating: [], count: space.count)
         for j in observations.indices { observations[j].reserveCapacity(indices.count) }
         var row = [Double](repeating: 0, count: space.count)
@@ -197,7 +196,125 @@ public struct TPESampler: Sampler {
             guard complete else { continue }
             for j in row.indices { observations[j].append(row[j]) }
         }
-        return ParzenEstimator(observations: observations, space: space, parameters: parameters)
+        let count = observations.first?.count ?? 0
+        return ParzenEstimator(observations: observations, space: space, parameters: parameters,
+                               predeterminedWeights: uniformWeights ? [Double](repeating: 1, count: count) : nil)
+    }
+
+    /// Optuna's split of complete trials for several objectives: whole non-domination ranks
+    /// while they fit in `count`, the next rank cut by greedy hypervolume subset selection;
+    /// running trials bad. Both in number order.
+    func splitMultiObjective(_ trials: [Int], _ study: StudySnapshot, below count: Int) -> (below: [Int], above: [Int]) {
+        let all = study.trials
+        let complete = trials.filter { all[$0].state == .complete }
+        let others = trials.filter { all[$0].state != .complete }
+        let take = Swift.min(count, complete.count)
+        guard take > 0 else { return ([], (complete + others).sorted()) }
+        guard take < complete.count else { return (complete.sorted(), others.sorted()) }
+        let signs = study.directions.map { $0 == .maximize ? -1.0 : 1.0 }
+        let losses = complete.map { i in zip(all[i].values ?? [], signs).map { $0 * $1 } }
+        let ranks = Self.nondominationRanks(losses)
+        var counts: [Int: Int] = [:]
+        for rank in ranks { counts[rank, default: 0] += 1 }
+        var lastRank = -1, cumulative = 0
+        for rank in counts.keys.sorted() {
+            cumulative += counts[rank]!
+            if cumulative <= take { lastRank = rank } else { break }
+        }
+        var chosen = Set(complete.indices.filter { ranks[$0] <= lastRank })
+        if chosen.count < take {
+            let tied = complete.indices.filter { ranks[$0] == lastRank + 1 }
+            let selected = Self.hypervolumeSubset(tied.map { losses[$0] }, indices: tied, size: take - chosen.count)
+            chosen.formUnion(selected)
+        }
+        let below = complete.indices.filter { chosen.contains($0) }.map { complete[$0] }
+        let above = complete.indices.filter { !chosen.contains($0) }.map { complete[$0] } + others
+        return (below.sorted(), above.sorted())
+    }
+
+    /// Non-domination ranks (0 for the Pareto front) of loss vectors; equal vectors share a rank.
+    static func nondominationRanks(_ losses: [[Double]]) -> [Int] {
+        var ranks = [Int](repeating: -1, count: losses.count)
+        var remaining = Array(losses.indices), rank = 0
+        while !remaining.isEmpty {
+            let front = remaining.filter { i in !remaining.contains { j in NSGAIISampler.dominates(losses[j], losses[i]) } }
+            for i in front { ranks[i] = rank }
+            remaining.removeAll { ranks[$0] == rank }
+            rank += 1
+        }
+        return ranks
+    }
+
+    /// Optuna's `_solve_hssp`: `size` of the vectors by greedy hypervolume contribution, over
+    /// the unique vectors in lexicographic order (duplicates fill in when too few are unique).
+    static func hypervolumeSubset(_ losses: [[Double]], indices: [Int], size: Int) -> [Int] {
+        guard size < indices.count else { return indices }
+        // np.unique(axis=0, return_index): lexicographic order, each vector's first position.
+        var firstOf: [[Double]: Int] = [:]
+        for (k, loss) in losses.enumerated() where firstOf[loss] == nil { firstOf[loss] = k }
+        let unique = firstOf.keys.sorted { $0.lexicographicallyPrecedes($1) }
+        let uniqueIndices = unique.map { firstOf[$0]! }
+        if unique.count < size {
+            var chosen = Set(uniqueIndices)
+            for k in losses.indices where !chosen.contains(k) && chosen.count < size { chosen.insert(k) }
+            return losses.indices.filter { chosen.contains($0) }.map { indices[$0] }
+        }
+        let worst = (0..<losses[0].count).map { j in losses.map { $0[j] }.max()! }
+        let reference = worst.map { w -> Double in let r = Swift.max(1.1 * w, 0.9 * w); return r == 0 ? 1e-12 : r }
+        guard reference.allSatisfy(\.isFinite) else { return uniqueIndices.prefix(size).map { indices[$0] } }
+        guard unique.count > size else { return uniqueIndices.map { indices[$0] } }
+        if reference.count == 2 {
+            // The 2-D greedy on lexicographically sorted points, contributions from rectangles.
+            var order = Array(unique.indices), points = unique
+            var diagonals = [[Double]](repeating: reference, count: unique.count)
+            var selected: [Int] = []
+            for _ in 0..<size {
+                // np.argmax: the first maximum.
+                let contributions = points.indices.map { k in (diagonals[k][0] - points[k][0]) * (diagonals[k][1] - points[k][1]) }
+                var best = 0
+                for k in contributions.indices.dropFirst() where contributions[k] > contributions[best] { best = k }
+                selected.append(uniqueIndices[order[best]])
+                let chosen = points[best]
+                order.remove(at: best); points.remove(at: best); diagonals.remove(at: best)
+                for k in 0..<best { diagonals[k][0] = Swift.min(chosen[0], diagonals[k][0]) }
+                for k in best..<points.count { diagonals[k][1] = Swift.min(chosen[1], diagonals[k][1]) }
+            }
+            return selected.map { indices[$0] }
+        }
+        // More objectives: the plain greedy on exact hypervolume contributions.
+        var remaining = Array(unique.indices), selectedVectors: [[Double]] = [], selected: [Int] = []
+        var current = 0.0
+        for _ in 0..<size {
+            var best = 0, bestValue = -Double.infinity
+            for (position, k) in remaining.enumerated() {
+                let contribution = hypervolume(selectedVectors + [unique[k]], reference) - current
+                if contribution > bestValue { best = position; bestValue = contribution }
+            }
+            let k = remaining.remove(at: best)
+            selectedVectors.append(unique[k])
+            current = hypervolume(selectedVectors, reference)
+            selected.append(uniqueIndices[k])
+        }
+        return selected.map { indices[$0] }
+    }
+
+    /// The hypervolume dominated by `points` up to `reference` (minimization), by slicing along
+    /// the last objective.
+    static func hypervolume(_ points: [[Double]], _ reference: [Double]) -> Double {
+        let inside = points.filter { p in zip(p, reference).allSatisfy { $0 < $1 } }
+        guard !inside.isEmpty else { return 0 }
+        let d = reference.count
+        if d == 1 { return reference[0] - inside.map { $0[0] }.min()! }
+        let sorted = inside.sorted { $0[d - 1] < $1[d - 1] }
+        var volume = 0.0
+        for (k, point) in sorted.enumerated() {
+            let top = k + 1 < sorted.count ? sorted[k + 1][d - 1] : reference[d - 1]
+            let height = top - point[d - 1]
+            guard height > 0 else { continue }
+            let slice = sorted[0...k].map { Array($0[0..<(d - 1)]) }
+            volume += height * hypervolume(slice, Array(reference[0..<(d - 1)]))
+        }
+        return volume
     }
 
     /// Optuna's `_split_trials` for one objective: the best complete trials, then the best
