@@ -316,6 +316,21 @@ public actor Study {
     private var permits: Int?
     private var stopped = false
 
+    /// Seconds between heartbeats of this process's running trials (persistent storage only).
+    public private(set) var heartbeatInterval: Double = 5
+    /// Seconds without a heartbeat after which a running trial's worker counts as dead.
+    public private(set) var gracePeriod: Double = 30
+
+    /// Sets how often running trials send heartbeats and how long a silent one lives.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` unless 0 < interval < grace period.
+    public func setHeartbeat(interval: Double, gracePeriod: Double) throws {
+        guard interval > 0, gracePeriod > interval else {
+            throw ToolboxError(.invalidParameter, "the heartbeat interval must be positive and below the grace period", context: ErrorContext(parameter: "heartbeat_interval"))
+        }
+        heartbeatInterval = interval
+        self.gracePeriod = gracePeriod
+    }
+
     private func takePermit() -> Bool {
         guard !stopped else { return false }
         guard let left = permits else { return true }
@@ -332,7 +347,20 @@ public actor Study {
         while await takePermit() {
             if let timeout, Date().timeIntervalSince(start) >= timeout { await stop(); return }
             try Task.checkCancellation()
+            // Trials of dead workers (no heartbeat for the grace period) fail first.
+            if storage.isPersistent {
+                for stale in try await storage.failStaleTrials(study: record.id, gracePeriod: await gracePeriod) { try await track(stale) }
+            }
             let trial = try await ask()
+            let beat: Task<Void, Never>? = storage.isPersistent ? Task { [storage, record] in
+                let interval = await self.heartbeatInterval
+                while !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+                    guard !Task.isCancelled else { return }
+                    try? await storage.heartbeat(study: record.id, trial: trial.number)
+                }
+            } : nil
+            defer { beat?.cancel() }
             do {
                 let values: [Double]
                 if let threads {

@@ -169,3 +169,26 @@ struct ParallelTrialsTests {
         #expect(failed.map(\.number) == [22])
     }
 }
+
+extension ParallelTrialsTests {
+    /// With a persistent store, a running trial whose worker stopped sending heartbeats fails
+    /// when the next trial starts; trials slower than the grace period but alive never do.
+    @Test func silentTrialsFailAndLiveOnesDoNot() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("beats-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let storage = try SQLiteStudyStorage(folder: dir)
+        let study = try await Study.create(name: "beats", direction: .minimize, sampler: try RandomSampler(seed: 1), storage: storage)
+        try await study.setHeartbeat(interval: 0.1, gracePeriod: 0.5)
+        _ = try await storage.startTrial(study: study.record.id, limit: nil)    // a worker that died at once
+        try await Task.sleep(nanoseconds: 700_000_000)
+        try await study.optimize(trials: 4, jobs: 2) { trial in
+            let x = try await trial.suggestFloat("x", 0, 1)
+            try await Task.sleep(nanoseconds: 900_000_000)                       // longer than the grace period
+            return x
+        }
+        let trials = try await study.trials
+        #expect(trials[0].state == .fail && trials[0].failure?.contains("heartbeats") == true)
+        #expect(trials.dropFirst().allSatisfy { $0.state == .complete } && trials.count == 5, "\(trials.map(\.state))")
+        await #expect(throws: ToolboxError.self) { try await study.setHeartbeat(interval: 1, gracePeriod: 1) }
+    }
+}
