@@ -208,6 +208,7 @@ public struct CmaEsSampler: Sampler {
         self.populationSize = populationSize
     }
 
+    /// The continuous and integer parameters every complete trial shares (categorical ones are drawn at random).
     public mutating func inferRelativeSearchSpace(_ study: StudySnapshot, trial: FrozenTrial) -> [(name: String, distribution: Distribution)] {
         intersectionCache.calculate(study.trials).filter { if case .categorical = $0.distribution { false } else { true } }
     }
@@ -258,10 +259,12 @@ public struct CmaEsSampler: Sampler {
         return out
     }
 
+    /// The random sampler's draw, for categorical parameters and the first trials.
     public mutating func sampleIndependent(_ study: StudySnapshot, trial: FrozenTrial, name: String, distribution: Distribution) throws -> ParameterValue {
         try random.sampleIndependent(study, trial: trial, name: name, distribution: distribution)
     }
 
+    /// The trial's generation and, after a tell, the told optimizer, once.
     public mutating func takeTrialAttributes() -> [String: JSONValue] {
         defer { pendingAttributes = [:] }
         return pendingAttributes
@@ -270,6 +273,7 @@ public struct CmaEsSampler: Sampler {
     /// Both generators (the optimizer itself lives on the trial that told it).
     public var state: JSONValue { .object(["rng": rng.json, "random": random.state]) }
 
+    /// Restores a state `state` gave.
     public mutating func restore(_ state: JSONValue) throws {
         guard case .object(let members) = state, let own = members["rng"], let randomState = members["random"] else {
             throw ToolboxError(.invalidParameter, "not a CMA-ES sampler state")
