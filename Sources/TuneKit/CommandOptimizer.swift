@@ -217,7 +217,8 @@ extension Study {
         "{" + parameters.map { jsonText($0.name) + ": " + jsonValue($0.value) }.joined(separator: ", ") + "}"
     }
 
-    static func jsonText(_ value: String) -> String {
+    /// A JSON string.
+    public static func jsonText(_ value: String) -> String {
         var out = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
@@ -233,7 +234,8 @@ extension Study {
         return out + "\""
     }
 
-    static func jsonValue(_ value: ParameterValue) -> String {
+    /// A parameter value as JSON (non-finite numbers as the strings `nan`, `inf`, `-inf`).
+    public static func jsonValue(_ value: ParameterValue) -> String {
         switch value {
         case .int(let x): String(x)
         case .float(let x): x.isFinite ? "\(x)" : (x.isNaN ? "\"nan\"" : (x > 0 ? "\"inf\"" : "\"-inf\""))

@@ -54,36 +54,12 @@ struct StudyCommand: AsyncParsableCommand {
         return "\(value)"
     }
 
-    static func text(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func text(_ value: String) -> String { Study.jsonText(value) }
 
-    static func value(_ value: ParameterValue) -> String {
-        switch value {
-        case .int(let x): String(x)
-        case .float(let x): number(x)
-        case .string(let s): text(s)
-        case .bool(let b): b ? "true" : "false"
-        case .none: "null"
-        }
-    }
+    static func value(_ value: ParameterValue) -> String { Study.jsonValue(value) }
 
     /// Parameters as a JSON object, in suggestion order.
-    static func params(_ parameters: [TrialParameter]) -> String {
-        "{" + parameters.map { text($0.name) + ": " + value($0.value) }.joined(separator: ", ") + "}"
-    }
+    static func params(_ parameters: [TrialParameter]) -> String { Study.parametersJSON(parameters) }
 
     static func values(_ values: [Double]?) -> String {
         values.map { "[" + $0.map(number).joined(separator: ", ") + "]" } ?? "null"
