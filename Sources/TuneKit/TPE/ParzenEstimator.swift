@@ -56,8 +56,10 @@ struct ParzenEstimator {
     let distributions: [BatchedDistribution]
 
     /// Observations are internal values, one array per parameter of `space`, all one length.
+    /// `orders[i]`, when given, is the argsort of parameter `i`'s transformed observations
+    /// (ascending, ties by position), known from an earlier estimator.
     init(observations: [[Double]], space: [(name: String, distribution: Distribution)], parameters: ParzenEstimatorParameters,
-         predeterminedWeights: [Double]? = nil) {
+         predeterminedWeights: [Double]? = nil, orders: [[Int]?]? = nil) {
         names = space.map(\.name)
         let count = observations.first?.count ?? 0
         var weights: [Double]
@@ -70,11 +72,12 @@ struct ParzenEstimator {
         let total = NumPySum.pairwise(count: weights.count) { weights[$0] }
         self.weights = weights.map { $0 / total }
         distributions = space.indices.map { i in
-            Self.distribution(observations.isEmpty ? [] : observations[i], space[i].distribution, parameters)
+            Self.distribution(observations.isEmpty ? [] : observations[i], space[i].distribution, parameters, order: orders?[i] ?? nil)
         }
     }
 
-    static func distribution(_ observations: [Double], _ distribution: Distribution, _ parameters: ParzenEstimatorParameters) -> BatchedDistribution {
+    static func distribution(_ observations: [Double], _ distribution: Distribution, _ parameters: ParzenEstimatorParameters,
+                             order: [Int]? = nil) -> BatchedDistribution {
         switch distribution {
         case .categorical(let d):
             let choices = d.choices.count
@@ -89,14 +92,14 @@ struct ParzenEstimator {
             }
             return .categorical(weights: weights)
         case .float(let d):
-            return numerical(observations, low: d.low, high: d.high, step: d.step, log: d.log, parameters)
+            return numerical(observations, low: d.low, high: d.high, step: d.step, log: d.log, parameters, order: order)
         case .int(let d):
-            return numerical(observations, low: Double(d.low), high: Double(d.high), step: Double(d.step), log: d.log, parameters)
+            return numerical(observations, low: Double(d.low), high: Double(d.high), step: Double(d.step), log: d.log, parameters, order: order)
         }
     }
 
     static func numerical(_ observations: [Double], low originalLow: Double, high originalHigh: Double, step: Double?, log: Bool,
-                          _ parameters: ParzenEstimatorParameters) -> BatchedDistribution {
+                          _ parameters: ParzenEstimatorParameters, order known: [Int]? = nil) -> BatchedDistribution {
         var low = originalLow, high = originalHigh
         if let step {
             low -= step / 2
@@ -112,7 +115,7 @@ struct ParzenEstimator {
         if !mus.isEmpty {
             // Ties keep their order (a stable sort); NumPy's default sort on AVX-512 may order
             // equal values otherwise, which can swap two tied kernels' widths.
-            let order = Self.argsort(mus)
+            let order = known ?? Self.argsort(mus)
             var withEnds = [low] + order.map { mus[$0] } + [high]
             var sortedSigmas = [Double](repeating: 0, count: withEnds.count - 2)
             for j in 1..<(withEnds.count - 1) {

@@ -27,6 +27,9 @@ public struct TPESampler: Sampler {
     var rng: NumPyRandomState
     var random: RandomSampler
     var intersectionCache = IntersectionCache(includePruned: true)
+    /// Per numerical parameter: the transformed observations seen so far, sorted, with their
+    /// trial numbers, so an estimator's argsort is a filter of it rather than a sort.
+    var sortedObservations = SortedObservations()
 
     /// The key under which a running trial's jointly sampled parameters are kept.
     static let relativeParametersKey = "tpe:relative_params"
@@ -167,15 +170,17 @@ public struct TPESampler: Sampler {
     }
 
     /// The Parzen estimator of the trials at `indices` (those holding every parameter of `space`).
-    func estimator(_ indices: [Int], _ space: [(name: String, distribution: Distribution)], _ study: StudySnapshot, uniformWeights: Bool = false) -> ParzenEstimator {
+    mutating func estimator(_ indices: [Int], _ space: [(name: String, distribution: Distribution)], _ study: StudySnapshot, uniformWeights: Bool = false) -> ParzenEstimator {
         var observations = [[Double]](repeating: [], count: space.count)
+        var numbers: [Int] = []
         for j in observations.indices { observations[j].reserveCapacity(indices.count) }
         var row = [Double](repeating: 0, count: space.count)
+        let multivariate = isMultivariate(study)
         for index in indices {
-            let trial = study.trials[index]
             var complete = true
-            if !trial.state.isFinished, isMultivariate(study), trial.systemAttributes[Self.relativeParametersKey] != nil {
-                let params = parameters(of: trial, study)
+            // Fields read in place: copying each trial would retain every one of its members.
+            if !study.trials[index].state.isFinished, multivariate, study.trials[index].systemAttributes[Self.relativeParametersKey] != nil {
+                let params = parameters(of: study.trials[index], study)
                 for (j, parameter) in space.enumerated() {
                     guard let value = params[parameter.name], let encoded = try? parameter.distribution.internalValue(value, name: parameter.name) else {
                         complete = false
@@ -185,7 +190,7 @@ public struct TPESampler: Sampler {
                 }
             } else {
                 for (j, parameter) in space.enumerated() {
-                    guard let held = trial.parameters.first(where: { $0.name == parameter.name }),
+                    guard let held = study.trials[index].parameters.first(where: { $0.name == parameter.name }),
                           let encoded = try? parameter.distribution.internalValue(held.value, name: parameter.name) else {
                         complete = false
                         break
@@ -195,10 +200,14 @@ public struct TPESampler: Sampler {
             }
             guard complete else { continue }
             for j in row.indices { observations[j].append(row[j]) }
+            numbers.append(study.trials[index].number)
         }
         let count = observations.first?.count ?? 0
+        let orders: [[Int]?] = space.indices.map { j in
+            sortedObservations.order(of: observations[j], numbers: numbers, key: space[j].name, distribution: space[j].distribution)
+        }
         return ParzenEstimator(observations: observations, space: space, parameters: parameters,
-                               predeterminedWeights: uniformWeights ? [Double](repeating: 1, count: count) : nil)
+                               predeterminedWeights: uniformWeights ? [Double](repeating: 1, count: count) : nil, orders: orders)
     }
 
     /// Optuna's split of complete trials for several objectives: whole non-domination ranks
@@ -386,5 +395,68 @@ struct IntersectionCache: Sendable {
         var seen = Set<String>()
         return (space ?? []).filter { !$0.distribution.isSingle && seen.insert($0.name).inserted }
             .sorted { $0.name < $1.name }.map { ($0.name, $0.distribution) }
+    }
+}
+
+/// Sorted transformed observations per numerical parameter, kept across trials (Optuna sorts
+/// every time; the order of any subset is the subset of this order, ties by trial number).
+struct SortedObservations: Sendable {
+    struct Entry: Sendable {
+        var value: Double
+        var number: Int
+    }
+    var entries: [String: [Entry]] = [:]
+    /// Each trial's kept value by trial number, and whether it is kept.
+    var values: [String: (value: [Double], kept: [Bool])] = [:]
+
+    /// The argsort of `observations` (positions, ascending, ties by position) for the trials
+    /// `numbers` (ascending), from the kept order; `nil` for a categorical parameter or when a
+    /// kept value disagrees.
+    mutating func order(of observations: [Double], numbers: [Int], key name: String, distribution: Distribution) -> [Int]? {
+        let log: Bool
+        switch distribution {
+        case .categorical: return nil
+        case .float(let d): log = d.log
+        case .int(let d): log = d.log
+        }
+        let key = "\(name)|\(distribution)"
+        var list = entries.removeValue(forKey: key) ?? []
+        var known = values.removeValue(forKey: key) ?? ([], [])
+        defer {
+            entries[key] = list
+            values[key] = known
+        }
+        if let largest = numbers.last, largest >= known.value.count {
+            known.value += [Double](repeating: 0, count: largest + 1 - known.value.count)
+            known.kept += [Bool](repeating: false, count: largest + 1 - known.kept.count)
+        }
+        for (position, number) in numbers.enumerated() {
+            let value = log ? Foundation.log(observations[position]) : observations[position]
+            if known.kept[number] {
+                guard known.value[number] == value else { return nil }
+                continue
+            }
+            guard !value.isNaN else { return nil }
+            known.value[number] = value
+            known.kept[number] = true
+            // Binary search for (value, number).
+            var lo = 0, hi = list.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if list[mid].value < value || (list[mid].value == value && list[mid].number < number) { lo = mid + 1 } else { hi = mid }
+            }
+            list.insert(Entry(value: value, number: number), at: lo)
+        }
+        // Positions by trial number.
+        guard let largest = numbers.last else { return [] }
+        var position = [Int](repeating: -1, count: largest + 1)
+        for (p, number) in numbers.enumerated() { position[number] = p }
+        var order: [Int] = []
+        order.reserveCapacity(numbers.count)
+        for entry in list where entry.number <= largest {
+            let p = position[entry.number]
+            if p >= 0 { order.append(p) }
+        }
+        return order.count == numbers.count ? order : nil
     }
 }
