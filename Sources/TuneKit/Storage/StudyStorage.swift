@@ -84,6 +84,8 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
         var trialLists: [Int: [FrozenTrial]] = [:]
         var samplerStates: [Int: JSONValue] = [:]
         var heartbeats: [Int: [Int: Date]] = [:]
+        /// Waiting (enqueued) trials per study, so starting a trial scans for one only when any wait.
+        var waiting: [Int: Int] = [:]
 
         func count(_ study: Int) throws -> Int {
             guard let list = trialLists[study] else { throw ToolboxError(.notFound, "no study with id \(study)") }
@@ -152,6 +154,7 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
             for (name, value) in parameters { fixed[name] = value.json }
             let trial = FrozenTrial(number: number, state: .waiting, userAttributes: userAttributes, systemAttributes: ["fixed_params": .object(fixed)])
             state.trialLists[study]!.append(trial)
+            state.waiting[study, default: 0] += 1
             return trial
         }
     }
@@ -161,7 +164,8 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
         try state.withLock { state in
             let count = try state.count(study)
             // In place: the list is never copied (a study of many trials starts each in O(1)).
-            if let waiting = state.trialLists[study]!.firstIndex(where: { $0.state == .waiting }) {
+            if state.waiting[study, default: 0] > 0, let waiting = state.trialLists[study]!.firstIndex(where: { $0.state == .waiting }) {
+                state.waiting[study, default: 0] -= 1
                 state.trialLists[study]![waiting].state = .running
                 state.trialLists[study]![waiting].started = Date()
                 state.heartbeats[study, default: [:]][waiting] = Date()
