@@ -47,6 +47,22 @@ case "tpe", "random-sampler":
     let marks = recorded.withLock { $0 }
     let last = min(100, trials - 1)
     print("\(workload) \((marks[trials - 1] - marks[trials - 1 - last]) / Double(last)) total=\(marks[trials - 1])")
+case "tune-sqlite":
+    // TRIALS random-sampler trials of a 5-parameter objective in a store folder.
+    let trials = Int(arguments.dropFirst().first ?? "200") ?? 200
+    let folder = "/tmp/dstoolbox-tune-sqlite-\(getpid())"
+    try? FileManager.default.removeItem(atPath: folder)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let study = try await Study.create(name: "stored", direction: .minimize, sampler: try RandomSampler(seed: 1), pruner: NopPruner(),
+                                       storage: try SQLiteStudyStorage(folder: folder))
+    let clock = ContinuousClock(), start = clock.now
+    try await study.optimize(trials: trials) { trial in
+        var total = 0.0
+        for name in ["a", "b", "c", "d", "e"] { let x = try await trial.suggestFloat(name, -5, 5); total += (x - 1) * (x - 1) }
+        return total
+    }
+    let elapsed = clock.now - start
+    print("tune-sqlite \((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) / Double(trials))")
 case "tune-quality":
     // TPE (defaults, seeds 0-9), 200 trials per function: the median best value.
     let trials = Int(arguments.dropFirst().first ?? "200") ?? 200

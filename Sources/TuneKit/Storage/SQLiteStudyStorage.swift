@@ -83,6 +83,24 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
         }
     }
 
+    /// A parameter value written by `JSONEncoder` read without it: a number, `true`, `false`,
+    /// `null`, or text without escapes; `nil` for anything else (then decoded).
+    static func scalar(_ text: String) -> ParameterValue? {
+        switch text {
+        case "true": return .bool(true)
+        case "false": return .bool(false)
+        case "null": return ParameterValue.none
+        default: break
+        }
+        if text.first == "\"" {
+            guard text.count >= 2, text.last == "\"", !text.dropFirst().dropLast().contains(where: { $0 == "\\" || $0 == "\"" }) else { return nil }
+            return .string(String(text.dropFirst().dropLast()))
+        }
+        if let whole = Int(text) { return .int(whole) }
+        if let number = Double(text), number.isFinite { return .float(number) }
+        return nil
+    }
+
     /// Values as the hexadecimal bit patterns of their Doubles, comma-separated.
     private static func bits(_ values: [Double]) -> String {
         values.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
@@ -325,10 +343,20 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
         }
         guard !trials.isEmpty else { return [] }
         let scope = "SELECT id FROM trials t WHERE t.study_id = ?\(filter)"
+        // Each distinct distribution text decoded once (a study has a handful).
+        var distributions: [String: Distribution] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM trial_params WHERE trial_id IN (\(scope)) ORDER BY trial_id, position", arguments: [study]) {
             guard let index = position[row["trial_id"]] else { continue }
-            let distribution = try decode(Distribution.self, row["distribution"], what: "distribution")
-            let value = try decode(ParameterValue.self, row["value"], what: "parameter value").typed(for: distribution)
+            let text: String = row["distribution"]
+            let distribution: Distribution
+            if let known = distributions[text] {
+                distribution = known
+            } else {
+                distribution = try decode(Distribution.self, text, what: "distribution")
+                distributions[text] = distribution
+            }
+            let valueText: String = row["value"]
+            let value = try (Self.scalar(valueText) ?? decode(ParameterValue.self, valueText, what: "parameter value")).typed(for: distribution)
             trials[index].parameters.append(TrialParameter(name: row["name"], value: value, distribution: distribution))
         }
         for row in try Row.fetchAll(db, sql: "SELECT * FROM trial_intermediate WHERE trial_id IN (\(scope))", arguments: [study]) {
