@@ -39,11 +39,6 @@ enum OptunaTruncatedNormal {
         return 1.0 - 0.5 * Foundation.erfc(x)
     }
 
-    /// `_ndtr` of many values: `0.5 + 0.5 * erf(a / 2 ** 0.5)`, Optuna's `erf`.
-    static func ndtr(_ a: [Double]) -> [Double] {
-        erf(a.map { $0 / sqrt2 }).map { 0.5 + 0.5 * $0 }
-    }
-
     /// `_log_ndtr_single`.
     static func logNdtr(_ a: Double) -> Double {
         if a > 6 { return -ndtrSingle(-a) }
@@ -66,22 +61,25 @@ enum OptunaTruncatedNormal {
     /// `_log_gauss_mass(a, b)`: the log of the standard normal's mass on `[a, b]`, each pair
     /// by the left tail (`b <= 0`), the right tail (`a > 0`, mirrored) or the centre.
     static func logGaussMass(_ a: [Double], _ b: [Double]) -> [Double] {
-        var out = [Double](repeating: .nan, count: a.count)
-        var central: [Int] = []
-        for i in a.indices {
-            if b[i] <= 0 {
-                out[i] = logDiff(logNdtr(b[i]), logNdtr(a[i]))
-            } else if a[i] > 0 {
-                out[i] = logDiff(logNdtr(-a[i]), logNdtr(-b[i]))
-            } else {
-                central.append(i)
+        // How erf is computed depends on how many pairs are central: counted first, then every
+        // pair in one pass (no temporary arrays).
+        var centralCount = 0
+        for i in a.indices where !(b[i] <= 0) && !(a[i] > 0) { centralCount += 1 }
+        let vectorized = centralCount >= 2000
+        return [Double](unsafeUninitializedCapacity: a.count) { out, initialized in
+            for i in a.indices {
+                if b[i] <= 0 {
+                    out[i] = logDiff(logNdtr(b[i]), logNdtr(a[i]))
+                } else if a[i] > 0 {
+                    out[i] = logDiff(logNdtr(-a[i]), logNdtr(-b[i]))
+                } else {
+                    let left = 0.5 + 0.5 * erf(a[i] / sqrt2, vectorized: vectorized)
+                    let right = 0.5 + 0.5 * erf(-b[i] / sqrt2, vectorized: vectorized)
+                    out[i] = Foundation.log1p(-left - right)
+                }
             }
+            initialized = a.count
         }
-        if !central.isEmpty {
-            let left = ndtr(central.map { a[$0] }), right = ndtr(central.map { -b[$0] })
-            for (k, i) in central.enumerated() { out[i] = Foundation.log1p(-left[k] - right[k]) }
-        }
-        return out
     }
 
     /// `_ndtri_exp(y)`: `x` with `log_ndtr(x) == y`, by Newton's method from Optuna's initial
@@ -151,17 +149,16 @@ enum OptunaTruncatedNormal {
 
     // MARK: erf
 
-    /// Optuna's `erf`: Python's `math.erf` per value below 2,000 values, its vectorized
-    /// FreeBSD approximations from 2,000 on.
-    static func erf(_ x: [Double]) -> [Double] {
-        if x.count < 2000 { return x.map { Foundation.erf($0) } }
-        return x.map { value in
-            let a = abs(value)
-            if a.isNaN { return .nan }
-            let magnitude = a < 6 ? erfRightNonBig(a) : 1.0
-            let sign: Double = value > 0 ? 1 : (value < 0 ? -1 : 0)
-            return sign * magnitude
-        }
+    /// Optuna's `erf` of one value: Python's `math.erf` when Optuna evaluates fewer than 2,000
+    /// values at once, its vectorized FreeBSD approximations (`vectorized`) from 2,000 on.
+    @inline(__always)
+    static func erf(_ value: Double, vectorized: Bool) -> Double {
+        guard vectorized else { return Foundation.erf(value) }
+        let a = abs(value)
+        if a.isNaN { return .nan }
+        let magnitude = a < 6 ? erfRightNonBig(a) : 1.0
+        let sign: Double = value > 0 ? 1 : (value < 0 ? -1 : 0)
+        return sign * magnitude
     }
 
     /// NumPy's `polyval` (Horner's rule from the highest coefficient).

@@ -194,17 +194,29 @@ struct ParzenEstimator {
     }
 
     /// The mixture's log density at each sample (`samples[parameter][row]`, internal values).
+    ///
+    /// Row by row, with one buffer of a density per kernel: each kernel's term adds, per
+    /// parameter, what Optuna's batched evaluation adds, in its order (categorical and discrete
+    /// parameters in order, then the continuous ones' sum, then the log weight), so the values
+    /// are Optuna's; no candidates × kernels matrix is made.
     func logPdf(_ samples: [[Double]]) -> [Double] {
         let n = samples.first?.count ?? 0, kernels = weights.count
-        var weighted = [Double](repeating: 0, count: n * kernels)
+        // Categorical and discrete parameters, in order: what each adds to sample r's kernel k.
+        enum Part {
+            /// `table[choice * kernels + k]`: the log of kernel k's weight for the choice.
+            case categorical(parameter: Int, table: [Double])
+            /// `masses[lookup[r * kernels + k]]` minus `normalizers[k]`.
+            case discrete(masses: [Double], lookup: [Int], normalizers: [Double])
+        }
+        var parts: [Part] = []
         var continuous: [Int] = []
         for (i, d) in distributions.enumerated() {
             switch d {
             case .categorical(let w):
-                for r in 0..<n {
-                    let choice = Int(samples[i][r])
-                    for k in 0..<kernels { weighted[r * kernels + k] += Foundation.log(w[k][choice]) }
-                }
+                let choices = w.first?.count ?? 0
+                var table = [Double](repeating: 0, count: choices * kernels)
+                for c in 0..<choices { for k in 0..<kernels { table[c * kernels + k] = Foundation.log(w[k][c]) } }
+                parts.append(.categorical(parameter: i, table: table))
             case .numerical(let mu, let sigma, _, _, let step, let isLog):
                 if step == 0 {
                     continuous.append(i)
@@ -234,7 +246,6 @@ struct ParzenEstimator {
                     }
                 }
                 let masses = OptunaTruncatedNormal.logGaussMass(pairA, pairB)
-                for j in 0..<(n * kernels) { weighted[j] += masses[lookup[j]] }
                 var kernelIndex: [PairKey: Int] = [:]
                 var ka: [Double] = [], kb: [Double] = []
                 var kernelLookup = [Int](repeating: 0, count: kernels)
@@ -246,52 +257,162 @@ struct ParzenEstimator {
                     ka.append((low - mu[k]) / sigma[k])
                     kb.append((high - mu[k]) / sigma[k])
                 }
-                let normalizers = OptunaTruncatedNormal.logGaussMass(ka, kb)
-                for r in 0..<n {
-                    for k in 0..<kernels { weighted[r * kernels + k] -= normalizers[kernelLookup[k]] }
-                }
+                let unique = OptunaTruncatedNormal.logGaussMass(ka, kb)
+                parts.append(.discrete(masses: masses, lookup: lookup, normalizers: kernelLookup.map { unique[$0] }))
             }
         }
-        if !continuous.isEmpty {
-            let d = continuous.count
-            // Per parameter (j-major, kernels contiguous): a, b, mass, log of the scale; the mass
-            // of each (kernel, parameter) computed once, as Optuna does.
-            var a = [Double](repeating: 0, count: kernels * d), b = a, mus = a, sigmas = a
-            for (j, i) in continuous.enumerated() {
-                guard case .numerical(let mu, let sigma, _, _, _, _) = distributions[i] else { continue }
-                let (low, high) = distributions[i].adaptedBounds
-                for k in 0..<kernels {
-                    mus[j * kernels + k] = mu[k]
-                    sigmas[j * kernels + k] = sigma[k]
-                    a[j * kernels + k] = (low - mu[k]) / sigma[k]
-                    b[j * kernels + k] = (high - mu[k]) / sigma[k]
-                }
-            }
-            let mass = OptunaTruncatedNormal.logGaussMass(a, b)
-            let logScale = sigmas.map { Foundation.log($0) }
-            // Each sample's value per parameter, in log space for log ranges (computed once).
-            var xs = [Double](repeating: 0, count: n * d)
-            for (j, i) in continuous.enumerated() {
-                let isLog = distributions[i].isLogDistribution
-                for r in 0..<n { xs[r * d + j] = isLog ? Foundation.log(samples[i][r]) : samples[i][r] }
-            }
-            var sums = [Double](repeating: 0, count: kernels * (d < 8 ? 1 : d))
-            let bounds = continuous.map { distributions[$0].adaptedBounds }
-            Self.continuousLogDensity(n: n, kernels: kernels, d: d, xs: xs, mus: mus, sigmas: sigmas, a: a, b: b, mass: mass, logScale: logScale,
-                                      bounds: bounds, sums: &sums, weighted: &weighted)
-        }
+        let dense = continuous.isEmpty ? nil : ContinuousKernels(continuous.map { distributions[$0] }, samples: continuous.map { samples[$0] }, kernels: kernels)
         let logWeights = weights.map { Foundation.log($0) }
-        var exps = [Double](repeating: 0, count: kernels)
-        return (0..<n).map { r in
+        var row = [Double](repeating: 0, count: kernels), exps = row
+        var scratch = [Double](repeating: 0, count: kernels * Swift.max(1, continuous.count < 8 ? 1 : continuous.count))
+        var out = [Double](repeating: 0, count: n)
+        for r in 0..<n {
+            row.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            for part in parts {
+                switch part {
+                case .categorical(let i, let table):
+                    let offset = Int(samples[i][r]) * kernels
+                    for k in 0..<kernels { row[k] += table[offset + k] }
+                case .discrete(let masses, let lookup, let normalizers):
+                    for k in 0..<kernels {
+                        row[k] += masses[lookup[r * kernels + k]]
+                        row[k] -= normalizers[k]
+                    }
+                }
+            }
+            if let dense {
+                row.withUnsafeMutableBufferPointer { w in scratch.withUnsafeMutableBufferPointer { dense.add(row: r, to: w.baseAddress!, scratch: $0.baseAddress!) } }
+            }
             var maximum = -Double.infinity
             for k in 0..<kernels {
-                weighted[r * kernels + k] += logWeights[k]
-                maximum = Swift.max(maximum, weighted[r * kernels + k])
+                row[k] += logWeights[k]
+                maximum = Swift.max(maximum, row[k])
             }
             if maximum == -.infinity { maximum = 0 }
-            for k in 0..<kernels { exps[k] = Foundation.exp(weighted[r * kernels + k] - maximum) }
+            // exp of anything below −746 is 0 in doubles: those kernels are not computed.
+            for k in 0..<kernels {
+                let shifted = row[k] - maximum
+                exps[k] = shifted < -746 ? 0 : Foundation.exp(shifted)
+            }
             let total = exps.withUnsafeBufferPointer { NumPySum.pairwise($0) }
-            return Foundation.log(total) + maximum
+            out[r] = Foundation.log(total) + maximum
+        }
+        return out
+    }
+}
+
+/// The continuous parameters' kernels, laid out parameter-major (kernels contiguous) so that
+/// the loop over kernels vectorizes: a, b, the log of each kernel's mass on the range (each
+/// computed once, as Optuna does) and of its scale, and each sample's value (in log space for
+/// log ranges).
+struct ContinuousKernels {
+    let kernels: Int, d: Int
+    var mus: [Double], sigmas: [Double], a: [Double], b: [Double], mass: [Double], logScale: [Double]
+    /// `xs[r * d + j]`; `inside[r * d + j]` whether it lies in parameter j's range.
+    var xs: [Double], inside: [Bool]
+    /// Whether parameter j's kernels all have σ > 0 and a < b.
+    var regular: [Bool]
+
+    init(_ distributions: [BatchedDistribution], samples: [[Double]], kernels: Int) {
+        self.kernels = kernels
+        d = distributions.count
+        let n = samples.first?.count ?? 0
+        mus = [Double](repeating: 0, count: kernels * d)
+        sigmas = mus; a = mus; b = mus
+        xs = [Double](repeating: 0, count: n * d)
+        inside = [Bool](repeating: false, count: n * d)
+        for (j, distribution) in distributions.enumerated() {
+            guard case .numerical(let mu, let sigma, _, _, _, let isLog) = distribution else { continue }
+            let (low, high) = distribution.adaptedBounds
+            for k in 0..<kernels {
+                mus[j * kernels + k] = mu[k]
+                sigmas[j * kernels + k] = sigma[k]
+                a[j * kernels + k] = (low - mu[k]) / sigma[k]
+                b[j * kernels + k] = (high - mu[k]) / sigma[k]
+            }
+            for r in 0..<n {
+                let x = isLog ? Foundation.log(samples[j][r]) : samples[j][r]
+                xs[r * d + j] = x
+                inside[r * d + j] = x >= low && x <= high
+            }
+        }
+        mass = OptunaTruncatedNormal.logGaussMass(a, b)
+        logScale = sigmas.map { Foundation.log($0) }
+        let (sigmas, a, b, kernels) = (sigmas, a, b, kernels)
+        regular = (0..<d).map { j in (0..<kernels).allSatisfy { k in sigmas[j * kernels + k] > 0 && a[j * kernels + k] < b[j * kernels + k] } }
+    }
+
+    /// Adds to `w[k]` the summed truncated-normal log densities of sample `r` under kernel `k`
+    /// over the continuous parameters: per term `-(z²)/2 - log √(2π) - log mass - log σ` with
+    /// `z = (x - μ)/σ` (NaN for an empty range, -∞ outside it), summed as NumPy sums the last
+    /// axis (in order from 0 below 8 terms, pairwise from 8). `scratch` holds `kernels` values
+    /// below 8 parameters, `kernels × d` from 8.
+    func add(row r: Int, to w: UnsafeMutablePointer<Double>, scratch acc: UnsafeMutablePointer<Double>) {
+        let c = OptunaTruncatedNormal.normPdfLogC
+        mus.withUnsafeBufferPointer { mus in
+          sigmas.withUnsafeBufferPointer { sigmas in
+            a.withUnsafeBufferPointer { a in
+              b.withUnsafeBufferPointer { b in
+                mass.withUnsafeBufferPointer { mass in
+                  logScale.withUnsafeBufferPointer { logScale in
+                    let mu = mus.baseAddress!, sigma = sigmas.baseAddress!, lower = a.baseAddress!, upper = b.baseAddress!
+                    let m = mass.baseAddress!, ls = logScale.baseAddress!
+                    if d < 8 {
+                        acc.update(repeating: 0, count: kernels)
+                        for j in 0..<d {
+                            let x = xs[r * d + j], o = j * kernels
+                            if inside[r * d + j] && regular[j] {
+                                // Every kernel's z lies in its [a, b] (x lies in the range, and
+                                // subtraction and division by σ > 0 keep order): no checks.
+                                // Four kernels at a time (the same IEEE operations per lane).
+                                let xv = SIMD4<Double>(repeating: x), cv = SIMD4<Double>(repeating: c), two = SIMD4<Double>(repeating: 2)
+                                var k = 0
+                                while k + 4 <= kernels {
+                                    let muv = UnsafeRawPointer(mu + o + k).loadUnaligned(as: SIMD4<Double>.self)
+                                    let sv = UnsafeRawPointer(sigma + o + k).loadUnaligned(as: SIMD4<Double>.self)
+                                    let mv = UnsafeRawPointer(m + o + k).loadUnaligned(as: SIMD4<Double>.self)
+                                    let lv = UnsafeRawPointer(ls + o + k).loadUnaligned(as: SIMD4<Double>.self)
+                                    let z = (xv - muv) / sv
+                                    let term = ((-(z * z)) / two - cv) - mv - lv
+                                    let sum = UnsafeRawPointer(acc + k).loadUnaligned(as: SIMD4<Double>.self) + term
+                                    UnsafeMutableRawPointer(acc + k).storeBytes(of: sum, as: SIMD4<Double>.self)
+                                    k += 4
+                                }
+                                while k < kernels {
+                                    let z = (x - mu[o + k]) / sigma[o + k]
+                                    acc[k] += (-(z * z) / 2.0 - c) - m[o + k] - ls[o + k]
+                                    k += 1
+                                }
+                                continue
+                            }
+                            for k in 0..<kernels {
+                                let z = (x - mu[o + k]) / sigma[o + k]
+                                let term = (-(z * z) / 2.0 - c) - m[o + k] - ls[o + k]
+                                let outside = z < lower[o + k] || z > upper[o + k]
+                                acc[k] += lower[o + k] == upper[o + k] ? .nan : (outside ? -.infinity : term)
+                            }
+                        }
+                        for k in 0..<kernels { w[k] += acc[k] }
+                    } else {
+                        // Eight or more parameters: NumPy's pairwise sum of each kernel's terms.
+                        for j in 0..<d {
+                            let x = xs[r * d + j], o = j * kernels
+                            for k in 0..<kernels {
+                                let z = (x - mu[o + k]) / sigma[o + k]
+                                let term = (-(z * z) / 2.0 - c) - m[o + k] - ls[o + k]
+                                let outside = z < lower[o + k] || z > upper[o + k]
+                                acc[k * d + j] = lower[o + k] == upper[o + k] ? .nan : (outside ? -.infinity : term)
+                            }
+                        }
+                        for k in 0..<kernels {
+                            w[k] += NumPySum.pairwise(UnsafeBufferPointer(start: acc + k * d, count: d))
+                        }
+                    }
+                  }
+                }
+              }
+            }
+          }
         }
     }
 }
@@ -341,94 +462,6 @@ extension ParzenEstimator {
             var j = i - 1
             while j >= low, Pair.before(item, a[j]) { a[j + 1] = a[j]; j -= 1 }
             a[j + 1] = item
-        }
-    }
-
-    /// Adds to `weighted[r * kernels + k]` the summed truncated-normal log densities of sample
-    /// `r` under kernel `k` over the continuous parameters: per term
-    /// `-(z²)/2 - log √(2π) - log mass - log σ` with `z = (x - μ)/σ` (NaN for an empty range,
-    /// -∞ outside it), summed as NumPy sums the last axis (in order from 0 below 8 terms).
-    /// Parameter-major so the loop over kernels vectorizes.
-    static func continuousLogDensity(n: Int, kernels: Int, d: Int, xs: [Double], mus: [Double], sigmas: [Double], a: [Double], b: [Double],
-                                     mass: [Double], logScale: [Double], bounds: [(low: Double, high: Double)],
-                                     sums: inout [Double], weighted: inout [Double]) {
-        let c = OptunaTruncatedNormal.normPdfLogC
-        // Whether sample r's value of parameter j lies in its range, and whether parameter j's
-        // kernels all have σ > 0 and a < b.
-        let inside = (0..<(n * d)).map { i in xs[i] >= bounds[i % d].low && xs[i] <= bounds[i % d].high }
-        let regular = (0..<d).map { j in (0..<kernels).allSatisfy { k in sigmas[j * kernels + k] > 0 && a[j * kernels + k] < b[j * kernels + k] } }
-        xs.withUnsafeBufferPointer { xs in
-          mus.withUnsafeBufferPointer { mus in
-            sigmas.withUnsafeBufferPointer { sigmas in
-              a.withUnsafeBufferPointer { a in
-                b.withUnsafeBufferPointer { b in
-                  mass.withUnsafeBufferPointer { mass in
-                    logScale.withUnsafeBufferPointer { logScale in
-                      sums.withUnsafeMutableBufferPointer { sums in
-                        weighted.withUnsafeMutableBufferPointer { weighted in
-                          let mu = mus.baseAddress!, sigma = sigmas.baseAddress!, lower = a.baseAddress!, upper = b.baseAddress!
-                          let m = mass.baseAddress!, ls = logScale.baseAddress!, acc = sums.baseAddress!, w = weighted.baseAddress!
-                          for r in 0..<n {
-                              if d < 8 {
-                                  acc.update(repeating: 0, count: kernels)
-                                  for j in 0..<d {
-                                      let x = xs[r * d + j], o = j * kernels
-                                      if inside[r * d + j] && regular[j] {
-                                          // Every kernel's z lies in its [a, b] (x lies in the range, and
-                                          // subtraction and division by σ > 0 keep order): no checks.
-                                          // Four kernels at a time (the same IEEE operations per lane).
-                                          let xv = SIMD4<Double>(repeating: x), cv = SIMD4<Double>(repeating: c), two = SIMD4<Double>(repeating: 2)
-                                          var k = 0
-                                          while k + 4 <= kernels {
-                                              let muv = UnsafeRawPointer(mu + o + k).loadUnaligned(as: SIMD4<Double>.self)
-                                              let sv = UnsafeRawPointer(sigma + o + k).loadUnaligned(as: SIMD4<Double>.self)
-                                              let mv = UnsafeRawPointer(m + o + k).loadUnaligned(as: SIMD4<Double>.self)
-                                              let lv = UnsafeRawPointer(ls + o + k).loadUnaligned(as: SIMD4<Double>.self)
-                                              let z = (xv - muv) / sv
-                                              let term = ((-(z * z)) / two - cv) - mv - lv
-                                              let sum = UnsafeRawPointer(acc + k).loadUnaligned(as: SIMD4<Double>.self) + term
-                                              UnsafeMutableRawPointer(acc + k).storeBytes(of: sum, as: SIMD4<Double>.self)
-                                              k += 4
-                                          }
-                                          while k < kernels {
-                                              let z = (x - mu[o + k]) / sigma[o + k]
-                                              acc[k] += (-(z * z) / 2.0 - c) - m[o + k] - ls[o + k]
-                                              k += 1
-                                          }
-                                          continue
-                                      }
-                                      for k in 0..<kernels {
-                                          let z = (x - mu[o + k]) / sigma[o + k]
-                                          let term = (-(z * z) / 2.0 - c) - m[o + k] - ls[o + k]
-                                          let outside = z < lower[o + k] || z > upper[o + k]
-                                          acc[k] += lower[o + k] == upper[o + k] ? .nan : (outside ? -.infinity : term)
-                                      }
-                                  }
-                                  for k in 0..<kernels { w[r * kernels + k] += acc[k] }
-                              } else {
-                                  // Eight or more parameters: NumPy's pairwise sum of each kernel's terms.
-                                  for j in 0..<d {
-                                      let x = xs[r * d + j], o = j * kernels
-                                      for k in 0..<kernels {
-                                          let z = (x - mu[o + k]) / sigma[o + k]
-                                          let term = (-(z * z) / 2.0 - c) - m[o + k] - ls[o + k]
-                                          let outside = z < lower[o + k] || z > upper[o + k]
-                                          acc[k * d + j] = lower[o + k] == upper[o + k] ? .nan : (outside ? -.infinity : term)
-                                      }
-                                  }
-                                  for k in 0..<kernels {
-                                      w[r * kernels + k] += NumPySum.pairwise(UnsafeBufferPointer(start: acc + k * d, count: d))
-                                  }
-                              }
-                          }
-                        }
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
         }
     }
 }

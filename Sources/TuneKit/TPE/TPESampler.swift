@@ -333,18 +333,24 @@ public struct TPESampler: Sampler {
         let all = study.trials
         let complete = trials.filter { all[$0].state == .complete }
         let pruned = trials.filter { all[$0].state == .pruned }
-        let running = trials.filter { all[$0].state == .running }
         let maximize = study.directions.first == .maximize
         // A stable sort, as Python's `sorted` (with `reverse=True` for maximizing): indices
         // ascend with trial numbers, so ties keep index order.
         let values = complete.map { all[$0].value ?? .nan }
-        let order = complete.indices.sorted { x, y in
-            let a = values[x], b = values[y]
-            if maximize { return a > b || (!(a < b) && !(a > b) && x < y) }
-            return a < b || (!(a < b) && !(a > b) && x < y)
+        let order: [Int]
+        if values.allSatisfy({ !$0.isNaN }) {
+            // (value, position) pairs are distinct: any sort gives the stable order; maximizing
+            // sorts the negated values (ties still by position).
+            order = ParzenEstimator.argsort(maximize ? values.map { -$0 } : values)
+        } else {
+            order = complete.indices.sorted { x, y in
+                let a = values[x], b = values[y]
+                if maximize { return a > b || (!(a < b) && !(a > b) && x < y) }
+                return a < b || (!(a < b) && !(a > b) && x < y)
+            }
         }
         let takeComplete = Swift.min(count, complete.count)
-        var below = order.prefix(takeComplete).map { complete[$0] }, above = order.dropFirst(takeComplete).map { complete[$0] }
+        var below = order.prefix(takeComplete).map { complete[$0] }
         let remaining = Swift.max(0, count - takeComplete)
         func score(_ trial: FrozenTrial) -> (Double, Double) {
             guard let (step, value) = trial.lastIntermediate else { return (1, 0) }
@@ -355,10 +361,11 @@ public struct TPESampler: Sampler {
         let prunedOrder = pruned.indices.sorted { x, y in scores[x] < scores[y] || (scores[x] == scores[y] && x < y) }
         let takePruned = Swift.min(remaining, pruned.count)
         below += prunedOrder.prefix(takePruned).map { pruned[$0] }
-        above += prunedOrder.dropFirst(takePruned).map { pruned[$0] }
-        above += running
-        // Number order (the snapshot is in number order, so index order).
-        return (below.sorted(), above.sorted())
+        // Number order (the snapshot is in number order, so index order; `trials` ascends and
+        // holds exactly the complete, pruned and running ones): the rest are bad.
+        var isBelow = [Bool](repeating: false, count: all.count)
+        for index in below { isBelow[index] = true }
+        return (trials.filter { isBelow[$0] }, trials.filter { !isBelow[$0] })
     }
 }
 
