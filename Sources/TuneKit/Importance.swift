@@ -1,6 +1,6 @@
 import Foundation
 import LearnKit
-public import ToolboxCore
+import ToolboxCore
 
 /// Hyperparameter importance by fANOVA (Hutter, Hoos and Leyton-Brown, ICML 2014) as Optuna's
 /// `FanovaImportanceEvaluator` computes it: a random forest (64 trees of depth up to 64,

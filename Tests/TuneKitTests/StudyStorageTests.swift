@@ -148,7 +148,7 @@ struct ParallelTrialsTests {
             most.withLock { $0 = max($0, now) }
             limits.withLock { _ = $0.insert(Parallel.threadLimit ?? -1) }
             let x = try await trial.suggestFloat("x", -1, 1)
-            try await Task.sleep(nanoseconds: 20_000_000)
+            try await Task.sleep(nanoseconds: 50_000_000)
             running.withLock { $0 -= 1 }
             return x * x
         }
@@ -178,12 +178,14 @@ extension ParallelTrialsTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let storage = try SQLiteStudyStorage(folder: dir)
         let study = try await Study.create(name: "beats", direction: .minimize, sampler: try RandomSampler(seed: 1), storage: storage)
-        try await study.setHeartbeat(interval: 0.1, gracePeriod: 0.5)
+        // Margins wide enough for a machine busy with other tests: beats every 0.2 s, failed
+        // after 1.5 s of silence.
+        try await study.setHeartbeat(interval: 0.2, gracePeriod: 1.5)
         _ = try await storage.startTrial(study: study.record.id, limit: nil)    // a worker that died at once
-        try await Task.sleep(nanoseconds: 700_000_000)
+        try await Task.sleep(nanoseconds: 1_800_000_000)
         try await study.optimize(trials: 4, jobs: 2) { trial in
             let x = try await trial.suggestFloat("x", 0, 1)
-            try await Task.sleep(nanoseconds: 900_000_000)                       // longer than the grace period
+            try await Task.sleep(nanoseconds: 2_000_000_000)                     // longer than the grace period
             return x
         }
         let trials = try await study.trials

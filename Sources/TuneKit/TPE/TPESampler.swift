@@ -176,10 +176,31 @@ public struct TPESampler: Sampler {
         for j in observations.indices { observations[j].reserveCapacity(indices.count) }
         var row = [Double](repeating: 0, count: space.count)
         let multivariate = isMultivariate(study)
+        // A finished trial's internal values are read once and kept (its parameters do not
+        // change); a study that shrank is another study: the kept values go.
+        if study.trials.count < sortedObservations.trialCount { sortedObservations = SortedObservations() }
+        sortedObservations.trialCount = study.trials.count
+        var kept = space.map { sortedObservations.finished.removeValue(forKey: SortedObservations.Key(name: $0.name, distribution: $0.distribution)) ?? .init() }
+        defer {
+            for (j, parameter) in space.enumerated() {
+                sortedObservations.finished[SortedObservations.Key(name: parameter.name, distribution: parameter.distribution)] = kept[j]
+            }
+        }
         for index in indices {
             var complete = true
+            let number = study.trials[index].number, finished = study.trials[index].state.isFinished
+            if finished {
+                var known = true
+                for j in kept.indices where !kept[j].contains(number) { known = false; break }
+                if known {
+                    for j in kept.indices { row[j] = kept[j].values[number] }
+                    for j in row.indices { observations[j].append(row[j]) }
+                    numbers.append(number)
+                    continue
+                }
+            }
             // Fields read in place: copying each trial would retain every one of its members.
-            if !study.trials[index].state.isFinished, multivariate, study.trials[index].systemAttributes[Self.relativeParametersKey] != nil {
+            if !finished, multivariate, study.trials[index].systemAttributes[Self.relativeParametersKey] != nil {
                 let params = parameters(of: study.trials[index], study)
                 for (j, parameter) in space.enumerated() {
                     guard let value = params[parameter.name], let encoded = try? parameter.distribution.internalValue(value, name: parameter.name) else {
@@ -199,8 +220,9 @@ public struct TPESampler: Sampler {
                 }
             }
             guard complete else { continue }
+            if finished { for j in kept.indices { kept[j].set(number, row[j]) } }
             for j in row.indices { observations[j].append(row[j]) }
-            numbers.append(study.trials[index].number)
+            numbers.append(number)
         }
         let count = observations.first?.count ?? 0
         let orders: [[Int]?] = space.indices.map { j in
@@ -326,6 +348,26 @@ public struct TPESampler: Sampler {
         return volume
     }
 
+    /// The positions of the `count` smallest of `values` (no NaN), ascending, ties by position:
+    /// the start of the stable argsort.
+    static func smallest(_ count: Int, of values: [Double]) -> [Int] {
+        guard count > 0 else { return [] }
+        var kept: [(value: Double, position: Int)] = []
+        kept.reserveCapacity(count + 1)
+        for (position, value) in values.enumerated() {
+            // Later positions lose ties: a value equal to the last kept one is not taken.
+            if kept.count == count, !(value < kept[count - 1].value) { continue }
+            var lo = 0, hi = kept.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if kept[mid].value <= value { lo = mid + 1 } else { hi = mid }
+            }
+            kept.insert((value, position), at: lo)
+            if kept.count > count { kept.removeLast() }
+        }
+        return kept.map(\.position)
+    }
+
     /// Optuna's `_split_trials` for one objective: the best complete trials, then the best
     /// pruned ones (latest step, then value), good; the rest and every running trial bad; both
     /// in number order.
@@ -339,9 +381,9 @@ public struct TPESampler: Sampler {
         let values = complete.map { all[$0].value ?? .nan }
         let order: [Int]
         if values.allSatisfy({ !$0.isNaN }) {
-            // (value, position) pairs are distinct: any sort gives the stable order; maximizing
-            // sorts the negated values (ties still by position).
-            order = ParzenEstimator.argsort(maximize ? values.map { -$0 } : values)
+            // Only the first `count` of the stable order matter: the smallest (value, position)
+            // pairs, kept sorted in a buffer of `count`; maximizing takes the negated values.
+            order = Self.smallest(count, of: maximize ? values.map { -$0 } : values)
         } else {
             order = complete.indices.sorted { x, y in
                 let a = values[x], b = values[y]
@@ -412,9 +454,35 @@ struct SortedObservations: Sendable {
         var value: Double
         var number: Int
     }
-    var entries: [String: [Entry]] = [:]
+    struct Key: Hashable, Sendable {
+        var name: String
+        var distribution: Distribution
+    }
+    var entries: [Key: [Entry]] = [:]
     /// Each trial's kept value by trial number, and whether it is kept.
-    var values: [String: (value: [Double], kept: [Bool])] = [:]
+    var values: [Key: (value: [Double], kept: [Bool])] = [:]
+    /// Finished trials' internal values by trial number, per parameter.
+    var finished: [Key: FinishedValues] = [:]
+    /// How many trials the study had when last seen.
+    var trialCount = 0
+
+    /// Internal values of finished trials, by trial number.
+    struct FinishedValues: Sendable {
+        var values: [Double] = []
+        var known: [Bool] = []
+
+        @inline(__always) func contains(_ number: Int) -> Bool { number < known.count && known[number] }
+
+        mutating func set(_ number: Int, _ value: Double) {
+            if number >= known.count {
+                let grown = Swift.max(number + 1, known.count * 2)
+                values += [Double](repeating: 0, count: grown - values.count)
+                known += [Bool](repeating: false, count: grown - known.count)
+            }
+            values[number] = value
+            known[number] = true
+        }
+    }
 
     /// The argsort of `observations` (positions, ascending, ties by position) for the trials
     /// `numbers` (ascending), from the kept order; `nil` for a categorical parameter or when a
@@ -426,7 +494,7 @@ struct SortedObservations: Sendable {
         case .float(let d): log = d.log
         case .int(let d): log = d.log
         }
-        let key = "\(name)|\(distribution)"
+        let key = Key(name: name, distribution: distribution)
         var list = entries.removeValue(forKey: key) ?? []
         var known = values.removeValue(forKey: key) ?? ([], [])
         defer {
