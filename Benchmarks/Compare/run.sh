@@ -157,6 +157,13 @@ for sampler in tpe random; do
     printf "%-7s Optuna %8.3f ms, TuneKit %8.3f ms per trial, ratio %.1fx (goal: %dx)\n", n, p*1000, s*1000, p/s, goal }'
 done
 
+echo "== TuneKit against Optuna 5.1: a study in a SQLite store, 500 trials of the 5-parameter objective, mean per trial"
+for sampler in tpe random; do
+  p=$($python Benchmarks/Compare/tune.py "$sampler" 500 sqlite | seconds)
+  s=$($runner tune-sqlite 500 "$sampler" | seconds)
+  awk -v n="$sampler" -v p="$p" -v s="$s" 'BEGIN{ printf "%-7s Optuna %8.3f ms, TuneKit %8.3f ms per trial, ratio %.1fx\n", n, p*1000, s*1000, p/s }'
+done
+
 echo "== TuneKit against Optuna 5.1: median best value over 10 seeds of TPE, 200 trials (goal: TuneKit's at most Optuna's)"
 paste <($python Benchmarks/Compare/tune_quality.py 200 10) <($runner tune-quality 200 10) | awk '{
   printf "%-25s Optuna %12.6g, TuneKit %12.6g %s\n", $1, $2, $4, ($4 <= $2 + 1e-12) ? "" : "(Optuna better)" }'

@@ -407,6 +407,11 @@ public actor Study {
             value = candidate
         } else if distribution.isSingle {
             value = distribution.externalValue(try singleInternal(distribution))
+        } else if let (space, params) = relative[number], let sampled = params[name],
+                  space.contains(where: { $0.name == name && $0.distribution == distribution }),
+                  (try? distribution.internalValue(sampled, name: name)) != nil {
+            // Sampled jointly at the trial's first suggestion: no need to read the study again.
+            value = sampled
         } else {
             let all = StudySnapshot(directions: record.directions, trials: try await storage.trials(study: record.id))
             let current = all.trials.first { $0.number == number } ?? trial

@@ -104,6 +104,56 @@ struct StudyStorageTests {
         #expect(trials[0].systemAttributes["fixed_params"] == .object(["x": .number(0.5)]))
     }
 
+    /// A storage keeps the finished trials it has read in full; what it returns stays what a
+    /// fresh storage reads while another adds, runs and finishes trials; a finished trial
+    /// refuses new attributes (as Optuna's).
+    @Test func keptTrialsMatchAFreshRead() async throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let kept = try SQLiteStudyStorage(folder: dir)
+        let record = try await kept.createStudy(StudyRecord(id: 0, name: "kept", directions: [.minimize], sampler: "random", seed: 1, pruner: "none"),
+                                                loadIfExists: false)
+        let other = try SQLiteStudyStorage(folder: dir)
+        let distribution = Distribution.float(try FloatDistribution(low: 0, high: 100))
+        var running: [Int] = []
+        for _ in 0..<5 {
+            for _ in 0..<4 {
+                let trial = try #require(try await other.startTrial(study: record.id, limit: nil))
+                try await other.setParameter(study: record.id, trial: trial.number, TrialParameter(name: "x", value: .float(Double(trial.number)), distribution: distribution))
+                try await other.setIntermediateValue(study: record.id, trial: trial.number, step: 1, value: Double(trial.number) / 7)
+                try await other.setUserAttribute(study: record.id, trial: trial.number, key: "k", value: .string("v\(trial.number)"))
+                switch trial.number % 4 {
+                case 0: _ = try await other.finishTrial(study: record.id, trial: trial.number, state: .complete, values: [-.infinity], failure: nil)
+                case 1: _ = try await other.finishTrial(study: record.id, trial: trial.number, state: .pruned, values: nil, failure: nil)
+                case 2: _ = try await other.finishTrial(study: record.id, trial: trial.number, state: .fail, values: nil, failure: "broken")
+                default: running.append(trial.number)
+                }
+            }
+            let fresh = try await SQLiteStudyStorage(folder: dir).trials(study: record.id)
+            #expect(try await kept.trials(study: record.id) == fresh)
+            // A trial left running earlier finishes later, with an attribute set on the way.
+            if let number = running.first {
+                running.removeFirst()
+                try await other.setSystemAttribute(study: record.id, trial: number, key: "late", value: .bool(true))
+                _ = try await other.finishTrial(study: record.id, trial: number, state: .complete, values: [Double(number)], failure: nil)
+            }
+        }
+        let all = try await kept.trials(study: record.id)
+        #expect(all == (try await SQLiteStudyStorage(folder: dir).trials(study: record.id)) && all.count == 20)
+        #expect(all[3].state == .complete && all[3].systemAttributes["late"] == .bool(true) && all[3].intermediateValues[1] == 3.0 / 7)
+        for storage in [kept, other] as [any StudyStorage] {
+            let refused = await #expect(throws: ToolboxError.self) {
+                try await storage.setUserAttribute(study: record.id, trial: 0, key: "k", value: .string("changed"))
+            }
+            #expect(refused?.code == .conflict && refused?.message.contains("finished") == true)
+        }
+        let memory = InMemoryStudyStorage()
+        let study = try await Study.create(name: "m", direction: .minimize, sampler: try RandomSampler(seed: 1), storage: memory)
+        let trial = try await study.ask()
+        try await study.tell(trial.number, values: [1])
+        await #expect(throws: ToolboxError.self) { try await memory.setSystemAttribute(study: study.record.id, trial: trial.number, key: "k", value: .null) }
+    }
+
     @Test func misuseIsATypedError() async throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }

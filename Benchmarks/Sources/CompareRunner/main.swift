@@ -48,12 +48,14 @@ case "tpe", "random-sampler":
     let last = min(100, trials - 1)
     print("\(workload) \((marks[trials - 1] - marks[trials - 1 - last]) / Double(last)) total=\(marks[trials - 1])")
 case "tune-sqlite":
-    // TRIALS random-sampler trials of a 5-parameter objective in a store folder.
+    // TRIALS trials of a 5-parameter objective in a store folder, by the random sampler (or
+    // TPE with `tpe` after TRIALS); prints the mean seconds per trial.
     let trials = Int(arguments.dropFirst().first ?? "200") ?? 200
+    let useTPE = arguments.dropFirst(2).first == "tpe"
     let folder = "/tmp/dstoolbox-tune-sqlite-\(getpid())"
     try? FileManager.default.removeItem(atPath: folder)
     defer { try? FileManager.default.removeItem(atPath: folder) }
-    let study = try await Study.create(name: "stored", direction: .minimize, sampler: try RandomSampler(seed: 1), pruner: NopPruner(),
+    let study = try await Study.create(name: "stored", direction: .minimize, sampler: useTPE ? try TPESampler(seed: 1) : try RandomSampler(seed: 1), pruner: NopPruner(),
                                        storage: try SQLiteStudyStorage(folder: folder))
     let clock = ContinuousClock(), start = clock.now
     try await study.optimize(trials: trials) { trial in

@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import Synchronization
 public import ToolboxCore
 import TrackKit
 
@@ -20,6 +21,8 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
     let pool: any DatabaseWriter
     /// Whether the store was opened from read-only storage.
     public let isReadOnly: Bool
+    /// Finished trials read in full, by study and number.
+    private let finished = Mutex<[Int: [Int: FrozenTrial]]>([:])
 
     /// Opens (creating if needed) the studies of the store in `folder`.
     /// - Throws: the typed errors of opening a store (a path that is not a folder, a database
@@ -244,6 +247,13 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
         return failed
     }
 
+    /// A finished trial is not changed (as Optuna refuses to update one).
+    static func requireUnfinished(_ state: TrialState, _ number: Int) throws {
+        guard !state.isFinished else {
+            throw ToolboxError(.conflict, "trial \(number) is \(state.rawValue); a finished trial cannot be updated", context: ErrorContext(parameter: "trial"))
+        }
+    }
+
     private func requireRunning(_ state: TrialState, _ number: Int) throws {
         guard state == .running else {
             throw ToolboxError(.conflict, "trial \(number) is \(state.rawValue), not RUNNING", context: ErrorContext(parameter: "trial"))
@@ -278,7 +288,8 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
     private func setAttribute(study: Int, trial: Int, system: Bool, key: String, value: JSONValue) throws {
         try database {
             try pool.write { db in
-                let (id, _) = try trialID(db, study: study, number: trial)
+                let (id, state) = try trialID(db, study: study, number: trial)
+                try Self.requireUnfinished(state, trial)
                 try db.execute(sql: "INSERT OR REPLACE INTO trial_attributes (trial_id, system, key, value) VALUES (?, ?, ?, ?)",
                                arguments: [id, system ? 1 : 0, key, try Self.json(value)])
             }
@@ -311,8 +322,18 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
     }
 
     /// The study's trials, by number.
+    ///
+    /// A finished trial never changes, so each is read in full once and kept: later calls read
+    /// the trials' rows and only the unfinished or newly finished trials' parameters,
+    /// intermediate values and attributes.
     public func trials(study: Int) async throws -> [FrozenTrial] {
-        try database { try pool.read { db in try Self.loadTrials(db, study: study, number: nil) } }
+        let known = finished.withLock { $0[study] ?? [:] }
+        let trials = try database { try pool.read { db in try Self.loadTrials(db, study: study, number: nil, known: known) } }
+        let newlyFinished = trials.filter { $0.state.isFinished && known[$0.number] == nil }
+        if !newlyFinished.isEmpty {
+            finished.withLock { cache in for trial in newlyFinished { cache[study, default: [:]][trial.number] = trial } }
+        }
+        return trials
     }
 
     /// One trial of the study.
@@ -328,12 +349,19 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
     }
 
     /// The study's trials (or one), with their parameters, intermediate values and attributes.
-    private static func loadTrials(_ db: Database, study: Int, number: Int?) throws -> [FrozenTrial] {
+    /// `known`: finished trials already read, by number, taken as they are when the row says
+    /// the trial is in the same state.
+    private static func loadTrials(_ db: Database, study: Int, number: Int?, known: [Int: FrozenTrial] = [:]) throws -> [FrozenTrial] {
         let filter = number == nil ? "" : " AND t.number = \(number!)"
         var trials: [FrozenTrial] = []
         var position: [Int64: Int] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM trials t WHERE t.study_id = ?\(filter) ORDER BY t.number", arguments: [study]) {
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM trials t WHERE t.study_id = ?\(filter) ORDER BY t.number", arguments: [study])
+        for row in rows {
             guard let state = TrialState(rawValue: row["state"]) else { throw ToolboxError(.corruptStore, "a trial has an unknown state") }
+            if let kept = known[row["number"]], kept.state == state {
+                trials.append(kept)
+                continue
+            }
             let started: Double? = row["started"], completed: Double? = row["completed"]
             let bits: String? = row["value_bits"]
             position[row["id"]] = trials.count
@@ -341,8 +369,10 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
                                       started: started.map { Date(timeIntervalSince1970: $0) }, completed: completed.map { Date(timeIntervalSince1970: $0) },
                                       failure: row["failure"]))
         }
-        guard !trials.isEmpty else { return [] }
-        let scope = "SELECT id FROM trials t WHERE t.study_id = ?\(filter)"
+        guard !position.isEmpty else { return trials }
+        // The trials to read in full: all of them, or the few not kept (ids from the database).
+        let scope = position.count == rows.count ? "SELECT id FROM trials t WHERE t.study_id = ?\(filter)"
+            : "SELECT id FROM trials t WHERE t.study_id = ? AND t.id IN (\(position.keys.map(String.init).joined(separator: ",")))"
         // Each distinct distribution text decoded once (a study has a handful).
         var distributions: [String: Distribution] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM trial_params WHERE trial_id IN (\(scope)) ORDER BY trial_id, position", arguments: [study]) {

@@ -55,9 +55,9 @@ public protocol StudyStorage: Sendable {
     func setParameter(study: Int, trial: Int, _ parameter: TrialParameter) async throws
     /// Records an intermediate value of a running trial.
     func setIntermediateValue(study: Int, trial: Int, step: Int, value: Double) async throws
-    /// Sets a user attribute of a trial.
+    /// Sets a user attribute of a trial that has not finished (a finished one is a `conflict`).
     func setUserAttribute(study: Int, trial: Int, key: String, value: JSONValue) async throws
-    /// Sets a system attribute of a trial.
+    /// Sets a system attribute of a trial that has not finished (a finished one is a `conflict`).
     func setSystemAttribute(study: Int, trial: Int, key: String, value: JSONValue) async throws
     /// Finishes a running trial.
     /// - Throws: ``ToolboxError/Code/conflict`` for a trial already finished,
@@ -227,6 +227,7 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
     public func setUserAttribute(study: Int, trial: Int, key: String, value: JSONValue) async throws {
         try state.withLock { state in
             let i = try state.index(study, trial)
+            try SQLiteStudyStorage.requireUnfinished(state.trialLists[study]![i].state, trial)
             state.trialLists[study]![i].userAttributes[key] = value
         }
     }
@@ -235,6 +236,7 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
     public func setSystemAttribute(study: Int, trial: Int, key: String, value: JSONValue) async throws {
         try state.withLock { state in
             let i = try state.index(study, trial)
+            try SQLiteStudyStorage.requireUnfinished(state.trialLists[study]![i].state, trial)
             state.trialLists[study]![i].systemAttributes[key] = value
         }
     }
