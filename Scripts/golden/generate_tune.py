@@ -96,6 +96,15 @@ def cma_objective(trial):
     return (x - 1.5) ** 2 + (math.log10(lr) + 2) ** 2 + ((k - 12) / 5) ** 2 + (y + 0.5) ** 2 + 0.3 * x * y
 
 
+def rosenbrock6(trial):
+    """Six real parameters, one on a log scale and one stepped (CMA-ES over many generations)."""
+    xs = [trial.suggest_float(f"x{i}", -2, 2) for i in range(4)]
+    scale = trial.suggest_float("scale", 0.01, 100, log=True)
+    step = trial.suggest_float("step", -1, 1, step=0.1)
+    rosen = sum(100 * (xs[i + 1] - xs[i] ** 2) ** 2 + (1 - xs[i]) ** 2 for i in range(3))
+    return rosen + math.log10(scale) ** 2 + (step - 0.3) ** 2
+
+
 def two_continuous(trial):
     """Two objectives of real and categorical parameters (multi-objective TPE)."""
     x = trial.suggest_float("x", -2, 4)
@@ -133,6 +142,8 @@ def main():
             lambda t: t.suggest_float("x", 0, 1, step=0.25) + t.suggest_int("k", 2, 6, step=2) + len(t.suggest_categorical("c", ["u", "v", "w"])),
             trials=60),
         run("cmaes_continuous", optuna.samplers.CmaEsSampler(seed=31), cma_objective, trials=60),
+        run("cmaes_rosenbrock6", optuna.samplers.CmaEsSampler(seed=43), rosenbrock6, trials=200),
+        run("cmaes_branin_maximize", optuna.samplers.CmaEsSampler(seed=47), lambda t: -branin(t), direction="maximize", trials=120),
         run("motpe_continuous", optuna.samplers.TPESampler(seed=37), two_continuous, directions=["minimize", "minimize"]),
         run("motpe_three", optuna.samplers.TPESampler(seed=41), lambda t: (*two_continuous(t), t.params["x"] * t.params["lr"]),
             directions=["minimize", "minimize", "maximize"], trials=80),

@@ -79,14 +79,18 @@ public enum LinearAlgebra {
         let n = a.rows
         if n == 0 { return ([], Matrix(rows: 0, columns: 0)) }
         try Matrix<Double>.checkBLASSize(n)
-        // Row-major lower triangle = column-major upper triangle.
-        var work = a.values
+        // As NumPy calls it: LAPACK sees A itself (a column-major copy, here the transpose of
+        // the row-major values) and reads its lower triangle ("L"). Reading the same numbers as
+        // the upper triangle of Aᵀ would reduce the matrix from the other end and give other
+        // eigenvector signs.
+        var work = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in 0..<n { work[j * n + i] = a.values[i * n + j] } }
         var w = [Double](repeating: 0, count: n)
         var order = Int32(n), lda = Int32(n), info: Int32 = 0
         var lwork: Int32 = -1, liwork: Int32 = -1
         var query = 0.0, iquery: Int32 = 0
         "V".withCString { jobz in
-            "U".withCString { uplo in
+            "L".withCString { uplo in
                 dsyevd_(jobz, uplo, &order, &work, &lda, &w, &query, &lwork, &iquery, &liwork, &info, 1, 1)
             }
         }
@@ -95,7 +99,7 @@ public enum LinearAlgebra {
         var buffer = [Double](repeating: 0, count: Int(lwork))
         var ibuffer = [Int32](repeating: 0, count: Int(liwork))
         "V".withCString { jobz in
-            "U".withCString { uplo in
+            "L".withCString { uplo in
                 dsyevd_(jobz, uplo, &order, &work, &lda, &w, &buffer, &lwork, &ibuffer, &liwork, &info, 1, 1)
             }
         }
