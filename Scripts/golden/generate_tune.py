@@ -211,7 +211,7 @@ write_pruners()
 
 
 def write_importances():
-    """fANOVA importances (Optuna's FanovaImportanceEvaluator, seed 0) of the trials of two
+    """fANOVA importances (Optuna's FanovaImportanceEvaluator, seed 0) of the trials of four
     sampler cases, rebuilt as studies of complete trials."""
     cases = json.load(open(OUT))["cases"]
     spaces = {
@@ -225,7 +225,14 @@ def write_importances():
             "x": optuna.distributions.FloatDistribution(-10, 10), "lr": optuna.distributions.FloatDistribution(1e-5, 10.0, log=True),
             "c": optuna.distributions.CategoricalDistribution(["a", "b", "c", "d"]), "z": optuna.distributions.FloatDistribution(0, 1),
         },
+        "cmaes_rosenbrock6": {
+            **{f"x{i}": optuna.distributions.FloatDistribution(-2, 2) for i in range(4)},
+            "scale": optuna.distributions.FloatDistribution(0.01, 100, log=True), "step": optuna.distributions.FloatDistribution(-1, 1, step=0.1),
+        },
     }
+    # The same trials as `random_mixed` with its stepped, integer and categorical parameters
+    # (many ties) under TPE's multivariate estimator.
+    spaces["tpe_multivariate_mixed"] = spaces["random_mixed"]
     out = {}
     for name, space in spaces.items():
         case = next(c for c in cases if c["name"] == name)

@@ -52,6 +52,12 @@ struct SamplerParityTests {
          ("c", .categorical(try CategoricalDistribution(choices: [.string("red"), .string("green"), .string("blue")])))]
     }
 
+    /// The space of the golden script's `rosenbrock6`.
+    static func rosenbrock6() throws -> [(String, Distribution)] {
+        try (0..<4).map { ("x\($0)", .float(try FloatDistribution(low: -2, high: 2))) }
+            + [("scale", .float(try FloatDistribution(low: 0.01, high: 100, log: true))), ("step", .float(try FloatDistribution(low: -1, high: 1, step: 0.1)))]
+    }
+
     static func continuous() throws -> [(String, Distribution)] {
         [("x", .float(try FloatDistribution(low: -10, high: 10))),
          ("lr", .float(try FloatDistribution(low: 1e-5, high: 10, log: true))),
@@ -147,9 +153,7 @@ struct SamplerParityTests {
                                               ("y", .float(try FloatDistribution(low: -2, high: 2)))]
         let result = try await replay("cmaes_continuous", sampler: try CmaEsSampler(seed: 31), space: space)
         #expect(result.mismatches.isEmpty, "\(result.mismatches.count) trials differ; \(result.first ?? "")")
-        let rosenbrock: [(String, Distribution)] = try (0..<4).map { ("x\($0)", .float(try FloatDistribution(low: -2, high: 2))) }
-            + [("scale", .float(try FloatDistribution(low: 0.01, high: 100, log: true))), ("step", .float(try FloatDistribution(low: -1, high: 1, step: 0.1)))]
-        let long = try await replay("cmaes_rosenbrock6", sampler: try CmaEsSampler(seed: 43), space: rosenbrock)
+        let long = try await replay("cmaes_rosenbrock6", sampler: try CmaEsSampler(seed: 43), space: try Self.rosenbrock6())
         #expect(long.mismatches.isEmpty, "\(long.mismatches.count) of 200 trials differ; \(long.first ?? "")")
         let branin: [(String, Distribution)] = [("x", .float(try FloatDistribution(low: -5, high: 10))), ("y", .float(try FloatDistribution(low: 0, high: 15)))]
         let maximizing = try await replay("cmaes_branin_maximize", sampler: try CmaEsSampler(seed: 47), space: branin)

@@ -12,6 +12,18 @@ extension TreeBuilder {
         var fi = p
         var foundConstants = 0, drawnConstants = 0, totalConstants = knownConstants
         var visited = 0
+        // The node's sums in its samples' order on arrival, as scikit-learn's criterion takes
+        // them before any feature is sorted (its `sum_total`).
+        var totals = (sum: 0.0, squares: 0.0, weight: 0.0)
+        if settings.criterion == .squaredError {
+            for k in start..<end {
+                let i = Int(samples[k])
+                let weighted = weights[i] * targets[i]
+                totals.sum += weighted
+                totals.squares += weighted * targets[i]
+                totals.weight += weights[i]
+            }
+        }
         while fi > totalConstants && (visited < settings.maxFeatures || visited <= foundConstants + drawnConstants) {
             visited += 1
             var fj = randomInt(drawnConstants, fi - foundConstants)
@@ -38,7 +50,12 @@ extension TreeBuilder {
                 }
             }
             let present = span - missing
-            if present > 1 { sortSpan(start, start + present) }
+            // Squared error sums targets in the sorted order, so ties must end in scikit-learn's
+            // order for its rounding (and its choice between nearly tied splits); class counts
+            // and absolute errors do not depend on it, and radix sorting is faster.
+            if present > 1 {
+                if settings.criterion == .squaredError { scikitLearnSort(start, start + present) } else { sortSpan(start, start + present) }
+            }
             if present == 0 || (missing == 0 && sortBuffer[start + present - 1] <= sortBuffer[start] + Self.featureThreshold) {
                 // Constant here, so constant in every descendant.
                 features.swapAt(fj, totalConstants)
@@ -49,8 +66,12 @@ extension TreeBuilder {
             fi -= 1
             features.swapAt(fi, fj)
             if settings.bestSplits {
-                for missingLeft in (missing > 0 ? [false, true] : [false]) {
-                    scanSplits(feature: feature, start: start, present: present, missing: missing, missingLeft: missingLeft, best: &best)
+                if missing == 0 && settings.criterion == .squaredError {
+                    scanSquaredError(feature: feature, start: start, end: end, totals: totals, best: &best)
+                } else {
+                    for missingLeft in (missing > 0 ? [false, true] : [false]) {
+                        scanSplits(feature: feature, start: start, present: present, missing: missing, missingLeft: missingLeft, best: &best)
+                    }
                 }
             } else {
                 randomSplit(feature: feature, start: start, present: present, missing: missing, best: &best)
@@ -154,6 +175,44 @@ extension TreeBuilder {
                 let il = left.meanAbsoluteDeviation, ir = right.meanAbsoluteDeviation
                 consider(-(left.total * il + right.total * ir), il, ir, weights: left.total, right.total, feature: feature, k: k, missingLeft: missingLeft, best: &best)
             }
+        }
+    }
+
+    /// Squared error without missing values, as scikit-learn's criterion moves through the
+    /// sorted samples: at each valid position the left sums grow from the last one, or, when
+    /// fewer samples lie right of the new position than between the two, restart from the
+    /// node's sums and shrink from the end; the right side is the node's sums minus the left.
+    /// The proxy `Σ²_L/w_L + Σ²_R/w_R` then rounds as scikit-learn's, so near-ties between
+    /// features fall the same way.
+    func scanSquaredError(feature: Int, start: Int, end: Int, totals: (sum: Double, squares: Double, weight: Double), best: inout SplitRecord) {
+        let minLeaf = settings.minSamplesLeaf
+        var position = start, sumL = 0.0, wL = 0.0, sqL = 0.0
+        for k in start..<(end - 1) {
+            let i = Int(samples[k])
+            sqL += weights[i] * targets[i] * targets[i]
+            guard sortBuffer[k + 1] > sortBuffer[k] + Self.featureThreshold else { continue }
+            let next = k + 1
+            guard next - start >= minLeaf, end - next >= minLeaf else { continue }
+            if next - position <= end - next {
+                for q in position..<next {
+                    let j = Int(samples[q])
+                    sumL += weights[j] * targets[j]
+                    wL += weights[j]
+                }
+            } else {
+                sumL = totals.sum
+                wL = totals.weight
+                for q in stride(from: end - 1, through: next, by: -1) {
+                    let j = Int(samples[q])
+                    sumL -= weights[j] * targets[j]
+                    wL -= weights[j]
+                }
+            }
+            position = next
+            let wR = totals.weight - wL, sumR = totals.sum - sumL
+            let il = sqL / wL - (sumL / wL) * (sumL / wL)
+            let ir = (totals.squares - sqL) / wR - (sumR / wR) * (sumR / wR)
+            consider(sumL * sumL / wL + sumR * sumR / wR, il, ir, weights: wL, wR, feature: feature, k: k, missingLeft: false, best: &best)
         }
     }
 
