@@ -1,5 +1,5 @@
-public import Foundation
-public import ToolboxCore
+import Foundation
+import ToolboxCore
 
 /// How ``Study/optimize(command:space:settings:)`` runs an external program per trial.
 public struct CommandOptimizationSettings: Sendable {

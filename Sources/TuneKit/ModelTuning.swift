@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import LearnKit
 public import ToolboxCore
 import Synchronization
