@@ -3,7 +3,7 @@ public import LearnKit
 public import ToolboxCore
 import Synchronization
 
-/// What ``ModelTuning/tune(_:table:target:space:trials:folds:scoring:study:pruning:)`` found.
+/// What ``ModelTuning/tune(_:table:target:space:trials:folds:scoring:study:pruning:step:refit:)`` found.
 public struct TuneResult: Sendable {
     /// The best trial's parameters, in suggestion order.
     public var bestParameters: [TrialParameter]
@@ -17,6 +17,11 @@ public struct TuneResult: Sendable {
     public var iterations: Int
     /// Trials stopped by the pruner.
     public var pruned: Int
+    /// The pipeline with the best trial's parameters fitted on the whole table (when refitted).
+    public var model: DynamicPipelineModel?
+    /// The study's parent run the refitted model was logged to (`model.dstbx`), when the study
+    /// has a tracking store.
+    public var runID: String?
 }
 
 /// Tuning estimators and pipelines by cross-validation.
@@ -68,9 +73,11 @@ public enum ModelTuning {
     /// iteration, negated, and a trial the study's pruner stops is cancelled there.
     ///
     /// With `step`, the space names that step's hyperparameters without the `step__` prefix (a
-    /// model tuned alone).
+    /// model tuned alone). With `refit`, the pipeline with the best trial's parameters is then
+    /// fitted on the whole table and, when the study has a tracking store, logged to the study's
+    /// parent run as `model.dstbx` (tagged with the best trial and score).
     public static func tune(_ pipeline: DynamicPipeline, table: DataTable, target: String, space: SearchSpace? = nil, trials: Int, folds: Int = 5,
-                            scoring: Scorer? = nil, study: Study, pruning: Bool = true, step: String? = nil) async throws -> TuneResult {
+                            scoring: Scorer? = nil, study: Study, pruning: Bool = true, step: String? = nil, refit: Bool = true) async throws -> TuneResult {
         guard trials >= 1 else { throw ToolboxError(.invalidParameter, "trials must be at least 1", context: ErrorContext(parameter: "trials")) }
         guard folds >= 2 else { throw ToolboxError(.invalidParameter, "folds must be at least 2", context: ErrorContext(parameter: "cv")) }
         guard study.directions == [.maximize] else {
@@ -117,8 +124,20 @@ public enum ModelTuning {
         }
         let best = try await study.bestTrial
         let all = try await study.trials
-        return TuneResult(bestParameters: best.parameters, bestScore: best.value ?? .nan, trials: all.count, study: study.record.name,
-                          iterations: iterations.withLock { $0 }, pruned: all.filter { $0.state == .pruned }.count)
+        var result = TuneResult(bestParameters: best.parameters, bestScore: best.value ?? .nan, trials: all.count, study: study.record.name,
+                                iterations: iterations.withLock { $0 }, pruned: all.filter { $0.state == .pruned }.count)
+        if refit {
+            var values: [String: JSONValue] = [:]
+            for parameter in best.parameters { values[step.map { "\($0)__\(parameter.name)" } ?? parameter.name] = parameter.value.json }
+            let configured = try pipeline.settingHyperparameters(values)
+            let limit = Parallel.threadLimit
+            let model = try await Task.detached {
+                try Parallel.withThreadLimit(limit ?? Parallel.defaultThreadCount) { try configured.fit(table, target: target) }
+            }.value
+            result.model = model
+            result.runID = try await study.logModel(model, tags: ["best_trial": String(best.number), "best_score": String(best.value ?? .nan)])
+        }
+        return result
     }
 }
 

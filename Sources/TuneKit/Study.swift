@@ -67,6 +67,16 @@ public actor Study {
         return parentRun
     }
 
+    /// Logs `model` as an artifact of the study's parent run in its tracking store, with
+    /// `tags` on that run; the run's ID, or `nil` for a study without a tracking store.
+    @discardableResult
+    public func logModel<Model: FittedModel>(_ model: Model, path: String = "model.dstbx", tags: [String: String] = [:]) async throws -> String? {
+        guard let tracking, let (_, id) = try await parent() else { return nil }
+        try await tracking.logModel(runID: id, model: model, path: path)
+        if !tags.isEmpty { try await tracking.logBatch(runID: id, params: [:], metrics: [], tags: tags) }
+        return id
+    }
+
     /// Logs a finished trial as a run under the study's parent run: its parameters, its
     /// objective values (`value`, or `value_0`, `value_1`, ...), its intermediate values as the
     /// history of `intermediate_value`, its number and state; FINISHED, KILLED (pruned) or FAILED.

@@ -270,7 +270,14 @@ extension StudyCLITests {
         let kept = ["tune", dir + "/d.csv", "--target", "target", "--model", "logistic_regression", "--trials", "3", "--cv", "2", "--study", "lr",
                     "--store", dir + "/store", "--json"]
         #expect(try cli.run(kept).status == 0)
-        #expect(try RunsCLITests.object(try cli.run(kept).output)["trials"] as? Int == 6)
+        // The best parameters refitted on all rows: written with -o, logged to the study's run.
+        let refitted = try RunsCLITests.object(try cli.run(kept + ["-o", dir + "/best.dstbx"]).output)
+        #expect(refitted["trials"] as? Int == 6 && refitted["model"] as? String == dir + "/best.dstbx")
+        let run = try #require(refitted["run_id"] as? String)
+        for model in [dir + "/best.dstbx", "runs:/\(run)/model.dstbx"] {
+            let predicted = try cli.run(["learn", "predict", model, dir + "/d.csv", "--store", dir + "/store"])
+            #expect(predicted.status == 0 && predicted.output.split(separator: "\n").count == 1501, "\(model): \(predicted.output.prefix(200))")
+        }
     }
 }
 

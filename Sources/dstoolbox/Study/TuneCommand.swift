@@ -2,7 +2,7 @@ import ArgumentParser
 import DSToolbox
 import Foundation
 
-/// `dstoolbox tune DATA --target Y (--model NAME | --pipeline SPEC) [--space SPACE] --trials N [--cv K] [--scoring S] [--seed N] [--study NAME] [--store S] [--json]`
+/// `dstoolbox tune DATA --target Y (--model NAME | --pipeline SPEC) [--space SPACE] --trials N [--cv K] [--scoring S] [--seed N] [--study NAME] [--store S] [-o MODEL] [--json]`
 struct TuneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tune",
@@ -25,6 +25,7 @@ struct TuneCommand: AsyncParsableCommand {
     @Option(help: "The sampler's seed; the same seed gives the same trials.") var seed: UInt64?
     @Option(help: "A study to keep in the store (created, or resumed when it exists).") var study: String?
     @Option(help: "The store folder (with --study).") var store: String?
+    @Option(name: [.short, .long], help: "Write the best parameters' pipeline, refitted on the whole data, as a model archive.") var output: String?
     @Flag(help: "Do not prune trials.") var noPruning = false
     @Flag(help: "Print JSON: {\"best_params\": ..., \"best_score\": ..., \"trials\": N, \"study\": NAME}.") var json = false
 
@@ -64,14 +65,22 @@ struct TuneCommand: AsyncParsableCommand {
         let tuned = try await Study.create(name: name, direction: .maximize, sampler: try TPESampler(seed: seed),
                                            pruner: noPruning ? NopPruner() : PercentilePruner.defaultMedian, seed: seed, storage: storage, loadIfExists: true,
                                            tracking: try kept.map { try SQLiteTrackingStore(folder: $0.root.path) })
+        // The best parameters are refitted on the whole data when the model goes somewhere: a
+        // file, or the study's parent run in the store.
         let result = try await ModelTuning.tune(built, table: table, target: target, space: searchSpace, trials: trials, folds: cv, scoring: scorer,
-                                                study: tuned, pruning: !noPruning, step: step)
+                                                study: tuned, pruning: !noPruning, step: step, refit: output != nil || kept != nil)
+        if let output, let model = result.model { try ModelArchive.save(model, to: output) }
         if json {
-            print("{\"best_params\": \(StudyCommand.params(result.bestParameters)), \"best_score\": \(StudyCommand.number(result.bestScore)), "
-                  + "\"trials\": \(result.trials), \"study\": \(StudyCommand.text(result.study)), \"pruned\": \(result.pruned), \"iterations\": \(result.iterations)}")
+            var line = "{\"best_params\": \(StudyCommand.params(result.bestParameters)), \"best_score\": \(StudyCommand.number(result.bestScore)), "
+                + "\"trials\": \(result.trials), \"study\": \(StudyCommand.text(result.study)), \"pruned\": \(result.pruned), \"iterations\": \(result.iterations)"
+            if let output { line += ", \"model\": \(StudyCommand.text(output))" }
+            if let run = result.runID { line += ", \"run_id\": \(StudyCommand.text(run))" }
+            print(line + "}")
         } else {
             print("best score \(result.bestScore) over \(result.trials) trials (\(result.pruned) pruned) of study \(result.study)")
             print("best params: \(StudyCommand.params(result.bestParameters))")
+            if let output { print("refitted on all \(table.rowCount) rows; wrote \(output)") }
+            if let run = result.runID { print("logged the refitted model to run \(run) (model.dstbx)") }
         }
     }
 }
