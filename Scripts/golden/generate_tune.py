@@ -96,6 +96,17 @@ def cma_objective(trial):
     return (x - 1.5) ** 2 + (math.log10(lr) + 2) ** 2 + ((k - 12) / 5) ** 2 + (y + 0.5) ** 2 + 0.3 * x * y
 
 
+def conditional(trial):
+    """A parameter that decides which others exist (TPE's conditional spaces)."""
+    kind = trial.suggest_categorical("kind", ["linear", "tree"])
+    if kind == "linear":
+        alpha = trial.suggest_float("alpha", 1e-4, 10.0, log=True)
+        return (math.log10(alpha) + 1) ** 2
+    depth = trial.suggest_int("depth", 1, 12)
+    lr = trial.suggest_float("lr", 0.01, 1.0, log=True)
+    return ((depth - 6) / 3) ** 2 + (math.log10(lr) + 1) ** 2 + 0.5
+
+
 def rosenbrock6(trial):
     """Six real parameters, one on a log scale and one stepped (CMA-ES over many generations)."""
     xs = [trial.suggest_float(f"x{i}", -2, 2) for i in range(4)]
@@ -135,6 +146,8 @@ def main():
         cases += [
             run("tpe_univariate_mixed", optuna.samplers.TPESampler(seed=13, multivariate=False), mixed),
             run("tpe_multivariate_mixed", optuna.samplers.TPESampler(seed=17), mixed),
+            run("tpe_multivariate_conditional", optuna.samplers.TPESampler(seed=53), conditional),
+            run("tpe_univariate_conditional", optuna.samplers.TPESampler(seed=59, multivariate=False), conditional),
         ]
     cases += [
         run("tpe_multivariate_maximize", optuna.samplers.TPESampler(seed=19), lambda t: -continuous(t), direction="maximize"),

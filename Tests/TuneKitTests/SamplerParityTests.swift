@@ -117,6 +117,39 @@ struct SamplerParityTests {
         #expect(maximize.mismatches.isEmpty, "\(maximize.mismatches.count) trials differ; \(maximize.first ?? "")")
     }
 
+    /// A conditional space (`kind` decides which parameters exist), as define-by-run code
+    /// draws it: Optuna's trials with the multivariate estimator (joint over what every trial
+    /// shares, the rest one by one) and with the univariate one.
+    @Test(arguments: [("tpe_multivariate_conditional", 53, true), ("tpe_univariate_conditional", 59, false)])
+    func tpeConditional(_ name: String, _ seed: UInt64, _ multivariate: Bool) async throws {
+        let golden = try #require(self.golden.cases.first { $0.name == name })
+        let study = try await Study.create(name: name, direction: .minimize, sampler: try TPESampler(seed: seed, multivariate: multivariate))
+        let kind = Distribution.categorical(try CategoricalDistribution(choices: [.string("linear"), .string("tree")]))
+        let alpha = Distribution.float(try FloatDistribution(low: 1e-4, high: 10, log: true))
+        let depth = Distribution.int(try IntDistribution(low: 1, high: 12))
+        let lr = Distribution.float(try FloatDistribution(low: 0.01, high: 1, log: true))
+        var mismatches: [Int] = []
+        for (number, expected) in golden.trials.enumerated() {
+            let trial = try await study.ask()
+            var drawn: [(String, ParameterValue)] = [("kind", try await trial.suggest("kind", kind))]
+            if drawn[0].1 == .string("linear") {
+                drawn.append(("alpha", try await trial.suggest("alpha", alpha)))
+            } else {
+                drawn.append(("depth", try await trial.suggest("depth", depth)))
+                drawn.append(("lr", try await trial.suggest("lr", lr)))
+            }
+            let same = drawn.count == expected.params.count && zip(drawn, expected.params).allSatisfy { ours, theirs in
+                guard ours.0 == theirs[0].text else { return false }
+                if let text = theirs[1].text { return ours.1 == .string(text) }
+                guard let value = theirs[1].number, let mine = ours.1.number else { return false }
+                return abs(mine - value) <= 1e-9 * max(abs(value), 1e-300)
+            }
+            if !same { mismatches.append(number) }
+            try await study.tell(trial.number, values: expected.values)
+        }
+        #expect(mismatches.isEmpty, "\(name): trials \(mismatches.prefix(10)) differ")
+    }
+
     static func twoObjectives() throws -> [(String, Distribution)] {
         [("a", .float(try FloatDistribution(low: -2, high: 4))),
          ("lr", .float(try FloatDistribution(low: 1e-3, high: 1, log: true))),
