@@ -22,12 +22,18 @@ let package = Package(
         .library(name: "TrackKit", targets: ["TrackKit"]),
         .library(name: "TuneKit", targets: ["TuneKit"]),
         .library(name: "DSToolbox", targets: ["DSToolbox"]),
+        // Server pieces (SwiftNIO, Hummingbird) are products of their own: importing the
+        // umbrella or a kit never builds a server.
+        .library(name: "ToolboxHTTP", targets: ["ToolboxHTTP"]),
+        .library(name: "TrackServer", targets: ["TrackServer"]),
         .executable(name: "dstoolbox", targets: ["dstoolbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries: OpenBLAS provides CBLAS and the Fortran LAPACK symbols.
@@ -90,6 +96,19 @@ let package = Package(
             // Storage calls run on the calling study's executor: no thread hop per call.
             swiftSettings: strictSettings + [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
         ),
+        // The HTTP layer the servers share (Hummingbird): API keys stored hashed with scopes,
+        // JSON errors, body limits, the listening line.
+        .target(
+            name: "ToolboxHTTP",
+            dependencies: ["ToolboxCore", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strictSettings
+        ),
+        // The MLflow-compatible tracking server over any TrackKit store.
+        .target(
+            name: "TrackServer",
+            dependencies: ["ToolboxCore", "ToolboxHTTP", "TrackKit", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strictSettings
+        ),
         // A child process for TrackKit's multi-process and crash tests (not a product).
         .executableTarget(
             name: "TrackKitProbe",
@@ -109,8 +128,10 @@ let package = Package(
         .executableTarget(
             name: "dstoolbox",
             dependencies: [
-                "DSToolbox",
+                "DSToolbox", "TrackServer", "ToolboxHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -162,6 +183,13 @@ let package = Package(
         .testTarget(
             name: "TrackKitTests",
             dependencies: ["TrackKit", "TrackKitProbe", "ToolboxCore", "ToolboxTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TrackServerTests",
+            dependencies: ["TrackServer", "ToolboxHTTP", "TrackKit", "ToolboxCore", "ToolboxTesting",
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
+            exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
         // The contract across every kit: registry, workflow specs, labels and names end to end.

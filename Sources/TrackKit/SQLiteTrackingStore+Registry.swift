@@ -142,10 +142,24 @@ extension SQLiteTrackingStore {
                     artifactPath = archives[0]
                 }
                 if let artifactPath {
-                    guard let recorded = try String.fetchOne(db, sql: "SELECT sha256 FROM artifacts WHERE run_id = ? AND path = ?", arguments: [runID, artifactPath]) else {
-                        throw ToolboxError(.notFound, "run \(runID) has no artifact \(artifactPath)", context: ErrorContext(path: artifactPath, parameter: "artifact_path"))
+                    if let recorded = try String.fetchOne(db, sql: "SELECT sha256 FROM artifacts WHERE run_id = ? AND path = ?", arguments: [runID, artifactPath]) {
+                        sha256 = recorded
+                    } else {
+                        // A folder of artifacts (an MLflow model directory): its digest is the
+                        // SHA-256 of its files' relative paths and digests, one per line, in order.
+                        let prefix = artifactPath.hasSuffix("/") ? artifactPath : artifactPath + "/"
+                        let files = try Row.fetchAll(db, sql: "SELECT path, sha256 FROM artifacts WHERE run_id = ? AND substr(path, 1, ?) = ? ORDER BY path",
+                                                     arguments: [runID, prefix.utf8.count, prefix])
+                        guard !files.isEmpty else {
+                            throw ToolboxError(.notFound, "run \(runID) has no artifact \(artifactPath)", context: ErrorContext(path: artifactPath, parameter: "artifact_path"))
+                        }
+                        var manifest = ""
+                        for file in files {
+                            let path: String = file["path"], digest: String = file["sha256"]
+                            manifest += "\(path.dropFirst(prefix.count)) \(digest)\n"
+                        }
+                        sha256 = ContentSHA256.hash(Array(manifest.utf8)).hexString
                     }
-                    sha256 = recorded
                 }
                 if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM registered_models WHERE name = ?)", arguments: [name]) != true {
                     try insertModel(db, name: name, description: nil, actor: actor, reason: reason)

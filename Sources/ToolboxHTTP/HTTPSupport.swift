@@ -1,0 +1,62 @@
+import Foundation
+public import Hummingbird
+import ToolboxCore
+
+/// Pieces every DS Toolbox server uses: JSON responses, bodies read within a limit, bearer
+/// tokens, and the rule that a server runs open only on loopback.
+public enum HTTPSupport {
+    /// A JSON response with `status`.
+    public static func json(_ value: JSONOutput, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: value.text)))
+    }
+
+    /// The request's body, at most `limit` bytes: refused from `Content-Length` before reading
+    /// and while reading a chunked body.
+    /// - Throws: ``ToolboxError/Code/tooLarge`` past the limit.
+    public static func body(of request: Request, limit: Int) async throws -> ByteBuffer {
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw ToolboxError(.tooLarge, "the request body of \(declared) bytes is larger than the limit of \(limit) bytes", context: ErrorContext(parameter: "body"))
+        }
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw ToolboxError(.tooLarge, "the request body is larger than the limit of \(limit) bytes", context: ErrorContext(parameter: "body"))
+        }
+    }
+
+    /// The token of an `Authorization: Bearer TOKEN` header (`nil` without one).
+    public static func bearerToken(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    /// Whether `host` names a loopback address (`127.0.0.0/8`, `::1`, `localhost`).
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
+    /// Refuses to serve without keys except on loopback with `open` set, saying so either way.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` for an open server on another address,
+    ///   or a server with neither keys nor `open`.
+    public static func checkAccess(host: String, keys: String?, open: Bool) throws {
+        if open && keys != nil {
+            throw ToolboxError(.invalidParameter, "give --api-keys or --open, not both", context: ErrorContext(parameter: "open"))
+        }
+        if open {
+            guard isLoopback(host) else {
+                throw ToolboxError(.invalidParameter, "--open serves without authentication and is allowed on a loopback address only, not \(host)",
+                                   context: ErrorContext(parameter: "host"))
+            }
+            return
+        }
+        guard keys != nil else {
+            throw ToolboxError(.invalidParameter, "refusing to serve without API keys: give --api-keys FILE, or --open on a loopback address",
+                               context: ErrorContext(parameter: "api-keys"))
+        }
+    }
+}
