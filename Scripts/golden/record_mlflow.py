@@ -13,6 +13,7 @@ request body and MLflow's status and response body, in order. The Swift tests re
 requests against DS Toolbox's server and compare the answers' shapes and values (ids and
 times are the server's own), so CI needs no Python.
 """
+import base64
 import http.client
 import http.server
 import json
@@ -58,13 +59,13 @@ class Recorder(http.server.BaseHTTPRequestHandler):
             if "json" in content_type:
                 entry["body"] = json.loads(body)
             else:
-                entry["body_text"] = body.decode("utf-8", "replace")
+                entry["body_base64"] = base64.b64encode(body).decode()
         answer_type = response.getheader("Content-Type", "")
         if payload:
-            try:
+            if "json" in answer_type:
                 entry["response"] = json.loads(payload)
-            except ValueError:
-                entry["response_text"] = payload.decode("utf-8", "replace")
+            else:
+                entry["response_base64"] = base64.b64encode(payload).decode()
         entry["response_type"] = answer_type
         Recorder.exchanges.append(entry)
         self.send_response(response.status)

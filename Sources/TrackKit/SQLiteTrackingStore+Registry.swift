@@ -68,14 +68,14 @@ extension SQLiteTrackingStore {
         try audit(db, actor: actor, action: "create_model", model: name, details: ["description": description.map(JSONValue.string) ?? .null], reason: reason)
     }
 
-    /// Creates a registered model (an error if it exists).
+    /// Creates a registered model (a `conflict` if it exists).
     @discardableResult
     public func createRegisteredModel(name: String, description: String? = nil, actor: String? = nil, reason: String? = nil) throws -> RegisteredModel {
         try Self.checkName(name, "model")
         try database {
             try pool.write { db in
                 if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM registered_models WHERE name = ?)", arguments: [name]) == true {
-                    throw ToolboxError(.invalidParameter, "a model named \(name) is already registered", context: ErrorContext(parameter: "model"))
+                    throw ToolboxError(.conflict, "a model named \(name) is already registered", context: ErrorContext(parameter: "model"))
                 }
                 try insertModel(db, name: name, description: description, actor: actor, reason: reason)
             }

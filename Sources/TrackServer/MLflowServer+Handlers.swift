@@ -10,15 +10,31 @@ func milliseconds(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded()
 extension MLflowServer {
     // MARK: Experiments
 
-    func experimentJSON(_ experiment: Experiment) -> JSONOutput {
-        .object([("experiment_id", .string(String(experiment.id))), ("name", .string(experiment.name)),
-                 ("artifact_location", .string("mlflow-artifacts:/\(experiment.id)")), ("lifecycle_stage", .string("active")),
-                 ("last_update_time", .integer(milliseconds(experiment.creationTime))), ("creation_time", .integer(milliseconds(experiment.creationTime)))])
+    func experimentJSON(_ experiment: Experiment) async throws -> JSONOutput {
+        let id = try await wireID(experiment.id)
+        return .object([("experiment_id", .string(id)), ("name", .string(experiment.name)),
+                        ("artifact_location", .string("mlflow-artifacts:/\(id)")), ("lifecycle_stage", .string("active")),
+                        ("last_update_time", .integer(milliseconds(experiment.creationTime))), ("creation_time", .integer(milliseconds(experiment.creationTime)))])
     }
 
-    func experimentID(_ text: String) throws -> Int64 {
-        guard let id = Int64(text) else { throw MLflowError.missing("Could not find experiment with ID \(text)") }
+    /// The store's id of MLflow's experiment `Default`, made on first use: MLflow calls it `0`
+    /// (a client that sets no experiment logs there), the store numbers from 1.
+    func defaultExperimentID() async throws -> Int64 {
+        if let known = defaultExperiment.withLock({ $0 }) { return known }
+        let id = try await store.experiment(named: "Default").id
+        defaultExperiment.withLock { $0 = id }
         return id
+    }
+
+    /// An experiment id as MLflow's clients see it (`0` for `Default`).
+    func wireID(_ id: Int64) async throws -> String {
+        id == (try await defaultExperimentID()) ? "0" : String(id)
+    }
+
+    /// The store's experiment id for an id a client sent.
+    func experimentID(_ text: String) async throws -> Int64 {
+        guard let id = Int64(text), id >= 0 else { throw MLflowError.missing("Could not find experiment with ID \(text)") }
+        return id == 0 ? try await defaultExperimentID() : id
     }
 
     func getExperimentByName(_ call: Call) async throws -> Response {
@@ -26,16 +42,16 @@ extension MLflowServer {
         guard let found = try await store.experiments().first(where: { $0.name == name }) else {
             throw MLflowError.missing("Could not find experiment with name '\(name)'")
         }
-        return HTTPSupport.json(.object([("experiment", experimentJSON(found))]))
+        return HTTPSupport.json(.object([("experiment", try await experimentJSON(found))]))
     }
 
     func getExperiment(_ call: Call) async throws -> Response {
         let text = try call.required("experiment_id")
-        let id = try experimentID(text)
+        let id = try await experimentID(text)
         guard let found = try await store.experiments().first(where: { $0.id == id }) else {
             throw MLflowError.missing("No Experiment with id=\(text) exists")
         }
-        return HTTPSupport.json(.object([("experiment", experimentJSON(found))]))
+        return HTTPSupport.json(.object([("experiment", try await experimentJSON(found))]))
     }
 
     func createExperiment(_ call: Call) async throws -> Response {
@@ -46,45 +62,53 @@ extension MLflowServer {
             throw MLflowError.exists("Experiment(name=\(name)) already exists.")
         }
         let experiment = try await store.experiment(named: name)
-        return HTTPSupport.json(.object([("experiment_id", .string(String(experiment.id)))]))
+        return HTTPSupport.json(.object([("experiment_id", .string(try await wireID(experiment.id)))]))
     }
 
     func searchExperiments(_ call: Call) async throws -> Response {
-        var experiments = try await store.experiments()
+        _ = try await defaultExperimentID()
+        // Newest first, as MLflow lists them.
+        var experiments = try await store.experiments().sorted { $0.id > $1.id }
         if let filter = call.string("filter"), !filter.isEmpty {
             let conditions = try NameFilter(filter)
             experiments = experiments.filter { conditions.matches(name: $0.name, tags: [:]) }
         }
         let (page, next) = try paged(experiments, call)
         var members: [(String, JSONOutput)] = []
-        if !page.isEmpty { members.append(("experiments", .array(page.map(experimentJSON)))) }
+        var listed: [JSONOutput] = []
+        for experiment in page { listed.append(try await experimentJSON(experiment)) }
+        if !listed.isEmpty { members.append(("experiments", .array(listed))) }
         if let next { members.append(("next_page_token", .string(next))) }
         return HTTPSupport.json(.object(members))
     }
 
     // MARK: Runs
 
-    func runJSON(_ run: Run) async throws -> JSONOutput {
+    /// A run as MLflow writes it (empty lists left out, as protobuf's JSON leaves them);
+    /// `outputs` as a stored run has it, not a new one.
+    func runJSON(_ run: Run, new: Bool = false) async throws -> JSONOutput {
         async let params = store.params(runID: run.id)
         async let tags = store.tags(runID: run.id)
         async let metrics = store.latestMetrics(runID: run.id)
         let (p, t, m) = try await (params, tags, metrics)
-        let data: JSONOutput = .object([
-            ("metrics", .array(m.values.sorted { $0.key < $1.key }.map(metricJSON))),
-            ("params", .array(p.sorted { $0.key < $1.key }.map { .object([("key", .string($0.key)), ("value", .string($0.value))]) })),
-            ("tags", .array(t.sorted { $0.key < $1.key }.map { .object([("key", .string($0.key)), ("value", .string($0.value))]) })),
-        ])
-        return .object([("info", runInfoJSON(run)), ("data", data), ("inputs", .object([])), ("outputs", .object([]))])
+        var data: [(String, JSONOutput)] = []
+        if !m.isEmpty { data.append(("metrics", .array(m.values.sorted { $0.key < $1.key }.map(metricJSON)))) }
+        if !p.isEmpty { data.append(("params", Self.keyValues(p))) }
+        if !t.isEmpty { data.append(("tags", Self.keyValues(t))) }
+        var members: [(String, JSONOutput)] = [("info", try await runInfoJSON(run)), ("data", .object(data)), ("inputs", .object([]))]
+        if !new { members.append(("outputs", .object([]))) }
+        return .object(members)
     }
 
-    func runInfoJSON(_ run: Run) -> JSONOutput {
-        var info: [(String, JSONOutput)] = [("run_uuid", .string(run.id)), ("experiment_id", .string(String(run.experimentID)))]
+    func runInfoJSON(_ run: Run) async throws -> JSONOutput {
+        let experiment = try await wireID(run.experimentID)
+        var info: [(String, JSONOutput)] = [("run_uuid", .string(run.id)), ("experiment_id", .string(experiment))]
         if let name = run.name { info.append(("run_name", .string(name))) }
         if let user = run.user { info.append(("user_id", .string(user))) }
         info.append(("status", .string(run.status.rawValue)))
         info.append(("start_time", .integer(milliseconds(run.startTime))))
         if let end = run.endTime { info.append(("end_time", .integer(milliseconds(end)))) }
-        info += [("artifact_uri", .string("mlflow-artifacts:/\(run.experimentID)/\(run.id)/artifacts")), ("lifecycle_stage", .string("active")),
+        info += [("artifact_uri", .string("mlflow-artifacts:/\(experiment)/\(run.id)/artifacts")), ("lifecycle_stage", .string("active")),
                  ("run_id", .string(run.id))]
         return .object(info)
     }
@@ -110,7 +134,7 @@ extension MLflowServer {
     }
 
     func createRun(_ call: Call) async throws -> Response {
-        let experiment = try experimentID(call.string("experiment_id") ?? "0")
+        let experiment = try await experimentID(call.string("experiment_id") ?? "0")
         var tags: [String: String] = [:]
         for item in call.body["tags"] as? [[String: Any]] ?? [] {
             guard let key = item["key"] as? String else { throw MLflowError.invalid("A tag needs a key") }
@@ -121,7 +145,7 @@ extension MLflowServer {
                                                 source: tags["mlflow.source.name"], user: call.string("user_id") ?? tags["mlflow.user"])
         if let name { tags["mlflow.runName"] = name }
         if !tags.isEmpty { try await store.logBatch(runID: created.id, params: [:], metrics: [], tags: tags) }
-        return HTTPSupport.json(.object([("run", try await runJSON(created))]))
+        return HTTPSupport.json(.object([("run", try await runJSON(created, new: true))]))
     }
 
     func getRun(_ call: Call) async throws -> Response {
@@ -141,7 +165,7 @@ extension MLflowServer {
             }
             current = try await store.run(id: id)
         }
-        return HTTPSupport.json(.object([("run_info", runInfoJSON(current))]))
+        return HTTPSupport.json(.object([("run_info", try await runInfoJSON(current))]))
     }
 
     func logParameter(_ call: Call) async throws -> Response {
@@ -236,7 +260,8 @@ extension MLflowServer {
     }
 
     func searchRuns(_ call: Call) async throws -> Response {
-        let ids = try (call.body["experiment_ids"] as? [Any] ?? []).map { try experimentID(Self.text($0) ?? "") }
+        var ids: [Int64] = []
+        for item in call.body["experiment_ids"] as? [Any] ?? [] { ids.append(try await experimentID(Self.text(item) ?? "")) }
         var filter: RunFilter?
         if let text = call.string("filter"), !text.trimmingCharacters(in: .whitespaces).isEmpty {
             do { filter = try RunFilter(parsing: text) } catch let error as ToolboxError { throw MLflowError.invalid(error.message) }

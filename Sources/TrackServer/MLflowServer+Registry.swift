@@ -38,6 +38,7 @@ extension MLflowServer {
         return .object(members)
     }
 
+    /// `[{"key": ..., "value": ...}]` by key.
     static func keyValues(_ pairs: [String: String]) -> JSONOutput {
         .array(pairs.sorted { $0.key < $1.key }.map { .object([("key", .string($0.key)), ("value", .string($0.value))]) })
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 public import Hummingbird
 import ToolboxCore
 public import ToolboxHTTP
@@ -25,6 +26,8 @@ public struct MLflowServer: HTTPResponder {
     public let keys: APIKeyring?
     /// The largest request body (artifacts included), in bytes.
     public let maxBody: Int
+    /// The store's id of the experiment MLflow calls `0` (`Default`), once known.
+    let defaultExperiment = SharedBox<Int64?>(nil)
 
     /// A server over `store`; `keys` nil only for an open server on loopback.
     public init(store: any TrackingStore, keys: APIKeyring?, maxBody: Int = 256 << 20) {
@@ -101,7 +104,9 @@ public struct MLflowServer: HTTPResponder {
         add("GET", api + "registered-models/alias", .read) { try await $0.getVersionByAlias($1) }
         add("GET", "/api/3.0/mlflow/server-info", .read) { _, _ in
             HTTPSupport.json(.object([("store_type", .string("DSToolbox")), ("workspaces_enabled", .bool(false)), ("trace_archival_enabled", .bool(false)),
-                                      ("multipart_uploads_enabled", .bool(false)), ("multipart_downloads_enabled", .bool(false))]))
+                                      ("multipart_uploads_enabled", .bool(false)), ("multipart_downloads_enabled", .bool(false)),
+                                      ("presigned_upload_run_id_supported", .bool(false)), ("presigned_upload_model_id_supported", .bool(false)),
+                                      ("features_enabled", .object([("gateway", .bool(false))]))]))
         }
         add("GET", "/api/2.0/mlflow-artifacts/artifacts", .read) { try await $0.listArtifacts($1) }
         add("GET", "/health", .read) { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: ByteBuffer(string: "OK"))) }
@@ -181,6 +186,13 @@ public struct MLflowServer: HTTPResponder {
         }
         return out
     }
+}
+
+/// A value shared by copies of a server (a responder is a value type).
+final class SharedBox<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+    init(_ value: Value) { self.value = Mutex(value) }
+    func withLock<T>(_ body: (inout Value) -> T) -> T { value.withLock { body(&$0) } }
 }
 
 /// An MLflow error answer.
