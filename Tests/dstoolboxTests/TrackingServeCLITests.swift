@@ -1,0 +1,101 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import ToolboxTesting
+
+@Suite("dstoolbox tracking serve")
+struct TrackingServeCLITests {
+    /// A server started by the command: its process and the URL from its first line.
+    static func serve(_ arguments: [String]) throws -> (Process, URL) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try BuiltProducts.executable("dstoolbox"))
+        process.arguments = ["tracking", "serve", "--port", "0"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = pipe.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("listening on "), let url = URL(string: String(text.dropFirst("listening on ".count))) else {
+            process.terminate()
+            throw ToolboxTestError("the server printed \(text)")
+        }
+        return (process, url)
+    }
+
+    struct ToolboxTestError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    static func request(_ base: URL, _ method: String, _ path: String, key: String?, json: String? = nil) async throws -> (Int, [String: Any]) {
+        var request = URLRequest(url: URL(string: base.absoluteString + path)!)
+        request.httpMethod = method
+        if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
+        if let json {
+            request.httpBody = Data(json.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
+    }
+
+    /// Live on 127.0.0.1: a key made by `keys add` (printed once, alone on the last line) logs a
+    /// run with a NaN metric over HTTP, `runs show` reads it from the store, and SIGTERM stops
+    /// the server cleanly.
+    @Test func servesTheStoreOverHTTP() async throws {
+        let dir = RunsCLITests.store()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cli = CLITests()
+        let added = try cli.run(["tracking", "keys", "add", "--file", dir + "/keys.json", "--scope", "write"])
+        #expect(added.status == 0, "\(added.output)")
+        let key = try #require(added.output.split(separator: "\n").last.map(String.init))
+        let stored = try String(contentsOfFile: dir + "/keys.json", encoding: .utf8)
+        #expect(key.hasPrefix("dst_") && !stored.contains(key))
+        let (server, url) = try Self.serve(["--store", dir + "/store", "--api-keys", dir + "/keys.json"])
+        defer { if server.isRunning { server.terminate() } }
+        #expect(url.host == "127.0.0.1" && (url.port ?? 0) > 0)
+        let api = "/api/2.0/mlflow/"
+        #expect(try await Self.request(url, "POST", api + "experiments/create", key: nil, json: #"{"name": "live"}"#).0 == 401)
+        let (status, created) = try await Self.request(url, "POST", api + "experiments/create", key: key, json: #"{"name": "live"}"#)
+        #expect(status == 200)
+        let experiment = try #require(created["experiment_id"] as? String)
+        let run = try await Self.request(url, "POST", api + "runs/create", key: key, json: #"{"experiment_id": "\#(experiment)", "run_name": "over-http"}"#).1
+        let runID = try #require(((run["run"] as? [String: Any])?["info"] as? [String: Any])?["run_id"] as? String)
+        let batch = #"{"run_id": "\#(runID)", "metrics": [{"key": "loss", "value": "NaN", "timestamp": 1700000000000, "step": 1}], "params": [{"key": "lr", "value": "0.1"}]}"#
+        #expect(try await Self.request(url, "POST", api + "runs/log-batch", key: key, json: batch).0 == 200)
+        let fetched = try await Self.request(url, "GET", api + "runs/get?run_id=\(runID)", key: key).1
+        let metrics = ((fetched["run"] as? [String: Any])?["data"] as? [String: Any])?["metrics"] as? [[String: Any]]
+        #expect(metrics?.first?["value"] as? String == "NaN")
+        server.terminate()
+        server.waitUntilExit()
+        #expect(server.terminationReason == .exit)
+        let shown = try cli.run(["runs", "show", runID, "--store", dir + "/store"])
+        #expect(shown.output.contains("loss = nan") && shown.output.contains("lr = 0.1") && shown.output.contains("over-http"), "\(shown.output)")
+    }
+
+    /// Without keys the server does not start, unless --open on a loopback address.
+    @Test func refusesToRunOpen() throws {
+        let dir = RunsCLITests.store()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cli = CLITests()
+        let bare = try cli.run(["tracking", "serve", "--store", dir, "--port", "0"], timeout: 20)
+        #expect(bare.status != 0 && bare.output.contains("refusing to serve without API keys"), "\(bare.output)")
+        let wide = try cli.run(["tracking", "serve", "--store", dir, "--port", "0", "--open", "--host", "0.0.0.0"], timeout: 20)
+        #expect(wide.status != 0 && wide.output.contains("loopback"), "\(wide.output)")
+        let missing = try cli.run(["tracking", "serve", "--store", dir, "--port", "0", "--api-keys", dir + "-nokeys.json"], timeout: 20)
+        #expect(missing.status != 0 && missing.output.contains("no API key file"), "\(missing.output)")
+        let badScope = try cli.run(["tracking", "keys", "add", "--file", dir + "-k.json"])
+        #expect(badScope.status != 0 && badScope.output.contains("scope"))
+        let badRate = try cli.run(["tracking", "keys", "add", "--file", dir + "-k.json", "--scope", "read", "--rate", "fast"])
+        #expect(badRate.status != 0 && badRate.output.contains("N/s"))
+    }
+}
