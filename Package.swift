@@ -187,7 +187,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrackServerTests",
-            dependencies: ["TrackServer", "ToolboxHTTP", "TrackKit", "ToolboxCore", "ToolboxTesting",
+            dependencies: ["TrackServer", "ToolboxHTTP", "TrackKit", "TrackKitProbe", "ToolboxCore", "ToolboxTesting", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
             exclude: ["Golden"],
             swiftSettings: strictSettings

@@ -4,7 +4,12 @@
 //   TrackKitProbe log STORE EXPERIMENT RUNS        RUNS runs, each with a param, 3 metrics x 4 steps and a tag
 //   TrackKitProbe register STORE MODEL COUNT RUN   COUNT versions of MODEL from RUN; prints each version
 //   TrackKitProbe crash STORE                      logs forever, printing "committed RUN STEP" after each commit
+//   TrackKitProbe http-metrics URL RUN COUNT TAG   COUNT log-metric posts to a tracking server, 8 at a time;
+//                                                  prints "ok N" with the count answered 200
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import TrackKit
 
 func say(_ line: String) {
@@ -13,6 +18,37 @@ func say(_ line: String) {
 }
 
 let arguments = CommandLine.arguments
+if arguments.count == 6, arguments[1] == "http-metrics" {
+    let base = arguments[2], run = arguments[3], count = Int(arguments[4])!, tag = arguments[5]
+    let session = URLSession(configuration: .ephemeral)
+    let done = DispatchSemaphore(value: 0)
+    final class Box: @unchecked Sendable { var succeeded = 0 }
+    let box = Box()
+    Task.detached {
+        box.succeeded = await withTaskGroup(of: Bool.self) { group in
+            var succeeded = 0
+            var next = 0
+            func post(_ index: Int) async -> Bool {
+                var request = URLRequest(url: URL(string: base + "/api/2.0/mlflow/runs/log-metric")!)
+                request.httpMethod = "POST"
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                request.httpBody = Data(#"{"run_id": "\#(run)", "key": "\#(tag)", "value": \#(index), "timestamp": 1700000000000, "step": \#(index)}"#.utf8)
+                guard let (_, response) = try? await session.data(for: request) else { return false }
+                return (response as? HTTPURLResponse)?.statusCode == 200
+            }
+            while next < min(8, count) { let index = next; group.addTask { await post(index) }; next += 1 }
+            for await ok in group {
+                if ok { succeeded += 1 }
+                if next < count { let index = next; group.addTask { await post(index) }; next += 1 }
+            }
+            return succeeded
+        }
+        done.signal()
+    }
+    done.wait()
+    say("ok \(box.succeeded)")
+    exit(0)
+}
 do {
     guard arguments.count >= 3 else { throw CocoaError(.featureUnsupported) }
     let store = try SQLiteTrackingStore(folder: arguments[2])

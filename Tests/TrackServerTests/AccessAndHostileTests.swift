@@ -6,6 +6,8 @@ import ToolboxCore
 import ToolboxHTTP
 @testable import TrackServer
 import TrackKit
+import GRDB
+import ToolboxTesting
 
 @Suite("Tracking server: keys, scopes and hostile requests")
 struct AccessAndHostileTests {
@@ -144,5 +146,57 @@ struct AccessAndHostileTests {
             #expect(try fixture.store.params(runID: runID) == ["alpha": "1"])
             #expect(try fixture.store.artifacts(runID: runID, under: nil).isEmpty)
         }
+    }
+}
+
+extension AccessAndHostileTests {
+    /// 10,000 metric posts from 8 processes at once, 8 in flight each, to a live server on
+    /// 127.0.0.1: every one answered 200 and stored, the database's integrity check clean.
+    @Test func concurrentPostsFromEightProcesses() async throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(atPath: fixture.dir) }
+        let experiment = try fixture.store.experiment(named: "load")
+        let run = try fixture.store.createRun(experimentID: experiment.id, name: "load", parentRunID: nil, source: nil, user: nil)
+        let app = Application(responder: MLflowServer(store: fixture.store, keys: nil), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let probe = try BuiltProducts.executable("TrackKitProbe")
+            // Each probe is waited for on a thread of its own: blocking the concurrency pool
+            // would stall the server, which answers on it.
+            let outputs = try await withThrowingTaskGroup(of: String.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        try await withCheckedThrowingContinuation { continuation in
+                            Thread.detachNewThread {
+                                do {
+                                    let process = Process()
+                                    process.executableURL = URL(fileURLWithPath: probe)
+                                    process.arguments = ["http-metrics", "http://127.0.0.1:\(port)", run.id, "1250", "m\(worker)"]
+                                    let pipe = Pipe()
+                                    process.standardOutput = pipe
+                                    try process.run()
+                                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                                    process.waitUntilExit()
+                                    continuation.resume(returning: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+                                } catch {
+                                    continuation.resume(throwing: error)
+                                }
+                            }
+                        }
+                    }
+                }
+                var all: [String] = []
+                for try await output in group { all.append(output) }
+                return all
+            }
+            #expect(outputs.sorted() == [String](repeating: "ok 1250", count: 8), "\(outputs)")
+        }
+        for worker in 0..<8 {
+            let history = try fixture.store.metricHistory(runID: run.id, key: "m\(worker)")
+            #expect(history.count == 1250 && Set(history.map(\.step)) == Set((0..<1250).map(Int64.init)))
+        }
+        let queue = try DatabaseQueue(path: fixture.dir + "/store/tracking.sqlite")
+        let check: String? = try await queue.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
+        #expect(check == "ok")
     }
 }
