@@ -18,6 +18,7 @@ public import TrackKit
 /// `Authorization: Bearer KEY` with scope `read` (reads), `write` (logging, creating; reads
 /// too) or `admin` (registry aliases; everything).
 public struct MLflowServer: HTTPResponder {
+    /// Hummingbird's basic request context: the server needs nothing more.
     public typealias Context = BasicRequestContext
 
     /// The store behind the server.
@@ -115,6 +116,8 @@ public struct MLflowServer: HTTPResponder {
 
     static let artifactPrefix = "/api/2.0/mlflow-artifacts/artifacts/"
 
+    /// Answers one request: the route, the caller's key and scope, the body within the limit,
+    /// then the handler; every failure becomes MLflow's JSON error.
     public func respond(to request: Request, context: Context) async throws -> Response {
         do {
             let path = request.uri.path
