@@ -6,6 +6,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 ./Scripts/reference-venv
 (cd Benchmarks && swift build -c release --product CompareRunner >/dev/null)
+swift build -c release --product dstoolbox >/dev/null
 runner="Benchmarks/.build/release/CompareRunner"
 python="venv/bin/python"
 # Every side's OpenBLAS at its best: FAISS's bundled OpenBLAS and Debian's do not recognise this
@@ -142,6 +143,13 @@ s=$($runner track-log 100000 1000 3 | seconds)
 awk -v p="$p" -v s="$s" 'BEGIN{ printf "%-15s MLflow %.3f s (%.0f metrics/s), TrackKit %.3f s (%.0f metrics/s), ratio %.1fx (goal: 10x)\n", "log 100k metrics", p, 100000/p, s, 100000/s, p/s }'
 echo "search over 100k runs, 1,000 per page (goal: under 100 ms):"
 $runner track-search 100000 | sed 's/^/  /'
+
+echo
+echo "== Tracking server against mlflow server (SQLite backend), the same REST requests over loopback, 100k runs (goal: 10x)"
+tracking_store="$($runner make-tracking-store 100000 "${TMPDIR:-/tmp}/dstoolbox-tracking-server-100000")"
+$python Benchmarks/Compare/tracking_server.py "$(swift build -c release --product dstoolbox --show-bin-path)/dstoolbox" "$tracking_store" 100000 | awk '{
+  printf "%-20s mlflow server %8.1f ms, DS Toolbox %7.1f ms per request, ratio %.0fx\n", $1, $2*1000, $3*1000, $2/$3 }'
+rm -rf "$tracking_store"
 
 echo
 echo "== TuneKit against Optuna 5.1: 1,000 trials of a 5-parameter objective in memory, seconds per trial over the last 100 (best of 3)"

@@ -212,11 +212,18 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
                 var order: [String] = []
                 for item in orderBy {
                     let (operand, orderArguments) = RunFilter.operand(item.field)
-                    // Missing values last, as MLflow orders them.
-                    order.append("(\(operand)) IS NULL, \(operand) \(item.descending ? "DESC" : "ASC")")
-                    arguments += orderArguments + orderArguments
+                    if case .attribute(let name) = item.field, ["start_time", "run_id", "status"].contains(name) {
+                        // Never missing: ordered directly, so the index on start time serves.
+                        order.append("\(operand) \(item.descending ? "DESC" : "ASC")")
+                        arguments += orderArguments
+                    } else {
+                        // Missing values last, as MLflow orders them.
+                        order.append("(\(operand)) IS NULL, \(operand) \(item.descending ? "DESC" : "ASC")")
+                        arguments += orderArguments + orderArguments
+                    }
                 }
-                order += ["runs.start_time DESC", "runs.id"]
+                if order.first != "runs.start_time DESC" { order.append("runs.start_time DESC") }
+                order.append("runs.id")
                 let sql = "SELECT runs.* FROM runs" + whereClause + " ORDER BY " + order.joined(separator: ", ") + " LIMIT ? OFFSET ?"
                 arguments += [maxResults, offset]
                 return try Row.fetchAll(db, sql: sql, arguments: Self.statementArguments(arguments)).map(Self.run)
@@ -369,6 +376,34 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
                     latest[metric.key] = metric
                 }
                 return latest
+            }
+        }
+    }
+
+    /// The parameters, tags and latest metrics of many runs, in three queries per 500 runs.
+    public func runData(runIDs: [String]) throws -> [String: RunData] {
+        try database {
+            try pool.read { db in
+                var out: [String: RunData] = [:]
+                for start in stride(from: 0, to: runIDs.count, by: 500) {
+                    let chunk = Array(runIDs[start..<Swift.min(runIDs.count, start + 500)])
+                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    let arguments = StatementArguments(chunk)
+                    for id in try String.fetchAll(db, sql: "SELECT id FROM runs WHERE id IN (\(marks))", arguments: arguments) {
+                        out[id] = RunData()
+                    }
+                    for row in try Row.fetchAll(db, sql: "SELECT run_id, key, value FROM params WHERE run_id IN (\(marks))", arguments: arguments) {
+                        out[row["run_id"] as String]?.params[row["key"]] = row["value"]
+                    }
+                    for row in try Row.fetchAll(db, sql: "SELECT run_id, key, value FROM tags WHERE run_id IN (\(marks))", arguments: arguments) {
+                        out[row["run_id"] as String]?.tags[row["key"]] = row["value"]
+                    }
+                    for row in try Row.fetchAll(db, sql: "SELECT run_id, key, bits, step, timestamp FROM latest_metrics WHERE run_id IN (\(marks))", arguments: arguments) {
+                        let metric = Self.metric(row)
+                        out[row["run_id"] as String]?.metrics[metric.key] = metric
+                    }
+                }
+                return out
             }
         }
     }

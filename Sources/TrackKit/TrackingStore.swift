@@ -33,6 +33,9 @@ public protocol TrackingStore: Sendable {
     func searchRuns(experimentIDs: [Int64], filter: RunFilter?, orderBy: [RunOrder], maxResults: Int, offset: Int) async throws -> [Run]
     /// Every experiment, by id.
     func experiments() async throws -> [Experiment]
+    /// The parameters, tags and latest metrics of many runs at once (a search result's page),
+    /// by run id; runs that do not exist are left out.
+    func runData(runIDs: [String]) async throws -> [String: RunData]
     /// Records the data sets a run read (a fingerprint each); the same digest again is ignored.
     func logInputs(runID: String, inputs: [DatasetInput]) async throws
     /// The data sets a run read.
@@ -90,6 +93,23 @@ public protocol TrackingStore: Sendable {
     /// The audit log, oldest first: every registry change (who, when, what, why), filtered by
     /// model and alias when given.
     func auditLog(model: String?, alias: String?, limit: Int) async throws -> [AuditEntry]
+}
+
+/// A run's parameters, tags and latest metrics (MLflow's `RunData`).
+public struct RunData: Sendable, Hashable {
+    /// Parameters by key.
+    public var params: [String: String]
+    /// Tags by key.
+    public var tags: [String: String]
+    /// The latest value of each metric, by key.
+    public var metrics: [String: RunMetric]
+
+    /// A run's data.
+    public init(params: [String: String] = [:], tags: [String: String] = [:], metrics: [String: RunMetric] = [:]) {
+        self.params = params
+        self.tags = tags
+        self.metrics = metrics
+    }
 }
 
 /// A data set a run read, by fingerprint (MLflow's dataset inputs).

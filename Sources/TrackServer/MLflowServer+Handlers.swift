@@ -86,11 +86,10 @@ extension MLflowServer {
 
     /// A run as MLflow writes it (empty lists left out, as protobuf's JSON leaves them);
     /// `outputs` as a stored run has it, not a new one.
-    func runJSON(_ run: Run, new: Bool = false) async throws -> JSONOutput {
-        async let params = store.params(runID: run.id)
-        async let tags = store.tags(runID: run.id)
-        async let metrics = store.latestMetrics(runID: run.id)
-        let (p, t, m) = try await (params, tags, metrics)
+    func runJSON(_ run: Run, new: Bool = false, data known: RunData? = nil) async throws -> JSONOutput {
+        let fetched: RunData
+        if let known { fetched = known } else { fetched = try await store.runData(runIDs: [run.id])[run.id] ?? RunData() }
+        let (p, t, m) = (fetched.params, fetched.tags, fetched.metrics)
         var data: [(String, JSONOutput)] = []
         if !m.isEmpty { data.append(("metrics", .array(m.values.sorted { $0.key < $1.key }.map(metricJSON)))) }
         if !p.isEmpty { data.append(("params", Self.keyValues(p))) }
@@ -272,8 +271,10 @@ extension MLflowServer {
         let limit = try maxResults(call, default: 1000, most: 50000)
         let offset = try pageOffset(call)
         let found = try await store.searchRuns(experimentIDs: ids, filter: filter, orderBy: orders, maxResults: limit + 1, offset: offset)
+        let page = Array(found.prefix(limit))
+        let data = try await store.runData(runIDs: page.map(\.id))
         var runs: [JSONOutput] = []
-        for run in found.prefix(limit) { runs.append(try await runJSON(run)) }
+        for run in page { runs.append(try await runJSON(run, data: data[run.id] ?? RunData())) }
         var members: [(String, JSONOutput)] = []
         if !runs.isEmpty { members.append(("runs", .array(runs))) }
         if found.count > limit { members.append(("next_page_token", .string(Self.pageToken(offset + limit)))) }

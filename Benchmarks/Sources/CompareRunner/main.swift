@@ -135,25 +135,20 @@ case "track-log":
         stored = try store.metricHistory(runID: run.id, key: "m0").count * 10
     }
     print("track-log \(seconds) metrics=\(stored) batch=\(batch)")
+case "make-tracking-store":
+    // A store of RUNS runs in FOLDER (replaced), for the tracking server's comparison.
+    let count = Int(arguments.dropFirst().first ?? "100000") ?? 100_000
+    let folder = arguments.dropFirst(2).first ?? "/tmp/dstoolbox-tracking-server-\(count)"
+    try? FileManager.default.removeItem(atPath: folder)
+    _ = try searchStore(count, folder)
+    print(folder)
 case "track-search":
     // A store of RUNS runs (params, metrics, tags), then the best of 5 of each search.
     let count = Int(arguments.dropFirst().first ?? "100000") ?? 100_000
     let folder = "/tmp/dstoolbox-track-search-\(count)"
     try? FileManager.default.removeItem(atPath: folder)
     defer { try? FileManager.default.removeItem(atPath: folder) }
-    let store = try SQLiteTrackingStore(folder: folder)
-    let experiment = try store.experiment(named: "bench").id
-    var generator = SeededGenerator(seed: 5)
-    let models = ["forest", "linear", "boosting"], stages = ["dev", "staging", "prod"]
-    let start = 1.7e9
-    for chunk in stride(from: 0, to: count, by: 10_000) {
-        try store.importRuns(experimentID: experiment, (chunk..<min(count, chunk + 10_000)).map { index in
-            ImportedRun(name: "run-\(index)", status: index % 10 == 0 ? .failed : .finished, startTime: start + Double(index),
-                        params: ["model": models[generator.nextInt(below: 3)], "lr": "\(0.001 * Double(1 + generator.nextInt(below: 100)))"],
-                        metrics: [RunMetric(key: "rmse", value: generator.nextUniform(), step: 0, timestamp: start), RunMetric(key: "acc", value: generator.nextUniform(), step: 0, timestamp: start)],
-                        tags: ["stage": stages[generator.nextInt(below: 3)]])
-        })
-    }
+    let (store, experiment) = try searchStore(count, folder)
     let searches: [(String, String?, [String])] = [
         ("newest-1000", nil, []),
         ("metric-and-or", "metrics.rmse < 0.1 AND (params.model = 'forest' OR tags.stage = 'prod')", ["metrics.rmse ASC"]),
@@ -422,4 +417,23 @@ case "tree", "forest":
 default:
     print("unknown workload \(workload)")
     exit(2)
+}
+
+/// A store in `folder` holding `count` runs: params `model` and `lr`, metrics `rmse` and `acc`,
+/// a tag `stage`, one failed run in ten (seed 5).
+func searchStore(_ count: Int, _ folder: String) throws -> (SQLiteTrackingStore, Int64) {
+    let store = try SQLiteTrackingStore(folder: folder)
+    let experiment = try store.experiment(named: "bench").id
+    var generator = SeededGenerator(seed: 5)
+    let models = ["forest", "linear", "boosting"], stages = ["dev", "staging", "prod"]
+    let start = 1.7e9
+    for chunk in stride(from: 0, to: count, by: 10_000) {
+        try store.importRuns(experimentID: experiment, (chunk..<min(count, chunk + 10_000)).map { index in
+            ImportedRun(name: "run-\(index)", status: index % 10 == 0 ? .failed : .finished, startTime: start + Double(index),
+                        params: ["model": models[generator.nextInt(below: 3)], "lr": "\(0.001 * Double(1 + generator.nextInt(below: 100)))"],
+                        metrics: [RunMetric(key: "rmse", value: generator.nextUniform(), step: 0, timestamp: start), RunMetric(key: "acc", value: generator.nextUniform(), step: 0, timestamp: start)],
+                        tags: ["stage": stages[generator.nextInt(below: 3)]])
+        })
+    }
+    return (store, experiment)
 }
