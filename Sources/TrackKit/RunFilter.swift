@@ -306,6 +306,46 @@ public indirect enum RunFilter: Sendable, Hashable {
     }
 }
 
+extension RunFilter {
+    /// The filter as text in MLflow's grammar (parsing it gives this filter back); `OR` and
+    /// parentheses are TrackKit's, which a stock MLflow server does not take.
+    public var text: String {
+        switch self {
+        case .and(let a, let b): "(\(a.text) AND \(b.text))"
+        case .or(let a, let b): "(\(a.text) OR \(b.text))"
+        case .comparison(let field, let op, let value):
+            "\(field.text) \(op.rawValue) \(value.text)"
+        }
+    }
+}
+
+extension RunFilter.Field {
+    /// `metrics.`name``, `params.`name``, `tags.`name`` or `attributes.name`.
+    public var text: String {
+        switch self {
+        case .metric(let name): "metrics.`\(name)`"
+        case .param(let name): "params.`\(name)`"
+        case .tag(let name): "tags.`\(name)`"
+        case .attribute(let name): "attributes.\(name)"
+        }
+    }
+}
+
+extension RunFilter.Value {
+    /// A number in its shortest round-trip form, or a quoted string.
+    public var text: String {
+        switch self {
+        case .number(let number): "\(number)"
+        case .text(let text): text.contains("'") ? "\"\(text)\"" : "'\(text)'"
+        }
+    }
+}
+
+extension RunOrder {
+    /// `FIELD ASC|DESC` in MLflow's grammar.
+    public var text: String { "\(field.text) \(descending ? "DESC" : "ASC")" }
+}
+
 /// How searched runs are ordered: `metrics.rmse DESC`, `attributes.start_time`, ...
 public struct RunOrder: Sendable, Hashable {
     /// What to order by (a metric, a parameter, a tag, an attribute).

@@ -281,7 +281,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
     }
 
     /// Logs parameters, metrics and tags in one transaction: all of them or none.
-    /// Parameters are write-once (the same value again is fine, another value is an error);
+    /// Parameters are write-once (the same value again is fine, another value is a `conflict`);
     /// metrics append to their history; tags overwrite.
     public func logBatch(runID: String, params: [String: String] = [:], metrics: [RunMetric] = [], tags: [String: String] = [:]) throws {
         for key in Array(params.keys) + metrics.map(\.key) + Array(tags.keys) where key.isEmpty || key.count > 250 {
@@ -295,7 +295,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
                 for (key, value) in params.sorted(by: { $0.key < $1.key }) {
                     if let existing = try String.fetchOne(db, sql: "SELECT value FROM params WHERE run_id = ? AND key = ?", arguments: [runID, key]) {
                         guard existing == value else {
-                            throw ToolboxError(.invalidParameter, "parameter \(key) of run \(runID) is already \(existing); parameters are written once (not \(value))",
+                            throw ToolboxError(.conflict, "parameter \(key) of run \(runID) is already \(existing); parameters are written once (not \(value))",
                                                context: ErrorContext(parameter: key))
                         }
                         continue

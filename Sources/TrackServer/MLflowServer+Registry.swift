@@ -137,6 +137,57 @@ extension MLflowServer {
         }
     }
 
+    /// `model-versions/search` with `name = '...'` (or no filter: every model's versions).
+    func searchModelVersions(_ call: Call) async throws -> Response {
+        var names: [String]
+        if let filter = call.string("filter"), !filter.isEmpty {
+            let conditions = try NameFilter(filter)
+            names = try await store.registeredModels().map(\.name).filter { conditions.matches(name: $0, tags: [:]) }
+        } else {
+            names = try await store.registeredModels().map(\.name)
+        }
+        names.sort()
+        var versions: [ModelVersion] = []
+        for name in names { versions += try await store.modelVersions(name: name) }
+        // Newest first, as MLflow lists them.
+        versions.sort { ($0.name, -$0.version) < ($1.name, -$1.version) }
+        let limit = try maxResults(call, default: 10_000, most: 200_000)
+        let offset = try pageOffset(call)
+        let page = versions.dropFirst(offset).prefix(limit)
+        var members: [(String, JSONOutput)] = []
+        if !page.isEmpty { members.append(("model_versions", .array(page.map(versionJSON)))) }
+        if offset + limit < versions.count { members.append(("next_page_token", .string(Self.pageToken(offset + limit)))) }
+        return HTTPSupport.json(.object(members))
+    }
+
+    func setVersionTag(_ call: Call) async throws -> Response {
+        try await store.setModelTag(name: try call.required("name"), version: try versionNumber(call), key: try call.required("key"),
+                                    value: call.string("value") ?? "", actor: call.actor, reason: nil)
+        return HTTPSupport.json(.object([]))
+    }
+
+    func setModelTag(_ call: Call) async throws -> Response {
+        try await store.setModelTag(name: try call.required("name"), version: nil, key: try call.required("key"), value: call.string("value") ?? "",
+                                    actor: call.actor, reason: nil)
+        return HTTPSupport.json(.object([]))
+    }
+
+    func updateVersion(_ call: Call) async throws -> Response {
+        let name = try call.required("name"), number = try versionNumber(call)
+        if let description = call.string("description") {
+            try await store.setModelDescription(name: name, version: number, description: description, actor: call.actor, reason: nil)
+        }
+        return HTTPSupport.json(.object([("model_version", versionJSON(try await store.modelVersion(name: name, version: number)))]))
+    }
+
+    func updateModel(_ call: Call) async throws -> Response {
+        let name = try call.required("name")
+        if let description = call.string("description") {
+            try await store.setModelDescription(name: name, version: nil, description: description, actor: call.actor, reason: nil)
+        }
+        return HTTPSupport.json(.object([("registered_model", try await modelJSON(try await registeredModel(name)))]))
+    }
+
     func setAlias(_ call: Call) async throws -> Response {
         let name = try call.required("name")
         let alias = try call.required("alias")

@@ -100,6 +100,11 @@ public struct MLflowServer: HTTPResponder {
         add("POST", api + "registered-models/search", .read) { try await $0.searchRegisteredModels($1) }
         add("POST", api + "model-versions/create", .write) { try await $0.createModelVersion($1) }
         add("GET", api + "model-versions/get", .read) { try await $0.getModelVersion($1) }
+        add("GET", api + "model-versions/search", .read) { try await $0.searchModelVersions($1) }
+        add("POST", api + "model-versions/set-tag", .write) { try await $0.setVersionTag($1) }
+        add("PATCH", api + "model-versions/update", .write) { try await $0.updateVersion($1) }
+        add("POST", api + "registered-models/set-tag", .write) { try await $0.setModelTag($1) }
+        add("PATCH", api + "registered-models/update", .write) { try await $0.updateModel($1) }
         add("POST", api + "registered-models/alias", .admin) { try await $0.setAlias($1) }
         add("DELETE", api + "registered-models/alias", .admin) { try await $0.deleteAlias($1) }
         add("GET", api + "registered-models/alias", .read) { try await $0.getVersionByAlias($1) }

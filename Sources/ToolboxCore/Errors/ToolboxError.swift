@@ -73,10 +73,15 @@ extension ToolboxError {
         public static let rateLimited = Code(rawValue: "rate_limited")
         /// A service the work needs (a database, a store) cannot be reached now.
         public static let unavailable = Code(rawValue: "unavailable")
+        /// The request carries no valid credentials (no key, an unknown or revoked key).
+        public static let unauthorized = Code(rawValue: "unauthorized")
+        /// The credentials are valid but do not allow this (a missing scope).
+        public static let forbidden = Code(rawValue: "forbidden")
 
         /// The HTTP status a server answers this failure with, one per code: the client's
         /// mistakes are 4xx (400 bad parameter or syntax, 404 missing, 409 conflict, 413 too
-        /// large, 422 data that cannot be used, 429 too many requests), the service's own
+        /// large, 422 data that cannot be used, 429 too many requests, 401 and 403 without the
+        /// right credentials), the service's own
         /// state 503; an unknown code is a 400.
         public var httpStatus: Int {
             switch self {
@@ -86,6 +91,8 @@ extension ToolboxError {
             case .tooLarge: 413
             case .shapeMismatch, .invalidData, .singularMatrix, .notConverged, .corruptArchive: 422
             case .rateLimited: 429
+            case .unauthorized: 401
+            case .forbidden: 403
             case .ioError, .corruptStore, .unavailable, .cancelled: 503
             default: 400
             }
