@@ -99,3 +99,42 @@ struct TrackingServeCLITests {
         #expect(badRate.status != 0 && badRate.output.contains("N/s"))
     }
 }
+
+extension TrackingServeCLITests {
+    /// The other direction: `--store http://HOST:PORT` (and `DSTOOLBOX_STORE`) makes the CLI log
+    /// to, search and load models from a tracking server; what it logged is in the server's
+    /// store folder.
+    @Test func commandsUseAServerAsTheirStore() async throws {
+        let dir = RunsCLITests.store()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cli = CLITests()
+        let (server, url) = try Self.serve(["--store", dir + "/store", "--open"])
+        defer { if server.isRunning { server.terminate() } }
+        let remote = url.absoluteString
+        #expect(try cli.run(["data", "generate", "--kind", "classification", "--rows", "200", "--features", "4", "--seed", "3", "-o", dir + "/d.csv"]).status == 0)
+        #expect(try cli.run(["learn", "train", dir + "/d.csv", "--target", "target", "--model", "logistic_regression", "-o", dir + "/m.dstbx"]).status == 0)
+        let created = try cli.run(["runs", "create", "--experiment", "remote", "--param", "C=1.0", "--metric", "auc=nan", "--tag", "team=ml",
+                                   "--artifact", dir + "/m.dstbx", "--status", "FINISHED", "--store", remote])
+        #expect(created.status == 0, "\(created.output)")
+        let runID = created.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let found = try cli.run(["runs", "search", "params.C = '1.0' OR tags.team = 'nobody'", "--json", "--store", remote])
+        #expect(found.status == 0 && found.output.contains(runID), "\(found.output)")
+        #expect(try cli.run(["models", "register", "churn", "--run", runID, "--store", remote]).status == 0)
+        let alias = try cli.run(["models", "alias", "churn", "champion", "1", "--store", remote])
+        #expect(alias.status == 0, "\(alias.output)")
+        let overHTTP = try cli.run(["learn", "predict", "models:/churn@champion", dir + "/d.csv", "--store", remote])
+        let local = try cli.run(["learn", "predict", dir + "/m.dstbx", dir + "/d.csv"])
+        #expect(overHTTP.status == 0 && overHTTP.output == local.output, "\(overHTTP.output.prefix(200))")
+        server.terminate()
+        server.waitUntilExit()
+        // Everything landed in the server's folder.
+        let shown = try cli.run(["runs", "show", runID, "--store", dir + "/store"])
+        #expect(shown.output.contains("C = 1.0") && shown.output.contains("auc = nan") && shown.output.contains("m.dstbx"), "\(shown.output)")
+        let versions = try cli.run(["models", "show", "churn", "--store", dir + "/store"])
+        #expect(versions.output.contains("v1") && versions.output.contains("@champion"), "\(versions.output)")
+        // A server that is not there: a clear error, not a hang.
+        let down = try cli.run(["runs", "list", "--store", "http://127.0.0.1:9"], timeout: 60)
+        #expect(down.status != 0 && down.output.contains("cannot be reached"), "\(down.output)")
+    }
+}

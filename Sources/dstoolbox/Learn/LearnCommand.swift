@@ -74,9 +74,9 @@ struct LearnCommand: ParsableCommand {
     /// A fitted model from MODEL: a file (a DSToolbox archive, a LightGBM text model or an
     /// XGBoost JSON/UBJSON model, recognised by content) or a registry URI (`models:/NAME@ALIAS`,
     /// `models:/NAME/VERSION`, `runs:/RUN_ID/PATH`) in the store.
-    static func load(_ model: String, store: String? = nil) throws -> any FittedModel {
+    static func load(_ model: String, store: String? = nil) async throws -> any FittedModel {
         try Toolbox.registerAll()
-        if ModelURI.isURI(model) { return try RunsCommand.store(store, readOnly: true).loadModel(uri: model) }
+        if ModelURI.isURI(model) { return try await RunsCommand.store(store, readOnly: true).loadModel(uri: model) }
         return try ModelFile.load(model)
     }
 
@@ -193,7 +193,7 @@ struct LearnTrainCommand: ParsableCommand {
 }
 
 /// `dstoolbox learn predict MODEL DATA.csv [--proba] [--output F]`
-struct LearnPredictCommand: ParsableCommand {
+struct LearnPredictCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "predict", abstract: "Predict with a saved model: one output row per input row.")
     @Argument(help: "The model: a DSToolbox archive, a LightGBM text model, an XGBoost JSON/UBJSON model, or models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/PATH in the store.")
     var model: String
@@ -202,8 +202,8 @@ struct LearnPredictCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Write CSV here (default: standard output).") var output: String?
     @Option(help: "The store a models:/ or runs:/ URI names a model in (default: DSTOOLBOX_STORE, then ./dstoolbox-store).") var store: String?
 
-    func run() throws {
-        let fitted = try LearnCommand.load(model, store: store)
+    func run() async throws {
+        let fitted = try await LearnCommand.load(model, store: store)
         let predictions = try fitted.predictions(try DataTable(csvFile: data), probabilities: proba)
         let table: DataTable
         if proba, let probabilities = predictions.probabilities, let classes = predictions.classes {
@@ -218,7 +218,7 @@ struct LearnPredictCommand: ParsableCommand {
 }
 
 /// `dstoolbox learn explain MODEL DATA.csv --output shap.csv`
-struct LearnExplainCommand: ParsableCommand {
+struct LearnExplainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain", abstract: "SHAP values (exact TreeSHAP) per row and feature, or SHAP interaction values per pair of features, plus the expected value, for tree models.")
     @Argument(help: "The model: a DSToolbox archive, a LightGBM text model, an XGBoost JSON/UBJSON model, or models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/PATH in the store.")
@@ -229,8 +229,8 @@ struct LearnExplainCommand: ParsableCommand {
     var interactions = false
     @Option(help: "The store a models:/ or runs:/ URI names a model in (default: DSTOOLBOX_STORE, then ./dstoolbox-store).") var store: String?
 
-    func run() throws {
-        let fitted = try LearnCommand.load(model, store: store)
+    func run() async throws {
+        let fitted = try await LearnCommand.load(model, store: store)
         let x = try fitted.inputMatrix(selectingFrom: try DataTable(csvFile: data))
         guard let explainable = fitted as? any TreeExplainable else {
             throw ToolboxError(.unsupported, "TreeSHAP explains tree models (trees, forests, boosting, imported LightGBM and XGBoost); \(type(of: fitted).modelTypeName) is not one",

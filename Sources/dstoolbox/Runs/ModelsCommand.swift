@@ -88,13 +88,13 @@ struct RegistryOptions: ParsableArguments {
 }
 
 /// `dstoolbox models list`
-struct ModelsListCommand: ParsableCommand {
+struct ModelsListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "Registered models.")
     @Option(help: "The store folder.") var store: String?
     @Flag(help: "Print JSON: {\"models\": [...]}.") var json = false
 
-    func run() throws {
-        let models = try RunsCommand.store(store, readOnly: true).registeredModels()
+    func run() async throws {
+        let models = try await RunsCommand.store(store, readOnly: true).registeredModels()
         if json {
             struct Output: Encodable { var models: [ModelOutput] }
             print(try RunsCommand.json(Output(models: models.map(ModelOutput.init))))
@@ -109,7 +109,7 @@ struct ModelsListCommand: ParsableCommand {
 }
 
 /// `dstoolbox models show NAME [--version N | --alias A]`
-struct ModelsShowCommand: ParsableCommand {
+struct ModelsShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "A registered model and its versions, or one version.")
     @Argument(help: "The model name.") var name: String
     @Option(parsing: .unconditional, help: "One version by number.") var version: Int?
@@ -121,17 +121,18 @@ struct ModelsShowCommand: ParsableCommand {
         if version != nil && alias != nil { throw ValidationError("give --version or --alias, not both") }
     }
 
-    func run() throws {
+    func run() async throws {
         let tracking = try RunsCommand.store(store, readOnly: true)
         if version != nil || alias != nil {
-            let entry = try alias.map { try tracking.modelVersion(name: name, alias: $0) } ?? tracking.modelVersion(name: name, version: version!)
+            let entry: ModelVersion
+            if let alias { entry = try await tracking.modelVersion(name: name, alias: alias) } else { entry = try await tracking.modelVersion(name: name, version: version!) }
             if json { print(try RunsCommand.json(VersionOutput(entry))); return }
             print("\(entry.name) v\(entry.version) from run \(entry.runID)" + (entry.artifactPath.map { " artifact \($0)" } ?? "")
                   + (entry.aliases.isEmpty ? "" : " aliases: " + entry.aliases.joined(separator: ", ")))
             return
         }
-        let model = try tracking.registeredModel(name: name)
-        let versions = try tracking.modelVersions(name: name)
+        let model = try await tracking.registeredModel(name: name)
+        let versions = try await tracking.modelVersions(name: name)
         if json {
             struct Output: Encodable { var model: ModelOutput, versions: [VersionOutput] }
             print(try RunsCommand.json(Output(model: ModelOutput(model), versions: versions.map(VersionOutput.init))))
@@ -150,7 +151,7 @@ struct ModelsShowCommand: ParsableCommand {
 }
 
 /// `dstoolbox models register NAME --run RUN_ID [--artifact PATH]`
-struct ModelsRegisterCommand: ParsableCommand {
+struct ModelsRegisterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "register", abstract: "Register a new version of a model from a run; prints the version number.",
         discussion: "The source is --run RUN_ID [--artifact PATH], or runs:/RUN_ID/PATH as the second argument (MLflow's form).")
@@ -179,17 +180,17 @@ struct ModelsRegisterCommand: ParsableCommand {
 
     func validate() throws { _ = try resolved() }
 
-    func run() throws {
+    func run() async throws {
         let (runID, artifactPath) = try resolved()
         let tracking = try RunsCommand.store(options.store)
-        let version = try tracking.registerModelVersion(name: name, runID: runID, artifactPath: artifactPath, description: description,
+        let version = try await tracking.registerModelVersion(name: name, runID: runID, artifactPath: artifactPath, description: description,
                                                         actor: options.actor, reason: options.reason)
         print(options.json ? try RunsCommand.json(VersionOutput(version)) : "\(version.version)")
     }
 }
 
 /// `dstoolbox models alias NAME ALIAS VERSION` (or `--delete`)
-struct ModelsAliasCommand: ParsableCommand {
+struct ModelsAliasCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alias", abstract: "Point an alias (e.g. champion) at a version, or remove it with --delete.",
         discussion: "When the model has a promotion rule for the alias, the version must pass it unless --force (recorded in the audit log).")
@@ -208,14 +209,14 @@ struct ModelsAliasCommand: ParsableCommand {
         if delete == (version != nil) { throw ValidationError("give a version to point the alias at, or --delete") }
     }
 
-    func run() throws {
+    func run() async throws {
         let tracking = try RunsCommand.store(options.store)
         if delete {
-            try tracking.deleteAlias(name: name, alias: alias, actor: options.actor, reason: options.reason)
+            try await tracking.deleteAlias(name: name, alias: alias, actor: options.actor, reason: options.reason)
         } else if let version {
-            try tracking.setAlias(name: name, alias: alias, version: version, force: force, actor: options.actor, reason: options.reason)
+            try await tracking.setAlias(name: name, alias: alias, version: version, force: force, actor: options.actor, reason: options.reason)
         }
-        let model = try tracking.registeredModel(name: name)
+        let model = try await tracking.registeredModel(name: name)
         if options.json {
             struct Output: Encodable { var name: String, alias: String, version: Int? }
             print(try RunsCommand.json(Output(name: name, alias: alias, version: model.aliases[alias])))
@@ -226,7 +227,7 @@ struct ModelsAliasCommand: ParsableCommand {
 }
 
 /// `dstoolbox models rule NAME ALIAS --metric M --higher-is-better|--lower-is-better`
-struct ModelsRuleCommand: ParsableCommand {
+struct ModelsRuleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rule", abstract: "State the rule a version must pass to take an alias (its run's metric beats the holder's), or --drop it.")
     @Argument(help: "The model name.") var name: String
@@ -245,26 +246,26 @@ struct ModelsRuleCommand: ParsableCommand {
         if !drop && (metric == nil || direction == nil) { throw ValidationError("give --metric and --higher-is-better or --lower-is-better, or --drop") }
     }
 
-    func run() throws {
+    func run() async throws {
         let tracking = try RunsCommand.store(options.store)
         let rule = drop ? nil : PromotionRule(metric: metric!, higherIsBetter: direction == .higherIsBetter, minimumImprovement: minimumImprovement)
-        try tracking.setPromotionRule(name: name, alias: alias, rule: rule, actor: options.actor, reason: options.reason)
-        print(options.json ? try RunsCommand.json(ModelOutput(try tracking.registeredModel(name: name))) : rule.map { "\(name)@\(alias): \($0.metric) must be \($0.higherIsBetter ? "higher" : "lower")" } ?? "\(name)@\(alias): no rule")
+        try await tracking.setPromotionRule(name: name, alias: alias, rule: rule, actor: options.actor, reason: options.reason)
+        print(options.json ? try await RunsCommand.json(ModelOutput(try await tracking.registeredModel(name: name))) : rule.map { "\(name)@\(alias): \($0.metric) must be \($0.higherIsBetter ? "higher" : "lower")" } ?? "\(name)@\(alias): no rule")
     }
 }
 
 /// `dstoolbox models history NAME [--alias A]`
-struct ModelsHistoryCommand: ParsableCommand {
+struct ModelsHistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "history", abstract: "The audit log of a model (or of one alias): who changed what, when and why.")
     @Argument(help: "The model name.") var name: String
     @Option(help: "Only changes to this alias.") var alias: String?
     @Option(help: "The store folder.") var store: String?
     @Flag(help: "Print JSON: {\"entries\": [...]}.") var json = false
 
-    func run() throws {
+    func run() async throws {
         let tracking = try RunsCommand.store(store, readOnly: true)
-        _ = try tracking.registeredModel(name: name)
-        let entries = try tracking.auditLog(model: name, alias: alias, limit: 1_000_000).map(AuditOutput.init)
+        _ = try await tracking.registeredModel(name: name)
+        let entries = try await tracking.auditLog(model: name, alias: alias, limit: 1_000_000).map(AuditOutput.init)
         if json {
             struct Output: Encodable { var entries: [AuditOutput] }
             print(try RunsCommand.json(Output(entries: entries)))

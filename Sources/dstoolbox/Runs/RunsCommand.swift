@@ -14,8 +14,24 @@ struct RunsCommand: ParsableCommand {
     /// The store folder: the option, the environment, or ./dstoolbox-store.
     /// With `readOnly`, a store that does not exist is an error rather than created: reading
     /// never leaves an empty store behind.
-    static func store(_ option: String?, readOnly: Bool = false) throws -> SQLiteTrackingStore {
+    /// An `http://` or `https://` URL names a tracking server speaking MLflow's REST API
+    /// (DS Toolbox's `tracking serve` or a stock `mlflow server`), reached with the key in
+    /// `DSTOOLBOX_TRACKING_TOKEN` or `MLFLOW_TRACKING_TOKEN`.
+    static func store(_ option: String?, readOnly: Bool = false) throws -> any TrackingStore {
         let path = option ?? ProcessInfo.processInfo.environment["DSTOOLBOX_STORE"] ?? "dstoolbox-store"
+        if path.hasPrefix("http://") || path.hasPrefix("https://") {
+            guard let url = URL(string: path) else { throw ToolboxError(.invalidParameter, "not a URL: \(path)", context: ErrorContext(parameter: "store")) }
+            return try RemoteTrackingStore(url: url)
+        }
+        return try folder(option, readOnly: readOnly)
+    }
+
+    /// The store folder (never a server): for commands that need the store's own files.
+    static func folder(_ option: String?, readOnly: Bool = false) throws -> SQLiteTrackingStore {
+        let path = option ?? ProcessInfo.processInfo.environment["DSTOOLBOX_STORE"] ?? "dstoolbox-store"
+        if path.hasPrefix("http://") || path.hasPrefix("https://") {
+            throw ToolboxError(.invalidParameter, "this command needs a store folder, not a tracking server (\(path))", context: ErrorContext(parameter: "store"))
+        }
         if readOnly, !FileManager.default.fileExists(atPath: URL(fileURLWithPath: path).appendingPathComponent("tracking.sqlite").path) {
             throw ToolboxError(.notFound, "no tracking store at \(path); give --store or DSTOOLBOX_STORE", context: ErrorContext(path: path))
         }
@@ -42,13 +58,18 @@ struct RunsCommand: ParsableCommand {
     }
 
     /// Stores files under their names and directories whole, under their names.
-    static func logArtifacts(_ paths: [String], runID: String, store: SQLiteTrackingStore) throws {
+    /// Who a command acts as in the audit log: the store's default, or the user.
+    static func actor(_ store: any TrackingStore) -> String {
+        (store as? SQLiteTrackingStore)?.defaultActor ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+    }
+
+    static func logArtifacts(_ paths: [String], runID: String, store: any TrackingStore) async throws {
         for path in paths {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                try store.logArtifacts(runID: runID, directory: path, path: URL(fileURLWithPath: path).standardized.lastPathComponent)
+                try await store.logArtifacts(runID: runID, directory: path, path: URL(fileURLWithPath: path).standardized.lastPathComponent)
             } else {
-                try store.logArtifact(runID: runID, file: path, path: nil)
+                try await store.logArtifact(runID: runID, file: path, path: nil)
             }
         }
     }
@@ -62,7 +83,7 @@ struct RunsCommand: ParsableCommand {
 }
 
 /// `dstoolbox runs create --experiment NAME [--param k=v]... [--metric k=v]... [--tag k=v]...`
-struct RunsCreateCommand: ParsableCommand {
+struct RunsCreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a run and print its id.")
 
     @Option(help: "The experiment (created if new).") var experiment: String
@@ -85,22 +106,22 @@ struct RunsCreateCommand: ParsableCommand {
 
     func metrics() throws -> [RunMetric] { try RunsCommand.metrics(metric, step: 0) }
 
-    func run() throws {
+    func run() async throws {
         let tracking = try RunsCommand.store(store)
-        let experimentRecord = try tracking.experiment(named: experiment)
-        let created = try tracking.createRun(experimentID: experimentRecord.id, name: name, parentRunID: parent, source: "dstoolbox runs create",
-                                             user: tracking.defaultActor)
-        try tracking.logBatch(runID: created.id, params: Dictionary(try RunsCommand.pairs(param, option: "param"), uniquingKeysWith: { _, last in last }),
+        let experimentRecord = try await tracking.experiment(named: experiment)
+        let created = try await tracking.createRun(experimentID: experimentRecord.id, name: name, parentRunID: parent, source: "dstoolbox runs create",
+                                             user: RunsCommand.actor(tracking))
+        try await tracking.logBatch(runID: created.id, params: Dictionary(try await RunsCommand.pairs(param, option: "param"), uniquingKeysWith: { _, last in last }),
                               metrics: try metrics(), tags: Dictionary(try RunsCommand.pairs(tag, option: "tag"), uniquingKeysWith: { _, last in last }))
-        try RunsCommand.logArtifacts(artifact, runID: created.id, store: tracking)
+        try await RunsCommand.logArtifacts(artifact, runID: created.id, store: tracking)
         let final = RunStatus(rawValue: status.uppercased()) ?? .running
-        if final != .running { try tracking.endRun(id: created.id, status: final) }
+        if final != .running { try await tracking.endRun(id: created.id, status: final) }
         print(json ? try RunsCommand.json(["run_id": created.id]) : created.id)
     }
 }
 
 /// `dstoolbox runs log RUN_ID [--metric k=v]... [--step N] ...`: more to an existing run.
-struct RunsLogCommand: ParsableCommand {
+struct RunsLogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "log", abstract: "Log parameters, metrics (at a step), tags and artifacts to a run; optionally end it.")
 
     @Argument(help: "The run id.") var runID: String
@@ -119,29 +140,29 @@ struct RunsLogCommand: ParsableCommand {
         _ = try RunsCommand.pairs(tag, option: "tag")
     }
 
-    func run() throws {
+    func run() async throws {
         let tracking = try RunsCommand.store(store)
-        _ = try tracking.run(id: runID)
-        try tracking.logBatch(runID: runID, params: Dictionary(try RunsCommand.pairs(param, option: "param"), uniquingKeysWith: { _, last in last }),
+        _ = try await tracking.run(id: runID)
+        try await tracking.logBatch(runID: runID, params: Dictionary(try await RunsCommand.pairs(param, option: "param"), uniquingKeysWith: { _, last in last }),
                               metrics: try RunsCommand.metrics(metric, step: step), tags: Dictionary(try RunsCommand.pairs(tag, option: "tag"), uniquingKeysWith: { _, last in last }))
-        try RunsCommand.logArtifacts(artifact, runID: runID, store: tracking)
-        if let status, let final = RunStatus(rawValue: status.uppercased()), final != .running { try tracking.endRun(id: runID, status: final) }
+        try await RunsCommand.logArtifacts(artifact, runID: runID, store: tracking)
+        if let status, let final = RunStatus(rawValue: status.uppercased()), final != .running { try await tracking.endRun(id: runID, status: final) }
     }
 }
 
 /// `dstoolbox runs show RUN_ID [--json]`
-struct RunsShowCommand: ParsableCommand {
+struct RunsShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "A run: its attributes, parameters, latest metrics and tags.")
 
     @Argument(help: "The run id.") var runID: String
     @Option(help: "The store folder.") var store: String?
     @Flag(help: "Print JSON.") var json = false
 
-    func run() throws {
+    func run() async throws {
         let tracking = try RunsCommand.store(store, readOnly: true)
-        let record = try tracking.run(id: runID)
-        let params = try tracking.params(runID: runID), tags = try tracking.tags(runID: runID)
-        let metrics = try tracking.latestMetrics(runID: runID).mapValues(\.value)
+        let record = try await tracking.run(id: runID)
+        let params = try await tracking.params(runID: runID), tags = try await tracking.tags(runID: runID)
+        let metrics = try await tracking.latestMetrics(runID: runID).mapValues(\.value)
         if json {
             struct Output: Encodable {
                 var run_id: String, experiment_id: Int64, name: String?, status: String, start_time: Double, end_time: Double?
@@ -150,14 +171,14 @@ struct RunsShowCommand: ParsableCommand {
             }
             print(try RunsCommand.json(Output(run_id: record.id, experiment_id: record.experimentID, name: record.name, status: record.status.rawValue,
                                               start_time: record.startTime, end_time: record.endTime, params: params, metrics: metrics, tags: tags,
-                                              artifacts: try tracking.artifacts(runID: runID, under: nil), inputs: try tracking.inputs(runID: runID))))
+                                              artifacts: try await tracking.artifacts(runID: runID, under: nil), inputs: try await tracking.inputs(runID: runID))))
             return
         }
         var lines = ["run \(record.id) (\(record.status.rawValue)) in experiment \(record.experimentID)\(record.name.map { ": \($0)" } ?? "")"]
         for (key, value) in params.sorted(by: { $0.key < $1.key }) { lines.append("param  \(key) = \(value)") }
         for (key, value) in metrics.sorted(by: { $0.key < $1.key }) { lines.append("metric \(key) = \(value)") }
         for (key, value) in tags.sorted(by: { $0.key < $1.key }) { lines.append("tag    \(key) = \(value)") }
-        for artifact in try tracking.artifacts(runID: runID, under: nil) { lines.append("artifact \(artifact.path) (\(artifact.size) bytes, sha256 \(artifact.sha256))") }
+        for artifact in try await tracking.artifacts(runID: runID, under: nil) { lines.append("artifact \(artifact.path) (\(artifact.size) bytes, sha256 \(artifact.sha256))") }
         print(lines.joined(separator: "\n"))
     }
 }

@@ -8,7 +8,7 @@ struct RunSummary: Encodable {
     var user: String?, parent_run_id: String?
     var params: [String: String], metrics: [String: Double], tags: [String: String]
 
-    init(_ run: Run, experiment: String?, store: SQLiteTrackingStore) throws {
+    init(_ run: Run, experiment: String?, data: RunData) {
         run_id = run.id
         experiment_id = run.experimentID
         self.experiment = experiment
@@ -18,9 +18,9 @@ struct RunSummary: Encodable {
         end_time = run.endTime
         user = run.user
         parent_run_id = run.parentRunID
-        params = try store.params(runID: run.id)
-        metrics = try store.latestMetrics(runID: run.id).mapValues(\.value)
-        tags = try store.tags(runID: run.id)
+        params = data.params
+        metrics = data.metrics.mapValues(\.value)
+        tags = data.tags
     }
 }
 
@@ -33,9 +33,9 @@ struct RunQueryOptions: ParsableArguments {
     @Option(help: "The store folder.") var store: String?
     @Flag(help: "Print JSON: {\"runs\": [...]}.") var json = false
 
-    func search(filter: RunFilter?) throws {
+    func search(filter: RunFilter?) async throws {
         let tracking = try RunsCommand.store(store, readOnly: true)
-        let experiments = try tracking.experiments()
+        let experiments = try await tracking.experiments()
         var ids: [Int64] = []
         for name in experiment {
             guard let found = experiments.first(where: { $0.name == name }) else {
@@ -44,9 +44,10 @@ struct RunQueryOptions: ParsableArguments {
             ids.append(found.id)
         }
         let order = try orderBy.map { try RunOrder(parsing: $0) }
-        let runs = try tracking.searchRuns(experimentIDs: ids, filter: filter, orderBy: order, maxResults: maxResults, offset: offset)
+        let runs = try await tracking.searchRuns(experimentIDs: ids, filter: filter, orderBy: order, maxResults: maxResults, offset: offset)
         let names = Dictionary(experiments.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let summaries = try runs.map { try RunSummary($0, experiment: names[$0.experimentID], store: tracking) }
+        let data = try await tracking.runData(runIDs: runs.map(\.id))
+        let summaries = runs.map { RunSummary($0, experiment: names[$0.experimentID], data: data[$0.id] ?? RunData()) }
         if json {
             struct Output: Encodable { var runs: [RunSummary] }
             print(try RunsCommand.json(Output(runs: summaries)))
@@ -64,14 +65,14 @@ struct RunQueryOptions: ParsableArguments {
 }
 
 /// `dstoolbox runs list [--experiment NAME]...`
-struct RunsListCommand: ParsableCommand {
+struct RunsListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List runs, newest first.")
     @OptionGroup var options: RunQueryOptions
-    func run() throws { try options.search(filter: nil) }
+    func run() async throws { try await options.search(filter: nil) }
 }
 
 /// `dstoolbox runs search FILTER [--order-by F]...`
-struct RunsSearchCommand: ParsableCommand {
+struct RunsSearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search", abstract: "Find runs with a filter expression.",
         discussion: """
@@ -87,10 +88,10 @@ struct RunsSearchCommand: ParsableCommand {
         if filterText != nil && filterOption != nil { throw ValidationError("give the filter once: as the argument or with --filter") }
     }
 
-    func run() throws {
+    func run() async throws {
         let text = filterText ?? filterOption
         let filter = try text.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try RunFilter(parsing: $0) }
-        try options.search(filter: filter)
+        try await options.search(filter: filter)
     }
 }
 
@@ -116,9 +117,10 @@ struct RunsCompareCommand: AsyncParsableCommand {
                 var runs: [RunSummary], params: [String: [String?]], metrics: [String: [Double?]], differing_params: [String]
                 var histories: [String: [String: [Point]]]
             }
-            let experiments = Dictionary(try tracking.experiments().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+            let experiments = Dictionary(try await tracking.experiments().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+            let data = try await tracking.runData(runIDs: comparison.runs.map(\.run.id))
             let output = Output(
-                runs: try comparison.runs.map { try RunSummary($0.run, experiment: experiments[$0.run.experimentID], store: tracking) },
+                runs: comparison.runs.map { RunSummary($0.run, experiment: experiments[$0.run.experimentID], data: data[$0.run.id] ?? RunData()) },
                 params: Dictionary(uniqueKeysWithValues: comparison.parameterKeys.map { key in (key, comparison.runs.map { $0.params[key] }) }),
                 metrics: Dictionary(uniqueKeysWithValues: comparison.metricKeys.map { key in (key, comparison.runs.map { $0.metrics[key] }) }),
                 differing_params: comparison.differingParameters,
