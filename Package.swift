@@ -183,6 +183,7 @@ let package = Package(
         .testTarget(
             name: "TrackKitTests",
             dependencies: ["TrackKit", "TrackKitProbe", "ToolboxCore", "ToolboxTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
         .testTarget(

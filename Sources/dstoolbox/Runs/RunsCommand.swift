@@ -8,7 +8,7 @@ struct RunsCommand: ParsableCommand {
         commandName: "runs",
         abstract: "Experiment runs: create them with parameters, metrics and tags; show, list, search and compare them.",
         discussion: "The store is --store PATH, or the DSTOOLBOX_STORE environment variable, or ./dstoolbox-store.",
-        subcommands: [RunsCreateCommand.self, RunsLogCommand.self, RunsShowCommand.self, RunsListCommand.self, RunsSearchCommand.self, RunsCompareCommand.self]
+        subcommands: [RunsCreateCommand.self, RunsLogCommand.self, RunsShowCommand.self, RunsListCommand.self, RunsSearchCommand.self, RunsCompareCommand.self, RunsExportCommand.self, RunsImportCommand.self]
     )
 
     /// The store folder: the option, the environment, or ./dstoolbox-store.

@@ -138,3 +138,41 @@ struct RunsCompareCommand: AsyncParsableCommand {
         if let html { print("wrote \(html)") }
     }
 }
+
+/// `dstoolbox runs export [--experiment NAME]... -o DIR`: MLflow's file-store layout.
+struct RunsExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write experiments' runs in MLflow's file-store layout (mlruns/), for `mlflow ui --backend-store-uri DIR`.",
+        discussion: "DIR must not exist: it is written beside its place and moved there when complete."
+    )
+    @Option(help: "An experiment to export (repeatable; all when absent).") var experiment: [String] = []
+    @Option(name: [.short, .long], help: "The folder to write (must not exist).") var output: String
+    @Option(help: "The store folder, or a tracking server URL.") var store: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let tracking = try RunsCommand.store(store, readOnly: true)
+        let summary = try await MLflowFileStore.export(tracking, experiments: experiment, to: output)
+        print(json ? try RunsCommand.json(summary)
+                   : "exported \(summary.experiments) experiments, \(summary.runs) runs, \(summary.metrics) metric values, \(summary.artifacts) artifacts to \(output)")
+    }
+}
+
+/// `dstoolbox runs import DIR`: an MLflow file store's runs into the store.
+struct RunsImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Read the experiments and runs of an MLflow file store (mlruns/) into the store (runs get new ids)."
+    )
+    @Argument(help: "The MLflow file store folder.") var folder: String
+    @Option(help: "The store folder, or a tracking server URL.") var store: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let tracking = try RunsCommand.store(store)
+        let summary = try await MLflowFileStore.importStore(from: folder, into: tracking)
+        print(json ? try RunsCommand.json(summary)
+                   : "imported \(summary.experiments) experiments, \(summary.runs) runs, \(summary.metrics) metric values, \(summary.artifacts) artifacts from \(folder)")
+    }
+}
