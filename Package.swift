@@ -188,7 +188,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrackServerTests",
-            dependencies: ["TrackServer", "ToolboxHTTP", "TrackKit", "TrackKitProbe", "ToolboxCore", "ToolboxTesting", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["TrackServer", "ToolboxHTTP", "TrackKit", "DSToolbox", "TrackKitProbe", "ToolboxCore", "ToolboxTesting", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
             exclude: ["Golden"],
             swiftSettings: strictSettings

@@ -7,7 +7,9 @@
 Starts `mlflow server` (SQLite backend, proxied artifacts) on a free loopback port, puts a
 recording proxy in front of it, and drives the stock `mlflow` client through the calls the
 tracking server supports (experiments, runs, params, metrics, tags, batches, search with
-paging, artifacts, the registry and aliases, and their usual mistakes). Writes
+paging, artifacts, the registry and aliases, and their usual mistakes), then logs a model
+archive made by dstoolbox (`DSTOOLBOX`, default .build/debug/dstoolbox; data from `data generate
+--rows 60 --features 3 --seed 11`), registers it and gives it the alias `prod`. Writes
 Tests/TrackServerTests/Golden/mlflow_transcript.json: every exchange's method, path, query,
 request body and MLflow's status and response body, in order. The Swift tests replay the
 requests against DS Toolbox's server and compare the answers' shapes and values (ids and
@@ -27,6 +29,8 @@ import threading
 import time
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "TrackServerTests", "Golden", "mlflow_transcript.json")
+# dstoolbox makes the model archive the client logs (build it first: swift build --product dstoolbox).
+DSTOOLBOX = os.environ.get("DSTOOLBOX", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "debug", "dstoolbox"))
 
 
 def free_port():
@@ -191,6 +195,19 @@ def scenario(uri, workdir):
         pass
     step("delete_registered_model_alias")
     client.delete_registered_model_alias("churn-model", "champion")
+    step("log a DS Toolbox model")
+    # A model archive made by dstoolbox (built beside this script), logged and registered from
+    # Python and given the alias `prod`: DS Toolbox predicts with it by that alias.
+    model_path = os.path.join(workdir, "model.dstbx")
+    subprocess.run([DSTOOLBOX, "data", "generate", "--kind", "classification", "--rows", "60", "--features", "3", "--seed", "11",
+                    "-o", os.path.join(workdir, "d.csv")], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([DSTOOLBOX, "learn", "train", os.path.join(workdir, "d.csv"), "--target", "target", "--model", "logistic_regression",
+                    "-o", model_path], check=True, stdout=subprocess.DEVNULL)
+    with mlflow.start_run(run_name="dstoolbox model") as model_run:
+        mlflow.log_artifact(model_path)
+    step("register the DS Toolbox model")
+    registered = client.create_model_version("churn-model", f"runs:/{model_run.info.run_id}/model.dstbx", run_id=model_run.info.run_id)
+    client.set_registered_model_alias("churn-model", "prod", registered.version)
     step("unknown route")
     connection = http.client.HTTPConnection(uri.split("//")[1])
     connection.request("GET", "/api/2.0/mlflow/no-such-endpoint")

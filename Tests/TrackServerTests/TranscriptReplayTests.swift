@@ -7,6 +7,7 @@ import ToolboxHTTP
 import ToolboxTesting
 @testable import TrackServer
 import TrackKit
+import DSToolbox
 
 /// What MLflow's Python client sent and a stock `mlflow server` answered
 /// (Scripts/golden/record_mlflow.py), replayed against DS Toolbox's server.
@@ -97,9 +98,19 @@ struct TranscriptReplayTests {
         #expect(try store.readArtifact(runID: run.id, path: "notes/hello.txt") == Array("hello\n".utf8))
         #expect(try store.readArtifact(runID: run.id, path: "model/model.bin") == Array((0..<1024).map { UInt8($0 % 256) }))
         #expect(try store.modelVersion(name: "churn-model", version: 1).artifactPath == "model")
-        #expect(try store.registeredModel(name: "churn-model").aliases.isEmpty)
+        #expect(try store.registeredModel(name: "churn-model").aliases == ["prod": 2])
         let log = try store.auditLog(model: "churn-model", alias: nil, limit: 100).map(\.action)
         #expect(log.contains("set_alias") && log.contains("delete_alias"), "\(log)")
+        // The model archive the client logged, registered and called `prod`: DS Toolbox loads it
+        // by that alias and predicts with it.
+        try Toolbox.registerAll()
+        let prod = try store.modelVersion(name: "churn-model", alias: "prod")
+        #expect(prod.version == 2 && prod.artifactPath == "model.dstbx")
+        let uploaded = try #require(transcript.exchanges.first { $0.method == "PUT" && $0.path.hasSuffix("/model.dstbx") }?.rawBody)
+        #expect(try store.readArtifact(runID: prod.runID, path: "model.dstbx") == uploaded)
+        let model = try #require(try await store.loadModel(uri: "models:/churn-model@prod") as? any Predictor)
+        let predictions = try model.predict(try Matrix(rows: 2, columns: 3, values: [0, 0, 0, 1, -1, 2]))
+        #expect(predictions.count == 2 && predictions.allSatisfy { $0 == 0 || $0 == 1 }, "\(predictions)")
     }
 
     /// Recorded ids replaced by ours wherever they appear (run ids are 32 hex digits; the
