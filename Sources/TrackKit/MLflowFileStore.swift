@@ -231,13 +231,9 @@ public enum MLflowFileStore {
                 }
                 summary.metrics += metrics.count
                 let artifacts = runFolder.appendingPathComponent("artifacts")
-                if FileManager.default.fileExists(atPath: artifacts.path), let walker = FileManager.default.enumerator(atPath: artifacts.path) {
-                    for case let relative as String in walker {
-                        var isDirectory: ObjCBool = false
-                        guard FileManager.default.fileExists(atPath: artifacts.appendingPathComponent(relative).path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-                        try await store.logArtifact(runID: runID, file: artifacts.appendingPathComponent(relative).path, path: relative)
-                        summary.artifacts += 1
-                    }
+                if FileManager.default.fileExists(atPath: artifacts.path) {
+                    // The store's folder logging: links followed only to regular files inside.
+                    summary.artifacts += try await store.logArtifacts(runID: runID, directory: artifacts.path, path: nil).count
                 }
                 summary.runs += 1
             }
@@ -260,9 +256,16 @@ public enum MLflowFileStore {
         var out: [String: String] = [:]
         for case let relative as String in walker {
             let file = folder.appendingPathComponent(relative)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-            out[relative] = String(decoding: try RegularFile.read(file.path, limit: 64 << 20), as: UTF8.self)
+            var info = stat()
+            guard lstat(file.path, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: continue
+            case S_IFREG: out[relative] = String(decoding: try RegularFile.read(file.path, limit: 64 << 20), as: UTF8.self)
+            default:
+                // A link or a device where a value should be: never followed out of the store.
+                throw ToolboxError(.invalidParameter, "\(file.path) is not a regular file; an MLflow store keeps each value in one",
+                                   context: ErrorContext(path: file.path))
+            }
         }
         return out
     }

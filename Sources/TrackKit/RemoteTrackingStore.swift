@@ -342,9 +342,26 @@ public final class RemoteTrackingStore: TrackingStore, @unchecked Sendable {
             throw ToolboxError(.notFound, "no folder \(directory)", context: ErrorContext(path: directory))
         }
         var out: [ArtifactInfo] = []
-        for case let file as URL in walker where (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+        let root = base.resolvingSymlinksInPath().path
+        for case let file as URL in walker {
+            var info = stat()
+            guard lstat(file.path, &info) == 0 else { continue }
+            let mode = info.st_mode & S_IFMT
+            if mode == S_IFDIR { continue }
+            var source = file.path
+            if mode == S_IFLNK {
+                // A link is followed only to a regular file inside the folder logged.
+                let resolved = file.resolvingSymlinksInPath().path
+                var target = stat()
+                guard resolved.hasPrefix(root + "/"), stat(resolved, &target) == 0, (target.st_mode & S_IFMT) == S_IFREG else {
+                    throw ToolboxError(.invalidParameter, "symbolic link points outside \(directory) or not to a regular file", context: ErrorContext(path: file.path, parameter: "directory"))
+                }
+                source = resolved
+            } else if mode != S_IFREG {
+                throw ToolboxError(.ioError, "\(file.path) is not a regular file; only regular files are logged", context: ErrorContext(path: file.path))
+            }
             let relative = String(file.standardizedFileURL.path.dropFirst(base.standardizedFileURL.path.count + 1))
-            out.append(try await logArtifact(runID: runID, file: file.path, path: path.map { "\($0)/\(relative)" } ?? relative))
+            out.append(try await logArtifact(runID: runID, file: source, path: path.map { "\($0)/\(relative)" } ?? relative))
         }
         return out.sorted { $0.path < $1.path }
     }

@@ -75,3 +75,31 @@ struct MLflowFileStoreTests {
         #expect(throws: ToolboxError.self) { try MLflowFileStore.keyFile(URL(fileURLWithPath: dir), "/abs") }
     }
 }
+
+extension MLflowFileStoreTests {
+    /// Links in an imported store never pull files from outside it: a parameter that is a link
+    /// is refused, an artifact linking out of the run's folder is refused, one linking inside is read.
+    @Test func importFollowsNoLinkOutOfTheStore() async throws {
+        let dir = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let copy = dir + "/mlruns"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: GoldenFiles().url("mlruns").path, toPath: copy)
+        let secret = dir + "/secret.txt"
+        try "top secret".write(toFile: secret, atomically: true, encoding: .utf8)
+        let runFolder = try #require(FileManager.default.subpaths(atPath: copy)?.first { $0.hasSuffix("/params/alpha") }).dropLast("/params/alpha".count)
+        let run = copy + "/" + runFolder
+        try FileManager.default.createSymbolicLink(atPath: run + "/artifacts/leak.txt", withDestinationPath: secret)
+        let store = try SQLiteTrackingStore(folder: dir + "/store")
+        let leaked = await #expect(throws: ToolboxError.self) { try await MLflowFileStore.importStore(from: copy, into: store) }
+        #expect(leaked?.context.path?.hasSuffix("leak.txt") == true, "\(String(describing: leaked))")
+        try FileManager.default.removeItem(atPath: run + "/artifacts/leak.txt")
+        try FileManager.default.createSymbolicLink(atPath: run + "/params/beta", withDestinationPath: secret)
+        let linkedValue = await #expect(throws: ToolboxError.self) { try await MLflowFileStore.importStore(from: copy, into: store) }
+        #expect(linkedValue?.code == .invalidParameter)
+        try FileManager.default.removeItem(atPath: run + "/params/beta")
+        try FileManager.default.createSymbolicLink(atPath: run + "/artifacts/again.txt", withDestinationPath: run + "/artifacts/notes/a.txt")
+        let summary = try await MLflowFileStore.importStore(from: copy, into: store)
+        #expect(summary.artifacts == 2)
+    }
+}
