@@ -212,12 +212,17 @@ public final class RemoteTrackingStore: TrackingStore, @unchecked Sendable {
 
     /// Starts a run (its name, parent, source and user as MLflow's tags).
     public func createRun(experimentID: Int64, name: String?, parentRunID: String?, source: String?, user: String?) async throws -> Run {
+        try await createRun(experimentID: experimentID, name: name, parentRunID: parentRunID, source: source, user: user, startTime: nil)
+    }
+
+    /// Starts a run stamped `startTime` (now when nil).
+    public func createRun(experimentID: Int64, name: String?, parentRunID: String?, source: String?, user: String?, startTime: Double?) async throws -> Run {
         var tags: [[String: String]] = []
         if let name { tags.append(["key": "mlflow.runName", "value": name]) }
         if let parentRunID { tags.append(["key": "mlflow.parentRunId", "value": parentRunID]) }
         if let source { tags.append(["key": "mlflow.source.name", "value": source]) }
         if let user { tags.append(["key": "mlflow.user", "value": user]) }
-        var body: [String: Any] = ["experiment_id": String(experimentID), "start_time": Self.milliseconds(Date().timeIntervalSince1970), "tags": tags]
+        var body: [String: Any] = ["experiment_id": String(experimentID), "start_time": Self.milliseconds(startTime ?? Date().timeIntervalSince1970), "tags": tags]
         if let name { body["run_name"] = name }
         if let user { body["user_id"] = user }
         return try Self.run(try await call("POST", "runs/create", json: body)["run"] as? [String: Any] ?? [:])
@@ -228,7 +233,12 @@ public final class RemoteTrackingStore: TrackingStore, @unchecked Sendable {
 
     /// Ends a run with a final status.
     public func endRun(id: String, status: RunStatus) async throws {
-        _ = try await call("POST", "runs/update", json: ["run_id": id, "status": status.rawValue, "end_time": Self.milliseconds(Date().timeIntervalSince1970)])
+        try await endRun(id: id, status: status, endTime: nil)
+    }
+
+    /// Ends a run at `endTime` (now when nil).
+    public func endRun(id: String, status: RunStatus, endTime: Double?) async throws {
+        _ = try await call("POST", "runs/update", json: ["run_id": id, "status": status.rawValue, "end_time": Self.milliseconds(endTime ?? Date().timeIntervalSince1970)])
     }
 
     /// Logs parameters, metrics and tags in one request (MLflow's `log-batch`, up to 1,000
@@ -479,7 +489,13 @@ public final class RemoteTrackingStore: TrackingStore, @unchecked Sendable {
         _ = try await registeredModel(name: name)
         let escaped = name.replacingOccurrences(of: "'", with: "\\'")
         let answer = try await call("GET", "model-versions/search", query: [("filter", "name='\(escaped)'"), ("max_results", "10000")])
-        return try (answer["model_versions"] as? [[String: Any]] ?? []).map(Self.version).sorted { $0.version < $1.version }
+        var versions = try (answer["model_versions"] as? [[String: Any]] ?? []).map(Self.version).sorted { $0.version < $1.version }
+        // A stock server's search leaves aliases out: they come from the model.
+        let aliases = try await registeredModel(name: name).aliases
+        for index in versions.indices where versions[index].aliases.isEmpty {
+            versions[index].aliases = aliases.filter { $0.value == versions[index].version }.map(\.key).sorted()
+        }
+        return versions
     }
 
     /// One version of a model.

@@ -131,8 +131,14 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
 
     /// Starts a run in an experiment (status ``RunStatus/running``).
     public func createRun(experimentID: Int64, name: String? = nil, parentRunID: String? = nil, source: String? = nil, user: String? = nil) throws -> Run {
+        try createRun(experimentID: experimentID, name: name, parentRunID: parentRunID, source: source, user: user, startTime: nil)
+    }
+
+    /// Starts a run that started at `startTime` (seconds since 1970; now when nil), as a client
+    /// that stamps its own runs (MLflow's) reports it.
+    public func createRun(experimentID: Int64, name: String?, parentRunID: String?, source: String?, user: String?, startTime: Double?) throws -> Run {
         let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        let run = Run(id: id, experimentID: experimentID, name: name, status: .running, startTime: Date().timeIntervalSince1970,
+        let run = Run(id: id, experimentID: experimentID, name: name, status: .running, startTime: startTime ?? Date().timeIntervalSince1970,
                       endTime: nil, parentRunID: parentRunID, source: source, user: user)
         try database {
             try pool.write { db in
@@ -272,9 +278,14 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
 
     /// Ends a run with a final status.
     public func endRun(id: String, status: RunStatus) throws {
+        try endRun(id: id, status: status, endTime: nil)
+    }
+
+    /// Ends a run at `endTime` (seconds since 1970; now when nil).
+    public func endRun(id: String, status: RunStatus, endTime: Double?) throws {
         try database {
             try pool.write { db in
-                try db.execute(sql: "UPDATE runs SET status = ?, end_time = ? WHERE id = ?", arguments: [status.rawValue, Date().timeIntervalSince1970, id])
+                try db.execute(sql: "UPDATE runs SET status = ?, end_time = ? WHERE id = ?", arguments: [status.rawValue, endTime ?? Date().timeIntervalSince1970, id])
                 guard db.changesCount == 1 else { throw ToolboxError(.notFound, "no run \(id)", context: ErrorContext(parameter: "run")) }
             }
         }

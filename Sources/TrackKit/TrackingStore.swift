@@ -13,6 +13,11 @@ public protocol TrackingStore: Sendable {
     func experiment(named name: String) async throws -> Experiment
     /// Starts a run in an experiment (status ``RunStatus/running``).
     func createRun(experimentID: Int64, name: String?, parentRunID: String?, source: String?, user: String?) async throws -> Run
+    /// Starts a run stamped `startTime` (seconds since 1970; now when nil), as MLflow's
+    /// clients stamp their runs.
+    func createRun(experimentID: Int64, name: String?, parentRunID: String?, source: String?, user: String?, startTime: Double?) async throws -> Run
+    /// Ends a run at `endTime` (seconds since 1970; now when nil).
+    func endRun(id: String, status: RunStatus, endTime: Double?) async throws
     /// A run by id.
     func run(id: String) async throws -> Run
     /// Ends a run with a final status.

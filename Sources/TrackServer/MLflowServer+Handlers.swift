@@ -146,8 +146,10 @@ extension MLflowServer {
             tags[key] = Self.text(item["value"]) ?? ""
         }
         let name = call.string("run_name") ?? tags["mlflow.runName"]
+        // The client's own start time, as MLflow keeps it.
+        let start = call.string("start_time").flatMap { Int64($0) }.map { Double($0) / 1000 }
         let created = try await store.createRun(experimentID: experiment, name: name, parentRunID: tags["mlflow.parentRunId"],
-                                                source: tags["mlflow.source.name"], user: call.string("user_id") ?? tags["mlflow.user"])
+                                                source: tags["mlflow.source.name"], user: call.string("user_id") ?? tags["mlflow.user"], startTime: start)
         if let name { tags["mlflow.runName"] = name }
         if !tags.isEmpty { try await store.logBatch(runID: created.id, params: [:], metrics: [], tags: tags) }
         return HTTPSupport.json(.object([("run", try await runJSON(created, new: true))]))
@@ -166,7 +168,8 @@ extension MLflowServer {
         if let text = call.string("status") {
             guard let status = RunStatus(rawValue: text) else { throw MLflowError.invalid("Invalid run status \(text)") }
             if status != .running && status != .scheduled {
-                try await store.endRun(id: id, status: status)
+                let end = call.string("end_time").flatMap { Int64($0) }.map { Double($0) / 1000 }
+                try await store.endRun(id: id, status: status, endTime: end)
             }
             current = try await store.run(id: id)
         }

@@ -142,7 +142,7 @@ struct TranscriptReplayTests {
     }
 
     /// Fields whose values are the server's own: times, and MLflow's extra error fields.
-    static let volatile: Set<String> = ["creation_time", "last_update_time", "start_time", "end_time", "creation_timestamp", "last_updated_timestamp", "message", "store_type", "gateway", "presigned_upload_run_id_supported", "presigned_upload_model_id_supported"]
+    static let volatile: Set<String> = ["creation_time", "last_update_time", "creation_timestamp", "last_updated_timestamp", "message", "store_type", "gateway", "presigned_upload_run_id_supported", "presigned_upload_model_id_supported"]
     static let mlflowOnly: Set<String> = ["sqlstate", "error_class", "workspace", "tags", "run_link",
                                           "aliases", "deployment_job_state"]
 
