@@ -200,3 +200,34 @@ extension AccessAndHostileTests {
         #expect(check == "ok")
     }
 }
+
+extension AccessAndHostileTests {
+    /// Registry rules apply to what arrives over HTTP as to local writes: an alias whose
+    /// promotion rule the candidate does not pass is refused (a 400 MLflow's client shows), the
+    /// holder stays, and the audit log names the key that moved an alias.
+    @Test func promotionRulesHoldOverHTTP() async throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(atPath: fixture.dir) }
+        let store = fixture.store
+        let experiment = try store.experiment(named: "rules")
+        var runs: [String] = []
+        for auc in [0.9, 0.8] {
+            let run = try store.createRun(experimentID: experiment.id, name: nil, parentRunID: nil, source: nil, user: nil)
+            try store.logBatch(runID: run.id, params: [:], metrics: [RunMetric(key: "auc", value: auc)], tags: [:])
+            try store.logArtifact(runID: run.id, bytes: Array("m".utf8), path: "model.dstbx")
+            runs.append(run.id)
+        }
+        for run in runs { try store.registerModelVersion(name: "churn", runID: run, artifactPath: "model.dstbx", description: nil, actor: nil, reason: nil) }
+        try store.setPromotionRule(name: "churn", alias: "champion", rule: PromotionRule(metric: "auc", higherIsBetter: true), actor: nil, reason: nil)
+        let app = Application(responder: MLflowServer(store: store, keys: try APIKeyring(path: fixture.keyFile)))
+        try await app.test(.router) { client in
+            let api = "/api/2.0/mlflow/registered-models/alias"
+            #expect(try await Self.call(client, .post, api, key: fixture.admin, json: #"{"name": "churn", "alias": "champion", "version": "1"}"#).status == 200)
+            let worse = try await Self.call(client, .post, api, key: fixture.admin, json: #"{"name": "churn", "alias": "champion", "version": "2"}"#)
+            #expect(worse.status == 400 && worse.json?["error_code"] as? String == "INVALID_PARAMETER_VALUE" && (worse.json?["message"] as? String)?.contains("does not beat") == true,
+                    "\(String(describing: worse.json))")
+        }
+        #expect(try store.modelVersion(name: "churn", alias: "champion").version == 1)
+        #expect(try store.auditLog(model: "churn", alias: "champion", limit: 10).contains { $0.action == "set_alias" && $0.actor.hasPrefix("key:") })
+    }
+}

@@ -123,6 +123,11 @@ extension TrackingServeCLITests {
         #expect(try cli.run(["models", "register", "churn", "--run", runID, "--store", remote]).status == 0)
         let alias = try cli.run(["models", "alias", "churn", "champion", "1", "--store", remote])
         #expect(alias.status == 0, "\(alias.output)")
+        // The request Python's get_model_version_by_alias sends sees the alias dstoolbox set.
+        let (aliasStatus, byAlias) = try await Self.request(url, "GET", "/api/2.0/mlflow/registered-models/alias?name=churn&alias=champion", key: nil)
+        let version = byAlias["model_version"] as? [String: Any]
+        #expect(aliasStatus == 200 && version?["version"] as? String == "1" && version?["status"] as? String == "READY"
+                && version?["source"] as? String == "runs:/\(runID)/m.dstbx" && version?["run_id"] as? String == runID, "\(byAlias)")
         let overHTTP = try cli.run(["learn", "predict", "models:/churn@champion", dir + "/d.csv", "--store", remote])
         let local = try cli.run(["learn", "predict", dir + "/m.dstbx", dir + "/d.csv"])
         #expect(overHTTP.status == 0 && overHTTP.output == local.output, "\(overHTTP.output.prefix(200))")
