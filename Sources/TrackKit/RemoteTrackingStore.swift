@@ -198,7 +198,11 @@ public final class RemoteTrackingStore: TrackingStore, @unchecked Sendable {
         for item in data["metrics"] as? [[String: Any]] ?? [] {
             if let metric = metric(item) { metrics[metric.key] = metric }
         }
-        return RunData(params: keyValues(data["params"]), tags: keyValues(data["tags"]), metrics: metrics)
+        let inputs = ((object["inputs"] as? [String: Any])?["dataset_inputs"] as? [[String: Any]] ?? []).compactMap { item -> DatasetInput? in
+            guard let dataset = item["dataset"] as? [String: Any], let name = dataset["name"] as? String, let digest = dataset["digest"] as? String else { return nil }
+            return DatasetInput(name: name, digest: digest, source: dataset["source"] as? String)
+        }
+        return RunData(params: keyValues(data["params"]), tags: keyValues(data["tags"]), metrics: metrics, inputs: inputs)
     }
 
     static func metric(_ item: [String: Any]) -> RunMetric? {
@@ -313,12 +317,7 @@ public final class RemoteTrackingStore: TrackingStore, @unchecked Sendable {
 
     /// The data sets a run read, as the server reports them.
     public func inputs(runID: String) async throws -> [DatasetInput] {
-        let run = try await fetchRun(runID)
-        let list = (run["inputs"] as? [String: Any])?["dataset_inputs"] as? [[String: Any]] ?? []
-        return list.compactMap { item in
-            guard let dataset = item["dataset"] as? [String: Any], let name = dataset["name"] as? String, let digest = dataset["digest"] as? String else { return nil }
-            return DatasetInput(name: name, digest: digest, source: dataset["source"] as? String)
-        }
+        Self.runData(try await fetchRun(runID)).inputs
     }
 
     // MARK: Artifacts

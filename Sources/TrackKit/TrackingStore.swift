@@ -38,7 +38,7 @@ public protocol TrackingStore: Sendable {
     func searchRuns(experimentIDs: [Int64], filter: RunFilter?, orderBy: [RunOrder], maxResults: Int, offset: Int) async throws -> [Run]
     /// Every experiment, by id.
     func experiments() async throws -> [Experiment]
-    /// The parameters, tags and latest metrics of many runs at once (a search result's page),
+    /// The parameters, tags, latest metrics and inputs of many runs at once (a search result's page),
     /// by run id; runs that do not exist are left out.
     func runData(runIDs: [String]) async throws -> [String: RunData]
     /// Records the data sets a run read (a fingerprint each); the same digest again is ignored.
@@ -100,7 +100,7 @@ public protocol TrackingStore: Sendable {
     func auditLog(model: String?, alias: String?, limit: Int) async throws -> [AuditEntry]
 }
 
-/// A run's parameters, tags and latest metrics (MLflow's `RunData`).
+/// A run's parameters, tags, latest metrics and data set inputs (MLflow's `RunData` and `RunInputs`).
 public struct RunData: Sendable, Hashable {
     /// Parameters by key.
     public var params: [String: String]
@@ -108,12 +108,15 @@ public struct RunData: Sendable, Hashable {
     public var tags: [String: String]
     /// The latest value of each metric, by key.
     public var metrics: [String: RunMetric]
+    /// The data sets the run read, in logging order.
+    public var inputs: [DatasetInput]
 
     /// A run's data.
-    public init(params: [String: String] = [:], tags: [String: String] = [:], metrics: [String: RunMetric] = [:]) {
+    public init(params: [String: String] = [:], tags: [String: String] = [:], metrics: [String: RunMetric] = [:], inputs: [DatasetInput] = []) {
         self.params = params
         self.tags = tags
         self.metrics = metrics
+        self.inputs = inputs
     }
 }
 

@@ -86,7 +86,7 @@ extension MLflowServer {
 
     /// A run as MLflow writes it (empty lists left out, as protobuf's JSON leaves them);
     /// `outputs` as a stored run has it, not a new one.
-    func runJSON(_ run: Run, new: Bool = false, data known: RunData? = nil, withInputs: Bool = true) async throws -> JSONOutput {
+    func runJSON(_ run: Run, new: Bool = false, data known: RunData? = nil) async throws -> JSONOutput {
         let fetched: RunData
         if let known { fetched = known } else { fetched = try await store.runData(runIDs: [run.id])[run.id] ?? RunData() }
         let (p, t, m) = (fetched.params, fetched.tags, fetched.metrics)
@@ -94,8 +94,7 @@ extension MLflowServer {
         if !m.isEmpty { data.append(("metrics", .array(m.values.sorted { $0.key < $1.key }.map(metricJSON)))) }
         if !p.isEmpty { data.append(("params", Self.keyValues(p))) }
         if !t.isEmpty { data.append(("tags", Self.keyValues(t))) }
-        // A search page leaves the data set inputs out (one more query per run).
-        let datasets = new || !withInputs ? [] : try await store.inputs(runID: run.id)
+        let datasets = fetched.inputs
         let inputs: JSONOutput = datasets.isEmpty ? .object([]) : .object([("dataset_inputs", .array(datasets.map { input in
             .object([("dataset", .object([("name", .string(input.name)), ("digest", .string(input.digest)), ("source_type", .string("local")),
                                           ("source", .string(input.source ?? ""))]))])
@@ -283,7 +282,7 @@ extension MLflowServer {
         let page = Array(found.prefix(limit))
         let data = try await store.runData(runIDs: page.map(\.id))
         var runs: [JSONOutput] = []
-        for run in page { runs.append(try await runJSON(run, data: data[run.id] ?? RunData(), withInputs: false)) }
+        for run in page { runs.append(try await runJSON(run, data: data[run.id] ?? RunData())) }
         var members: [(String, JSONOutput)] = []
         if !runs.isEmpty { members.append(("runs", .array(runs))) }
         if found.count > limit { members.append(("next_page_token", .string(Self.pageToken(offset + limit)))) }

@@ -48,6 +48,7 @@ enum StoreConformance {
         try await store.logInputs(runID: run.id, inputs: [DatasetInput(name: "train", digest: "abc123", source: "train.csv")])
         let inputs = try await store.inputs(runID: run.id)
         #expect(inputs.map(\.name) == ["train"] && inputs.first?.digest == "abc123", "\(label): \(inputs)")
+        #expect(try await store.runData(runIDs: [run.id])[run.id]?.inputs.map(\.digest) == ["abc123"], "\(label): inputs in a page of runs")
 
         // A second run, then search: filters, OR, order, paging.
         let second = try await store.createRun(experimentID: experiment.id, name: "second", parentRunID: run.id, source: nil, user: nil)

@@ -55,6 +55,7 @@ struct StudyCLITests {
             (["study", "tell", "s", "--trial", "7", "--values", "1", "--store", store], "no trial 7"),
             (["study", "tell", "s", "--trial", "0", "--values", "x", "--store", store], "not a number"),
             (["study", "best", "s", "--store", store], "no complete trial"),
+            (["study", "create", "t", "--store", "http://127.0.0.1:9"], "store folder"),
         ]
         for (arguments, message) in cases {
             let result = try cli.run(arguments)

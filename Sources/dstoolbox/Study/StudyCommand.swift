@@ -17,6 +17,10 @@ struct StudyCommand: AsyncParsableCommand {
     /// store without studies is an error rather than created.
     static func storage(_ option: String?, readOnly: Bool = false) throws -> SQLiteStudyStorage {
         let path = option ?? ProcessInfo.processInfo.environment["DSTOOLBOX_STORE"] ?? "dstoolbox-store"
+        if path.hasPrefix("http://") || path.hasPrefix("https://") {
+            throw ToolboxError(.invalidParameter, "studies live in a store folder, not on a tracking server (\(path)); give --store FOLDER",
+                               context: ErrorContext(parameter: "store"))
+        }
         if readOnly, !FileManager.default.fileExists(atPath: URL(fileURLWithPath: path).appendingPathComponent("studies.sqlite").path) {
             throw ToolboxError(.notFound, "no studies in a store at \(path); give --store or DSTOOLBOX_STORE", context: ErrorContext(path: path))
         }
