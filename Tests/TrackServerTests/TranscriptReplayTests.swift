@@ -9,35 +9,6 @@ import ToolboxTesting
 import TrackKit
 import DSToolbox
 
-/// What MLflow's Python client sent and a stock `mlflow server` answered
-/// (Scripts/golden/record_mlflow.py), replayed against DS Toolbox's server.
-struct Transcript: @unchecked Sendable {
-    struct Exchange {
-        let step: String
-        let method: String
-        let path: String
-        let query: String
-        let status: Int
-        let body: Any?
-        let rawBody: [UInt8]?
-        let response: Any?
-        let rawResponse: [UInt8]?
-    }
-    let exchanges: [Exchange]
-
-    static func load() throws -> Transcript {
-        let data = try Data(contentsOf: GoldenFiles().url("mlflow_transcript.json"))
-        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let items = try #require(root["exchanges"] as? [[String: Any]])
-        return Transcript(exchanges: items.map { item in
-            Exchange(step: item["step"] as? String ?? "", method: item["method"] as? String ?? "", path: item["path"] as? String ?? "",
-                     query: item["query"] as? String ?? "", status: item["status"] as? Int ?? 0, body: item["body"],
-                     rawBody: (item["body_base64"] as? String).flatMap { Data(base64Encoded: $0) }.map { Array($0) },
-                     response: item["response"], rawResponse: (item["response_base64"] as? String).flatMap { Data(base64Encoded: $0) }.map { Array($0) })
-        })
-    }
-}
-
 @Suite("MLflow's client against the tracking server")
 struct TranscriptReplayTests {
     static func folder() -> String {
@@ -49,7 +20,7 @@ struct TranscriptReplayTests {
     /// metric comes back infinite where MLflow's SQL store clamps it to the largest double; the
     /// unknown route's 404 is JSON). What the client logged then reads back from the store.
     @Test func clientTranscriptReplays() async throws {
-        let transcript = try Transcript.load()
+        let transcript = try MLflowTranscript(contentsOf: GoldenFiles().url("mlflow_transcript.json"))
         let dir = Self.folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try SQLiteTrackingStore(folder: dir)
@@ -58,22 +29,15 @@ struct TranscriptReplayTests {
             var ids: [String: String] = [:]   // recorded id -> ours
             for (index, exchange) in transcript.exchanges.enumerated() {
                 let place = "exchange \(index) (\(exchange.step)): \(exchange.method) \(exchange.path)"
-                let path = Self.mapped(exchange.path, ids)
-                let query = Self.mapped(exchange.query, ids)
-                var body: ByteBuffer?
-                if let json = exchange.body {
-                    body = ByteBuffer(string: Self.mapped(String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self), ids))
-                } else if let raw = exchange.rawBody {
-                    body = ByteBuffer(bytes: raw)
-                }
+                let request = try MLflowTranscript.request(exchange, ids: ids)
                 var headers: HTTPFields = [:]
-                if exchange.body != nil { headers[.contentType] = "application/json" }
-                let response = try await client.execute(uri: path + (query.isEmpty ? "" : "?" + query), method: HTTPRequest.Method(rawValue: exchange.method)!,
-                                                        headers: headers, body: body)
+                if request.json { headers[.contentType] = "application/json" }
+                let response = try await client.execute(uri: request.uri, method: HTTPRequest.Method(rawValue: exchange.method)!,
+                                                        headers: headers, body: request.body.map { ByteBuffer(bytes: $0) })
                 #expect(Int(response.status.code) == exchange.status, "\(place): status \(response.status.code), MLflow's \(exchange.status): \(String(buffer: response.body))")
                 if let expected = exchange.response {
                     let ours = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView), options: [.fragmentsAllowed])
-                    Self.learnIDs(expected, ours, &ids)
+                    MLflowTranscript.learnIDs(expected, ours, &ids)
                     let differences = Self.compare(expected, ours, ids, at: "$")
                     #expect(differences.isEmpty, "\(place): \(differences.prefix(5))")
                 } else if let raw = exchange.rawResponse {
@@ -113,34 +77,6 @@ struct TranscriptReplayTests {
         #expect(predictions.count == 2 && predictions.allSatisfy { $0 == 0 || $0 == 1 }, "\(predictions)")
     }
 
-    /// Recorded ids replaced by ours wherever they appear (run ids are 32 hex digits; the
-    /// experiment id in paths, queries and bodies).
-    static func mapped(_ text: String, _ ids: [String: String]) -> String {
-        var out = text
-        for (recorded, ours) in ids where recorded.count == 32 { out = out.replacingOccurrences(of: recorded, with: ours) }
-        for (recorded, ours) in ids where recorded.count < 32 {
-            for (before, after) in [("experiment_id=\(recorded)&", "experiment_id=\(ours)&"), ("\"experiment_id\":\"\(recorded)\"", "\"experiment_id\":\"\(ours)\""),
-                                    ("\"experiment_ids\":[\"\(recorded)\"]", "\"experiment_ids\":[\"\(ours)\"]"), ("artifacts/\(recorded)/", "artifacts/\(ours)/"),
-                                    ("path=\(recorded)%2F", "path=\(ours)%2F")] {
-                out = out.replacingOccurrences(of: before, with: after)
-            }
-            if out.hasSuffix("experiment_id=\(recorded)") { out = String(out.dropLast(recorded.count)) + ours }
-        }
-        return out
-    }
-
-    /// Ids the server chose: experiment and run ids in matching places of the two answers.
-    static func learnIDs(_ expected: Any, _ ours: Any, _ ids: inout [String: String]) {
-        if let e = expected as? [String: Any], let o = ours as? [String: Any] {
-            for key in ["experiment_id", "run_id", "run_uuid"] {
-                if let a = e[key] as? String, let b = o[key] as? String, ids[a] == nil { ids[a] = b }
-            }
-            for (key, value) in e { if let other = o[key] { learnIDs(value, other, &ids) } }
-        } else if let e = expected as? [Any], let o = ours as? [Any] {
-            for (a, b) in zip(e, o) { learnIDs(a, b, &ids) }
-        }
-    }
-
     /// Fields whose values are the server's own: times, and MLflow's extra error fields.
     static let volatile: Set<String> = ["creation_time", "last_update_time", "creation_timestamp", "last_updated_timestamp", "message", "store_type", "gateway", "presigned_upload_run_id_supported", "presigned_upload_model_id_supported"]
     static let mlflowOnly: Set<String> = ["sqlstate", "error_class", "workspace", "tags", "run_link",
@@ -176,7 +112,7 @@ struct TranscriptReplayTests {
             return zip(es, os).enumerated().flatMap { compare($0.element.0, $0.element.1, ids, at: "\(path)[\($0.offset)]") }
         }
         if let e = expected as? String {
-            let mapped = Self.mapped(e, ids)
+            let mapped = MLflowTranscript.mapped(e, ids)
             if let o = ours as? String, o == mapped || o == e { return [] }
             return ["\(path): \"\(e)\" in MLflow's answer, \(ours) in ours"]
         }

@@ -143,3 +143,57 @@ extension TrackingServeCLITests {
         #expect(down.status != 0 && down.output.contains("cannot be reached"), "\(down.output)")
     }
 }
+
+extension TrackingServeCLITests {
+    /// The Python client's recorded session (Scripts/golden/record_mlflow.py) replayed over HTTP
+    /// against `dstoolbox tracking serve`, every answer MLflow's status; then what the client
+    /// logged reads back through `runs search`, `runs show` and `models show`, and the model it
+    /// registered and called `prod` from Python predicts through `learn predict models:/...@prod`
+    /// exactly as its archive does.
+    @Test func pythonClientSessionReadsBackThroughTheCLI() async throws {
+        let dir = RunsCLITests.store()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("TrackServerTests/Golden/mlflow_transcript.json")
+        let transcript = try MLflowTranscript(contentsOf: golden)
+        let (server, url) = try Self.serve(["--store", dir + "/store", "--open"])
+        defer { if server.isRunning { server.terminate() } }
+        var ids: [String: String] = [:]
+        for exchange in transcript.exchanges {
+            let request = try MLflowTranscript.request(exchange, ids: ids)
+            var http = URLRequest(url: URL(string: url.absoluteString + request.uri)!)
+            http.httpMethod = exchange.method
+            http.httpBody = request.body.map { Data($0) }
+            if request.json { http.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+            let (data, response) = try await URLSession.shared.data(for: http)
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            #expect(status == exchange.status, "\(exchange.step): \(exchange.method) \(exchange.path): \(status) \(String(decoding: data.prefix(200), as: UTF8.self))")
+            if let expected = exchange.response, let ours = try? JSONSerialization.jsonObject(with: data) {
+                MLflowTranscript.learnIDs(expected, ours, &ids)
+            }
+        }
+        server.terminate()
+        server.waitUntilExit()
+        let cli = CLITests()
+        let store = dir + "/store"
+        let found = try RunsCLITests.object(try cli.run(["runs", "search", "params.alpha = '0.5'", "--experiment", "churn", "--json", "--store", store]).output)
+        let runs = try #require(found["runs"] as? [[String: Any]])
+        #expect(runs.count == 1 && runs.first?["name"] as? String == "first")
+        #expect(runs.first?["params"] as? [String: String] == ["alpha": "0.5", "depth": "6", "kind": "tree", "batch_param": "x"])
+        let metrics = runs.first?["metrics"] as? [String: Any]
+        #expect(metrics?["loss"] as? Double == 0.125 && metrics?["accuracy"] as? Double == 0.9 && metrics?["odd"] as? String == "inf", "\(String(describing: metrics))")
+        let runID = try #require(runs.first?["run_id"] as? String)
+        let shown = try cli.run(["runs", "show", runID, "--store", store]).output
+        #expect(shown.contains("metric odd = inf") && shown.contains("tag    stage = test") && shown.contains("artifact notes/hello.txt (6 bytes"), "\(shown)")
+        let models = try cli.run(["models", "show", "churn-model", "--store", store]).output
+        #expect(models.contains("v1") && models.contains("v2") && models.contains("@prod"), "\(models)")
+        // The archive the client uploaded, and predictions by the alias Python set.
+        let archive = try #require(transcript.exchanges.first { $0.method == "PUT" && $0.path.hasSuffix("/model.dstbx") }?.rawBody)
+        try Data(archive).write(to: URL(fileURLWithPath: dir + "/uploaded.dstbx"))
+        #expect(try cli.run(["data", "generate", "--kind", "classification", "--rows", "60", "--features", "3", "--seed", "11", "-o", dir + "/d.csv"]).status == 0)
+        let byAlias = try cli.run(["learn", "predict", "models:/churn-model@prod", dir + "/d.csv", "--store", store])
+        let direct = try cli.run(["learn", "predict", dir + "/uploaded.dstbx", dir + "/d.csv"])
+        #expect(byAlias.status == 0 && byAlias.output == direct.output && byAlias.output.split(separator: "\n").count == 61, "\(byAlias.output.prefix(200))")
+    }
+}
