@@ -13,9 +13,11 @@ build: bootstrap
 release: bootstrap
 	$(SWIFT) build -c release
 
-# The test command CI runs (see .ci/run).
+# The test command CI runs (see .ci/run). The cancellation-latency checks ("stops within a
+# second") run on their own afterwards, so that the parallel suites' load does not time them.
 test: bootstrap
-	$(SWIFT) test
+	$(SWIFT) test --skip CancellationTests
+	$(SWIFT) test --skip-build --filter CancellationTests
 
 demo: bootstrap
 	$(SWIFT) build -c release --product dstoolbox
