@@ -26,6 +26,7 @@ let package = Package(
         // umbrella or a kit never builds a server.
         .library(name: "ToolboxHTTP", targets: ["ToolboxHTTP"]),
         .library(name: "TrackServer", targets: ["TrackServer"]),
+        .library(name: "ServeKit", targets: ["ServeKit"]),
         .executable(name: "dstoolbox", targets: ["dstoolbox"]),
     ],
     dependencies: [
@@ -34,6 +35,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries: OpenBLAS provides CBLAS and the Fortran LAPACK symbols.
@@ -109,6 +113,14 @@ let package = Package(
             dependencies: ["ToolboxCore", "ToolboxHTTP", "TrackKit", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strictSettings
         ),
+        // The model server: KServe V1 and Open Inference V2 over models from files or a registry.
+        .target(
+            name: "ServeKit",
+            dependencies: ["ToolboxCore", "ToolboxHTTP", "TrackKit", "LearnKit", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         // A child process for TrackKit's multi-process and crash tests (not a product).
         .executableTarget(
             name: "TrackKitProbe",
@@ -128,10 +140,11 @@ let package = Package(
         .executableTarget(
             name: "dstoolbox",
             dependencies: [
-                "DSToolbox", "TrackServer", "ToolboxHTTP",
+                "DSToolbox", "TrackServer", "ToolboxHTTP", "ServeKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -191,6 +204,12 @@ let package = Package(
             dependencies: ["TrackServer", "ToolboxHTTP", "TrackKit", "DSToolbox", "TrackKitProbe", "ToolboxCore", "ToolboxTesting", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
             exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ServeKitTests",
+            dependencies: ["ServeKit", "ToolboxHTTP", "TrackKit", "DSToolbox", "ToolboxCore", "ToolboxTesting",
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strictSettings
         ),
         // The contract across every kit: registry, workflow specs, labels and names end to end.

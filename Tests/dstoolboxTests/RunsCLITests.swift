@@ -31,8 +31,12 @@ extension RunsCLITests {
         FileManager.default.temporaryDirectory.appendingPathComponent("dstb-runs-\(UUID().uuidString)").path
     }
 
+    /// The JSON object a command printed (standard error's lines, such as a slow fit's
+    /// progress, may come before it in the merged output).
     static func object(_ output: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
+        let start = output.hasPrefix("{") ? output.startIndex : (output.range(of: "\n{")?.lowerBound).map { output.index(after: $0) } ?? output.startIndex
+        let parsed = try? JSONSerialization.jsonObject(with: Data(output[start...].utf8)) as? [String: Any]
+        return try #require(parsed, "not a JSON object: \(output.prefix(2000))")
     }
 
     /// Creates a run with the CLI and returns its id.

@@ -22,4 +22,8 @@ static inline int toolbox_format_double(char *buffer, size_t size, const char *f
 // posix_spawn_file_actions_addclosefrom_np), so a child inherits nothing it was not given.
 int toolbox_spawn_close_from(posix_spawn_file_actions_t *actions, int fd);
 
+// `strtod` in the C locale whatever the process's locale (glibc's strtod_l): correctly rounded,
+// ±HUGE_VAL past a double's range.
+double toolbox_strtod_c(const char *text);
+
 #endif

@@ -77,7 +77,7 @@ struct KeysCommand: ParsableCommand {
 struct KeysAddCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Make a key; it is printed once, alone on the last line, and stored only as its hash.")
     @Option(help: "The key file (created if missing).") var file: String
-    @Option(name: .customLong("scope"), help: "A scope (repeatable): read, write, admin for the tracking server.") var scopes: [String] = []
+    @Option(name: .customLong("scope"), help: "A scope (repeatable): read, write, admin for the tracking server; predict:NAME (predict:* for all), explain:NAME, metrics, admin for the model server.") var scopes: [String] = []
     @Option(help: "The key's request rate: N/s, N/m or N/h.") var rate: String?
 
     func run() throws {

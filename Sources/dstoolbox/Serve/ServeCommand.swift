@@ -1,0 +1,109 @@
+import ArgumentParser
+import DSToolbox
+import Dispatch
+import Foundation
+import Hummingbird
+import Logging
+import ServeKit
+import ServiceLifecycle
+import ToolboxHTTP
+
+/// `dstoolbox serve --model NAME=SOURCE [--model ...] [--host 127.0.0.1] [--port 8080]
+/// (--api-keys KEYS | --open) [--store S] [--max-body BYTES] [--timeout SECONDS]`
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve models over KServe's V1 protocol and the Open Inference Protocol (V2), with API keys, rate limits and Prometheus metrics.",
+        discussion: """
+            SOURCE is a model file (a DS Toolbox archive, a LightGBM text model, an XGBoost JSON/UBJSON model) or \
+            models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/PATH in the store. Keys need scopes predict:NAME \
+            (or predict:*), explain:NAME, metrics, admin; make them with `dstoolbox serve keys add`. Without keys the \
+            server runs only with --open on a loopback address. Prints `listening on http://HOST:PORT` once serving. \
+            On SIGTERM readiness fails first, then in-flight requests finish.
+            """,
+        subcommands: [KeysCommand.self]
+    )
+
+    @Option(name: .customLong("model"), help: "NAME=SOURCE (repeatable).") var models: [String] = []
+    @Option(help: "The address to listen on.") var host: String = "127.0.0.1"
+    @Option(help: "The port (0 picks a free one).") var port: Int = 8080
+    @Option(name: .customLong("api-keys"), help: "The API key file (make keys with `dstoolbox serve keys add`).") var apiKeys: String?
+    @Flag(help: "Serve without authentication (loopback addresses only).") var open = false
+    @Option(help: "The store models:/ and runs:/ sources are read from (default: DSTOOLBOX_STORE, then ./dstoolbox-store).") var store: String?
+    @Option(name: .customLong("max-body"), help: "The largest request body, in bytes.") var maxBody: Int = 16 << 20
+    @Option(help: "The longest a request may take, queueing included, in seconds (504 after).") var timeout: Double = 30
+    @Option(name: .customLong("max-queue"), help: "Requests that may wait for a worker; one more is answered 503.") var maxQueue: Int = 1024
+    @Option(help: "Seconds between checks of each model's source (a moved alias, a replaced file); 0 turns polling off.") var poll: Double = 10
+    @Option(name: .customLong("drain-seconds"), help: "On SIGTERM, seconds readiness fails before the listener closes.") var drainSeconds: Double = 1
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
+        guard maxBody >= 1 else { throw ValidationError("--max-body must be at least 1, got \(maxBody)") }
+        guard timeout.isFinite, timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)") }
+        guard maxQueue >= 0 else { throw ValidationError("--max-queue must be at least 0, got \(maxQueue)") }
+        guard poll.isFinite, poll >= 0 else { throw ValidationError("--poll must be 0 or more seconds, got \(poll)") }
+        guard drainSeconds.isFinite, drainSeconds >= 0, drainSeconds <= 300 else { throw ValidationError("--drain-seconds must be 0...300, got \(drainSeconds)") }
+        guard !models.isEmpty else { throw ValidationError("give at least one --model NAME=SOURCE") }
+    }
+
+    func run() async throws {
+        try HTTPSupport.checkAccess(host: host, keys: apiKeys, open: open)
+        let keys = try apiKeys.map { try APIKeyring(path: $0) }
+        try Toolbox.registerAll()
+        let named = try models.map(ModelSource.named)
+        let needsStore = named.contains { $0.source.isURI }
+        let repository = ModelRepository(store: needsStore ? try RunsCommand.store(store, readOnly: true) : nil)
+        for (name, source) in named { try await repository.add(name: name, source: source) }
+        if open {
+            FileHandle.standardError.write(Data("warning: serving without authentication (--open): anyone who can reach \(host) can use every route\n".utf8))
+        }
+        var settings = ServeConfiguration()
+        settings.maxBody = maxBody
+        settings.timeout = timeout
+        settings.maxQueue = maxQueue
+        let server = InferenceServer(models: repository, keys: keys, configuration: settings)
+        var logger = Logger(label: "dstoolbox.serve")
+        logger.logLevel = .warning
+        let host = self.host
+        let app = Application(
+            responder: server,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "dstoolbox-serve"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? 0
+                FileHandle.standardOutput.write(Data("listening on http://\(host):\(bound)\n".utf8))
+            },
+            logger: logger
+        )
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [], logger: logger))
+        // SIGTERM and SIGINT: readiness fails first, then the listener closes and in-flight requests finish.
+        let drain = drainSeconds
+        var sources: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                server.beginDraining()
+                Task {
+                    try? await Task.sleep(for: .milliseconds(Int(drain * 1000)))
+                    await group.triggerGracefulShutdown()
+                }
+            }
+            source.resume()
+            sources.append(source)
+        }
+        let poller = poll > 0 ? Task { [poll] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int(poll * 1000)))
+                for (name, outcome) in await repository.poll() {
+                    switch outcome {
+                    case .success(let version): logger.warning("reloaded \(name): now serving version \(version)")
+                    case .failure(let error): logger.error("reloading \(name) failed; the served version stays: \(error)")
+                    }
+                }
+            }
+        } : nil
+        defer { poller?.cancel() }
+        try await group.run()
+        withExtendedLifetime(sources) {}
+    }
+}
