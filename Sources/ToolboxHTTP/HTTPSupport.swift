@@ -1,5 +1,8 @@
 import Foundation
 public import Hummingbird
+public import HummingbirdCore
+import NIOCore
+import NIOHTTPTypes
 import ToolboxCore
 
 /// Pieces every DS Toolbox server uses: JSON responses, bodies read within a limit, bearer
@@ -22,6 +25,9 @@ public enum HTTPSupport {
         do {
             return try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw ToolboxError(.tooLarge, "the request body is larger than the limit of \(limit) bytes", context: ErrorContext(parameter: "body"))
+        } catch is NIOTooManyBytesError {
+            // A chunked body that grows past the limit while being read.
             throw ToolboxError(.tooLarge, "the request body is larger than the limit of \(limit) bytes", context: ErrorContext(parameter: "body"))
         }
     }
@@ -58,5 +64,65 @@ public enum HTTPSupport {
             throw ToolboxError(.invalidParameter, "refusing to serve without API keys: give --api-keys FILE, or --open on a loopback address",
                                context: ErrorContext(parameter: "api-keys"))
         }
+    }
+}
+
+extension HTTPSupport {
+    /// An HTTP/1.1 server that drops slow clients: one whose request head has not fully arrived
+    /// within `headerTimeout` seconds of connecting (or of its previous response) is closed, so
+    /// clients that trickle headers cannot hold connections; idle connections close after
+    /// `idleTimeout` seconds.
+    public static func server(headerTimeout: Double, idleTimeout: Double = 75) -> HTTPServerBuilder {
+        let nanoseconds = Int64(max(0.001, headerTimeout) * 1e9)
+        return .http1(configuration: HTTP1Channel.Configuration(
+            additionalChannelHandlers: [RequestHeadDeadline(timeout: .nanoseconds(nanoseconds))],
+            idleTimeout: .nanoseconds(Int64(max(0.001, idleTimeout) * 1e9))
+        ))
+    }
+}
+
+/// Closes a connection whose request head does not arrive within a deadline of the connection
+/// opening or of the previous response ending.
+final class RequestHeadDeadline: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    let timeout: TimeAmount
+    private var timer: Scheduled<Void>?
+
+    init(timeout: TimeAmount) { self.timeout = timeout }
+
+    private func arm(_ context: ChannelHandlerContext) {
+        timer?.cancel()
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(in: timeout) { bound.value.close(promise: nil) }
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { arm(context) }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head = unwrapInboundIn(data) {
+            timer?.cancel()
+            timer = nil
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { arm(context) }
+        context.write(data, promise: promise)
     }
 }

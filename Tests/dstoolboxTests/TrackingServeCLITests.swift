@@ -8,10 +8,10 @@ import ToolboxTesting
 @Suite("dstoolbox tracking serve")
 struct TrackingServeCLITests {
     /// A server started by the command: its process and the URL from its first line.
-    static func serve(_ arguments: [String]) throws -> (Process, URL) {
+    static func serve(_ arguments: [String], command: [String] = ["tracking", "serve"]) throws -> (Process, URL) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try BuiltProducts.executable("dstoolbox"))
-        process.arguments = ["tracking", "serve", "--port", "0"] + arguments
+        process.arguments = command + ["--port", "0"] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

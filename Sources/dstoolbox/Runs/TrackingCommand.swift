@@ -49,6 +49,7 @@ struct TrackingServeCommand: AsyncParsableCommand {
         let host = self.host
         let app = Application(
             responder: MLflowServer(store: tracking, keys: keys, maxBody: maxBody),
+            server: HTTPSupport.server(headerTimeout: 10),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "dstoolbox-tracking"),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? 0

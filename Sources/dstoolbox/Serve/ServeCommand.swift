@@ -34,6 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The longest a request may take, queueing included, in seconds (504 after).") var timeout: Double = 30
     @Option(name: .customLong("max-queue"), help: "Requests that may wait for a worker; one more is answered 503.") var maxQueue: Int = 1024
     @Option(help: "Seconds between checks of each model's source (a moved alias, a replaced file); 0 turns polling off.") var poll: Double = 10
+    @Option(name: .customLong("header-timeout"), help: "Seconds a client has to send a request's headers (slow clients are dropped).") var headerTimeout: Double = 10
     @Option(name: .customLong("drain-seconds"), help: "On SIGTERM, seconds readiness fails before the listener closes.") var drainSeconds: Double = 1
 
     func validate() throws {
@@ -42,11 +43,12 @@ struct ServeCommand: AsyncParsableCommand {
         guard timeout.isFinite, timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)") }
         guard maxQueue >= 0 else { throw ValidationError("--max-queue must be at least 0, got \(maxQueue)") }
         guard poll.isFinite, poll >= 0 else { throw ValidationError("--poll must be 0 or more seconds, got \(poll)") }
+        guard headerTimeout.isFinite, headerTimeout > 0 else { throw ValidationError("--header-timeout must be a positive number of seconds, got \(headerTimeout)") }
         guard drainSeconds.isFinite, drainSeconds >= 0, drainSeconds <= 300 else { throw ValidationError("--drain-seconds must be 0...300, got \(drainSeconds)") }
-        guard !models.isEmpty else { throw ValidationError("give at least one --model NAME=SOURCE") }
     }
 
     func run() async throws {
+        guard !models.isEmpty else { throw ValidationError("give at least one --model NAME=SOURCE") }
         try HTTPSupport.checkAccess(host: host, keys: apiKeys, open: open)
         let keys = try apiKeys.map { try APIKeyring(path: $0) }
         try Toolbox.registerAll()
@@ -67,6 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
         let host = self.host
         let app = Application(
             responder: server,
+            server: HTTPSupport.server(headerTimeout: headerTimeout),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "dstoolbox-serve"),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? 0
