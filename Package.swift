@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
@@ -119,7 +120,8 @@ let package = Package(
         // The model server: KServe V1 and Open Inference V2 over models from files or a registry.
         .target(
             name: "ServeKit",
-            dependencies: ["ToolboxCore", "ToolboxHTTP", "TrackKit", "LearnKit", .product(name: "Hummingbird", package: "hummingbird"),
+            dependencies: ["ToolboxCore", "ToolboxHTTP", "TrackKit", "LearnKit", "DriftKit", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
@@ -211,7 +213,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServeKitTests",
-            dependencies: ["ServeKit", "ToolboxHTTP", "TrackKit", "DSToolbox", "ToolboxCore", "ToolboxTesting",
+            dependencies: ["ServeKit", "ToolboxHTTP", "TrackKit", "DSToolbox", "ToolboxCore", "ToolboxTesting", .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strictSettings
         ),

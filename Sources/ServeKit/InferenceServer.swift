@@ -15,6 +15,8 @@ public struct ServeConfiguration: Sendable {
     public var workers: Int = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
     /// Requests waiting at most; one more is answered 503.
     public var maxQueue: Int = 1024
+    /// Recent predictions kept for joining feedback by request id.
+    public var feedbackCapacity: Int = 100_000
     /// The most rows one request may carry.
     public var maxRows: Int = 100_000
     /// The deepest JSON nesting accepted.
@@ -42,16 +44,21 @@ public struct InferenceServer: HTTPResponder {
     public let keys: APIKeyring?
     /// Limits and timeouts.
     public let configuration: ServeConfiguration
+    /// How each served name spreads traffic over arms (set from a routes file or `PUT /admin/routes/NAME`).
+    public let routes: RouteTable
     let metrics = ServeMetrics()
     let admission: Admission
     let state = ServerState()
+    let feedbackLog: FeedbackLog
 
-    /// A server over `models`.
-    public init(models: ModelRepository, keys: APIKeyring?, configuration: ServeConfiguration = ServeConfiguration()) {
+    /// A server over `models`, with `routes`.
+    public init(models: ModelRepository, keys: APIKeyring?, routes: RouteTable = RouteTable(), configuration: ServeConfiguration = ServeConfiguration()) {
         self.models = models
         self.keys = keys
+        self.routes = routes
         self.configuration = configuration
         admission = Admission(workers: configuration.workers, queue: configuration.maxQueue)
+        feedbackLog = FeedbackLog(capacity: configuration.feedbackCapacity)
     }
 
     /// Marks the server as draining: readiness answers 503 from now on (in-flight and new
@@ -77,6 +84,8 @@ public struct InferenceServer: HTTPResponder {
         var requestID: String?
     }
 
+    /// Answers one request: its route, the key and scope, the body within the limit, the work in
+    /// a worker slot; every failure becomes `{"error": ...}` with its status, and metrics count it.
     public func respond(to request: Request, context: Context) async throws -> Response {
         var call = Call(request: request, start: .now)
         metrics.inFlight(1)
@@ -129,7 +138,8 @@ public struct InferenceServer: HTTPResponder {
                 try only(.get)
                 call.route = "v1_models"
                 _ = try authorize(request, .anyKey)
-                return json(.object([("models", .array(models.names.map(JSONOutput.string)))]))
+                let names = models.names + routes.names.filter { models.model($0) == nil }
+                return json(.object([("models", .array(names.map(JSONOutput.string)))]))
             }
             if parts.count == 3 {
                 let segment = decode(parts[2])
@@ -137,19 +147,21 @@ public struct InferenceServer: HTTPResponder {
                     let name = String(segment[..<colon]), verb = String(segment[segment.index(after: colon)...])
                     guard verb == "predict" || verb == "explain" else { break }
                     try only(.post)
-                    call.route = "v1_\(verb)"
-                    let served = try servedModel(name, version: nil, call: &call)
-                    let key = try authorize(request, .scopes(["\(verb):\(name)"]))
-                    return try await compute(call: call, key: key, served: served) { body in
-                        verb == "predict" ? try KServeV1.predict(served, body: body, configuration: configuration)
-                            : try KServeV1.explain(served, body: body, configuration: configuration)
-                    }
+                    return try await inference(&call, name: name, version: nil, verb: verb == "predict" ? .predict : .explain)
                 }
                 try only(.get)
                 call.route = "v1_model"
-                let served = try servedModel(segment, version: nil, call: &call)
+                if routes.router(segment) == nil { _ = try servedModel(segment, version: nil, call: &call) }
                 _ = try authorize(request, .scopes(["predict:\(segment)", "explain:\(segment)"]))
-                return json(.object([("name", .string(served.name)), ("ready", .bool(!isDraining))]))
+                return json(.object([("name", .string(segment)), ("ready", .bool(!isDraining))]))
+            }
+            if parts.count == 4, parts[3] == "feedback" {
+                try only(.post)
+                return try await feedback(&call, name: decode(parts[2]))
+            }
+            if parts.count == 4, parts[3] == "monitor" {
+                try only(.get)
+                return try monitor(&call, name: decode(parts[2]))
             }
         case "v2":
             if parts.count == 1 || (parts.count == 2 && parts[1].isEmpty) {
@@ -183,24 +195,19 @@ public struct InferenceServer: HTTPResponder {
             case []:
                 try only(.get)
                 call.route = "v2_model"
-                let served = try servedModel(name, version: version, call: &call)
+                let served = try servedModel(version == nil ? routes.router(name).map { $0.spec.arms[0].model } ?? name : name, version: version, call: &call)
                 _ = try authorize(request, .scopes(["predict:\(name)", "explain:\(name)"]))
                 return json(OpenInferenceV2.metadata(served, versions: models.versions(name)))
             case ["ready"]:
                 try only(.get)
                 call.route = "v2_model_ready"
-                _ = try servedModel(name, version: version, call: &call)
+                if version != nil || routes.router(name) == nil { _ = try servedModel(name, version: version, call: &call) }
                 _ = try authorize(request, .scopes(["predict:\(name)", "explain:\(name)"]))
                 let ready = !isDraining
                 return json(.object([("name", .string(name)), ("ready", .bool(ready))]), status: ready ? .ok : .serviceUnavailable)
             case ["infer"]:
                 try only(.post)
-                call.route = "v2_infer"
-                let served = try servedModel(name, version: version, call: &call)
-                let key = try authorize(request, .scopes(["predict:\(name)"]))
-                return try await compute(call: call, key: key, served: served) { body in
-                    try OpenInferenceV2.infer(served, body: body, configuration: configuration)
-                }
+                return try await inference(&call, name: name, version: version, verb: .infer)
             default: break
             }
         case "metrics" where parts.count == 1:
@@ -214,6 +221,9 @@ public struct InferenceServer: HTTPResponder {
             _ = try authorize(request, .anyKey)
             return json(ServeOpenAPI.document)
         case "admin":
+            if parts.count >= 2, parts.count <= 3, parts[1] == "routes" {
+                return try await adminRoutes(&call, name: parts.count == 3 ? decode(parts[2]) : nil)
+            }
             if parts.count == 4, parts[1] == "models", parts[3] == "reload" {
                 try only(.post)
                 call.route = "admin_reload"
@@ -275,34 +285,6 @@ public struct InferenceServer: HTTPResponder {
             throw ServeError(.tooManyRequests, "too many requests for key \(record.id); retry after \(String(format: "%.2f", wait)) s", retryAfter: Int(wait.rounded(.up)))
         }
         return record
-    }
-
-    /// Reads the body, waits for a worker (503 when the queue is full, 504 past the timeout),
-    /// and runs `work` on the parsed JSON.
-    func compute(call: Call, key: APIKeyRecord?, served: ServedModel, _ work: (JSONValue) throws -> JSONOutput) async throws -> Response {
-        let raw = try await HTTPSupport.body(of: call.request, limit: configuration.maxBody)
-        let deadline = call.start + .milliseconds(Int64(configuration.timeout * 1000))
-        try await admission.enter(deadline: deadline)
-        defer { admission.leave() }
-        let body = try raw.withUnsafeReadableBytes { try StrictJSON.parse(buffer: $0, depthLimit: configuration.maxDepth) }
-        let output: JSONOutput
-        do {
-            output = try work(body)
-        } catch let error as ToolboxError {
-            // Everything a model or the input mapping refuses is about the request's values.
-            var serveError = ServeError(error)
-            if error.code == .notFound { serveError.status = .unprocessableContent }
-            // A model names the matrix's row and column index: name the request's row and column too.
-            if let row = error.context.row, let column = error.context.column.flatMap(Int.init), column >= 0, column < served.inputNames.count {
-                let field = call.route == "v2_infer" ? "inputs" : "instances"
-                serveError.message += " (\(field)[\(row)].\(served.inputNames[column]))"
-            }
-            throw serveError
-        }
-        guard ContinuousClock.now <= deadline else {
-            throw ServeError(.gatewayTimeout, "the request took longer than the timeout of \(configuration.timeout) s")
-        }
-        return json(output)
     }
 
     func json(_ value: JSONOutput, status: HTTPResponse.Status = .ok) -> Response {

@@ -43,7 +43,7 @@ enum KServeV1 {
         }
     }
 
-    static func predict(_ served: ServedModel, body: JSONValue, configuration: ServeConfiguration) throws -> JSONOutput {
+    static func predict(_ served: ServedModel, body: JSONValue, configuration: ServeConfiguration) throws -> (JSONOutput, Predictions) {
         let (table, parameters) = try rows(served, body: body, configuration: configuration)
         let probabilities = try flag(parameters, "probabilities")
         if probabilities && !served.isClassifier {
@@ -60,10 +60,10 @@ enum KServeV1 {
             members.append(("probabilities", .array((0..<matrix.rows).map { i in .array(matrix.row(i).map(JSONOutput.number)) })))
             members.append(("classes", .array(classes.map(label))))
         }
-        return .object(members)
+        return (.object(members), predictions)
     }
 
-    static func explain(_ served: ServedModel, body: JSONValue, configuration: ServeConfiguration) throws -> JSONOutput {
+    static func explain(_ served: ServedModel, body: JSONValue, configuration: ServeConfiguration) throws -> (JSONOutput, Predictions) {
         guard let explainable = served.model as? any TreeExplainable else {
             throw ServeError(.badRequest, "explanations (TreeSHAP) need a tree model; \(served.name) is a \(served.typeName)")
         }
@@ -86,6 +86,6 @@ enum KServeV1 {
             explanations.append(outputs.count == 1 ? outputs[0] : .object([("outputs", .array(outputs))]))
         }
         let predicted: JSONOutput = predictions.labels.map { .array($0.map(label)) } ?? .array((predictions.values ?? []).map(JSONOutput.number))
-        return .object([("predictions", predicted), ("explanations", .array(explanations))])
+        return (.object([("predictions", predicted), ("explanations", .array(explanations))]), predictions)
     }
 }

@@ -129,15 +129,9 @@ enum OpenInferenceV2 {
     }
 
     /// `POST /v2/models/NAME/infer`.
-    static func infer(_ served: ServedModel, body: JSONValue, configuration: ServeConfiguration) throws -> JSONOutput {
+    static func infer(_ served: ServedModel, body: JSONValue, id: String, configuration: ServeConfiguration) throws -> (JSONOutput, Predictions) {
         guard case .object(let members) = body else {
             throw ServeError(.badRequest, "the body is \(body.compactDescription); an inference request is an object {\"inputs\": [...]}")
-        }
-        var id: String?
-        switch members["id"] {
-        case nil, .null: id = nil
-        case .string(let text)?: id = text
-        case let other?: throw ServeError(.badRequest, "id is \(other.compactDescription); it must be a string")
         }
         guard case .array(let inputItems)? = members["inputs"], !inputItems.isEmpty else {
             throw ServeError(.badRequest, "the request lacks \"inputs\" (a non-empty list of tensors {name, shape, datatype, data})")
@@ -180,7 +174,6 @@ enum OpenInferenceV2 {
                                         ("data", .array((predictions.values ?? []).map(JSONOutput.number)))]))
             }
         }
-        return .object([("model_name", .string(served.name)), ("model_version", .string(served.version)), ("id", .string(id ?? UUID().uuidString.lowercased())),
-                        ("outputs", .array(outputs))])
+        return (.object([("model_name", .string(served.name)), ("model_version", .string(served.version)), ("id", .string(id)), ("outputs", .array(outputs))]), predictions)
     }
 }

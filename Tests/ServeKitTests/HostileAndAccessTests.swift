@@ -96,6 +96,9 @@ struct HostileAndAccessTests {
             (.get, "/metrics", nil, "metrics", "churn"),
             (.get, "/openapi.json", nil, "churn", nil),
             (.post, "/admin/models/churn/reload", nil, "admin", "all"),
+            (.get, "/v1/models/churn/monitor", nil, "metrics", "spend"),
+            (.get, "/admin/routes", nil, "admin", "churn"),
+            (.put, "/admin/routes/churn", #"{"strategy": "ab", "arms": [{"model": "churn"}]}"#, "admin", "all"),
         ]
         try await app.test(.router) { client in
             for (method, uri, body, allowed, refused) in routes {

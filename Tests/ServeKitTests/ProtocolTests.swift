@@ -159,7 +159,7 @@ struct ProtocolTests {
             let metrics = try await ServeFixture.call(client, .get, "/metrics", key: fixture.keys["metrics"]!)
             #expect(metrics.status == 200)
             let text = metrics.text
-            #expect(text.contains(#"dstoolbox_serve_requests_total{model="churn",version="1",arm="1",route="v1_predict",status="200"} 3"#), "\(text)")
+            #expect(text.contains(#"dstoolbox_serve_requests_total{model="churn",version="1",arm="default",route="v1_predict",status="200"} 3"#), "\(text)")
             #expect(text.contains(#"dstoolbox_serve_errors_total{model="churn",route="v1_predict",status="400"} 1"#))
             #expect(text.contains("dstoolbox_serve_request_duration_seconds_bucket{"))
             #expect(text.contains("dstoolbox_serve_requests_in_flight"))
@@ -168,7 +168,7 @@ struct ProtocolTests {
             for path in ["/v1/models", "/v1/models/{name}", "/v1/models/{name}:predict", "/v1/models/{name}:explain", "/v2", "/v2/health/live", "/v2/health/ready",
                          "/v2/models/{name}", "/v2/models/{name}/ready", "/v2/models/{name}/infer", "/v2/models/{name}/versions/{version}",
                          "/v2/models/{name}/versions/{version}/ready", "/v2/models/{name}/versions/{version}/infer", "/metrics", "/openapi.json",
-                         "/admin/models/{name}/reload"] {
+                         "/admin/models/{name}/reload", "/v1/models/{name}/feedback", "/v1/models/{name}/monitor", "/admin/routes", "/admin/routes/{name}"] {
                 #expect(paths[path] != nil, "\(path)")
             }
             #expect(document.json?["openapi"] as? String == "3.1.0")

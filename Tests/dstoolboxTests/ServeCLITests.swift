@@ -116,7 +116,10 @@ struct ServeCLITests {
         let closedAfter = try Self.trickle(port: url.port!, seconds: 5)
         #expect(closedAfter != nil && closedAfter! < 3, "\(String(describing: closedAfter))")
         // Load from 4 clients until readiness fails.
-        final class Flag: Sendable { let raised = Atomic<Bool>(false) }
+        final class Flag: Sendable {
+            let raised = Atomic<Bool>(false)
+            let answered = Atomic<Int>(0)
+        }
         let stop = Flag()
         let pid = server.processIdentifier
         let body = #"{"instances": [[0.1, 0.2, 0.3, 0.4, 0.5]]}"#
@@ -124,12 +127,16 @@ struct ServeCLITests {
             for _ in 0..<4 {
                 group.addTask {
                     var seen: [Int] = []
-                    while !stop.raised.load(ordering: .relaxed) { seen.append(try await Self.post(url, "/v1/models/m:predict", key: nil, body: body).0) }
+                    while !stop.raised.load(ordering: .relaxed) {
+                        seen.append(try await Self.post(url, "/v1/models/m:predict", key: nil, body: body).0)
+                        stop.answered.add(1, ordering: .relaxed)
+                    }
                     return seen
                 }
             }
             group.addTask {
-                try await Task.sleep(for: .milliseconds(700))
+                // Under load first (at least 40 answers, at most 30 s).
+                for _ in 0..<3_000 where stop.answered.load(ordering: .relaxed) < 40 { try await Task.sleep(for: .milliseconds(10)) }
                 kill(pid, SIGTERM)
                 // Readiness fails while requests keep being answered; clients then stop.
                 var ready = 200

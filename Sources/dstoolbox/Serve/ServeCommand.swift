@@ -29,6 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port (0 picks a free one).") var port: Int = 8080
     @Option(name: .customLong("api-keys"), help: "The API key file (make keys with `dstoolbox serve keys add`).") var apiKeys: String?
     @Flag(help: "Serve without authentication (loopback addresses only).") var open = false
+    @Option(help: "A routes file (YAML or JSON): per served name, a strategy (ab, canary, shadow, bandit), arms over served models, a breaker.") var route: String?
     @Option(help: "The store models:/ and runs:/ sources are read from (default: DSTOOLBOX_STORE, then ./dstoolbox-store).") var store: String?
     @Option(name: .customLong("max-body"), help: "The largest request body, in bytes.") var maxBody: Int = 16 << 20
     @Option(help: "The longest a request may take, queueing included, in seconds (504 after).") var timeout: Double = 30
@@ -63,7 +64,17 @@ struct ServeCommand: AsyncParsableCommand {
         settings.maxBody = maxBody
         settings.timeout = timeout
         settings.maxQueue = maxQueue
-        let server = InferenceServer(models: repository, keys: keys, configuration: settings)
+        let routes = RouteTable()
+        if let route {
+            let text = String(decoding: try RegularFile.read(route, limit: 1 << 20), as: UTF8.self)
+            do {
+                for (name, spec) in try RouteSpec.routes(text: text) { try routes.set(name, spec, models: repository) }
+            } catch var error as ToolboxError {
+                error.context.path = route
+                throw error
+            }
+        }
+        let server = InferenceServer(models: repository, keys: keys, routes: routes, configuration: settings)
         var logger = Logger(label: "dstoolbox.serve")
         logger.logLevel = .warning
         let host = self.host
