@@ -198,3 +198,6 @@ echo "$boosting_lines" | awk '{ split($4, r, "=")
         rate["hgb-fit"] / rate["xgboost-fit"]
         d = auc["hgb-fit"] - auc["lightgbm-fit"]; if (d < 0) d = -d
         printf "test ROC AUC: LearnKit %.5f, LightGBM %.5f, difference %.5f (goal: within 0.002)\n", auc["hgb-fit"], auc["lightgbm-fit"], d }'
+
+echo
+Benchmarks/Compare/serve.sh

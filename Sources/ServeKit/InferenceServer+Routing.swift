@@ -137,22 +137,25 @@ extension InferenceServer {
             served = try servedModel(name, version: version, call: &call)
         }
         call.version = served.version
-        let output: JSONOutput, predictions: Predictions
+        let answer: Answer
         let started = ContinuousClock.now
         do {
-            (output, predictions) = try run(verb, served: served, body: body, id: id)
+            answer = try run(verb, served: served, body: body, id: id)
         } catch let error as ServeError {
             if let router { router.record(arm: arm, error: error.status.code >= 500, seconds: Self.seconds(since: started)) }
             throw error
         }
         let late = ContinuousClock.now > deadline
+        let predictions = answer.predictions
         if let router {
-            router.record(arm: arm, error: late, seconds: Self.seconds(since: started))
+            let seconds = Self.seconds(since: started)
+            router.record(arm: arm, error: late, seconds: seconds)
             feedbackLog.put(id, FeedbackLog.Entry(route: name, arm: arm, labels: predictions.labels, values: predictions.values))
             if !shadows.isEmpty { shadow(router, arms: shadows, primary: predictions, verb: verb, body: body, id: id) }
+            monitor?.observe(id: id, route: name, arm: call.arm, served: served, table: answer.table, predictions: predictions, seconds: seconds)
         }
         guard !late else { throw ServeError(.gatewayTimeout, "the request took longer than the timeout of \(configuration.timeout) s") }
-        var response = json(output)
+        var response = json(answer.output)
         response.headers[Self.requestIDHeader] = id
         if !call.arm.isEmpty { response.headers[Self.armHeader] = call.arm }
         return response
@@ -166,7 +169,7 @@ extension InferenceServer {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
-    func run(_ verb: Verb, served: ServedModel, body: JSONValue, id: String) throws -> (JSONOutput, Predictions) {
+    func run(_ verb: Verb, served: ServedModel, body: JSONValue, id: String) throws -> Answer {
         do {
             switch verb {
             case .predict: return try KServeV1.predict(served, body: body, configuration: configuration)
@@ -216,7 +219,7 @@ extension InferenceServer {
                 guard let served = models.model(router.spec.arms[arm].model) else { continue }
                 let started = ContinuousClock.now
                 do {
-                    let (_, predictions) = try server.run(verb == .explain ? .predict : verb, served: served, body: body, id: id)
+                    let predictions = try server.run(verb == .explain ? .predict : verb, served: served, body: body, id: id).predictions
                     router.record(arm: arm, error: false, seconds: Self.seconds(since: started))
                     var agreed = 0, difference = 0.0, rows = 0
                     if let a = primary.labels, let b = predictions.labels {
@@ -318,6 +321,7 @@ extension InferenceServer {
                                                    ("mean_abs_difference", .number(stats.shadowDifference / Double(stats.shadowCompared)))])))
             }
             members.append(("breaker", .object([("open", .bool(stats.openUntil.map { $0 > now } ?? false)), ("trips", .integer(Int64(stats.trips)))])))
+            members.append(("drift", monitor?.drift(arm.model) ?? .null))
             return .object(members)
         }
         return json(.object([("name", .string(name)), ("strategy", .string(router.spec.strategy.rawValue)), ("arms", .array(arms))]))

@@ -50,12 +50,16 @@ public struct InferenceServer: HTTPResponder {
     let admission: Admission
     let state = ServerState()
     let feedbackLog: FeedbackLog
+    /// What is watched on live traffic (`nil`: nothing beyond the per-arm numbers).
+    public let monitor: LiveMonitor?
 
-    /// A server over `models`, with `routes`.
-    public init(models: ModelRepository, keys: APIKeyring?, routes: RouteTable = RouteTable(), configuration: ServeConfiguration = ServeConfiguration()) {
+    /// A server over `models`, with `routes` and a live `monitor`.
+    public init(models: ModelRepository, keys: APIKeyring?, routes: RouteTable = RouteTable(), monitor: LiveMonitor? = nil,
+                configuration: ServeConfiguration = ServeConfiguration()) {
         self.models = models
         self.keys = keys
         self.routes = routes
+        self.monitor = monitor
         self.configuration = configuration
         admission = Admission(workers: configuration.workers, queue: configuration.maxQueue)
         feedbackLog = FeedbackLog(capacity: configuration.feedbackCapacity)

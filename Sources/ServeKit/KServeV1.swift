@@ -4,6 +4,13 @@ import LearnKit
 import ToolboxCore
 import ToolboxHTTP
 
+/// A protocol's answer: the JSON, the predictions behind it and the rows they are for.
+struct Answer {
+    var output: JSONOutput
+    var predictions: Predictions
+    var table: DataTable
+}
+
 /// KServe's V1 protocol: `{"instances": [...]}` in, `{"predictions": [...]}` out.
 enum KServeV1 {
     /// The request's rows as a table of the model's inputs (`instances`, or `inputs` as KServe
@@ -43,7 +50,7 @@ enum KServeV1 {
         }
     }
 
-    static func predict(_ served: ServedModel, body: JSONValue, configuration: ServeConfiguration) throws -> (JSONOutput, Predictions) {
+    static func predict(_ served: ServedModel, body: JSONValue, configuration: ServeConfiguration) throws -> Answer {
         let (table, parameters) = try rows(served, body: body, configuration: configuration)
         let probabilities = try flag(parameters, "probabilities")
         if probabilities && !served.isClassifier {
@@ -60,10 +67,10 @@ enum KServeV1 {
             members.append(("probabilities", .array((0..<matrix.rows).map { i in .array(matrix.row(i).map(JSONOutput.number)) })))
             members.append(("classes", .array(classes.map(label))))
         }
-        return (.object(members), predictions)
+        return Answer(output: .object(members), predictions: predictions, table: table)
     }
 
-    static func explain(_ served: ServedModel, body: JSONValue, configuration: ServeConfiguration) throws -> (JSONOutput, Predictions) {
+    static func explain(_ served: ServedModel, body: JSONValue, configuration: ServeConfiguration) throws -> Answer {
         guard let explainable = served.model as? any TreeExplainable else {
             throw ServeError(.badRequest, "explanations (TreeSHAP) need a tree model; \(served.name) is a \(served.typeName)")
         }
@@ -86,6 +93,6 @@ enum KServeV1 {
             explanations.append(outputs.count == 1 ? outputs[0] : .object([("outputs", .array(outputs))]))
         }
         let predicted: JSONOutput = predictions.labels.map { .array($0.map(label)) } ?? .array((predictions.values ?? []).map(JSONOutput.number))
-        return (.object([("predictions", predicted), ("explanations", .array(explanations))]), predictions)
+        return Answer(output: .object([("predictions", predicted), ("explanations", .array(explanations))]), predictions: predictions, table: table)
     }
 }

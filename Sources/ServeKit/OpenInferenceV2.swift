@@ -129,7 +129,7 @@ enum OpenInferenceV2 {
     }
 
     /// `POST /v2/models/NAME/infer`.
-    static func infer(_ served: ServedModel, body: JSONValue, id: String, configuration: ServeConfiguration) throws -> (JSONOutput, Predictions) {
+    static func infer(_ served: ServedModel, body: JSONValue, id: String, configuration: ServeConfiguration) throws -> Answer {
         guard case .object(let members) = body else {
             throw ServeError(.badRequest, "the body is \(body.compactDescription); an inference request is an object {\"inputs\": [...]}")
         }
@@ -174,6 +174,7 @@ enum OpenInferenceV2 {
                                         ("data", .array((predictions.values ?? []).map(JSONOutput.number)))]))
             }
         }
-        return (.object([("model_name", .string(served.name)), ("model_version", .string(served.version)), ("id", .string(id)), ("outputs", .array(outputs))]), predictions)
+        return Answer(output: .object([("model_name", .string(served.name)), ("model_version", .string(served.version)), ("id", .string(id)), ("outputs", .array(outputs))]),
+                      predictions: predictions, table: table)
     }
 }

@@ -69,11 +69,11 @@ struct ServeFixture {
     }
 
     /// Row `i` as a JSON object by column name.
-    func record(_ i: Int, columns: [String] = ServeFixture.features) -> String {
+    func record(_ i: Int, columns: [String] = ServeFixture.features, shift: [String: Double] = [:]) -> String {
         "{" + columns.map { name in
             let column = table.columnIndex(named: name)!
             switch table.columns[column] {
-            case .numeric(let values): return "\"\(name)\": \(values[i])"
+            case .numeric(let values): return "\"\(name)\": \(values[i] + (shift[name] ?? 0))"
             case .categorical(let values): return "\"\(name)\": \"\(values[i]!)\""
             }
         }.joined(separator: ", ") + "}"

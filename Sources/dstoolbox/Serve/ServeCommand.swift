@@ -35,6 +35,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The longest a request may take, queueing included, in seconds (504 after).") var timeout: Double = 30
     @Option(name: .customLong("max-queue"), help: "Requests that may wait for a worker; one more is answered 503.") var maxQueue: Int = 1024
     @Option(help: "Seconds between checks of each model's source (a moved alias, a replaced file); 0 turns polling off.") var poll: Double = 10
+    @Option(name: .customLong("log-dir"), help: "Log a sample of predictions (inputs, outputs, arm, latency) as JSON lines in this folder, rotated at --log-max-bytes.")
+    var logDir: String?
+    @Option(name: .customLong("log-sample"), help: "The share of requests logged and watched for drift, in (0, 1].") var logSample: Double = 1
+    @Option(name: .customLong("log-max-bytes"), help: "The prediction log's size before it rotates (two files are kept).") var logMaxBytes: Int = 64 << 20
+    @Option(name: .customLong("reference"), help: "NAME=PROFILE.json: watch the live inputs of model NAME for drift against a reference profile (`dstoolbox drift profile`); repeatable.")
+    var references: [String] = []
+    @Option(name: .customLong("alert-url"), help: "POST a JSON alert here when drift appears or an arm's error rate crosses --alert-error-rate.") var alertURL: String?
+    @Option(name: .customLong("alert-error-rate"), help: "The share of server errors in an arm's recent requests that raises an alert.") var alertErrorRate: Double = 0.2
+    @Option(name: .customLong("track-every"), help: "With --store: log every route's arms (requests, errors, rewards, accuracy, shadow agreement) to the store every this many seconds; 0 turns it off.")
+    var trackEvery: Double = 30
     @Option(name: .customLong("header-timeout"), help: "Seconds a client has to send a request's headers (slow clients are dropped).") var headerTimeout: Double = 10
     @Option(name: .customLong("drain-seconds"), help: "On SIGTERM, seconds readiness fails before the listener closes.") var drainSeconds: Double = 1
 
@@ -44,6 +54,11 @@ struct ServeCommand: AsyncParsableCommand {
         guard timeout.isFinite, timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)") }
         guard maxQueue >= 0 else { throw ValidationError("--max-queue must be at least 0, got \(maxQueue)") }
         guard poll.isFinite, poll >= 0 else { throw ValidationError("--poll must be 0 or more seconds, got \(poll)") }
+        guard logSample > 0, logSample <= 1 else { throw ValidationError("--log-sample must be in (0, 1], got \(logSample)") }
+        guard logMaxBytes >= 1024 else { throw ValidationError("--log-max-bytes must be at least 1024, got \(logMaxBytes)") }
+        guard alertErrorRate > 0, alertErrorRate <= 1 else { throw ValidationError("--alert-error-rate must be in (0, 1], got \(alertErrorRate)") }
+        guard trackEvery.isFinite, trackEvery >= 0 else { throw ValidationError("--track-every must be 0 or more seconds, got \(trackEvery)") }
+        if let alertURL, URL(string: alertURL)?.scheme?.hasPrefix("http") != true { throw ValidationError("--alert-url must be an http(s) URL, got \(alertURL)") }
         guard headerTimeout.isFinite, headerTimeout > 0 else { throw ValidationError("--header-timeout must be a positive number of seconds, got \(headerTimeout)") }
         guard drainSeconds.isFinite, drainSeconds >= 0, drainSeconds <= 300 else { throw ValidationError("--drain-seconds must be 0...300, got \(drainSeconds)") }
     }
@@ -55,7 +70,9 @@ struct ServeCommand: AsyncParsableCommand {
         try Toolbox.registerAll()
         let named = try models.map(ModelSource.named)
         let needsStore = named.contains { $0.source.isURI }
-        let repository = ModelRepository(store: needsStore ? try RunsCommand.store(store, readOnly: true) : nil)
+        // Routing outcomes are logged only to a store given explicitly.
+        let trackingStore = (store ?? ProcessInfo.processInfo.environment["DSTOOLBOX_STORE"]) != nil && trackEvery > 0 ? try RunsCommand.store(store) : nil
+        let repository = ModelRepository(store: needsStore ? try trackingStore ?? RunsCommand.store(store, readOnly: true) : nil)
         for (name, source) in named { try await repository.add(name: name, source: source) }
         if open {
             FileHandle.standardError.write(Data("warning: serving without authentication (--open): anyone who can reach \(host) can use every route\n".utf8))
@@ -74,7 +91,21 @@ struct ServeCommand: AsyncParsableCommand {
                 throw error
             }
         }
-        let server = InferenceServer(models: repository, keys: keys, routes: routes, configuration: settings)
+        var watch = MonitorConfiguration()
+        watch.sampleRate = logSample
+        watch.logDirectory = logDir
+        watch.logMaxBytes = logMaxBytes
+        watch.alertURL = alertURL.flatMap(URL.init(string:))
+        watch.alertErrorRate = alertErrorRate
+        for pair in references {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, repository.model(parts[0]) != nil else {
+                throw ValidationError("--reference takes NAME=PROFILE.json for a served model NAME, got \(pair)")
+            }
+            watch.references[parts[0]] = try ReferenceProfile.load(from: parts[1])
+        }
+        let monitor = try LiveMonitor(configuration: watch)
+        let server = InferenceServer(models: repository, keys: keys, routes: routes, monitor: monitor, configuration: settings)
         var logger = Logger(label: "dstoolbox.serve")
         logger.logLevel = .warning
         let host = self.host
@@ -105,19 +136,41 @@ struct ServeCommand: AsyncParsableCommand {
             source.resume()
             sources.append(source)
         }
+        let eventLog = logger
         let poller = poll > 0 ? Task { [poll] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(Int(poll * 1000)))
                 for (name, outcome) in await repository.poll() {
                     switch outcome {
-                    case .success(let version): logger.warning("reloaded \(name): now serving version \(version)")
-                    case .failure(let error): logger.error("reloading \(name) failed; the served version stays: \(error)")
+                    case .success(let version): eventLog.warning("reloaded \(name): now serving version \(version)")
+                    case .failure(let error): eventLog.error("reloading \(name) failed; the served version stays: \(error)")
                     }
                 }
             }
         } : nil
-        defer { poller?.cancel() }
+        let watcher = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                monitor.checkErrorRates(routes, names: routes.names)
+            }
+        }
+        let tracker = trackingStore.map { RouteTracker(store: $0) }
+        let trackerTask = tracker.map { tracker in
+            Task { [trackEvery] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(Int(trackEvery * 1000)))
+                    do { try await tracker.log(routes) } catch { eventLog.error("logging routes to the store failed: \(error)") }
+                }
+            }
+        }
+        defer {
+            poller?.cancel()
+            watcher.cancel()
+            trackerTask?.cancel()
+        }
         try await group.run()
+        // The last numbers reach the store before the process ends.
+        try? await tracker?.log(routes)
         withExtendedLifetime(sources) {}
     }
 }
