@@ -152,7 +152,10 @@ extension InferenceServer {
             router.record(arm: arm, error: late, seconds: seconds)
             feedbackLog.put(id, FeedbackLog.Entry(route: name, arm: arm, labels: predictions.labels, values: predictions.values))
             if !shadows.isEmpty { shadow(router, arms: shadows, primary: predictions, verb: verb, body: body, id: id) }
-            monitor?.observe(id: id, route: name, arm: call.arm, served: served, table: answer.table, predictions: predictions, seconds: seconds)
+            if let monitor, monitor.watchesRequests {
+                let answer = answer, model = served
+                monitor.observe(id: id, route: name, arm: call.arm, served: model, inputs: { answer.inputs(model) }, predictions: predictions, seconds: seconds)
+            }
         }
         guard !late else { throw ServeError(.gatewayTimeout, "the request took longer than the timeout of \(configuration.timeout) s") }
         var response = json(answer.output)

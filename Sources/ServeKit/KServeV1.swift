@@ -8,14 +8,22 @@ import ToolboxHTTP
 struct Answer {
     var output: JSONOutput
     var predictions: Predictions
-    var table: DataTable
+    /// The rows, as a table (the slow path) or a matrix in the model's column order (the fast one).
+    var table: DataTable?
+    var matrix: Matrix<Double>?
+
+    /// The rows as a table of the model's inputs.
+    func inputs(_ served: ServedModel) -> DataTable? {
+        if let table { return table }
+        return matrix.flatMap { try? FastInput.table($0, names: served.inputNames) }
+    }
 }
 
 /// KServe's V1 protocol: `{"instances": [...]}` in, `{"predictions": [...]}` out.
 enum KServeV1 {
     /// The request's rows as a table of the model's inputs (`instances`, or `inputs` as KServe
     /// also takes), and its `parameters`.
-    static func rows(_ served: ServedModel, body: JSONValue, configuration: ServeConfiguration) throws -> (DataTable, [String: JSONValue]) {
+    static func records(_ served: ServedModel, body: JSONValue) throws -> (records: [JSONValue], field: String, parameters: [String: JSONValue]) {
         guard case .object(let members) = body else {
             throw ServeError(.badRequest, "the body is \(body.compactDescription); V1 takes an object {\"instances\": [...]}")
         }
@@ -31,6 +39,11 @@ enum KServeV1 {
             guard case .object(let object) = given else { throw ServeError(.badRequest, "parameters is \(given.compactDescription); it must be an object") }
             parameters = object
         }
+        return (records, field, parameters)
+    }
+
+    static func rows(_ served: ServedModel, body: JSONValue, configuration: ServeConfiguration) throws -> (DataTable, [String: JSONValue]) {
+        let (records, field, parameters) = try records(served, body: body)
         let table = try DataTable(records: records, schema: served.model.schema, inputCount: served.model.inputFeatureCount, path: field, maximumRows: configuration.maxRows)
         return (table, parameters)
     }
@@ -51,12 +64,22 @@ enum KServeV1 {
     }
 
     static func predict(_ served: ServedModel, body: JSONValue, configuration: ServeConfiguration) throws -> Answer {
-        let (table, parameters) = try rows(served, body: body, configuration: configuration)
+        let (records, field, parameters) = try records(served, body: body)
         let probabilities = try flag(parameters, "probabilities")
         if probabilities && !served.isClassifier {
             throw ServeError(.badRequest, "parameters.probabilities needs a classifier; \(served.name) is a \(served.typeName)")
         }
-        let predictions = try served.model.predictions(table, probabilities: probabilities)
+        var table: DataTable?, matrix: Matrix<Double>?
+        let predictions: Predictions
+        if FastInput.applies(served) {
+            let x = try FastInput.matrix(records, served: served, path: field, maximumRows: configuration.maxRows)
+            predictions = try FastInput.predictions(served, x, probabilities: probabilities)
+            matrix = x
+        } else {
+            let rows = try DataTable(records: records, schema: served.model.schema, inputCount: served.model.inputFeatureCount, path: field, maximumRows: configuration.maxRows)
+            predictions = try served.model.predictions(rows, probabilities: probabilities)
+            table = rows
+        }
         var members: [(String, JSONOutput)] = []
         if let labels = predictions.labels {
             members.append(("predictions", .array(labels.map(label))))
@@ -67,7 +90,7 @@ enum KServeV1 {
             members.append(("probabilities", .array((0..<matrix.rows).map { i in .array(matrix.row(i).map(JSONOutput.number)) })))
             members.append(("classes", .array(classes.map(label))))
         }
-        return Answer(output: .object(members), predictions: predictions, table: table)
+        return Answer(output: .object(members), predictions: predictions, table: table, matrix: matrix)
     }
 
     static func explain(_ served: ServedModel, body: JSONValue, configuration: ServeConfiguration) throws -> Answer {
@@ -93,6 +116,6 @@ enum KServeV1 {
             explanations.append(outputs.count == 1 ? outputs[0] : .object([("outputs", .array(outputs))]))
         }
         let predicted: JSONOutput = predictions.labels.map { .array($0.map(label)) } ?? .array((predictions.values ?? []).map(JSONOutput.number))
-        return Answer(output: .object([("predictions", predicted), ("explanations", .array(explanations))]), predictions: predictions, table: table)
+        return Answer(output: .object([("predictions", predicted), ("explanations", .array(explanations))]), predictions: predictions, table: table, matrix: nil)
     }
 }

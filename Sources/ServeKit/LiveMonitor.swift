@@ -71,12 +71,13 @@ public final class LiveMonitor: Sendable {
 
     /// Takes one answered request (sampled): logs it and feeds its inputs to the drift monitor
     /// of its model. Runs off the request's path.
-    func observe(id: String, route: String, arm: String, served: ServedModel, table: DataTable, predictions: Predictions, seconds: Double) {
+    func observe(id: String, route: String, arm: String, served: ServedModel, inputs: @escaping @Sendable () -> DataTable?, predictions: Predictions, seconds: Double) {
         guard watchesRequests else { return }
         guard counter.add(1, ordering: .relaxed).newValue % every == 0 else { return }
         let monitor = monitors[served.name]
         let log = self.log
         Task.detached(priority: .low) {
+            guard let table = inputs() else { return }
             if let log {
                 var rows: [JSONOutput] = []
                 for i in 0..<table.rowCount {

@@ -153,9 +153,18 @@ enum OpenInferenceV2 {
                 return name
             }
         }
-        let table = try DataTable(records: records, schema: served.model.schema, inputCount: served.model.inputFeatureCount, path: "inputs", maximumRows: configuration.maxRows)
-        let predictions = try served.model.predictions(table, probabilities: wanted.contains("probabilities"))
-        let n = table.rowCount
+        var table: DataTable?, matrix: Matrix<Double>?
+        let predictions: Predictions
+        if FastInput.applies(served) {
+            let x = try FastInput.matrix(records, served: served, path: "inputs", maximumRows: configuration.maxRows)
+            predictions = try FastInput.predictions(served, x, probabilities: wanted.contains("probabilities"))
+            matrix = x
+        } else {
+            let rows = try DataTable(records: records, schema: served.model.schema, inputCount: served.model.inputFeatureCount, path: "inputs", maximumRows: configuration.maxRows)
+            predictions = try served.model.predictions(rows, probabilities: wanted.contains("probabilities"))
+            table = rows
+        }
+        let n = records.count
         var outputs: [JSONOutput] = []
         for name in wanted {
             switch name {
@@ -175,6 +184,6 @@ enum OpenInferenceV2 {
             }
         }
         return Answer(output: .object([("model_name", .string(served.name)), ("model_version", .string(served.version)), ("id", .string(id)), ("outputs", .array(outputs))]),
-                      predictions: predictions, table: table)
+                      predictions: predictions, table: table, matrix: matrix)
     }
 }

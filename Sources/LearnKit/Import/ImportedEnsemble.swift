@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 public import ToolboxCore
 
 /// How a split of an imported tree treats missing values and compares, as the library that
@@ -76,46 +77,57 @@ public struct ImportedTree: Sendable, Hashable, Codable {
     /// Whether a row goes left at `node`.
     @inline(__always)
     func goesLeft(_ node: Int, _ x: UnsafePointer<Double>) -> Bool {
-        var v = x[Int(feature[node])]
         let set = Int(categorySet[node])
-        let rule = self.rule[node]
-        if set >= 0, rule == .xgboost {
+        if set >= 0 {
+            return categorySets[set].withUnsafeBufferPointer { bits in
+                Self.decide(x[Int(feature[node])], threshold: threshold[node], defaultLeft: defaultLeft[node], rule: rule[node], categorical: true, bits: bits)
+            }
+        }
+        return Self.decide(x[Int(feature[node])], threshold: threshold[node], defaultLeft: defaultLeft[node], rule: rule[node], categorical: false,
+                           bits: UnsafeBufferPointer(start: nil, count: 0))
+    }
+
+    /// The split decision every imported tree makes, as its library makes it: `value` against
+    /// the node's threshold (or, for a categorical split, its category bits), with the
+    /// library's rule for missing values and zeros.
+    @inline(__always)
+    static func decide(_ value: Double, threshold: Double, defaultLeft: Bool, rule: ImportedSplitRule, categorical: Bool, bits: UnsafeBufferPointer<UInt32>) -> Bool {
+        var v = value
+        if categorical, rule == .xgboost {
             // XGBoost's: the listed categories go right; others, negative and huge ones left.
-            if v.isNaN { return defaultLeft[node] }
+            if v.isNaN { return defaultLeft }
             guard v >= 0, v < 16_777_216 else { return true }
             let category = Int(v)
-            let bits = categorySets[set]
             guard category >> 5 < bits.count else { return true }
             return (bits[category >> 5] >> UInt32(category & 31)) & 1 == 0
         }
-        if set >= 0 {
+        if categorical {
             // LightGBM's categorical decision: NaN right when NaN is the missing type, else
             // category 0; negative or unseen categories right.
             if v.isNaN {
-                if rule == .lightGBMNaN || rule == .xgboost { return rule == .xgboost ? defaultLeft[node] : false }
+                if rule == .lightGBMNaN || rule == .xgboost { return rule == .xgboost ? defaultLeft : false }
                 v = 0
             }
             guard v >= 0, v < 2_147_483_648 else { return false }
             let category = Int(v)
-            let bits = categorySets[set]
             let word = category >> 5
             guard word < bits.count else { return false }
             return (bits[word] >> UInt32(category & 31)) & 1 == 1
         }
         switch rule {
         case .lightGBMNaN:
-            if v.isNaN { return defaultLeft[node] }
-            return v <= threshold[node]
+            if v.isNaN { return defaultLeft }
+            return v <= threshold
         case .lightGBMNone:
             if v.isNaN { v = 0 }
-            return v <= threshold[node]
+            return v <= threshold
         case .lightGBMZero:
             if v.isNaN { v = 0 }
-            if v > -1e-35 && v <= 1e-35 { return defaultLeft[node] }
-            return v <= threshold[node]
+            if v > -1e-35 && v <= 1e-35 { return defaultLeft }
+            return v <= threshold
         case .xgboost:
-            if v.isNaN { return defaultLeft[node] }
-            return Float(v) < Float(threshold[node])
+            if v.isNaN { return defaultLeft }
+            return Float(v) < Float(threshold)
         }
     }
 
@@ -203,7 +215,10 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
     /// Raw score before any tree, per output.
     public var baseline: [Double]
     /// The trees, in the file's order.
-    public var trees: [ImportedTree]
+    public var trees: [ImportedTree] {
+        // A changed tree needs a new flat layout (copies keep theirs).
+        didSet { flat = FlatForestCache() }
+    }
     /// The output (class) each tree adds to.
     public var treeOutput: [Int32]
     /// The number of input features.
@@ -212,6 +227,12 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
     public var featureNames: [String]?
     /// LightGBM's random-forest mode averages the trees instead of summing them.
     public var averageOutput: Bool
+    /// The trees laid out flat for prediction, built on first use (neither encoded nor compared).
+    private(set) var flat = FlatForestCache()
+
+    private enum CodingKeys: String, CodingKey {
+        case source, objective, baseline, trees, treeOutput, featureCount, featureNames, averageOutput
+    }
 
     /// The number of raw outputs (one, or one per class).
     public var outputs: Int { baseline.count }
@@ -255,11 +276,16 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
         }
         let k = outputs, p = featureCount
         let perOutput = trees.count / max(1, k)
+        if let forest = flat.forest(of: self) { return forest.rawPredictions(x, ensemble: self, threads: threads) }
         var out = [Double](repeating: 0, count: x.rows * k)
         try out.withUnsafeMutableBufferPointer { buffer in
             let result = UnsafeSendable(buffer)
             try x.values.withUnsafeBufferPointer { values in
                 let input = UnsafeSendable(values)
+                // Trees through a buffer pointer: each is borrowed in place, never copied (a copy
+                // retains a dozen arrays; for one row that was most of the time).
+                try trees.withUnsafeBufferPointer { treeBuffer in
+                let trees = UnsafeSendable(treeBuffer)
                 try Parallel.forEach(count: x.rows, grain: 1_024, threads: threads) { range in
                     if usesFloat32 {
                         // XGBoost's CPU predictor: each output starts at the base margin and adds
@@ -268,9 +294,10 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
                         for i in range {
                             let row = input.value.baseAddress! + i * p
                             for c in 0..<k { sums[c] = Float(baseline[c]) }
-                            for (t, tree) in trees.enumerated() {
-                                let c = Int(treeOutput[t]), leaf = Float(tree.predict(row))
-                                if let weight = tree.dartWeight {
+                            // By index: the trees are borrowed, not copied (no reference counting per tree).
+                            for t in trees.value.indices {
+                                let c = Int(treeOutput[t]), leaf = Float(trees.value[t].predict(row))
+                                if let weight = trees.value[t].dartWeight {
                                     // DART as XGBoost's scikit-learn predict (inplace prediction)
                                     // adds it: the tree predicted from the base margin, the base
                                     // taken off again, times the weight, all in float32.
@@ -287,12 +314,13 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
                     for i in range {
                         let row = input.value.baseAddress! + i * p
                         var sums = [Double](repeating: 0, count: k)
-                        for (t, tree) in trees.enumerated() { sums[Int(treeOutput[t])] += tree.predict(row) * (tree.dartWeight ?? 1) }
+                        for t in trees.value.indices { sums[Int(treeOutput[t])] += trees.value[t].predict(row) * (trees.value[t].dartWeight ?? 1) }
                         for c in 0..<k {
                             let total = averageOutput && perOutput > 0 ? sums[c] / Double(perOutput) : sums[c]
                             result.value[i * k + c] = baseline[c] + total
                         }
                     }
+                }
                 }
             }
         }
@@ -515,3 +543,141 @@ public enum ModelImport {
 // count is read by position when its names do not match.
 extension ImportedBoostedClassifier: PositionalInput {}
 extension ImportedBoostedRegressor: PositionalInput {}
+
+/// An ensemble's trees in flat arrays (node `n` of tree `t` at `root[t] + n`, children as flat
+/// indices): prediction walks them through buffer pointers, with no per-tree copy or reference
+/// counting. Trees with linear leaves keep the per-tree path.
+struct FlatForest: Sendable {
+    var root: [Int32] = []
+    var feature: [Int32] = []
+    var threshold: [Double] = []
+    var left: [Int32] = []
+    var right: [Int32] = []
+    var defaultLeft: [Bool] = []
+    var rule: [ImportedSplitRule] = []
+    /// Start and end of a categorical node's bits in ``bits`` (0, 0 for numeric splits).
+    var bitsStart: [Int32] = []
+    var bitsEnd: [Int32] = []
+    var categorical: [Bool] = []
+    var bits: [UInt32] = []
+    var value: [Double] = []
+    var dartWeight: [Double?] = []
+
+    init?(_ ensemble: ImportedEnsemble) {
+        guard !ensemble.trees.contains(where: { $0.linear != nil }) else { return nil }
+        for tree in ensemble.trees {
+            let offset = Int32(feature.count)
+            root.append(offset)
+            var setStart: [Int32] = [], setEnd: [Int32] = []
+            for set in tree.categorySets {
+                setStart.append(Int32(bits.count))
+                bits.append(contentsOf: set)
+                setEnd.append(Int32(bits.count))
+            }
+            for node in 0..<tree.nodeCount {
+                feature.append(tree.feature[node])
+                threshold.append(tree.threshold[node])
+                left.append(tree.left[node] + offset)
+                right.append(tree.right[node] + offset)
+                defaultLeft.append(tree.defaultLeft[node])
+                rule.append(tree.rule[node])
+                let set = Int(tree.categorySet[node])
+                categorical.append(set >= 0)
+                bitsStart.append(set >= 0 ? setStart[set] : 0)
+                bitsEnd.append(set >= 0 ? setEnd[set] : 0)
+                value.append(tree.value[node])
+            }
+            dartWeight.append(tree.dartWeight)
+        }
+    }
+
+    /// The ensemble's raw outputs, as ``ImportedEnsemble/rawPredictions(_:threads:)`` computes them.
+    func rawPredictions(_ x: Matrix<Double>, ensemble: ImportedEnsemble, threads: Int?) -> [Double] {
+        let k = ensemble.outputs, p = ensemble.featureCount
+        let perOutput = ensemble.trees.count / max(1, k)
+        let float32 = ensemble.usesFloat32, average = ensemble.averageOutput
+        let baseline = ensemble.baseline, treeOutput = ensemble.treeOutput
+        var out = [Double](repeating: 0, count: x.rows * k)
+        out.withUnsafeMutableBufferPointer { outBuffer in
+            let result = UnsafeSendable(outBuffer)
+            x.values.withUnsafeBufferPointer { values in
+                let input = UnsafeSendable(values)
+                feature.withUnsafeBufferPointer { feature in
+                threshold.withUnsafeBufferPointer { threshold in
+                left.withUnsafeBufferPointer { left in
+                right.withUnsafeBufferPointer { right in
+                defaultLeft.withUnsafeBufferPointer { defaultLeft in
+                rule.withUnsafeBufferPointer { rule in
+                categorical.withUnsafeBufferPointer { categorical in
+                bitsStart.withUnsafeBufferPointer { bitsStart in
+                bitsEnd.withUnsafeBufferPointer { bitsEnd in
+                bits.withUnsafeBufferPointer { bits in
+                value.withUnsafeBufferPointer { value in
+                    let arrays = UnsafeSendable((feature, threshold, left, right, defaultLeft, rule, categorical, bitsStart, bitsEnd, bits, value))
+                    @inline(__always)
+                    func leaf(_ tree: Int, _ row: UnsafePointer<Double>) -> Double {
+                        let (feature, threshold, left, right, defaultLeft, rule, categorical, bitsStart, bitsEnd, bits, value) = arrays.value
+                        var node = Int(root[tree])
+                        while feature[node] >= 0 {
+                            let set = categorical[node]
+                                ? UnsafeBufferPointer(rebasing: bits[Int(bitsStart[node])..<Int(bitsEnd[node])])
+                                : UnsafeBufferPointer(start: nil, count: 0)
+                            let goesLeft = ImportedTree.decide(row[Int(feature[node])], threshold: threshold[node], defaultLeft: defaultLeft[node], rule: rule[node],
+                                                               categorical: categorical[node], bits: set)
+                            node = Int(goesLeft ? left[node] : right[node])
+                        }
+                        return value[node]
+                    }
+                    // `try!`-free: the body never throws.
+                    try? Parallel.forEach(count: x.rows, grain: 1_024, threads: threads) { range in
+                        if float32 {
+                            var sums = [Float](repeating: 0, count: k)
+                            for i in range {
+                                let row = input.value.baseAddress! + i * p
+                                for c in 0..<k { sums[c] = Float(baseline[c]) }
+                                for t in 0..<root.count {
+                                    let c = Int(treeOutput[t]), leafValue = Float(leaf(t, row))
+                                    if let weight = dartWeight[t] {
+                                        let base = Float(baseline[c])
+                                        sums[c] += ((base + leafValue) - base) * Float(weight)
+                                    } else {
+                                        sums[c] += leafValue
+                                    }
+                                }
+                                for c in 0..<k { result.value[i * k + c] = Double(sums[c]) }
+                            }
+                            return
+                        }
+                        var sums = [Double](repeating: 0, count: k)
+                        for i in range {
+                            let row = input.value.baseAddress! + i * p
+                            for c in 0..<k { sums[c] = 0 }
+                            for t in 0..<root.count { sums[Int(treeOutput[t])] += leaf(t, row) * (dartWeight[t] ?? 1) }
+                            for c in 0..<k {
+                                let total = average && perOutput > 0 ? sums[c] / Double(perOutput) : sums[c]
+                                result.value[i * k + c] = baseline[c] + total
+                            }
+                        }
+                    }
+                }}}}}}}}}}}
+            }
+        }
+        return out
+    }
+}
+
+/// Holds an ensemble's flat forest once built; equal to every other cache, so it never changes
+/// an ensemble's equality or hash.
+final class FlatForestCache: Sendable, Hashable {
+    private let state = Mutex<(built: Bool, forest: FlatForest?)>((false, nil))
+
+    func forest(of ensemble: ImportedEnsemble) -> FlatForest? {
+        if let ready = state.withLock({ $0.built ? Optional($0.forest) : nil }) { return ready }
+        let forest = FlatForest(ensemble)
+        state.withLock { $0 = (true, forest) }
+        return forest
+    }
+
+    static func == (a: FlatForestCache, b: FlatForestCache) -> Bool { true }
+    func hash(into hasher: inout Hasher) {}
+}

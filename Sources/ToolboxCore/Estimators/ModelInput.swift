@@ -122,6 +122,14 @@ public struct Predictions: Sendable, Hashable {
     /// The classes, in the probability columns' order (classifiers).
     public var classes: [ClassLabel]?
 
+    /// Predictions: labels (with the classes and, when asked, probabilities) or values.
+    public init(labels: [ClassLabel]? = nil, values: [Double]? = nil, probabilities: Matrix<Double>? = nil, classes: [ClassLabel]? = nil) {
+        self.labels = labels
+        self.values = values
+        self.probabilities = probabilities
+        self.classes = classes
+    }
+
     /// The predictions as JSON values: labels as text or numbers, values as numbers.
     public var json: [JSONValue] {
         if let labels {
