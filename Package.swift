@@ -214,6 +214,7 @@ let package = Package(
         .testTarget(
             name: "ServeKitTests",
             dependencies: ["ServeKit", "ToolboxHTTP", "TrackKit", "DSToolbox", "ToolboxCore", "ToolboxTesting", .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "Logging", package: "swift-log"),
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strictSettings
         ),

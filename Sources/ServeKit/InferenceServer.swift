@@ -3,6 +3,7 @@ import Synchronization
 public import Hummingbird
 public import ToolboxCore
 public import ToolboxHTTP
+public import Logging
 
 /// What a server takes besides its models.
 public struct ServeConfiguration: Sendable {
@@ -54,8 +55,14 @@ public struct InferenceServer: HTTPResponder {
     public let monitor: LiveMonitor?
 
     /// A server over `models`, with `routes` and a live `monitor`.
+    /// Where each request is logged (at `info`, with its request id, route, model, arm, status
+    /// and latency; server errors at `error`); the path is logged without its query string.
+    public let logger: Logger
+
+    /// A server over `models`, with `routes`, a live `monitor` and a request `logger`.
     public init(models: ModelRepository, keys: APIKeyring?, routes: RouteTable = RouteTable(), monitor: LiveMonitor? = nil,
-                configuration: ServeConfiguration = ServeConfiguration()) {
+                configuration: ServeConfiguration = ServeConfiguration(), logger: Logger = Logger(label: "dstoolbox.serve")) {
+        self.logger = logger
         self.models = models
         self.keys = keys
         self.routes = routes
@@ -93,7 +100,7 @@ public struct InferenceServer: HTTPResponder {
     public func respond(to request: Request, context: Context) async throws -> Response {
         var call = Call(request: request, start: .now)
         metrics.inFlight(1)
-        let response: Response
+        var response: Response
         do {
             response = try await route(&call)
         } catch let error as ServeError {
@@ -106,7 +113,17 @@ public struct InferenceServer: HTTPResponder {
         metrics.inFlight(-1)
         let elapsed = ContinuousClock.now - call.start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        metrics.record(model: call.model, version: call.version, arm: call.arm, route: call.route, status: response.status.code, seconds: seconds)
+        if response.headers[Self.requestIDHeader] == nil, let id = call.requestID ?? request.headers[Self.requestIDHeader] { response.headers[Self.requestIDHeader] = id }
+        let status = response.status.code
+        metrics.record(model: call.model, version: call.version, arm: call.arm, route: call.route, status: status, seconds: seconds)
+        let level: Logger.Level = status >= 500 ? .error : .info
+        if logger.logLevel <= level {
+            logger.log(level: level, "request", metadata: [
+                "request_id": .string(call.requestID ?? request.headers[Self.requestIDHeader] ?? "-"), "method": .string(request.method.rawValue),
+                "path": .string(request.uri.path), "route": .string(call.route), "model": .string(call.model), "version": .string(call.version),
+                "arm": .string(call.arm), "status": .stringConvertible(status), "latency_ms": .string(String(format: "%.3f", seconds * 1000)),
+            ])
+        }
         return response
     }
 

@@ -157,6 +157,51 @@ struct ServeCLITests {
         #expect(server.terminationReason == .exit && server.terminationStatus == 0)
     }
 
+    /// A chunked body that grows past --max-body is refused with 413 while it is read; the
+    /// server goes on answering.
+    @Test func chunkedBodiesPastTheLimitAre413() async throws {
+        let dir = RunsCLITests.store()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cli = CLITests()
+        #expect(try cli.run(["data", "generate", "--kind", "classification", "--rows", "200", "--features", "3", "--seed", "1", "-o", dir + "/c.csv"]).status == 0)
+        #expect(try cli.run(["learn", "train", dir + "/c.csv", "--target", "target", "--model", "logistic_regression", "-o", dir + "/m.dstbx"]).status == 0)
+        let (server, url) = try TrackingServeCLITests.serve(["--model", "m=\(dir)/m.dstbx", "--open", "--max-body", "4096"], command: ["serve"])
+        defer { if server.isRunning { server.terminate() } }
+        let chunk = "{\"instances\": [" + String(repeating: "[1, 2, 3], ", count: 100)
+        var request = "POST /v1/models/m:predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        for _ in 0..<8 { request += String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n" }
+        request += "0\r\n\r\n"
+        let answer = try Self.exchange(port: url.port!, Array(request.utf8))
+        #expect(answer.hasPrefix("HTTP/1.1 413") && answer.contains("larger than the limit of 4096 bytes"), "\(answer.prefix(300))")
+        let fine = try await Self.post(url, "/v1/models/m:predict", key: nil, body: #"{"instances": [[1, 2, 3]]}"#)
+        #expect(fine.0 == 200)
+    }
+
+    /// Sends raw bytes and returns what comes back until the server closes or 2 s pass.
+    static func exchange(port: Int, _ bytes: [UInt8]) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        signal(SIGPIPE, SIG_IGN)
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var received: [UInt8] = []
+        let start = Date()
+        while Date().timeIntervalSince(start) < 2 {
+            var poll = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard Glibc.poll(&poll, 1, 100) > 0 else { if !received.isEmpty { break } else { continue } }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let count = recv(fd, &buffer, 4096, 0)
+            if count <= 0 { break }
+            received += buffer[0..<count]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
     /// Sends a request's headers a byte every 50 ms; returns the seconds until the server closed
     /// the connection (nil if it never did within `seconds`).
     static func trickle(port: Int, seconds: Double) throws -> Double? {

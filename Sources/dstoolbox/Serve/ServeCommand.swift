@@ -45,6 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("alert-error-rate"), help: "The share of server errors in an arm's recent requests that raises an alert.") var alertErrorRate: Double = 0.2
     @Option(name: .customLong("track-every"), help: "With --store: log every route's arms (requests, errors, rewards, accuracy, shadow agreement) to the store every this many seconds; 0 turns it off.")
     var trackEvery: Double = 30
+    @Option(name: .customLong("log-level"), help: "trace, debug, info (a structured line per request, with its request id), notice, warning, error, critical.")
+    var logLevel: String = "warning"
     @Option(name: .customLong("header-timeout"), help: "Seconds a client has to send a request's headers (slow clients are dropped).") var headerTimeout: Double = 10
     @Option(name: .customLong("drain-seconds"), help: "On SIGTERM, seconds readiness fails before the listener closes.") var drainSeconds: Double = 1
 
@@ -59,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard alertErrorRate > 0, alertErrorRate <= 1 else { throw ValidationError("--alert-error-rate must be in (0, 1], got \(alertErrorRate)") }
         guard trackEvery.isFinite, trackEvery >= 0 else { throw ValidationError("--track-every must be 0 or more seconds, got \(trackEvery)") }
         if let alertURL, URL(string: alertURL)?.scheme?.hasPrefix("http") != true { throw ValidationError("--alert-url must be an http(s) URL, got \(alertURL)") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level is one of trace, debug, info, notice, warning, error, critical; got \(logLevel)") }
         guard headerTimeout.isFinite, headerTimeout > 0 else { throw ValidationError("--header-timeout must be a positive number of seconds, got \(headerTimeout)") }
         guard drainSeconds.isFinite, drainSeconds >= 0, drainSeconds <= 300 else { throw ValidationError("--drain-seconds must be 0...300, got \(drainSeconds)") }
     }
@@ -105,9 +108,9 @@ struct ServeCommand: AsyncParsableCommand {
             watch.references[parts[0]] = try ReferenceProfile.load(from: parts[1])
         }
         let monitor = try LiveMonitor(configuration: watch)
-        let server = InferenceServer(models: repository, keys: keys, routes: routes, monitor: monitor, configuration: settings)
         var logger = Logger(label: "dstoolbox.serve")
-        logger.logLevel = .warning
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
+        let server = InferenceServer(models: repository, keys: keys, routes: routes, monitor: monitor, configuration: settings, logger: logger)
         let host = self.host
         let app = Application(
             responder: server,
