@@ -216,6 +216,7 @@ let package = Package(
             dependencies: ["ServeKit", "ToolboxHTTP", "TrackKit", "DSToolbox", "ToolboxCore", "ToolboxTesting", .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
+            exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
         // The contract across every kit: registry, workflow specs, labels and names end to end.

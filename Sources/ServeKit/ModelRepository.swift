@@ -40,6 +40,8 @@ public struct ServedModel: Sendable {
     public let version: String
     /// Where it came from.
     public let source: ModelSource
+    /// The tracking run that logged it, for a `models:/` or `runs:/` source.
+    public let runID: String?
     /// The model.
     public let model: any FittedModel
     /// When it was loaded.
@@ -53,10 +55,11 @@ public struct ServedModel: Sendable {
     /// What identifies the loaded bytes (a registry version or a file's stamp), to see a change.
     let stamp: String
 
-    init(name: String, version: String, source: ModelSource, model: any FittedModel, stamp: String) {
+    init(name: String, version: String, source: ModelSource, model: any FittedModel, stamp: String, runID: String? = nil) {
         self.name = name
         self.version = version
         self.source = source
+        self.runID = runID
         self.model = model
         self.stamp = stamp
         loadedAt = Date()
@@ -225,6 +228,7 @@ public final class ModelRepository: Sendable {
     private func load(name: String, source: ModelSource, stamp: String, loads: Int) async throws -> ServedModel {
         let model: any FittedModel
         var version = String(loads)
+        var runID: String?
         if source.isURI {
             let store = try requireStore(source)
             switch try ModelURI(source.text) {
@@ -233,11 +237,14 @@ public final class ModelRepository: Sendable {
                 let number = Int(stamp) ?? 0
                 model = try await store.loadModel(name: registered, version: number, registry: registry)
                 version = stamp
+                runID = try? await store.modelVersion(name: registered, version: number).runID
             case .version(let registered, let number):
                 model = try await store.loadModel(name: registered, version: number, registry: registry)
                 version = String(number)
-            case .run:
+                runID = try? await store.modelVersion(name: registered, version: number).runID
+            case .run(let id, _):
                 model = try await store.loadModel(uri: source.text, registry: registry)
+                runID = id
             }
         } else {
             let registry = self.registry
@@ -246,7 +253,7 @@ public final class ModelRepository: Sendable {
         guard model.classifier != nil || model.predictor != nil else {
             throw ToolboxError(.unsupported, "\(source.text) holds a \(type(of: model).modelTypeName), which does not predict", context: ErrorContext(parameter: "model"))
         }
-        return ServedModel(name: name, version: version, source: source, model: model, stamp: stamp)
+        return ServedModel(name: name, version: version, source: source, model: model, stamp: stamp, runID: runID)
     }
 }
 

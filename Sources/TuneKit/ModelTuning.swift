@@ -19,7 +19,7 @@ public struct TuneResult: Sendable {
     public var pruned: Int
     /// The pipeline with the best trial's parameters fitted on the whole table (when refitted).
     public var model: DynamicPipelineModel?
-    /// The study's parent run the refitted model was logged to (`model.dstbx`), when the study
+    /// The run (a `refit` child of the study's parent run) the refitted model was logged to (`model.dstbx`), when the study
     /// has a tracking store.
     public var runID: String?
 }
@@ -74,8 +74,8 @@ public enum ModelTuning {
     ///
     /// With `step`, the space names that step's hyperparameters without the `step__` prefix (a
     /// model tuned alone). With `refit`, the pipeline with the best trial's parameters is then
-    /// fitted on the whole table and, when the study has a tracking store, logged to the study's
-    /// parent run as `model.dstbx` (tagged with the best trial and score).
+    /// fitted on the whole table and, when the study has a tracking store, logged in its
+    /// own `refit` run under the study's parent run as `model.dstbx` (tagged with the best trial and score).
     public static func tune(_ pipeline: DynamicPipeline, table: DataTable, target: String, space: SearchSpace? = nil, trials: Int, folds: Int = 5,
                             scoring: Scorer? = nil, study: Study, pruning: Bool = true, step: String? = nil, refit: Bool = true) async throws -> TuneResult {
         guard trials >= 1 else { throw ToolboxError(.invalidParameter, "trials must be at least 1", context: ErrorContext(parameter: "trials")) }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 public import ToolboxCore
 public import TrackKit
 
@@ -67,14 +68,19 @@ public actor Study {
         return parentRun
     }
 
-    /// Logs `model` as an artifact of the study's parent run in its tracking store, with
-    /// `tags` on that run; the run's ID, or `nil` for a study without a tracking store.
+    /// Logs `model` in a new run `refit` under the study's parent run in its tracking store
+    /// (finished, tagged with `tags`, `study` and `refit`); that run's ID, or `nil` for a study
+    /// without a tracking store.
     @discardableResult
     public func logModel<Model: FittedModel>(_ model: Model, path: String = "model.dstbx", tags: [String: String] = [:]) async throws -> String? {
-        guard let tracking, let (_, id) = try await parent() else { return nil }
-        try await tracking.logModel(runID: id, model: model, path: path)
-        if !tags.isEmpty { try await tracking.logBatch(runID: id, params: [:], metrics: [], tags: tags) }
-        return id
+        guard let tracking, let (experiment, parentID) = try await parent() else { return nil }
+        // A run of its own under the study's parent: tuning the study again refits into a new
+        // run, never over an earlier model (artifacts are written once).
+        let run = try await tracking.createRun(experimentID: experiment, name: "refit", parentRunID: parentID, source: "dstoolbox tune", user: nil)
+        try await tracking.logModel(runID: run.id, model: model, path: path)
+        try await tracking.logBatch(runID: run.id, params: [:], metrics: [], tags: tags.merging(["study": record.name, "refit": "true"]) { a, _ in a })
+        try await tracking.endRun(id: run.id, status: .finished)
+        return run.id
     }
 
     /// Logs a finished trial as a run under the study's parent run: its parameters, its
@@ -362,15 +368,8 @@ public actor Study {
                 for stale in try await storage.failStaleTrials(study: record.id, gracePeriod: await gracePeriod) { try await track(stale) }
             }
             let trial = try await ask()
-            let beat: Task<Void, Never>? = storage.isPersistent ? Task { [storage, record] in
-                let interval = await self.heartbeatInterval
-                while !Task.isCancelled {
-                    try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
-                    guard !Task.isCancelled else { return }
-                    try? await storage.heartbeat(study: record.id, trial: trial.number)
-                }
-            } : nil
-            defer { beat?.cancel() }
+            let beat = storage.isPersistent ? HeartbeatLoop(storage: storage, study: record.id, trial: trial.number, interval: await heartbeatInterval) : nil
+            defer { beat?.stop() }
             do {
                 let values: [Double]
                 if let threads {
@@ -548,5 +547,47 @@ public struct Trial: Sendable {
     /// Sets a user attribute.
     public func setUserAttribute(_ key: String, _ value: JSONValue) async throws {
         try await study.setUserAttribute(trial: number, key: key, value: value)
+    }
+}
+
+/// Records a running trial's heartbeats until stopped. A storage that can write a heartbeat
+/// without the concurrency pool (``BlockingHeartbeat``, as SQLite's) gets a thread of its own,
+/// so the beats go on while objectives keep every pool thread busy fitting models; others beat
+/// from a task.
+final class HeartbeatLoop: Sendable {
+    private final class Flag: Sendable { let raised = Mutex(false) }
+    private let stopped = Flag()
+    private let wake = DispatchSemaphore(value: 0)
+    private let task: Task<Void, Never>?
+
+    init(storage: any StudyStorage, study: Int, trial: Int, interval: Double) {
+        if let blocking = storage as? any BlockingHeartbeat {
+            task = nil
+            let stopped = self.stopped, wake = self.wake
+            let thread = Thread {
+                while true {
+                    // Woken early by `stop()`, else after the interval.
+                    _ = wake.wait(timeout: .now() + interval)
+                    if stopped.raised.withLock({ $0 }) { return }
+                    try? blocking.heartbeatNow(study: study, trial: trial)
+                }
+            }
+            thread.name = "dstoolbox-heartbeat"
+            thread.start()
+        } else {
+            task = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+                    guard !Task.isCancelled else { return }
+                    try? await storage.heartbeat(study: study, trial: trial)
+                }
+            }
+        }
+    }
+
+    func stop() {
+        stopped.raised.withLock { $0 = true }
+        wake.signal()
+        task?.cancel()
     }
 }

@@ -2,7 +2,7 @@ import DSToolbox
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import ServeKit
+@testable import ServeKit
 import Testing
 import ToolboxHTTP
 
@@ -149,23 +149,37 @@ struct HostileAndAccessTests {
         }
     }
 
-    /// One worker and no queue: of many requests at once, some are answered 503 with
-    /// Retry-After, the rest 200, none anything else.
-    @Test func aFullQueueIs503() async throws {
+    /// One worker, held by another request: with no queue a request is answered 503 with
+    /// Retry-After; with a queue it waits for the worker and is answered, or 504 once it has
+    /// waited past its timeout.
+    @Test func aFullQueueIs503AndAQueuedRequestWaits() async throws {
         let fixture = try ServeFixture()
         defer { fixture.cleanUp() }
-        let rows = (0..<400).map { fixture.record($0) }.joined(separator: ", ")
-        let body = #"{"instances": [\#(rows)]}"#
-        let app = Application(responder: try await fixture.server { $0.workers = 1; $0.maxQueue = 0 })
-        try await app.test(.router) { client in
-            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<16 {
-                    group.addTask { try await ServeFixture.call(client, .post, "/v1/models/churn:explain", key: fixture.keys["admin"]!, body: body).status }
-                }
-                return try await group.reduce(into: [Int]()) { $0.append($1) }
-            }
-            #expect(Set(statuses).isSubset(of: [200, 503]) && statuses.contains(200), "\(statuses)")
-            #expect(statuses.contains(503), "\(statuses)")
+        let body = #"{"instances": [\#(fixture.record(0))]}"#
+        let full = try await fixture.server { $0.workers = 1; $0.maxQueue = 0 }
+        try await Application(responder: full).test(.router) { client in
+            try await full.admission.enter(deadline: .now + .seconds(60))
+            let busy = try await ServeFixture.call(client, .post, "/v1/models/churn:predict", key: fixture.keys["churn"]!, body: body)
+            #expect(busy.status == 503 && busy.headers[.retryAfter] == "1" && (busy.json?["error"] as? String)?.contains("busy") == true, "\(busy.text)")
+            full.admission.leave()
+            #expect(try await ServeFixture.call(client, .post, "/v1/models/churn:predict", key: fixture.keys["churn"]!, body: body).status == 200)
+        }
+        let queued = try await fixture.server { $0.workers = 1; $0.maxQueue = 4; $0.timeout = 5 }
+        try await Application(responder: queued).test(.router) { client in
+            try await queued.admission.enter(deadline: .now + .seconds(60))
+            async let waiting = ServeFixture.call(client, .post, "/v1/models/churn:predict", key: fixture.keys["churn"]!, body: body)
+            try await Task.sleep(for: .milliseconds(200))
+            queued.admission.leave()
+            #expect(try await waiting.status == 200)
+        }
+        let short = try await fixture.server { $0.workers = 1; $0.maxQueue = 4; $0.timeout = 0.05 }
+        try await Application(responder: short).test(.router) { client in
+            try await short.admission.enter(deadline: .now + .seconds(60))
+            async let waiting = ServeFixture.call(client, .post, "/v1/models/churn:predict", key: fixture.keys["churn"]!, body: body)
+            try await Task.sleep(for: .milliseconds(300))
+            short.admission.leave()
+            let answer = try await waiting
+            #expect(answer.status == 504 && (answer.json?["error"] as? String)?.contains("waited in the queue") == true, "\(answer.text)")
         }
     }
 

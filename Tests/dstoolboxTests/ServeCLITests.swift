@@ -6,6 +6,7 @@ import Synchronization
 import Testing
 import ToolboxCore
 import ToolboxTesting
+import DSToolbox
 
 /// `dstoolbox serve` live on 127.0.0.1: predictions over both protocols equal `learn predict`,
 /// it refuses to run open, drops slow clients, and stops on SIGTERM without failing a request.
@@ -176,6 +177,44 @@ struct ServeCLITests {
         #expect(answer.hasPrefix("HTTP/1.1 413") && answer.contains("larger than the limit of 4096 bytes"), "\(answer.prefix(300))")
         let fine = try await Self.post(url, "/v1/models/m:predict", key: nil, body: #"{"instances": [[1, 2, 3]]}"#)
         #expect(fine.0 == 200)
+    }
+
+    /// A registered version whose run carries `reference_profile.json`: the server watches its
+    /// live inputs for drift with no --reference given.
+    @Test func aRegisteredModelsReferenceProfileIsWatched() async throws {
+        let dir = RunsCLITests.store()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cli = CLITests()
+        #expect(try cli.run(["data", "generate", "--kind", "classification", "--rows", "400", "--features", "3", "--seed", "2", "-o", dir + "/c.csv"]).status == 0)
+        #expect(try cli.run(["learn", "train", dir + "/c.csv", "--target", "target", "--model", "logistic_regression", "-o", dir + "/m.dstbx"]).status == 0)
+        let table = try DataTable(csvFile: dir + "/c.csv")
+        try ReferenceProfile(try table.dropping(["target"])).save(to: dir + "/reference_profile.json")
+        let store = try SQLiteTrackingStore(folder: dir + "/store")
+        let run = try store.createRun(experimentID: try store.experiment(named: "churn").id, name: nil, parentRunID: nil, source: nil, user: nil)
+        try store.logArtifact(runID: run.id, file: dir + "/m.dstbx", path: "model.dstbx")
+        try store.logArtifact(runID: run.id, file: dir + "/reference_profile.json", path: "reference_profile.json")
+        let version = try store.registerModelVersion(name: "churn", runID: run.id, artifactPath: "model.dstbx", description: nil, actor: nil, reason: nil)
+        try store.setAlias(name: "churn", alias: "champion", version: version.version, force: false, actor: nil, reason: nil)
+        let (server, url) = try TrackingServeCLITests.serve(["--model", "churn=models:/churn@champion", "--store", dir + "/store", "--open", "--track-every", "0"],
+                                                            command: ["serve"])
+        defer { if server.isRunning { server.terminate() } }
+        let columns = try ["x0", "x1", "x2"].map { try table.numericColumn(named: $0) }
+        for i in 0..<1_000 {
+            let row = columns.map { $0[i % 400] + 5 }
+            #expect(try await Self.post(url, "/v1/models/churn:predict", key: nil, body: #"{"instances": [\#(row)]}"#).0 == 200)
+        }
+        var drift: JSONValue?
+        for _ in 0..<100 {
+            var request = URLRequest(url: URL(string: url.absoluteString + "/v1/models/churn/monitor")!)
+            request.httpMethod = "GET"
+            let data = try await URLSession.shared.data(for: request).0
+            guard case .array(let arms)? = (try? StrictJSON.parse(Array(data)))?.objectValue?["arms"] else { continue }
+            drift = arms.first?.objectValue?["drift"]
+            if drift?.objectValue?["drift"] == .bool(true) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(drift?.objectValue?["drift"] == .bool(true), "\(String(describing: drift))")
     }
 
     /// Sends raw bytes and returns what comes back until the server closes or 2 s pass.

@@ -15,7 +15,7 @@ import TrackKit
 ///
 /// Objective and intermediate values are stored as their 64-bit patterns, so NaN and ±∞ come back
 /// exactly.
-public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
+public final class SQLiteStudyStorage: StudyStorage, BlockingHeartbeat, @unchecked Sendable {
     /// The store's folder.
     public let root: URL
     let pool: any DatabaseWriter
@@ -219,7 +219,10 @@ public final class SQLiteStudyStorage: StudyStorage, @unchecked Sendable {
     }
 
     /// Records that the trial's worker is alive.
-    public func heartbeat(study: Int, trial: Int) async throws {
+    public func heartbeat(study: Int, trial: Int) async throws { try heartbeatNow(study: study, trial: trial) }
+
+    /// Records that the trial's worker is alive, from any thread.
+    public func heartbeatNow(study: Int, trial: Int) throws {
         try database {
             try pool.write { db in
                 try db.execute(sql: "UPDATE trials SET heartbeat = ? WHERE study_id = ? AND number = ? AND state = 'RUNNING'",

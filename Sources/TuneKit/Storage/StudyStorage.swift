@@ -276,3 +276,11 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
     /// Saves the sampler state.
     public func setSamplerState(study: Int, _ samplerState: JSONValue) async throws { state.withLock { $0.samplerStates[study] = samplerState } }
 }
+
+/// A study storage that records a heartbeat synchronously, from any thread: a study beats
+/// from a thread of its own then, which objectives busy on every concurrency-pool thread
+/// cannot starve.
+public protocol BlockingHeartbeat: StudyStorage {
+    /// Records that the worker running trial `trial` is alive, blocking the calling thread.
+    func heartbeatNow(study: Int, trial: Int) throws
+}

@@ -39,7 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
     var logDir: String?
     @Option(name: .customLong("log-sample"), help: "The share of requests logged and watched for drift, in (0, 1].") var logSample: Double = 1
     @Option(name: .customLong("log-max-bytes"), help: "The prediction log's size before it rotates (two files are kept).") var logMaxBytes: Int = 64 << 20
-    @Option(name: .customLong("reference"), help: "NAME=PROFILE.json: watch the live inputs of model NAME for drift against a reference profile (`dstoolbox drift profile`); repeatable.")
+    @Option(name: .customLong("reference"), help: "NAME=PROFILE.json: watch the live inputs of model NAME for drift against a reference profile (`dstoolbox drift profile`); repeatable. A models:/ source's run artifact reference_profile.json is used when none is given.")
     var references: [String] = []
     @Option(name: .customLong("alert-url"), help: "POST a JSON alert here when drift appears or an arm's error rate crosses --alert-error-rate.") var alertURL: String?
     @Option(name: .customLong("alert-error-rate"), help: "The share of server errors in an arm's recent requests that raises an alert.") var alertErrorRate: Double = 0.2
@@ -106,6 +106,21 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("--reference takes NAME=PROFILE.json for a served model NAME, got \(pair)")
             }
             watch.references[parts[0]] = try ReferenceProfile.load(from: parts[1])
+        }
+        // A registered model's run may carry its reference profile (`reference_profile.json`).
+        if let modelStore = repository.store {
+            for (name, source) in named where source.isURI && watch.references[name] == nil {
+                guard let runID = repository.model(name)?.runID,
+                      let bytes = try? await modelStore.readArtifact(runID: runID, path: "reference_profile.json") else { continue }
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("dstoolbox-reference-\(UUID().uuidString).json").path
+                defer { try? FileManager.default.removeItem(atPath: file) }
+                guard FileManager.default.createFile(atPath: file, contents: Data(bytes)) else { continue }
+                do {
+                    watch.references[name] = try ReferenceProfile.load(from: file)
+                } catch {
+                    FileHandle.standardError.write(Data("warning: the reference profile of \(name) (run \(runID)) is not readable; drift is not watched: \(error)\n".utf8))
+                }
+            }
         }
         let monitor = try LiveMonitor(configuration: watch)
         var logger = Logger(label: "dstoolbox.serve")

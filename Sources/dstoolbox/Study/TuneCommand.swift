@@ -80,7 +80,7 @@ struct TuneCommand: AsyncParsableCommand {
             print("best score \(result.bestScore) over \(result.trials) trials (\(result.pruned) pruned) of study \(result.study)")
             print("best params: \(StudyCommand.params(result.bestParameters))")
             if let output { print("refitted on all \(table.rowCount) rows; wrote \(output)") }
-            if let run = result.runID { print("logged the refitted model to run \(run) (model.dstbx)") }
+            if let run = result.runID { print("logged the refitted model to run \(run) (model.dstbx, under the study's parent run)") }
         }
     }
 }
