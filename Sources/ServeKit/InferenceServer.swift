@@ -55,13 +55,20 @@ public struct InferenceServer: HTTPResponder {
     public let monitor: LiveMonitor?
 
     /// A server over `models`, with `routes` and a live `monitor`.
+    /// The default logger: warnings and errors only (request lines are `info`).
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "dstoolbox.serve")
+        logger.logLevel = .warning
+        return logger
+    }
+
     /// Where each request is logged (at `info`, with its request id, route, model, arm, status
     /// and latency; server errors at `error`); the path is logged without its query string.
     public let logger: Logger
 
     /// A server over `models`, with `routes`, a live `monitor` and a request `logger`.
     public init(models: ModelRepository, keys: APIKeyring?, routes: RouteTable = RouteTable(), monitor: LiveMonitor? = nil,
-                configuration: ServeConfiguration = ServeConfiguration(), logger: Logger = Logger(label: "dstoolbox.serve")) {
+                configuration: ServeConfiguration = ServeConfiguration(), logger: Logger = InferenceServer.quietLogger) {
         self.logger = logger
         self.models = models
         self.keys = keys

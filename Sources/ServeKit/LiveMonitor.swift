@@ -41,6 +41,8 @@ public final class LiveMonitor: Sendable {
     private let every: Int
     private let log: PredictionLog?
     private let monitors: [String: DriftMonitor]
+    /// The models whose reference profile has a `prediction` column: their predictions are watched too.
+    private let watchesPredictions: Set<String>
     private let checks = Mutex<[String: DriftMonitor.Check]>([:])
     private struct AlertState {
         var drifting: Set<String> = []
@@ -60,10 +62,13 @@ public final class LiveMonitor: Sendable {
         every = max(1, Int((1 / configuration.sampleRate).rounded()))
         log = try configuration.logDirectory.map { try PredictionLog(directory: $0, maxBytes: configuration.logMaxBytes) }
         var monitors: [String: DriftMonitor] = [:]
+        var predictions: Set<String> = []
         for (name, profile) in configuration.references {
             monitors[name] = try DriftMonitor(profile: profile, window: .sliding(configuration.driftWindow), checkEvery: configuration.driftCheckEvery)
+            if profile.columns.contains(where: { $0.name == "prediction" }) { predictions.insert(name) }
         }
         self.monitors = monitors
+        watchesPredictions = predictions
     }
 
     /// Whether anything is watched per request.
@@ -94,7 +99,13 @@ public final class LiveMonitor: Sendable {
                                               ("inputs", .array(rows)), ("outputs", outputs)])
                 log.append(line.text)
             }
-            if let monitor, let checks = try? monitor.add(table) {
+            // A profile with a `prediction` column watches the model's predictions beside its inputs.
+            var watched = table
+            if self.watchesPredictions.contains(served.name) {
+                let column: DataTable.Column = predictions.labels.map { .categorical($0.map(\.description)) } ?? .numeric(predictions.values ?? [])
+                watched = (try? table.adding("prediction", column)) ?? table
+            }
+            if let monitor, let checks = try? monitor.add(watched) {
                 for check in checks { self.checked(served.name, check) }
             }
         }

@@ -77,6 +77,35 @@ struct MonitoringTests {
         #expect(record["outputs"] as? [String] != nil && record["latency_ms"] as? Double != nil && record["id"] as? String != nil)
     }
 
+    /// A reference profile with a `prediction` column watches the model's predictions too:
+    /// traffic that all predicts one class drifts in `prediction`.
+    @Test func predictionsDriftToo() async throws {
+        let fixture = try ServeFixture()
+        defer { fixture.cleanUp() }
+        let model = try ModelFile.load(fixture.classifierPath)
+        let inputs = try fixture.table.selecting(ServeFixture.features)
+        let labels = try model.predictions(inputs).labels!.map(\.description)
+        var watch = MonitorConfiguration()
+        watch.references["churn"] = try ReferenceProfile(try inputs.adding("prediction", .categorical(labels)))
+        watch.driftWindow = 100
+        watch.driftCheckEvery = 100
+        let monitor = try LiveMonitor(configuration: watch)
+        let server = InferenceServer(models: try await fixture.repository(), keys: try APIKeyring(path: fixture.keyFile), monitor: monitor)
+        let yes = labels.indices.filter { labels[$0] == "yes" }
+        try await Application(responder: server).test(.router) { client in
+            for i in 0..<100 {
+                let row = yes[i % yes.count]
+                #expect(try await ServeFixture.call(client, .post, "/v1/models/churn:predict", key: fixture.keys["churn"]!, body: #"{"instances": [\#(fixture.record(row))]}"#).status == 200)
+            }
+            var drift: [String: Any]?
+            try await Self.waitFor {
+                drift = Self.drift(try await ServeFixture.call(client, .get, "/v1/models/churn/monitor", key: fixture.keys["metrics"]!))
+                return drift?["checked"] as? Bool == true
+            }
+            #expect((drift?["drifted_columns"] as? [String])?.contains("prediction") == true, "\(String(describing: drift))")
+        }
+    }
+
     /// An arm whose requests time out crosses the error-rate threshold: one alert.
     @Test func errorRateAlerts() async throws {
         let fixture = try ServeFixture()
@@ -132,8 +161,9 @@ struct MonitoringTests {
         (answer.json?["arms"] as? [[String: Any]])?.first?["drift"] as? [String: Any]
     }
 
+    /// Waits up to 30 s (checks run off the request path, at low priority, on a busy machine).
     static func waitFor(_ condition: () async throws -> Bool) async throws {
-        for _ in 0..<500 {
+        for _ in 0..<3_000 {
             if try await condition() { return }
             try await Task.sleep(for: .milliseconds(10))
         }

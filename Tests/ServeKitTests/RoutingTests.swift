@@ -111,7 +111,7 @@ struct RoutingTests {
                 #expect(answer.status == 200 && answer.headers[Self.armHeader] == "live")
             }
             var compared = 0
-            for _ in 0..<100 where compared < 40 {
+            for _ in 0..<1_500 where compared < 40 {
                 try await Task.sleep(for: .milliseconds(20))
                 compared = try await Self.arms(client, fixture, "churn")["candidate"]?["shadow"].flatMap { ($0 as? [String: Any])?["compared"] as? Int } ?? 0
             }

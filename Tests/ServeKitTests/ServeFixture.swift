@@ -46,7 +46,7 @@ struct ServeFixture {
         keyFile = dir + "/keys.json"
         for (name, scopes, rate) in [("churn", ["predict:churn"], nil), ("explain", ["explain:churn"], nil), ("all", ["predict:*"], nil),
                                      ("metrics", ["metrics"], nil), ("admin", ["admin"], nil), ("spend", ["predict:spend"], nil),
-                                     ("limited", ["predict:churn"], "2/s"), ("revoked", ["predict:*"], nil)] as [(String, [String], String?)] {
+                                     ("limited", ["predict:churn"], "2/m"), ("revoked", ["predict:*"], nil)] as [(String, [String], String?)] {
             let added = try APIKeyFile.add(to: keyFile, scopes: scopes, rate: rate)
             keys[name] = added.key
             keyIDs[name] = added.record.id
