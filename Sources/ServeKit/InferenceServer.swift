@@ -346,6 +346,9 @@ final class Admission: Sendable {
         self.queue = max(0, queue)
     }
 
+    /// Requests waiting for a worker now.
+    var waiting: Int { state.withLock { $0.waiting.count - $0.head } }
+
     func enter(deadline: ContinuousClock.Instant) async throws {
         let admitted = try state.withLock { state -> Bool in
             if state.running < workers {

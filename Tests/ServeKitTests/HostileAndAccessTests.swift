@@ -169,7 +169,7 @@ struct HostileAndAccessTests {
         try await Application(responder: queued).test(.router) { client in
             try await queued.admission.enter(deadline: .now + .seconds(60))
             async let waiting = ServeFixture.call(client, .post, "/v1/models/churn:predict", key: fixture.keys["churn"]!, body: body)
-            try await Task.sleep(for: .milliseconds(200))
+            try await Self.untilQueued(queued)
             queued.admission.leave()
             #expect(try await waiting.status == 200)
         }
@@ -177,11 +177,18 @@ struct HostileAndAccessTests {
         try await Application(responder: short).test(.router) { client in
             try await short.admission.enter(deadline: .now + .seconds(60))
             async let waiting = ServeFixture.call(client, .post, "/v1/models/churn:predict", key: fixture.keys["churn"]!, body: body)
-            try await Task.sleep(for: .milliseconds(300))
+            try await Self.untilQueued(short)
+            try await Task.sleep(for: .milliseconds(100))   // past the request's 50 ms
             short.admission.leave()
             let answer = try await waiting
             #expect(answer.status == 504 && (answer.json?["error"] as? String)?.contains("waited in the queue") == true, "\(answer.text)")
         }
+    }
+
+    /// Waits (up to 30 s) until a request waits in the server's queue.
+    static func untilQueued(_ server: InferenceServer) async throws {
+        for _ in 0..<3_000 where server.admission.waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(server.admission.waiting == 1)
     }
 
     /// Reloading swaps in a new version; a corrupt new file keeps the old one serving.

@@ -22,6 +22,19 @@ struct ServeCLITests {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, try? StrictJSON.parse(Array(data)))
     }
 
+    /// A new folder holding `c.csv` (a classification data set) and `m.dstbx`, a `model` trained
+    /// on it by the CLI.
+    static func trainedModel(rows: Int, features: Int, seed: Int, model: String) throws -> String {
+        let dir = RunsCLITests.store()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let cli = CLITests()
+        let generated = try cli.run(["data", "generate", "--kind", "classification", "--rows", String(rows), "--features", String(features), "--seed", String(seed),
+                                     "-o", dir + "/c.csv"])
+        let trained = try cli.run(["learn", "train", dir + "/c.csv", "--target", "target", "--model", model, "-o", dir + "/m.dstbx"])
+        #expect(generated.status == 0 && trained.status == 0, "\(generated.output)\(trained.output)")
+        return dir
+    }
+
     static func numbers(_ value: JSONValue?) -> [Double] {
         guard case .array(let items)? = value else { return [] }
         return items.flatMap { item -> [Double] in
@@ -105,12 +118,9 @@ struct ServeCLITests {
     /// A client that trickles its headers is disconnected after --header-timeout; SIGTERM under
     /// load: readiness fails first, every request sent before it is answered 200, the process exits.
     @Test func slowClientsDroppedAndSIGTERMFailsNoRequest() async throws {
-        let dir = RunsCLITests.store()
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try Self.trainedModel(rows: 300, features: 5, seed: 1, model: "hist_gradient_boosting_classifier")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let cli = CLITests()
-        #expect(try cli.run(["data", "generate", "--kind", "classification", "--rows", "300", "--features", "5", "--seed", "1", "-o", dir + "/c.csv"]).status == 0)
-        #expect(try cli.run(["learn", "train", dir + "/c.csv", "--target", "target", "--model", "hist_gradient_boosting_classifier", "-o", dir + "/m.dstbx"]).status == 0)
         let (server, url) = try TrackingServeCLITests.serve(["--model", "m=\(dir)/m.dstbx", "--open", "--header-timeout", "1", "--drain-seconds", "1.5"], command: ["serve"])
         defer { if server.isRunning { server.terminate() } }
         // The slow client.
@@ -161,12 +171,9 @@ struct ServeCLITests {
     /// A chunked body that grows past --max-body is refused with 413 while it is read; the
     /// server goes on answering.
     @Test func chunkedBodiesPastTheLimitAre413() async throws {
-        let dir = RunsCLITests.store()
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try Self.trainedModel(rows: 200, features: 3, seed: 1, model: "logistic_regression")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let cli = CLITests()
-        #expect(try cli.run(["data", "generate", "--kind", "classification", "--rows", "200", "--features", "3", "--seed", "1", "-o", dir + "/c.csv"]).status == 0)
-        #expect(try cli.run(["learn", "train", dir + "/c.csv", "--target", "target", "--model", "logistic_regression", "-o", dir + "/m.dstbx"]).status == 0)
         let (server, url) = try TrackingServeCLITests.serve(["--model", "m=\(dir)/m.dstbx", "--open", "--max-body", "4096"], command: ["serve"])
         defer { if server.isRunning { server.terminate() } }
         let chunk = "{\"instances\": [" + String(repeating: "[1, 2, 3], ", count: 100)
@@ -182,12 +189,9 @@ struct ServeCLITests {
     /// A registered version whose run carries `reference_profile.json`: the server watches its
     /// live inputs for drift with no --reference given.
     @Test func aRegisteredModelsReferenceProfileIsWatched() async throws {
-        let dir = RunsCLITests.store()
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try Self.trainedModel(rows: 400, features: 3, seed: 2, model: "logistic_regression")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let cli = CLITests()
-        #expect(try cli.run(["data", "generate", "--kind", "classification", "--rows", "400", "--features", "3", "--seed", "2", "-o", dir + "/c.csv"]).status == 0)
-        #expect(try cli.run(["learn", "train", dir + "/c.csv", "--target", "target", "--model", "logistic_regression", "-o", dir + "/m.dstbx"]).status == 0)
         let table = try DataTable(csvFile: dir + "/c.csv")
         try ReferenceProfile(try table.dropping(["target"])).save(to: dir + "/reference_profile.json")
         let store = try SQLiteTrackingStore(folder: dir + "/store")

@@ -131,14 +131,6 @@ public struct ImportedTree: Sendable, Hashable, Codable {
         }
     }
 
-    @inline(__always)
-    func predict(_ x: UnsafePointer<Double>) -> Double {
-        var node = 0
-        while feature[node] >= 0 { node = Int(goesLeft(node, x) ? left[node] : right[node]) }
-        if let linear { return linear.output(node, x, otherwise: value[node]) }
-        return value[node]
-    }
-
     /// Checks every index before any prediction follows it: children point forward inside the
     /// tree, features and category sets exist.
     func validate(featureCount: Int, source: String, tree index: Int) throws {
@@ -274,57 +266,8 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
         guard x.columns == featureCount else {
             throw ToolboxError(.shapeMismatch, "the model takes \(featureCount) features, got \(x.columns)", context: ErrorContext(parameter: "x"))
         }
-        let k = outputs, p = featureCount
-        let perOutput = trees.count / max(1, k)
-        if let forest = flat.forest(of: self) { return forest.rawPredictions(x, ensemble: self, threads: threads) }
-        var out = [Double](repeating: 0, count: x.rows * k)
-        try out.withUnsafeMutableBufferPointer { buffer in
-            let result = UnsafeSendable(buffer)
-            try x.values.withUnsafeBufferPointer { values in
-                let input = UnsafeSendable(values)
-                // Trees through a buffer pointer: each is borrowed in place, never copied (a copy
-                // retains a dozen arrays; for one row that was most of the time).
-                try trees.withUnsafeBufferPointer { treeBuffer in
-                let trees = UnsafeSendable(treeBuffer)
-                try Parallel.forEach(count: x.rows, grain: 1_024, threads: threads) { range in
-                    if usesFloat32 {
-                        // XGBoost's CPU predictor: each output starts at the base margin and adds
-                        // the trees' leaf values in tree order, in float32.
-                        var sums = [Float](repeating: 0, count: k)
-                        for i in range {
-                            let row = input.value.baseAddress! + i * p
-                            for c in 0..<k { sums[c] = Float(baseline[c]) }
-                            // By index: the trees are borrowed, not copied (no reference counting per tree).
-                            for t in trees.value.indices {
-                                let c = Int(treeOutput[t]), leaf = Float(trees.value[t].predict(row))
-                                if let weight = trees.value[t].dartWeight {
-                                    // DART as XGBoost's scikit-learn predict (inplace prediction)
-                                    // adds it: the tree predicted from the base margin, the base
-                                    // taken off again, times the weight, all in float32.
-                                    let base = Float(baseline[c])
-                                    sums[c] += ((base + leaf) - base) * Float(weight)
-                                } else {
-                                    sums[c] += leaf
-                                }
-                            }
-                            for c in 0..<k { result.value[i * k + c] = Double(sums[c]) }
-                        }
-                        return
-                    }
-                    for i in range {
-                        let row = input.value.baseAddress! + i * p
-                        var sums = [Double](repeating: 0, count: k)
-                        for t in trees.value.indices { sums[Int(treeOutput[t])] += trees.value[t].predict(row) * (trees.value[t].dartWeight ?? 1) }
-                        for c in 0..<k {
-                            let total = averageOutput && perOutput > 0 ? sums[c] / Double(perOutput) : sums[c]
-                            result.value[i * k + c] = baseline[c] + total
-                        }
-                    }
-                }
-                }
-            }
-        }
-        return out
+        // The trees laid out flat once, then walked through buffer pointers (see FlatForest).
+        return try flat.forest(of: self).rawPredictions(x, ensemble: self, threads: threads)
     }
 
     /// Whether the model predicts in float32, as XGBoost does (LightGBM predicts in double).
@@ -546,7 +489,8 @@ extension ImportedBoostedRegressor: PositionalInput {}
 
 /// An ensemble's trees in flat arrays (node `n` of tree `t` at `root[t] + n`, children as flat
 /// indices): prediction walks them through buffer pointers, with no per-tree copy or reference
-/// counting. Trees with linear leaves keep the per-tree path.
+/// counting. Each split decides with ``ImportedTree/decide(_:threshold:defaultLeft:rule:categorical:bits:)``,
+/// as a tree's own `predict` does; a linear leaf outputs its linear model.
 struct FlatForest: Sendable {
     var root: [Int32] = []
     var feature: [Int32] = []
@@ -562,9 +506,10 @@ struct FlatForest: Sendable {
     var bits: [UInt32] = []
     var value: [Double] = []
     var dartWeight: [Double?] = []
+    /// LightGBM's linear leaves per tree (nil for constant leaves), indexed by the tree's own nodes.
+    var linear: [ImportedTree.LinearLeaves?] = []
 
-    init?(_ ensemble: ImportedEnsemble) {
-        guard !ensemble.trees.contains(where: { $0.linear != nil }) else { return nil }
+    init(_ ensemble: ImportedEnsemble) {
         for tree in ensemble.trees {
             let offset = Int32(feature.count)
             root.append(offset)
@@ -588,31 +533,32 @@ struct FlatForest: Sendable {
                 value.append(tree.value[node])
             }
             dartWeight.append(tree.dartWeight)
+            linear.append(tree.linear)
         }
     }
 
     /// The ensemble's raw outputs, as ``ImportedEnsemble/rawPredictions(_:threads:)`` computes them.
-    func rawPredictions(_ x: Matrix<Double>, ensemble: ImportedEnsemble, threads: Int?) -> [Double] {
+    func rawPredictions(_ x: Matrix<Double>, ensemble: ImportedEnsemble, threads: Int?) throws -> [Double] {
         let k = ensemble.outputs, p = ensemble.featureCount
         let perOutput = ensemble.trees.count / max(1, k)
         let float32 = ensemble.usesFloat32, average = ensemble.averageOutput
         let baseline = ensemble.baseline, treeOutput = ensemble.treeOutput
         var out = [Double](repeating: 0, count: x.rows * k)
-        out.withUnsafeMutableBufferPointer { outBuffer in
+        try out.withUnsafeMutableBufferPointer { outBuffer in
             let result = UnsafeSendable(outBuffer)
-            x.values.withUnsafeBufferPointer { values in
+            try x.values.withUnsafeBufferPointer { values in
                 let input = UnsafeSendable(values)
-                feature.withUnsafeBufferPointer { feature in
-                threshold.withUnsafeBufferPointer { threshold in
-                left.withUnsafeBufferPointer { left in
-                right.withUnsafeBufferPointer { right in
-                defaultLeft.withUnsafeBufferPointer { defaultLeft in
-                rule.withUnsafeBufferPointer { rule in
-                categorical.withUnsafeBufferPointer { categorical in
-                bitsStart.withUnsafeBufferPointer { bitsStart in
-                bitsEnd.withUnsafeBufferPointer { bitsEnd in
-                bits.withUnsafeBufferPointer { bits in
-                value.withUnsafeBufferPointer { value in
+                try feature.withUnsafeBufferPointer { feature in
+                try threshold.withUnsafeBufferPointer { threshold in
+                try left.withUnsafeBufferPointer { left in
+                try right.withUnsafeBufferPointer { right in
+                try defaultLeft.withUnsafeBufferPointer { defaultLeft in
+                try rule.withUnsafeBufferPointer { rule in
+                try categorical.withUnsafeBufferPointer { categorical in
+                try bitsStart.withUnsafeBufferPointer { bitsStart in
+                try bitsEnd.withUnsafeBufferPointer { bitsEnd in
+                try bits.withUnsafeBufferPointer { bits in
+                try value.withUnsafeBufferPointer { value in
                     let arrays = UnsafeSendable((feature, threshold, left, right, defaultLeft, rule, categorical, bitsStart, bitsEnd, bits, value))
                     @inline(__always)
                     func leaf(_ tree: Int, _ row: UnsafePointer<Double>) -> Double {
@@ -626,11 +572,13 @@ struct FlatForest: Sendable {
                                                                categorical: categorical[node], bits: set)
                             node = Int(goesLeft ? left[node] : right[node])
                         }
+                        if let leaves = linear[tree] { return leaves.output(node - Int(root[tree]), row, otherwise: value[node]) }
                         return value[node]
                     }
-                    // `try!`-free: the body never throws.
-                    try? Parallel.forEach(count: x.rows, grain: 1_024, threads: threads) { range in
+                    try Parallel.forEach(count: x.rows, grain: 1_024, threads: threads) { range in
                         if float32 {
+                            // XGBoost's CPU predictor: each output starts at the base margin and adds
+                            // the trees' leaf values in tree order, in float32.
                             var sums = [Float](repeating: 0, count: k)
                             for i in range {
                                 let row = input.value.baseAddress! + i * p
@@ -638,6 +586,9 @@ struct FlatForest: Sendable {
                                 for t in 0..<root.count {
                                     let c = Int(treeOutput[t]), leafValue = Float(leaf(t, row))
                                     if let weight = dartWeight[t] {
+                                        // DART as XGBoost's scikit-learn predict (inplace prediction)
+                                        // adds it: the tree predicted from the base margin, the base
+                                        // taken off again, times the weight, all in float32.
                                         let base = Float(baseline[c])
                                         sums[c] += ((base + leafValue) - base) * Float(weight)
                                     } else {
@@ -669,12 +620,12 @@ struct FlatForest: Sendable {
 /// Holds an ensemble's flat forest once built; equal to every other cache, so it never changes
 /// an ensemble's equality or hash.
 final class FlatForestCache: Sendable, Hashable {
-    private let state = Mutex<(built: Bool, forest: FlatForest?)>((false, nil))
+    private let state = Mutex<FlatForest?>(nil)
 
-    func forest(of ensemble: ImportedEnsemble) -> FlatForest? {
-        if let ready = state.withLock({ $0.built ? Optional($0.forest) : nil }) { return ready }
+    func forest(of ensemble: ImportedEnsemble) -> FlatForest {
+        if let ready = state.withLock({ $0 }) { return ready }
         let forest = FlatForest(ensemble)
-        state.withLock { $0 = (true, forest) }
+        state.withLock { $0 = forest }
         return forest
     }
 
