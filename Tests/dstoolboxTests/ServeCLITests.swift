@@ -221,16 +221,26 @@ struct ServeCLITests {
         #expect(drift?.objectValue?["drift"] == .bool(true), "\(String(describing: drift))")
     }
 
-    /// Sends raw bytes and returns what comes back until the server closes or 2 s pass.
-    static func exchange(port: Int, _ bytes: [UInt8]) throws -> String {
+    /// A TCP socket connected to 127.0.0.1:`port` (SIGPIPE ignored), or nil.
+    static func connectLoopback(port: Int) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard connected == 0 else {
+            close(fd)
+            return nil
+        }
         signal(SIGPIPE, SIG_IGN)
+        return fd
+    }
+
+    /// Sends raw bytes and returns what comes back until the server closes or 2 s pass.
+    static func exchange(port: Int, _ bytes: [UInt8]) throws -> String {
+        guard let fd = connectLoopback(port: port) else { return "" }
+        defer { close(fd) }
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var received: [UInt8] = []
         let start = Date()
@@ -248,15 +258,8 @@ struct ServeCLITests {
     /// Sends a request's headers a byte every 50 ms; returns the seconds until the server closed
     /// the connection (nil if it never did within `seconds`).
     static func trickle(port: Int, seconds: Double) throws -> Double? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard let fd = connectLoopback(port: port) else { return nil }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard connected == 0 else { return nil }
-        signal(SIGPIPE, SIG_IGN)
         let start = Date()
         let bytes = Array("GET /v2/health/live HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8) + [UInt8](repeating: 0x61, count: 1000)
         for byte in bytes {
