@@ -204,9 +204,16 @@ let package = Package(
             exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
+        // The store conformance suite every TrackingStore's tests run (SQLite, remote, PostgreSQL).
+        .target(
+            name: "StoreConformance",
+            dependencies: ["TrackKit", "ToolboxCore"],
+            path: "Tests/StoreConformance",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "TrackServerTests",
-            dependencies: ["TrackServer", "ToolboxHTTP", "TrackKit", "DSToolbox", "TrackKitProbe", "ToolboxCore", "ToolboxTesting", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["StoreConformance", "TrackServer", "ToolboxHTTP", "TrackKit", "DSToolbox", "TrackKitProbe", "ToolboxCore", "ToolboxTesting", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
             exclude: ["Golden"],
             swiftSettings: strictSettings
