@@ -102,10 +102,11 @@ extension InferenceServer {
     func inference(_ call: inout Call, name: String, version: String?, verb: Verb) async throws -> Response {
         call.route = verb == .infer ? "v2_infer" : "v1_\(verb.rawValue)"
         call.model = name
+        // A version is served as it is; otherwise the name's route (or its one-arm default,
+        // once the name is known to be served) picks the arm.
         let routed = version == nil ? routes.router(name) : nil
-        if routed == nil { _ = try servedModel(name, version: version, call: &call) }
-        let key = try authorize(call.request, .scopes(["\(verb.scope):\(name)"]))
-        _ = key
+        let addressed = routed == nil ? try servedModel(name, version: version, call: &call) : nil
+        _ = try authorize(call.request, .scopes(["\(verb.scope):\(name)"]))
         let raw = try await HTTPSupport.body(of: call.request, limit: configuration.maxBody)
         let deadline = call.start + .milliseconds(Int64(configuration.timeout * 1000))
         try await admission.enter(deadline: deadline)
@@ -123,7 +124,7 @@ extension InferenceServer {
         let router = version == nil ? (routed ?? routes.routerOrDefault(name)) : nil
         var arm = -1
         var shadows: [Int] = []
-        var served: ServedModel
+        let served: ServedModel
         if let router {
             (arm, shadows) = router.choose(key: stickyKey(router.spec, request: call.request, body: body))
             let armSpec = router.spec.arms[arm]
@@ -134,7 +135,7 @@ extension InferenceServer {
             served = model
             call.arm = armSpec.name
         } else {
-            served = try servedModel(name, version: version, call: &call)
+            served = addressed!
         }
         call.version = served.version
         let answer: Answer

@@ -136,7 +136,6 @@ public struct InferenceServer: HTTPResponder {
 
     /// What a route needs from the caller's key.
     enum Need {
-        case nothing
         case anyKey
         case scopes([String])
     }
@@ -290,7 +289,6 @@ public struct InferenceServer: HTTPResponder {
     /// every model's predict).
     func authorize(_ request: Request, _ need: Need) throws -> APIKeyRecord? {
         guard let keys else { return nil }
-        if case .nothing = need { return nil }
         guard request.headers[.authorization] != nil else {
             throw ServeError(.unauthorized, "this server needs an API key: Authorization: Bearer KEY")
         }

@@ -15,7 +15,8 @@ struct Answer {
     /// The rows as a table of the model's inputs.
     func inputs(_ served: ServedModel) -> DataTable? {
         if let table { return table }
-        return matrix.flatMap { try? FastInput.table($0, names: served.inputNames) }
+        guard let x = matrix else { return nil }
+        return try? DataTable(served.inputNames.indices.map { (served.inputNames[$0], .numeric(x.column($0))) })
     }
 }
 
@@ -71,9 +72,9 @@ enum KServeV1 {
         }
         var table: DataTable?, matrix: Matrix<Double>?
         let predictions: Predictions
-        if FastInput.applies(served) {
-            let x = try FastInput.matrix(records, served: served, path: field, maximumRows: configuration.maxRows)
-            predictions = try FastInput.predictions(served, x, probabilities: probabilities)
+        // Numeric models read the rows straight into their matrix; others through a table.
+        if let x = try served.model.inputMatrix(records: records, path: field, maximumRows: configuration.maxRows) {
+            predictions = try served.model.predictions(matrix: x, probabilities: probabilities)
             matrix = x
         } else {
             let rows = try DataTable(records: records, schema: served.model.schema, inputCount: served.model.inputFeatureCount, path: field, maximumRows: configuration.maxRows)

@@ -95,8 +95,12 @@ public final class ModelRepository: Sendable {
         var lastError: String?
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
-    private let order = Mutex<[String]>([])
+    /// The served models by name, and their names in the order they were added.
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var order: [String] = []
+    }
+    private let state = Mutex(State())
 
     /// An empty repository reading URIs from `store`.
     public init(store: (any TrackingStore)? = nil, registry: ModelRegistry = .shared) {
@@ -117,27 +121,27 @@ public final class ModelRepository: Sendable {
     /// - Throws: ``ToolboxError/Code/conflict`` for a name already served; what loading throws.
     public func add(name: String, source: ModelSource) async throws {
         try Self.checkName(name)
-        guard entries.withLock({ $0[name] == nil }) else {
+        guard state.withLock({ $0.entries[name] == nil }) else {
             throw ToolboxError(.conflict, "a model named \(name) is already served", context: ErrorContext(parameter: "model"))
         }
         let stamp = try await stamp(of: source)
         let model = try await load(name: name, source: source, stamp: stamp, loads: 1)
-        try entries.withLock { entries in
-            guard entries[name] == nil else {
+        try state.withLock { state in
+            guard state.entries[name] == nil else {
                 throw ToolboxError(.conflict, "a model named \(name) is already served", context: ErrorContext(parameter: "model"))
             }
-            entries[name] = Entry(source: source, current: model)
+            state.entries[name] = Entry(source: source, current: model)
+            state.order.append(name)
         }
-        order.withLock { $0.append(name) }
     }
 
     /// The served names, in the order they were added.
-    public var names: [String] { order.withLock { $0 } }
+    public var names: [String] { state.withLock { $0.order } }
 
     /// The model served as `name` (its current version, or the version `version` while it is kept).
     public func model(_ name: String, version: String? = nil) -> ServedModel? {
-        entries.withLock { entries in
-            guard let entry = entries[name] else { return nil }
+        state.withLock { state in
+            guard let entry = state.entries[name] else { return nil }
             guard let version, version != entry.current.version else { return entry.current }
             return entry.previous.last { $0.version == version }
         }
@@ -145,14 +149,14 @@ public final class ModelRepository: Sendable {
 
     /// The versions of `name` still served, oldest first.
     public func versions(_ name: String) -> [String] {
-        entries.withLock { entries in
-            guard let entry = entries[name] else { return [] }
+        state.withLock { state in
+            guard let entry = state.entries[name] else { return [] }
             return entry.previous.map(\.version) + [entry.current.version]
         }
     }
 
     /// The last reload failure of `name`, if its last reload failed.
-    public func lastError(_ name: String) -> String? { entries.withLock { $0[name]?.lastError } }
+    public func lastError(_ name: String) -> String? { state.withLock { $0.entries[name]?.lastError } }
 
     /// Loads `name`'s source again and swaps it in (a new registry version, a replaced file);
     /// on failure the served version stays and the error is returned to the caller.
@@ -161,25 +165,25 @@ public final class ModelRepository: Sendable {
     /// - Throws: ``ToolboxError/Code/notFound`` for an unknown name; what loading throws.
     @discardableResult
     public func reload(_ name: String, force: Bool = true) async throws -> (version: String, changed: Bool) {
-        guard let entry = entries.withLock({ $0[name] }) else {
+        guard let entry = state.withLock({ $0.entries[name] }) else {
             throw ToolboxError(.notFound, "no model named \(name) is served", context: ErrorContext(parameter: "model"))
         }
         do {
             let stamp = try await stamp(of: entry.source)
             if !force && stamp == entry.current.stamp { return (entry.current.version, false) }
             let model = try await load(name: name, source: entry.source, stamp: stamp, loads: entry.loads + 1)
-            entries.withLock { entries in
-                guard var latest = entries[name] else { return }
+            state.withLock { state in
+                guard var latest = state.entries[name] else { return }
                 latest.previous.append(latest.current)
                 if latest.previous.count > 3 { latest.previous.removeFirst(latest.previous.count - 3) }
                 latest.current = model
                 latest.loads += 1
                 latest.lastError = nil
-                entries[name] = latest
+                state.entries[name] = latest
             }
             return (model.version, true)
         } catch {
-            entries.withLock { $0[name]?.lastError = "\(error)" }
+            state.withLock { $0.entries[name]?.lastError = "\(error)" }
             throw error
         }
     }

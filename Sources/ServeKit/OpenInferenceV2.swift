@@ -155,9 +155,8 @@ enum OpenInferenceV2 {
         }
         var table: DataTable?, matrix: Matrix<Double>?
         let predictions: Predictions
-        if FastInput.applies(served) {
-            let x = try FastInput.matrix(records, served: served, path: "inputs", maximumRows: configuration.maxRows)
-            predictions = try FastInput.predictions(served, x, probabilities: wanted.contains("probabilities"))
+        if let x = try served.model.inputMatrix(records: records, path: "inputs", maximumRows: configuration.maxRows) {
+            predictions = try served.model.predictions(matrix: x, probabilities: wanted.contains("probabilities"))
             matrix = x
         } else {
             let rows = try DataTable(records: records, schema: served.model.schema, inputCount: served.model.inputFeatureCount, path: "inputs", maximumRows: configuration.maxRows)

@@ -268,9 +268,7 @@ public final class Router: Sendable {
     /// A router for `spec`.
     public init(spec: RouteSpec) {
         self.spec = spec
-        var seed = spec.seed ?? 0
-        if spec.seed == nil { seed = UInt64.random(in: 0...UInt64.max) }
-        state = Mutex(State(random: SeededGenerator(seed: seed), stats: Array(repeating: ArmStats(), count: spec.arms.count),
+        state = Mutex(State(random: SeededGenerator(seed: spec.seed ?? UInt64.random(in: 0...UInt64.max)), stats: Array(repeating: ArmStats(), count: spec.arms.count),
                             recent: Array(repeating: [], count: spec.arms.count), recentNext: Array(repeating: 0, count: spec.arms.count)))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+public import ToolboxCore
 
 /// A JSON document written in the order it is built (servers answer with fields in the order
 /// their protocols list them), numbers in their shortest round-trip form.
@@ -55,23 +56,5 @@ public indirect enum JSONOutput: Sendable, Hashable {
     }
 
     /// `text` as a JSON string literal, escaped as RFC 8259 requires.
-    public static func quote(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-    }
+    public static func quote(_ text: String, into out: inout String) { JSONValue.appendQuoted(text, to: &out) }
 }

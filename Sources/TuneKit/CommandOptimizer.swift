@@ -218,21 +218,7 @@ extension Study {
     }
 
     /// A JSON string.
-    public static func jsonText(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    public static func jsonText(_ value: String) -> String { JSONValue.quoted(value) }
 
     /// A parameter value as JSON (non-finite numbers as the strings `nan`, `inf`, `-inf`).
     public static func jsonValue(_ value: ParameterValue) -> String {

@@ -98,7 +98,12 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
     ///   ``ToolboxError/Code/corruptArchive`` for inconsistent counts; the errors of reading a
     ///   regular file.
     public static func load(from path: String) throws -> ReferenceProfile {
-        let bytes = try RegularFile.read(path, limit: maximumFileSize)
+        try decode(try RegularFile.read(path, limit: maximumFileSize), source: path)
+    }
+
+    /// A profile from the bytes ``save(to:)`` writes (a file read elsewhere, a run's artifact);
+    /// `source` names them in errors. Throws as ``load(from:)``.
+    public static func decode(_ bytes: [UInt8], source path: String) throws -> ReferenceProfile {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let profile: ReferenceProfile

@@ -64,6 +64,31 @@ extension JSONValue {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// `text` as a JSON string literal appended to `out`, escaped as RFC 8259 requires (quotes,
+    /// backslashes, control characters; everything else as it is).
+    public static func appendQuoted(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+
+    /// `text` as a JSON string literal (see ``appendQuoted(_:to:)``).
+    public static func quoted(_ text: String) -> String {
+        var out = ""
+        appendQuoted(text, to: &out)
+        return out
+    }
+
     /// A short rendering for error messages: JSON, with long values cut.
     public var compactDescription: String {
         let text: String

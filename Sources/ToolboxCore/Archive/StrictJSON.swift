@@ -234,7 +234,7 @@ public enum StrictJSON {
                     } else if (0xDC00...0xDFFF).contains(scalar) {
                         throw error("a lone low surrogate \\u\(String(scalar, radix: 16)) is not a character")
                     }
-                    out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
+                    UTF8.encode(Unicode.Scalar(scalar)!) { out.append($0) }
                 default:
                     offset = index - 2
                     throw error("unknown escape \\\(Character(Unicode.Scalar(escaped)))")

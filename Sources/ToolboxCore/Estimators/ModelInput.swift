@@ -41,12 +41,7 @@ extension DataTable {
     ///   ``ToolboxError/Code/notFound`` for a missing column; ``ToolboxError/Code/tooLarge`` past
     ///   `maximumRows`.
     public init(records: [JSONValue], schema: ModelSchema, inputCount: Int, path: String = "instances", maximumRows: Int = 1_000_000) throws {
-        guard records.count <= maximumRows else {
-            throw ToolboxError(.tooLarge, "\(path) holds \(records.count) rows; at most \(maximumRows) are taken", context: ErrorContext(parameter: path))
-        }
-        guard !records.isEmpty else {
-            throw ToolboxError(.invalidData, "\(path) holds no rows", context: ErrorContext(parameter: path))
-        }
+        try JSONRecords.checkCount(records.count, path: path, maximumRows: maximumRows)
         let names = schema.featureNames ?? (0..<inputCount).map { "x\($0)" }
         var categories: [Int: Set<String>] = [:]
         for feature in schema.categoricalFeatures where feature.column < names.count { categories[feature.column] = Set(feature.categories) }
@@ -55,58 +50,91 @@ extension DataTable {
         for j in names.indices {
             if categories[j] != nil { texts[j].reserveCapacity(records.count) } else { numbers[j].reserveCapacity(records.count) }
         }
+        let hasNames = schema.featureNames != nil
         for (row, record) in records.enumerated() {
-            let values: [(JSONValue, String)]
-            switch record {
-            case .object(let members):
-                guard schema.featureNames != nil else {
-                    throw ToolboxError(.invalidData, "\(path)[\(row)] is an object, but the model has no column names: give each row as a list in its column order",
-                                       context: ErrorContext(row: row, parameter: "\(path)[\(row)]"))
-                }
-                values = try names.map { name in
-                    guard let value = members[name] else {
-                        throw ToolboxError(.notFound, "\(path)[\(row)] lacks column \(name); the model takes \(DataTable.listing(names))",
-                                           context: ErrorContext(column: name, row: row, parameter: "\(path)[\(row)].\(name)"))
-                    }
-                    return (value, "\(path)[\(row)].\(name)")
-                }
-            case .array(let items):
-                guard items.count == names.count else {
-                    throw ToolboxError(.invalidData, "\(path)[\(row)] holds \(items.count) values; the model takes \(names.count) (\(DataTable.listing(names)))",
-                                       context: ErrorContext(row: row, parameter: "\(path)[\(row)]"))
-                }
-                values = items.enumerated().map { ($1, "\(path)[\(row)][\($0)]") }
-            default:
-                throw ToolboxError(.invalidData, "\(path)[\(row)] is \(record.compactDescription); a row is an object by column name or a list of values",
-                                   context: ErrorContext(row: row, parameter: "\(path)[\(row)]"))
-            }
-            for (j, (value, location)) in values.enumerated() {
+            let values = try JSONRecords.values(of: record, row: row, names: names, hasNames: hasNames, path: path)
+            for (j, value) in values.enumerated() {
                 if let known = categories[j] {
                     switch value {
                     case .null: texts[j].append(nil)
                     case .string(let text):
                         guard known.contains(text) else {
+                            let location = JSONRecords.location(record, row: row, column: j, names: names, path: path)
                             throw ToolboxError(.invalidData, "\(location) is \(ToolboxError.excerpt(text)), a category of \(names[j]) not seen in fit; known: \(DataTable.listing(known.sorted()))",
                                                context: ErrorContext(column: names[j], row: row, parameter: location))
                         }
                         texts[j].append(text)
                     default:
+                        let location = JSONRecords.location(record, row: row, column: j, names: names, path: path)
                         throw ToolboxError(.invalidData, "\(location) is \(value.compactDescription); \(names[j]) is categorical and takes text",
                                            context: ErrorContext(column: names[j], row: row, parameter: location))
                     }
                 } else {
-                    switch value {
-                    case .null: numbers[j].append(.nan)
-                    case .number(let number): numbers[j].append(number)
-                    case .bool(let flag): numbers[j].append(flag ? 1 : 0)
-                    default:
-                        throw ToolboxError(.invalidData, "\(location) is \(value.compactDescription); \(names[j]) takes a number",
-                                           context: ErrorContext(column: names[j], row: row, parameter: location))
-                    }
+                    numbers[j].append(try JSONRecords.number(value, name: names[j], row: row,
+                                                             location: JSONRecords.location(record, row: row, column: j, names: names, path: path)))
                 }
             }
         }
         try self.init(names.indices.map { j in (names[j], categories[j] != nil ? .categorical(texts[j]) : .numeric(numbers[j])) })
+    }
+}
+
+/// Reading the rows of a JSON request (KServe's `instances`, V2's tensors as rows): the checks
+/// and messages `DataTable(records:schema:inputCount:)` and `FittedModel.inputMatrix(records:)` share.
+enum JSONRecords {
+    /// At least one row, at most `maximumRows`.
+    static func checkCount(_ count: Int, path: String, maximumRows: Int) throws {
+        guard count <= maximumRows else {
+            throw ToolboxError(.tooLarge, "\(path) holds \(count) rows; at most \(maximumRows) are taken", context: ErrorContext(parameter: path))
+        }
+        guard count > 0 else { throw ToolboxError(.invalidData, "\(path) holds no rows", context: ErrorContext(parameter: path)) }
+    }
+
+    /// Row `row`'s values in the model's column order: a list of exactly the model's width, or
+    /// an object holding every column by name (other keys ignored).
+    static func values(of record: JSONValue, row: Int, names: [String], hasNames: Bool, path: String) throws -> [JSONValue] {
+        switch record {
+        case .object(let members):
+            guard hasNames else {
+                throw ToolboxError(.invalidData, "\(path)[\(row)] is an object, but the model has no column names: give each row as a list in its column order",
+                                   context: ErrorContext(row: row, parameter: "\(path)[\(row)]"))
+            }
+            return try names.map { name in
+                guard let value = members[name] else {
+                    throw ToolboxError(.notFound, "\(path)[\(row)] lacks column \(name); the model takes \(DataTable.listing(names))",
+                                       context: ErrorContext(column: name, row: row, parameter: "\(path)[\(row)].\(name)"))
+                }
+                return value
+            }
+        case .array(let items):
+            guard items.count == names.count else {
+                throw ToolboxError(.invalidData, "\(path)[\(row)] holds \(items.count) values; the model takes \(names.count) (\(DataTable.listing(names)))",
+                                   context: ErrorContext(row: row, parameter: "\(path)[\(row)]"))
+            }
+            return items
+        default:
+            throw ToolboxError(.invalidData, "\(path)[\(row)] is \(record.compactDescription); a row is an object by column name or a list of values",
+                               context: ErrorContext(row: row, parameter: "\(path)[\(row)]"))
+        }
+    }
+
+    /// Where column `column` of row `row` is in the request (`instances[3].age`, `instances[3][0]`).
+    static func location(_ record: JSONValue, row: Int, column: Int, names: [String], path: String) -> String {
+        if case .object = record { return "\(path)[\(row)].\(names[column])" }
+        return "\(path)[\(row)][\(column)]"
+    }
+
+    /// A numeric column's value: a number, a boolean as 1 or 0, `null` as missing (NaN).
+    @inline(__always)
+    static func number(_ value: JSONValue, name: String, row: Int, location: @autoclosure () -> String) throws -> Double {
+        switch value {
+        case .number(let number): return number
+        case .null: return .nan
+        case .bool(let flag): return flag ? 1 : 0
+        default:
+            let place = location()
+            throw ToolboxError(.invalidData, "\(place) is \(value.compactDescription); \(name) takes a number", context: ErrorContext(column: name, row: row, parameter: place))
+        }
     }
 }
 
@@ -145,12 +173,37 @@ public struct Predictions: Sendable, Hashable {
 }
 
 extension FittedModel {
+    /// The input matrix of a JSON request's rows, straight from the JSON for a model whose inputs
+    /// are all numbers (no categorical inputs, no table steps), with the checks and messages of
+    /// ``DataTable/init(records:schema:inputCount:path:maximumRows:)``; `nil` for other models,
+    /// whose rows go through a table.
+    public func inputMatrix(records: [JSONValue], path: String = "instances", maximumRows: Int = 1_000_000) throws -> Matrix<Double>? {
+        guard schema.categoricalFeatures.isEmpty, !(self is DynamicPipelineModel) else { return nil }
+        try JSONRecords.checkCount(records.count, path: path, maximumRows: maximumRows)
+        let names = schema.featureNames ?? (0..<inputFeatureCount).map { "x\($0)" }
+        let d = names.count, hasNames = schema.featureNames != nil
+        var values = [Double](repeating: 0, count: records.count * d)
+        for (row, record) in records.enumerated() {
+            let items = try JSONRecords.values(of: record, row: row, names: names, hasNames: hasNames, path: path)
+            for j in 0..<d {
+                values[row * d + j] = try JSONRecords.number(items[j], name: names[j], row: row,
+                                                             location: JSONRecords.location(record, row: row, column: j, names: names, path: path))
+            }
+        }
+        return try Matrix(rows: records.count, columns: d, values: values)
+    }
+
     /// Predicts for a table of the model's inputs (``inputMatrix(selectingFrom:)``): labels for a
     /// classifier, values otherwise, and with `probabilities` each class's probability.
     /// - Throws: ``ToolboxError/Code/unsupported`` when the model does not predict, or
     ///   probabilities are asked of one that is not a classifier; what mapping the input throws.
     public func predictions(_ table: DataTable, probabilities: Bool = false) throws -> Predictions {
-        let x = try inputMatrix(selectingFrom: table)
+        try predictions(matrix: try inputMatrix(selectingFrom: table), probabilities: probabilities)
+    }
+
+    /// Predicts for `x`, the model's input matrix (``inputMatrix(selectingFrom:)``, or
+    /// ``inputMatrix(records:path:maximumRows:)``): as ``predictions(_:probabilities:)``.
+    public func predictions(matrix x: Matrix<Double>, probabilities: Bool = false) throws -> Predictions {
         if let classifier {
             var result = Predictions(labels: try classifier.predictLabels(x), classes: classifier.classLabels)
             if probabilities { result.probabilities = try classifier.predictProbabilities(x) }

@@ -112,11 +112,8 @@ struct ServeCommand: AsyncParsableCommand {
             for (name, source) in named where source.isURI && watch.references[name] == nil {
                 guard let runID = repository.model(name)?.runID,
                       let bytes = try? await modelStore.readArtifact(runID: runID, path: "reference_profile.json") else { continue }
-                let file = FileManager.default.temporaryDirectory.appendingPathComponent("dstoolbox-reference-\(UUID().uuidString).json").path
-                defer { try? FileManager.default.removeItem(atPath: file) }
-                guard FileManager.default.createFile(atPath: file, contents: Data(bytes)) else { continue }
                 do {
-                    watch.references[name] = try ReferenceProfile.load(from: file)
+                    watch.references[name] = try ReferenceProfile.decode(bytes, source: "runs:/\(runID)/reference_profile.json")
                 } catch {
                     FileHandle.standardError.write(Data("warning: the reference profile of \(name) (run \(runID)) is not readable; drift is not watched: \(error)\n".utf8))
                 }
