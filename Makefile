@@ -13,11 +13,17 @@ build: bootstrap
 release: bootstrap
 	$(SWIFT) build -c release
 
-# The test command CI runs (see .ci/run). The cancellation-latency checks ("stops within a
-# second") run on their own afterwards, so that the parallel suites' load does not time them.
+# The test command CI runs (see .ci/run). It starts a throwaway PostgreSQL (Scripts/postgres)
+# for the PostgreSQL store's tests and stops it at the end. The cancellation-latency checks
+# ("stops within a second") run on their own afterwards, so that the parallel suites' load does
+# not time them.
 test: bootstrap
-	$(SWIFT) test --skip CancellationTests
-	$(SWIFT) test --skip-build --filter CancellationTests
+	@DSTOOLBOX_TEST_POSTGRES="$$(./Scripts/postgres start || true)"; export DSTOOLBOX_TEST_POSTGRES; \
+	status=0; \
+	$(SWIFT) test --skip CancellationTests || status=$$?; \
+	if [ $$status -eq 0 ]; then $(SWIFT) test --skip-build --filter CancellationTests || status=$$?; fi; \
+	./Scripts/postgres stop || true; \
+	exit $$status
 
 demo: bootstrap
 	$(SWIFT) build -c release --product dstoolbox

@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "ToolboxHTTP", targets: ["ToolboxHTTP"]),
         .library(name: "TrackServer", targets: ["TrackServer"]),
         .library(name: "ServeKit", targets: ["ServeKit"]),
+        .library(name: "PostgresStore", targets: ["PostgresStore"]),
         .executable(name: "dstoolbox", targets: ["dstoolbox"]),
     ],
     dependencies: [
@@ -41,6 +42,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // System libraries: OpenBLAS provides CBLAS and the Fortran LAPACK symbols.
@@ -126,6 +129,14 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // The tracking store and study storage on PostgreSQL (postgres-nio), for teams on many machines.
+        .target(
+            name: "PostgresStore",
+            dependencies: ["ToolboxCore", "TrackKit", "TuneKit", .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            swiftSettings: strictSettings
+        ),
         // A child process for TrackKit's multi-process and crash tests (not a product).
         .executableTarget(
             name: "TrackKitProbe",
@@ -145,7 +156,7 @@ let package = Package(
         .executableTarget(
             name: "dstoolbox",
             dependencies: [
-                "DSToolbox", "TrackServer", "ToolboxHTTP", "ServeKit",
+                "DSToolbox", "TrackServer", "ToolboxHTTP", "ServeKit", "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -216,6 +227,11 @@ let package = Package(
             dependencies: ["StoreConformance", "TrackServer", "ToolboxHTTP", "TrackKit", "DSToolbox", "TrackKitProbe", "ToolboxCore", "ToolboxTesting", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
             exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: ["StoreConformance", "PostgresStore", "TrackKit", "TuneKit", "ToolboxCore", "ToolboxTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(

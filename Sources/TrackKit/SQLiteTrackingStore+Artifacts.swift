@@ -4,8 +4,47 @@ public import ToolboxCore
 
 /// Artifact paths: relative, `/`-separated, confined to the run (no absolute path, no `.` or
 /// `..` component, no empty component, no NUL or backslash).
-enum ArtifactPath {
-    static func validate(_ path: String, parameter: String = "artifact_path") throws -> [String] {
+package enum ArtifactPath {
+    /// The regular files under `directory` (links followed only to regular files inside it), in
+    /// order, with the artifact path each is logged at (under `path` when given).
+    package static func files(in directory: String, under path: String?) throws -> [(source: String, target: String)] {
+        var info = stat()
+        guard lstat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw ToolboxError(.ioError, "not a directory", context: ErrorContext(path: directory))
+        }
+        let base = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+        var files: [(source: String, target: String)] = []
+        func walk(_ folder: String, _ relative: [String]) throws {
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+            for name in names {
+                let full = folder + "/" + name
+                guard lstat(full, &info) == 0 else { continue }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR: try walk(full, relative + [name])
+                case S_IFREG: files.append((full, (relative + [name]).joined(separator: "/")))
+                case S_IFLNK:
+                    // A link is followed only to a regular file inside the directory logged.
+                    let resolved = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
+                    var target = stat()
+                    guard resolved.hasPrefix(base + "/"), stat(resolved, &target) == 0, (target.st_mode & S_IFMT) == S_IFREG else {
+                        throw ToolboxError(.invalidParameter, "symbolic link points outside \(directory) or not to a regular file",
+                                           context: ErrorContext(path: full, parameter: "directory"))
+                    }
+                    files.append((resolved, (relative + [name]).joined(separator: "/")))
+                default:
+                    throw ToolboxError(.ioError, "\(fileKind(info.st_mode)) is not a regular file; only regular files are logged", context: ErrorContext(path: full))
+                }
+            }
+        }
+        try walk(directory, [])
+        return try files.map { file in
+            let target = path.map { $0 + "/" + file.target } ?? file.target
+            _ = try validate(target)
+            return (file.source, target)
+        }
+    }
+
+    package static func validate(_ path: String, parameter: String = "artifact_path") throws -> [String] {
         let components = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         let bad = path.isEmpty || path.hasPrefix("/") || path.utf8.count > 1_024 || path.contains("\0") || path.contains("\\")
             || components.contains { $0.isEmpty || $0 == "." || $0 == ".." }
@@ -144,39 +183,8 @@ extension SQLiteTrackingStore {
     public func logArtifacts(runID: String, directory: String, path: String? = nil) throws -> [ArtifactInfo] {
         if let path { _ = try ArtifactPath.validate(path) }
         try checkRun(runID)
-        var info = stat()
-        guard lstat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
-            throw ToolboxError(.ioError, "not a directory", context: ErrorContext(path: directory))
-        }
-        let base = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
-        var files: [(source: String, target: String)] = []
-        func walk(_ folder: String, _ relative: [String]) throws {
-            let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-            for name in names {
-                let full = folder + "/" + name
-                guard lstat(full, &info) == 0 else { continue }
-                switch info.st_mode & S_IFMT {
-                case S_IFDIR: try walk(full, relative + [name])
-                case S_IFREG: files.append((full, (relative + [name]).joined(separator: "/")))
-                case S_IFLNK:
-                    // A link is followed only to a regular file inside the directory logged.
-                    let resolved = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
-                    var target = stat()
-                    guard resolved.hasPrefix(base + "/"), stat(resolved, &target) == 0, (target.st_mode & S_IFMT) == S_IFREG else {
-                        throw ToolboxError(.invalidParameter, "symbolic link points outside \(directory) or not to a regular file",
-                                           context: ErrorContext(path: full, parameter: "directory"))
-                    }
-                    files.append((resolved, (relative + [name]).joined(separator: "/")))
-                default:
-                    throw ToolboxError(.ioError, "\(fileKind(info.st_mode)) is not a regular file; only regular files are logged", context: ErrorContext(path: full))
-                }
-            }
-        }
-        try walk(directory, [])
-        return try files.map { file in
-            let target = path.map { $0 + "/" + file.target } ?? file.target
-            _ = try ArtifactPath.validate(target)
-            return try logArtifact(runID: runID, file: file.source, path: target)
+        return try ArtifactPath.files(in: directory, under: path).map { file in
+            try logArtifact(runID: runID, file: file.source, path: file.target)
         }
     }
 
@@ -337,9 +345,7 @@ extension SQLiteTrackingStore {
     @discardableResult
     public func importRuns(experimentID: Int64, _ runs: [ImportedRun]) throws -> [String] {
         for run in runs {
-            for key in Array(run.params.keys) + run.metrics.map(\.key) + Array(run.tags.keys) where key.isEmpty || key.count > 250 {
-                throw ToolboxError(.invalidParameter, "keys are 1 to 250 characters, got \"\(key.prefix(40))\"", context: ErrorContext(parameter: "key"))
-            }
+            try StoreChecks.keys(Array(run.params.keys) + run.metrics.map(\.key) + Array(run.tags.keys))
         }
         return try database {
             try pool.write { db in
@@ -352,7 +358,7 @@ extension SQLiteTrackingStore {
                 var ids: [String] = []
                 ids.reserveCapacity(runs.count)
                 for run in runs {
-                    let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+                    let id = StoreChecks.newRunID()
                     try insertRun.execute(arguments: [id, experimentID, run.name, run.status.rawValue, run.startTime, run.endTime, run.user])
                     for (key, value) in run.params { try insertParam.execute(arguments: [id, key, value]) }
                     try Self.insert(run.metrics, runID: id, db)

@@ -34,12 +34,6 @@ extension SQLiteTrackingStore {
             """)
     }
 
-    static func checkName(_ value: String, _ parameter: String) throws {
-        guard !value.isEmpty, value.count <= 250, !value.contains("\0") else {
-            throw ToolboxError(.invalidParameter, "\(parameter) must be 1 to 250 characters, got \"\(value.prefix(40))\"", context: ErrorContext(parameter: parameter))
-        }
-    }
-
     private func audit(_ db: Database, actor: String?, action: String, model: String, version: Int? = nil, alias: String? = nil,
                        details: [String: JSONValue], reason: String?) throws {
         let now = Date().timeIntervalSince1970
@@ -71,7 +65,7 @@ extension SQLiteTrackingStore {
     /// Creates a registered model (a `conflict` if it exists).
     @discardableResult
     public func createRegisteredModel(name: String, description: String? = nil, actor: String? = nil, reason: String? = nil) throws -> RegisteredModel {
-        try Self.checkName(name, "model")
+        try StoreChecks.name(name, "model")
         try database {
             try pool.write { db in
                 if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM registered_models WHERE name = ?)", arguments: [name]) == true {
@@ -117,7 +111,7 @@ extension SQLiteTrackingStore {
     @discardableResult
     public func registerModelVersion(name: String, runID: String, artifactPath: String? = nil, description: String? = nil,
                                      actor: String? = nil, reason: String? = nil) throws -> ModelVersion {
-        try Self.checkName(name, "model")
+        try StoreChecks.name(name, "model")
         if let artifactPath { _ = try ArtifactPath.validate(artifactPath) }
         let version = try database {
             // An IMMEDIATE transaction: the next number is read and taken under the write lock,
@@ -131,34 +125,17 @@ extension SQLiteTrackingStore {
                 if artifactPath == nil {
                     // Without a named artifact, the run's model archive: a version that names no
                     // model would register fine and fail only when loaded.
-                    let archives = try String.fetchAll(db, sql: "SELECT path FROM artifacts WHERE run_id = ? AND path LIKE '%.dstbx' ORDER BY path",
-                                                       arguments: [runID])
-                    guard archives.count == 1 else {
-                        throw ToolboxError(archives.isEmpty ? .notFound : .invalidParameter,
-                                           archives.isEmpty ? "run \(runID) has no model archive (.dstbx) to register; log one (log(model:)) or name the model's artifact"
-                                                            : "run \(runID) has several model archives (\(archives.joined(separator: ", "))); name the one to register",
-                                           context: ErrorContext(parameter: "artifact_path"))
-                    }
-                    artifactPath = archives[0]
+                    artifactPath = try StoreChecks.archive(runID: runID, among: try String.fetchAll(
+                        db, sql: "SELECT path FROM artifacts WHERE run_id = ? AND path LIKE '%.dstbx' ORDER BY path", arguments: [runID]))
                 }
                 if let artifactPath {
                     if let recorded = try String.fetchOne(db, sql: "SELECT sha256 FROM artifacts WHERE run_id = ? AND path = ?", arguments: [runID, artifactPath]) {
                         sha256 = recorded
                     } else {
-                        // A folder of artifacts (an MLflow model directory): its digest is the
-                        // SHA-256 of its files' relative paths and digests, one per line, in order.
                         let prefix = artifactPath.hasSuffix("/") ? artifactPath : artifactPath + "/"
                         let files = try Row.fetchAll(db, sql: "SELECT path, sha256 FROM artifacts WHERE run_id = ? AND substr(path, 1, ?) = ? ORDER BY path",
                                                      arguments: [runID, prefix.utf8.count, prefix])
-                        guard !files.isEmpty else {
-                            throw ToolboxError(.notFound, "run \(runID) has no artifact \(artifactPath)", context: ErrorContext(path: artifactPath, parameter: "artifact_path"))
-                        }
-                        var manifest = ""
-                        for file in files {
-                            let path: String = file["path"], digest: String = file["sha256"]
-                            manifest += "\(path.dropFirst(prefix.count)) \(digest)\n"
-                        }
-                        sha256 = ContentSHA256.hash(Array(manifest.utf8)).hexString
+                        sha256 = try StoreChecks.folderDigest(runID: runID, folder: artifactPath, files: files.map { ($0["path"], $0["sha256"]) })
                     }
                 }
                 if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM registered_models WHERE name = ?)", arguments: [name]) != true {
@@ -233,11 +210,7 @@ extension SQLiteTrackingStore {
     /// Points `alias` at `version`. When the model has a promotion rule for the alias, the
     /// version's run must beat the current holder's metric, unless `force` (recorded as such).
     public func setAlias(name: String, alias: String, version: Int, force: Bool = false, actor: String? = nil, reason: String? = nil) throws {
-        try Self.checkName(alias, "alias")
-        guard alias.lowercased() != "latest", Int(alias) == nil, !alias.hasPrefix("v") || Int(alias.dropFirst()) == nil else {
-            throw ToolboxError(.invalidParameter, "alias \(alias) is reserved (latest, version numbers and v1, v2, ... name versions already)",
-                               context: ErrorContext(parameter: "alias"))
-        }
+        try StoreChecks.alias(alias)
         try database {
             try pool.write { db in
                 try requireVersion(db, name, version)
@@ -250,16 +223,8 @@ extension SQLiteTrackingStore {
                     let holderRun = try String.fetchOne(db, sql: "SELECT run_id FROM model_versions WHERE name = ? AND version = ?", arguments: [name, previous])!
                     let candidate = try latestMetric(db, runID: candidateRun, key: rule.metric) ?? .nan
                     let holder = try latestMetric(db, runID: holderRun, key: rule.metric) ?? .nan
-                    details["rule"] = .object(["metric": .string(rule.metric), "higher_is_better": .bool(rule.higherIsBetter),
-                                               "candidate": .string("\(candidate)"), "holder": .string("\(holder)")])
-                    if !rule.accepts(candidate: candidate, holder: holder) {
-                        guard force else {
-                            let better = rule.higherIsBetter ? "higher" : "lower"
-                            throw ToolboxError(.invalidParameter, "version \(version) of \(name) does not beat \(alias) (version \(previous)) on \(rule.metric): \(candidate) against \(holder), and the rule asks for \(better) by more than \(rule.minimumImprovement)",
-                                               context: ErrorContext(parameter: "alias"))
-                        }
-                        details["forced"] = .bool(true)
-                    }
+                    try StoreChecks.promotion(rule: rule, name: name, alias: alias, version: version, previous: previous,
+                                              candidate: candidate, holder: holder, force: force, details: &details)
                 }
                 try db.execute(sql: "INSERT INTO model_aliases (name, alias, version) VALUES (?, ?, ?) ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version",
                                arguments: [name, alias, version])
@@ -285,14 +250,7 @@ extension SQLiteTrackingStore {
 
     /// States (or with nil, drops) the rule a version must pass to take `alias`.
     public func setPromotionRule(name: String, alias: String, rule: PromotionRule?, actor: String? = nil, reason: String? = nil) throws {
-        try Self.checkName(alias, "alias")
-        if let rule {
-            try Self.checkName(rule.metric, "metric")
-            guard rule.minimumImprovement.isFinite, rule.minimumImprovement >= 0 else {
-                throw ToolboxError(.invalidParameter, "minimum improvement must be finite and at least 0, got \(rule.minimumImprovement)",
-                                   context: ErrorContext(parameter: "minimum_improvement"))
-            }
-        }
+        try StoreChecks.rule(rule, alias: alias)
         try database {
             try pool.write { db in
                 try requireModel(db, name)
@@ -305,9 +263,7 @@ extension SQLiteTrackingStore {
                 } else {
                     try db.execute(sql: "DELETE FROM promotion_rules WHERE name = ? AND alias = ?", arguments: [name, alias])
                 }
-                let details: [String: JSONValue] = rule.map {
-                    ["metric": .string($0.metric), "higher_is_better": .bool($0.higherIsBetter), "minimum_improvement": .number($0.minimumImprovement)]
-                } ?? ["rule": .null]
+                let details = StoreChecks.ruleDetails(rule)
                 try audit(db, actor: actor, action: "set_rule", model: name, alias: alias, details: details, reason: reason)
             }
         }
@@ -315,7 +271,7 @@ extension SQLiteTrackingStore {
 
     /// Sets a tag on a model or, with `version`, on one of its versions.
     public func setModelTag(name: String, version: Int? = nil, key: String, value: String, actor: String? = nil, reason: String? = nil) throws {
-        try Self.checkName(key, "key")
+        try StoreChecks.name(key, "key")
         try database {
             try pool.write { db in
                 if let version { try requireVersion(db, name, version) } else { try requireModel(db, name) }

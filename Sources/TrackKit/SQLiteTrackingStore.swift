@@ -137,7 +137,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
     /// Starts a run that started at `startTime` (seconds since 1970; now when nil), as a client
     /// that stamps its own runs (MLflow's) reports it.
     public func createRun(experimentID: Int64, name: String?, parentRunID: String?, source: String?, user: String?, startTime: Double?) throws -> Run {
-        let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let id = StoreChecks.newRunID()
         let run = Run(id: id, experimentID: experimentID, name: name, status: .running, startTime: startTime ?? Date().timeIntervalSince1970,
                       endTime: nil, parentRunID: parentRunID, source: source, user: user)
         try database {
@@ -295,9 +295,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
     /// Parameters are write-once (the same value again is fine, another value is a `conflict`);
     /// metrics append to their history; tags overwrite.
     public func logBatch(runID: String, params: [String: String] = [:], metrics: [RunMetric] = [], tags: [String: String] = [:]) throws {
-        for key in Array(params.keys) + metrics.map(\.key) + Array(tags.keys) where key.isEmpty || key.count > 250 {
-            throw ToolboxError(.invalidParameter, "keys are 1 to 250 characters, got \"\(key.prefix(40))\"", context: ErrorContext(parameter: "key"))
-        }
+        try StoreChecks.keys(Array(params.keys) + metrics.map(\.key) + Array(tags.keys))
         try database {
             try pool.write { db in
                 guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [runID]) == true else {

@@ -151,6 +151,13 @@ public struct ArtifactInfo: Sendable, Hashable, Codable {
     public var sha256: String
     /// The content's size in bytes.
     public var size: Int
+
+    /// A value from its parts (for stores outside TrackKit).
+    public init(path: String, sha256: String, size: Int) {
+        self.path = path
+        self.sha256 = sha256
+        self.size = size
+    }
 }
 
 /// A named model in the registry.
@@ -171,6 +178,18 @@ public struct RegisteredModel: Sendable, Hashable, Codable {
     public var aliases: [String: Int]
     /// Alias to the rule a version must pass to take it.
     public var promotionRules: [String: PromotionRule]
+
+    /// A value from its parts (for stores outside TrackKit).
+    public init(name: String, description: String? = nil, creationTime: Double, lastUpdatedTime: Double, latestVersion: Int? = nil, tags: [String: String], aliases: [String: Int], promotionRules: [String: PromotionRule]) {
+        self.name = name
+        self.description = description
+        self.creationTime = creationTime
+        self.lastUpdatedTime = lastUpdatedTime
+        self.latestVersion = latestVersion
+        self.tags = tags
+        self.aliases = aliases
+        self.promotionRules = promotionRules
+    }
 }
 
 /// One version of a registered model: a run and, usually, the model artifact it logged.
@@ -193,6 +212,19 @@ public struct ModelVersion: Sendable, Hashable, Codable {
     public var tags: [String: String]
     /// The aliases pointing at this version (`champion`).
     public var aliases: [String]
+
+    /// A value from its parts (for stores outside TrackKit).
+    public init(name: String, version: Int, runID: String, artifactPath: String? = nil, artifactSHA256: String? = nil, description: String? = nil, creationTime: Double, tags: [String: String], aliases: [String]) {
+        self.name = name
+        self.version = version
+        self.runID = runID
+        self.artifactPath = artifactPath
+        self.artifactSHA256 = artifactSHA256
+        self.description = description
+        self.creationTime = creationTime
+        self.tags = tags
+        self.aliases = aliases
+    }
 }
 
 /// A rule a team states for an alias: "promote only if metric M beats the current holder's".
@@ -240,6 +272,19 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public var details: String
     /// Why, as given with the change.
     public var reason: String?
+
+    /// A value from its parts (for stores outside TrackKit).
+    public init(sequence: Int64, time: Double, actor: String, action: String, model: String, version: Int? = nil, alias: String? = nil, details: String, reason: String? = nil) {
+        self.sequence = sequence
+        self.time = time
+        self.actor = actor
+        self.action = action
+        self.model = model
+        self.version = version
+        self.alias = alias
+        self.details = details
+        self.reason = reason
+    }
 }
 
 extension TrackingStore {
@@ -389,6 +434,13 @@ public struct Experiment: Sendable, Hashable, Codable {
     public var name: String
     /// Seconds since 1970.
     public var creationTime: Double
+
+    /// A value from its parts (for stores outside TrackKit).
+    public init(id: Int64, name: String, creationTime: Double) {
+        self.id = id
+        self.name = name
+        self.creationTime = creationTime
+    }
 }
 
 /// A run's life cycle, as MLflow names it.
@@ -420,6 +472,19 @@ public struct Run: Sendable, Hashable, Codable {
     public var source: String?
     /// Who ran it.
     public var user: String?
+
+    /// A value from its parts (for stores outside TrackKit).
+    public init(id: String, experimentID: Int64, name: String? = nil, status: RunStatus, startTime: Double, endTime: Double? = nil, parentRunID: String? = nil, source: String? = nil, user: String? = nil) {
+        self.id = id
+        self.experimentID = experimentID
+        self.name = name
+        self.status = status
+        self.startTime = startTime
+        self.endTime = endTime
+        self.parentRunID = parentRunID
+        self.source = source
+        self.user = user
+    }
 }
 
 /// One metric value: key, value (NaN and ±∞ kept exactly), step and time.

@@ -7,8 +7,10 @@ public import TrackKit
 /// remote store talking MLflow's REST API to DS Toolbox's tracking server over real HTTP, and
 /// every store to come (PostgreSQL). A test-support target: each store's tests call ``check(_:label:)``.
 public enum StoreConformance {
-    /// Runs every check on `store`; `label` names the store in failures.
-    public static func check(_ store: any TrackingStore, label: String) async throws {
+    /// Runs every check on `store`; `label` names the store in failures. `promotionRules`:
+    /// whether the store sets promotion rules (MLflow's REST API has no call for them, so the
+    /// remote store refuses them as `unsupported`).
+    public static func check(_ store: any TrackingStore, label: String, promotionRules: Bool = true) async throws {
         // Experiments: by name, created once.
         let experiment = try await store.experiment(named: "conformance")
         #expect(try await store.experiment(named: "conformance").id == experiment.id, "\(label)")
@@ -63,6 +65,28 @@ public enum StoreConformance {
         let firstPage = try await store.searchRuns(experimentIDs: [experiment.id], filter: nil, orderBy: [try RunOrder(parsing: "metrics.auc ASC")], maxResults: 1, offset: 0)
         let secondPage = try await store.searchRuns(experimentIDs: [experiment.id], filter: nil, orderBy: [try RunOrder(parsing: "metrics.auc ASC")], maxResults: 1, offset: 1)
         #expect(firstPage.map(\.id) == [run.id] && secondPage.map(\.id) == [second.id], "\(label): paging")
+        // Filters mean the same on every backend: LIKE is case-sensitive, ILIKE is not, a run
+        // without the key passes no comparison, NaN passes none, and numbers compare as numbers.
+        try await store.logBatch(runID: second.id, params: [:], metrics: [], tags: ["note": "Deep_Forest 100%"])
+        func ids(_ filter: String, order: [String] = []) async throws -> [String] {
+            try await store.searchRuns(experimentIDs: [experiment.id], filter: try RunFilter(parsing: filter), orderBy: try order.map(RunOrder.init(parsing:)),
+                                       maxResults: 10, offset: 0).map(\.id)
+        }
+        #expect(try await ids("tags.note LIKE 'Deep%'") == [second.id], "\(label): LIKE")
+        #expect(try await ids("tags.note LIKE 'deep%'") == [], "\(label): LIKE is case-sensitive")
+        #expect(try await ids("tags.note ILIKE 'deep%'") == [second.id], "\(label): ILIKE is not")
+        #expect(try await ids("tags.note LIKE 'Deep_Forest 1__%'") == [second.id], "\(label): _ is one character")
+        #expect(try await ids("tags.note LIKE 'Deep\\_%'") == [], "\(label): no escape character")
+        #expect(try await ids("tags.note != 'x'") == [second.id], "\(label): a run without the key passes no comparison")
+        #expect(try await ids("metrics.auc > 0.92") == [second.id], "\(label)")
+        #expect(try await ids("metrics.auc >= 0.9 AND metrics.auc <= 0.9") == [run.id], "\(label)")
+        #expect(try await ids("metrics.odd > 0") == [run.id], "\(label): +∞ is a number")
+        #expect(try await ids("metrics.odd != 1 AND metrics.low < 0") == [run.id], "\(label): -∞ too")
+        #expect(try await ids("attributes.status = 'FINISHED'") == [run.id], "\(label)")
+        #expect(try await ids("attributes.run_name LIKE 'sec%'") == [second.id], "\(label)")
+        #expect(try await ids("params.alpha >= '0.2'") == [run.id], "\(label): parameters compare as text")
+        #expect(try await ids("tags.stage = 'prod' OR tags.stage = 'test'", order: ["params.alpha ASC"]) == [second.id, run.id], "\(label): ordered by a parameter")
+        #expect(try await ids("attributes.start_time > 0", order: ["tags.note DESC"]) == [second.id, run.id], "\(label): runs without the tag last")
         let missing = await #expect(throws: ToolboxError.self) { try await store.run(id: "0123456789abcdef0123456789abcdef") }
         #expect(missing?.code == .notFound, "\(label)")
 
@@ -99,5 +123,35 @@ public enum StoreConformance {
         let gone = await #expect(throws: ToolboxError.self) { try await store.modelVersion(name: "churn", alias: "champion") }
         #expect(gone?.code == .notFound, "\(label): \(String(describing: gone))")
         #expect(try await store.registeredModels().map(\.name) == ["churn"], "\(label)")
+
+        // Promotion rules: a version takes the alias only if its run beats the holder's metric
+        // (run: auc 0.9; second: auc 0.95), unless forced; every change is in the audit log.
+        try await store.logArtifact(runID: second.id, bytes: Array("better".utf8), path: "model.dstbx")
+        let v3 = try await store.registerModelVersion(name: "churn", runID: second.id, artifactPath: nil, description: nil, actor: "ana", reason: "retrained")
+        #expect(v3.version == 3, "\(label)")
+        guard promotionRules else {
+            let refused = await #expect(throws: ToolboxError.self, "\(label)") {
+                try await store.setPromotionRule(name: "churn", alias: "prod", rule: PromotionRule(metric: "auc", higherIsBetter: true), actor: nil, reason: nil)
+            }
+            #expect(refused?.code == .unsupported, "\(label): \(String(describing: refused))")
+            return
+        }
+        try await store.setAlias(name: "churn", alias: "prod", version: 1, force: false, actor: nil, reason: nil)
+        try await store.setPromotionRule(name: "churn", alias: "prod", rule: PromotionRule(metric: "auc", higherIsBetter: true), actor: nil, reason: nil)
+        try await store.setAlias(name: "churn", alias: "prod", version: 3, force: false, actor: "ana", reason: "better auc")
+        let worse = await #expect(throws: ToolboxError.self, "\(label)") {
+            try await store.setAlias(name: "churn", alias: "prod", version: 1, force: false, actor: nil, reason: nil)
+        }
+        #expect(worse?.code == .invalidParameter, "\(label): \(String(describing: worse))")
+        #expect(try await store.modelVersion(name: "churn", alias: "prod").version == 3, "\(label): a refused promotion changes nothing")
+        try await store.setAlias(name: "churn", alias: "prod", version: 1, force: true, actor: "ops", reason: "rollback")
+        let history = try await store.aliasHistory(name: "churn", alias: "prod")
+        #expect(history.map(\.version) == [1, 3, 1] && history.last?.actor == "ops" && history.last?.reason == "rollback", "\(label): \(history)")
+        #expect(history.last?.details.contains("\"forced\":true") == true, "\(label): \(history.last?.details ?? "")")
+        let reserved = await #expect(throws: ToolboxError.self, "\(label)") {
+            try await store.setAlias(name: "churn", alias: "v2", version: 2, force: false, actor: nil, reason: nil)
+        }
+        #expect(reserved?.code == .invalidParameter, "\(label)")
+        #expect(try await store.auditLog(model: "churn", alias: nil, limit: 1_000).map(\.action).filter { $0 == "register_version" }.count == 3, "\(label)")
     }
 }

@@ -1,0 +1,44 @@
+import Foundation
+@testable import PostgresStore
+import Testing
+
+/// The throwaway PostgreSQL server the tests use: `DSTOOLBOX_TEST_POSTGRES` (which `make test`
+/// sets from `Scripts/postgres start`), else one started here with the same script. Each test
+/// gets a database of its own.
+enum PostgresTesting {
+    static let serverURL: String? = {
+        if let url = ProcessInfo.processInfo.environment["DSTOOLBOX_TEST_POSTGRES"], !url.isEmpty { return url }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Scripts/postgres").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: script)
+        process.arguments = ["start"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let url = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return process.terminationStatus == 0 && PostgresURL.isPostgres(url) ? url : nil
+    }()
+
+    /// Whether a server is at hand; when not, the tests say why they are skipped.
+    static var available: Bool {
+        if serverURL == nil {
+            print("◇ PostgreSQL store tests skipped: no PostgreSQL server (Scripts/postgres start failed: is Debian's postgresql package installed? Scripts/bootstrap installs it)")
+        }
+        return serverURL != nil
+    }
+
+    /// A new, empty database on the server, and its URL (with `options` appended).
+    static func freshDatabase(_ options: String = "") async throws -> String {
+        let server = try PostgresURL(try #require(serverURL))
+        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        let admin = try PostgresDatabase(url: server)
+        try await admin.executeAlone("CREATE DATABASE \(name)")
+        let base = try #require(serverURL)
+        let url = String(base[..<base.index(base.endIndex, offsetBy: -server.database.count)]) + name
+        return options.isEmpty ? url : url + "?" + options
+    }
+}
