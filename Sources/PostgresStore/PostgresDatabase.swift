@@ -282,7 +282,7 @@ final class ConnectionPool: Sendable {
         var nextID = 0
     }
     private let state = Mutex(State())
-    private let configuration: PostgresConnection.Configuration
+    let configuration: PostgresConnection.Configuration
     private let size: Int
     private let logger: Logger
 

@@ -68,60 +68,8 @@ public final class SQLiteStudyStorage: StudyStorage, BlockingHeartbeat, @uncheck
         }
     }
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-
-    private static func json<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    private static func decode<T: Decodable>(_ type: T.Type, _ text: String, what: String) throws -> T {
-        do {
-            return try JSONDecoder().decode(type, from: Data(text.utf8))
-        } catch {
-            throw ToolboxError(.corruptStore, "the study store holds an unreadable \(what): \(error)")
-        }
-    }
-
-    /// A parameter value written by `JSONEncoder` read without it: a number, `true`, `false`,
-    /// `null`, or text without escapes; `nil` for anything else (then decoded).
-    static func scalar(_ text: String) -> ParameterValue? {
-        switch text {
-        case "true": return .bool(true)
-        case "false": return .bool(false)
-        case "null": return ParameterValue.none
-        default: break
-        }
-        if text.first == "\"" {
-            guard text.count >= 2, text.last == "\"", !text.dropFirst().dropLast().contains(where: { $0 == "\\" || $0 == "\"" }) else { return nil }
-            return .string(String(text.dropFirst().dropLast()))
-        }
-        if let whole = Int(text) { return .int(whole) }
-        if let number = Double(text), number.isFinite { return .float(number) }
-        return nil
-    }
-
-    /// Values as the hexadecimal bit patterns of their Doubles, comma-separated.
-    private static func bits(_ values: [Double]) -> String {
-        values.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
-    }
-
-    private static func values(_ text: String) throws -> [Double] {
-        guard !text.isEmpty else { return [] }
-        return try text.split(separator: ",").map { part in
-            guard let pattern = UInt64(part, radix: 16) else { throw ToolboxError(.corruptStore, "the study store holds an unreadable objective value") }
-            return Double(bitPattern: pattern)
-        }
-    }
-
     private static func record(_ row: Row) throws -> StudyRecord {
-        let directions = try decode([StudyDirection].self, row["directions"], what: "study direction")
-        let seed: Int64? = row["seed"]
-        return StudyRecord(id: row["id"], name: row["name"], directions: directions, sampler: row["sampler"],
-                           seed: seed.map { UInt64(bitPattern: $0) }, pruner: row["pruner"])
+        try StudyCoding.record(id: row["id"], name: row["name"], directions: row["directions"], sampler: row["sampler"], seed: row["seed"], pruner: row["pruner"])
     }
 
     /// Creates the study, or returns the existing one of that name with `loadIfExists`.
@@ -135,7 +83,7 @@ public final class SQLiteStudyStorage: StudyStorage, BlockingHeartbeat, @uncheck
                     return try Self.record(row)
                 }
                 try db.execute(sql: "INSERT INTO studies (name, directions, sampler, seed, pruner, created) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [record.name, try Self.json(record.directions), record.sampler, record.seed.map { Int64(bitPattern: $0) },
+                               arguments: [record.name, try StudyCoding.json(record.directions), record.sampler, record.seed.map { Int64(bitPattern: $0) },
                                            record.pruner, Date().timeIntervalSince1970])
                 var created = record
                 created.id = Int(db.lastInsertedRowID)
@@ -165,8 +113,7 @@ public final class SQLiteStudyStorage: StudyStorage, BlockingHeartbeat, @uncheck
         guard let row = try Row.fetchOne(db, sql: "SELECT id, state FROM trials WHERE study_id = ? AND number = ?", arguments: [study, number]) else {
             throw ToolboxError(.notFound, "the study has no trial \(number)", context: ErrorContext(parameter: "trial"))
         }
-        guard let state = TrialState(rawValue: row["state"]) else { throw ToolboxError(.corruptStore, "trial \(number) has an unknown state") }
-        return (row["id"], state)
+        return (row["id"], try StudyCoding.state(row["state"]))
     }
 
     private func nextNumber(_ db: Database, study: Int) throws -> Int {
@@ -180,12 +127,10 @@ public final class SQLiteStudyStorage: StudyStorage, BlockingHeartbeat, @uncheck
                 let number = try nextNumber(db, study: study)
                 try db.execute(sql: "INSERT INTO trials (study_id, number, state) VALUES (?, ?, 'WAITING')", arguments: [study, number])
                 let id = db.lastInsertedRowID
-                var fixed: [String: JSONValue] = [:]
-                for (name, value) in parameters { fixed[name] = value.json }
                 try db.execute(sql: "INSERT INTO trial_attributes (trial_id, system, key, value) VALUES (?, 1, 'fixed_params', ?)",
-                               arguments: [id, try Self.json(JSONValue.object(fixed))])
+                               arguments: [id, try StudyCoding.fixedParameters(parameters)])
                 for (key, value) in userAttributes {
-                    try db.execute(sql: "INSERT INTO trial_attributes (trial_id, system, key, value) VALUES (?, 0, ?, ?)", arguments: [id, key, try Self.json(value)])
+                    try db.execute(sql: "INSERT INTO trial_attributes (trial_id, system, key, value) VALUES (?, 0, ?, ?)", arguments: [id, key, try StudyCoding.json(value)])
                 }
                 return number
             }
@@ -240,7 +185,7 @@ public final class SQLiteStudyStorage: StudyStorage, BlockingHeartbeat, @uncheck
                                              arguments: [study, now - gracePeriod])
                 for number in stale {
                     try db.execute(sql: "UPDATE trials SET state = 'FAIL', failure = ?, completed = ? WHERE study_id = ? AND number = ? AND state = 'RUNNING'",
-                                   arguments: ["its worker stopped sending heartbeats for \(gracePeriod) seconds", now, study, number])
+                                   arguments: [StudyCoding.staleFailure(gracePeriod), now, study, number])
                 }
                 return stale
             }
@@ -250,28 +195,15 @@ public final class SQLiteStudyStorage: StudyStorage, BlockingHeartbeat, @uncheck
         return failed
     }
 
-    /// A finished trial is not changed (as Optuna refuses to update one).
-    static func requireUnfinished(_ state: TrialState, _ number: Int) throws {
-        guard !state.isFinished else {
-            throw ToolboxError(.conflict, "trial \(number) is \(state.rawValue); a finished trial cannot be updated", context: ErrorContext(parameter: "trial"))
-        }
-    }
-
-    private func requireRunning(_ state: TrialState, _ number: Int) throws {
-        guard state == .running else {
-            throw ToolboxError(.conflict, "trial \(number) is \(state.rawValue), not RUNNING", context: ErrorContext(parameter: "trial"))
-        }
-    }
-
     /// Records a parameter of a running trial.
     public func setParameter(study: Int, trial: Int, _ parameter: TrialParameter) async throws {
         try database {
             try pool.write { db in
                 let (id, state) = try trialID(db, study: study, number: trial)
-                try requireRunning(state, trial)
+                try StudyCoding.requireRunning(state, trial)
                 let position = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trial_params WHERE trial_id = ?", arguments: [id]) ?? 0
                 try db.execute(sql: "INSERT INTO trial_params (trial_id, position, name, value, distribution) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [id, position, parameter.name, try Self.json(parameter.value), try Self.json(parameter.distribution)])
+                               arguments: [id, position, parameter.name, try StudyCoding.json(parameter.value), try StudyCoding.json(parameter.distribution)])
             }
         }
     }
@@ -281,7 +213,7 @@ public final class SQLiteStudyStorage: StudyStorage, BlockingHeartbeat, @uncheck
         try database {
             try pool.write { db in
                 let (id, state) = try trialID(db, study: study, number: trial)
-                try requireRunning(state, trial)
+                try StudyCoding.requireRunning(state, trial)
                 try db.execute(sql: "INSERT OR REPLACE INTO trial_intermediate (trial_id, step, bits) VALUES (?, ?, ?)",
                                arguments: [id, step, Int64(bitPattern: value.bitPattern)])
             }
@@ -292,9 +224,9 @@ public final class SQLiteStudyStorage: StudyStorage, BlockingHeartbeat, @uncheck
         try database {
             try pool.write { db in
                 let (id, state) = try trialID(db, study: study, number: trial)
-                try Self.requireUnfinished(state, trial)
+                try StudyCoding.requireUnfinished(state, trial)
                 try db.execute(sql: "INSERT OR REPLACE INTO trial_attributes (trial_id, system, key, value) VALUES (?, ?, ?, ?)",
-                               arguments: [id, system ? 1 : 0, key, try Self.json(value)])
+                               arguments: [id, system ? 1 : 0, key, try StudyCoding.json(value)])
             }
         }
     }
@@ -314,11 +246,9 @@ public final class SQLiteStudyStorage: StudyStorage, BlockingHeartbeat, @uncheck
         try database {
             try pool.write { db in
                 let (id, current) = try trialID(db, study: study, number: trial)
-                guard !current.isFinished else {
-                    throw ToolboxError(.conflict, "trial \(trial) is already \(current.rawValue); it cannot be told twice", context: ErrorContext(parameter: "trial"))
-                }
+                guard !current.isFinished else { throw StudyCoding.alreadyFinished(current, trial) }
                 try db.execute(sql: "UPDATE trials SET state = ?, value_bits = ?, failure = ?, completed = ? WHERE id = ?",
-                               arguments: [state.rawValue, values.map(Self.bits), failure, Date().timeIntervalSince1970, id])
+                               arguments: [state.rawValue, values.map(StudyCoding.bits), failure, Date().timeIntervalSince1970, id])
             }
         }
         return try await self.trial(study: study, number: trial)
@@ -360,47 +290,27 @@ public final class SQLiteStudyStorage: StudyStorage, BlockingHeartbeat, @uncheck
         var position: [Int64: Int] = [:]
         let rows = try Row.fetchAll(db, sql: "SELECT * FROM trials t WHERE t.study_id = ?\(filter) ORDER BY t.number", arguments: [study])
         for row in rows {
-            guard let state = TrialState(rawValue: row["state"]) else { throw ToolboxError(.corruptStore, "a trial has an unknown state") }
+            let state = try StudyCoding.state(row["state"])
             if let kept = known[row["number"]], kept.state == state {
                 trials.append(kept)
                 continue
             }
-            let started: Double? = row["started"], completed: Double? = row["completed"]
-            let bits: String? = row["value_bits"]
             position[row["id"]] = trials.count
-            trials.append(FrozenTrial(number: row["number"], state: state, values: try bits.map(values),
-                                      started: started.map { Date(timeIntervalSince1970: $0) }, completed: completed.map { Date(timeIntervalSince1970: $0) },
-                                      failure: row["failure"]))
+            trials.append(try StudyCoding.trial(number: row["number"], state: state, valueBits: row["value_bits"], started: row["started"],
+                                                completed: row["completed"], failure: row["failure"]))
         }
         guard !position.isEmpty else { return trials }
         // The trials to read in full: all of them, or the few not kept (ids from the database).
         let scope = position.count == rows.count ? "SELECT id FROM trials t WHERE t.study_id = ?\(filter)"
             : "SELECT id FROM trials t WHERE t.study_id = ? AND t.id IN (\(position.keys.map(String.init).joined(separator: ",")))"
-        // Each distinct distribution text decoded once (a study has a handful).
-        var distributions: [String: Distribution] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM trial_params WHERE trial_id IN (\(scope)) ORDER BY trial_id, position", arguments: [study]) {
-            guard let index = position[row["trial_id"]] else { continue }
-            let text: String = row["distribution"]
-            let distribution: Distribution
-            if let known = distributions[text] {
-                distribution = known
-            } else {
-                distribution = try decode(Distribution.self, text, what: "distribution")
-                distributions[text] = distribution
-            }
-            let valueText: String = row["value"]
-            let value = try (Self.scalar(valueText) ?? decode(ParameterValue.self, valueText, what: "parameter value")).typed(for: distribution)
-            trials[index].parameters.append(TrialParameter(name: row["name"], value: value, distribution: distribution))
-        }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM trial_intermediate WHERE trial_id IN (\(scope))", arguments: [study]) {
-            guard let index = position[row["trial_id"]] else { continue }
-            trials[index].intermediateValues[row["step"]] = Double(bitPattern: UInt64(bitPattern: row["bits"]))
-        }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM trial_attributes WHERE trial_id IN (\(scope))", arguments: [study]) {
-            guard let index = position[row["trial_id"]] else { continue }
-            let value = try decode(JSONValue.self, row["value"], what: "trial attribute")
-            if (row["system"] as Int) == 1 { trials[index].systemAttributes[row["key"]] = value } else { trials[index].userAttributes[row["key"]] = value }
-        }
+        try StudyCoding.fill(
+            &trials, position: position,
+            parameters: try Row.fetchAll(db, sql: "SELECT * FROM trial_params WHERE trial_id IN (\(scope)) ORDER BY trial_id, position", arguments: [study])
+                .map { ($0["trial_id"], $0["name"], $0["value"], $0["distribution"]) },
+            intermediate: try Row.fetchAll(db, sql: "SELECT * FROM trial_intermediate WHERE trial_id IN (\(scope))", arguments: [study])
+                .map { ($0["trial_id"], $0["step"], $0["bits"]) },
+            attributes: try Row.fetchAll(db, sql: "SELECT * FROM trial_attributes WHERE trial_id IN (\(scope))", arguments: [study])
+                .map { ($0["trial_id"], ($0["system"] as Int) == 1, $0["key"], $0["value"]) })
         return trials
     }
 
@@ -412,7 +322,7 @@ public final class SQLiteStudyStorage: StudyStorage, BlockingHeartbeat, @uncheck
         try database {
             try pool.read { db in
                 guard let text = try String.fetchOne(db, sql: "SELECT sampler_state FROM studies WHERE id = ?", arguments: [study]) else { return nil }
-                return try Self.decode(JSONValue.self, text, what: "sampler state")
+                return try StudyCoding.decode(JSONValue.self, text, what: "sampler state")
             }
         }
     }
@@ -421,7 +331,7 @@ public final class SQLiteStudyStorage: StudyStorage, BlockingHeartbeat, @uncheck
     public func setSamplerState(study: Int, _ state: JSONValue) async throws {
         try database {
             try pool.write { db in
-                try db.execute(sql: "UPDATE studies SET sampler_state = ? WHERE id = ?", arguments: [try Self.json(state), study])
+                try db.execute(sql: "UPDATE studies SET sampler_state = ? WHERE id = ?", arguments: [try StudyCoding.json(state), study])
             }
         }
     }

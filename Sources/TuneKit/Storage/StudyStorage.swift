@@ -227,7 +227,7 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
     public func setUserAttribute(study: Int, trial: Int, key: String, value: JSONValue) async throws {
         try state.withLock { state in
             let i = try state.index(study, trial)
-            try SQLiteStudyStorage.requireUnfinished(state.trialLists[study]![i].state, trial)
+            try StudyCoding.requireUnfinished(state.trialLists[study]![i].state, trial)
             state.trialLists[study]![i].userAttributes[key] = value
         }
     }
@@ -236,7 +236,7 @@ public final class InMemoryStudyStorage: StudyStorage, Sendable {
     public func setSystemAttribute(study: Int, trial: Int, key: String, value: JSONValue) async throws {
         try state.withLock { state in
             let i = try state.index(study, trial)
-            try SQLiteStudyStorage.requireUnfinished(state.trialLists[study]![i].state, trial)
+            try StudyCoding.requireUnfinished(state.trialLists[study]![i].state, trial)
             state.trialLists[study]![i].systemAttributes[key] = value
         }
     }
