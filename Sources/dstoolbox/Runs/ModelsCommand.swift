@@ -81,7 +81,7 @@ struct AuditOutput: Encodable {
 
 /// The store and who acts, for the commands that change the registry.
 struct RegistryOptions: ParsableArguments {
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
     @Option(help: "Who makes the change (default: $USER), recorded in the audit log.") var actor: String?
     @Option(help: "Why, recorded in the audit log.") var reason: String?
     @Flag(help: "Print JSON.") var json = false
@@ -90,7 +90,7 @@ struct RegistryOptions: ParsableArguments {
 /// `dstoolbox models list`
 struct ModelsListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "Registered models.")
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
     @Flag(help: "Print JSON: {\"models\": [...]}.") var json = false
 
     func run() async throws {
@@ -114,7 +114,7 @@ struct ModelsShowCommand: AsyncParsableCommand {
     @Argument(help: "The model name.") var name: String
     @Option(parsing: .unconditional, help: "One version by number.") var version: Int?
     @Option(help: "One version by alias.") var alias: String?
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
@@ -122,7 +122,7 @@ struct ModelsShowCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let tracking = try RunsCommand.store(store, readOnly: true)
+        let tracking = try await RunsCommand.store(store, readOnly: true)
         if version != nil || alias != nil {
             let entry: ModelVersion
             if let alias { entry = try await tracking.modelVersion(name: name, alias: alias) } else { entry = try await tracking.modelVersion(name: name, version: version!) }
@@ -182,7 +182,7 @@ struct ModelsRegisterCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (runID, artifactPath) = try resolved()
-        let tracking = try RunsCommand.store(options.store)
+        let tracking = try await RunsCommand.store(options.store)
         let version = try await tracking.registerModelVersion(name: name, runID: runID, artifactPath: artifactPath, description: description,
                                                         actor: options.actor, reason: options.reason)
         print(options.json ? try RunsCommand.json(VersionOutput(version)) : "\(version.version)")
@@ -210,7 +210,7 @@ struct ModelsAliasCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let tracking = try RunsCommand.store(options.store)
+        let tracking = try await RunsCommand.store(options.store)
         if delete {
             try await tracking.deleteAlias(name: name, alias: alias, actor: options.actor, reason: options.reason)
         } else if let version {
@@ -247,7 +247,7 @@ struct ModelsRuleCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let tracking = try RunsCommand.store(options.store)
+        let tracking = try await RunsCommand.store(options.store)
         let rule = drop ? nil : PromotionRule(metric: metric!, higherIsBetter: direction == .higherIsBetter, minimumImprovement: minimumImprovement)
         try await tracking.setPromotionRule(name: name, alias: alias, rule: rule, actor: options.actor, reason: options.reason)
         print(options.json ? try await RunsCommand.json(ModelOutput(try await tracking.registeredModel(name: name))) : rule.map { "\(name)@\(alias): \($0.metric) must be \($0.higherIsBetter ? "higher" : "lower")" } ?? "\(name)@\(alias): no rule")
@@ -259,11 +259,11 @@ struct ModelsHistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "history", abstract: "The audit log of a model (or of one alias): who changed what, when and why.")
     @Argument(help: "The model name.") var name: String
     @Option(help: "Only changes to this alias.") var alias: String?
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
     @Flag(help: "Print JSON: {\"entries\": [...]}.") var json = false
 
     func run() async throws {
-        let tracking = try RunsCommand.store(store, readOnly: true)
+        let tracking = try await RunsCommand.store(store, readOnly: true)
         _ = try await tracking.registeredModel(name: name)
         let entries = try await tracking.auditLog(model: name, alias: alias, limit: 1_000_000).map(AuditOutput.init)
         if json {

@@ -7,35 +7,15 @@ struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
         abstract: "Experiment runs: create them with parameters, metrics and tags; show, list, search and compare them.",
-        discussion: "The store is --store PATH, or the DSTOOLBOX_STORE environment variable, or ./dstoolbox-store.",
+        discussion: "The store is --store, or the DSTOOLBOX_STORE environment variable, or ./dstoolbox-store: a folder, a PostgreSQL database (postgresql://USER:PASSWORD@HOST:PORT/DB?pool=8&retry_seconds=30) shared by many machines, or (runs and models) a tracking server (http://HOST:PORT).",
         subcommands: [RunsCreateCommand.self, RunsLogCommand.self, RunsShowCommand.self, RunsListCommand.self, RunsSearchCommand.self, RunsCompareCommand.self, RunsExportCommand.self, RunsImportCommand.self]
     )
 
-    /// The store folder: the option, the environment, or ./dstoolbox-store.
-    /// With `readOnly`, a store that does not exist is an error rather than created: reading
-    /// never leaves an empty store behind.
-    /// An `http://` or `https://` URL names a tracking server speaking MLflow's REST API
-    /// (DS Toolbox's `tracking serve` or a stock `mlflow server`), reached with the key in
-    /// `DSTOOLBOX_TRACKING_TOKEN` or `MLFLOW_TRACKING_TOKEN`.
-    static func store(_ option: String?, readOnly: Bool = false) throws -> any TrackingStore {
-        let path = option ?? ProcessInfo.processInfo.environment["DSTOOLBOX_STORE"] ?? "dstoolbox-store"
-        if path.hasPrefix("http://") || path.hasPrefix("https://") {
-            guard let url = URL(string: path) else { throw ToolboxError(.invalidParameter, "not a URL: \(path)", context: ErrorContext(parameter: "store")) }
-            return try RemoteTrackingStore(url: url)
-        }
-        return try folder(option, readOnly: readOnly)
-    }
-
-    /// The store folder (never a server): for commands that need the store's own files.
-    static func folder(_ option: String?, readOnly: Bool = false) throws -> SQLiteTrackingStore {
-        let path = option ?? ProcessInfo.processInfo.environment["DSTOOLBOX_STORE"] ?? "dstoolbox-store"
-        if path.hasPrefix("http://") || path.hasPrefix("https://") {
-            throw ToolboxError(.invalidParameter, "this command needs a store folder, not a tracking server (\(path))", context: ErrorContext(parameter: "store"))
-        }
-        if readOnly, !FileManager.default.fileExists(atPath: URL(fileURLWithPath: path).appendingPathComponent("tracking.sqlite").path) {
-            throw ToolboxError(.notFound, "no tracking store at \(path); give --store or DSTOOLBOX_STORE", context: ErrorContext(path: path))
-        }
-        return try SQLiteTrackingStore(folder: path)
+    /// The store: the option, the environment, or ./dstoolbox-store (see ``StoreLocation``).
+    /// With `readOnly`, a store folder that does not exist is an error rather than created:
+    /// reading never leaves an empty store behind.
+    static func store(_ option: String?, readOnly: Bool = false) async throws -> any TrackingStore {
+        try await StoreLocation(option).trackingStore(readOnly: readOnly)
     }
 
     /// KEY=VALUE pairs.
@@ -94,7 +74,7 @@ struct RunsCreateCommand: AsyncParsableCommand {
     @Option(help: "A file to store as an artifact under its name (repeatable); a directory is stored whole.") var artifact: [String] = []
     @Option(help: "Parent run id.") var parent: String?
     @Option(help: "Final status: RUNNING (default, left open), FINISHED, FAILED or KILLED.") var status: String = "RUNNING"
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
     @Flag(help: "Print {\"run_id\": ...} as JSON.") var json = false
 
     func validate() throws {
@@ -107,7 +87,7 @@ struct RunsCreateCommand: AsyncParsableCommand {
     func metrics() throws -> [RunMetric] { try RunsCommand.metrics(metric, step: 0) }
 
     func run() async throws {
-        let tracking = try RunsCommand.store(store)
+        let tracking = try await RunsCommand.store(store)
         let experimentRecord = try await tracking.experiment(named: experiment)
         let created = try await tracking.createRun(experimentID: experimentRecord.id, name: name, parentRunID: parent, source: "dstoolbox runs create",
                                              user: RunsCommand.actor(tracking))
@@ -131,7 +111,7 @@ struct RunsLogCommand: AsyncParsableCommand {
     @Option(help: "A tag KEY=VALUE (repeatable).") var tag: [String] = []
     @Option(help: "A file or directory to store as an artifact (repeatable).") var artifact: [String] = []
     @Option(help: "End the run with this status: FINISHED, FAILED or KILLED.") var status: String?
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
 
     func validate() throws {
         if let status, RunStatus(rawValue: status.uppercased()) == nil { throw ValidationError("--status takes FINISHED, FAILED or KILLED") }
@@ -141,7 +121,7 @@ struct RunsLogCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let tracking = try RunsCommand.store(store)
+        let tracking = try await RunsCommand.store(store)
         _ = try await tracking.run(id: runID)
         try await tracking.logBatch(runID: runID, params: Dictionary(try await RunsCommand.pairs(param, option: "param"), uniquingKeysWith: { _, last in last }),
                               metrics: try RunsCommand.metrics(metric, step: step), tags: Dictionary(try RunsCommand.pairs(tag, option: "tag"), uniquingKeysWith: { _, last in last }))
@@ -155,11 +135,11 @@ struct RunsShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "A run: its attributes, parameters, latest metrics and tags.")
 
     @Argument(help: "The run id.") var runID: String
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let tracking = try RunsCommand.store(store, readOnly: true)
+        let tracking = try await RunsCommand.store(store, readOnly: true)
         let record = try await tracking.run(id: runID)
         let params = try await tracking.params(runID: runID), tags = try await tracking.tags(runID: runID)
         let metrics = try await tracking.latestMetrics(runID: runID).mapValues(\.value)

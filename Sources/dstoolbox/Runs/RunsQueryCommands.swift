@@ -30,11 +30,11 @@ struct RunQueryOptions: ParsableArguments {
     @Option(name: .customLong("order-by"), help: "FIELD [ASC|DESC], e.g. 'metrics.rmse ASC' (repeatable); newest first after these.") var orderBy: [String] = []
     @Option(name: .customLong("max-results"), parsing: .unconditional, help: "At most this many runs (1...50000).") var maxResults: Int = 1_000
     @Option(parsing: .unconditional, help: "Skip this many runs first (paging).") var offset: Int = 0
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
     @Flag(help: "Print JSON: {\"runs\": [...]}.") var json = false
 
     func search(filter: RunFilter?) async throws {
-        let tracking = try RunsCommand.store(store, readOnly: true)
+        let tracking = try await RunsCommand.store(store, readOnly: true)
         let experiments = try await tracking.experiments()
         var ids: [Int64] = []
         for name in experiment {
@@ -100,7 +100,7 @@ struct RunsCompareCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "compare", abstract: "Runs side by side: parameters, metrics, metric curves.")
     @Argument(help: "The runs to compare.") var runIDs: [String]
     @Option(help: "Write a static HTML page (parameters, metrics, metric curves as SVG) to this file.") var html: String?
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
@@ -108,7 +108,7 @@ struct RunsCompareCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let tracking = try RunsCommand.store(store, readOnly: true)
+        let tracking = try await RunsCommand.store(store, readOnly: true)
         let comparison = try await RunComparison(store: tracking, runIDs: runIDs)
         if let html { try RegularFile.replace(html, with: Array(comparison.html().utf8)) }
         if json {
@@ -148,11 +148,11 @@ struct RunsExportCommand: AsyncParsableCommand {
     )
     @Option(help: "An experiment to export (repeatable; all when absent).") var experiment: [String] = []
     @Option(name: [.short, .long], help: "The folder to write (must not exist).") var output: String
-    @Option(help: "The store folder, or a tracking server URL.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or a tracking server URL.") var store: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let tracking = try RunsCommand.store(store, readOnly: true)
+        let tracking = try await RunsCommand.store(store, readOnly: true)
         let summary = try await MLflowFileStore.export(tracking, experiments: experiment, to: output)
         print(json ? try RunsCommand.json(summary)
                    : "exported \(summary.experiments) experiments, \(summary.runs) runs, \(summary.metrics) metric values, \(summary.artifacts) artifacts to \(output)")
@@ -166,11 +166,11 @@ struct RunsImportCommand: AsyncParsableCommand {
         abstract: "Read the experiments and runs of an MLflow file store (mlruns/) into the store (runs get new ids)."
     )
     @Argument(help: "The MLflow file store folder.") var folder: String
-    @Option(help: "The store folder, or a tracking server URL.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or a tracking server URL.") var store: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let tracking = try RunsCommand.store(store)
+        let tracking = try await RunsCommand.store(store)
         let summary = try await MLflowFileStore.importStore(from: folder, into: tracking)
         print(json ? try RunsCommand.json(summary)
                    : "imported \(summary.experiments) experiments, \(summary.runs) runs, \(summary.metrics) metric values, \(summary.artifacts) artifacts from \(folder)")

@@ -42,7 +42,7 @@ struct TrackingServeCommand: AsyncParsableCommand {
     func run() async throws {
         try HTTPSupport.checkAccess(host: host, keys: apiKeys, open: open)
         let keys = try apiKeys.map { try APIKeyring(path: $0) }
-        let tracking = try RunsCommand.store(store)
+        let tracking = try await RunsCommand.store(store)
         if open {
             FileHandle.standardError.write(Data("warning: serving without authentication (--open): anyone who can reach \(host) can read and write the store\n".utf8))
         }

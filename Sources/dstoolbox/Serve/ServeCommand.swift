@@ -74,8 +74,10 @@ struct ServeCommand: AsyncParsableCommand {
         let named = try models.map(ModelSource.named)
         let needsStore = named.contains { $0.source.isURI }
         // Routing outcomes are logged only to a store given explicitly.
-        let trackingStore = (store ?? ProcessInfo.processInfo.environment["DSTOOLBOX_STORE"]) != nil && trackEvery > 0 ? try RunsCommand.store(store) : nil
-        let repository = ModelRepository(store: needsStore ? try trackingStore ?? RunsCommand.store(store, readOnly: true) : nil)
+        let trackingStore = (store ?? ProcessInfo.processInfo.environment["DSTOOLBOX_STORE"]) != nil && trackEvery > 0 ? try await RunsCommand.store(store) : nil
+        var modelStore: (any TrackingStore)? = trackingStore
+        if needsStore, modelStore == nil { modelStore = try await RunsCommand.store(store, readOnly: true) }
+        let repository = ModelRepository(store: needsStore ? modelStore : nil)
         for (name, source) in named { try await repository.add(name: name, source: source) }
         if open {
             FileHandle.standardError.write(Data("warning: serving without authentication (--open): anyone who can reach \(host) can use every route\n".utf8))

@@ -8,23 +8,15 @@ struct StudyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study",
         abstract: "Hyperparameter studies: create one, ask for parameters, tell results, read the best trial and the trials.",
-        discussion: "The store is --store PATH, or the DSTOOLBOX_STORE environment variable, or ./dstoolbox-store.",
+        discussion: "The store is --store, or the DSTOOLBOX_STORE environment variable, or ./dstoolbox-store: a folder, a PostgreSQL database (postgresql://USER:PASSWORD@HOST:PORT/DB?pool=8&retry_seconds=30) shared by many machines, or (runs and models) a tracking server (http://HOST:PORT).",
         subcommands: [StudyCreateCommand.self, StudyAskCommand.self, StudyTellCommand.self, StudyIntermediateCommand.self, StudyOptimizeCommand.self, StudyBestCommand.self, StudyImportanceCommand.self, StudyReportCommand.self,
                       StudyTrialsCommand.self]
     )
 
-    /// The store folder: the option, the environment, or ./dstoolbox-store. With `readOnly`, a
-    /// store without studies is an error rather than created.
-    static func storage(_ option: String?, readOnly: Bool = false) throws -> SQLiteStudyStorage {
-        let path = option ?? ProcessInfo.processInfo.environment["DSTOOLBOX_STORE"] ?? "dstoolbox-store"
-        if path.hasPrefix("http://") || path.hasPrefix("https://") {
-            throw ToolboxError(.invalidParameter, "studies live in a store folder, not on a tracking server (\(path)); give --store FOLDER",
-                               context: ErrorContext(parameter: "store"))
-        }
-        if readOnly, !FileManager.default.fileExists(atPath: URL(fileURLWithPath: path).appendingPathComponent("studies.sqlite").path) {
-            throw ToolboxError(.notFound, "no studies in a store at \(path); give --store or DSTOOLBOX_STORE", context: ErrorContext(path: path))
-        }
-        return try SQLiteStudyStorage(folder: path)
+    /// The studies of the store (see ``StoreLocation``). With `readOnly`, a store folder
+    /// without studies is an error rather than created.
+    static func storage(_ option: String?, readOnly: Bool = false) async throws -> any StudyStorage {
+        try await StoreLocation(option).studyStorage(readOnly: readOnly)
     }
 
     /// The sampler a study record names, seeded as it was created.
@@ -43,11 +35,11 @@ struct StudyCommand: AsyncParsableCommand {
     /// Opens an existing study with its sampler; with `tracked`, finished trials are also
     /// logged as runs in the store's tracking database (commands that only read leave it alone).
     static func open(_ name: String, store: String?, tracked: Bool = false) async throws -> Study {
-        let storage = try storage(store, readOnly: true)
+        let storage = try await storage(store, readOnly: true)
         let record = try await storage.study(named: name)
         return try await Study.create(name: name, directions: record.directions, sampler: try sampler(named: record.sampler, seed: record.seed),
                                       pruner: try Study.pruner(named: record.pruner), seed: record.seed, storage: storage, loadIfExists: true,
-                                      tracking: tracked ? try SQLiteTrackingStore(folder: storage.root.path) : nil)
+                                      tracking: tracked ? try await RunsCommand.store(store) : nil)
     }
 
     /// A number as JSON: the shortest form that reads back as the same Double; non-finite as
@@ -95,7 +87,7 @@ struct StudyCreateCommand: AsyncParsableCommand {
     @Option(help: "tpe (default), random, grid, cmaes or nsga2.") var sampler: String = "tpe"
     @Option(help: "The sampler's seed (0...4294967295); the same seed gives Optuna's trials.") var seed: UInt64?
     @Option(help: "median (default, as Optuna's), percentile (25th), hyperband, successive_halving or none.") var pruner: String = "median"
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
     @Flag(help: "Load the study when one of that name exists, instead of failing.") var loadIfExists = false
 
     func validate() throws {
@@ -109,9 +101,9 @@ struct StudyCreateCommand: AsyncParsableCommand {
         let list = try (directions.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? [direction ?? "minimize"])
             .map { try StudyDirection(parsing: $0.trimmingCharacters(in: .whitespaces)) }
         let chosen = try StudyCommand.sampler(named: sampler, seed: seed)
-        let storage = try StudyCommand.storage(store)
+        let storage = try await StudyCommand.storage(store)
         let study = try await Study.create(name: name, directions: list, sampler: chosen, pruner: try Study.pruner(named: pruner), seed: seed,
-                                           storage: storage, loadIfExists: loadIfExists, tracking: try SQLiteTrackingStore(folder: storage.root.path))
+                                           storage: storage, loadIfExists: loadIfExists, tracking: try await RunsCommand.store(store))
         print(study.record.name)
     }
 }
@@ -122,7 +114,7 @@ struct StudyAskCommand: AsyncParsableCommand {
 
     @Argument(help: "The study.") var name: String
     @Option(help: "The search space: a YAML or JSON file, or inline JSON ({\"x\": {\"type\": \"float\", \"low\": 0, \"high\": 1}}).") var space: String
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
 
     func run() async throws {
         let searchSpace = try SearchSpace(fileOrInline: space)
@@ -140,7 +132,7 @@ struct StudyTellCommand: AsyncParsableCommand {
     @Option(help: "The trial's number.") var trial: Int
     @Option(help: "The objective values, comma-separated, one per direction.") var values: String?
     @Option(help: "fail or pruned, for a trial without values.") var state: String?
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
 
     func validate() throws {
         guard (values == nil) != (state == nil) else { throw ValidationError("give --values or --state, one of them") }
@@ -176,7 +168,7 @@ struct StudyIntermediateCommand: AsyncParsableCommand {
     @Option(help: "The trial's number.") var trial: Int
     @Option(help: "The step (a non-negative whole number, such as the iteration).") var step: Int
     @Option(help: "The intermediate objective value.") var value: String
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
 
     func validate() throws {
         guard step >= 0 else { throw ValidationError("--step must not be negative, got \(step)") }
@@ -198,7 +190,7 @@ struct StudyBestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "best", abstract: "The best trial (the Pareto front for several objectives).")
 
     @Argument(help: "The study.") var name: String
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
@@ -219,7 +211,7 @@ struct StudyTrialsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "trials", abstract: "Every trial: number, state, parameters, values and duration.")
 
     @Argument(help: "The study.") var name: String
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
@@ -261,7 +253,7 @@ struct StudyOptimizeCommand: AsyncParsableCommand {
     @Option(help: "How many times a failed trial's parameters are run again.") var retryFailed: Int = 0
     @Option(help: "Seconds between heartbeats of running trials.") var heartbeatInterval: Double = 5
     @Option(help: "Seconds without a heartbeat after which a running trial counts as dead (its worker killed) and fails.") var gracePeriod: Double = 30
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
     @Argument(parsing: .postTerminator, help: "The program and its arguments, after --.") var command: [String] = []
 
     func validate() throws {
@@ -298,7 +290,7 @@ struct StudyImportanceCommand: AsyncParsableCommand {
     @Argument(help: "The study.") var name: String
     @Option(help: "Which objective to explain, from 0, for a study of several.") var objective: Int?
     @Option(help: "The random forest's seed.") var seed: UInt64 = 0
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
     @Flag(help: "Print JSON: {\"importances\": {name: share, ...}}.") var json = false
 
     func run() async throws {
@@ -322,7 +314,7 @@ struct StudyReportCommand: AsyncParsableCommand {
 
     @Argument(help: "The study.") var name: String
     @Option(name: .shortAndLong, help: "The HTML file (replaced atomically).") var output: String
-    @Option(help: "The store folder.") var store: String?
+    @Option(help: "The store: a folder, postgresql://USER:PASSWORD@HOST:PORT/DB, or (runs and models) a tracking server URL.") var store: String?
 
     func run() async throws {
         let study = try await StudyCommand.open(name, store: store)

@@ -24,7 +24,7 @@ struct TuneCommand: AsyncParsableCommand {
     var scoring: String?
     @Option(help: "The sampler's seed; the same seed gives the same trials.") var seed: UInt64?
     @Option(help: "A study to keep in the store (created, or resumed when it exists).") var study: String?
-    @Option(help: "The store folder (with --study).") var store: String?
+    @Option(help: "The store (with --study): a folder or postgresql://USER:PASSWORD@HOST:PORT/DB.") var store: String?
     @Option(name: [.short, .long], help: "Write the best parameters' pipeline, refitted on the whole data, as a model archive.") var output: String?
     @Flag(help: "Do not prune trials.") var noPruning = false
     @Flag(help: "Print JSON: {\"best_params\": ..., \"best_score\": ..., \"trials\": N, \"study\": NAME}.") var json = false
@@ -59,12 +59,12 @@ struct TuneCommand: AsyncParsableCommand {
         guard table.columnIndex(named: target) != nil else {
             throw ToolboxError(.notFound, "no column \(target) in \(data); columns: \(DataTable.listing(table.columnNames))", context: ErrorContext(path: data, column: target))
         }
-        let kept = try study.map { _ in try StudyCommand.storage(store) }
+        let kept: (any StudyStorage)? = study == nil ? nil : try await StudyCommand.storage(store)
         let storage: any StudyStorage = kept ?? InMemoryStudyStorage()
         let name = study ?? "tune-\(model ?? URL(fileURLWithPath: pipeline ?? "pipeline").deletingPathExtension().lastPathComponent)"
         let tuned = try await Study.create(name: name, direction: .maximize, sampler: try TPESampler(seed: seed),
                                            pruner: noPruning ? NopPruner() : PercentilePruner.defaultMedian, seed: seed, storage: storage, loadIfExists: true,
-                                           tracking: try kept.map { try SQLiteTrackingStore(folder: $0.root.path) })
+                                           tracking: kept == nil ? nil : try await RunsCommand.store(store))
         // The best parameters are refitted on the whole data when the model goes somewhere: a
         // file, or the study's parent run in the store.
         let result = try await ModelTuning.tune(built, table: table, target: target, space: searchSpace, trials: trials, folds: cv, scoring: scorer,
