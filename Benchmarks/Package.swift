@@ -105,7 +105,8 @@ let package = Package(
                            .product(name: "SEGYKit", package: "DSToolbox"), .product(name: "LearnKit", package: "DSToolbox"),
                            .product(name: "FeatureKit", package: "DSToolbox"), .product(name: "DriftKit", package: "DSToolbox"),
                            .product(name: "VectorKit", package: "DSToolbox"), .product(name: "TrackKit", package: "DSToolbox"),
-                           .product(name: "TuneKit", package: "DSToolbox"), .product(name: "ToolboxTesting", package: "DSToolbox")],
+                           .product(name: "TuneKit", package: "DSToolbox"), .product(name: "ToolboxTesting", package: "DSToolbox"),
+                           .product(name: "PostgresStore", package: "DSToolbox")],
             path: "Sources/CompareRunner"
         ),
     ]

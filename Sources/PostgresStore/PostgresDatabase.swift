@@ -14,6 +14,10 @@ enum SQLValue: Sendable {
     case bool(Bool)
     case bytes([UInt8])
     case null
+    /// Arrays, read with `unnest` (one binding for a whole column of rows).
+    case texts([String])
+    case doubles([Double])
+    case ints([Int64])
 
     init(_ text: String?) { self = text.map(SQLValue.text) ?? .null }
     init(_ number: Int?) { self = number.map { .int(Int64($0)) } ?? .null }
@@ -129,6 +133,9 @@ public final class PostgresDatabase: Sendable {
             case .bool(let value): bindings.append(value)
             case .bytes(let value): bindings.append(ByteBuffer(bytes: value))
             case .null: bindings.appendNull()
+            case .texts(let values): bindings.append(values)
+            case .doubles(let values): bindings.append(values)
+            case .ints(let values): bindings.append(values)
             }
         }
         return PostgresQuery(unsafeSQL: text, binds: bindings)

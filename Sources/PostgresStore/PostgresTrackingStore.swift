@@ -283,28 +283,36 @@ public final class PostgresTrackingStore: TrackingStore, Sendable {
     /// Appends metrics to their histories and moves each key's latest value (the largest step,
     /// then timestamp, then the last logged) in `latest_metrics`.
     static func insert(_ metrics: [RunMetric], runID: String, _ db: SQLConnection) async throws {
+        try await insert(metrics.map { (runID, $0) }, db)
+    }
+
+    /// ``insert(_:runID:_:)`` for metrics of many runs at once.
+    static func insert(_ metrics: [(runID: String, metric: RunMetric)], _ db: SQLConnection) async throws {
         guard !metrics.isEmpty else { return }
-        try await insertMany(db, "INSERT INTO metrics (run_id, key, value, bits, step, timestamp) VALUES", columns: 6, rows: metrics.count) { i in
-            let metric = metrics[i]
-            return [.text(runID), .text(metric.key), metric.value.isNaN ? .null : .double(metric.value),
-                    .int(Int64(bitPattern: metric.value.bitPattern)), .int(metric.step), .double(metric.timestamp)]
+        // One statement whatever the batch's size: each column bound as one array. NaN is
+        // stored as NULL in `value` (so it passes no comparison) and exactly in `bits`.
+        let columns = """
+            SELECT r, k, NULLIF(v, 'NaN'::float8), b, s, t FROM unnest(?::text[], ?::text[], ?::float8[], ?::int8[], ?::int8[], ?::float8[]) AS u(r, k, v, b, s, t)
+            """
+        func arrays(_ rows: some Collection<(runID: String, metric: RunMetric)>) -> [SQLValue] {
+            [.texts(rows.map(\.runID)), .texts(rows.map(\.metric.key)), .doubles(rows.map(\.metric.value)),
+             .ints(rows.map { Int64(bitPattern: $0.metric.value.bitPattern) }), .ints(rows.map(\.metric.step)), .doubles(rows.map(\.metric.timestamp))]
         }
-        var latest: [String: RunMetric] = [:]
-        for metric in metrics {
-            if let current = latest[metric.key], (current.step, current.timestamp) > (metric.step, metric.timestamp) { continue }
-            latest[metric.key] = metric
+        try await db.execute("INSERT INTO metrics (run_id, key, value, bits, step, timestamp) " + columns, arrays(metrics))
+        struct Key: Hashable { let run: String, key: String }
+        var latest: [Key: RunMetric] = [:]
+        for (runID, metric) in metrics {
+            let key = Key(run: runID, key: metric.key)
+            if let current = latest[key], (current.step, current.timestamp) > (metric.step, metric.timestamp) { continue }
+            latest[key] = metric
         }
-        // In key order, so two batches on one run lock the rows in the same order.
-        let rows = latest.values.sorted { $0.key < $1.key }
-        try await insertMany(db, "INSERT INTO latest_metrics AS l (run_id, key, value, bits, step, timestamp) VALUES", columns: 6, rows: rows.count,
-                             suffix: """
-                              ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, bits = excluded.bits, step = excluded.step, timestamp = excluded.timestamp
-                              WHERE excluded.step > l.step OR (excluded.step = l.step AND excluded.timestamp >= l.timestamp)
-                             """) { i in
-            let metric = rows[i]
-            return [.text(runID), .text(metric.key), metric.value.isNaN ? .null : .double(metric.value),
-                    .int(Int64(bitPattern: metric.value.bitPattern)), .int(metric.step), .double(metric.timestamp)]
-        }
+        // In key order, so two batches lock the rows in the same order.
+        let rows = latest.sorted { ($0.key.run, $0.key.key) < ($1.key.run, $1.key.key) }.map { (runID: $0.key.run, metric: $0.value) }
+        try await db.execute("""
+            INSERT INTO latest_metrics AS l (run_id, key, value, bits, step, timestamp) \(columns)
+            ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, bits = excluded.bits, step = excluded.step, timestamp = excluded.timestamp
+            WHERE excluded.step > l.step OR (excluded.step = l.step AND excluded.timestamp >= l.timestamp)
+            """, arrays(rows))
     }
 
     /// A run's parameters.
@@ -408,11 +416,18 @@ public final class PostgresTrackingStore: TrackingStore, Sendable {
             throw ToolboxError(.invalidParameter, "max results must be in 1...50000 and the offset at least 0", context: ErrorContext(parameter: "max_results"))
         }
         var conditions: [String] = [], arguments: [SQLValue] = []
-        if !experimentIDs.isEmpty {
+        if experimentIDs.count == 1 {
+            conditions.append("runs.experiment_id = ?")
+            arguments.append(.int(experimentIDs[0]))
+        } else if !experimentIDs.isEmpty {
             conditions.append("runs.experiment_id = ANY(?::bigint[])")
-            arguments.append(.text("{" + experimentIDs.map(String.init).joined(separator: ",") + "}"))
+            arguments.append(.ints(experimentIDs))
         }
         if let filter { conditions.append(PostgresFilter.condition(filter, &arguments)) }
+        if orderBy.count == 1, case .metric(let key) = orderBy[0].field {
+            return try await searchOrderedByMetric(key: key, descending: orderBy[0].descending, conditions: conditions, arguments: arguments,
+                                                   maxResults: maxResults, offset: offset)
+        }
         var joins = "", order: [String] = [], joinArguments: [SQLValue] = []
         for (index, item) in orderBy.enumerated() {
             let direction = item.descending ? "DESC" : "ASC"
@@ -430,6 +445,29 @@ public final class PostgresTrackingStore: TrackingStore, Sendable {
         let sql = "SELECT runs.* FROM runs" + joins + whereClause + " ORDER BY " + order.joined(separator: ", ") + " LIMIT ? OFFSET ?"
         let bound = joinArguments + arguments + [.int(Int64(maxResults)), .int(Int64(offset))]
         return try await transaction("tracking store") { db in try await db.rows(sql, bound).map(Self.run) }
+    }
+}
+
+extension PostgresTrackingStore {
+    /// Ordered by one metric: runs that have it (not NaN) come from the (key, value) index in
+    /// order, so a page is read without sorting every run; runs without it follow, newest first.
+    func searchOrderedByMetric(key: String, descending: Bool, conditions: [String], arguments: [SQLValue], maxResults: Int, offset: Int) async throws -> [Run] {
+        let direction = descending ? "DESC" : "ASC"
+        let having = conditions + ["o.key = ?", "o.value IS NOT NULL"]
+        let first = "SELECT runs.* FROM latest_metrics o JOIN runs ON runs.id = o.run_id WHERE " + having.joined(separator: " AND ")
+            + " ORDER BY o.value \(direction), runs.start_time DESC, runs.id LIMIT ? OFFSET ?"
+        let count = "SELECT COUNT(*) FROM latest_metrics o JOIN runs ON runs.id = o.run_id WHERE " + having.joined(separator: " AND ")
+        let missing = "SELECT runs.* FROM runs WHERE " + (conditions + ["NOT EXISTS (SELECT 1 FROM latest_metrics o WHERE o.run_id = runs.id AND o.key = ? AND o.value IS NOT NULL)"])
+            .joined(separator: " AND ") + " ORDER BY runs.start_time DESC, runs.id LIMIT ? OFFSET ?"
+        return try await transaction("tracking store") { db in
+            var runs = try await db.rows(first, arguments + [.text(key), .int(Int64(maxResults)), .int(Int64(offset))]).map(Self.run)
+            guard runs.count < maxResults else { return runs }
+            // How many runs with the metric precede the ones without it.
+            let withMetric = !runs.isEmpty ? offset + runs.count : Int(try await db.scalar(count, arguments + [.text(key)], as: Int64.self) ?? 0)
+            runs += try await db.rows(missing, arguments + [.text(key), .int(Int64(maxResults - runs.count)), .int(Int64(max(0, offset - withMetric)))])
+                .map(Self.run)
+            return runs
+        }
     }
 }
 
@@ -503,5 +541,37 @@ enum PostgresFilter {
         case .caseInsensitiveLike: return "\(operand) ILIKE ? ESCAPE ''"
         default: return "\(operand) \(op.rawValue) ?"
         }
+    }
+}
+
+extension PostgresTrackingStore {
+    /// Writes many whole runs in one transaction (a backfill, an import from another tracker,
+    /// `store migrate`): all of them or none. Returns the new runs' ids, in order.
+    @discardableResult
+    public func importRuns(experimentID: Int64, _ runs: [ImportedRun]) async throws -> [String] {
+        for run in runs { try StoreChecks.keys(Array(run.params.keys) + run.metrics.map(\.key) + Array(run.tags.keys)) }
+        let ids = runs.map { _ in StoreChecks.newRunID() }
+        let params = zip(ids, runs).flatMap { id, run in run.params.sorted { $0.key < $1.key }.map { (id, $0.key, $0.value) } }
+        let tags = zip(ids, runs).flatMap { id, run in run.tags.sorted { $0.key < $1.key }.map { (id, $0.key, $0.value) } }
+        _ = try await transaction("importing runs") { db in
+            guard try await db.exists("SELECT 1 FROM experiments WHERE id = ?", [.int(experimentID)]) else {
+                throw ToolboxError(.notFound, "no experiment with id \(experimentID)", context: ErrorContext(parameter: "experiment"))
+            }
+            try await Self.insertMany(db, "INSERT INTO runs (id, experiment_id, name, status, start_time, end_time, user_name) VALUES", columns: 7, rows: runs.count) { i in
+                let run = runs[i]
+                return [.text(ids[i]), .int(experimentID), SQLValue(run.name), .text(run.status.rawValue), .double(run.startTime), SQLValue(run.endTime), SQLValue(run.user)]
+            }
+            try await Self.insertMany(db, "INSERT INTO params (run_id, key, value) VALUES", columns: 3, rows: params.count) { i in
+                [.text(params[i].0), .text(params[i].1), .text(params[i].2)]
+            }
+            try await Self.insertMany(db, "INSERT INTO tags (run_id, key, value) VALUES", columns: 3, rows: tags.count) { i in
+                [.text(tags[i].0), .text(tags[i].1), .text(tags[i].2)]
+            }
+            try await Self.insert(zip(ids, runs).flatMap { id, run in run.metrics.map { (id, $0) } }, db)
+            return ids
+        }
+        // The planner's statistics, current after a bulk load (autovacuum would take a while).
+        if runs.count >= 1_000 { try await database.transaction("importing runs") { db in try await db.execute("ANALYZE runs, params, tags, latest_metrics") } }
+        return ids
     }
 }

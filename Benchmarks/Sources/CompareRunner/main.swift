@@ -11,6 +11,7 @@ import ToolboxCore
 import TrackKit
 import TuneKit
 import Synchronization
+import PostgresStore
 
 func best(of runs: Int, _ body: () throws -> Void) rethrows -> Double {
     var fastest = Double.infinity
@@ -162,6 +163,73 @@ case "track-search":
                                          orderBy: try order.map { try RunOrder(parsing: $0) }, maxResults: 1_000, offset: 0).count
         }
         print("search-\(name) \(seconds) runs=\(count) returned=\(found)")
+    }
+case "store-compare":
+    // The same work through the TrackingStore protocol on the SQLite store and on a PostgreSQL
+    // database (URL), interleaved, best of 3: 100k metrics in batches of 1,000 to one run, then
+    // searches over 100k runs (written with importRuns on both).
+    let url = arguments.dropFirst().first ?? ""
+    let count = Int(arguments.dropFirst(2).first ?? "100000") ?? 100_000
+    let folder = "/tmp/dstoolbox-store-compare-\(getpid())"
+    try? FileManager.default.removeItem(atPath: folder)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let sqlite = try SQLiteTrackingStore(folder: folder)
+    let postgres = try await PostgresTrackingStore(url: url)
+    let stores: [(String, any TrackingStore)] = [("sqlite", sqlite), ("postgres", postgres)]
+    func timed(_ body: () async throws -> Void) async rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try await body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+    var logTimes: [String: Double] = [:]
+    for _ in 0..<3 {
+        for (name, store) in stores {
+            let run = try await store.createRun(experimentID: try await store.experiment(named: "log").id, name: nil, parentRunID: nil, source: nil, user: nil)
+            let now = Date().timeIntervalSince1970
+            let seconds = try await timed {
+                for start in stride(from: 0, to: 100_000, by: 1_000) {
+                    let metrics = (start..<start + 1_000).map { RunMetric(key: "m\($0 % 10)", value: Double($0) * 0.001, step: Int64($0 / 10), timestamp: now) }
+                    try await store.logBatch(runID: run.id, params: [:], metrics: metrics, tags: [:])
+                }
+            }
+            logTimes[name] = min(logTimes[name] ?? .infinity, seconds)
+        }
+    }
+    print("log-100k-metrics sqlite=\(logTimes["sqlite"]!) postgres=\(logTimes["postgres"]!)")
+    var generator = SeededGenerator(seed: 5)
+    let models = ["forest", "linear", "boosting"], stages = ["dev", "staging", "prod"]
+    var experiments: [String: Int64] = [:]
+    for (name, store) in stores { experiments[name] = try await store.experiment(named: "search").id }
+    for chunk in stride(from: 0, to: count, by: 10_000) {
+        let runs = (chunk..<min(count, chunk + 10_000)).map { index in
+            ImportedRun(name: "run-\(index)", status: index % 10 == 0 ? .failed : .finished, startTime: 1.7e9 + Double(index),
+                        params: ["model": models[generator.nextInt(below: 3)], "lr": "\(0.001 * Double(1 + generator.nextInt(below: 100)))"],
+                        metrics: [RunMetric(key: "rmse", value: generator.nextUniform(), step: 0, timestamp: 1.7e9),
+                                  RunMetric(key: "acc", value: generator.nextUniform(), step: 0, timestamp: 1.7e9)],
+                        tags: ["stage": stages[generator.nextInt(below: 3)]])
+        }
+        try sqlite.importRuns(experimentID: experiments["sqlite"]!, runs)
+        try await postgres.importRuns(experimentID: experiments["postgres"]!, runs)
+    }
+    let searches: [(String, String?, [String])] = [
+        ("newest-1000", nil, []),
+        ("metric-and-or", "metrics.rmse < 0.1 AND (params.model = 'forest' OR tags.stage = 'prod')", ["metrics.rmse ASC"]),
+        ("param-equals", "params.model = 'linear' AND attributes.status = 'FINISHED'", []),
+        ("order-by-metric", nil, ["metrics.acc DESC"]),
+    ]
+    for (search, filter, order) in searches {
+        var line = "search-\(search)", found: [String: [String]] = [:]
+        for (name, store) in stores {
+            var fastest = Double.infinity
+            for _ in 0..<5 {
+                fastest = min(fastest, try await timed {
+                    found[name] = try await store.searchRuns(experimentIDs: [experiments[name]!], filter: try filter.map { try RunFilter(parsing: $0) },
+                                                             orderBy: try order.map { try RunOrder(parsing: $0) }, maxResults: 1_000, offset: 0).compactMap(\.name)
+                })
+            }
+            line += " \(name)=\(fastest)"
+        }
+        print(line + " same=\(found["sqlite"]! == found["postgres"]!) returned=\(found["sqlite"]!.count)")
     }
 case "make-drift":
     // Reference, unshifted and shifted current samples as raw little-endian float64 files.
