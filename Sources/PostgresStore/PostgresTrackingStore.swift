@@ -13,6 +13,8 @@ public import TrackKit
 ///   which is what is read back, so NaN and ±∞ return exactly.
 /// - Text columns use the `C` collation: `LIKE` is case-sensitive, `ILIKE` is not, and ordering
 ///   is by code point whatever the database's locale.
+/// - A run's parameters, tags and metrics are written in the transaction that checks the run
+///   exists (runs are never deleted), without a foreign-key check per row: logging is the hot path.
 /// - Registry changes take a lock on the model's row first: concurrent registrations from any
 ///   number of machines number versions 1, 2, 3, ... without a gap, and concurrent alias moves
 ///   are never lost. The audit log refuses `UPDATE`, `DELETE` and `TRUNCATE` in the database.
@@ -54,23 +56,26 @@ public final class PostgresTrackingStore: TrackingStore, Sendable {
         "CREATE INDEX runs_by_start ON runs (start_time, id)",
         "CREATE INDEX runs_by_experiment ON runs (experiment_id, start_time)",
         """
-        CREATE TABLE params (run_id TEXT COLLATE "C" NOT NULL REFERENCES runs(id), key TEXT COLLATE "C" NOT NULL, value TEXT COLLATE "C" NOT NULL,
+        CREATE TABLE params (run_id TEXT COLLATE "C" NOT NULL, key TEXT COLLATE "C" NOT NULL, value TEXT COLLATE "C" NOT NULL,
                              PRIMARY KEY (run_id, key))
         """,
         "CREATE INDEX params_by_key ON params (key, run_id)",
+        // Hash indexes: equality on values of any length (a B-tree entry is limited to ~2.7 kB).
+        "CREATE INDEX params_by_value ON params USING hash (value)",
         """
-        CREATE TABLE tags (run_id TEXT COLLATE "C" NOT NULL REFERENCES runs(id), key TEXT COLLATE "C" NOT NULL, value TEXT COLLATE "C" NOT NULL,
+        CREATE TABLE tags (run_id TEXT COLLATE "C" NOT NULL, key TEXT COLLATE "C" NOT NULL, value TEXT COLLATE "C" NOT NULL,
                            PRIMARY KEY (run_id, key))
         """,
         "CREATE INDEX tags_by_key ON tags (key, run_id)",
+        "CREATE INDEX tags_by_value ON tags USING hash (value)",
         """
-        CREATE TABLE metrics (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, run_id TEXT COLLATE "C" NOT NULL REFERENCES runs(id),
+        CREATE TABLE metrics (seq BIGINT GENERATED ALWAYS AS IDENTITY (CACHE 1000), run_id TEXT COLLATE "C" NOT NULL,
                               key TEXT COLLATE "C" NOT NULL, value DOUBLE PRECISION, bits BIGINT NOT NULL, step BIGINT NOT NULL,
                               timestamp DOUBLE PRECISION NOT NULL)
         """,
-        "CREATE INDEX metrics_by_run_key ON metrics (run_id, key, step)",
+        "CREATE INDEX metrics_by_run_key ON metrics (run_id, key, step, timestamp, seq)",
         """
-        CREATE TABLE latest_metrics (run_id TEXT COLLATE "C" NOT NULL REFERENCES runs(id), key TEXT COLLATE "C" NOT NULL, value DOUBLE PRECISION,
+        CREATE TABLE latest_metrics (run_id TEXT COLLATE "C" NOT NULL, key TEXT COLLATE "C" NOT NULL, value DOUBLE PRECISION,
                                      bits BIGINT NOT NULL, step BIGINT NOT NULL, timestamp DOUBLE PRECISION NOT NULL, PRIMARY KEY (run_id, key))
         """,
         "CREATE INDEX latest_metrics_by_value ON latest_metrics (key, value)",
@@ -423,11 +428,11 @@ public final class PostgresTrackingStore: TrackingStore, Sendable {
             conditions.append("runs.experiment_id = ANY(?::bigint[])")
             arguments.append(.ints(experimentIDs))
         }
-        if let filter { conditions.append(PostgresFilter.condition(filter, &arguments)) }
         if orderBy.count == 1, case .metric(let key) = orderBy[0].field {
-            return try await searchOrderedByMetric(key: key, descending: orderBy[0].descending, conditions: conditions, arguments: arguments,
+            return try await searchOrderedByMetric(key: key, descending: orderBy[0].descending, filter: filter, conditions: conditions, arguments: arguments,
                                                    maxResults: maxResults, offset: offset)
         }
+        if let filter { conditions.append(PostgresFilter.condition(filter, &arguments)) }
         var joins = "", order: [String] = [], joinArguments: [SQLValue] = []
         for (index, item) in orderBy.enumerated() {
             let direction = item.descending ? "DESC" : "ASC"
@@ -451,20 +456,37 @@ public final class PostgresTrackingStore: TrackingStore, Sendable {
 extension PostgresTrackingStore {
     /// Ordered by one metric: runs that have it (not NaN) come from the (key, value) index in
     /// order, so a page is read without sorting every run; runs without it follow, newest first.
-    func searchOrderedByMetric(key: String, descending: Bool, conditions: [String], arguments: [SQLValue], maxResults: Int, offset: Int) async throws -> [Run] {
+    ///
+    /// The filter's top-level comparisons of that metric test `o.value` itself; its other terms
+    /// are checked per run found (an index lookup each), so the walk in metric order drives.
+    func searchOrderedByMetric(key: String, descending: Bool, filter: RunFilter?, conditions: [String], arguments: [SQLValue],
+                               maxResults: Int, offset: Int) async throws -> [Run] {
         let direction = descending ? "DESC" : "ASC"
-        let having = conditions + ["o.key = ?", "o.value IS NOT NULL"]
+        var conditions = conditions, arguments = arguments
+        var onMetric: [String] = [], metricArguments: [SQLValue] = []
+        for term in filter.map(PostgresFilter.conjuncts) ?? [] {
+            if case .comparison(.metric(let name), let op, .number) = term, name == key, op != .like, op != .caseInsensitiveLike {
+                onMetric.append(PostgresFilter.condition(term, &metricArguments, form: .check, metricOperand: "o.value"))
+            } else {
+                conditions.append(PostgresFilter.condition(term, &arguments, form: .check))
+            }
+        }
+        // Runs without the metric pass no comparison of it: with one, none of them is listed.
+        let anyMissing = onMetric.isEmpty
+        let having = conditions + ["o.key = ?", "o.value IS NOT NULL"] + onMetric
+        let havingArguments = arguments + [.text(key)] + metricArguments
         let first = "SELECT runs.* FROM latest_metrics o JOIN runs ON runs.id = o.run_id WHERE " + having.joined(separator: " AND ")
             + " ORDER BY o.value \(direction), runs.start_time DESC, runs.id LIMIT ? OFFSET ?"
         let count = "SELECT COUNT(*) FROM latest_metrics o JOIN runs ON runs.id = o.run_id WHERE " + having.joined(separator: " AND ")
         let missing = "SELECT runs.* FROM runs WHERE " + (conditions + ["NOT EXISTS (SELECT 1 FROM latest_metrics o WHERE o.run_id = runs.id AND o.key = ? AND o.value IS NOT NULL)"])
             .joined(separator: " AND ") + " ORDER BY runs.start_time DESC, runs.id LIMIT ? OFFSET ?"
+        let missingArguments = arguments + [.text(key)]
         return try await transaction("tracking store") { db in
-            var runs = try await db.rows(first, arguments + [.text(key), .int(Int64(maxResults)), .int(Int64(offset))]).map(Self.run)
-            guard runs.count < maxResults else { return runs }
+            var runs = try await db.rows(first, havingArguments + [.int(Int64(maxResults)), .int(Int64(offset))]).map(Self.run)
+            guard runs.count < maxResults, anyMissing else { return runs }
             // How many runs with the metric precede the ones without it.
-            let withMetric = !runs.isEmpty ? offset + runs.count : Int(try await db.scalar(count, arguments + [.text(key)], as: Int64.self) ?? 0)
-            runs += try await db.rows(missing, arguments + [.text(key), .int(Int64(maxResults - runs.count)), .int(Int64(max(0, offset - withMetric)))])
+            let withMetric = !runs.isEmpty ? offset + runs.count : Int(try await db.scalar(count, havingArguments, as: Int64.self) ?? 0)
+            runs += try await db.rows(missing, missingArguments + [.int(Int64(maxResults - runs.count)), .int(Int64(max(0, offset - withMetric)))])
                 .map(Self.run)
             return runs
         }
@@ -497,18 +519,32 @@ enum PostgresFilter {
         }
     }
 
-    static func condition(_ filter: RunFilter, _ arguments: inout [SQLValue]) -> String {
+    /// How a comparison on metrics, params or tags reads its table: as the list of matching
+    /// runs (`runs.id IN (...)`, which the planner can drive from) or as a check per run found
+    /// otherwise (`EXISTS (...)`, an index lookup).
+    enum Form { case list, check }
+
+    /// The top-level AND terms.
+    static func conjuncts(_ filter: RunFilter) -> [RunFilter] { flatten(filter, and: true) }
+
+    /// The condition on `runs`; `metricOperand` replaces the metric lookup (a query already
+    /// joined to the metric's row).
+    static func condition(_ filter: RunFilter, _ arguments: inout [SQLValue], form: Form = .list, metricOperand: String? = nil) -> String {
         switch filter {
         case .and, .or:
             let isAnd = if case .and = filter { true } else { false }
             var parts: [String] = []
-            for term in flatten(filter, and: isAnd) { parts.append(condition(term, &arguments)) }
+            for term in flatten(filter, and: isAnd) { parts.append(condition(term, &arguments, form: form)) }
             return "(" + parts.joined(separator: isAnd ? " AND " : " OR ") + ")"
         case .comparison(let field, let op, let value):
+            if let metricOperand, case .metric = field { return comparison(metricOperand, numeric: true, op, value, &arguments) }
             if let (table, key) = keyed(field) {
                 arguments.append(.text(key))
-                let test = comparison("value", numeric: table == "latest_metrics", op, value, &arguments)
-                return "runs.id IN (SELECT run_id FROM \(table) WHERE key = ? AND \(test))"
+                let test = comparison("x.value", numeric: table == "latest_metrics", op, value, &arguments)
+                switch form {
+                case .list: return "runs.id IN (SELECT x.run_id FROM \(table) x WHERE x.key = ? AND \(test))"
+                case .check: return "EXISTS (SELECT 1 FROM \(table) x WHERE x.run_id = runs.id AND x.key = ? AND \(test))"
+                }
             }
             guard case .attribute(let name) = field else { return "FALSE" }
             let (column, numeric) = column(name)

@@ -69,3 +69,56 @@ struct PostgresTrackingStoreTests {
         #expect(Date().timeIntervalSince(started) < 20)
     }
 }
+
+@Suite("PostgreSQL and SQLite search alike", .enabled(if: PostgresTesting.available))
+struct SearchParityTests {
+    /// The same 400 runs (missing keys, NaN and ±∞ metrics, mixed-case text) in both stores:
+    /// every filter and order gives the same runs in the same order, page by page.
+    @Test func filtersAndOrdersMeanTheSame() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parity-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let sqlite = try SQLiteTrackingStore(folder: folder)
+        let postgres = try await PostgresTrackingStore(url: try await PostgresTesting.freshDatabase())
+        var seed: UInt64 = 42
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        let models = ["Forest", "forest", "linear", "boost_ing", "50%"], stages = ["dev", "prod", "Prod"]
+        let specials: [Double] = [.nan, .infinity, -.infinity, 0, -0.0]
+        let runs = (0..<400).map { index -> ImportedRun in
+            var params: [String: String] = [:], tags: [String: String] = [:], metrics: [RunMetric] = []
+            if next(5) > 0 { params["model"] = models[next(models.count)] }
+            if next(4) > 0 { params["lr"] = "\(Double(next(100)) / 1000)" }
+            if next(3) > 0 { tags["stage"] = stages[next(stages.count)] }
+            if next(6) > 0 { metrics.append(RunMetric(key: "rmse", value: next(10) == 0 ? specials[next(specials.count)] : Double(next(1000)) / 1000, step: 0, timestamp: 1)) }
+            if next(2) > 0 { metrics.append(RunMetric(key: "acc", value: Double(next(50)) / 50, step: Int64(next(3)), timestamp: 1)) }
+            return ImportedRun(name: "run-\(index)", status: index % 7 == 0 ? .failed : .finished, startTime: 1.7e9 + Double((index * 7_919) % 400),
+                               user: index % 3 == 0 ? "Ana" : "bo", params: params, metrics: metrics, tags: tags)
+        }
+        let experiments = (try sqlite.experiment(named: "parity").id, try await postgres.experiment(named: "parity").id)
+        try sqlite.importRuns(experimentID: experiments.0, runs)
+        try await postgres.importRuns(experimentID: experiments.1, runs)
+        let filters: [String?] = [
+            nil, "metrics.rmse < 0.3", "metrics.rmse >= 0.5 AND params.model = 'forest'", "metrics.rmse != 0.25", "metrics.rmse = 0",
+            "params.model LIKE 'F%'", "params.model ILIKE 'f%'", "params.model LIKE '%\\_%'", "params.model LIKE '50%'", "params.model LIKE 'boost_ing'",
+            "tags.stage = 'prod' OR metrics.acc > 0.8", "(params.lr > '0.05' AND tags.stage ILIKE 'PROD') OR attributes.status = 'FAILED'",
+            "attributes.user = 'Ana' AND metrics.acc <= 0.5", "attributes.run_name LIKE 'run-1%'", "attributes.start_time > 1700000150",
+            "metrics.rmse > -1 AND metrics.rmse < 2 AND metrics.acc >= 0", "params.lr != '0.01'", "tags.stage != 'dev' AND params.model != 'linear'",
+        ]
+        let orders: [[String]] = [[], ["metrics.rmse DESC"], ["metrics.rmse ASC"], ["params.model ASC"], ["tags.stage DESC", "metrics.acc ASC"],
+                                  ["attributes.run_name ASC"], ["attributes.start_time ASC"]]
+        for filter in filters {
+            for order in orders {
+                for (size, offset) in [(400, 0), (17, 0), (17, 34), (50, 150)] {
+                    let parsed = try filter.map { try RunFilter(parsing: $0) }, ordered = try order.map { try RunOrder(parsing: $0) }
+                    let a = try sqlite.searchRuns(experimentIDs: [experiments.0], filter: parsed, orderBy: ordered, maxResults: size, offset: offset).map(\.name)
+                    let b = try await postgres.searchRuns(experimentIDs: [experiments.1], filter: parsed, orderBy: ordered, maxResults: size, offset: offset).map(\.name)
+                    // (Start times are distinct: ties would fall to run ids, which differ between the stores.)
+                    let first = Array(zip(a, b)).firstIndex { $0 != $1 }, same = a == b
+                    #expect(same, "filter \(filter ?? "none"), order \(order), page \(size) from \(offset): SQLite \(a.count) runs, PostgreSQL \(b.count), first difference at \(first.map(String.init) ?? "the end")")
+                }
+            }
+        }
+    }
+}
