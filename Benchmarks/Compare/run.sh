@@ -145,6 +145,20 @@ echo "search over 100k runs, 1,000 per page (goal: under 100 ms):"
 $runner track-search 100000 | sed 's/^/  /'
 
 echo
+echo "== PostgreSQL store against the SQLite store, the same calls through TrackingStore (goal: within 2x)"
+if pg_url="$(./Scripts/postgres start 2>/dev/null)"; then
+  bench_db="bench_$$"
+  pg_admin() { PGPASSWORD="$(echo "$pg_url" | sed 's|.*://[^:]*:\([^@]*\)@.*|\1|')" psql -h 127.0.0.1 -p "$(echo "$pg_url" | sed 's|.*:\([0-9]*\)/.*|\1|')" -U dstoolbox -d dstoolbox -qc "$1"; }
+  pg_admin "CREATE DATABASE $bench_db"
+  $runner store-compare "${pg_url%/*}/$bench_db" 100000 | awk '{
+    split($2, a, "="); split($3, b, "=")
+    printf "%-24s SQLite %8.1f ms, PostgreSQL %8.1f ms, PostgreSQL/SQLite %.2fx %s\n", $1, a[2]*1000, b[2]*1000, b[2]/a[2], $4 }'
+  pg_admin "DROP DATABASE $bench_db"
+else
+  echo "PostgreSQL is not installed (Scripts/bootstrap installs it): skipped"
+fi
+
+echo
 echo "== Tracking server against mlflow server (SQLite backend), the same REST requests over loopback, 100k runs (goal: 10x)"
 tracking_store="$($runner make-tracking-store 100000 "${TMPDIR:-/tmp}/dstoolbox-tracking-server-100000")"
 $python Benchmarks/Compare/tracking_server.py "$(swift build -c release --product dstoolbox --show-bin-path)/dstoolbox" "$tracking_store" 100000 | awk '{
