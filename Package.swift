@@ -218,7 +218,7 @@ let package = Package(
         // The store conformance suite every TrackingStore's tests run (SQLite, remote, PostgreSQL).
         .target(
             name: "StoreConformance",
-            dependencies: ["TrackKit", "ToolboxCore"],
+            dependencies: ["TrackKit", "ToolboxCore", "PostgresStore"],
             path: "Tests/StoreConformance",
             swiftSettings: strictSettings
         ),
@@ -251,7 +251,7 @@ let package = Package(
         .testTarget(
             name: "dstoolboxTests",
             dependencies: [
-                "dstoolbox", "DSToolbox", "ToolboxCore", "ToolboxTesting", "SEGYKit", "FeatureKit", "DriftKit", "VectorKit",
+                "dstoolbox", "DSToolbox", "ToolboxCore", "ToolboxTesting", "SEGYKit", "FeatureKit", "DriftKit", "VectorKit", "StoreConformance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Golden"],

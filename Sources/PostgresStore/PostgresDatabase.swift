@@ -195,6 +195,22 @@ public final class PostgresDatabase: Sendable {
         }
     }
 
+    /// Creates a database on the same server (the connecting user needs the CREATEDB right):
+    /// a team's new store, a test's own database.
+    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a name other than lowercase letters,
+    ///   digits and `_` (not starting with a digit); ``ToolboxError/Code/conflict`` when it exists.
+    public func createDatabase(named name: String) async throws {
+        guard let first = name.first, !first.isNumber, name.count <= 63, name.allSatisfy({ ("a"..."z").contains($0) || $0.isNumber || $0 == "_" }) else {
+            throw ToolboxError(.invalidParameter, "a database name is 1 to 63 lowercase letters, digits and _, not starting with a digit; got \(name.prefix(70))",
+                               context: ErrorContext(parameter: "database"))
+        }
+        do {
+            try await executeAlone("CREATE DATABASE \(name)")
+        } catch let error as ToolboxError where error.code == .ioError && error.message.contains("42P04") {
+            throw ToolboxError(.conflict, "database \(name) exists already", context: ErrorContext(parameter: "database"))
+        }
+    }
+
     /// Runs one statement outside a transaction (`CREATE DATABASE`, `VACUUM`), retried as a
     /// transaction is.
     func executeAlone(_ sql: String) async throws {

@@ -350,3 +350,45 @@ public final class PostgresStudyStorage: StudyStorage, BlockingHeartbeat, Sendab
         }
     }
 }
+
+extension PostgresStudyStorage: MigratableStudyStorage {
+    /// Writes a study with its trials as they are (`store migrate`).
+    public func writeStudy(_ record: StudyRecord, trials: [FrozenTrial], samplerState: JSONValue?) async throws -> StudyRecord {
+        let directions = try StudyCoding.json(record.directions), state = try samplerState.map(StudyCoding.json)
+        struct Row: Sendable { let trial: FrozenTrial, params: [(String, String, String)], attributes: [(Bool, String, String)] }
+        let rows = try trials.map { trial in
+            Row(trial: trial,
+                params: try trial.parameters.map { ($0.name, try StudyCoding.json($0.value), try StudyCoding.json($0.distribution)) },
+                attributes: try trial.userAttributes.map { (false, $0.key, try StudyCoding.json($0.value)) }
+                    + trial.systemAttributes.map { (true, $0.key, try StudyCoding.json($0.value)) })
+        }
+        return try await database.transaction("store migrate") { db in
+            let id: Int64 = try await db.rows("""
+                INSERT INTO studies (name, directions, sampler, seed, pruner, sampler_state, created) VALUES (?, ?, ?, ?, ?, ?, \(Self.now)) RETURNING id
+                """, [.text(record.name), .text(directions), .text(record.sampler), record.seed.map { .int(Int64(bitPattern: $0)) } ?? .null,
+                      .text(record.pruner), SQLValue(state)])[0]["id"]
+            for row in rows {
+                let trial = row.trial
+                let trialID: Int64 = try await db.rows("""
+                    INSERT INTO trials (study_id, number, state, value_bits, failure, started, completed) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id
+                    """, [.int(id), .int(Int64(trial.number)), .text(trial.state.rawValue), SQLValue(trial.values.map(StudyCoding.bits)), SQLValue(trial.failure),
+                          SQLValue(trial.started?.timeIntervalSince1970), SQLValue(trial.completed?.timeIntervalSince1970)])[0]["id"]
+                for (position, parameter) in row.params.enumerated() {
+                    try await db.execute("INSERT INTO trial_params (trial_id, position, name, value, distribution) VALUES (?, ?, ?, ?, ?)",
+                                         [.int(trialID), .int(Int64(position)), .text(parameter.0), .text(parameter.1), .text(parameter.2)])
+                }
+                for (step, value) in trial.intermediateValues {
+                    try await db.execute("INSERT INTO trial_intermediate (trial_id, step, bits) VALUES (?, ?, ?)",
+                                         [.int(trialID), .int(Int64(step)), .int(Int64(bitPattern: value.bitPattern))])
+                }
+                for (system, key, value) in row.attributes {
+                    try await db.execute("INSERT INTO trial_attributes (trial_id, system, key, value) VALUES (?, ?, ?, ?)",
+                                         [.int(trialID), .bool(system), .text(key), .text(value)])
+                }
+            }
+            var stored = record
+            stored.id = Int(id)
+            return stored
+        }
+    }
+}

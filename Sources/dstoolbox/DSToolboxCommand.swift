@@ -8,7 +8,7 @@ struct DSToolboxCommand: AsyncParsableCommand {
         commandName: "dstoolbox",
         abstract: "DS Toolbox: data, models and seismic I/O from the command line.",
         version: DSToolboxVersion.current,
-        subcommands: [DataCommand.self, SEGYCommand.self, FeaturesCommand.self, DriftCommand.self, VectorCommand.self, RunsCommand.self, ModelsCommand.self, TrackingCommand.self, ServeCommand.self, LearnCommand.self, StudyCommand.self, TuneCommand.self]
+        subcommands: [DataCommand.self, SEGYCommand.self, FeaturesCommand.self, DriftCommand.self, VectorCommand.self, RunsCommand.self, ModelsCommand.self, TrackingCommand.self, StoreCommand.self, ServeCommand.self, LearnCommand.self, StudyCommand.self, TuneCommand.self]
     )
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import PostgresStore
+import StoreConformance
 import Testing
 import ToolboxCore
 import TuneKit

@@ -68,6 +68,11 @@ public final class SQLiteStudyStorage: StudyStorage, BlockingHeartbeat, @uncheck
         }
     }
 
+    /// One write transaction, errors typed.
+    func writing<T>(_ body: (Database) throws -> T) throws -> T {
+        try database { try pool.write { db in try body(db) } }
+    }
+
     private static func record(_ row: Row) throws -> StudyRecord {
         try StudyCoding.record(id: row["id"], name: row["name"], directions: row["directions"], sampler: row["sampler"], seed: row["seed"], pruner: row["pruner"])
     }

@@ -1,12 +1,12 @@
 import Foundation
-@testable import PostgresStore
+public import PostgresStore
 import Testing
 
 /// The throwaway PostgreSQL server the tests use: `DSTOOLBOX_TEST_POSTGRES` (which `make test`
 /// sets from `Scripts/postgres start`), else one started here with the same script. Each test
 /// gets a database of its own.
-enum PostgresTesting {
-    static let serverURL: String? = {
+public enum PostgresTesting {
+    public static let serverURL: String? = {
         if let url = ProcessInfo.processInfo.environment["DSTOOLBOX_TEST_POSTGRES"], !url.isEmpty { return url }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Scripts/postgres").path
@@ -24,7 +24,7 @@ enum PostgresTesting {
     }()
 
     /// Whether a server is at hand; when not, the tests say why they are skipped.
-    static var available: Bool {
+    public static var available: Bool {
         if serverURL == nil {
             print("◇ PostgreSQL store tests skipped: no PostgreSQL server (Scripts/postgres start failed: is Debian's postgresql package installed? Scripts/bootstrap installs it)")
         }
@@ -32,11 +32,10 @@ enum PostgresTesting {
     }
 
     /// A new, empty database on the server, and its URL (with `options` appended).
-    static func freshDatabase(_ options: String = "") async throws -> String {
+    public static func freshDatabase(_ options: String = "") async throws -> String {
         let server = try PostgresURL(try #require(serverURL))
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
-        let admin = try PostgresDatabase(url: server)
-        try await admin.executeAlone("CREATE DATABASE \(name)")
+        try await PostgresDatabase(url: server).createDatabase(named: String(name))
         let base = try #require(serverURL)
         let url = String(base[..<base.index(base.endIndex, offsetBy: -server.database.count)]) + name
         return options.isEmpty ? url : url + "?" + options
