@@ -137,6 +137,12 @@ let package = Package(
                            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")],
             swiftSettings: strictSettings
         ),
+        // A child process for the PostgreSQL store's crash and outage tests (not a product).
+        .executableTarget(
+            name: "PostgresStoreProbe",
+            dependencies: ["PostgresStore", "TrackKit", "ToolboxCore"],
+            swiftSettings: strictSettings
+        ),
         // A child process for TrackKit's multi-process and crash tests (not a product).
         .executableTarget(
             name: "TrackKitProbe",
@@ -231,7 +237,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresStoreTests",
-            dependencies: ["StoreConformance", "PostgresStore", "TrackKit", "TuneKit", "ToolboxCore", "ToolboxTesting"],
+            dependencies: ["StoreConformance", "PostgresStore", "PostgresStoreProbe", "TrackKit", "TuneKit", "ToolboxCore", "ToolboxTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -156,32 +156,14 @@ public final class PostgresDatabase: Sendable {
             attempt += 1
             do {
                 let connection = try await pool.lease()
-                let watchdog = Task {
-                    try await Task.sleep(for: .milliseconds(Int(self.attemptDeadline * 1_000)))
-                    ConnectionPool.close(connection)
-                }
-                defer { watchdog.cancel() }
-                let sql = SQLConnection(connection: connection, logger: logger)
-                do {
-                    try await sql.execute("BEGIN")
-                    let value: T
-                    do {
-                        value = try await body(sql)
-                    } catch {
-                        try? await sql.execute("ROLLBACK")
-                        throw error
-                    }
-                    try await sql.execute("COMMIT")
-                    pool.release(connection)
-                    return value
-                } catch {
-                    pool.release(connection)
-                    throw error
-                }
+                return try await attemptWatched(on: connection, body)
             } catch let error as ToolboxError {
                 throw error
             } catch {
                 let failure = Self.classify(error)
+                if ProcessInfo.processInfo.environment["DSTOOLBOX_POSTGRES_DEBUG"] != nil {
+                    FileHandle.standardError.write(Data("postgres: attempt \(attempt) failed: \(failure.reason) [\(error)]\n".utf8))
+                }
                 let elapsed = (ContinuousClock.now - started) / .seconds(1)
                 guard failure.isTransient, elapsed + delay <= url.retrySeconds, !Task.isCancelled else {
                     throw failure.isTransient
@@ -193,6 +175,67 @@ public final class PostgresDatabase: Sendable {
                 delay = min(delay * 2, 2)
             }
         }
+    }
+
+    /// One attempt at a transaction on a leased connection, watched: it fails as a dropped
+    /// connection when the connection closes under it and the driver does not answer within a
+    /// second (a statement in flight when the server shuts down can be left waiting forever), or
+    /// when it takes longer than the attempt deadline (a network that stops answering).
+    private func attemptWatched<T: Sendable>(on connection: PostgresConnection, _ body: @escaping @Sendable (SQLConnection) async throws -> T) async throws -> T {
+        let pool = self.pool, logger = self.logger, deadline = ContinuousClock.now + .milliseconds(Int(attemptDeadline * 1_000))
+        let state = WatchedAttempt<T>()
+        // Whoever settles first answers the caller and gives the connection back (or drops it), once.
+        let settle: @Sendable (Result<T, any Error>, _ healthy: Bool) -> Void = { result, healthy in
+            let first = state.settled.withLock { done in defer { done = true }; return !done }
+            guard first else { return }
+            if healthy { pool.release(connection) } else { pool.drop(connection) }
+            state.waiter.withLock { $0 }?.resume(with: result)
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            state.waiter.withLock { $0 = continuation }
+            Task {
+                let sql = SQLConnection(connection: connection, logger: logger)
+                do {
+                    try await sql.execute("BEGIN")
+                    let value: T
+                    do {
+                        value = try await body(sql)
+                    } catch {
+                        try? await sql.execute("ROLLBACK")
+                        throw error
+                    }
+                    try await sql.execute("COMMIT")
+                    settle(.success(value), true)
+                } catch {
+                    settle(.failure(error), true)
+                }
+            }
+            Task {
+                var closedSince: ContinuousClock.Instant?
+                while !state.settled.withLock({ $0 }) {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    let now = ContinuousClock.now
+                    if connection.isClosed { closedSince = closedSince ?? now }
+                    if let closedSince, now - closedSince > .seconds(1) {
+                        settle(.failure(Watchdog.connectionLost), false)
+                    } else if now > deadline {
+                        settle(.failure(Watchdog.timedOut(self.attemptDeadline)), false)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The caller waiting on a watched attempt, and whether it has been answered.
+    final class WatchedAttempt<T: Sendable>: Sendable {
+        let waiter = Mutex<CheckedContinuation<T, any Error>?>(nil)
+        let settled = Mutex(false)
+    }
+
+    /// Failures the watch over an attempt reports.
+    enum Watchdog: Error {
+        case connectionLost
+        case timedOut(Double)
     }
 
     /// Creates a database on the same server (the connecting user needs the CREATEDB right):
@@ -230,6 +273,11 @@ public final class PostgresDatabase: Sendable {
     }
 
     static func classify(_ error: any Error) -> Failure {
+        switch error as? Watchdog {
+        case .connectionLost: return Failure(isTransient: true, code: .unavailable, reason: "the connection closed with a statement in flight")
+        case .timedOut(let seconds): return Failure(isTransient: true, code: .unavailable, reason: "no answer within \(Int(seconds)) s")
+        case nil: break
+        }
         if let error = error as? PSQLError {
             if error.code == .server, let state = error.serverInfo?[.sqlState] {
                 let message = error.serverInfo?[.message] ?? "error \(state)"
@@ -352,6 +400,12 @@ final class ConnectionPool: Sendable {
                 }
             }
         }
+    }
+
+    /// Closes a connection that cannot be trusted and forgets it.
+    func drop(_ connection: PostgresConnection) {
+        Self.close(connection)
+        dropped()
     }
 
     /// Gives a connection back (a closed one is dropped) and wakes one waiter.

@@ -13,13 +13,18 @@ public enum PostgresTesting {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: script)
         process.arguments = ["start"]
-        let output = Pipe()
-        process.standardOutput = output
+        // Output to a file, not a pipe: the server it starts may inherit a pipe's descriptor and
+        // keep it open, so reading to its end would wait forever.
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("dstb-postgres-\(UUID().uuidString).out").path
+        FileManager.default.createFile(atPath: log, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        guard let handle = try? FileHandle(forWritingTo: URL(fileURLWithPath: log)) else { return nil }
+        process.standardOutput = handle
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let url = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try? handle.close()
+        let url = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         return process.terminationStatus == 0 && PostgresURL.isPostgres(url) ? url : nil
     }()
 
