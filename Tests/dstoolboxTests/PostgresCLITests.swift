@@ -73,3 +73,59 @@ struct PostgresCLITests {
         #expect(server.status != 0 && server.output.contains("tracking server"), "\(server.output)")
     }
 }
+
+/// Several machines, simulated: three network namespaces the test makes (Scripts/multihost-check),
+/// PostgreSQL in one, workers in the two others reaching it over veth links.
+@Suite("dstoolbox across machines on one PostgreSQL database", .enabled(if: PostgresTesting.available && MultiHost.possible))
+struct MultiHostTests {
+    @Test func studiesRunsAndVersionsFromTwoHosts() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("dstb-mh-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Scripts/multihost-check").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: script)
+        process.arguments = [try BuiltProducts.executable("dstoolbox"), work]
+        // Output to files: the server the script starts must not hold a pipe of ours open.
+        let out = work + "/out", err = work + "/err"
+        FileManager.default.createFile(atPath: out, contents: nil)
+        FileManager.default.createFile(atPath: err, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
+        try process.run()
+        process.waitUntilExit()
+        let output = try String(contentsOfFile: out, encoding: .utf8), errors = try String(contentsOfFile: err, encoding: .utf8)
+        #expect(process.terminationStatus == 0, "\(errors.suffix(2000))")
+        var lines: [String: [Int]] = [:]
+        for line in output.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if let name = parts.first { lines[String(name)] = parts.dropFirst().compactMap { Int($0) } }
+        }
+        #expect(lines["trials"] == Array(0..<200), "4 workers, --total-trials 200: \(lines["trials"]?.count ?? 0) trials")
+        #expect(lines["runs"] == [4_000], "8 x 500 runs create")
+        #expect(lines["versions"] == Array(1...200), "8 processes registering: \(lines["versions"]?.count ?? 0) versions")
+    }
+}
+
+enum MultiHost {
+    /// Whether this machine lets the test make network namespaces (root, iproute2).
+    static let possible: Bool = {
+        let probe = "dstb-probe-\(getpid())"
+        func ip(_ arguments: [String]) -> Bool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            guard (try? process.run()) != nil else { return false }
+            process.waitUntilExit()
+            return process.terminationStatus == 0
+        }
+        let possible = getuid() == 0 && ip(["netns", "add", probe])
+        if possible { _ = ip(["netns", "del", probe]) } else {
+            print("◇ multi-host PostgreSQL tests skipped: making network namespaces needs root and iproute2 (ip netns)")
+        }
+        return possible
+    }()
+}
