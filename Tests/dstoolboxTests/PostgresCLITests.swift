@@ -1,7 +1,9 @@
 import Foundation
+import PostgresStore
 import StoreConformance
 import Testing
 import ToolboxTesting
+import TuneKit
 
 /// `--store postgresql://...` and `DSTOOLBOX_STORE` reach a PostgreSQL database from every
 /// command, and `store migrate` copies a store into PostgreSQL and back, verified.
@@ -71,6 +73,51 @@ struct PostgresCLITests {
         #expect(refused.status != 0 && refused.output.contains("not empty"), "\(refused.output)")
         let server = try cli.run(["store", "migrate", "--from", folder, "--to", "http://127.0.0.1:1"])
         #expect(server.status != 0 && server.output.contains("tracking server"), "\(server.output)")
+    }
+}
+
+extension PostgresCLITests {
+    /// A worker killed with SIGKILL mid-trial: after the grace period (by the server's clock) the
+    /// next worker fails its trial, and the study goes on.
+    @Test func killedWorkersTrialFailsAfterTheGracePeriod() async throws {
+        let url = try await PostgresTesting.freshDatabase()
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("dstb-pgkill-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let slow = work + "/slow.sh", fast = work + "/fast.sh"
+        try "#!/bin/sh\nsleep 60\necho 1\n".write(toFile: slow, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\necho 0.5\n".write(toFile: fast, atomically: true, encoding: .utf8)
+        chmod(slow, 0o755)
+        chmod(fast, 0o755)
+        let cli = CLITests()
+        #expect(try cli.run(["study", "create", "k", "--store", url]).status == 0)
+        let space = #"{"x": {"type": "float", "low": 0, "high": 1}}"#
+        let worker = Process()
+        worker.executableURL = URL(fileURLWithPath: try BuiltProducts.executable("dstoolbox"))
+        worker.arguments = ["study", "optimize", "k", "--space", space, "--trials", "1", "--heartbeat-interval", "0.2", "--grace-period", "1.5", "--store", url, "--", slow]
+        worker.standardOutput = FileHandle.nullDevice
+        worker.standardError = FileHandle.nullDevice
+        try worker.run()
+        func states() throws -> [String] {
+            let listed = try cli.run(["study", "trials", "k", "--json", "--store", url])
+            let trials = (try? JSONSerialization.jsonObject(with: Data(listed.output.utf8))) as? [[String: Any]] ?? []
+            return trials.compactMap { $0["state"] as? String }
+        }
+        let end = Date().addingTimeInterval(60)
+        while Date() < end, try states() != ["RUNNING"] { usleep(100_000) }
+        kill(worker.processIdentifier, SIGKILL)
+        worker.waitUntilExit()
+        // Alive beats only: the trial is still running right after the kill.
+        #expect(try states() == ["RUNNING"])
+        try await Task.sleep(nanoseconds: 2_000_000_000)
+        let next = try cli.run(["study", "optimize", "k", "--space", space, "--trials", "1", "--heartbeat-interval", "0.2", "--grace-period", "1.5", "--store", url, "--", fast])
+        #expect(next.status == 0, "\(next.output)")
+        let listed = try cli.run(["study", "trials", "k", "--json", "--store", url])
+        let trials = try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]])
+        #expect(trials.compactMap { $0["state"] as? String } == ["FAIL", "COMPLETE"], "\(listed.output)")
+        let storage = try await PostgresStudyStorage(url: url)
+        let failure = try await storage.trial(study: try await storage.study(named: "k").id, number: 0).failure
+        #expect(failure?.contains("heartbeats") == true, "\(failure ?? "no failure")")
     }
 }
 
