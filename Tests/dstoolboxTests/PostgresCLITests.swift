@@ -61,12 +61,16 @@ struct PostgresCLITests {
         let first = try ok(["store", "migrate", "--from", url, "--to", folder, "--json"])
         #expect(first.contains("\"verified\": true") && first.contains("\"trials\": 20"), "\(first)")
         _ = try ok(["store", "migrate", "--from", folder, "--to", back])
+        // And SQLite -> PostgreSQL -> SQLite: the folder copied into `back` comes back whole.
+        let folderAgain = work + "/again"
+        _ = try ok(["store", "migrate", "--from", back, "--to", folderAgain])
         let views: [[String]] = [["runs", "search", "--experiment", "pg", "--order-by", "metrics.auc DESC"], ["runs", "search", "--experiment", "pg", "--filter", "tags.stage ILIKE 'prod'"],
                                  ["models", "show", "churn"], ["models", "history", "churn"], ["study", "trials", "s"]]
         for view in views {
             let original = try ok(view + ["--store", url])
             #expect(try ok(view + ["--store", folder]) == original, "\(view)")
             #expect(try ok(view + ["--store", back]) == original, "\(view)")
+            #expect(try ok(view + ["--store", folderAgain]) == original, "\(view)")
         }
         // Into a store that is not empty: refused, nothing written.
         let refused = try cli.run(["store", "migrate", "--from", folder, "--to", back])
