@@ -15,15 +15,18 @@ release: bootstrap
 
 # The test command CI runs (see .ci/run). It starts a throwaway PostgreSQL (Scripts/postgres)
 # for the PostgreSQL store's tests and stops it at the end. The cancellation-latency checks
-# ("stops within a second") and the multi-host check (thousands of CLI processes in network
-# namespaces) run on their own afterwards, so that the parallel suites' load does not time them
-# and they do not load the parallel suites.
+# ("stops within a second") run on their own afterwards, so that the parallel suites' load does
+# not time them; so do the suites that start many processes or stop servers (the PostgreSQL
+# failure, CLI and multi-host checks: thousands of CLI processes in network namespaces), so that
+# they do not load the timing-sensitive parallel suites.
+HEAVY = PostgresFailureTests|PostgresCLITests|MultiHostTests
+ALONE = CancellationTests|$(HEAVY)
 test: bootstrap
 	@DSTOOLBOX_TEST_POSTGRES="$$(./Scripts/postgres start || true)"; export DSTOOLBOX_TEST_POSTGRES; \
 	status=0; \
-	$(SWIFT) test --skip CancellationTests --skip MultiHostTests || status=$$?; \
+	$(SWIFT) test --skip '$(ALONE)' || status=$$?; \
 	if [ $$status -eq 0 ]; then $(SWIFT) test --skip-build --filter CancellationTests || status=$$?; fi; \
-	if [ $$status -eq 0 ]; then $(SWIFT) test --skip-build --filter MultiHostTests || status=$$?; fi; \
+	if [ $$status -eq 0 ]; then $(SWIFT) test --skip-build --filter '$(HEAVY)' || status=$$?; fi; \
 	./Scripts/postgres stop || true; \
 	exit $$status
 
