@@ -3,8 +3,8 @@ import Logging
 import NIOCore
 import NIOSSL
 import Synchronization
-public import PostgresNIO
-public import ToolboxCore
+import PostgresNIO
+import ToolboxCore
 
 /// A value bound to a statement's `?`.
 enum SQLValue: Sendable {
@@ -112,16 +112,18 @@ public final class PostgresDatabase: Sendable {
 
     /// A statement with `?` marks (outside quoted text) as PostgreSQL's `$1`, `$2`, ... with its bindings.
     static func query(_ sql: String, _ arguments: [SQLValue]) -> PostgresQuery {
-        var text = ""
+        // Bytes, not Characters: this runs for every statement.
+        var text: [UInt8] = []
         text.reserveCapacity(sql.utf8.count + arguments.count * 2)
         var index = 0, quoted = false
-        for character in sql {
-            if character == "'" { quoted.toggle() }
-            if character == "?" && !quoted {
+        for byte in sql.utf8 {
+            if byte == UInt8(ascii: "'") { quoted.toggle() }
+            if byte == UInt8(ascii: "?") && !quoted {
                 index += 1
-                text += "$\(index)"
+                text.append(UInt8(ascii: "$"))
+                text += String(index).utf8
             } else {
-                text.append(character)
+                text.append(byte)
             }
         }
         var bindings = PostgresBindings(capacity: arguments.count)
@@ -138,7 +140,7 @@ public final class PostgresDatabase: Sendable {
             case .ints(let values): bindings.append(values)
             }
         }
-        return PostgresQuery(unsafeSQL: text, binds: bindings)
+        return PostgresQuery(unsafeSQL: String(decoding: text, as: UTF8.self), binds: bindings)
     }
 
     /// Seconds one attempt at a transaction may take before its connection is closed (so a

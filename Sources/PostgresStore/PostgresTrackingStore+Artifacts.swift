@@ -1,6 +1,6 @@
 import Foundation
 import NIOCore
-public import ToolboxCore
+import ToolboxCore
 public import TrackKit
 
 extension PostgresTrackingStore {

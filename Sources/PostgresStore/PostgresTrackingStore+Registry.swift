@@ -1,5 +1,5 @@
 import Foundation
-public import ToolboxCore
+import ToolboxCore
 public import TrackKit
 
 extension PostgresTrackingStore {

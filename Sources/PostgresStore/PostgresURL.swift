@@ -1,5 +1,5 @@
-public import Foundation
-public import ToolboxCore
+import Foundation
+import ToolboxCore
 
 /// Where a PostgreSQL store lives, read from a URL in libpq's form:
 ///

@@ -23,8 +23,7 @@ extension SQLiteTrackingStore: MigratableTrackingStore {
                     let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                     let arguments = StatementArguments(chunk)
                     for row in try Row.fetchAll(db, sql: "SELECT * FROM runs WHERE id IN (\(marks))", arguments: arguments) {
-                        let run = Run(id: row["id"], experimentID: row["experiment_id"], name: row["name"], status: RunStatus(rawValue: row["status"]) ?? .failed,
-                                      startTime: row["start_time"], endTime: row["end_time"], parentRunID: row["parent_run_id"], source: row["source"], user: row["user"])
+                        let run = Self.run(row)
                         let known = data[run.id] ?? RunData()
                         records[run.id] = RunRecord(run: run, params: known.params, tags: known.tags, metrics: [], inputs: known.inputs, artifacts: [])
                     }

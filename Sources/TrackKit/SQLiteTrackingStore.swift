@@ -169,7 +169,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         }
     }
 
-    private static func run(_ row: Row) -> Run {
+    static func run(_ row: Row) -> Run {
         Run(id: row["id"], experimentID: row["experiment_id"], name: row["name"],
             status: RunStatus(rawValue: row["status"]) ?? .failed, startTime: row["start_time"], endTime: row["end_time"],
             parentRunID: row["parent_run_id"], source: row["source"], user: row["user"])

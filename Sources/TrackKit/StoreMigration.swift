@@ -97,7 +97,8 @@ public enum StoreMigration {
 
     /// Copies `source` into the empty store `target`: experiments and runs with their ids,
     /// every metric value, inputs, artifacts (content checked against its hash), the registry
-    /// and its audit log. Returns both stores' digests, which are equal when the copy is whole.
+    /// and its audit log. Returns both stores' digests (the source's from what the copy read),
+    /// which are equal when the copy is whole.
     /// - Throws: ``ToolboxError/Code/conflict`` when the target is not empty;
     ///   ``ToolboxError/Code/corruptStore`` when the copy's digest differs from the source's.
     public static func copy(from source: any MigratableTrackingStore, to target: any MigratableTrackingStore,
@@ -106,19 +107,21 @@ public enum StoreMigration {
             throw ToolboxError(.conflict, "the target store is not empty; store migrate copies into an empty store only (nothing was written)",
                                context: ErrorContext(parameter: "to"))
         }
-        try await target.writeExperiments(try await source.experiments())
-        var after: String?, copied = 0
-        while true {
-            let ids = try await source.runIDs(after: after, limit: page)
-            guard let last = ids.last else { break }
-            let records = try await source.runRecords(ids: ids)
+        var read = DigestBuilder()
+        let experiments = try await source.experiments()
+        read.add(experiments)
+        try await target.writeExperiments(experiments)
+        var copied = 0
+        try await forEachPage(of: source) { records in
+            read.add(records)
             try await target.writeRuns(records) { artifact, record in try await source.readArtifact(runID: record.run.id, path: artifact.path) }
             copied += records.count
             progress("copied \(copied) runs")
-            after = last
         }
-        try await target.writeRegistry(try await source.registryRecord())
-        let digests = (try await digest(source), try await digest(target))
+        let registry = try await source.registryRecord()
+        read.add(registry)
+        try await target.writeRegistry(registry)
+        let digests = (read.digest, try await digest(target))
         guard digests.0 == digests.1 else {
             throw ToolboxError(.corruptStore, "the copy differs from the source: source \(digests.0), copy \(digests.1)", context: ErrorContext(parameter: "to"))
         }
@@ -127,60 +130,113 @@ public enum StoreMigration {
 
     /// A store's digest (see ``Digest``).
     public static func digest(_ store: any MigratableTrackingStore) async throws -> Digest {
-        var result = Digest()
-        var hasher = ContentSHA256()
-        func add(_ parts: String...) { for part in parts { hasher.update(Array(part.utf8)); hasher.update([0]) } }
-        func number(_ value: Double?) -> String { value.map { String($0.bitPattern, radix: 16) } ?? "-" }
-        for experiment in try await store.experiments().sorted(by: { $0.id < $1.id }) {
-            result.experiments += 1
-            add("experiment", String(experiment.id), experiment.name, number(experiment.creationTime))
-        }
+        var builder = DigestBuilder()
+        builder.add(try await store.experiments())
+        try await forEachPage(of: store) { builder.add($0) }
+        builder.add(try await store.registryRecord())
+        return builder.digest
+    }
+
+    /// The store's runs, whole, a page at a time in id order.
+    static func forEachPage(of store: any MigratableTrackingStore, _ body: ([RunRecord]) async throws -> Void) async throws {
         var after: String?
         while true {
             let ids = try await store.runIDs(after: after, limit: page)
-            guard let last = ids.last else { break }
-            for record in try await store.runRecords(ids: ids) {
-                let run = record.run
-                result.runs += 1
-                add("run", run.id, String(run.experimentID), run.name ?? "-", run.status.rawValue, number(run.startTime), number(run.endTime),
-                    run.parentRunID ?? "-", run.source ?? "-", run.user ?? "-")
-                for (key, value) in record.params.sorted(by: { $0.key < $1.key }) { add("param", key, value) }
-                for (key, value) in record.tags.sorted(by: { $0.key < $1.key }) { add("tag", key, value) }
-                for metric in record.metrics {
-                    result.metrics += 1
-                    add("metric", metric.key, number(metric.value), String(metric.step), number(metric.timestamp))
-                }
-                for input in record.inputs { add("input", input.name, input.digest, input.source ?? "-", input.rows.map(String.init) ?? "-", input.columns.map(String.init) ?? "-") }
-                for artifact in record.artifacts {
-                    result.artifacts += 1
-                    add("artifact", artifact.path, artifact.sha256, String(artifact.size))
-                }
-            }
+            guard let last = ids.last else { return }
+            try await body(try await store.runRecords(ids: ids))
             after = last
         }
-        let registry = try await store.registryRecord()
-        for model in registry.models.sorted(by: { $0.name < $1.name }) {
-            result.models += 1
-            add("model", model.name, model.description ?? "-", number(model.creationTime), number(model.lastUpdatedTime))
-            for (key, value) in model.tags.sorted(by: { $0.key < $1.key }) { add("model tag", key, value) }
-            for (alias, version) in model.aliases.sorted(by: { $0.key < $1.key }) { add("alias", alias, String(version)) }
-            for (alias, rule) in model.promotionRules.sorted(by: { $0.key < $1.key }) {
-                add("rule", alias, rule.metric, String(rule.higherIsBetter), number(rule.minimumImprovement))
+    }
+
+    /// A ``Digest`` built from what a store holds, in a fixed order: experiments, runs by id, the registry.
+    struct DigestBuilder {
+        private var result = Digest()
+        private var lines = DigestLines()
+
+        mutating func add(_ experiments: [Experiment]) {
+            for experiment in experiments.sorted(by: { $0.id < $1.id }) {
+                result.experiments += 1
+                lines.add("experiment", String(experiment.id), experiment.name, DigestLines.bits(experiment.creationTime))
             }
         }
-        for version in registry.versions.sorted(by: { ($0.name, $0.version) < ($1.name, $1.version) }) {
-            result.versions += 1
-            add("version", version.name, String(version.version), version.runID, version.artifactPath ?? "-", version.artifactSHA256 ?? "-",
-                version.description ?? "-", number(version.creationTime))
-            for (key, value) in version.tags.sorted(by: { $0.key < $1.key }) { add("version tag", key, value) }
+
+        mutating func add(_ records: [RunRecord]) {
+            let bits = DigestLines.bits
+            for record in records {
+                let run = record.run
+                result.runs += 1
+                lines.add("run", run.id, String(run.experimentID), run.name ?? "-", run.status.rawValue, bits(run.startTime), bits(run.endTime),
+                          run.parentRunID ?? "-", run.source ?? "-", run.user ?? "-")
+                for (key, value) in record.params.sorted(by: { $0.key < $1.key }) { lines.add("param", key, value) }
+                for (key, value) in record.tags.sorted(by: { $0.key < $1.key }) { lines.add("tag", key, value) }
+                for metric in record.metrics {
+                    result.metrics += 1
+                    lines.add("metric", metric.key, bits(metric.value), String(metric.step), bits(metric.timestamp))
+                }
+                for input in record.inputs {
+                    lines.add("input", input.name, input.digest, input.source ?? "-", input.rows.map(String.init) ?? "-", input.columns.map(String.init) ?? "-")
+                }
+                for artifact in record.artifacts {
+                    result.artifacts += 1
+                    lines.add("artifact", artifact.path, artifact.sha256, String(artifact.size))
+                }
+            }
         }
-        for entry in registry.audit {
-            result.auditEntries += 1
-            add("audit", String(entry.sequence), number(entry.time), entry.actor, entry.action, entry.model, entry.version.map(String.init) ?? "-",
-                entry.alias ?? "-", entry.details, entry.reason ?? "-")
+
+        mutating func add(_ registry: RegistryRecord) {
+            let bits = DigestLines.bits
+            for model in registry.models.sorted(by: { $0.name < $1.name }) {
+                result.models += 1
+                lines.add("model", model.name, model.description ?? "-", bits(model.creationTime), bits(model.lastUpdatedTime))
+                for (key, value) in model.tags.sorted(by: { $0.key < $1.key }) { lines.add("model tag", key, value) }
+                for (alias, version) in model.aliases.sorted(by: { $0.key < $1.key }) { lines.add("alias", alias, String(version)) }
+                for (alias, rule) in model.promotionRules.sorted(by: { $0.key < $1.key }) {
+                    lines.add("rule", alias, rule.metric, String(rule.higherIsBetter), bits(rule.minimumImprovement))
+                }
+            }
+            for version in registry.versions.sorted(by: { ($0.name, $0.version) < ($1.name, $1.version) }) {
+                result.versions += 1
+                lines.add("version", version.name, String(version.version), version.runID, version.artifactPath ?? "-", version.artifactSHA256 ?? "-",
+                          version.description ?? "-", bits(version.creationTime))
+                for (key, value) in version.tags.sorted(by: { $0.key < $1.key }) { lines.add("version tag", key, value) }
+            }
+            for entry in registry.audit {
+                result.auditEntries += 1
+                lines.add("audit", String(entry.sequence), bits(entry.time), entry.actor, entry.action, entry.model, entry.version.map(String.init) ?? "-",
+                          entry.alias ?? "-", entry.details, entry.reason ?? "-")
+            }
         }
-        result.sha256 = hasher.finalize().hexString
-        return result
+
+        var digest: Digest {
+            var finished = result
+            finished.sha256 = lines.sha256
+            return finished
+        }
+    }
+}
+
+/// Fields hashed for a store's digest: each field's UTF-8 bytes and a NUL, so fields cannot run
+/// into each other; numbers as their bit patterns (NaN and -0 distinct, nothing rounded).
+package struct DigestLines {
+    private var hasher = ContentSHA256()
+
+    package init() {}
+
+    /// Hashes the fields, in order.
+    package mutating func add(_ fields: String...) {
+        for field in fields {
+            hasher.update(Array(field.utf8))
+            hasher.update([0])
+        }
+    }
+
+    /// A number as its hexadecimal bit pattern; `-` for none.
+    package static func bits(_ value: Double?) -> String { value.map { String($0.bitPattern, radix: 16) } ?? "-" }
+
+    /// The SHA-256 of everything added, hexadecimal.
+    package var sha256: String {
+        var copy = hasher
+        return copy.finalize().hexString
     }
 }
 

@@ -23,6 +23,14 @@ func best(of runs: Int, _ body: () throws -> Void) rethrows -> Double {
     return fastest
 }
 
+/// The searches `track-search` and `store-compare` time: a name, a filter, an order.
+let trackingSearches: [(String, String?, [String])] = [
+    ("newest-1000", nil, []),
+    ("metric-and-or", "metrics.rmse < 0.1 AND (params.model = 'forest' OR tags.stage = 'prod')", ["metrics.rmse ASC"]),
+    ("param-equals", "params.model = 'linear' AND attributes.status = 'FINISHED'", []),
+    ("order-by-metric", nil, ["metrics.acc DESC"]),
+]
+
 let arguments = CommandLine.arguments.dropFirst()
 guard let workload = arguments.first else {
     print("usage: CompareRunner make-csv MB | csv-read PATH [RUNS] | make-segy | segy PATH [RUNS]")
@@ -150,13 +158,7 @@ case "track-search":
     try? FileManager.default.removeItem(atPath: folder)
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let (store, experiment) = try searchStore(count, folder)
-    let searches: [(String, String?, [String])] = [
-        ("newest-1000", nil, []),
-        ("metric-and-or", "metrics.rmse < 0.1 AND (params.model = 'forest' OR tags.stage = 'prod')", ["metrics.rmse ASC"]),
-        ("param-equals", "params.model = 'linear' AND attributes.status = 'FINISHED'", []),
-        ("order-by-metric", nil, ["metrics.acc DESC"]),
-    ]
-    for (name, filter, order) in searches {
+    for (name, filter, order) in trackingSearches {
         var found = 0
         let seconds = try best(of: 5) {
             found = try store.searchRuns(experimentIDs: [experiment], filter: try filter.map { try RunFilter(parsing: $0) },
@@ -211,13 +213,7 @@ case "store-compare":
         try sqlite.importRuns(experimentID: experiments["sqlite"]!, runs)
         try await postgres.importRuns(experimentID: experiments["postgres"]!, runs)
     }
-    let searches: [(String, String?, [String])] = [
-        ("newest-1000", nil, []),
-        ("metric-and-or", "metrics.rmse < 0.1 AND (params.model = 'forest' OR tags.stage = 'prod')", ["metrics.rmse ASC"]),
-        ("param-equals", "params.model = 'linear' AND attributes.status = 'FINISHED'", []),
-        ("order-by-metric", nil, ["metrics.acc DESC"]),
-    ]
-    for (search, filter, order) in searches {
+    for (search, filter, order) in trackingSearches {
         var line = "search-\(search)", found: [String: [String]] = [:]
         for (name, store) in stores {
             var fastest = Double.infinity

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 public import ToolboxCore
+import TrackKit
 
 /// A study storage that can take a study whole, trials and history kept (`dstoolbox store
 /// migrate`): the SQLite and PostgreSQL storages.
@@ -33,10 +34,14 @@ public enum StudyMigration {
         guard try await target.studies().isEmpty else {
             throw ToolboxError(.conflict, "the target store already holds studies; store migrate copies into an empty store only", context: ErrorContext(parameter: "to"))
         }
-        for record in try await source.studies() {
-            _ = try await target.writeStudy(record, trials: try await source.trials(study: record.id), samplerState: try await source.samplerState(study: record.id))
+        // The source's digest comes from what the copy read: each study is read once.
+        var read = DigestBuilder()
+        for record in try await source.studies().sorted(by: { $0.name < $1.name }) {
+            let trials = try await source.trials(study: record.id), state = try await source.samplerState(study: record.id)
+            try read.add(record, trials: trials, samplerState: state)
+            _ = try await target.writeStudy(record, trials: trials, samplerState: state)
         }
-        let digests = (try await digest(source), try await digest(target))
+        let digests = (read.digest, try await digest(target))
         guard digests.0 == digests.1 else {
             throw ToolboxError(.corruptStore, "the copied studies differ from the source: source \(digests.0), copy \(digests.1)", context: ErrorContext(parameter: "to"))
         }
@@ -45,28 +50,41 @@ public enum StudyMigration {
 
     /// A storage's digest (see ``Digest``).
     public static func digest(_ storage: any StudyStorage) async throws -> Digest {
-        var result = Digest()
-        var hasher = ContentSHA256()
-        func add(_ parts: String...) { for part in parts { hasher.update(Array(part.utf8)); hasher.update([0]) } }
-        func number(_ value: Double?) -> String { value.map { String($0.bitPattern, radix: 16) } ?? "-" }
+        var builder = DigestBuilder()
         for record in try await storage.studies().sorted(by: { $0.name < $1.name }) {
+            try builder.add(record, trials: try await storage.trials(study: record.id), samplerState: try await storage.samplerState(study: record.id))
+        }
+        return builder.digest
+    }
+
+    /// A ``Digest`` built study by study, in name order.
+    struct DigestBuilder {
+        private var result = Digest()
+        private var lines = DigestLines()
+
+        mutating func add(_ record: StudyRecord, trials: [FrozenTrial], samplerState: JSONValue?) throws {
+            let bits = DigestLines.bits
             result.studies += 1
-            add("study", record.name, try StudyCoding.json(record.directions), record.sampler, record.seed.map { String($0) } ?? "-", record.pruner)
-            add("sampler state", try (try await storage.samplerState(study: record.id)).map(StudyCoding.json) ?? "-")
-            for trial in try await storage.trials(study: record.id) {
+            lines.add("study", record.name, try StudyCoding.json(record.directions), record.sampler, record.seed.map { String($0) } ?? "-", record.pruner)
+            lines.add("sampler state", try samplerState.map(StudyCoding.json) ?? "-")
+            for trial in trials {
                 result.trials += 1
-                add("trial", String(trial.number), trial.state.rawValue, trial.values.map(StudyCoding.bits) ?? "-", trial.failure ?? "-",
-                    number(trial.started?.timeIntervalSince1970), number(trial.completed?.timeIntervalSince1970))
+                lines.add("trial", String(trial.number), trial.state.rawValue, trial.values.map(StudyCoding.bits) ?? "-", trial.failure ?? "-",
+                          bits(trial.started?.timeIntervalSince1970), bits(trial.completed?.timeIntervalSince1970))
                 for parameter in trial.parameters {
-                    add("param", parameter.name, try StudyCoding.json(parameter.value), try StudyCoding.json(parameter.distribution))
+                    lines.add("param", parameter.name, try StudyCoding.json(parameter.value), try StudyCoding.json(parameter.distribution))
                 }
-                for (step, value) in trial.intermediateValues.sorted(by: { $0.key < $1.key }) { add("intermediate", String(step), number(value)) }
-                for (key, value) in trial.userAttributes.sorted(by: { $0.key < $1.key }) { add("user attribute", key, try StudyCoding.json(value)) }
-                for (key, value) in trial.systemAttributes.sorted(by: { $0.key < $1.key }) { add("system attribute", key, try StudyCoding.json(value)) }
+                for (step, value) in trial.intermediateValues.sorted(by: { $0.key < $1.key }) { lines.add("intermediate", String(step), bits(value)) }
+                for (key, value) in trial.userAttributes.sorted(by: { $0.key < $1.key }) { lines.add("user attribute", key, try StudyCoding.json(value)) }
+                for (key, value) in trial.systemAttributes.sorted(by: { $0.key < $1.key }) { lines.add("system attribute", key, try StudyCoding.json(value)) }
             }
         }
-        result.sha256 = hasher.finalize().hexString
-        return result
+
+        var digest: Digest {
+            var finished = result
+            finished.sha256 = lines.sha256
+            return finished
+        }
     }
 }
 
