@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "TrackKit", targets: ["TrackKit"]),
         .library(name: "TuneKit", targets: ["TuneKit"]),
         .library(name: "DSToolbox", targets: ["DSToolbox"]),
+        .library(name: "Workflows", targets: ["Workflows"]),
         // Server pieces (SwiftNIO, Hummingbird) are products of their own: importing the
         // umbrella or a kit never builds a server.
         .library(name: "ToolboxHTTP", targets: ["ToolboxHTTP"]),
@@ -159,10 +160,16 @@ let package = Package(
             dependencies: ["ToolboxCore", "SEGYKit", "LearnKit", "FeatureKit", "DriftKit", "VectorKit", "TrackKit", "TuneKit"],
             swiftSettings: strictSettings
         ),
+        // Workflow files (schema, data contracts, runner, HTML report) over every library kit.
+        .target(
+            name: "Workflows",
+            dependencies: ["DSToolbox", "ToolboxCore", "SEGYKit", "LearnKit", "FeatureKit", "DriftKit", "TrackKit", "TuneKit", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "dstoolbox",
             dependencies: [
-                "DSToolbox", "TrackServer", "ToolboxHTTP", "ServeKit", "PostgresStore",
+                "DSToolbox", "Workflows", "TrackServer", "ToolboxHTTP", "ServeKit", "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -59,6 +59,12 @@ public struct SearchSpace: Sendable, Hashable {
     ///   empty space, an unknown type or key, a missing or wrong-typed field, `low > high`, a log
     ///   range with `low <= 0`, or a step that does not divide the range.
     public init(text: String, source: String? = nil) throws {
+        try self.init(text: text, source: source, at: [])
+    }
+
+    /// Reads the space at `keyPath` in a larger YAML or JSON document (a workflow's
+    /// `tune.space`), so that errors name the document's own lines and columns.
+    public init(text: String, source: String?, at keyPath: [String]) throws {
         guard text.utf8.count <= Self.maximumTextSize else {
             throw ToolboxError(.tooLarge, "a search space of \(text.utf8.count) bytes is larger than \(Self.maximumTextSize)", context: ErrorContext(path: source))
         }
@@ -78,7 +84,16 @@ public struct SearchSpace: Sendable, Hashable {
             throw ToolboxError(.parseError, "a search space must be YAML or JSON: \(error)", context: ErrorContext(path: source))
         }
         var reader = SpaceReader(source: source)
-        guard let node, case .mapping(let mapping) = node else {
+        var found = node
+        for key in keyPath {
+            var child: Node?
+            if case .mapping(let members)? = found {
+                for (name, value) in members where name.string == key { child = value }
+            }
+            guard let child else { throw reader.error("no \(keyPath.joined(separator: ".")) in the document", node: found, parameter: nil) }
+            found = child
+        }
+        guard let node = found, case .mapping(let mapping) = node else {
             throw reader.error("a search space must be a mapping of parameter names to distributions", node: node, parameter: nil)
         }
         guard !mapping.isEmpty else { throw reader.error("the search space is empty", node: node, parameter: nil) }

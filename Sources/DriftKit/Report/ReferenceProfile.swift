@@ -64,7 +64,7 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
     /// The profile's JSON, `{"columns":[...],"rows":R,"version":V}`: its columns written in
     /// parallel by ``ProfileColumnWriter`` and joined, so a profile of 100,000 columns is written
     /// on every core. `JSONDecoder` reads it as it reads what `JSONEncoder` writes.
-    func encodedJSON(limit: Int = maximumFileSize) throws -> [UInt8] {
+    package func encodedJSON(limit: Int = maximumFileSize) throws -> [UInt8] {
         func tooLarge(_ size: Int) -> ToolboxError {
             ToolboxError(.tooLarge, "a profile of \(columns.count) columns takes \(size) bytes, more than the \(limit) a profile may hold to be read back; profile fewer columns at a time")
         }

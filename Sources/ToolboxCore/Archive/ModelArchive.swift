@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// Saves fitted models to one file and loads them back, validating everything before use.
 ///
@@ -241,7 +241,7 @@ public enum ModelArchive {
         try RegularFile.read(path)
     }
 
-    static func makeEncoder(pretty: Bool = false) -> JSONEncoder {
+    package static func makeEncoder(pretty: Bool = false) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
@@ -249,7 +249,7 @@ public enum ModelArchive {
         return encoder
     }
 
-    static func makeDecoder() -> JSONDecoder {
+    package static func makeDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

@@ -88,10 +88,15 @@ public struct DynamicPipelineModel: Transformer, Classifier {
         return current
     }
 
-    /// The matrix for a table of inputs: the table steps applied, then names checked and
-    /// categories coded as in fit.
+    /// The matrix for a table of inputs: the table steps applied, the columns the matrix steps
+    /// were fitted on selected by name (others, such as identifiers, are left out), then names
+    /// checked and categories coded as in fit.
     public func inputMatrix(_ table: DataTable) throws -> Matrix<Double> {
-        try schemaInputMatrix(try prepare(table))
+        var prepared = try prepare(table)
+        if let names = schema.featureNames, prepared.columnNames != names, names.allSatisfy({ prepared.columnIndex(named: $0) != nil }) {
+            prepared = try prepared.selecting(names)
+        }
+        return try schemaInputMatrix(prepared)
     }
 
     static func apply(_ model: any TableModel, named name: String, to table: DataTable) throws -> DataTable {

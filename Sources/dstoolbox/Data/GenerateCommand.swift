@@ -1,15 +1,23 @@
 import ArgumentParser
+import Foundation
 import ToolboxCore
+import Workflows
 
 /// `dstoolbox data generate`: a seeded synthetic data set as CSV.
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Write a seeded synthetic data set (regression, classification or blobs) as CSV."
+        abstract: "Write a seeded synthetic data set as CSV (or a SEG-Y survey with its labels).",
+        discussion: """
+            regression, classification, blobs: numeric features x0... and a target column `target`. \
+            churn: customers with missing values, categorical columns, a text note and `churned` (0/1); --shift drifts it. \
+            documents: doc_id, text, topic (four topics). procurement: monthly unit costs of parts (--rows months). \
+            survey: a SEG-Y file of --rows traces with facies, and its labels beside it (NAME_labels.csv: trace,facies); --shift drifts it.
+            """
     )
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case regression, classification, blobs
+        case regression, classification, blobs, churn, documents, procurement, survey
     }
 
     @Option(help: "What to generate: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -27,6 +35,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Standard deviation of the noise added to regression targets.")
     var noise: Double = 1
 
+    @Option(parsing: .unconditional, help: "churn and survey: how far the data drifts from the unshifted kind (0: none, 1: strongly).")
+    var shift: Double = 0
+
     @Option(name: .shortAndLong, help: "Output file.")
     var output: String
 
@@ -38,11 +49,33 @@ struct GenerateCommand: ParsableCommand {
             throw ValidationError("--rows x (--features + 1) must be at most 200000000 values")
         }
         guard noise.isFinite, noise >= 0 else { throw ValidationError("--noise must be a finite, non-negative number") }
+        guard shift.isFinite, shift >= 0, shift <= 10 else { throw ValidationError("--shift must be in 0...10") }
+        if kind == .survey, rows > 1_000_000 { throw ValidationError("--rows (traces) must be at most 1000000 for a survey") }
     }
 
     func run() throws {
         // Refuse a directory or special file before spending time generating.
         try RegularFile.checkReplaceable(output)
+        switch kind {
+        case .churn, .documents, .procurement:
+            let table: DataTable
+            switch kind {
+            case .churn: table = try ExampleData.churn(rows: rows, seed: seed, shift: shift)
+            case .documents: table = try ExampleData.documents(rows: rows, seed: seed)
+            default: table = try ExampleData.procurement(months: rows, parts: features, seed: seed)
+            }
+            try table.writeCSV(to: output)
+            print("wrote \(table.rowCount) rows x \(table.columnCount) columns to \(output)")
+            return
+        case .survey:
+            let labelsPath = URL(fileURLWithPath: output).deletingPathExtension().path + "_labels.csv"
+            try RegularFile.checkReplaceable(labelsPath)
+            let labels = try ExampleData.survey(path: output, traces: rows, seed: seed, shift: shift)
+            try labels.writeCSV(to: labelsPath)
+            print("wrote \(rows) traces to \(output) and their facies to \(labelsPath)")
+            return
+        default: break
+        }
         let data: SyntheticData = try {
             switch kind {
             case .regression:
@@ -50,7 +83,7 @@ struct GenerateCommand: ParsableCommand {
             case .classification:
                 try DataGenerators.classification(samples: rows, features: features, informative: min(features, 2),
                                                   redundant: features >= 4 ? 1 : 0, classes: 2, clustersPerClass: 1, seed: seed)
-            case .blobs:
+            default:
                 DataGenerators.blobs(samples: rows, features: features, seed: seed)
             }
         }()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DSToolbox
+import Workflows
 import Foundation
 
 /// `dstoolbox features ...`: feature extraction from the command line.
@@ -61,7 +62,7 @@ struct TraceFeaturesCommand: ParsableCommand {
             throw ToolboxError(.invalidParameter, "pca:\(components) needs at most min(samples per trace, sampled traces) = \(min(samples, min(sample, traces))) components",
                                context: ErrorContext(path: survey, parameter: "--embedding"))
         }
-        let embeddingModel = try components.map { try fitEmbedding(file, components: $0) }
+        let embeddingModel = try components.map { try SurveyFeatures.fitEmbedding(file, components: $0, sample: sample, seed: seed, parameter: "--embedding") }
         let computer = try TraceFeatureComputer(count: samples, sampleInterval: dt)
         let writer = try AtomicFileWriter(path: output)
         var header = ["trace"] + (geometry != nil ? ["inline", "crossline"] : []) + TraceFeatureExtractor.featureNames
@@ -76,7 +77,7 @@ struct TraceFeaturesCommand: ParsableCommand {
             let rows = try Matrix(rows: range.count, columns: samples, values: raw.map(Double.init))
             let features = try Parallel.map(count: range.count, grain: 64) { part in try part.map { try computer.features(rows.row($0)) } }
                 .flatMap { $0 }
-            let embedded = try embeddingModel.map { try Self.embed(rows, with: $0) }
+            let embedded = try embeddingModel.map { try SurveyFeatures.embed(rows, with: $0) }
             var text = ""
             text.reserveCapacity(range.count * 48 * 12)
             for (k, trace) in range.enumerated() {
@@ -92,45 +93,6 @@ struct TraceFeaturesCommand: ParsableCommand {
         try writer.commit()
         progress.finish()
         print("wrote \(traces) traces x \(header.count) columns to \(output)")
-    }
-
-    /// PCA of the raw samples, fitted on a seeded sample of traces (only the sampled traces are read).
-    func fitEmbedding(_ file: SEGYFile, components: Int) throws -> TraceEmbedding.Model {
-        let embedding = TraceEmbedding(components: components, sampleSize: sample, seed: seed)
-        let chosen = embedding.sampledRows(file.traceCount)
-        var values: [Double] = []
-        values.reserveCapacity(chosen.count * file.sampleCount)
-        var kept = 0
-        for trace in chosen {
-            let samples = try file.trace(trace)
-            // A trace with a NaN or infinite sample (dead or corrupt) does not shape the embedding.
-            guard !samples.contains(where: { !$0.isFinite }) else { continue }
-            values += samples.map(Double.init)
-            kept += 1
-        }
-        guard kept > 0 else {
-            throw ToolboxError(.invalidData, "every sampled trace has a NaN or infinite sample: no embedding can be fitted", context: ErrorContext(parameter: "--embedding"))
-        }
-        guard components <= min(kept, file.sampleCount) else {
-            throw ToolboxError(.invalidParameter, "pca:\(components) needs at most \(min(kept, file.sampleCount)) components: only \(kept) sampled traces are finite",
-                               context: ErrorContext(parameter: "--embedding"))
-        }
-        let x = try Matrix(rows: kept, columns: file.sampleCount, values: values)
-        // Already the sample: fit on all of it.
-        var whole = embedding
-        whole.sampleSize = kept
-        return try whole.fit(x)
-    }
-
-    /// The embedding of each row; rows with a NaN or infinite sample embed as NaN, as their features do.
-    static func embed(_ rows: Matrix<Double>, with model: TraceEmbedding.Model) throws -> Matrix<Double> {
-        guard rows.firstNonFinite() != nil else { return try model.transform(rows) }
-        let bad = (0..<rows.rows).filter { i in rows.row(i).contains { !$0.isFinite } }
-        var cleaned = rows
-        for i in bad { for j in 0..<rows.columns { cleaned[i, j] = 0 } }
-        var embedded = try model.transform(cleaned)
-        for i in bad { for j in 0..<embedded.columns { embedded[i, j] = .nan } }
-        return embedded
     }
 }
 
