@@ -45,7 +45,7 @@ enum KServeV1 {
 
     static func rows(_ served: ServedModel, body: JSONValue, configuration: ServeConfiguration) throws -> (DataTable, [String: JSONValue]) {
         let (records, field, parameters) = try records(served, body: body)
-        let table = try DataTable(records: records, schema: served.model.schema, inputCount: served.model.inputFeatureCount, path: field, maximumRows: configuration.maxRows)
+        let table = try served.model.inputTable(records: records, path: field, maximumRows: configuration.maxRows)
         return (table, parameters)
     }
 
@@ -77,7 +77,7 @@ enum KServeV1 {
             predictions = try served.model.predictions(matrix: x, probabilities: probabilities)
             matrix = x
         } else {
-            let rows = try DataTable(records: records, schema: served.model.schema, inputCount: served.model.inputFeatureCount, path: field, maximumRows: configuration.maxRows)
+            let rows = try served.model.inputTable(records: records, path: field, maximumRows: configuration.maxRows)
             predictions = try served.model.predictions(rows, probabilities: probabilities)
             table = rows
         }

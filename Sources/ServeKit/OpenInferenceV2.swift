@@ -159,7 +159,7 @@ enum OpenInferenceV2 {
             predictions = try served.model.predictions(matrix: x, probabilities: wanted.contains("probabilities"))
             matrix = x
         } else {
-            let rows = try DataTable(records: records, schema: served.model.schema, inputCount: served.model.inputFeatureCount, path: "inputs", maximumRows: configuration.maxRows)
+            let rows = try served.model.inputTable(records: records, path: "inputs", maximumRows: configuration.maxRows)
             predictions = try served.model.predictions(rows, probabilities: wanted.contains("probabilities"))
             table = rows
         }

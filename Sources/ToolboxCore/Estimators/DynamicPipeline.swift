@@ -261,6 +261,9 @@ public struct DynamicPipeline: Estimator, Sendable {
         var model = try fitMatrixSteps(features.matrix, y.values, context: routed)
         model.tableSteps = fittedTableSteps
         model.targetColumn = target
+        if !tableSteps.isEmpty {
+            model.tableInputs = zip(table.columnNames, table.columns).filter { $0.0 != target }.map { DynamicPipelineModel.InputColumn(name: $0.0, kind: $0.1.kind) }
+        }
         return model
     }
 

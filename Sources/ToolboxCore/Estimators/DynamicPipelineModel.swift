@@ -71,6 +71,19 @@ public struct DynamicPipelineModel: Transformer, Classifier {
     /// The target column the pipeline was fitted to predict, when it was fitted on a table;
     /// dropped from a table given to predict.
     public var targetColumn: String?
+    /// The table's columns (target left out) as a pipeline with table steps was fitted on them:
+    /// what a JSON request's rows must hold (``inputTable(records:path:maximumRows:)``).
+    public var tableInputs: [InputColumn]?
+
+    /// A column of the table a pipeline was fitted on: its name and kind (text for categorical).
+    public struct InputColumn: Sendable, Hashable, Codable {
+        public var name: String
+        public var kind: FeatureKind
+        public init(name: String, kind: FeatureKind) {
+            self.name = name
+            self.kind = kind
+        }
+    }
 
     /// A pipeline of fitted steps: table steps first, then matrix steps; `targetColumn` when fitted on a table.
     public init(steps: [Step], tableSteps: [TableStep] = [], targetColumn: String? = nil) {
@@ -218,7 +231,7 @@ public struct DynamicPipelineModel: Transformer, Classifier {
 }
 
 extension DynamicPipelineModel {
-    private enum CodingKeys: String, CodingKey { case steps, tableSteps = "table_steps", target }
+    private enum CodingKeys: String, CodingKey { case steps, tableSteps = "table_steps", target, inputs }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -236,6 +249,7 @@ extension DynamicPipelineModel {
             }
         }
         try container.encodeIfPresent(targetColumn, forKey: .target)
+        try container.encodeIfPresent(tableInputs, forKey: .inputs)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -266,6 +280,7 @@ extension DynamicPipelineModel {
             }
         }
         targetColumn = try container.decodeIfPresent(String.self, forKey: .target)
+        tableInputs = try container.decodeIfPresent([InputColumn].self, forKey: .inputs)
     }
 
     private static func decodeTableModel<Model: TableModel>(

@@ -173,6 +173,41 @@ public struct Predictions: Sendable, Hashable {
 }
 
 extension FittedModel {
+    /// The rows of a JSON request as a table of the model's inputs: for a pipeline with table
+    /// steps, the columns it was fitted on (numbers, and any text in its text columns, `null`
+    /// for missing; other keys ignored); for any other model
+    /// ``DataTable/init(records:schema:inputCount:path:maximumRows:)``.
+    public func inputTable(records: [JSONValue], path: String = "instances", maximumRows: Int = 1_000_000) throws -> DataTable {
+        guard let pipeline = self as? DynamicPipelineModel, !pipeline.tableSteps.isEmpty, let inputs = pipeline.tableInputs else {
+            return try DataTable(records: records, schema: schema, inputCount: inputFeatureCount, path: path, maximumRows: maximumRows)
+        }
+        try JSONRecords.checkCount(records.count, path: path, maximumRows: maximumRows)
+        let names = inputs.map(\.name)
+        var numbers = [[Double]](repeating: [], count: names.count)
+        var texts = [[String?]](repeating: [], count: names.count)
+        for (row, record) in records.enumerated() {
+            let values = try JSONRecords.values(of: record, row: row, names: names, hasNames: true, path: path)
+            for (j, value) in values.enumerated() {
+                if inputs[j].kind == .categorical {
+                    switch value {
+                    case .null: texts[j].append(nil)
+                    case .string(let text): texts[j].append(text)
+                    case .number(let number): texts[j].append(ClassLabel.number(number).description)
+                    case .bool(let flag): texts[j].append(flag ? "true" : "false")
+                    default:
+                        let location = JSONRecords.location(record, row: row, column: j, names: names, path: path)
+                        throw ToolboxError(.invalidData, "\(location) is \(value.compactDescription); \(names[j]) takes text",
+                                           context: ErrorContext(column: names[j], row: row, parameter: location))
+                    }
+                } else {
+                    numbers[j].append(try JSONRecords.number(value, name: names[j], row: row,
+                                                             location: JSONRecords.location(record, row: row, column: j, names: names, path: path)))
+                }
+            }
+        }
+        return try DataTable(names.indices.map { j in (names[j], inputs[j].kind == .categorical ? .categorical(texts[j]) : .numeric(numbers[j])) })
+    }
+
     /// The input matrix of a JSON request's rows, straight from the JSON for a model whose inputs
     /// are all numbers (no categorical inputs, no table steps), with the checks and messages of
     /// ``DataTable/init(records:schema:inputCount:path:maximumRows:)``; `nil` for other models,
