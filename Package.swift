@@ -262,6 +262,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "WorkflowsTests",
+            dependencies: ["Workflows", "DSToolbox", "ToolboxCore", "ToolboxTesting", "TrackKit", "TuneKit"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "dstoolboxTests",
             dependencies: [
                 "dstoolbox", "DSToolbox", "ToolboxCore", "ToolboxTesting", "SEGYKit", "FeatureKit", "DriftKit", "VectorKit", "StoreConformance",

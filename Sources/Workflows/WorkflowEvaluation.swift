@@ -237,8 +237,9 @@ public struct WorkflowExplanation: Sendable, Codable, Hashable {
         let dependence = order.prefix(top).map { j in
             Dependence(feature: importance[j].name, values: x.column(j), shap: values.column(j))
         }
+        // One output for a binary classifier: the log-odds of the second class.
         let classes = final.classifier?.classLabels.map(\.description)
-        return WorkflowExplanation(importance: order.map { importance[$0] }, dependence: dependence, rows: x.rows,
-                                   explainedClass: classes.flatMap { output < $0.count ? $0[output] : nil })
+        let explained = classes.flatMap { labels in shap.values.count == 1 ? (labels.count == 2 ? labels[1] : nil) : (output < labels.count ? labels[output] : nil) }
+        return WorkflowExplanation(importance: order.map { importance[$0] }, dependence: dependence, rows: x.rows, explainedClass: explained)
     }
 }

@@ -29,6 +29,7 @@ public struct WorkflowPlan: Sendable {
         let columns: [String]
         if data.isSurvey {
             let file: SEGYFile
+            try Self.requireFile(data.train, document: document, key: "data.train")
             do {
                 file = try SEGYFile(path: data.train)
             } catch let error as ToolboxError {
@@ -125,6 +126,7 @@ public struct WorkflowPlan: Sendable {
 
     /// A CSV's column names (its header), errors naming the workflow key.
     static func header(_ path: String, document: WorkflowDocument, key: String) throws -> [String] {
+        try requireFile(path, document: document, key: key)
         do {
             var reader = try CSVChunkReader(path: path, rowsPerChunk: 1, blockSize: 1 << 16)
             _ = try reader.next()
@@ -133,6 +135,15 @@ public struct WorkflowPlan: Sendable {
             let what = error.code == .notFound ? "no such file" : error.message
             throw document.error("\(path): \(what)", key: key, code: error.code)
         }
+    }
+
+    /// A missing input file, as `notFound` naming the workflow key.
+    static func requireFile(_ path: String, document: WorkflowDocument, key: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw document.error("\(path): no such file", key: key, code: .notFound)
+        }
+        if isDirectory.boolValue { throw document.error("\(path) is a folder, not a file", key: key) }
     }
 
     /// The pipeline used when a workflow names none: histogram gradient boosting.

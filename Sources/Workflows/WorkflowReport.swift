@@ -136,13 +136,14 @@ public enum WorkflowReport {
     static func tuningSection(_ state: WorkflowState) -> String {
         guard let tuning = state.tuning else { return "" }
         var out = "<h2 id=\"tuning\">Tuning</h2>\n<p>Study <code>\(escape(tuning.study))</code>: best \(escape(tuning.scoring)) <strong>\(number(tuning.bestScore))</strong> over \(tuning.trials.count) trials "
-            + "(\(tuning.trials.filter { $0.state == "PRUNED" || $0.state == "pruned" }.count) pruned).</p>\n"
+            + "(\(tuning.trials.filter { $0.state == "PRUNED" }.count) pruned).</p>\n"
         out += "<table>\n<tr><th>Parameter</th><th>Best value</th></tr>\n"
         for (name, value) in tuning.bestParameters.sorted(by: { $0.key < $1.key }) {
             out += "<tr><td>\(escape(name))</td><td>\(escape(value.compactDescription))</td></tr>\n"
         }
         out += "</table>\n"
-        let finished = tuning.trials.filter { $0.value.map { $0.isFinite } ?? false }
+        // Completed trials only: a pruned trial's value is its last intermediate value, not a score.
+        let finished = tuning.trials.filter { $0.state == "COMPLETE" && ($0.value.map { $0.isFinite } ?? false) }
         if !finished.isEmpty {
             var best = -Double.infinity
             let running = finished.map { trial -> Double in
