@@ -109,7 +109,8 @@ public enum ExampleData {
     @discardableResult
     public static func survey(path: String, traces: Int, seed: UInt64, samples: Int = 200, shift: Double = 0) throws -> DataTable {
         var random = Random(seed)
-        let side = max(2, Int(Double(traces).squareRoot().rounded(.up)))
+        // A whole grid (so the survey has a geometry): crosslines per line, the largest divisor of the trace count up to its square root.
+        let side = max(1, (1...max(1, Int(Double(traces).squareRoot()))).last { traces % $0 == 0 } ?? 1)
         let spec = SEGYSpec(sampleCount: samples, sampleInterval: 4000)
         let writer = try SEGYWriter(path: path, spec: spec)
         var labels: [String?] = []
@@ -118,7 +119,8 @@ public enum ExampleData {
             for trace in 0..<traces {
                 let inline = trace / side, crossline = trace % side
                 // Smooth zones with a ragged edge.
-                let zone = sin(Double(inline) / Double(side) * 3.1) + cos(Double(crossline) / Double(side) * 4.3) + 0.35 * random.normal()
+                let lines = Double(max(1, traces / side))
+                let zone = sin(Double(inline) / lines * 3.1) + cos(Double(crossline) / Double(side) * 4.3) + 0.35 * random.normal()
                 let facies = zone > 0.8 ? 0 : zone > -0.2 ? 1 : 2
                 let frequency = [48.0, 30, 16][facies] * (1 + 0.25 * shift) * (1 + 0.08 * random.normal())
                 let strength = [1.6, 1.0, 0.45][facies] * (1 + shift)

@@ -154,8 +154,8 @@ public enum WorkflowTemplates {
         validate:
           min_rows: 200
           columns:
-            rms_amplitude: {type: numeric, min: 0, max_missing: 0}
-            dominant_frequency: {type: numeric, min: 0, max_missing: 0}
+            rms: {type: numeric, min: 0, max_missing: 0}
+            dominant_frequency: {type: numeric, min: 0, max: 125, max_missing: 0}   # Nyquist at 4 ms
 
         pipeline:
           steps:

@@ -38,8 +38,9 @@ struct RunWorkflowCommand: AsyncParsableCommand {
         do {
             summary = try await runner.run()
         } catch let failure as WorkflowFailure {
-            if json { print(try Self.json(failure.summary, error: failure.error)) }
+            // The error first: standard error is unbuffered, and a long JSON line must not be cut by it.
             FileHandle.standardError.write(Data("error: \(failure.error)\n".utf8))
+            if json { print(try Self.json(failure.summary, error: failure.error)) }
             throw ExitCode(1)
         }
         if json {
