@@ -261,6 +261,13 @@ let package = Package(
             dependencies: ["DSToolbox", "ToolboxTesting"],
             swiftSettings: strictSettings
         ),
+        // Examples: executables, each run end to end by a test (Tests/ExamplesTests).
+        .executableTarget(
+            name: "SeismicClassification",
+            dependencies: ["DSToolbox", "Workflows", "ServeKit", "ToolboxHTTP"],
+            path: "Examples/SeismicClassification",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "WorkflowsTests",
             dependencies: ["Workflows", "DSToolbox", "ToolboxCore", "ToolboxTesting", "TrackKit", "TuneKit"],

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Hummingbird
 public import HummingbirdCore
 import NIOCore
@@ -124,5 +124,42 @@ final class RequestHeadDeadline: ChannelDuplexHandler, RemovableChannelHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) { arm(context) }
         context.write(data, promise: promise)
+    }
+}
+
+extension HTTPSupport {
+    /// Runs `responder` on a free port of 127.0.0.1 while `body` runs with the server's base
+    /// URL, then stops it: a model server inside a Swift program, a test or an example.
+    ///
+    /// ```swift
+    /// let answer = try await HTTPSupport.withLoopbackServer(InferenceServer(models: repository, keys: nil)) { base in
+    ///     try await URLSession.shared.data(for: request(base))
+    /// }
+    /// ```
+    public static func withLoopbackServer<Responder: HTTPResponder, T: Sendable>(
+        _ responder: Responder, _ body: @escaping @Sendable (URL) async throws -> T
+    ) async throws -> T where Responder.Context == BasicRequestContext {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(responder: responder, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: "dstoolbox"),
+                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await app.runService(gracefulShutdownSignals: [])
+                return nil
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0, let base = URL(string: "http://127.0.0.1:\(port)") else {
+                group.cancelAll()
+                throw ToolboxError(.unavailable, "the loopback server did not start")
+            }
+            do {
+                let result = try await body(base)
+                group.cancelAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
     }
 }

@@ -122,8 +122,8 @@ public enum ExampleData {
                 let lines = Double(max(1, traces / side))
                 let zone = sin(Double(inline) / lines * 3.1) + cos(Double(crossline) / Double(side) * 4.3) + 0.35 * random.normal()
                 let facies = zone > 0.8 ? 0 : zone > -0.2 ? 1 : 2
-                let frequency = [48.0, 30, 16][facies] * (1 + 0.25 * shift) * (1 + 0.08 * random.normal())
-                let strength = [1.6, 1.0, 0.45][facies] * (1 + shift)
+                let frequency = [44.0, 30, 19][facies] * (1 + 0.25 * shift) * (1 + 0.1 * random.normal())
+                let strength = [1.35, 1.0, 0.7][facies] * (1 + shift) * (1 + 0.1 * random.normal())
                 var values = [Double](repeating: 0, count: samples)
                 // Reflections at random times, each a Ricker wavelet of the facies' frequency.
                 let reflections = 6 + random.integer(6)
@@ -136,7 +136,7 @@ public enum ExampleData {
                         values[k] += amplitude * (1 - 2 * a) * exp(-a)
                     }
                 }
-                for k in 0..<samples { values[k] += 0.08 * random.normal() }
+                for k in 0..<samples { values[k] += 0.2 * random.normal() }
                 var header = TraceHeader()
                 try header.setValue(100 + inline, for: .inline)
                 try header.setValue(1000 + crossline, for: .crossline)

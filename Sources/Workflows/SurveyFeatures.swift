@@ -13,13 +13,24 @@ public enum SurveyFeatures {
     /// - Throws: ``ToolboxError`` for a file that is not SEG-Y, a survey without traces, or too
     ///   many components.
     public static func table(path: String, embedding: Int? = nil, sample: Int = 10_000, seed: UInt64 = 0, block: Int = 4_096) throws -> DataTable {
+        try features(path: path, embedding: embedding, sample: sample, seed: seed, block: block).table
+    }
+
+    /// The feature table of the survey at `path` and the embedding it used: `fitted` (one
+    /// fitted on another survey, so a new survey's `pca` columns mean what the training
+    /// survey's meant), or one fitted here with `embedding` components.
+    public static func features(path: String, embedding: Int? = nil, fitted: TraceEmbedding.Model? = nil, sample: Int = 10_000, seed: UInt64 = 0,
+                                block: Int = 4_096) throws -> (table: DataTable, embedding: TraceEmbedding.Model?) {
         let file = try SEGYFile(path: path)
         let (traces, samples) = (file.traceCount, file.sampleCount)
         guard traces > 0, samples > 0 else {
             throw ToolboxError(.invalidData, "\(path) has no traces to describe", context: ErrorContext(path: path))
         }
         let geometry = try? file.geometry()
-        let model = try embedding.map { try fitEmbedding(file, components: $0, sample: sample, seed: seed) }
+        if let fitted, fitted.inputFeatureCount != samples {
+            throw ToolboxError(.shapeMismatch, "the embedding was fitted on traces of \(fitted.inputFeatureCount) samples; \(path) has \(samples)", context: ErrorContext(path: path))
+        }
+        let model = try fitted ?? embedding.map { try fitEmbedding(file, components: $0, sample: sample, seed: seed) }
         let computer = try TraceFeatureComputer(count: samples, sampleInterval: file.sampleInterval() / 1e6)
         let names = TraceFeatureExtractor.featureNames
         var features = [[Double]](repeating: [], count: names.count)
@@ -43,7 +54,7 @@ public enum SurveyFeatures {
         }
         columns += zip(names, features).map { ($0, .numeric($1)) }
         columns += zip(embeddingNames, embedded).map { ($0, .numeric($1)) }
-        return try DataTable(columns)
+        return (try DataTable(columns), model)
     }
 
     /// PCA of the raw samples, fitted on a seeded sample of traces (only the sampled traces are

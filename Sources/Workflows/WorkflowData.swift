@@ -1,5 +1,6 @@
 public import ToolboxCore
 import Foundation
+public import FeatureKit
 import LearnKit
 import SEGYKit
 import TuneKit
@@ -17,6 +18,9 @@ public struct WorkflowData: Sendable {
     public var testDigest: String
     /// Columns that are not features (dropped ones, and a survey's trace, inline and crossline).
     public var excluded: [String]
+    /// The PCA embedding of a survey's traces (`data.embedding`), kept with the model so new
+    /// surveys are embedded the same way.
+    public var embedding: TraceEmbedding.Model?
 
     /// The training table without the excluded columns, as the pipeline is fitted on it.
     public var trainFeatures: DataTable { get throws { try train.dropping(excluded.filter { train.columnIndex(named: $0) != nil }) } }
@@ -29,8 +33,9 @@ public struct WorkflowData: Sendable {
         let data = workflow.data
         let whole: DataTable, digest: String
         var excluded = data.drop
+        var embedding: TraceEmbedding.Model?
         if data.isSurvey {
-            (whole, digest) = try loadSurvey(workflow)
+            (whole, digest, embedding) = try loadSurvey(workflow)
             excluded += ["trace", "inline", "crossline"].filter { whole.columnIndex(named: $0) != nil && !excluded.contains($0) }
         } else {
             whole = try table(data.train, workflow: workflow, key: "data.train")
@@ -59,7 +64,7 @@ public struct WorkflowData: Sendable {
             }
             testDigest = digest
         }
-        return WorkflowData(train: train, test: test, trainDigest: digest, testDigest: testDigest, excluded: excluded)
+        return WorkflowData(train: train, test: test, trainDigest: digest, testDigest: testDigest, excluded: excluded, embedding: embedding)
     }
 
     /// A CSV's table, errors naming the workflow key that names it.
@@ -79,9 +84,9 @@ public struct WorkflowData: Sendable {
     }
 
     /// The survey's feature table joined with its labels by trace index (unlabelled traces left out).
-    static func loadSurvey(_ workflow: Workflow) throws -> (DataTable, String) {
+    static func loadSurvey(_ workflow: Workflow) throws -> (DataTable, String, TraceEmbedding.Model?) {
         let data = workflow.data
-        let features = try SurveyFeatures.table(path: data.train, embedding: data.embedding, seed: data.splitSeed)
+        let (features, embedding) = try SurveyFeatures.features(path: data.train, embedding: data.embedding, seed: data.splitSeed)
         let labelsPath = data.labels ?? ""
         let labels = try table(labelsPath, workflow: workflow, key: "data.labels")
         try requireColumn("trace", in: labels, workflow: workflow, key: "data.labels", file: labelsPath)
@@ -109,7 +114,7 @@ public struct WorkflowData: Sendable {
         var hasher = ContentSHA256()
         hasher.update(Array(try fileDigest(data.train).utf8))
         hasher.update(Array(try fileDigest(labelsPath).utf8))
-        return (joined, hasher.finalize().hexString)
+        return (joined, hasher.finalize().hexString, embedding)
     }
 
     /// The SHA-256 of a file's bytes, read in blocks.

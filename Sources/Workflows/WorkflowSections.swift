@@ -258,6 +258,8 @@ struct SectionContext {
         state.modelRunID = sectionRunID
         state.pipeline = pipeline.spec
         _ = try await store.logModel(runID: sectionRunID, model: model)
+        // A survey's trace embedding, beside the model: new surveys are embedded with it.
+        if let embedding = data.embedding { _ = try await store.logModel(runID: sectionRunID, model: embedding, path: "trace_embedding.dstbx") }
         var params: [String: String] = [:]
         for (key, value) in pipeline.flattenedHyperparameters { params[key] = Self.text(value) }
         state.hyperparameters = params
