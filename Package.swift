@@ -268,6 +268,18 @@ let package = Package(
             path: "Examples/SeismicClassification",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "SemanticSearch",
+            dependencies: ["DSToolbox", "Workflows"],
+            path: "Examples/SemanticSearch",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "CustomEstimator",
+            dependencies: ["DSToolbox", "Workflows", "ServeKit", "ToolboxHTTP", "ToolboxTesting"],
+            path: "Examples/CustomEstimator",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "WorkflowsTests",
             dependencies: ["Workflows", "DSToolbox", "ToolboxCore", "ToolboxTesting", "TrackKit", "TuneKit"],
