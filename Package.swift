@@ -280,6 +280,23 @@ let package = Package(
             path: "Examples/CustomEstimator",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "ShouldCost",
+            dependencies: ["DSToolbox", "Workflows"],
+            path: "Examples/ShouldCost",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "RetrainOnDrift",
+            dependencies: ["DSToolbox", "Workflows"],
+            path: "Examples/RetrainOnDrift",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExamplesTests",
+            dependencies: ["ToolboxTesting", "SeismicClassification", "ShouldCost", "SemanticSearch", "CustomEstimator", "RetrainOnDrift"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "WorkflowsTests",
             dependencies: ["Workflows", "DSToolbox", "ToolboxCore", "ToolboxTesting", "TrackKit", "TuneKit"],
