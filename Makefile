@@ -30,11 +30,10 @@ test: bootstrap
 	./Scripts/postgres stop || true; \
 	exit $$status
 
+# The seismic workflow end to end: survey -> features -> tuned boosting -> report.html -> served.
 demo: bootstrap
 	$(SWIFT) build -c release --product dstoolbox
-	@mkdir -p $(DEMO_DIR)
-	.build/release/dstoolbox data generate --kind regression --rows 5000 --features 6 --seed 42 --output $(DEMO_DIR)/regression.csv
-	.build/release/dstoolbox data describe $(DEMO_DIR)/regression.csv
+	@DEMO_DIR=$(DEMO_DIR) ./Scripts/demo
 
 bench: bootstrap
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress

@@ -68,8 +68,15 @@ struct RunWorkflowCommand: AsyncParsableCommand {
     static func text(_ summary: WorkflowSummary) -> String {
         var lines = ["workflow \(summary.workflow): \(summary.status) (run \(summary.runID))"]
         if let retrain = summary.retrain { lines.append("retrain: \(retrain.retrain ? "yes" : "no"): \(retrain.reason)") }
-        let scores = summary.metrics.filter { !$0.key.hasPrefix("cv_") && $0.key != "drift_share" }.sorted { $0.key < $1.key }
+        let scores = (summary.state.evaluation?.scores ?? [:]).sorted { $0.key < $1.key }
         if !scores.isEmpty { lines.append("holdout: " + scores.map { "\($0.key) \(Self.format($0.value))" }.joined(separator: ", ")) }
+        if let tuning = summary.state.tuning { lines.append("tuning: best \(tuning.scoring) \(Self.format(tuning.bestScore)) over \(tuning.trials.count) trials") }
+        if let costs = summary.state.evaluation?.costs {
+            lines.append("threshold: \(Self.format(costs.threshold)) (mean cost per row \(Self.format(costs.expectedCost)); at 0.5: \(Self.format(costs.costAtHalf)))")
+        }
+        if let fairness = summary.state.evaluation?.fairness, let parity = fairness.demographicParityDifference {
+            lines.append("fairness by \(fairness.column): demographic parity difference \(Self.format(parity)), equalized odds difference \(Self.format(fairness.equalizedOddsDifference ?? .nan))")
+        }
         let cv = summary.metrics.filter { $0.key.hasPrefix("cv_") && $0.key.hasSuffix("_mean") }.sorted { $0.key < $1.key }
         if !cv.isEmpty { lines.append("cross-validated: " + cv.map { "\($0.key) \(Self.format($0.value))" }.joined(separator: ", ")) }
         if let top = summary.topFeatures, !top.isEmpty { lines.append("top features: " + top.joined(separator: ", ")) }
