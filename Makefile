@@ -19,7 +19,7 @@ release: bootstrap
 # not time them; so do the suites that start many processes or stop servers (the PostgreSQL
 # failure, CLI and multi-host checks: thousands of CLI processes in network namespaces), so that
 # they do not load the timing-sensitive parallel suites.
-HEAVY = PostgresFailureTests|PostgresCLITests|MultiHostTests
+HEAVY = PostgresFailureTests|PostgresCLITests|MultiHostTests|ReadmeTourTests
 ALONE = CancellationTests|$(HEAVY)
 test: bootstrap
 	@DSTOOLBOX_TEST_POSTGRES="$$(./Scripts/postgres start || true)"; export DSTOOLBOX_TEST_POSTGRES; \

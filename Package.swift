@@ -297,6 +297,13 @@ let package = Package(
             dependencies: ["ToolboxTesting", "SeismicClassification", "ShouldCost", "SemanticSearch", "CustomEstimator", "RetrainOnDrift"],
             swiftSettings: strictSettings
         ),
+        // Every ```swift snippet of README.md, Documentation/ and the DocC catalogs, compiled.
+        .testTarget(
+            name: "SnippetTests",
+            dependencies: ["DSToolbox", "Workflows", "ServeKit", "TrackServer", "ToolboxHTTP", "PostgresStore", "ToolboxTesting",
+                           .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
         .testTarget(
             name: "WorkflowsTests",
             dependencies: ["Workflows", "DSToolbox", "ToolboxCore", "ToolboxTesting", "TrackKit", "TuneKit"],

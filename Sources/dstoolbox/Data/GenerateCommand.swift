@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ToolboxCore
+import VectorKit
 import Workflows
 
 /// `dstoolbox data generate`: a seeded synthetic data set as CSV.
@@ -12,12 +13,13 @@ struct GenerateCommand: ParsableCommand {
             regression, classification, blobs: numeric features x0... and a target column `target`. \
             churn: customers with missing values, categorical columns, a text note and `churned` (0/1); --shift drifts it. \
             documents: doc_id, text, topic (four topics). procurement: monthly unit costs of parts (--rows months). \
-            survey: a SEG-Y file of --rows traces with facies, and its labels beside it (NAME_labels.csv: trace,facies); --shift drifts it.
+            survey: a SEG-Y file of --rows traces with facies, and its labels beside it (NAME_labels.csv: trace,facies); --shift drifts it. \
+            vectors: --rows float32 vectors of --features dimensions around 32 centres, as .npy (NumPy) or, for another extension, CSV.
             """
     )
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case regression, classification, blobs, churn, documents, procurement, survey
+        case regression, classification, blobs, churn, documents, procurement, survey, vectors
     }
 
     @Option(help: "What to generate: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -66,6 +68,23 @@ struct GenerateCommand: ParsableCommand {
             }
             try table.writeCSV(to: output)
             print("wrote \(table.rowCount) rows x \(table.columnCount) columns to \(output)")
+            return
+        case .vectors:
+            var random = SeededGenerator(seed: seed)
+            func uniform() -> Float { Float(random.next() >> 40) / Float(1 << 24) * 2 - 1 }
+            let centres = (0..<32 * features).map { _ in uniform() * 4 }
+            var values = [Float](repeating: 0, count: rows * features)
+            for i in 0..<rows {
+                let centre = Int(random.next() % 32)
+                for j in 0..<features { values[i * features + j] = centres[centre * features + j] + uniform() }
+            }
+            if output.hasSuffix(".npy") {
+                try NumPyFile.write(values, dimension: features, to: output)
+            } else {
+                let matrix = try Matrix(rows: rows, columns: features, values: values.map(Double.init))
+                try DataTable(matrix, columnNames: (0..<features).map { "v\($0)" }).writeCSV(to: output)
+            }
+            print("wrote \(rows) vectors of \(features) dimensions to \(output)")
             return
         case .survey:
             let labelsPath = URL(fileURLWithPath: output).deletingPathExtension().path + "_labels.csv"

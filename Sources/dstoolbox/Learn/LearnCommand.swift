@@ -29,15 +29,26 @@ struct LearnCommand: ParsableCommand {
         return values
     }
 
-    /// The features and target of a CSV: every column but the target, categorical columns coded.
-    static func data(_ path: String, target: String) throws -> (features: FeatureMatrix, target: TargetColumn) {
-        let table = try DataTable(csvFile: path)
+    /// The features and target of a CSV: every column but the target (and `drop`), categorical columns coded.
+    static func data(_ path: String, target: String, drop: [String] = []) throws -> (features: FeatureMatrix, target: TargetColumn) {
+        let table = try table(path, drop: drop)
         guard table.columnIndex(named: target) != nil else {
             throw ToolboxError(.notFound, "no column \(target) in \(path); columns: \(DataTable.listing(table.columnNames))",
                                context: ErrorContext(path: path, column: target))
         }
         let features = try table.dropping([target]).toMatrix()
         return (features, try table.target(named: target))
+    }
+
+    /// A CSV without the `drop` columns (identifiers, say), each of which must be there.
+    static func table(_ path: String, drop: [String]) throws -> DataTable {
+        let table = try DataTable(csvFile: path)
+        let names = drop.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
+        for name in names where table.columnIndex(named: name) == nil {
+            throw ToolboxError(.notFound, "--drop \(name): no such column in \(path); columns: \(DataTable.listing(table.columnNames))",
+                               context: ErrorContext(path: path, column: name, parameter: "--drop"))
+        }
+        return names.isEmpty ? table : try table.dropping(names)
     }
 
     static func isClassifier<E: Estimator>(_ estimator: E) -> Bool { E.Model.self is any Classifier.Type }
@@ -97,6 +108,7 @@ struct LearnCVCommand: ParsableCommand {
     var pipeline: String?
     @Option(name: .customLong("set"), help: "A hyperparameter KEY=VALUE (repeatable), scikit-learn's names (step__name for a pipeline).")
     var settings: [String] = []
+    @Option(help: "Columns left out of the features (identifiers, say), comma-separated; repeatable.") var drop: [String] = []
     @Option(parsing: .unconditional, help: "Number of folds.") var folds: Int = 5
     @Option(help: "The score: accuracy, balanced_accuracy, f1_macro, roc_auc, r2, neg_mean_squared_error, neg_mean_absolute_error (default: accuracy or r2).")
     var scoring: String?
@@ -115,7 +127,7 @@ struct LearnCVCommand: ParsableCommand {
         } else {
             let model = model ?? ""
             let estimator = try LearnCommand.estimator(model, settings: settings)
-            let (features, target) = try LearnCommand.data(data, target: self.target)
+            let (features, target) = try LearnCommand.data(data, target: self.target, drop: drop)
             let classifier = LearnCommand.isClassifier(estimator)
             scorer = try scoring.map(Scorer.named) ?? (classifier ? .accuracy : .r2)
             let cv: any CrossValidator = classifier ? StratifiedKFold(folds: folds) : KFold(folds: folds)
@@ -151,7 +163,7 @@ extension LearnCVCommand {
         }
         let values = try LearnCommand.settingValues(settings)
         if !values.isEmpty { pipeline = try pipeline.settingHyperparameters(values) }
-        let table = try DataTable(csvFile: data)
+        let table = try LearnCommand.table(data, drop: drop)
         guard table.columnIndex(named: target) != nil else {
             throw ToolboxError(.notFound, "no column \(target) in \(data); columns: \(DataTable.listing(table.columnNames))",
                                context: ErrorContext(path: data, column: target))
@@ -170,13 +182,14 @@ struct LearnTrainCommand: ParsableCommand {
     @Option(help: "The target column.") var target: String
     @Option(help: "The model's registry name.") var model: String
     @Option(name: .customLong("set"), help: "A hyperparameter KEY=VALUE (repeatable).") var settings: [String] = []
+    @Option(help: "Columns left out of the features (identifiers, say), comma-separated; repeatable.") var drop: [String] = []
     @Option(name: [.short, .long], help: "The model archive to write.") var output: String
     @Flag(help: "Report progress every 10 iterations on standard error (iterative models); without it, a fit reports every 5 seconds once it runs that long.") var progress = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
         let estimator = try LearnCommand.estimator(model, settings: settings)
-        let (features, target) = try LearnCommand.data(data, target: self.target)
+        let (features, target) = try LearnCommand.data(data, target: self.target, drop: drop)
         let context = LearnCommand.context(features, labels: target.labels, progress: progress)
         let start = Date()
         let fitted = try estimator.fit(features.matrix, target.values, context: context)

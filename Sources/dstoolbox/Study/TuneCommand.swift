@@ -18,6 +18,7 @@ struct TuneCommand: AsyncParsableCommand {
     @Option(help: "The model's registry name, e.g. hist_gradient_boosting_classifier.") var model: String?
     @Option(help: "A pipeline spec (YAML or JSON), instead of --model; its space names are step__name.") var pipeline: String?
     @Option(help: "The search space: a YAML or JSON file, or inline JSON (default: the model's search ranges).") var space: String?
+    @Option(help: "Columns left out of the features (identifiers, say), comma-separated; repeatable.") var drop: [String] = []
     @Option(help: "Trials to run.") var trials: Int
     @Option(help: "Folds of the cross-validation.") var cv: Int = 5
     @Option(help: "The score to maximize: accuracy, balanced_accuracy, f1_macro, roc_auc, r2, neg_mean_squared_error, neg_mean_absolute_error (default: accuracy or r2).")
@@ -55,7 +56,7 @@ struct TuneCommand: AsyncParsableCommand {
         }
         if let searchSpace { try ModelTuning.check(searchSpace, against: built, step: step) }
         let scorer = try scoring.map(Scorer.named)
-        let table = try DataTable(csvFile: data)
+        let table = try LearnCommand.table(data, drop: drop)
         guard table.columnIndex(named: target) != nil else {
             throw ToolboxError(.notFound, "no column \(target) in \(data); columns: \(DataTable.listing(table.columnNames))", context: ErrorContext(path: data, column: target))
         }
