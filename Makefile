@@ -2,7 +2,7 @@
 SWIFT ?= swift
 DEMO_DIR ?= .build/demo
 
-.PHONY: bootstrap build release test demo bench compare fuzz golden clean
+.PHONY: bootstrap build release test demo docs bench compare fuzz golden clean
 
 bootstrap:
 	@./Scripts/bootstrap
@@ -34,6 +34,14 @@ test: bootstrap
 demo: bootstrap
 	$(SWIFT) build -c release --product dstoolbox
 	@DEMO_DIR=$(DEMO_DIR) ./Scripts/demo
+
+# Builds every DocC catalog with warnings as errors, so a broken symbol link fails (CI runs it).
+DOC_TARGETS = ToolboxCore SEGYKit LearnKit FeatureKit DriftKit VectorKit TrackKit TuneKit Workflows ServeKit PostgresStore ToolboxTesting
+docs: bootstrap
+	@set -e; for target in $(DOC_TARGETS); do \
+		echo "== documentation for $$target"; \
+		$(SWIFT) package --disable-sandbox generate-documentation --target $$target --warnings-as-errors; \
+	done
 
 bench: bootstrap
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress

@@ -20,7 +20,7 @@ public enum FeatureKit {
         ("FeatureKit.TraceEmbedding", "trace_embedding", TraceEmbedding.self),
     ]
 
-    /// Every FeatureKit table step (see ``TableEstimator``): qualified name, alias and type.
+    /// Every FeatureKit table step (see `TableEstimator`): qualified name, alias and type.
     public static let tableEstimators: [(name: String, alias: String, type: any TableEstimator.Type)] = [
         ("FeatureKit.TfidfVectorizer", "tfidf_vectorizer", TfidfVectorizer.self),
         ("FeatureKit.TimeSeriesFeatures", "time_series_features", TimeSeriesFeatures.self),
@@ -28,7 +28,7 @@ public enum FeatureKit {
 
     /// Registers every FeatureKit estimator and table step (qualified name and alias) and
     /// fitted model type. Calling it again is harmless.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` when a name is already taken by another type.
+    /// - Throws: `ToolboxError/Code/invalidParameter` when a name is already taken by another type.
     public static func registerModels(in registry: ModelRegistry = .shared) throws {
         for entry in estimators {
             try register(entry.type, name: entry.name, alias: entry.alias, in: registry)

@@ -20,7 +20,7 @@ public enum LearnKit {
 
     /// Registers every LearnKit estimator (qualified name and alias) and fitted model type.
     /// Calling it again is harmless.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` when a name is already taken by another type.
+    /// - Throws: `ToolboxError/Code/invalidParameter` when a name is already taken by another type.
     public static func registerModels(in registry: ModelRegistry = .shared) throws {
         for entry in estimators {
             try register(entry.type, name: entry.name, alias: entry.alias, in: registry)

@@ -77,7 +77,7 @@ struct SQLConnection: Sendable {
 /// A pool of connections to one PostgreSQL database, shared by a process's stores: every call is
 /// one transaction, retried with backoff while the failure is transient (the connection reset,
 /// the server restarting or refusing connections for a moment, a serialization failure or a
-/// deadlock) and reported as ``ToolboxError/Code/unavailable`` only once the retry budget
+/// deadlock) and reported as `ToolboxError/Code/unavailable` only once the retry budget
 /// (`retry_seconds`) is spent. Schema migrations run once, under an advisory lock.
 public final class PostgresDatabase: Sendable {
     /// Where the database is (the password is never printed).
@@ -86,7 +86,7 @@ public final class PostgresDatabase: Sendable {
     let logger: Logger
 
     /// Connects (lazily: the first call opens a connection) to the database at `url`.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` when TLS cannot be set up.
+    /// - Throws: `ToolboxError/Code/invalidParameter` when TLS cannot be set up.
     public init(url: PostgresURL) throws {
         self.url = url
         let tls: PostgresConnection.Configuration.TLS
@@ -242,8 +242,8 @@ public final class PostgresDatabase: Sendable {
 
     /// Creates a database on the same server (the connecting user needs the CREATEDB right):
     /// a team's new store, a test's own database.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a name other than lowercase letters,
-    ///   digits and `_` (not starting with a digit); ``ToolboxError/Code/conflict`` when it exists.
+    /// - Throws: `ToolboxError/Code/invalidParameter` for a name other than lowercase letters,
+    ///   digits and `_` (not starting with a digit); `ToolboxError/Code/conflict` when it exists.
     public func createDatabase(named name: String) async throws {
         guard let first = name.first, !first.isNumber, name.count <= 63, name.allSatisfy({ ("a"..."z").contains($0) || $0.isNumber || $0 == "_" }) else {
             throw ToolboxError(.invalidParameter, "a database name is 1 to 63 lowercase letters, digits and _, not starting with a digit; got \(name.prefix(70))",

@@ -5,7 +5,7 @@ public import TrackKit
 extension PostgresTrackingStore {
     // MARK: Search
 
-    /// Runs that pass `filter` (see ``TrackKit/RunFilter``), ordered by `orderBy` then by start
+    /// Runs that pass `filter` (see `TrackKit/RunFilter`), ordered by `orderBy` then by start
     /// time (newest first) and id, `maxResults` from `offset`.
     public func searchRuns(experimentIDs: [Int64], filter: RunFilter?, orderBy: [RunOrder], maxResults: Int, offset: Int) async throws -> [Run] {
         guard (1...50_000).contains(maxResults), offset >= 0 else {

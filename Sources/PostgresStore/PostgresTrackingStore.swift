@@ -3,7 +3,7 @@ import ToolboxCore
 public import TrackKit
 
 /// The tracking store and model registry on one PostgreSQL database, for a team whose workers,
-/// servers and notebooks run on many machines: what ``TrackKit/SQLiteTrackingStore`` keeps in a
+/// servers and notebooks run on many machines: what `TrackKit/SQLiteTrackingStore` keeps in a
 /// folder, with the same meaning call for call (the store conformance suite runs on both).
 ///
 /// - Every call is one transaction, retried while PostgreSQL's failure is transient (see
@@ -27,10 +27,10 @@ public final class PostgresTrackingStore: TrackingStore, Sendable {
     public let defaultActor: String
 
     /// Opens the store at `url` (creating or upgrading its tables once, under an advisory lock).
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a malformed URL,
-    ///   ``ToolboxError/Code/unavailable`` when the server cannot be reached within the retry
-    ///   budget, ``ToolboxError/Code/unauthorized`` for a refused login,
-    ///   ``ToolboxError/Code/unsupported`` for a schema newer than this build's.
+    /// - Throws: `ToolboxError/Code/invalidParameter` for a malformed URL,
+    ///   `ToolboxError/Code/unavailable` when the server cannot be reached within the retry
+    ///   budget, `ToolboxError/Code/unauthorized` for a refused login,
+    ///   `ToolboxError/Code/unsupported` for a schema newer than this build's.
     public convenience init(url: String, actor: String? = nil) async throws {
         try await self.init(database: PostgresDatabase(url: PostgresURL(url)), actor: actor)
     }
@@ -77,7 +77,7 @@ public final class PostgresTrackingStore: TrackingStore, Sendable {
         }
     }
 
-    /// Starts a run in an experiment (status ``TrackKit/RunStatus/running``).
+    /// Starts a run in an experiment (status `TrackKit/RunStatus/running`).
     public func createRun(experimentID: Int64, name: String?, parentRunID: String?, source: String?, user: String?) async throws -> Run {
         try await createRun(experimentID: experimentID, name: name, parentRunID: parentRunID, source: source, user: user, startTime: nil)
     }

@@ -36,7 +36,7 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Reads a store URL.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming the part that is wrong (the URL
+    /// - Throws: `ToolboxError/Code/invalidParameter` naming the part that is wrong (the URL
     ///   itself is never echoed whole, as it may hold a password).
     public init(_ text: String) throws {
         func bad(_ why: String) -> ToolboxError {

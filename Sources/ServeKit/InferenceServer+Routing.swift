@@ -27,7 +27,7 @@ public final class RouteTable: Sendable {
     }
 
     /// Sets (or replaces) the route of `name`, checking that its arms' models are served.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming an arm whose model is not served.
+    /// - Throws: `ToolboxError/Code/invalidParameter` naming an arm whose model is not served.
     public func set(_ name: String, _ spec: RouteSpec, models: ModelRepository) throws {
         try ModelRepository.checkName(name)
         for (index, arm) in spec.arms.enumerated() where models.model(arm.model) == nil {

@@ -18,7 +18,7 @@ public struct ModelSource: Sendable, Hashable, CustomStringConvertible {
     public var description: String { text }
 
     /// `NAME=SOURCE` (the command line's `--model`) as a name and a source.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` without `=`, or with an empty or unusable name.
+    /// - Throws: `ToolboxError/Code/invalidParameter` without `=`, or with an empty or unusable name.
     public static func named(_ pair: String) throws -> (name: String, source: ModelSource) {
         let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[1].isEmpty else {
@@ -118,7 +118,7 @@ public final class ModelRepository: Sendable {
     }
 
     /// Loads `source` and serves it as `name`.
-    /// - Throws: ``ToolboxError/Code/conflict`` for a name already served; what loading throws.
+    /// - Throws: `ToolboxError/Code/conflict` for a name already served; what loading throws.
     public func add(name: String, source: ModelSource) async throws {
         try Self.checkName(name)
         guard state.withLock({ $0.entries[name] == nil }) else {
@@ -161,8 +161,9 @@ public final class ModelRepository: Sendable {
     /// Loads `name`'s source again and swaps it in (a new registry version, a replaced file);
     /// on failure the served version stays and the error is returned to the caller.
     /// - Parameter force: reload even when the source's stamp is unchanged.
+    /// - Parameter name: the served model's name.
     /// - Returns: the version served afterwards and whether it changed.
-    /// - Throws: ``ToolboxError/Code/notFound`` for an unknown name; what loading throws.
+    /// - Throws: `ToolboxError/Code/notFound` for an unknown name; what loading throws.
     @discardableResult
     public func reload(_ name: String, force: Bool = true) async throws -> (version: String, changed: Bool) {
         guard let entry = state.withLock({ $0.entries[name] }) else {

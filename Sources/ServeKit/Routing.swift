@@ -105,7 +105,7 @@ public struct RouteSpec: Sendable, Hashable {
     // MARK: Reading
 
     /// The routes of a routes file's text (YAML or JSON), by served name.
-    /// - Throws: ``ToolboxError/Code/parseError`` or ``ToolboxError/Code/invalidParameter``
+    /// - Throws: `ToolboxError/Code/parseError` or `ToolboxError/Code/invalidParameter`
     ///   naming the key (`churn.arms[1].weight`).
     public static func routes(text: String) throws -> [String: RouteSpec] {
         let value = try JSONValue(yamlText: text)

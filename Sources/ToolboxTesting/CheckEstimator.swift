@@ -35,18 +35,18 @@ public enum EstimatorCheck {
 /// - fitting twice with the same data gives the same model, bit for bit (same encoding, same outputs);
 /// - the estimator value and its encoding are unchanged by `fit`;
 /// - a matrix with the wrong number of features is rejected at predict/transform time;
-/// - NaN and Inf in `x` are handled as ``Estimator/nonFiniteInputPolicy`` declares;
-/// - a model saved with ``ModelArchive`` and loaded back gives identical outputs, and so does
-///   one loaded by name alone through the ``ModelRegistry``;
-/// - feature names and class labels given in the ``FitContext`` are kept through fit, save and
+/// - NaN and Inf in `x` are handled as `Estimator/nonFiniteInputPolicy` declares;
+/// - a model saved with `ModelArchive` and loaded back gives identical outputs, and so does
+///   one loaded by name alone through the `ModelRegistry`;
+/// - feature names and class labels given in the `FitContext` are kept through fit, save and
 ///   load, and reordered or renamed columns are rejected naming the column;
 /// - sample weights, when the estimator declares them: all ones equal none, and a zero weight
 ///   equals dropping the row; when it does not, weights in the context are ignored;
 /// - fit-context pieces the estimator does not declare are ignored; progress, when declared,
 ///   is reported;
-/// - a ``Configurable`` estimator builds from an empty spec as its defaults, round-trips its
+/// - a `Configurable` estimator builds from an empty spec as its defaults, round-trips its
 ///   hyperparameters, and rejects an unknown key naming it;
-/// - a ``Pipeline`` gives the same outputs as its steps fitted and applied by hand;
+/// - a `Pipeline` gives the same outputs as its steps fitted and applied by hand;
 /// - empty input is rejected with an error, and one-row input either fits or throws (never traps).
 ///
 /// ```swift
@@ -58,6 +58,9 @@ public enum EstimatorCheck {
 ///   - registry: where the model type must be registered (its kit's `registerModels(in:)`).
 ///   - skipping: checks that do not apply, by name (``EstimatorCheck``), with the reason, as
 ///     scikit-learn's `_xfail_checks` tags (a bootstrap forest's draws depend on the row count).
+/// - Parameter estimator: the estimator checked, with the hyperparameters to check.
+/// - Parameter task: what the estimator learns: regression, classification or nothing.
+/// - Parameter seed: the seed of the generated data.
 /// - Throws: ``EstimatorCheckFailure`` listing every failed check.
 public func checkEstimator<E: Estimator>(_ estimator: E, task: EstimatorTask, seed: UInt64 = 0,
                                          registry: ModelRegistry = .shared, skipping: [String: String] = [:]) throws {

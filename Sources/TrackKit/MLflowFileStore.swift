@@ -31,8 +31,8 @@ public enum MLflowFileStore {
     /// Writes the experiments called `names` (all when empty) of `store` to a new folder
     /// `folder` in MLflow's file-store layout. The folder is built beside its place and moved
     /// there when complete; an existing folder is never replaced.
-    /// - Throws: ``ToolboxError/Code/conflict`` when `folder` exists, ``ToolboxError/Code/notFound``
-    ///   for an unknown experiment, ``ToolboxError/Code/invalidParameter`` for a key that cannot
+    /// - Throws: `ToolboxError/Code/conflict` when `folder` exists, `ToolboxError/Code/notFound`
+    ///   for an unknown experiment, `ToolboxError/Code/invalidParameter` for a key that cannot
     ///   be a file name (`..`, an absolute path).
     @discardableResult
     public static func export(_ store: any TrackingStore, experiments names: [String] = [], to folder: String) async throws -> Summary {
@@ -177,8 +177,8 @@ public enum MLflowFileStore {
     /// Reads every experiment and run of an MLflow file store at `folder` into `store`: runs get
     /// new ids; names, statuses, times (on a SQLite store), users, parameters, metric histories,
     /// tags and artifacts come along.
-    /// - Throws: ``ToolboxError/Code/notFound`` for a folder without experiments,
-    ///   ``ToolboxError/Code/parseError`` naming the file for a malformed one.
+    /// - Throws: `ToolboxError/Code/notFound` for a folder without experiments,
+    ///   `ToolboxError/Code/parseError` naming the file for a malformed one.
     @discardableResult
     public static func importStore(from folder: String, into store: any TrackingStore) async throws -> Summary {
         let root = URL(fileURLWithPath: folder)

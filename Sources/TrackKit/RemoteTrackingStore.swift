@@ -11,7 +11,7 @@ import ToolboxCore
 /// through the proxied `mlflow-artifacts` endpoints), with the key as `Authorization: Bearer`.
 /// The server keeps its rules (write-once parameters, promotion rules, the audit log);
 /// transient failures (a refused connection, a 5xx, a 429) are retried with backoff before
-/// they surface as ``ToolboxError/Code/unavailable``. Promotion rules and the audit log are
+/// they surface as `ToolboxError/Code/unavailable`. Promotion rules and the audit log are
 /// DS Toolbox's and exist only on its server.
 public final class RemoteTrackingStore: TrackingStore, @unchecked Sendable {
     /// The server's base URL (`http://HOST:PORT`).
@@ -22,7 +22,7 @@ public final class RemoteTrackingStore: TrackingStore, @unchecked Sendable {
 
     /// A store on the server at `url` (`http://HOST:PORT`), sending `token` (default: the
     /// `DSTOOLBOX_TRACKING_TOKEN` or `MLFLOW_TRACKING_TOKEN` environment variable).
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a URL that is not http(s).
+    /// - Throws: `ToolboxError/Code/invalidParameter` for a URL that is not http(s).
     public init(url: URL, token: String? = nil, attempts: Int = 5) throws {
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
             throw ToolboxError(.invalidParameter, "a tracking server URL is http://HOST:PORT, got \(url.absoluteString)", context: ErrorContext(parameter: "store"))

@@ -24,7 +24,7 @@ public struct RunComparison: Sendable, Codable {
     public var histories: [String: [String: [RunMetric]]]
 
     /// Reads `runIDs` (at least one, each once) from `store`.
-    /// - Throws: ``ToolboxError/Code/notFound`` for an unknown run id.
+    /// - Throws: `ToolboxError/Code/notFound` for an unknown run id.
     public init(store: any TrackingStore, runIDs: [String]) async throws {
         guard !runIDs.isEmpty, Set(runIDs).count == runIDs.count else {
             throw ToolboxError(.invalidParameter, "compare takes one or more distinct run ids", context: ErrorContext(parameter: "run"))

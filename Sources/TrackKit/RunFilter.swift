@@ -39,7 +39,7 @@ public indirect enum RunFilter: Sendable, Hashable {
     static let attributes = ["status": "status", "run_name": "name", "run_id": "id", "user": "user", "start_time": "start_time", "end_time": "end_time"]
 
     /// Parses a filter.
-    /// - Throws: ``ToolboxError/Code/parseError`` naming the position (in characters, from 0)
+    /// - Throws: `ToolboxError/Code/parseError` naming the position (in characters, from 0)
     ///   and what was expected there.
     public init(parsing text: String) throws {
         var parser = Parser(Array(text))
@@ -320,7 +320,7 @@ extension RunFilter {
 }
 
 extension RunFilter.Field {
-    /// `metrics.`name``, `params.`name``, `tags.`name`` or `attributes.name`.
+    /// The field as a filter writes it: `metrics.NAME`, `params.NAME`, `tags.NAME` or `attributes.NAME` (a NAME with spaces in backticks).
     public var text: String {
         switch self {
         case .metric(let name): "metrics.`\(name)`"
@@ -354,7 +354,7 @@ public struct RunOrder: Sendable, Hashable {
     public var descending: Bool
 
     /// Parses `FIELD [ASC|DESC]`.
-    /// - Throws: ``ToolboxError/Code/parseError`` naming the position.
+    /// - Throws: `ToolboxError/Code/parseError` naming the position.
     public init(parsing text: String) throws {
         var parser = RunFilter.Parser(Array(text))
         field = try parser.field()

@@ -26,7 +26,7 @@ extension SQLiteTrackingStore {
         try logArtifact(runID: runID, bytes: ModelArchive.encode(model), path: path)
     }
 
-    /// Loads a model logged as the run's artifact `path` (any file ``ModelFile`` reads).
+    /// Loads a model logged as the run's artifact `path` (any file `ModelFile` reads).
     public func loadModel(runID: String, path: String = "model.dstbx", registry: ModelRegistry = .shared) throws -> any FittedModel {
         try ModelFile.decode(try readArtifact(runID: runID, path: path), path: path, registry: registry)
     }

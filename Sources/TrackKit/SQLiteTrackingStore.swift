@@ -23,7 +23,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
     public let defaultActor: String
 
     /// Opens (creating if needed) the store in `folder`.
-    /// - Throws: ``ToolboxError/Code/ioError`` when the folder cannot be created or the database
+    /// - Throws: `ToolboxError/Code/ioError` when the folder cannot be created or the database
     ///   opened, naming the path.
     public init(folder: String, actor: String? = nil) throws {
         root = URL(fileURLWithPath: folder, isDirectory: true)
@@ -177,7 +177,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
 
     /// Runs that pass `filter` (see ``RunFilter``), ordered by `orderBy` then by start time
     /// (newest first) and id, `maxResults` from `offset`.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a page size outside 1...50000 or a
+    /// - Throws: `ToolboxError/Code/invalidParameter` for a page size outside 1...50000 or a
     ///   negative offset.
     public func searchRuns(experimentIDs: [Int64] = [], filter: RunFilter? = nil, orderBy: [RunOrder] = [], maxResults: Int = 1_000,
                            offset: Int = 0) throws -> [Run] {

@@ -99,8 +99,8 @@ public enum StoreMigration {
     /// every metric value, inputs, artifacts (content checked against its hash), the registry
     /// and its audit log. Returns both stores' digests (the source's from what the copy read),
     /// which are equal when the copy is whole.
-    /// - Throws: ``ToolboxError/Code/conflict`` when the target is not empty;
-    ///   ``ToolboxError/Code/corruptStore`` when the copy's digest differs from the source's.
+    /// - Throws: `ToolboxError/Code/conflict` when the target is not empty;
+    ///   `ToolboxError/Code/corruptStore` when the copy's digest differs from the source's.
     public static func copy(from source: any MigratableTrackingStore, to target: any MigratableTrackingStore,
                             progress: (String) -> Void = { _ in }) async throws -> (source: Digest, target: Digest) {
         guard try await target.isEmpty() else {

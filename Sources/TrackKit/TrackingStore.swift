@@ -312,7 +312,7 @@ extension TrackingStore {
         try await logArtifact(runID: runID, bytes: ModelArchive.encode(model), path: path)
     }
 
-    /// Loads a model logged with ``logModel(runID:model:path:)`` (or any file ``ModelFile`` reads).
+    /// Loads a model logged with ``logModel(runID:model:path:)`` (or any file `ModelFile` reads).
     public func loadModel(runID: String, path: String = "model.dstbx", registry: ModelRegistry = .shared) async throws -> any FittedModel {
         try ModelFile.decode(try await readArtifact(runID: runID, path: path), path: path, registry: registry)
     }
@@ -329,9 +329,9 @@ extension TrackingStore {
 
     /// Loads the model a URI names: `models:/NAME@ALIAS`, `models:/NAME/VERSION`,
     /// `models:/NAME` (the latest version) or `runs:/RUN_ID/PATH` (MLflow's URIs). Any format
-    /// ``ModelFile`` reads may be behind it (archives, LightGBM and XGBoost files).
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a malformed URI,
-    ///   ``ToolboxError/Code/notFound`` for an unknown model, version, alias, run or artifact.
+    /// `ModelFile` reads may be behind it (archives, LightGBM and XGBoost files).
+    /// - Throws: `ToolboxError/Code/invalidParameter` for a malformed URI,
+    ///   `ToolboxError/Code/notFound` for an unknown model, version, alias, run or artifact.
     public func loadModel(uri: String, registry: ModelRegistry = .shared) async throws -> any FittedModel {
         switch try ModelURI(uri) {
         case .registered(let name, let alias): return try await loadModel(name: name, alias: alias, registry: registry)
@@ -394,7 +394,7 @@ public enum ModelURI: Sendable, Hashable {
     public static func isURI(_ text: String) -> Bool { text.hasPrefix("models:/") || text.hasPrefix("runs:/") }
 
     /// Parses a URI.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming the URI and the forms taken.
+    /// - Throws: `ToolboxError/Code/invalidParameter` naming the URI and the forms taken.
     public init(_ text: String) throws {
         func bad(_ why: String) -> ToolboxError {
             ToolboxError(.invalidParameter, "\(ToolboxError.excerpt(text, limit: 80)) \(why); model URIs are models:/NAME@ALIAS, models:/NAME/VERSION, models:/NAME or runs:/RUN_ID/PATH",

@@ -102,7 +102,7 @@ public struct FloatDistribution: Sendable, Hashable {
 
     /// A range, checked as Optuna checks it, and more strictly: a `step` that does not divide
     /// `high - low` is refused (Optuna moves `high` down with a warning).
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming `name` when a bound is not
+    /// - Throws: `ToolboxError/Code/invalidParameter` naming `name` when a bound is not
     ///   finite, `low > high`, `log` has `low <= 0`, `log` and `step` are both given, or the
     ///   step is not positive or does not divide the range.
     public init(low: Double, high: Double, log: Bool = false, step: Double? = nil, name: String = "parameter") throws {
@@ -166,7 +166,7 @@ public struct IntDistribution: Sendable, Hashable {
 
     /// A range, checked as Optuna checks it, and more strictly: a `step` that does not divide
     /// `high - low` is refused.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming `name` when `low > high`, `log`
+    /// - Throws: `ToolboxError/Code/invalidParameter` naming `name` when `low > high`, `log`
     ///   has `low < 1` or a step other than 1, or the step is not positive or does not divide
     ///   the range.
     public init(low: Int, high: Int, log: Bool = false, step: Int = 1, name: String = "parameter") throws {
@@ -202,7 +202,7 @@ public struct CategoricalDistribution: Sendable, Hashable {
     public let choices: [ParameterValue]
 
     /// Choices, at least one.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming `name` for an empty list.
+    /// - Throws: `ToolboxError/Code/invalidParameter` naming `name` for an empty list.
     public init(choices: [ParameterValue], name: String = "parameter") throws {
         guard !choices.isEmpty else {
             throw ToolboxError(.invalidParameter, "\(name): choices must not be empty", context: ErrorContext(parameter: name))
@@ -242,7 +242,7 @@ public enum Distribution: Sendable, Hashable, Codable {
     }
 
     /// The value a sampler works with: the number itself, or a choice's index.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming `name` for a value of the wrong
+    /// - Throws: `ToolboxError/Code/invalidParameter` naming `name` for a value of the wrong
     ///   kind or outside the distribution.
     public func internalValue(_ value: ParameterValue, name: String = "parameter") throws -> Double {
         func fail(_ message: String) -> ToolboxError {

@@ -11,7 +11,12 @@ public enum ParameterImportance {
     /// The importance of each parameter every complete trial holds, most important first.
     /// - Parameters:
     ///   - objective: which objective value of a multi-objective study (required there).
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` with fewer than two complete trials,
+    /// - Parameter trials: the study's trials.
+    /// - Parameter objectiveCount: the study's number of objectives.
+    /// - Parameter seed: the forest's seed.
+    /// - Parameter trees: trees in the forest (64, as Optuna).
+    /// - Parameter maxDepth: the trees' depth limit (64, as Optuna).
+    /// - Throws: `ToolboxError/Code/invalidParameter` with fewer than two complete trials,
     ///   no shared parameter, or a multi-objective study without `objective`.
     public static func fanova(_ trials: [FrozenTrial], objectiveCount: Int = 1, objective: Int? = nil, seed: UInt64 = 0,
                               trees: Int = 64, maxDepth: Int = 64) throws -> [(name: String, importance: Double)] {

@@ -28,7 +28,7 @@ public struct TuneResult: Sendable {
 public enum ModelTuning {
     /// The default search space of a pipeline: every hyperparameter with a search hint (learning
     /// rate log-uniform, leaf counts as integers, ...), by its flattened name (`step__name`).
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` when no hyperparameter has a hint.
+    /// - Throws: `ToolboxError/Code/invalidParameter` when no hyperparameter has a hint.
     public static func defaultSpace(_ pipeline: DynamicPipeline, step: String? = nil) throws -> SearchSpace {
         var parameters: [SearchSpace.Parameter] = []
         for var description in pipeline.hyperparameterSpace {
@@ -53,7 +53,7 @@ public enum ModelTuning {
     }
 
     /// Checks that every parameter of `space` is a hyperparameter of `pipeline`.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming the first that is not.
+    /// - Throws: `ToolboxError/Code/invalidParameter` naming the first that is not.
     public static func check(_ space: SearchSpace, against pipeline: DynamicPipeline, step: String? = nil) throws {
         let known = Set(pipeline.hyperparameterSpace.map(\.name).compactMap { name -> String? in
             guard let step else { return name }

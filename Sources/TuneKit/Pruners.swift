@@ -91,7 +91,7 @@ public struct PercentilePruner: Pruner {
     public let minTrials: Int
 
     /// A pruner with Optuna's defaults.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming the argument out of range.
+    /// - Throws: `ToolboxError/Code/invalidParameter` naming the argument out of range.
     public init(percentile: Double, startupTrials: Int = 5, warmupSteps: Int = 0, intervalSteps: Int = 1, minTrials: Int = 1) throws {
         func fail(_ name: String, _ message: String) -> ToolboxError {
             ToolboxError(.invalidParameter, "\(name) \(message)", context: ErrorContext(parameter: name))
@@ -157,7 +157,7 @@ public struct ThresholdPruner: Pruner {
     public let intervalSteps: Int
 
     /// A pruner with at least one bound.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for no bound, `lower > upper`, or
+    /// - Throws: `ToolboxError/Code/invalidParameter` for no bound, `lower > upper`, or
     ///   negative steps.
     public init(lower: Double? = nil, upper: Double? = nil, warmupSteps: Int = 0, intervalSteps: Int = 1) throws {
         guard lower != nil || upper != nil else {
@@ -203,7 +203,7 @@ public struct SuccessiveHalvingPruner: Pruner {
     public let bootstrapCount: Int
 
     /// A pruner with Optuna's defaults (`auto` resource, factor 4).
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for out-of-range arguments.
+    /// - Throws: `ToolboxError/Code/invalidParameter` for out-of-range arguments.
     public init(minResource: Int? = nil, reductionFactor: Int = 4, minEarlyStoppingRate: Int = 0, bootstrapCount: Int = 0) throws {
         guard minResource.map({ $0 >= 1 }) ?? true else {
             throw ToolboxError(.invalidParameter, "min_resource must be at least 1", context: ErrorContext(parameter: "min_resource"))
@@ -291,7 +291,7 @@ public struct HyperbandPruner: Pruner {
     private var budgets: [Int] = []
 
     /// A pruner with Optuna's defaults (resource 1 to `auto`, factor 3).
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for out-of-range arguments.
+    /// - Throws: `ToolboxError/Code/invalidParameter` for out-of-range arguments.
     public init(minResource: Int = 1, maxResource: Int? = nil, reductionFactor: Int = 3, bootstrapCount: Int = 0) throws {
         guard minResource >= 1, maxResource.map({ $0 >= minResource }) ?? true, reductionFactor >= 2, bootstrapCount >= 0 else {
             throw ToolboxError(.invalidParameter, "hyperband needs 1 <= min_resource <= max_resource and reduction_factor >= 2", context: ErrorContext(parameter: "min_resource"))

@@ -32,7 +32,7 @@ public struct SearchSpace: Sendable, Hashable {
     public var parameters: [Parameter]
 
     /// A space of the given parameters, in order.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a name given twice.
+    /// - Throws: `ToolboxError/Code/invalidParameter` for a name given twice.
     public init(_ parameters: [Parameter]) throws {
         var seen = Set<String>()
         for parameter in parameters where !seen.insert(parameter.name).inserted {
@@ -54,8 +54,9 @@ public struct SearchSpace: Sendable, Hashable {
 
     /// Reads a space from YAML or JSON text (see ``SearchSpace``).
     /// - Parameter source: the file the text came from, named in errors.
-    /// - Throws: ``ToolboxError/Code/parseError`` for text that is not YAML/JSON, naming the line
-    ///   and column; ``ToolboxError/Code/invalidParameter`` naming the parameter and key for an
+    /// - Parameter text: YAML or JSON, a mapping of parameter names to distributions.
+    /// - Throws: `ToolboxError/Code/parseError` for text that is not YAML/JSON, naming the line
+    ///   and column; `ToolboxError/Code/invalidParameter` naming the parameter and key for an
     ///   empty space, an unknown type or key, a missing or wrong-typed field, `low > high`, a log
     ///   range with `low <= 0`, or a step that does not divide the range.
     public init(text: String, source: String? = nil) throws {

@@ -125,7 +125,7 @@ public actor Study {
     }
 
     /// The pruner a study record names, with Optuna's defaults.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for an unknown name.
+    /// - Throws: `ToolboxError/Code/invalidParameter` for an unknown name.
     public static func pruner(named name: String) throws -> any Pruner {
         switch name {
         case "none": NopPruner()
@@ -139,8 +139,8 @@ public actor Study {
     }
 
     /// Creates a study (or loads the one of that name, with `loadIfExists`).
-    /// - Throws: ``ToolboxError/Code/conflict`` when the name is taken and not `loadIfExists`;
-    ///   ``ToolboxError/Code/invalidParameter`` for no directions.
+    /// - Throws: `ToolboxError/Code/conflict` when the name is taken and not `loadIfExists`;
+    ///   `ToolboxError/Code/invalidParameter` for no directions.
     ///   With `tracking`, every finished trial is also logged as a run in the experiment
     ///   `study:NAME`, under the study's parent run.
     public static func create(name: String, directions: [StudyDirection], sampler: any Sampler, pruner: any Pruner = PercentilePruner.defaultMedian,
@@ -181,8 +181,8 @@ public actor Study {
     }
 
     /// The best complete trial of a single-objective study (the first of equals).
-    /// - Throws: ``ToolboxError/Code/notFound`` before any trial completes;
-    ///   ``ToolboxError/Code/invalidParameter`` for a study of several objectives.
+    /// - Throws: `ToolboxError/Code/notFound` before any trial completes;
+    ///   `ToolboxError/Code/invalidParameter` for a study of several objectives.
     public var bestTrial: FrozenTrial {
         get async throws {
             guard record.directions.count == 1 else {
@@ -241,8 +241,8 @@ public actor Study {
     }
 
     /// A handle on running trial `number` (asked by another process, say).
-    /// - Throws: ``ToolboxError/Code/notFound`` for an unknown trial,
-    ///   ``ToolboxError/Code/conflict`` for a finished or waiting one.
+    /// - Throws: `ToolboxError/Code/notFound` for an unknown trial,
+    ///   `ToolboxError/Code/conflict` for a finished or waiting one.
     public func runningTrial(_ number: Int) async throws -> Trial {
         let trial = try await storage.trial(study: record.id, number: number)
         guard trial.state == .running else {
@@ -263,7 +263,7 @@ public actor Study {
 
     /// Finishes trial `number` with objective values, one per direction; NaN values, or the
     /// wrong count, fail the trial instead (and say why).
-    /// - Throws: ``ToolboxError/Code/conflict`` for a trial told already.
+    /// - Throws: `ToolboxError/Code/conflict` for a trial told already.
     @discardableResult
     public func tell(_ number: Int, values: [Double]) async throws -> FrozenTrial {
         if values.count != record.directions.count {
@@ -276,8 +276,8 @@ public actor Study {
     }
 
     /// Finishes trial `number` as pruned or failed.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for another state,
-    ///   ``ToolboxError/Code/conflict`` for a trial told already.
+    /// - Throws: `ToolboxError/Code/invalidParameter` for another state,
+    ///   `ToolboxError/Code/conflict` for a trial told already.
     @discardableResult
     public func tell(_ number: Int, state: TrialState, failure: String? = nil) async throws -> FrozenTrial {
         guard state == .pruned || state == .fail else {
@@ -297,13 +297,13 @@ public actor Study {
     /// `catch`); a NaN result fails the trial.
     ///
     /// With `jobs` above 1, that many trials run at once, each objective's parallel loops limited
-    /// to its share of the cores (``Parallel/withThreadLimit(_:_:)``).
+    /// to its share of the cores (`Parallel/withThreadLimit(_:_:)`).
     public func optimize(trials: Int? = nil, timeout: Double? = nil, jobs: Int = 1, catchErrors: Bool = false,
                          _ objective: @escaping @Sendable (Trial) async throws -> Double) async throws {
         try await optimizeMany(trials: trials, timeout: timeout, jobs: jobs, catchErrors: catchErrors) { [try await objective($0)] }
     }
 
-    /// ``optimize(trials:timeout:catchErrors:_:)`` for an objective with one value per direction.
+    /// `optimize(trials:timeout:catchErrors:_:)` for an objective with one value per direction.
     public func optimizeMany(trials: Int? = nil, timeout: Double? = nil, jobs: Int = 1, catchErrors: Bool = false,
                              _ objective: @escaping @Sendable (Trial) async throws -> [Double]) async throws {
         guard trials != nil || timeout != nil else {
@@ -338,7 +338,7 @@ public actor Study {
     public private(set) var gracePeriod: Double = 30
 
     /// Sets how often running trials send heartbeats and how long a silent one lives.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` unless 0 < interval < grace period.
+    /// - Throws: `ToolboxError/Code/invalidParameter` unless 0 < interval < grace period.
     public func setHeartbeat(interval: Double, gracePeriod: Double) throws {
         guard interval > 0, gracePeriod > interval else {
             throw ToolboxError(.invalidParameter, "the heartbeat interval must be positive and below the grace period", context: ErrorContext(parameter: "heartbeat_interval"))
@@ -471,7 +471,7 @@ public actor Study {
 
     /// Whether running trial `number` should stop, by the study's pruner, at its last
     /// reported step (Optuna's `should_prune`).
-    /// - Throws: ``ToolboxError/Code/unsupported`` for a study of several objectives (as Optuna).
+    /// - Throws: `ToolboxError/Code/unsupported` for a study of several objectives (as Optuna).
     public func shouldPrune(trial number: Int) async throws -> Bool {
         guard record.directions.count == 1 else {
             throw ToolboxError(.unsupported, "pruning is not supported for several objectives (as in Optuna)")
@@ -501,7 +501,7 @@ public struct Trial: Sendable {
     public let number: Int
 
     /// A real parameter in `low...high`, uniform, log-uniform (`log`), or on a `step` grid.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming `name` for an invalid range.
+    /// - Throws: `ToolboxError/Code/invalidParameter` naming `name` for an invalid range.
     public func suggestFloat(_ name: String, _ low: Double, _ high: Double, step: Double? = nil, log: Bool = false) async throws -> Double {
         let value = try await suggest(name, .float(try FloatDistribution(low: low, high: high, log: log, step: step, name: name)))
         guard case .float(let x) = value else { return value.number ?? .nan }
@@ -509,7 +509,7 @@ public struct Trial: Sendable {
     }
 
     /// A whole-number parameter in `low...high`, every `step`-th, or log-uniform (`log`).
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming `name` for an invalid range.
+    /// - Throws: `ToolboxError/Code/invalidParameter` naming `name` for an invalid range.
     public func suggestInt(_ name: String, _ low: Int, _ high: Int, step: Int = 1, log: Bool = false) async throws -> Int {
         let value = try await suggest(name, .int(try IntDistribution(low: low, high: high, log: log, step: step, name: name)))
         guard case .int(let x) = value else { return Int(value.number ?? 0) }
@@ -517,7 +517,7 @@ public struct Trial: Sendable {
     }
 
     /// One of `choices`.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming `name` for no choices.
+    /// - Throws: `ToolboxError/Code/invalidParameter` naming `name` for no choices.
     public func suggestCategorical(_ name: String, _ choices: [ParameterValue]) async throws -> ParameterValue {
         try await suggest(name, .categorical(try CategoricalDistribution(choices: choices, name: name)))
     }

@@ -26,7 +26,7 @@ public enum StudyDirection: String, Sendable, Hashable, Codable, CaseIterable {
     case maximize
 
     /// Reads `minimize`/`maximize` (any case; Optuna's `MINIMIZE` too).
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for anything else.
+    /// - Throws: `ToolboxError/Code/invalidParameter` for anything else.
     public init(parsing text: String) throws {
         guard let direction = StudyDirection(rawValue: text.lowercased()) else {
             throw ToolboxError(.invalidParameter, "a direction is minimize or maximize, got \(text)", context: ErrorContext(parameter: "direction"))

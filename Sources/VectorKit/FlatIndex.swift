@@ -29,7 +29,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
     private var pruning: (version: Int, structure: GroupPruning)?
 
     /// An empty index.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a dimension outside 1...65536.
+    /// - Throws: `ToolboxError/Code/invalidParameter` for a dimension outside 1...65536.
     public init(dimension: Int, metric: Metric = .l2) throws {
         guard dimension >= 1, dimension <= 65_536 else {
             throw ToolboxError(.invalidParameter, "the dimension must be in 1...65536, got \(dimension)", context: ErrorContext(parameter: "dimension"))
@@ -45,8 +45,8 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
     public var allIds: [Int64] { lock.read { ids } }
 
     /// Adds vectors; cosine indexes store them normalized.
-    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the values are not whole vectors or
-    ///   the ids do not match them, ``ToolboxError/Code/invalidData`` for a NaN or infinite value
+    /// - Throws: `ToolboxError/Code/shapeMismatch` when the values are not whole vectors or
+    ///   the ids do not match them, `ToolboxError/Code/invalidData` for a NaN or infinite value
     ///   (naming the row) or an id that is negative or already present.
     public func add(_ vectors: [Float], ids newIds: [Int64]? = nil) throws {
         try add(vectors, ids: newIds, normalize: true)
@@ -88,7 +88,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
     }
 
     /// Replaces the vector stored under `id`.
-    /// - Throws: ``ToolboxError/Code/notFound`` for an id not in the index; the errors of ``add(_:ids:)``.
+    /// - Throws: `ToolboxError/Code/notFound` for an id not in the index; the errors of ``add(_:ids:)``.
     public func update(id: Int64, vector: [Float]) throws {
         _ = try checkVectors(vector, dimension: dimension, name: "vector")
         guard vector.count == dimension else {
@@ -104,7 +104,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
     }
 
     /// The stored vector of `id` (normalized for a cosine index).
-    /// - Throws: ``ToolboxError/Code/notFound`` for an id not in the index.
+    /// - Throws: `ToolboxError/Code/notFound` for an id not in the index.
     public func reconstruct(id: Int64) throws -> [Float] {
         try lock.read {
             guard let row = rowOfId[id] else { throw ToolboxError(.notFound, "no vector with id \(id)", context: ErrorContext(parameter: "id")) }
@@ -113,9 +113,9 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
     }
 
     /// The k nearest stored vectors to each query.
-    /// - Throws: ``ToolboxError/Code/shapeMismatch`` for queries that are not whole vectors,
-    ///   ``ToolboxError/Code/invalidData`` for a NaN or infinite value,
-    ///   ``ToolboxError/Code/invalidParameter`` for k < 1 or k larger than the index.
+    /// - Throws: `ToolboxError/Code/shapeMismatch` for queries that are not whole vectors,
+    ///   `ToolboxError/Code/invalidData` for a NaN or infinite value,
+    ///   `ToolboxError/Code/invalidParameter` for k < 1 or k larger than the index.
     /// - Complexity: O(nq · n · d) multiply-adds, in `sgemm` for batches.
     public func search(_ queries: [Float], k: Int, filter: SearchFilter? = nil) throws -> SearchResults {
         let nq = try checkVectors(queries, dimension: dimension, name: "queries")

@@ -31,7 +31,7 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
     private var probes = 1
 
     /// An untrained index.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a dimension outside 1...65536 or a
+    /// - Throws: `ToolboxError/Code/invalidParameter` for a dimension outside 1...65536 or a
     ///   list count outside 1...1048576.
     public init(dimension: Int, lists: Int, metric: Metric = .l2) throws {
         guard dimension >= 1, dimension <= 65_536 else {
@@ -92,7 +92,7 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
     }
 
     /// Adds vectors to their nearest lists.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` when the index is not trained; the
+    /// - Throws: `ToolboxError/Code/invalidParameter` when the index is not trained; the
     ///   errors of ``FlatIndex/add(_:ids:)``.
     public func add(_ vectors: [Float], ids newIds: [Int64]? = nil) throws {
         let n = try checkVectors(vectors, dimension: dimension, name: "vectors")
@@ -134,7 +134,7 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
     }
 
     /// Replaces the vector stored under `id` (moving it to the list of its new nearest centroid).
-    /// - Throws: ``ToolboxError/Code/notFound`` for an id not in the index; the errors of
+    /// - Throws: `ToolboxError/Code/notFound` for an id not in the index; the errors of
     ///   ``add(_:ids:)``.
     public func update(id: Int64, vector: [Float]) throws {
         _ = try checkVectors(vector, dimension: dimension, name: "vector")
@@ -149,7 +149,7 @@ public final class IVFFlatIndex: VectorIndex, @unchecked Sendable {
     }
 
     /// The k nearest vectors among the `nprobe` lists nearest each query.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` when the index is not trained or k is
+    /// - Throws: `ToolboxError/Code/invalidParameter` when the index is not trained or k is
     ///   outside 1...count; the errors of checking the queries.
     /// - Complexity: O(nq · nlist · d) to rank the lists, then O(nq · nprobe · (n / nlist) · d) to scan
     /// them (balanced lists), plus O(log k) per candidate to keep the best k; parallel over queries.

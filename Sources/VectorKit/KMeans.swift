@@ -37,7 +37,7 @@ public struct KMeans: Sendable, Hashable {
     /// Cluster on the unit sphere (inner-product k-means): points and centroids normalized.
     public var spherical: Bool
     /// A request to stop: checked every iteration (and while seeding); training then throws
-    /// ``ToolboxError/Code/cancelled``. The running Swift task's cancellation counts too.
+    /// `ToolboxError/Code/cancelled`. The running Swift task's cancellation counts too.
     public var cancellation: CancellationFlag?
 
     /// A configuration of k centroids; the defaults are FAISS's.
@@ -65,7 +65,7 @@ public struct KMeans: Sendable, Hashable {
     }
 
     /// Trains on n × d vectors.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for k < 1, fewer points than k, or
+    /// - Throws: `ToolboxError/Code/invalidParameter` for k < 1, fewer points than k, or
     ///   iterations < 1; the errors of checking the vectors (NaN or infinity, naming the row).
     /// - Complexity: O(iterations · n · k · d) time through BLAS (Hamerly's bounds skip points that
     /// cannot move, so late iterations cost far less), plus k-means++ seeding O(k · m · d) on a sample

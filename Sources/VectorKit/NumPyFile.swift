@@ -10,8 +10,8 @@ public enum NumPyFile {
     public static let maximumFileSize = 1 << 36
 
     /// The vectors (row-major) and their dimension.
-    /// - Throws: ``ToolboxError/Code/parseError`` for a file that is not an `.npy` array of the
-    ///   supported kinds (naming what is wrong and the byte offset), ``ToolboxError/Code/invalidData``
+    /// - Throws: `ToolboxError/Code/parseError` for a file that is not an `.npy` array of the
+    ///   supported kinds (naming what is wrong and the byte offset), `ToolboxError/Code/invalidData`
     ///   for float64 without `allowLossy`, or a declared shape the file does not hold.
     public static func readVectors(_ path: String, allowLossy: Bool = false) throws -> (values: [Float], dimension: Int) {
         let bytes = try RegularFile.read(path, limit: maximumFileSize)

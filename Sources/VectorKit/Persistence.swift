@@ -43,7 +43,7 @@ public enum VectorIndexFile {
     }
 
     /// Saves a flat or IVF-Flat index to `path`, replacing it atomically.
-    /// - Throws: ``ToolboxError/Code/unsupported`` for another kind of index; I/O errors.
+    /// - Throws: `ToolboxError/Code/unsupported` for another kind of index; I/O errors.
     public static func save(_ index: any VectorIndex, to path: String) throws {
         try RegularFile.replace(path, with: try encode(index))
     }
@@ -85,8 +85,8 @@ public enum VectorIndexFile {
     }
 
     /// Loads an index saved by ``save(_:to:)``, or a FAISS file (recognized by its content).
-    /// - Throws: ``ToolboxError/Code/corruptArchive`` naming the byte offset for a truncated,
-    ///   mutated or inconsistent file; ``ToolboxError/Code/unsupported`` for a newer version or
+    /// - Throws: `ToolboxError/Code/corruptArchive` naming the byte offset for a truncated,
+    ///   mutated or inconsistent file; `ToolboxError/Code/unsupported` for a newer version or
     ///   a FAISS index type other than flat, IVF-Flat and an id map over flat; I/O errors.
     public static func load(from path: String) throws -> Index {
         let bytes = try RegularFile.read(path, limit: maximumFileSize)

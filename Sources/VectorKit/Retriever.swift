@@ -3,7 +3,7 @@ import Foundation
 import ToolboxCore
 
 /// Retrieval for retrieval-augmented generation: documents are cut into overlapping chunks
-/// (FeatureKit's ``TextChunker``), each chunk embedded (TF-IDF fitted on the chunks out of the
+/// (FeatureKit's `TextChunker`), each chunk embedded (TF-IDF fitted on the chunks out of the
 /// box, or any embedding function the caller brings), and the chunks nearest a question come
 /// back with their scores and their offsets in the source documents.
 ///
@@ -54,7 +54,7 @@ public final class Retriever: @unchecked Sendable {
     public var allChunks: [TextChunk] { lock.withLock { chunks } }
 
     /// Chunks and indexes documents; their numbers continue from the documents added before.
-    /// - Throws: the chunker's and the embedding's errors; ``ToolboxError/Code/shapeMismatch``
+    /// - Throws: the chunker's and the embedding's errors; `ToolboxError/Code/shapeMismatch`
     ///   when an embedding function returns the wrong number of values.
     public func add(_ documents: [String]) throws {
         try lock.withLock {

@@ -8,9 +8,12 @@ public import ToolboxCore
 public enum SurveyFeatures {
     /// The feature table of the survey at `path`.
     /// - Parameters:
+    ///   - path: the SEG-Y file.
     ///   - embedding: PCA components of the raw samples, if any.
     ///   - sample: traces the embedding is fitted on (a seeded random sample).
-    /// - Throws: ``ToolboxError`` for a file that is not SEG-Y, a survey without traces, or too
+    ///   - seed: chooses the sample.
+    ///   - block: traces read and processed at a time.
+    /// - Throws: `ToolboxError` for a file that is not SEG-Y, a survey without traces, or too
     ///   many components.
     public static func table(path: String, embedding: Int? = nil, sample: Int = 10_000, seed: UInt64 = 0, block: Int = 4_096) throws -> DataTable {
         try features(path: path, embedding: embedding, sample: sample, seed: seed, block: block).table

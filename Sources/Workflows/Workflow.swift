@@ -140,7 +140,7 @@ public struct Workflow: Sendable {
 
     /// Reads the sections' shapes: unknown sections and keys, wrong types and values are
     /// errors naming the file, line, column and key. Files, columns and model names are checked
-    /// by ``WorkflowChecker``.
+    /// by `WorkflowChecker`.
     public init(document: WorkflowDocument) throws {
         self.document = document
         let root = try SectionReader(document, key: "", value: document.root, allowed: Self.sectionNames)

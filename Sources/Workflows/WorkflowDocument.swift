@@ -32,7 +32,7 @@ public struct WorkflowDocument: Sendable {
     static let nodeLimit = 200_000
 
     /// Reads the workflow at `path`.
-    /// - Throws: ``ToolboxError/Code/notFound`` for a missing file, ``ToolboxError/Code/parseError``
+    /// - Throws: `ToolboxError/Code/notFound` for a missing file, `ToolboxError/Code/parseError`
     ///   for text that is not YAML or JSON (naming line and column).
     public init(contentsOf path: String) throws {
         let bytes = try RegularFile.read(path, limit: Self.maximumSize)

@@ -81,7 +81,7 @@ public final class DriftMonitor: Sendable {
     }
 
     /// A monitor against raw reference rows.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a window under 2 rows or a check
+    /// - Throws: `ToolboxError/Code/invalidParameter` for a window under 2 rows or a check
     ///   interval under 1.
     public convenience init(reference: DataTable, window: Window, checkEvery: Int? = nil, options: DriftOptions = DriftOptions()) throws {
         let names = options.columns ?? reference.columnNames
@@ -134,8 +134,8 @@ public final class DriftMonitor: Sendable {
     /// Adds rows (the reference's columns, by name; others are ignored) and runs the checks
     /// they complete.
     /// - Returns: every check run, drifted or not, in order.
-    /// - Throws: ``ToolboxError/Code/notFound`` for a missing column,
-    ///   ``ToolboxError/Code/invalidData`` for text where the reference has numbers; nothing is
+    /// - Throws: `ToolboxError/Code/notFound` for a missing column,
+    ///   `ToolboxError/Code/invalidData` for text where the reference has numbers; nothing is
     ///   added then.
     @discardableResult
     public func add(_ rows: DataTable) throws -> [Check] {

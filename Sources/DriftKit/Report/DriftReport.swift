@@ -136,10 +136,10 @@ public struct DriftReport: Sendable, Hashable, Codable {
     public var targetDrift: ColumnDrift? { columns.first { $0.role == .target } }
 
     /// Compares every column of `current` with the same column of `reference`.
-    /// - Throws: ``ToolboxError/Code/notFound`` for a column missing from either table,
-    ///   ``ToolboxError/Code/invalidData`` for a column that is numbers on one side and text on
+    /// - Throws: `ToolboxError/Code/notFound` for a column missing from either table,
+    ///   `ToolboxError/Code/invalidData` for a column that is numbers on one side and text on
     ///   the other (naming the first text row) or empty tables,
-    ///   ``ToolboxError/Code/invalidParameter`` for a test that cannot run on a column's type or
+    ///   `ToolboxError/Code/invalidParameter` for a test that cannot run on a column's type or
     ///   a threshold or drift share out of range.
     public static func compute(reference: DataTable, current: DataTable, options: DriftOptions = DriftOptions()) throws -> DriftReport {
         let names = options.columns ?? reference.columnNames

@@ -36,8 +36,8 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
     public var columns: [ReferenceColumn]
 
     /// Summarizes every column of `table` (or the named ones), with shares for `binning`.
-    /// - Throws: ``ToolboxError/Code/notFound`` for a named column not in the table,
-    ///   ``ToolboxError/Code/invalidData`` for an infinite value, or a table without rows or columns.
+    /// - Throws: `ToolboxError/Code/notFound` for a named column not in the table,
+    ///   `ToolboxError/Code/invalidData` for an infinite value, or a table without rows or columns.
     public init(_ table: DataTable, columns names: [String]? = nil, binning: Binning = .quantile(10)) throws {
         version = Self.formatVersion
         rows = table.rowCount
@@ -50,7 +50,7 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
     }
 
     /// Writes the profile as JSON, replacing `path` atomically.
-    /// - Throws: ``ToolboxError/Code/tooLarge``, writing nothing, for a profile larger than
+    /// - Throws: `ToolboxError/Code/tooLarge`, writing nothing, for a profile larger than
     ///   ``maximumFileSize`` (what ``load(from:)`` reads back): each numeric column keeps about
     ///   16 KB of quantiles, so that is some 65,000 numeric columns.
     public func save(to path: String) throws {
@@ -93,9 +93,9 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
     public static let maximumFileSize = 1 << 30
 
     /// Reads a profile written by ``save(to:)``.
-    /// - Throws: ``ToolboxError/Code/parseError`` for a file that is not a profile (naming what
-    ///   is wrong), ``ToolboxError/Code/unsupported`` for a newer format version,
-    ///   ``ToolboxError/Code/corruptArchive`` for inconsistent counts; the errors of reading a
+    /// - Throws: `ToolboxError/Code/parseError` for a file that is not a profile (naming what
+    ///   is wrong), `ToolboxError/Code/unsupported` for a newer format version,
+    ///   `ToolboxError/Code/corruptArchive` for inconsistent counts; the errors of reading a
     ///   regular file.
     public static func load(from path: String) throws -> ReferenceProfile {
         try decode(try RegularFile.read(path, limit: maximumFileSize), source: path)

@@ -41,7 +41,7 @@ public enum ChiSquare {
     ///
     /// A category the reference never had makes the statistic infinite and the p-value 0: the
     /// current data holds something the reference says is impossible.
-    /// - Throws: ``ToolboxError/Code/invalidData`` when either sample is empty.
+    /// - Throws: `ToolboxError/Code/invalidData` when either sample is empty.
     public static func goodnessOfFit(reference: CategoryCounts, current: CategoryCounts) throws -> TestResult {
         let (referenceTotal, currentTotal) = (reference.total, current.total)
         try requireCounts(referenceTotal, currentTotal)
@@ -65,7 +65,7 @@ public enum ChiSquare {
     /// `scipy.stats.chi2_contingency` on the 2 × k table of reference and current counts over
     /// the union of categories, with Yates' correction when there is one degree of freedom.
     /// A single category has nothing to test: statistic 0, p-value 1.
-    /// - Throws: ``ToolboxError/Code/invalidData`` when either sample is empty.
+    /// - Throws: `ToolboxError/Code/invalidData` when either sample is empty.
     public static func contingency(reference: CategoryCounts, current: CategoryCounts, correction: Bool = true) throws -> TestResult {
         let (referenceTotal, currentTotal) = (reference.total, current.total)
         try requireCounts(referenceTotal, currentTotal)
@@ -110,7 +110,7 @@ public enum ZTest {
     /// The test for the share of `category` in each sample (the first category in sorted order
     /// when `nil`; the two-sided result is the same for either category of two).
     /// A pooled share of 0 or 1 (one category in both samples) has nothing to test: z 0, p 1.
-    /// - Throws: ``ToolboxError/Code/invalidData`` when either sample is empty.
+    /// - Throws: `ToolboxError/Code/invalidData` when either sample is empty.
     public static func proportions(reference: CategoryCounts, current: CategoryCounts, category: String? = nil) throws -> TestResult {
         let (n1, n2) = (reference.total, current.total)
         try ChiSquare.requireCounts(n1, n2)
@@ -135,7 +135,7 @@ public enum ZTest {
 /// every table no more likely than the observed one, with scipy's relative tolerance 1e-14).
 public enum FisherExact {
     /// The test of [[a, b], [c, d]].
-    /// - Throws: ``ToolboxError/Code/invalidData`` for a negative count.
+    /// - Throws: `ToolboxError/Code/invalidData` for a negative count.
     public static func test(_ table: [[Int]], alternative: Alternative = .twoSided) throws -> TestResult {
         guard table.count == 2, table.allSatisfy({ $0.count == 2 }) else {
             throw ToolboxError(.shapeMismatch, "Fisher's exact test takes a 2 x 2 table", context: ErrorContext(parameter: "table"))

@@ -31,8 +31,8 @@ public enum Distance {
     public static let defaultEpsilon = 1e-4
 
     /// The proportions of reference and current values in each bin.
-    /// - Throws: ``ToolboxError/Code/invalidData`` for an empty sample or a NaN or infinite
-    ///   value, ``ToolboxError/Code/invalidParameter`` for fewer than one bin.
+    /// - Throws: `ToolboxError/Code/invalidData` for an empty sample or a NaN or infinite
+    ///   value, `ToolboxError/Code/invalidParameter` for fewer than one bin.
     public static func binnedProportions(reference: [Double], current: [Double], binning: Binning = .quantile(10)) throws -> (reference: [Double], current: [Double]) {
         try validateSample(reference, name: "reference")
         try validateSample(current, name: "current")
@@ -96,7 +96,7 @@ public enum Distance {
     }
 
     /// The proportions of each category (sorted union of both samples' categories).
-    /// - Throws: ``ToolboxError/Code/invalidData`` when a sample has no values.
+    /// - Throws: `ToolboxError/Code/invalidData` when a sample has no values.
     public static func categoryProportions(reference: CategoryCounts, current: CategoryCounts) throws -> (categories: [String], reference: [Double], current: [Double]) {
         try ChiSquare.requireCounts(reference.total, current.total)
         let keys = CategoryCounts.union(reference, current)
@@ -169,7 +169,7 @@ public enum Distance {
 
     /// The first Wasserstein (earth mover's) distance between two samples, as
     /// `scipy.stats.wasserstein_distance`: the area between their empirical CDFs.
-    /// - Throws: ``ToolboxError/Code/invalidData`` for an empty sample or a NaN or infinite value.
+    /// - Throws: `ToolboxError/Code/invalidData` for an empty sample or a NaN or infinite value.
     public static func wasserstein(_ reference: [Double], _ current: [Double]) throws -> Double {
         try validateSample(reference, name: "reference")
         try validateSample(current, name: "current")

@@ -28,7 +28,7 @@ public enum KolmogorovSmirnov {
     public static let exactLimit = 10_000
 
     /// Tests whether `reference` and `current` come from the same continuous distribution.
-    /// - Throws: ``ToolboxError/Code/invalidData`` for an empty sample or a NaN or infinite
+    /// - Throws: `ToolboxError/Code/invalidData` for an empty sample or a NaN or infinite
     ///   value (naming the sample and index).
     /// - Complexity: O((n + m) log(n + m)) for the statistic; the exact p-value costs up to
     ///   O(n·m) for unequal sizes.

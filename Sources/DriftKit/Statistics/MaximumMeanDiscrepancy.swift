@@ -34,9 +34,9 @@ public enum MaximumMeanDiscrepancy {
     }
 
     /// The test for samples of points, one per row.
-    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the widths differ,
-    ///   ``ToolboxError/Code/invalidData`` for fewer than two points or a NaN or infinite value,
-    ///   ``ToolboxError/Code/invalidParameter`` for a non-positive σ, a negative number of
+    /// - Throws: `ToolboxError/Code/shapeMismatch` when the widths differ,
+    ///   `ToolboxError/Code/invalidData` for fewer than two points or a NaN or infinite value,
+    ///   `ToolboxError/Code/invalidParameter` for a non-positive σ, a negative number of
     ///   permutations or fewer than two samples allowed.
     public static func test(_ reference: Matrix<Double>, _ current: Matrix<Double>, sigma: Double? = nil, permutations: Int = 100,
                             maximumSamples: Int = 1_000, seed: UInt64 = 0) throws -> Result {

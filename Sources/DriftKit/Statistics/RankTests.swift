@@ -8,7 +8,7 @@ import ToolboxCore
 /// (``AndersonDarlingResult/pValueCapped`` says when).
 public enum AndersonDarling {
     /// The test of whether the samples come from one distribution.
-    /// - Throws: ``ToolboxError/Code/invalidData`` for fewer than two samples, an empty sample, a
+    /// - Throws: `ToolboxError/Code/invalidData` for fewer than two samples, an empty sample, a
     ///   NaN or infinite value, or a single distinct value across all samples.
     public static func test(_ samples: [[Double]]) throws -> AndersonDarlingResult {
         guard samples.count >= 2 else {
@@ -147,8 +147,8 @@ public enum CramerVonMises {
     }
 
     /// The test of whether `reference` and `current` come from one distribution.
-    /// - Throws: ``ToolboxError/Code/invalidData`` for a sample with fewer than two values or a
-    ///   NaN or infinite value; ``ToolboxError/Code/invalidParameter`` for an exact p-value of
+    /// - Throws: `ToolboxError/Code/invalidData` for a sample with fewer than two values or a
+    ///   NaN or infinite value; `ToolboxError/Code/invalidParameter` for an exact p-value of
     ///   samples larger than 50 (the recursion's tables grow too large).
     public static func test(_ reference: [Double], _ current: [Double], method: Method = .auto) throws -> TestResult {
         try validateSample(reference, name: "reference", minimumCount: 2)

@@ -94,8 +94,8 @@ public struct ColumnTransformer: UnsupervisedEstimator, Configurable, Hashable {
     }
 
     /// Fits every entry on its columns.
-    /// - Throws: ``ToolboxError/Code/notFound`` for a column name not among the features (or
-    ///   names without names in the context), ``ToolboxError/Code/invalidParameter`` for an
+    /// - Throws: `ToolboxError/Code/notFound` for a column name not among the features (or
+    ///   names without names in the context), `ToolboxError/Code/invalidParameter` for an
     ///   index out of range or an estimator whose model is not a transformer.
     public func fit(_ x: Matrix<Double>, context: FitContext) throws -> Model {
         try x.validateNotEmpty()

@@ -4,7 +4,7 @@ public import ToolboxCore
 /// distinct values (NaN, when present in fit, is a category of its own, last) become indicator
 /// columns named `feature_category`.
 ///
-/// Categories coded from a table (``FitContext/categoricalFeatures``) are named by their labels
+/// Categories coded from a table (`fitContextUsage/categoricalFeatures`) are named by their labels
 /// (`colour_red`); other numbers as Python prints them (`size_2.5`), as scikit-learn names them.
 public struct OneHotEncoder: UnsupervisedEstimator, Configurable, Hashable {
     /// What to do with a category not seen in fit.

@@ -59,7 +59,7 @@ public struct FFT: Sendable {
     public static let maximumCount = 1 << 26
 
     /// A transform of `count` points.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` unless `count` is in 1...``maximumCount``.
+    /// - Throws: `ToolboxError/Code/invalidParameter` unless `count` is in 1...``maximumCount``.
     public init(count: Int) throws {
         guard count >= 1, count <= FFT.maximumCount else {
             throw ToolboxError(.invalidParameter, "an FFT takes 1...\(FFT.maximumCount) points, got \(count)",
@@ -144,7 +144,7 @@ public struct FFT: Sendable {
     }
 
     /// The forward transform of a complex signal, in place.
-    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when `re` or `im` does not have `count` points.
+    /// - Throws: `ToolboxError/Code/shapeMismatch` when `re` or `im` does not have `count` points.
     public func forward(_ re: inout [Double], _ im: inout [Double]) throws {
         try checkLength(re.count, "re")
         try checkLength(im.count, "im")
@@ -181,7 +181,7 @@ public struct FFT: Sendable {
     }
 
     /// The inverse transform (with the 1/n scaling), in place.
-    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when `re` or `im` does not have `count` points.
+    /// - Throws: `ToolboxError/Code/shapeMismatch` when `re` or `im` does not have `count` points.
     public func inverse(_ re: inout [Double], _ im: inout [Double]) throws {
         try checkLength(re.count, "re")
         try checkLength(im.count, "im")
@@ -200,7 +200,7 @@ public struct FFT: Sendable {
     }
 
     /// The transform of a real signal: bins 0...n/2, as `numpy.fft.rfft`.
-    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the signal does not have `count` points.
+    /// - Throws: `ToolboxError/Code/shapeMismatch` when the signal does not have `count` points.
     public func forwardReal(_ signal: [Double]) throws -> (re: [Double], im: [Double]) {
         try checkLength(signal.count, "signal")
         let (re, im) = realChecked(signal)
@@ -209,7 +209,7 @@ public struct FFT: Sendable {
     }
 
     /// The transform of a real signal, all bins.
-    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the signal does not have `count` points.
+    /// - Throws: `ToolboxError/Code/shapeMismatch` when the signal does not have `count` points.
     public func forwardReal(full signal: [Double]) throws -> (re: [Double], im: [Double]) {
         try checkLength(signal.count, "signal")
         return realChecked(signal)

@@ -8,7 +8,7 @@ extension FFT {
     ///
     /// Its magnitude is the envelope (instantaneous amplitude); the derivative of its unwrapped
     /// phase is the instantaneous frequency.
-    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the signal does not have `count` points.
+    /// - Throws: `ToolboxError/Code/shapeMismatch` when the signal does not have `count` points.
     public func analyticSignal(_ signal: [Double]) throws -> (re: [Double], im: [Double]) {
         try checkLength(signal.count, "signal")
         return analyticChecked(spectrum: realChecked(signal))
@@ -16,7 +16,7 @@ extension FFT {
 
     /// The analytic signal from the full transform of a real signal (saves a transform when the
     /// spectrum is at hand).
-    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the spectrum does not have `count` bins.
+    /// - Throws: `ToolboxError/Code/shapeMismatch` when the spectrum does not have `count` bins.
     public func analyticSignal(spectrum: (re: [Double], im: [Double])) throws -> (re: [Double], im: [Double]) {
         try checkLength(spectrum.re.count, "spectrum.re")
         try checkLength(spectrum.im.count, "spectrum.im")

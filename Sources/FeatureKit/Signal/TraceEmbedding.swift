@@ -45,7 +45,7 @@ public struct TraceEmbedding: UnsupervisedEstimator, Configurable, Hashable {
         return Array((0..<count).shuffled(using: &generator).prefix(sampleSize)).sorted()
     }
 
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` when more components are asked for than
+    /// - Throws: `ToolboxError/Code/invalidParameter` when more components are asked for than
     ///   the sample and trace length allow.
     public func fit(_ x: Matrix<Double>, context: FitContext) throws -> Model {
         guard sampleSize >= 1 else {

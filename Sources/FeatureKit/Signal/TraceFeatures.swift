@@ -117,7 +117,7 @@ public struct TraceFeatureComputer: Sendable {
     public let sampleInterval: Double
     private let fft: FFT
 
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` unless `count` is in
+    /// - Throws: `ToolboxError/Code/invalidParameter` unless `count` is in
     ///   1...``FFT/maximumCount`` and `sampleInterval` is a positive number of seconds.
     public init(count: Int, sampleInterval: Double) throws {
         guard sampleInterval > 0, sampleInterval.isFinite else {
@@ -131,7 +131,7 @@ public struct TraceFeatureComputer: Sendable {
 
     /// The features of one trace of `count` samples, in ``TraceFeatureExtractor/featureNames`` order.
     ///
-    /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the trace does not have `count` samples.
+    /// - Throws: `ToolboxError/Code/shapeMismatch` when the trace does not have `count` samples.
     /// - Returns: NaN for every feature when a sample is NaN or infinite.
     public func features(_ x: [Double]) throws -> [Double] {
         guard x.count == count else {

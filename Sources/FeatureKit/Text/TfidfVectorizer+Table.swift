@@ -61,8 +61,8 @@ extension TfidfVectorizer: TableEstimator, Configurable {
     }
 
     /// Learns the vocabulary from the table's text column (missing texts are empty documents).
-    /// - Throws: ``ToolboxError/Code/notFound`` when the column is missing,
-    ///   ``ToolboxError/Code/invalidData`` when it holds numbers, not text.
+    /// - Throws: `ToolboxError/Code/notFound` when the column is missing,
+    ///   `ToolboxError/Code/invalidData` when it holds numbers, not text.
     public func fit(_ table: DataTable) throws -> TfidfModel {
         try fit(try Self.documents(table, column: column))
     }
@@ -85,9 +85,9 @@ extension TfidfModel: TableModel {
 
     /// The table with the text column replaced by one column per vocabulary term, `column__term`,
     /// in vocabulary order.
-    /// - Throws: ``ToolboxError/Code/notFound`` for a missing column, ``ToolboxError/Code/invalidData``
-    ///   when it holds numbers, ``ToolboxError/Code/invalidParameter`` when rows × terms exceeds
-    ///   ``maximumDenseCells`` (set `max_features`), ``ToolboxError/Code/invalidParameter`` when
+    /// - Throws: `ToolboxError/Code/notFound` for a missing column, `ToolboxError/Code/invalidData`
+    ///   when it holds numbers, `ToolboxError/Code/invalidParameter` when rows × terms exceeds
+    ///   ``maximumDenseCells`` (set `max_features`), `ToolboxError/Code/invalidParameter` when
     ///   a term's column name is already taken.
     public func transform(_ table: DataTable) throws -> DataTable {
         let column = vectorizer.column

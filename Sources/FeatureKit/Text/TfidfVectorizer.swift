@@ -117,8 +117,8 @@ public struct TfidfVectorizer: Sendable, Hashable {
     }
 
     /// Learns the vocabulary and document frequencies.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a bad n-gram range or bounds,
-    ///   ``ToolboxError/Code/invalidData`` when no term survives (as scikit-learn raises).
+    /// - Throws: `ToolboxError/Code/invalidParameter` for a bad n-gram range or bounds,
+    ///   `ToolboxError/Code/invalidData` when no term survives (as scikit-learn raises).
     /// - Complexity: O(total tokens · n-gram lengths), plus sorting the vocabulary.
     public func fit(_ documents: [String]) throws -> TfidfModel {
         guard ngramRange.lowerBound >= 1 else {

@@ -113,7 +113,7 @@ public struct TextChunker: Sendable, Hashable, Codable {
     }
 
     /// The chunks of one document.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` when `size < 1` or the overlap is not in `0..<size`.
+    /// - Throws: `ToolboxError/Code/invalidParameter` when `size < 1` or the overlap is not in `0..<size`.
     public func chunks(_ text: String, document: Int = 0) throws -> [TextChunk] {
         guard size >= 1 else {
             throw ToolboxError(.invalidParameter, "chunk size must be at least 1", context: ErrorContext(parameter: "size"))

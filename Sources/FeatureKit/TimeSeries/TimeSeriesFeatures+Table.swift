@@ -33,8 +33,8 @@ extension TimeSeriesFeatures: TableEstimator, TableModel, Configurable {
     ]
 
     /// Checks that the time, group and value columns are set and present; nothing is learned.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` when `time` or `values` is not set,
-    ///   ``ToolboxError/Code/notFound`` for a missing column.
+    /// - Throws: `ToolboxError/Code/invalidParameter` when `time` or `values` is not set,
+    ///   `ToolboxError/Code/notFound` for a missing column.
     public func fit(_ table: DataTable) throws -> TimeSeriesFeatures {
         guard !time.isEmpty else {
             throw ToolboxError(.invalidParameter, "time must name the time column", context: ErrorContext(parameter: "time"))

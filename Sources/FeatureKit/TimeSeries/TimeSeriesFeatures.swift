@@ -59,8 +59,8 @@ public struct TimeSeriesFeatures: Sendable, Hashable {
     }
 
     /// The table with the feature columns appended.
-    /// - Throws: ``ToolboxError/Code/notFound`` for a missing column, ``ToolboxError/Code/parseError``
-    ///   for a time that does not parse (naming the row and column), ``ToolboxError/Code/invalidParameter``
+    /// - Throws: `ToolboxError/Code/notFound` for a missing column, `ToolboxError/Code/parseError`
+    ///   for a time that does not parse (naming the row and column), `ToolboxError/Code/invalidParameter`
     ///   for a lag, window or span out of range.
     public func transform(_ table: DataTable) throws -> DataTable {
         for (name, periods) in [("lags", lags), ("differences", differences), ("pct_changes", percentChanges)] {

@@ -29,6 +29,11 @@ public struct BinMapper: Sendable, Hashable, Codable {
     ///   are left out, and a feature with more than `maxBins` distinct values gets weighted
     ///   percentiles (its "averaged inverted CDF"); above `subsample` rows, the rows are drawn
     ///   with replacement in proportion to their weights and then binned unweighted.
+    /// - Parameter x: the training features, one row per sample.
+    /// - Parameter maxBins: bins for non-missing values (at most 255).
+    /// - Parameter subsample: the most rows the thresholds are computed from.
+    /// - Parameter seed: chooses the subsample.
+    /// - Parameter threads: threads used (all cores by default).
     public init(fitting x: Matrix<Double>, maxBins: Int = 255, subsample: Int = 200_000, seed: UInt64 = 0, threads: Int? = nil,
                 categories: [[Double]?] = [], weights: [Double]? = nil) throws {
         guard (2...255).contains(maxBins) else {

@@ -73,7 +73,14 @@ public enum PartialDependence {
 
     /// The partial dependence of `model` on one or two `features` over the rows of `x`.
     /// - Parameter categorical: features whose grid is their distinct values.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for no features or more than two, a
+    /// - Parameter model: a fitted predictor or classifier.
+    /// - Parameter x: the rows averaged over.
+    /// - Parameter features: one or two feature indices.
+    /// - Parameter method: `recursion` (trees only), `brute` or `auto`.
+    /// - Parameter gridResolution: grid points per numeric feature.
+    /// - Parameter percentiles: the grid's range, as lower and upper quantiles of the feature.
+    /// - Parameter threads: threads used (all cores by default).
+    /// - Throws: `ToolboxError/Code/invalidParameter` for no features or more than two, a
     ///   feature out of range, `recursion` for a model without trees, or an empty `x`.
     public static func compute(_ model: any FittedModel, x: Matrix<Double>, features: [Int], method: Method = .auto,
                                gridResolution: Int = 100, percentiles: (Double, Double) = (0.05, 0.95), categorical: Set<Int> = [],

@@ -19,7 +19,7 @@ public struct PermutationImportance: Sendable, Hashable {
     /// gives one seed; every feature restarts a `RandomState` from it and shuffles a row order
     /// in place once per repeat, each repeat permuting the previous repeat's column. The same
     /// seed gives scikit-learn's importances. Features run in parallel; results do not depend on
-    /// threads. Seeds above 2³² − 1, which NumPy refuses, draw from ``SeededGenerator``.
+    /// threads. Seeds above 2³² − 1, which NumPy refuses, draw from `SeededGenerator`.
     public static func compute(_ model: any FittedModel, x: Matrix<Double>, y: [Double], scorer: Scorer, repeats: Int = 5, seed: UInt64 = 0,
                                threads: Int? = nil) throws -> PermutationImportance {
         guard repeats >= 1 else {

@@ -229,7 +229,7 @@ public struct ImportedEnsemble: Sendable, Hashable, Codable {
     public var outputs: Int { baseline.count }
 
     /// Checks that the trees, outputs and category sets are consistent (sizes agree, children in range, no shared child, finite values).
-    /// - Throws: ``ToolboxError/Code/corruptArchive`` saying what disagrees.
+    /// - Throws: `ToolboxError/Code/corruptArchive` saying what disagrees.
     public func validate() throws {
         guard featureCount > 0, !baseline.isEmpty, treeOutput.count == trees.count,
               treeOutput.allSatisfy({ $0 >= 0 && Int($0) < baseline.count }) else {
@@ -430,8 +430,8 @@ public enum ModelImport {
     public static let maximumFileSize = 1 << 30
 
     /// A LightGBM text model, an XGBoost JSON or UBJSON model, by content.
-    /// - Throws: ``ToolboxError/Code/corruptArchive`` naming where a file is malformed,
-    ///   ``ToolboxError/Code/unsupported`` for what is not read yet (XGBoost's gblinear and
+    /// - Throws: `ToolboxError/Code/corruptArchive` naming where a file is malformed,
+    ///   `ToolboxError/Code/unsupported` for what is not read yet (XGBoost's gblinear and
     ///   vector-leaf trees, objectives without a known output).
     public static func load(_ path: String) throws -> any FittedModel {
         let bytes = try RegularFile.read(path, limit: maximumFileSize)

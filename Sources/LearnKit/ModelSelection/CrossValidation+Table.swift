@@ -20,8 +20,8 @@ extension ModelSelection {
     ///                                               cv: StratifiedKFold(folds: 5), scoring: [.rocAUC])
     /// try result.meanTestScore(.rocAUC)
     /// ```
-    /// - Throws: ``ToolboxError/Code/notFound`` for a missing target column, what the steps throw
-    ///   (errors naming a row name the table's row), ``ToolboxError/Code/cancelled`` when the
+    /// - Throws: `ToolboxError/Code/notFound` for a missing target column, what the steps throw
+    ///   (errors naming a row name the table's row), `ToolboxError/Code/cancelled` when the
     ///   context's flag is cancelled.
     public static func crossValidate(
         _ pipeline: DynamicPipeline, table: DataTable, target: String, cv: any CrossValidator = KFold(), scoring: [Scorer],

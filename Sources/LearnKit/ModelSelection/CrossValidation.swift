@@ -53,7 +53,7 @@ public struct Scorer: Sendable {
     public static let all: [Scorer] = [.r2, .negativeMeanSquaredError, .negativeMeanAbsoluteError, .accuracy, .balancedAccuracy, .f1Macro, .rocAUC]
 
     /// The built-in scorer called `name` (scikit-learn's scoring strings).
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming the known scorers.
+    /// - Throws: `ToolboxError/Code/invalidParameter` naming the known scorers.
     public static func named(_ name: String) throws -> Scorer {
         guard let scorer = all.first(where: { $0.name == name }) else {
             throw ToolboxError(.invalidParameter, "unknown scoring \(name); known: \(all.map(\.name).joined(separator: ", "))",
@@ -63,7 +63,7 @@ public struct Scorer: Sendable {
     }
 }
 
-/// What ``ModelSelection/crossValidate(_:x:y:cv:scoring:groups:threads:)`` measured, one
+/// What ``ModelSelection/crossValidate(_:x:y:cv:scoring:groups:context:returnTrainScores:threads:)`` measured, one
 /// entry per split.
 public struct CrossValidationResult: Sendable {
     /// Test scores by scorer name.
@@ -76,7 +76,7 @@ public struct CrossValidationResult: Sendable {
     public var scoreTimes: [Double]
 
     /// The mean test score of the scorer called `scorer` (scikit-learn's name: `roc_auc`).
-    /// - Throws: ``ToolboxError/Code/notFound`` for a scorer that was not computed, naming the
+    /// - Throws: `ToolboxError/Code/notFound` for a scorer that was not computed, naming the
     ///   ones that were (a misspelt name never reads as a score of 0).
     public func meanTestScore(_ scorer: String) throws -> Double {
         guard let scores = testScores[scorer], !scores.isEmpty else {
@@ -87,7 +87,7 @@ public struct CrossValidationResult: Sendable {
     }
 
     /// The mean test score of `scorer`.
-    /// - Throws: ``ToolboxError/Code/notFound`` when it was not among the scorers computed.
+    /// - Throws: `ToolboxError/Code/notFound` when it was not among the scorers computed.
     public func meanTestScore(_ scorer: Scorer) throws -> Double {
         try meanTestScore(scorer.name)
     }
@@ -151,6 +151,13 @@ public enum ModelSelection {
     /// - Parameter trainSizes: fractions in (0, 1] of the largest training set.
     /// - Parameter context: passed to each fit with its per-row pieces sliced, as in
     ///   ``crossValidate(_:x:y:cv:scoring:groups:context:returnTrainScores:threads:)``.
+    /// - Parameter estimator: the estimator fitted at every size.
+    /// - Parameter x: the features.
+    /// - Parameter y: the targets.
+    /// - Parameter cv: the splitter.
+    /// - Parameter scoring: the score computed.
+    /// - Parameter groups: group labels for group-aware splitters.
+    /// - Parameter threads: threads used (all cores by default).
     public static func learningCurve<E: Estimator>(
         _ estimator: E, x: Matrix<Double>, y: [Double], cv: any CrossValidator = KFold(), scoring: Scorer,
         trainSizes: [Double] = [0.1, 0.325, 0.55, 0.775, 1.0], groups: [Int]? = nil, context: FitContext = FitContext(),

@@ -8,9 +8,9 @@ extension DataTable {
     /// ```swift
     /// let (train, test) = try table.split(testFraction: 0.2, stratifyBy: "churned", seed: 7)
     /// ```
-    /// - Throws: ``ToolboxError/Code/notFound`` for a missing column,
-    ///   ``ToolboxError/Code/invalidData`` for a missing value in it or a class with fewer than
-    ///   two rows, ``ToolboxError/Code/invalidParameter`` for a fraction outside (0, 1).
+    /// - Throws: `ToolboxError/Code/notFound` for a missing column,
+    ///   `ToolboxError/Code/invalidData` for a missing value in it or a class with fewer than
+    ///   two rows, `ToolboxError/Code/invalidParameter` for a fraction outside (0, 1).
     public func split(testFraction: Double, stratifyBy column: String, seed: UInt64) throws -> (train: DataTable, test: DataTable) {
         let labels = try target(named: column).values
         if let row = labels.firstIndex(where: \.isNaN) {

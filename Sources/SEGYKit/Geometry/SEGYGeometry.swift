@@ -64,7 +64,7 @@ public struct SEGYGeometry: Sendable, Hashable {
         lhs.sorting == rhs.sorting && lhs.inlines == rhs.inlines && lhs.crosslines == rhs.crosslines && lhs.offsets == rhs.offsets
     }
 
-    /// Hashes what ``==`` compares.
+    /// Hashes what `==` compares.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(sorting)
         hasher.combine(inlines)
@@ -126,6 +126,9 @@ extension SEGYFile {
     ///
     /// - Parameter verification: `.sampled` (the default) reads a few hundred headers, as segyio
     ///   does, so opening a large survey costs about as much as a small one; `.full` checks every trace.
+    /// - Parameter inline: the header word holding the inline number.
+    /// - Parameter crossline: the header word holding the crossline number.
+    /// - Parameter offset: the header word holding the offset.
     /// - Throws: ``SEGYError/Code/noGeometry`` with the reason when the traces do not form a
     ///   regular survey; ``geometryReport(inline:crossline:offset:)`` then still gives a
     ///   sparse (inline, crossline) → trace index.

@@ -28,7 +28,7 @@ public struct BinaryHeader: Sendable, Hashable {
 
     /// The value of a binary header word (file byte offsets 3201–3600).
     /// - Throws: ``SEGYError/Code/invalidArgument`` for a word outside the binary header, as
-    ///   segyio raises `KeyError`. Set words with ``setValue(_:for:)``.
+    ///   segyio raises `KeyError`. Set words with `setValue(_:for:)`.
     public subscript(field: HeaderField) -> Int {
         get throws {
             try Self.words.check(byteOffset: field.byteOffset, width: field.width)

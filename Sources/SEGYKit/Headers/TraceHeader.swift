@@ -30,7 +30,7 @@ public struct TraceHeader: Sendable, Hashable {
         self.byteOrder = byteOrder
     }
 
-    /// The value of a header word; set words with ``setValue(_:for:)``.
+    /// The value of a header word; set words with `setValue(_:for:)`.
     /// - Throws: ``SEGYError/Code/invalidArgument`` for a word outside the trace header (a
     ///   binary header field, say), as segyio raises `KeyError`.
     public subscript(field: HeaderField) -> Int {

@@ -42,6 +42,7 @@ public final class SEGYFile: @unchecked Sendable {
     ///   - byteOrder: force an order instead of detecting it.
     ///   - format: force a sample format instead of the binary header's.
     ///   - validation: `.strict` also checks every trace header's sample count.
+    /// - Parameter path: the SEG-Y file.
     /// - Throws: ``SEGYError`` naming the problem and its byte offset.
     public convenience init(path: String, byteOrder: ByteOrder? = nil, format: SampleFormat? = nil,
                             validation: Validation = .standard) throws {

@@ -127,6 +127,8 @@ public final class SEGYWriter {
 
     /// Appends one trace whose samples are already encoded in the file's format and byte order.
     /// - Parameter fillDefaults: set a zero sample count or interval in the header from the spec.
+    /// - Parameter header: the trace header.
+    /// - Parameter sampleBytes: the encoded samples, exactly the spec's sample count.
     public func appendRaw(header: TraceHeader, sampleBytes: [UInt8], fillDefaults: Bool = true) throws {
         guard !closed else { throw SEGYError(.invalidArgument, "the writer is closed", path: path) }
         guard sampleBytes.count == spec.sampleCount * spec.format.byteCount else {
@@ -201,6 +203,9 @@ extension SEGYFile {
     /// (IBM floats included). Headers keep every standard word.
     /// - Parameter allowLossy: let the conversion change sample values (floats rounded to
     ///   integers, values clamped to an integer range, IEEE to IBM's shorter mantissa);
+    /// - Parameter path: the copy to write (replaced atomically).
+    /// - Parameter newFormat: the sample format of the copy (this file's by default).
+    /// - Parameter newOrder: the byte order of the copy (this file's by default).
     ///   without it such a conversion throws ``SEGYError/Code/lossyConversion`` naming the first
     ///   trace and sample, and nothing is written.
     /// - Returns: the largest absolute change of a sample (0 for a lossless conversion).

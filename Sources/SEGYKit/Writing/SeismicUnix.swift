@@ -6,6 +6,7 @@ public enum SeismicUnix {
     /// Reads every trace of an SU file.
     /// - Parameter byteOrder: the file's order; detected from the first header's sample count
     ///   and the file size when `nil`.
+    /// - Parameter path: the Seismic Unix file.
     public static func read(path: String, byteOrder: ByteOrder? = nil) throws -> (headers: [TraceHeader], samples: [Float], sampleCount: Int) {
         try read(FileStorage(path: path), path: path, byteOrder: byteOrder)
     }

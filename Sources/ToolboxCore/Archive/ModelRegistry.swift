@@ -186,6 +186,8 @@ public final class ModelRegistry: Sendable {
     /// with `hyperparameters` set over its defaults, by scikit-learn's names (`max_iter`), as a
     /// workflow file, a CLI's `--set` or a server's request gives them.
     /// - Parameter path: prefixes hyperparameter names in errors (`--set`, `steps[2].parameters`).
+    /// - Parameter name: the registered name: qualified or an alias.
+    /// - Parameter hyperparameters: values set over the defaults, by scikit-learn's names.
     /// - Throws: ``ToolboxError/Code/notFound`` naming the known aliases for an unknown name;
     ///   ``ToolboxError/Code/invalidParameter`` naming a key that is unknown or of the wrong kind.
     public func estimator(named name: String, hyperparameters: [String: JSONValue] = [:], path: String? = nil) throws -> any Estimator {

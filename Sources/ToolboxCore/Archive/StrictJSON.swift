@@ -11,6 +11,7 @@ public enum StrictJSON {
 
     /// The value of the JSON document in `bytes`.
     /// - Parameter depthLimit: the most arrays and objects one inside another.
+    /// - Parameter bytes: the document, UTF-8.
     /// - Throws: ``ToolboxError/Code/parseError`` with the byte offset and JSON path.
     public static func parse(_ bytes: some Collection<UInt8>, depthLimit: Int = defaultDepthLimit) throws -> JSONValue {
         if let value = try bytes.withContiguousStorageIfAvailable({ try parse(buffer: UnsafeRawBufferPointer($0), depthLimit: depthLimit) }) {

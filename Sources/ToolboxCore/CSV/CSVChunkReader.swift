@@ -34,6 +34,8 @@ public struct CSVChunkReader {
     /// - Parameters:
     ///   - rowsPerChunk: the most rows in one chunk.
     ///   - blockSize: how many bytes are read from the file at a time.
+    /// - Parameter path: the CSV file.
+    /// - Parameter options: the delimiter, header and missing-value rules.
     public init(path: String, options: CSVOptions = CSVOptions(), rowsPerChunk: Int = 100_000, blockSize: Int = 1 << 22) throws {
         guard rowsPerChunk > 0 else {
             throw ToolboxError(.invalidParameter, "rowsPerChunk must be positive", context: ErrorContext(parameter: "rowsPerChunk"))

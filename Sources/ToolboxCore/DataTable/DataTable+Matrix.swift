@@ -22,8 +22,9 @@ extension DataTable {
     ///
     /// Numeric columns are copied; categorical columns become integer codes `0, 1, ...` in the
     /// sorted order of their distinct values, missing values become NaN.
-    /// - Parameter categories: fixed category lists to use instead of the ones in the data
+    /// - Parameter fixed: fixed category lists to use instead of the ones in the data
     ///   (so test data is coded as training data was); an unknown category throws.
+    /// - Parameter names: the columns, in order (all by default).
     /// - Complexity: O(rows × columns), plus sorting each categorical column's distinct values.
     public func toMatrix(columns names: [String]? = nil, categories fixed: [String: [String]] = [:]) throws -> FeatureMatrix {
         let names = names ?? columnNames

@@ -203,6 +203,7 @@ public struct FitContext: Sendable {
     /// Throws when a piece that needs a consumer (weights, an evaluation set) is given but
     /// nothing in `usage` takes it: silently fitting unweighted is worse than an error.
     /// - Parameter consumer: what is being fitted, for the message.
+    /// - Parameter usage: what the fitted estimators take.
     public func requireConsumers(_ usage: FitContextUsage, consumer: String) throws {
         if sampleWeights != nil && !usage.contains(.sampleWeights) {
             throw ToolboxError(.invalidParameter, "sample weights were given, but nothing in \(consumer) uses them",

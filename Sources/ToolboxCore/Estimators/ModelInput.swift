@@ -36,6 +36,10 @@ extension DataTable {
     /// let predictions = try model.predictions(rows)
     /// ```
     /// - Parameter path: names the records in errors (`instances[3].age`).
+    /// - Parameter records: the rows: objects by column name, or arrays in the model's column order.
+    /// - Parameter schema: the model's feature schema.
+    /// - Parameter inputCount: the model's input width, for models without column names.
+    /// - Parameter maximumRows: the most rows accepted.
     /// - Throws: ``ToolboxError/Code/invalidData`` naming the JSON path for a record of the
     ///   wrong shape, a value of the wrong type or an unknown category;
     ///   ``ToolboxError/Code/notFound`` for a missing column; ``ToolboxError/Code/tooLarge`` past

@@ -31,6 +31,7 @@ public enum RegularFile {
 
     /// The whole contents of the regular file at `path`.
     /// - Parameter limit: the largest size accepted, checked before anything is allocated.
+    /// - Parameter path: the file.
     public static func read(_ path: String, limit: Int = Int.max) throws -> [UInt8] {
         let (descriptor, size) = try openForReading(path)
         defer { close(descriptor) }

@@ -183,6 +183,8 @@ public enum LinearAlgebra {
     /// `lstsq`); handles rank-deficient and under-determined systems.
     /// - Parameter rcond: singular values below `rcond · σ_max` count as zero; `nil` uses
     ///   machine epsilon times `max(m, n)`, NumPy's default.
+    /// - Parameter a: the m × n system matrix.
+    /// - Parameter b: the right-hand sides, m × k.
     /// - Throws: ``ToolboxError/Code/notConverged`` when the SVD fails.
     /// - Complexity: O(m·n·min(m, n)) (LAPACK `dgelsd`).
     public static func leastSquares(_ a: Matrix<Double>, _ b: Matrix<Double>, rcond: Double? = nil) throws -> LeastSquares {

@@ -4,6 +4,7 @@ extension Matrix {
     /// - Parameters:
     ///   - transposeSelf: use `selfᵀ` instead of `self` (no copy is made).
     ///   - transposeOther: use `otherᵀ` instead of `other`.
+    /// - Parameter other: the right factor.
     /// - Throws: ``ToolboxError/Code/shapeMismatch`` when the inner dimensions differ.
     /// - Complexity: O(m·n·k) floating-point operations, multithreaded inside OpenBLAS.
     @_specialize(exported: true, where Scalar == Double)

@@ -34,7 +34,7 @@ public enum Parallel {
     }
 
     /// The most threads the parallel loops of the current task (or thread) may use, when limited
-    /// with ``withThreadLimit(_:_:)``: several tuning trials or server requests at once each
+    /// with `withThreadLimit(_:_:)`: several tuning trials or server requests at once each
     /// take their share of the cores, not all of them.
     @TaskLocal public static var threadLimit: Int?
 

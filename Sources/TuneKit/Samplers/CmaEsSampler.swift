@@ -196,7 +196,7 @@ public struct CmaEsSampler: Sampler {
     static let optimizerKey = "cma:optimizer", generationKey = "cma:generation"
 
     /// A sampler with Optuna's defaults.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a seed above 2³²−1 or a population below 2.
+    /// - Throws: `ToolboxError/Code/invalidParameter` for a seed above 2³²−1 or a population below 2.
     public init(seed: UInt64? = nil, startupTrials: Int = 1, populationSize: Int? = nil) throws {
         guard populationSize.map({ $0 >= 2 }) ?? true else {
             throw ToolboxError(.invalidParameter, "popsize must be at least 2", context: ErrorContext(parameter: "popsize"))

@@ -19,8 +19,8 @@ public struct GridSampler: Sampler {
     public static let maximumCombinations = 10_000_000
 
     /// A grid of the given values per parameter (empty: taken from the first search space).
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` naming a parameter without values, or
-    ///   ``ToolboxError/Code/tooLarge`` for more than ``maximumCombinations`` combinations.
+    /// - Throws: `ToolboxError/Code/invalidParameter` naming a parameter without values, or
+    ///   `ToolboxError/Code/tooLarge` for more than ``maximumCombinations`` combinations.
     public init(_ grid: [String: [ParameterValue]] = [:], seed: UInt64? = nil) throws {
         self.seed = seed ?? 0
         rng = NumPyRandomState(seed: try NumPyRandomState.validatedSeed(self.seed, parameter: "seed"))

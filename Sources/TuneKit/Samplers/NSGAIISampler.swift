@@ -30,7 +30,7 @@ public struct NSGAIISampler: Sampler {
     static let generationKey = "NSGAIISampler:generation"
 
     /// A sampler with Optuna's defaults.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a population below 2, a
+    /// - Throws: `ToolboxError/Code/invalidParameter` for a population below 2, a
     ///   probability outside 0...1 or a seed above 2³²−1.
     public init(populationSize: Int = 50, crossoverProbability: Double = 0.9, swappingProbability: Double = 0.5,
                 mutationProbability: Double? = nil, seed: UInt64? = nil) throws {

@@ -48,7 +48,7 @@ public protocol Sampler: Sendable {
     mutating func sampleIndependent(_ study: StudySnapshot, trial: FrozenTrial, name: String, distribution: Distribution) throws -> ParameterValue
     /// Readies the sampler for a declarative space (a grid sampler takes its grid from it).
     mutating func prepare(for space: SearchSpace) throws
-    /// Whether the sampler has nothing left to try (a grid fully run): ``Study/optimize(trials:timeout:catchErrors:_:)`` stops.
+    /// Whether the sampler has nothing left to try (a grid fully run): ``Study/optimize(trials:timeout:jobs:catchErrors:_:)`` stops.
     func isExhausted(_ study: StudySnapshot) -> Bool
     /// Attributes to record on the trial just sampled (a genetic sampler's generation), taken
     /// once.
@@ -139,7 +139,7 @@ public struct RandomSampler: Sampler {
 
     /// A sampler seeded with `seed` (0...2³²−1, as NumPy's `RandomState` takes), or from the
     /// system's entropy.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a seed above 2³²−1.
+    /// - Throws: `ToolboxError/Code/invalidParameter` for a seed above 2³²−1.
     public init(seed: UInt64? = nil) throws {
         rng = NumPyRandomState(seed: try NumPyRandomState.validatedSeed(seed ?? UInt64(UInt32.random(in: 0...UInt32.max)), parameter: "seed"))
     }

@@ -28,8 +28,8 @@ public enum StudyMigration {
 
     /// Copies every study of `source` into `target`, which must hold none; returns both digests,
     /// equal when the copy is whole.
-    /// - Throws: ``ToolboxError/Code/conflict`` when the target holds studies;
-    ///   ``ToolboxError/Code/corruptStore`` when the copy's digest differs.
+    /// - Throws: `ToolboxError/Code/conflict` when the target holds studies;
+    ///   `ToolboxError/Code/corruptStore` when the copy's digest differs.
     public static func copy(from source: any StudyStorage, to target: any MigratableStudyStorage) async throws -> (source: Digest, target: Digest) {
         guard try await target.studies().isEmpty else {
             throw ToolboxError(.conflict, "the target store already holds studies; store migrate copies into an empty store only", context: ErrorContext(parameter: "to"))

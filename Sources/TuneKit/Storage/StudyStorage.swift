@@ -33,10 +33,10 @@ public struct StudyRecord: Sendable, Hashable, Codable {
 /// one worker only; a finished trial cannot be finished again.
 public protocol StudyStorage: Sendable {
     /// Creates a study, or returns the existing one of that name when `loadIfExists`.
-    /// - Throws: ``ToolboxError/Code/conflict`` when the name is taken and not `loadIfExists`.
+    /// - Throws: `ToolboxError/Code/conflict` when the name is taken and not `loadIfExists`.
     func createStudy(_ record: StudyRecord, loadIfExists: Bool) async throws -> StudyRecord
     /// The study named `name`.
-    /// - Throws: ``ToolboxError/Code/notFound`` when there is none.
+    /// - Throws: `ToolboxError/Code/notFound` when there is none.
     func study(named name: String) async throws -> StudyRecord
     /// Every study.
     func studies() async throws -> [StudyRecord]
@@ -60,8 +60,8 @@ public protocol StudyStorage: Sendable {
     /// Sets a system attribute of a trial that has not finished (a finished one is a `conflict`).
     func setSystemAttribute(study: Int, trial: Int, key: String, value: JSONValue) async throws
     /// Finishes a running trial.
-    /// - Throws: ``ToolboxError/Code/conflict`` for a trial already finished,
-    ///   ``ToolboxError/Code/notFound`` for an unknown one.
+    /// - Throws: `ToolboxError/Code/conflict` for a trial already finished,
+    ///   `ToolboxError/Code/notFound` for an unknown one.
     func finishTrial(study: Int, trial: Int, state: TrialState, values: [Double]?, failure: String?) async throws -> FrozenTrial
     /// The study's trials, by number.
     func trials(study: Int) async throws -> [FrozenTrial]

@@ -36,7 +36,7 @@ public struct TPESampler: Sampler {
 
     /// A sampler with Optuna's defaults, seeded with `seed` (0...2³²−1) or from the system's
     /// entropy.
-    /// - Throws: ``ToolboxError/Code/invalidParameter`` for a seed above 2³²−1 or fewer than
+    /// - Throws: `ToolboxError/Code/invalidParameter` for a seed above 2³²−1 or fewer than
     ///   one candidate.
     public init(seed: UInt64? = nil, startupTrials: Int = 10, candidates: Int = 24, multivariate: Bool? = nil, constantLiar: Bool = true) throws {
         guard candidates >= 1 else {
