@@ -54,10 +54,11 @@ struct SnippetTests {
                 imports.append(line)
                 continue
             }
-            if !inDeclaration, let keyword = declarationKeywords.first(where: { line.hasPrefix($0) || line.hasPrefix("@main " + $0) }) {
-                _ = keyword
+            // An attributed declaration (`@Test func`) keeps its access, so Swift Testing runs it.
+            let attributed = line.hasPrefix("@") && declarationKeywords.contains { line.contains(" " + $0) }
+            if !inDeclaration, attributed || declarationKeywords.contains(where: { line.hasPrefix($0) }) {
                 inDeclaration = !(line.hasSuffix("}") && line.contains("{"))
-                declarations.append("private " + line)
+                declarations.append(attributed ? line : "private " + line)
                 continue
             }
             if inDeclaration {
