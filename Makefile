@@ -17,9 +17,10 @@ release: bootstrap
 # for the PostgreSQL store's tests and stops it at the end. The cancellation-latency checks
 # ("stops within a second") run on their own afterwards, so that the parallel suites' load does
 # not time them; so do the suites that start many processes or stop servers (the PostgreSQL
-# failure, CLI and multi-host checks: thousands of CLI processes in network namespaces), so that
-# they do not load the timing-sensitive parallel suites.
-HEAVY = PostgresFailureTests|PostgresCLITests|MultiHostTests|ReadmeTourTests
+# failure, CLI and multi-host checks: thousands of CLI processes in network namespaces; the
+# examples and workflow runs, which keep both cores busy; the README tour, which serves on fixed
+# ports), so that they do not load the timing-sensitive parallel suites.
+HEAVY = PostgresFailureTests|PostgresCLITests|MultiHostTests|ReadmeTourTests|ExamplesTests|WorkflowCLITests
 ALONE = CancellationTests|$(HEAVY)
 test: bootstrap
 	@DSTOOLBOX_TEST_POSTGRES="$$(./Scripts/postgres start || true)"; export DSTOOLBOX_TEST_POSTGRES; \

@@ -88,7 +88,7 @@ public struct WorkflowDocument: Sendable {
         if places[key] == nil, let place = place(node) { places[key] = place }
         switch node {
         case .scalar(let scalar):
-            return scalar.style == .plain ? plainScalar(scalar.string) : .string(scalar.string)
+            return scalar.style == .plain ? JSONValue.plainScalar(scalar.string) : .string(scalar.string)
         case .sequence(let sequence):
             var items: [JSONValue] = []
             for (index, item) in sequence.enumerated() {
@@ -112,22 +112,6 @@ public struct WorkflowDocument: Sendable {
         case .alias:
             throw located("YAML aliases are not supported in workflows", at: place(node), path: path, key: key)
         }
-    }
-
-    /// YAML 1.2 core schema resolution of a plain scalar.
-    private static func plainScalar(_ text: String) -> JSONValue {
-        switch text {
-        case "", "~", "null", "Null", "NULL": return .null
-        case "true", "True", "TRUE": return .bool(true)
-        case "false", "False", "FALSE": return .bool(false)
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .number(.infinity)
-        case "-.inf", "-.Inf", "-.INF": return .number(-.infinity)
-        case ".nan", ".NaN", ".NAN": return .number(.nan)
-        default: break
-        }
-        let isNumber = text.range(of: #"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$"#, options: .regularExpression) != nil
-        if isNumber, let number = Double(text) { return .number(number) }
-        return .string(text)
     }
 
     /// Where the value at `key` is written; for a key path the document lacks, its nearest

@@ -97,24 +97,26 @@ struct WorkflowCLITests {
         process.standardError = handle
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        // Until tuning has finished a few trials (trial runs appear in the store).
-        let deadline = Date().addingTimeInterval(300)
-        var trialsSeen = 0
+        // Five seconds into tuning (the stores are left alone while it runs), SIGKILL.
+        let deadline = Date().addingTimeInterval(600)
+        var tuningSince: Date?
         while Date() < deadline, process.isRunning {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             if text.contains("[tune] ...") {
-                let store = try SQLiteTrackingStore(folder: folder + "/store")
-                let experiments = try store.experiments().filter { $0.name.hasPrefix("study:") }
-                trialsSeen = try experiments.isEmpty ? 0 : store.searchRuns(experimentIDs: experiments.map(\.id), filter: nil, orderBy: [], maxResults: 1_000, offset: 0).count
-                if trialsSeen >= 4 { break }
+                tuningSince = tuningSince ?? Date()
+                if Date().timeIntervalSince(tuningSince ?? Date()) > 5 { break }
             }
-            try await Task.sleep(for: .milliseconds(200))
+            try await Task.sleep(for: .milliseconds(100))
         }
-        #expect(process.isRunning, "still tuning when killed")
+        let progress = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(process.isRunning && !progress.contains("[tune] done"), "still tuning when killed: \(progress.suffix(3000))")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try handle.close()
-        #expect(trialsSeen >= 4)
+        let studies = try SQLiteStudyStorage(folder: folder + "/store")
+        let killedStudy = try #require(try await studies.studies().first)
+        let before = try await studies.trials(study: killedStudy.id).filter { $0.state == .complete || $0.state == .pruned }.map(\.number)
+        #expect(before.count < 30, "killed mid-tuning")
         let resumed = try CLITests().run(["run", folder + "/workflow.yaml", "--resume", "--json", "--quiet"], timeout: 900)
         #expect(resumed.status == 0, "\(resumed.output)")
         let summary = try RunsCLITests.object(resumed.output)
@@ -131,12 +133,11 @@ struct WorkflowCLITests {
         let workflowRuns = try store.searchRuns(experimentIDs: [experiment.id], filter: try RunFilter(parsing: "tags.`dstoolbox.workflow` = 'classification'"),
                                                 orderBy: [], maxResults: 10, offset: 0)
         #expect(workflowRuns.count == 1 && workflowRuns.first?.status == .finished)
-        // Tuning kept the trials finished before the kill: 30 in all, not 30 more.
-        let studies = try SQLiteStudyStorage(folder: folder + "/store")
-        let study = try #require(try await studies.studies().first)
-        let trials = try await studies.trials(study: study.id)
-        let finished = trials.filter { $0.state == .complete || $0.state == .pruned }.count
-        #expect(finished == 30, "\(finished) finished trials")
+        // Tuning kept the trials finished before the kill: 30 finished in all, the earlier ones among them.
+        let trials = try await studies.trials(study: killedStudy.id)
+        let finished = trials.filter { $0.state == .complete || $0.state == .pruned }.map(\.number)
+        #expect(finished.count == 30, "\(finished.count) finished trials")
+        #expect(Set(before).isSubset(of: Set(finished)) && trials.count <= 31, "\(before) kept among \(trials.count) trials")
     }
 
     /// The report in a real browser: the sections and SVG charts are there, and nothing is scripted.

@@ -169,8 +169,8 @@ extension JSONValue {
         }
     }
 
-    /// YAML 1.2 core schema resolution of a plain scalar.
-    private static func plainScalar(_ text: String) -> JSONValue {
+    /// YAML 1.2 core schema resolution of a plain scalar (hexadecimal and octal integers too).
+    package static func plainScalar(_ text: String) -> JSONValue {
         switch text {
         case "", "~", "null", "Null", "NULL": return .null
         case "true", "True", "TRUE": return .bool(true)
