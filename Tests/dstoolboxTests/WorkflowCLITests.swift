@@ -215,3 +215,48 @@ struct WorkflowCLITests {
         #expect(invalid.status != 0 && invalid.output.contains("regression.yaml:") && invalid.output.contains("data.train"), "no data yet: \(invalid.output)")
     }
 }
+
+extension WorkflowCLITests {
+    /// A seismic workflow keeps its trace embedding beside the model; `features traces
+    /// --embedding-from models:/NAME@ALIAS` applies it to a survey, and the served model takes
+    /// those rows.
+    @Test func aSeismicWorkflowsEmbeddingIsAppliedToNewSurveys() async throws {
+        let folder = RunsCLITests.store()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cli = CLITests()
+        #expect(try cli.run(["data", "generate", "--kind", "survey", "--rows", "400", "--seed", "3", "-o", folder + "/survey.sgy"]).status == 0)
+        #expect(try cli.run(["data", "generate", "--kind", "survey", "--rows", "100", "--seed", "4", "--shift", "0.3", "-o", folder + "/new.sgy"]).status == 0)
+        let workflow = """
+            name: facies
+            data: {train: survey.sgy, features: traces, embedding: 'pca:6', labels: survey_labels.csv, target: facies, split: {test_fraction: 0.25, seed: 2}}
+            pipeline: {steps: [{name: model, type: hist_gradient_boosting_classifier, parameters: {max_iter: 30}}]}
+            register: {model: facies, alias: champion}
+            """
+        try workflow.write(toFile: folder + "/facies.yaml", atomically: true, encoding: .utf8)
+        let ran = try cli.run(["run", folder + "/facies.yaml", "--store", folder + "/store", "--json", "--quiet"], timeout: 600)
+        #expect(ran.status == 0, "\(ran.output)")
+        // On the training survey, the kept embedding gives what a refit on the same traces with the split's seed gives.
+        let kept = try cli.run(["features", "traces", folder + "/survey.sgy", "-o", folder + "/kept.csv", "--embedding-from", "models:/facies@champion",
+                                "--store", folder + "/store", "--quiet"])
+        let refit = try cli.run(["features", "traces", folder + "/survey.sgy", "-o", folder + "/refit.csv", "--embedding", "pca:6", "--seed", "2", "--quiet"])
+        #expect(kept.status == 0 && refit.status == 0, "\(kept.output)\(refit.output)")
+        let a = try DataTable(csvFile: folder + "/kept.csv"), b = try DataTable(csvFile: folder + "/refit.csv")
+        #expect(a.columnNames == b.columnNames && a.columnNames.contains("pca5"))
+        for name in ["pca0", "pca5"] { #expect(try a.numericColumn(named: name) == b.numericColumn(named: name)) }
+        // A new survey, embedded with the kept PCA, is scored by the registered model.
+        let embedded = try cli.run(["features", "traces", folder + "/new.sgy", "-o", folder + "/new.csv", "--embedding-from", "models:/facies@champion",
+                                    "--store", folder + "/store", "--quiet"])
+        #expect(embedded.status == 0, "\(embedded.output)")
+        let predicted = try cli.run(["learn", "predict", "models:/facies@champion", folder + "/new.csv", "--store", folder + "/store"])
+        #expect(predicted.status == 0 && predicted.output.split(separator: "\n").count == 101, "\(predicted.output.prefix(500))")
+        // Mistakes: both options, a model without an embedding.
+        let both = try cli.run(["features", "traces", folder + "/new.sgy", "-o", folder + "/x.csv", "--embedding", "pca:2", "--embedding-from", "models:/facies@champion"])
+        #expect(both.status != 0 && both.output.contains("not both"))
+        let tableOnly = try cli.run(["runs", "create", "--experiment", "plain", "--artifact", folder + "/kept.csv", "--store", folder + "/store"])
+        let run = tableOnly.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let missing = try cli.run(["features", "traces", folder + "/new.sgy", "-o", folder + "/x.csv", "--embedding-from", "runs:/\(run)/trace_embedding.dstbx",
+                                   "--store", folder + "/store"])
+        #expect(missing.status != 0 && missing.output.contains("no trace embedding"), "\(missing.output)")
+    }
+}

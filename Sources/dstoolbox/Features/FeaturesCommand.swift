@@ -13,20 +13,25 @@ struct FeaturesCommand: ParsableCommand {
 }
 
 /// `dstoolbox features traces SURVEY.sgy --output features.csv [--embedding pca:32]`
-struct TraceFeaturesCommand: ParsableCommand {
+struct TraceFeaturesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "traces",
         abstract: "One CSV row per trace: index, inline and crossline (when the survey has them), 42 features, embedding columns.",
         discussion: """
         Traces are read and processed in blocks, so a survey larger than memory streams through. \
         With --embedding pca:N, a PCA of the raw samples is fitted on a seeded sample of traces \
-        (--sample, default 10000) and applied to every trace as columns pca0...pca(N-1).
+        (--sample, default 10000) and applied to every trace as columns pca0...pca(N-1). \
+        With --embedding-from, an embedding kept earlier is applied instead (a workflow keeps the one \
+        it trained with beside its model), so new surveys' pca columns mean what the model learned.
         """
     )
 
     @Argument(help: "The SEG-Y file.") var survey: String
     @Option(name: .shortAndLong, help: "Output CSV file (replaced atomically).") var output: String
     @Option(help: "An embedding of the raw samples: pca:N.") var embedding: String?
+    @Option(help: "Apply a kept embedding instead: a .dstbx file, runs:/RUN_ID/trace_embedding.dstbx, or models:/NAME@ALIAS or models:/NAME/VERSION (the embedding a workflow kept beside that model).")
+    var embeddingFrom: String?
+    @Option(help: "The store --embedding-from's runs:/ or models:/ URI is read from (default: DSTOOLBOX_STORE, then ./dstoolbox-store).") var store: String?
     @Option(parsing: .unconditional, help: "Traces the embedding is fitted on (a seeded random sample).") var sample: Int = 10_000
     @Option(parsing: .unconditional, help: "Seed of the sample.") var seed: UInt64 = 0
     @Option(parsing: .unconditional, help: "Traces processed at a time.") var block: Int = 4_096
@@ -36,6 +41,33 @@ struct TraceFeaturesCommand: ParsableCommand {
         guard sample >= 1 else { throw ValidationError("--sample must be at least 1") }
         guard block >= 1, block <= 1_000_000 else { throw ValidationError("--block must be in 1...1000000") }
         _ = try parseEmbedding()
+        if embedding != nil, embeddingFrom != nil { throw ValidationError("give --embedding pca:N or --embedding-from SOURCE, not both") }
+    }
+
+    /// The embedding kept at `source`: a file, a run's artifact, or the one beside a registered version.
+    static func keptEmbedding(_ source: String, store: String?) async throws -> TraceEmbedding.Model {
+        guard ModelURI.isURI(source) else { return try ModelArchive.load(TraceEmbedding.Model.self, from: source) }
+        let tracking = try await RunsCommand.store(store, readOnly: true)
+        var uri = source
+        if source.hasPrefix("models:/") {
+            let reference = String(source.dropFirst("models:/".count))
+            let version: ModelVersion
+            if let at = reference.firstIndex(of: "@") {
+                version = try await tracking.modelVersion(name: String(reference[..<at]), alias: String(reference[reference.index(after: at)...]))
+            } else if let slash = reference.lastIndex(of: "/"), let number = Int(reference[reference.index(after: slash)...]) {
+                version = try await tracking.modelVersion(name: String(reference[..<slash]), version: number)
+            } else {
+                throw ToolboxError(.invalidParameter, "--embedding-from takes models:/NAME@ALIAS or models:/NAME/VERSION, got \(source)",
+                                   context: ErrorContext(parameter: "--embedding-from"))
+            }
+            uri = "runs:/\(version.runID)/trace_embedding.dstbx"
+        }
+        do {
+            return try await tracking.loadModel(TraceEmbedding.Model.self, uri: uri)
+        } catch let error as ToolboxError where error.code == .notFound {
+            throw ToolboxError(.notFound, "no trace embedding at \(uri) (\(source)): only workflows with data.embedding keep one; \(error.message)",
+                               context: ErrorContext(parameter: "--embedding-from"))
+        }
     }
 
     /// The number of PCA components asked for, if any.
@@ -48,7 +80,7 @@ struct TraceFeaturesCommand: ParsableCommand {
         return count
     }
 
-    func run() throws {
+    func run() async throws {
         try Toolbox.registerAll()
         let file = try SEGYFile(path: survey)
         let (traces, samples) = (file.traceCount, file.sampleCount)
@@ -62,7 +94,15 @@ struct TraceFeaturesCommand: ParsableCommand {
             throw ToolboxError(.invalidParameter, "pca:\(components) needs at most min(samples per trace, sampled traces) = \(min(samples, min(sample, traces))) components",
                                context: ErrorContext(path: survey, parameter: "--embedding"))
         }
-        let embeddingModel = try components.map { try SurveyFeatures.fitEmbedding(file, components: $0, sample: sample, seed: seed, parameter: "--embedding") }
+        var embeddingModel = try components.map { try SurveyFeatures.fitEmbedding(file, components: $0, sample: sample, seed: seed, parameter: "--embedding") }
+        if let embeddingFrom {
+            let kept = try await Self.keptEmbedding(embeddingFrom, store: store)
+            guard kept.inputFeatureCount == samples else {
+                throw ToolboxError(.shapeMismatch, "the embedding at \(embeddingFrom) was fitted on traces of \(kept.inputFeatureCount) samples; \(survey) has \(samples)",
+                                   context: ErrorContext(path: survey, parameter: "--embedding-from"))
+            }
+            embeddingModel = kept
+        }
         let computer = try TraceFeatureComputer(count: samples, sampleInterval: dt)
         let writer = try AtomicFileWriter(path: output)
         var header = ["trace"] + (geometry != nil ? ["inline", "crossline"] : []) + TraceFeatureExtractor.featureNames
