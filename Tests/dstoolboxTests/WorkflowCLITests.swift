@@ -97,22 +97,33 @@ struct WorkflowCLITests {
         process.standardError = handle
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        // Five seconds into tuning (the stores are left alone while it runs), SIGKILL.
-        let deadline = Date().addingTimeInterval(600)
-        var tuningSince: Date?
-        while Date() < deadline, process.isRunning {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if text.contains("[tune] ...") {
-                tuningSince = tuningSince ?? Date()
-                if Date().timeIntervalSince(tuningSince ?? Date()) > 5 { break }
-            }
-            try await Task.sleep(for: .milliseconds(100))
+        // Five seconds into tuning (the stores are left alone while it runs), SIGKILL. The watch runs
+        // on a thread of its own: other tests in the process may hold every thread of the concurrency
+        // pool while they wait for their own processes, and a sleeping task would wake too late.
+        let running = process
+        let killedMidTuning: Bool = await withCheckedContinuation { continuation in
+            Thread {
+                let deadline = Date().addingTimeInterval(600)
+                var tuningSince: Date?
+                while Date() < deadline, running.isRunning {
+                    let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                    if text.contains("[tune] done") { break }
+                    if text.contains("[tune] ...") {
+                        tuningSince = tuningSince ?? Date()
+                        if Date().timeIntervalSince(tuningSince ?? Date()) > 5 { break }
+                    }
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                let midTuning = running.isRunning && text.contains("[tune] ...") && !text.contains("[tune] done")
+                kill(running.processIdentifier, SIGKILL)
+                continuation.resume(returning: midTuning)
+            }.start()
         }
-        let progress = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        #expect(process.isRunning && !progress.contains("[tune] done"), "still tuning when killed: \(progress.suffix(3000))")
-        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try handle.close()
+        let progress = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(killedMidTuning, "still tuning when killed: \(progress.suffix(3000))")
         let studies = try SQLiteStudyStorage(folder: folder + "/store")
         let killedStudy = try #require(try await studies.studies().first)
         let before = try await studies.trials(study: killedStudy.id).filter { $0.state == .complete || $0.state == .pruned }.map(\.number)
