@@ -111,12 +111,10 @@ public enum ModelTuning {
             let result: CrossValidationResult
             do {
                 // Off the study's executor, so the progress callback can reach the study.
-                let limit = Parallel.threadLimit   // a detached task does not inherit the task-local limit
-                result = try await Task.detached {
-                    try Parallel.withThreadLimit(limit ?? Parallel.defaultThreadCount) {
-                        try ModelSelection.crossValidate(configured, table: table, target: target, cv: cv, scoring: [scorer], context: context)
-                    }
-                }.value
+                let fitContext = context
+                result = try await Parallel.detached {
+                    try ModelSelection.crossValidate(configured, table: table, target: target, cv: cv, scoring: [scorer], context: fitContext)
+                }
             } catch let error as ToolboxError where error.code == .cancelled && reporter?.pruned == true {
                 throw TrialPruned("stopped by the pruner at iteration \(reporter?.lastStep ?? 0)")
             }
@@ -130,10 +128,7 @@ public enum ModelTuning {
             var values: [String: JSONValue] = [:]
             for parameter in best.parameters { values[step.map { "\($0)__\(parameter.name)" } ?? parameter.name] = parameter.value.json }
             let configured = try pipeline.settingHyperparameters(values)
-            let limit = Parallel.threadLimit
-            let model = try await Task.detached {
-                try Parallel.withThreadLimit(limit ?? Parallel.defaultThreadCount) { try configured.fit(table, target: target) }
-            }.value
+            let model = try await Parallel.detached { try configured.fit(table, target: target) }
             result.model = model
             result.runID = try await study.logModel(model, tags: ["best_trial": String(best.number), "best_score": String(best.value ?? .nan)])
         }

@@ -234,9 +234,6 @@ public struct DataContract: Sendable, Hashable, Codable {
                 add("type", Array(0..<rows), rows, "min and max need a numeric column; the column holds text")
             }
         }
-        if case .numeric = column, rule.type == "categorical" || rule.type == "text" {
-            // Numbers in a categorical column are fine as category names: they are checked as text.
-        }
         if let numbers {
             let infinite = numbers.indices.filter { numbers[$0].isInfinite }
             add("finite", infinite, nil, infinite.isEmpty ? "no infinite values" : "\(infinite.count) infinite values")

@@ -27,9 +27,13 @@ public struct WorkflowData: Sendable {
     /// The holdout table without the excluded columns.
     public var testFeatures: DataTable { get throws { try test.dropping(excluded.filter { test.columnIndex(named: $0) != nil }) } }
 
+    /// Whether the task is classification (the pipeline's, or the target's look without one).
+    public var classifier: Bool
+
     /// Loads the data a workflow names and cuts the holdout (stratified for a classifier unless
-    /// `split.stratify` is false).
-    public static func load(_ workflow: Workflow, classifier: Bool) throws -> WorkflowData {
+    /// `split.stratify` is false). Without `classifier` (no pipeline names the task), the target
+    /// decides (``looksCategorical(_:)``).
+    public static func load(_ workflow: Workflow, classifier known: Bool?) throws -> WorkflowData {
         let data = workflow.data
         let whole: DataTable, digest: String
         var excluded = data.drop
@@ -42,6 +46,7 @@ public struct WorkflowData: Sendable {
             digest = try fileDigest(data.train)
         }
         try requireColumn(data.target, in: whole, workflow: workflow, key: "data.target", file: data.train)
+        let classifier = try known ?? looksCategorical(whole.column(named: data.target))
         let train: DataTable, test: DataTable, testDigest: String
         if let testPath = data.test {
             train = whole
@@ -64,7 +69,7 @@ public struct WorkflowData: Sendable {
             }
             testDigest = digest
         }
-        return WorkflowData(train: train, test: test, trainDigest: digest, testDigest: testDigest, excluded: excluded, embedding: embedding)
+        return WorkflowData(train: train, test: test, trainDigest: digest, testDigest: testDigest, excluded: excluded, embedding: embedding, classifier: classifier)
     }
 
     /// A CSV's table, errors naming the workflow key that names it.

@@ -38,7 +38,7 @@ struct SectionReader {
     }
 
     func required<T>(_ name: String, _ read: (String) throws -> T?) throws -> T {
-        guard let value = try read(name) else { throw document.error("is required", key: path(name), atKey: true).withMessage(missing: path(name), in: key) }
+        guard let value = try read(name) else { throw document.error("is required in \(key.isEmpty ? "the workflow" : key)", key: path(name), atKey: true) }
         return value
     }
 
@@ -137,14 +137,5 @@ struct SectionReader {
         }
         let scored = names.map { ($0, distance(Array(name.lowercased()), Array($0.lowercased()))) }.filter { $0.1 <= 2 }
         return scored.min { $0.1 < $1.1 }?.0
-    }
-}
-
-extension ToolboxError {
-    /// The same error with "is required" phrased as a missing key of its section.
-    func withMessage(missing key: String, in section: String) -> ToolboxError {
-        var copy = self
-        copy.message = message.replacingOccurrences(of: "\(key): is required", with: "\(key): is required in \(section.isEmpty ? "the workflow" : section)")
-        return copy
     }
 }

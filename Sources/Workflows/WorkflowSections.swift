@@ -56,25 +56,19 @@ struct SectionContext {
     mutating func isClassifier() throws -> Bool {
         if let task = state.task { return task == "classification" }
         if let classifier = runner.plan.classifier { return classifier }
-        let table = try data().train
-        return WorkflowData.looksCategorical(try table.column(named: target))
+        return try data().classifier
     }
 
     /// The data (read once per process; a resumed run reads it again).
     @discardableResult
     mutating func data() throws -> WorkflowData {
         if let loadedData { return loadedData }
-        let classifier = try state.task.map { $0 == "classification" } ?? runner.plan.classifier ?? {
-            let whole = workflow.data.isSurvey ? try WorkflowData.loadSurvey(workflow).0 : try WorkflowData.table(workflow.data.train, workflow: workflow, key: "data.train")
-            try WorkflowData.requireColumn(target, in: whole, workflow: workflow, key: "data.target", file: workflow.data.train)
-            return WorkflowData.looksCategorical(try whole.column(named: target))
-        }()
-        let loaded = try WorkflowData.load(workflow, classifier: classifier)
+        let loaded = try WorkflowData.load(workflow, classifier: state.task.map { $0 == "classification" } ?? runner.plan.classifier)
         if let recorded = state.data, recorded.trainDigest != loaded.trainDigest || recorded.testDigest != loaded.testDigest {
             throw ToolboxError(.conflict, "the data changed since run \(runID) read it; rerun without --resume", context: ErrorContext(path: workflow.data.train))
         }
         loadedData = loaded
-        if state.task == nil { state.task = classifier ? "classification" : "regression" }
+        if state.task == nil { state.task = loaded.classifier ? "classification" : "regression" }
         return loaded
     }
 
@@ -101,9 +95,11 @@ struct SectionContext {
         for run in runs { _ = try await store.logArtifact(runID: run, bytes: bytes, path: path) }
     }
 
-    func offMain<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        let limit = Parallel.threadLimit
-        return try await Task.detached { try Parallel.withThreadLimit(limit ?? Parallel.defaultThreadCount) { try body() } }.value
+    /// The pipeline with the tuned parameters, when tuning ran.
+    mutating func tunedPipeline() throws -> DynamicPipeline {
+        let pipeline = try builtPipeline()
+        guard let best = state.tuning?.bestParameters, !best.isEmpty else { return pipeline }
+        return try pipeline.settingHyperparameters(best)
     }
 
     // MARK: Sections
@@ -248,12 +244,11 @@ struct SectionContext {
 
     mutating func train() async throws {
         let data = try data()
-        var pipeline = try builtPipeline()
-        if let best = state.tuning?.bestParameters, !best.isEmpty { pipeline = try pipeline.settingHyperparameters(best) }
+        let pipeline = try tunedPipeline()
         let table = try data.trainFeatures
         let target = self.target
         let configured = pipeline
-        let model = try await offMain { try configured.fit(table, target: target) }
+        let model = try await Parallel.detached { try configured.fit(table, target: target) }
         fittedModel = model
         state.modelRunID = sectionRunID
         state.pipeline = pipeline.spec
@@ -265,8 +260,13 @@ struct SectionContext {
         state.hyperparameters = params
         let classifier = try isClassifier()
         let scoring = WorkflowScoring.scores(workflow, classifier: classifier)
+        // The holdout is scored once, with the evaluate section's costs and fairness group when it has them.
         let test = data.test
-        let evaluation = try await offMain { try WorkflowEvaluation.evaluate(model, test: test, target: target, scoring: scoring, classifier: classifier, costs: nil, fairnessGroup: nil) }
+        let section = workflow.evaluate
+        let costs = section?.falsePositiveCost.flatMap { fp in section?.falseNegativeCost.map { (fp, $0) } }
+        let evaluation = try await Parallel.detached {
+            try WorkflowEvaluation.evaluate(model, test: test, target: target, scoring: scoring, classifier: classifier, costs: costs, fairnessGroup: section?.fairnessGroup)
+        }
         state.evaluation = evaluation
         try await store.logInputs(runID: sectionRunID, inputs: [DatasetInput(name: "train", digest: data.trainDigest, source: workflow.data.train, rows: data.train.rowCount),
                                                                 DatasetInput(name: "holdout", digest: data.testDigest, source: workflow.data.test ?? workflow.data.train, rows: data.test.rowCount)])
@@ -279,22 +279,17 @@ struct SectionContext {
     mutating func evaluate() async throws {
         guard let section = workflow.evaluate else { return }
         let data = try data()
-        let model = try await model()
         let classifier = try isClassifier()
         let scoring = WorkflowScoring.scores(workflow, classifier: classifier)
-        let costs = section.falsePositiveCost.flatMap { fp in section.falseNegativeCost.map { (fp, $0) } }
-        let (test, target) = (data.test, self.target)
-        var evaluation = try await offMain {
-            try WorkflowEvaluation.evaluate(model, test: test, target: target, scoring: scoring, classifier: classifier, costs: costs, fairnessGroup: section.fairnessGroup)
-        }
+        // The holdout's scores, curves, costs and fairness came with the train section.
+        guard var evaluation = state.evaluation else { throw ToolboxError(.notFound, "no holdout evaluation was kept by the train section of run \(runID)") }
+        let target = self.target
         if section.cv >= 2 {
-            var pipeline = try builtPipeline()
-            if let best = state.tuning?.bestParameters, !best.isEmpty { pipeline = try pipeline.settingHyperparameters(best) }
             let scorers = try scoring.map(Scorer.named)
             let table = try data.trainFeatures
             let cv: any CrossValidator = classifier ? StratifiedKFold(folds: section.cv) : KFold(folds: section.cv)
-            let configured = pipeline
-            let result = try await offMain { try ModelSelection.crossValidate(configured, table: table, target: target, cv: cv, scoring: scorers) }
+            let configured = try tunedPipeline()
+            let result = try await Parallel.detached { try ModelSelection.crossValidate(configured, table: table, target: target, cv: cv, scoring: scorers) }
             for scorer in scorers {
                 let scores = result.testScores[scorer.name] ?? []
                 let mean = try result.meanTestScore(scorer)
@@ -329,7 +324,7 @@ struct SectionContext {
         let data = try data()
         let model = try await model()
         let (test, seed) = (data.test, workflow.data.splitSeed)
-        guard let explanation = try await offMain({ try WorkflowExplanation.explain(model, table: test, sample: section.sample, top: section.top, seed: seed) }) else {
+        guard let explanation = try await Parallel.detached({ try WorkflowExplanation.explain(model, table: test, sample: section.sample, top: section.top, seed: seed) }) else {
             note = "the model's last step is not a tree model: no SHAP values"
             return
         }
@@ -404,7 +399,7 @@ struct SectionContext {
                 let data = try data()
                 let classifier = try isClassifier()
                 let (test, target) = (data.test, self.target)
-                let evaluation = try await offMain {
+                let evaluation = try await Parallel.detached {
                     try WorkflowEvaluation.evaluate(model, test: test, target: target, scoring: [metric], classifier: classifier, costs: nil, fairnessGroup: nil)
                 }
                 if let value = evaluation.scores[metric] { return (value, "on the new holdout") }

@@ -50,6 +50,13 @@ public enum Parallel {
         try $threadLimit.withValue(max(1, limit), operation: body)
     }
 
+    /// Runs blocking work (a fit, a cross-validation) off the caller's executor, keeping the
+    /// caller's thread limit (a detached task does not inherit the task-local one).
+    package static func detached<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        let limit = threadLimit
+        return try await Task.detached { try withThreadLimit(limit ?? defaultThreadCount) { try body() } }.value
+    }
+
     /// ``withThreadLimit(_:_:)`` for asynchronous work.
     public static func withThreadLimit<T: Sendable>(_ limit: Int, _ body: () async throws -> T) async rethrows -> T {
         try await $threadLimit.withValue(max(1, limit), operation: body)
